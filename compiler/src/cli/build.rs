@@ -1,0 +1,84 @@
+//! `msgpol build FILE --out DIR [--target NAME…|all]`: compile, emit every target in memory,
+//! then write DIR in one step (see emit::write_outputs).
+
+use super::{Session, EXIT_POLICY, EXIT_USAGE};
+use msgpol::emit::{self, Manifest, SourceDigest, Target};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+#[derive(clap::Args)]
+pub struct BuildArgs {
+    file: PathBuf,
+    /// The output directory (replaced as a whole on success)
+    #[arg(long, short)]
+    out: PathBuf,
+    /// Targets to build (repeatable, or `all`); default: those for the policy's size
+    #[arg(long = "target", short = 't', value_name = "NAME")]
+    targets: Vec<String>,
+}
+
+pub fn run(session: &Session, args: &BuildArgs) -> i32 {
+    let compilation = match msgpol::compile(&args.file, session.today) {
+        Ok(c) => c,
+        Err(diag) => return session.fail(diag),
+    };
+    session.report(&compilation.diagnostics, &compilation.sources);
+    let code = session.exit_code(&compilation.diagnostics);
+    let Some(ir) = compilation.ir.as_ref().filter(|_| code == super::EXIT_OK) else {
+        return EXIT_POLICY;
+    };
+    let targets: Vec<&'static dyn Target> = if args.targets.is_empty() {
+        emit::default_targets(ir.policy.size)
+    } else if args.targets.iter().any(|t| t == "all") {
+        emit::all_targets().to_vec()
+    } else {
+        let mut chosen = Vec::new();
+        for name in &args.targets {
+            match emit::find_target(name) {
+                Ok(t) if !chosen.iter().any(|c: &&dyn Target| c.name() == t.name()) => {
+                    chosen.push(t)
+                }
+                Ok(_) => {}
+                Err(e) => return session.fail(e.into()),
+            }
+        }
+        chosen
+    };
+    let progress = std::io::stderr().is_terminal();
+    if progress {
+        eprintln!("building {} target(s)…", targets.len());
+    }
+    let emitted = match emit::emit_all(ir, &targets) {
+        Ok(e) => e,
+        Err(e) => return session.fail(e.into()),
+    };
+    let sources = compilation
+        .sources
+        .files()
+        .map(|(_, f)| SourceDigest {
+            file: f.name.clone(),
+            sha256: emit::write::sha256_hex(f.text.as_bytes()),
+        })
+        .collect();
+    let manifest = Manifest::new(&ir.evaluation_date, sources, &emitted);
+    if let Err(e) = emit::write_outputs(&args.out, &emitted, &manifest) {
+        session.fail(e.into());
+        return EXIT_USAGE;
+    }
+    for (_, e) in &emitted {
+        for warning in &e.warnings {
+            eprintln!("warning: {warning}");
+        }
+    }
+    let files: usize = emitted.iter().map(|(_, e)| e.files.len()).sum();
+    eprintln!(
+        "wrote {files} file(s) for {} to {}",
+        targets
+            .iter()
+            .map(|t| t.name())
+            .collect::<Vec<_>>()
+            .join(", "),
+        args.out.display()
+    );
+    super::EXIT_OK
+}

@@ -1,0 +1,65 @@
+//! `msgpol explain FILE CLASS CHANNEL [--who GROUP]`: one decision and why.
+
+use super::{Session, EXIT_OK, EXIT_POLICY};
+use msgpol::diagnostics::{did_you_mean, quote, Diagnostic};
+use msgpol::ir::Verdict;
+
+pub fn run(
+    session: &Session,
+    file: &std::path::Path,
+    class: &str,
+    channel: &str,
+    who: Option<&str>,
+) -> i32 {
+    let compilation = match msgpol::compile(file, session.today) {
+        Ok(c) => c,
+        Err(diag) => return session.fail(diag),
+    };
+    session.report(&compilation.diagnostics, &compilation.sources);
+    let Some(ir) = &compilation.ir else {
+        return EXIT_POLICY;
+    };
+    let unknown = |kind: &str, name: &str, known: Vec<&str>| {
+        let help = did_you_mean(name, known.iter().copied())
+            .unwrap_or_else(|| format!("the policy's {kind}es: {}", known.join(", ")));
+        Diagnostic::error(
+            "E306",
+            format!("the policy declares no {kind} named {}", quote(name)),
+        )
+        .help(help)
+    };
+    if ir.class(class).is_none() {
+        return session.fail(unknown(
+            "class",
+            class,
+            ir.classes.iter().map(|c| c.name.as_str()).collect(),
+        ));
+    }
+    let Some(decision) = ir.decide(class, channel, who) else {
+        return session.fail(unknown(
+            "channel",
+            channel,
+            ir.channels.iter().map(|c| c.name.as_str()).collect(),
+        ));
+    };
+    if session.format == msgpol::diagnostics::ErrorFormat::Json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&decision).expect("a decision serialises")
+        );
+    } else {
+        let verdict = match decision.verdict {
+            Verdict::Allow => "allow",
+            Verdict::Warn => "warn (allowed with conditions)",
+            Verdict::Deny => "deny",
+        };
+        let who = who
+            .map(|w| format!(" for group {}", quote(w)))
+            .unwrap_or_default();
+        println!("{} on {}{who}: {verdict}", quote(class), quote(channel));
+        for reason in &decision.reasons {
+            println!("  - {} ({})", reason.message, reason.at);
+        }
+    }
+    EXIT_OK
+}

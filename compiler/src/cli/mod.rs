@@ -1,0 +1,169 @@
+//! Command-line interface: global options, the evaluation date, and rendering diagnostics.
+//! Exit codes: 0 ok, 1 the policy has errors (or warnings with --deny-warnings), 2 usage or I/O.
+
+mod build;
+mod check;
+mod explain;
+mod targets;
+
+use clap::{Parser, Subcommand};
+use msgpol::diagnostics::{self, Diagnostic, ErrorFormat};
+use msgpol::source::SourceMap;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use time::Date;
+
+pub const EXIT_OK: i32 = 0;
+pub const EXIT_POLICY: i32 = 1;
+pub const EXIT_USAGE: i32 = 2;
+
+#[derive(Parser)]
+#[command(
+    name = "msgpol",
+    version,
+    about = "Compile a messaging-security policy into deployable configs and staff guides"
+)]
+pub struct Cli {
+    /// How to print diagnostics: human (graphical), plain (screen readers), json (pipelines)
+    #[arg(long, global = true, value_enum, default_value = "human")]
+    error_format: ErrorFormat,
+    /// Treat warnings as errors (exit code 1)
+    #[arg(long, global = true)]
+    deny_warnings: bool,
+    /// Judge expiry dates as of this day (YYYY-MM-DD); default: SOURCE_DATE_EPOCH, else today
+    #[arg(long, global = true, value_name = "YYYY-MM-DD")]
+    today: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check policies and report every problem
+    Check {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Compile a policy into deployable files under DIR
+    Build(build::BuildArgs),
+    /// List the targets
+    Targets,
+    /// Show the decision for one class on one channel, with its reasons
+    Explain {
+        file: PathBuf,
+        class: String,
+        channel: String,
+        /// The group asking (exceptions apply to groups)
+        #[arg(long)]
+        who: Option<String>,
+    },
+}
+
+/// What every subcommand needs: the global options and a way to print diagnostics.
+pub struct Session {
+    pub format: ErrorFormat,
+    pub deny_warnings: bool,
+    pub today: Date,
+}
+
+impl Session {
+    /// Print diagnostics to stderr (JSON to stdout, for pipelines) and a summary line.
+    pub fn report(&self, diags: &[Diagnostic], map: &SourceMap) {
+        if diags.is_empty() {
+            return;
+        }
+        let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+        let width = terminal_width();
+        let text = diagnostics::render(diags, map, self.format, width, colour);
+        if self.format == ErrorFormat::Json {
+            print!("{text}");
+        } else {
+            eprint!("{text}");
+            if let Some(summary) = diagnostics::summary(diags) {
+                eprintln!("{summary}");
+            }
+        }
+    }
+
+    /// The exit code for a run that produced these diagnostics.
+    pub fn exit_code(&self, diags: &[Diagnostic]) -> i32 {
+        let failing = diags.iter().any(|d| d.is_error() || self.deny_warnings);
+        if failing {
+            EXIT_POLICY
+        } else {
+            EXIT_OK
+        }
+    }
+
+    /// A usage or I/O problem: printed, exit code 2.
+    pub fn fail(&self, diag: Diagnostic) -> i32 {
+        self.report(&[diag], &SourceMap::default());
+        EXIT_USAGE
+    }
+}
+
+fn terminal_width() -> usize {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(100)
+}
+
+/// The evaluation date: --today, else SOURCE_DATE_EPOCH, else the system's date (UTC).
+fn evaluation_date(flag: Option<&str>) -> Result<Date, Diagnostic> {
+    let bad = |what: String| {
+        Diagnostic::error("E305", what)
+            .help("write the date as YYYY-MM-DD, or SOURCE_DATE_EPOCH as whole seconds since 1970")
+    };
+    if let Some(text) = flag {
+        return msgpol::syntax::args::parse_date(text)
+            .ok_or_else(|| bad(format!("invalid --today {}", diagnostics::quote(text))));
+    }
+    if let Ok(epoch) = std::env::var("SOURCE_DATE_EPOCH") {
+        let seconds: i64 = epoch.trim().parse().map_err(|_| {
+            bad(format!(
+                "invalid SOURCE_DATE_EPOCH {}",
+                diagnostics::quote(&epoch)
+            ))
+        })?;
+        return time::OffsetDateTime::from_unix_timestamp(seconds)
+            .map(|t| t.date())
+            .map_err(|_| {
+                bad(format!(
+                    "SOURCE_DATE_EPOCH {} is out of range",
+                    diagnostics::quote(&epoch)
+                ))
+            });
+    }
+    Ok(time::OffsetDateTime::now_utc().date())
+}
+
+pub fn run() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
+        }
+    };
+    let mut session = Session {
+        format: cli.error_format,
+        deny_warnings: cli.deny_warnings,
+        today: Date::MIN,
+    };
+    match evaluation_date(cli.today.as_deref()) {
+        Ok(date) => session.today = date,
+        Err(diag) => return session.fail(diag),
+    }
+    match cli.command {
+        Command::Check { files } => check::run(&session, &files),
+        Command::Build(args) => build::run(&session, &args),
+        Command::Targets => targets::run(),
+        Command::Explain {
+            file,
+            class,
+            channel,
+            who,
+        } => explain::run(&session, &file, &class, &channel, who.as_deref()),
+    }
+}

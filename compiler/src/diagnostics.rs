@@ -1,0 +1,356 @@
+//! Diagnostics shared by every stage: a stable code, a lowercase message, labelled spans and a
+//! help line. Stages wrap `Diagnostic` in their own error type; the CLI renders them as human
+//! (graphical), plain (screen-reader friendly) or JSON reports.
+
+use crate::source::{Location, SourceMap, Span};
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NarratableReportHandler};
+use serde::Serialize;
+use std::fmt;
+use std::sync::Arc;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+#[derive(Clone, Debug)]
+pub struct Label {
+    pub span: Span,
+    pub text: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Diagnostic {
+    pub code: &'static str,
+    pub severity: Severity,
+    pub message: String,
+    /// The first label is the primary location.
+    pub labels: Vec<Label>,
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+        Diagnostic {
+            code,
+            severity: Severity::Error,
+            message: message.into(),
+            labels: Vec::new(),
+            help: None,
+        }
+    }
+    pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(code, message)
+        }
+    }
+    pub fn label(mut self, span: Span, text: impl Into<String>) -> Self {
+        self.labels.push(Label {
+            span,
+            text: text.into(),
+        });
+        self
+    }
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+    pub fn primary_span(&self) -> Option<Span> {
+        self.labels.first().map(|l| l.span)
+    }
+}
+
+/// Quote user input for a message: in backticks, control characters escaped, long input cut.
+pub fn quote(input: &str) -> String {
+    const MAX: usize = 60;
+    let mut out = String::from("`");
+    for (count, c) in input.chars().enumerate() {
+        if count == MAX {
+            out.push('…');
+            break;
+        }
+        if c.is_control() || c == '`' {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out.push('`');
+    out
+}
+
+/// "did you mean `x`?" for the closest candidate, if any is close enough.
+pub fn did_you_mean<'a>(
+    input: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
+    if input.len() > 200 {
+        return None;
+    }
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(input, c), c))
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
+        .map(|(_, c)| format!("did you mean {}?", quote(c)))
+}
+
+/// Lines longer than this are not shown as a snippet: the location is named instead.
+const MAX_SNIPPET_LINE: usize = 400;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ErrorFormat {
+    Human,
+    Plain,
+    Json,
+}
+
+/// A diagnostic made self-contained for miette: it owns its source snippet.
+#[derive(Debug)]
+struct Rendered {
+    message: String,
+    code: &'static str,
+    severity: Severity,
+    help: Option<String>,
+    source: Option<miette::NamedSource<Arc<str>>>,
+    labels: Vec<LabeledSpan>,
+    related: Vec<Rendered>,
+}
+
+impl fmt::Display for Rendered {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+impl std::error::Error for Rendered {}
+
+impl miette::Diagnostic for Rendered {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(self.code))
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        })
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        if self.labels.is_empty() {
+            None
+        } else {
+            Some(Box::new(self.labels.iter().cloned()))
+        }
+    }
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
+        if self.related.is_empty() {
+            None
+        } else {
+            Some(Box::new(
+                self.related.iter().map(|r| r as &dyn miette::Diagnostic),
+            ))
+        }
+    }
+}
+
+fn line_too_long(map: &SourceMap, span: Span) -> bool {
+    let text = &map.get(span.file).text;
+    let start = text[..span.start.min(text.len())]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    let end = text[span.start.min(text.len())..]
+        .find('\n')
+        .map_or(text.len(), |i| span.start + i);
+    end - start > MAX_SNIPPET_LINE
+}
+
+fn render_for_miette(diag: &Diagnostic, map: &SourceMap) -> Rendered {
+    let mut message = diag.message.clone();
+    let primary_file = diag.primary_span().map(|s| s.file);
+    let mut labels = Vec::new();
+    let mut related = Vec::new();
+    let mut source = None;
+    for (index, label) in diag.labels.iter().enumerate() {
+        let file = map.get(label.span.file);
+        if line_too_long(map, label.span) {
+            // A snippet of a multi-megabyte line would flood the terminal: name the place.
+            let location = map.location(label.span);
+            if index == 0 {
+                message = format!("{message} (at {location})");
+            } else {
+                related.push(note_at(format!("{} (at {location})", label.text), diag));
+            }
+            continue;
+        }
+        let len = label.span.end.saturating_sub(label.span.start);
+        let labeled = LabeledSpan::new(Some(label.text.clone()), label.span.start, len);
+        if Some(label.span.file) == primary_file {
+            if source.is_none() {
+                source = Some(miette::NamedSource::new(
+                    file.name.clone(),
+                    file.text.clone(),
+                ));
+            }
+            labels.push(labeled);
+        } else {
+            let mut other = note_at(label.text.clone(), diag);
+            other.source = Some(miette::NamedSource::new(
+                file.name.clone(),
+                file.text.clone(),
+            ));
+            other
+                .labels
+                .push(LabeledSpan::new(None, label.span.start, len));
+            related.push(other);
+        }
+    }
+    Rendered {
+        message,
+        code: diag.code,
+        severity: diag.severity,
+        help: diag.help.clone(),
+        source,
+        labels,
+        related,
+    }
+}
+
+fn note_at(message: String, parent: &Diagnostic) -> Rendered {
+    Rendered {
+        message,
+        code: parent.code,
+        severity: parent.severity,
+        help: None,
+        source: None,
+        labels: Vec::new(),
+        related: Vec::new(),
+    }
+}
+
+#[derive(Serialize)]
+struct JsonLabel {
+    #[serde(flatten)]
+    location: Location,
+    end_line: usize,
+    end_column: usize,
+    message: String,
+}
+
+#[derive(Serialize)]
+struct JsonDiagnostic<'a> {
+    code: &'a str,
+    severity: Severity,
+    message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    location: Option<Location>,
+    labels: Vec<JsonLabel>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help: Option<&'a str>,
+}
+
+/// Render diagnostics for a terminal (`human`), a screen reader (`plain`) or a pipeline (`json`).
+/// `width` fixes the line width (tests use it for stable snapshots).
+pub fn render(
+    diags: &[Diagnostic],
+    map: &SourceMap,
+    format: ErrorFormat,
+    width: usize,
+    colour: bool,
+) -> String {
+    match format {
+        ErrorFormat::Json => {
+            let items: Vec<JsonDiagnostic> = diags
+                .iter()
+                .map(|d| JsonDiagnostic {
+                    code: d.code,
+                    severity: d.severity,
+                    message: &d.message,
+                    location: d.primary_span().map(|s| map.location(s)),
+                    labels: d
+                        .labels
+                        .iter()
+                        .map(|l| {
+                            let end = map.get(l.span.file).line_col(l.span.end);
+                            JsonLabel {
+                                location: map.location(l.span),
+                                end_line: end.0,
+                                end_column: end.1,
+                                message: l.text.clone(),
+                            }
+                        })
+                        .collect(),
+                    help: d.help.as_deref(),
+                })
+                .collect();
+            let mut out = serde_json::to_string_pretty(&items).expect("diagnostics serialise");
+            out.push('\n');
+            out
+        }
+        ErrorFormat::Human | ErrorFormat::Plain => {
+            let mut out = String::new();
+            for diag in diags {
+                let rendered = render_for_miette(diag, map);
+                if format == ErrorFormat::Human {
+                    let theme = if colour {
+                        GraphicalTheme::unicode()
+                    } else {
+                        GraphicalTheme::unicode_nocolor()
+                    };
+                    GraphicalReportHandler::new_themed(theme)
+                        .with_width(width)
+                        .with_links(false)
+                        .render_report(&mut out, &rendered)
+                        .expect("writing to a string cannot fail");
+                } else {
+                    NarratableReportHandler::new()
+                        .render_report(&mut out, &rendered)
+                        .expect("writing to a string cannot fail");
+                }
+                out.push('\n');
+            }
+            out
+        }
+    }
+}
+
+/// One line per run: how many errors and warnings.
+pub fn summary(diags: &[Diagnostic]) -> Option<String> {
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    let warnings = diags.len() - errors;
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    match (errors, warnings) {
+        (0, 0) => None,
+        (0, w) => Some(plural(w, "warning")),
+        (e, 0) => Some(plural(e, "error")),
+        (e, w) => Some(format!("{}, {}", plural(e, "error"), plural(w, "warning"))),
+    }
+}
+
+/// Gives each stage its own error type around the shared `Diagnostic`.
+macro_rules! stage_error {
+    ($(#[$meta:meta])* $name:ident) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug)]
+        pub struct $name(pub crate::diagnostics::Diagnostic);
+
+        impl From<$name> for crate::diagnostics::Diagnostic {
+            fn from(error: $name) -> Self {
+                error.0
+            }
+        }
+    };
+}
+pub(crate) use stage_error;

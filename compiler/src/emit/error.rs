@@ -1,0 +1,45 @@
+//! Errors of the emit stage (codes E302–E304).
+
+use crate::diagnostics::{quote, stage_error, Diagnostic};
+use std::path::Path;
+
+stage_error!(
+    /// A problem writing the compiled outputs.
+    EmitError
+);
+
+pub fn not_an_output_dir(dir: &Path) -> EmitError {
+    EmitError(
+        Diagnostic::error("E302", format!("{} exists and is not an msgpol output directory", quote(&dir.display().to_string())))
+            .help("choose a new or empty directory; msgpol replaces only directories it wrote (they hold a manifest.json)"),
+    )
+}
+
+pub fn write_failed(path: &Path, error: &std::io::Error) -> EmitError {
+    EmitError(
+        Diagnostic::error(
+            "E303",
+            format!(
+                "cannot write {}: {}",
+                quote(&path.display().to_string()),
+                crate::describe_io(error)
+            ),
+        )
+        .help(
+            "check that the output's parent directory exists and is writable; nothing was changed",
+        ),
+    )
+}
+
+pub fn unknown_target(name: &str, known: &[&str]) -> EmitError {
+    let help = crate::diagnostics::did_you_mean(name, known.iter().copied())
+        .unwrap_or_else(|| format!("run `msgpol targets` to list them: {}", known.join(", ")));
+    EmitError(Diagnostic::error("E304", format!("unknown target {}", quote(name))).help(help))
+}
+
+pub fn render_failed(target: &str, detail: String) -> EmitError {
+    EmitError(
+        Diagnostic::error("E303", format!("the `{target}` target failed: {detail}"))
+            .help("this is a bug in msgpol; please report it with the policy that caused it"),
+    )
+}

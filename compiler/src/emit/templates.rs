@@ -1,0 +1,106 @@
+//! The minijinja environment shared by every templated target, with the filters that make a
+//! policy string safe in each kind of output.
+
+use super::error::{render_failed, EmitError};
+use minijinja::{Environment, Error, ErrorKind, Value};
+use std::sync::OnceLock;
+
+const TEMPLATES: &[(&str, &str)] = &[
+    ("hosts", include_str!("../../../targets/hosts/hosts.j2")),
+    (
+        "unbound",
+        include_str!("../../../targets/unbound/msgpol.conf.j2"),
+    ),
+    (
+        "guide-md",
+        include_str!("../../../targets/guide-md/guide.md.j2"),
+    ),
+];
+
+fn environment() -> &'static Environment<'static> {
+    static ENV: OnceLock<Environment<'static>> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let mut env = Environment::new();
+        env.set_trim_blocks(true);
+        env.set_lstrip_blocks(true);
+        env.set_keep_trailing_newline(true);
+        env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+        for (name, source) in TEMPLATES {
+            env.add_template(name, source)
+                .expect("the shipped templates parse");
+        }
+        env.add_filter("dns_name", dns_name);
+        env.add_filter("comment", comment);
+        env.add_filter("md", markdown);
+        env
+    })
+}
+
+pub fn render(template: &str, context: Value) -> Result<String, EmitError> {
+    environment()
+        .get_template(template)
+        .and_then(|t| t.render(context))
+        .map_err(|e| render_failed(template, format!("{e:#}")))
+}
+
+/// A normalised domain name, checked again at the last moment: only `[a-z0-9._-]`.
+fn dns_name(value: String) -> Result<String, Error> {
+    let ok = !value.is_empty()
+        && value.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'_')
+        });
+    if ok {
+        Ok(value)
+    } else {
+        Err(Error::new(
+            ErrorKind::InvalidOperation,
+            format!("refusing to write {value:?} as a DNS name"),
+        ))
+    }
+}
+
+/// Text inside a `#` comment: one line, no control characters.
+fn comment(value: String) -> String {
+    value
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+/// Text inside Markdown: characters with a Markdown or HTML meaning are escaped, so a policy
+/// string can never become a link, an image, HTML or a table cell break.
+fn markdown(value: String) -> String {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#' | '!' | '{' | '}' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '&' => out.push_str("&amp;"),
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_escapes_what_could_become_markup() {
+        assert_eq!(
+            markdown("[x](javascript:y) <b>|".into()),
+            "\\[x\\](javascript:y) \\<b\\>\\|"
+        );
+    }
+
+    #[test]
+    fn dns_name_refuses_anything_else() {
+        assert!(dns_name("whatsapp.com".into()).is_ok());
+        assert!(dns_name("a\"; rm".into()).is_err());
+        assert!(dns_name("A.com".into()).is_err());
+    }
+}

@@ -1,0 +1,511 @@
+//! Program → Ir. Runs only on a program that validated without errors, so every value here is
+//! known to normalise.
+
+use super::enforcement::{collapse_domains, merge_networks};
+use super::*;
+use crate::normalize::domain::{self, covers};
+use crate::normalize::network;
+use crate::resolve::{ChannelDef, Program};
+use crate::source::{SourceMap, Span};
+use crate::syntax::ast::{self, Ceiling};
+use time::Date;
+
+/// Days before its end at which an exception counts as expiring.
+pub const EXPIRY_WARNING_DAYS: i64 = 30;
+
+pub fn exception_status(until: Date, today: Date) -> ExceptionStatus {
+    if until < today {
+        ExceptionStatus::Expired
+    } else if (until - today).whole_days() <= EXPIRY_WARNING_DAYS {
+        ExceptionStatus::Expiring
+    } else {
+        ExceptionStatus::Active
+    }
+}
+
+pub fn date_string(date: Date) -> String {
+    format!(
+        "{:04}-{:02}-{:02}",
+        date.year(),
+        u8::from(date.month()),
+        date.day()
+    )
+}
+
+/// What a tier is, from what it says: see "tier" in docs/language.md.
+pub fn tier_kind(program: &Program, tier: &ast::Tier) -> TierKind {
+    match &tier.allows {
+        _ if !tier.block.is_empty() => TierKind::Banned,
+        None | Some(Ceiling::Nothing(_)) => TierKind::Banned,
+        Some(Ceiling::UpTo(class)) => {
+            let has_lower = program
+                .classes
+                .get(&class.text)
+                .is_some_and(|c| !c.below.is_empty());
+            if has_lower {
+                TierKind::Approved
+            } else {
+                TierKind::Limited
+            }
+        }
+    }
+}
+
+/// A channel's domain and host entries, normalised with their scopes (invalid ones skipped:
+/// validation has reported them).
+pub fn domain_entries(channel: &ast::ChannelBody) -> Vec<(String, domain::Scope, Span)> {
+    let tree = channel.domains.iter().flatten().map(|s| (s, false));
+    let exact = channel.hosts.iter().flatten().map(|s| (s, true));
+    tree.chain(exact)
+        .filter_map(|(s, exact)| {
+            domain::normalize_entry(&s.value, exact)
+                .ok()
+                .map(|(n, scope)| (n, scope, s.span))
+        })
+        .collect()
+}
+
+pub fn build(program: &Program, map: &SourceMap, today: Date) -> Ir {
+    let loc = |span: Span| map.location(span);
+
+    let policy = &program.policy;
+    let policy_info = PolicyInfo {
+        title: policy.title.value.clone(),
+        organisation: policy.organisation.value.clone(),
+        size: policy.size.value,
+        version: policy.version.value.clone(),
+        effective: date_string(policy.effective.value),
+        owner: policy.owner.value.clone(),
+        support: policy.support.value.clone(),
+        briefing: policy.briefing.value,
+        docs: policy.docs.clone(),
+        at: loc(policy.span),
+    };
+
+    // Classes, lowest first: by the number of classes below, then by name.
+    let mut class_names: Vec<&String> = program.classes.keys().collect();
+    class_names.sort_by_key(|n| (program.classes[*n].below.len(), (*n).clone()));
+    let classes = class_names
+        .into_iter()
+        .map(|name| {
+            let def = &program.classes[name];
+            // Requirements with the place that states them: the class itself or one below.
+            let mut requires: Vec<Located<ast::Requirement>> = Vec::new();
+            for owner in std::iter::once(name).chain(def.below.iter()) {
+                for r in &program.classes[owner].decl.requires {
+                    if !requires.iter().any(|x| x.value == r.value) {
+                        requires.push(Located {
+                            value: r.value,
+                            at: loc(r.span),
+                        });
+                    }
+                }
+            }
+            requires.sort_by_key(|r| r.value);
+            ClassInfo {
+                name: name.clone(),
+                label: def
+                    .decl
+                    .label
+                    .as_ref()
+                    .map_or_else(|| title_case(name), |l| l.value.clone()),
+                below: def.below.clone(),
+                requires,
+                detectors: def
+                    .decl
+                    .detectors
+                    .iter()
+                    .map(|d| detector(d, &loc))
+                    .collect(),
+                docs: def.decl.docs.clone(),
+                at: loc(def.decl.span),
+            }
+        })
+        .collect();
+
+    let tier_of = |channel: &str| program.tier_of(channel).map(|t| t.name.text.clone());
+    let channels: Vec<ChannelInfo> = program
+        .channels
+        .iter()
+        .filter(|(name, def)| !def.stdlib || tier_of(name).is_some())
+        .map(|(name, def)| channel(name, def, tier_of(name), &loc))
+        .collect();
+
+    let mut ir = Ir {
+        format_version: FORMAT_VERSION,
+        evaluation_date: date_string(today),
+        policy: policy_info,
+        classes,
+        channels,
+        tiers: Vec::new(),
+        exceptions: Vec::new(),
+        reviews: Vec::new(),
+        incidents: Vec::new(),
+        matrix: Vec::new(),
+        enforcement: EnforcementSets::default(),
+        index: Default::default(),
+    };
+    ir.reindex();
+
+    ir.tiers = program
+        .tiers
+        .iter()
+        .map(|t| tier(program, t, &ir, &loc))
+        .collect();
+    ir.reindex();
+
+    ir.exceptions = program
+        .exceptions
+        .iter()
+        .map(|e| ExceptionInfo {
+            name: e.name.text.clone(),
+            group: e.who_group.value.clone(),
+            channel: e.channel.text.clone(),
+            ceiling: e.allows.text.clone(),
+            until: date_string(e.until.value),
+            approved_by: e.approved_by.value.clone(),
+            reason: e.reason.value.clone(),
+            status: exception_status(e.until.value, today),
+            docs: e.docs.clone(),
+            at: loc(e.span),
+        })
+        .collect();
+    ir.reviews = program
+        .reviews
+        .iter()
+        .map(|r| ReviewInfo {
+            channel: r.channel.text.clone(),
+            reviewed: date_string(r.reviewed.value),
+            reviewer: r.reviewer.as_ref().map(|s| s.value.clone()),
+            findings: r.findings.iter().map(|f| f.value.clone()).collect(),
+            next: date_string(r.next.value),
+            overdue: r.next.value < today,
+            at: loc(r.span),
+        })
+        .collect();
+    let mut incidents: Vec<IncidentInfo> = program
+        .incidents
+        .iter()
+        .map(|i| IncidentInfo {
+            title: i.title.value.clone(),
+            date: date_string(i.date.value),
+            lessons: i.lessons.iter().map(|l| l.value.clone()).collect(),
+            docs: i.docs.clone(),
+            at: loc(i.span),
+        })
+        .collect();
+    incidents.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.title.cmp(&b.title)));
+    ir.incidents = incidents;
+
+    ir.enforcement = enforcement_sets(program);
+    let mut matrix = Vec::new();
+    for class in &ir.classes {
+        for channel in ir.tiered_channels() {
+            matrix.extend(ir.decide(&class.name, &channel.name, None));
+        }
+    }
+    ir.matrix = matrix;
+    ir
+}
+
+fn title_case(name: &str) -> String {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
+        .unwrap_or_default()
+        .replace('-', " ")
+}
+
+fn detector(d: &ast::Detector, loc: &impl Fn(Span) -> crate::source::Location) -> DetectorInfo {
+    DetectorInfo {
+        name: d.name.text.clone(),
+        patterns: d.patterns.iter().map(|p| p.value.clone()).collect(),
+        keywords: d.keywords.iter().map(|k| k.value.clone()).collect(),
+        checks: d.checks.iter().map(|c| c.value).collect(),
+        near: d.near.as_ref().map(|n| NearInfo {
+            words: n.words.iter().map(|w| w.value.clone()).collect(),
+            within: n.within.value,
+        }),
+        confidence: d.confidence.map_or(ast::Confidence::Medium, |c| c.value),
+        min_count: d.min_count.map_or(1, |c| c.value),
+        case_sensitive: d.case_sensitive,
+        at: loc(d.span),
+    }
+}
+
+fn strings(list: &Option<Vec<ast::Str>>) -> Vec<String> {
+    let mut out: Vec<String> = list.iter().flatten().map(|s| s.value.clone()).collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn channel(
+    name: &str,
+    def: &ChannelDef,
+    tier: Option<String>,
+    loc: &impl Fn(Span) -> crate::source::Location,
+) -> ChannelInfo {
+    let body = &def.decl.body;
+    let flag = |f: &Option<ast::Spanned<bool>>| f.is_some_and(|f| f.value);
+    let mut domains: Vec<DomainEntry> = domain_entries(body)
+        .into_iter()
+        .map(|(name, scope, _)| DomainEntry { name, scope })
+        .collect();
+    domains.sort_by(|a, b| {
+        domain::tree_key(&a.name)
+            .cmp(&domain::tree_key(&b.name))
+            .then(a.scope.cmp(&b.scope))
+    });
+    domains.dedup_by(|a, b| a.name == b.name && a.scope == b.scope);
+    let mut networks: Vec<network::Network> = body
+        .networks
+        .iter()
+        .flatten()
+        .filter_map(|n| network::parse(&n.value).ok())
+        .collect();
+    networks = network::merge(std::mem::take(&mut networks));
+    let mut ports: Vec<ast::PortRange> = body.ports.iter().flatten().map(|p| p.value).collect();
+    ports.sort();
+    ports.dedup();
+    let mut media: Vec<ast::Medium> = body.media.iter().flatten().map(|m| m.value).collect();
+    media.sort();
+    media.dedup();
+    let mut unconfirmed: Vec<ast::Property> =
+        body.unconfirmed.iter().flatten().map(|p| p.value).collect();
+    unconfirmed.sort();
+    unconfirmed.dedup();
+    ChannelInfo {
+        name: name.to_string(),
+        label: def
+            .decl
+            .label
+            .as_ref()
+            .map_or_else(|| name.to_string(), |l| l.value.clone()),
+        vendor: body.vendor.as_ref().map(|v| v.value.clone()),
+        media,
+        e2ee: body.e2ee.map_or(ast::E2ee::No, |e| e.value),
+        open_source: flag(&body.open_source),
+        self_hostable: flag(&body.self_hostable),
+        mfa: flag(&body.mfa),
+        managed: flag(&body.managed),
+        unconfirmed,
+        sources: body
+            .sources
+            .iter()
+            .flatten()
+            .map(|s| s.value.clone())
+            .collect(),
+        notes: body
+            .notes
+            .iter()
+            .flatten()
+            .map(|s| s.value.clone())
+            .collect(),
+        docs: def.decl.docs.clone(),
+        inherits: def.ancestors.clone(),
+        tier,
+        endpoints: Endpoints {
+            domains,
+            networks,
+            ports,
+            windows_exe: strings(&body.windows_exe),
+            windows_publisher: strings(&body.windows_publisher),
+            windows_store: strings(&body.windows_store),
+            macos_bundle: strings(&body.macos_bundle),
+            macos_team: strings(&body.macos_team),
+            android_package: strings(&body.android_package),
+            web_app: strings(&body.web_app),
+        },
+        from_stdlib: def.stdlib,
+        at: loc(def.decl.span),
+        e2ee_at: loc(body.e2ee.map_or(def.decl.span, |e| e.span)),
+    }
+}
+
+fn tier(
+    program: &Program,
+    t: &ast::Tier,
+    ir: &Ir,
+    loc: &impl Fn(Span) -> crate::source::Location,
+) -> TierInfo {
+    let kind = tier_kind(program, t);
+    let ceiling = match (&t.allows, kind) {
+        (Some(Ceiling::UpTo(class)), k) if k != TierKind::Banned => Some(Located {
+            value: class.text.clone(),
+            at: loc(class.span),
+        }),
+        _ => None,
+    };
+    let mut requires: Vec<ast::Requirement> = t.requires.iter().map(|r| r.value).collect();
+    requires.sort();
+    requires.dedup();
+    let mut block: Vec<ast::Enforcement> = t.block.iter().map(|b| b.value).collect();
+    block.sort();
+    block.dedup();
+    let instead = if kind == TierKind::Banned {
+        alternatives(program, t, ir)
+    } else {
+        Vec::new()
+    };
+    TierInfo {
+        name: t.name.text.clone(),
+        label: t
+            .label
+            .as_ref()
+            .map_or_else(|| title_case(&t.name.text), |l| l.value.clone()),
+        kind,
+        channels: t
+            .channels
+            .iter()
+            .map(|c| Located {
+                value: c.text.clone(),
+                at: loc(c.span),
+            })
+            .collect(),
+        ceiling,
+        requires,
+        block,
+        monitor: t.monitor.is_some(),
+        instead,
+        docs: t.docs.clone(),
+        at: loc(t.span),
+    }
+}
+
+/// The channels of approved tiers that carry a medium, by name.
+pub fn approved_carriers(program: &Program, medium: ast::Medium) -> Vec<String> {
+    let mut out: Vec<String> = program
+        .tiers
+        .iter()
+        .filter(|t| tier_kind(program, t) == TierKind::Approved)
+        .flat_map(|t| t.channels.iter())
+        .filter(|c| {
+            program.channels[&c.text]
+                .decl
+                .body
+                .media
+                .iter()
+                .flatten()
+                .any(|m| m.value == medium)
+        })
+        .map(|c| c.text.clone())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Per medium of the tier's channels: the `instead` alternatives written for it, or else the
+/// approved channels that carry it.
+fn alternatives(program: &Program, t: &ast::Tier, _ir: &Ir) -> Vec<Alternative> {
+    let mut media: Vec<ast::Medium> = t
+        .channels
+        .iter()
+        .flat_map(|c| {
+            program.channels[&c.text]
+                .decl
+                .body
+                .media
+                .iter()
+                .flatten()
+                .map(|m| m.value)
+        })
+        .collect();
+    media.sort();
+    media.dedup();
+    media
+        .into_iter()
+        .map(|medium| {
+            let explicit: Vec<String> = t
+                .instead
+                .iter()
+                .filter(|i| i.media.is_empty() || i.media.iter().any(|m| m.value == medium))
+                .map(|i| i.channel.text.clone())
+                .collect();
+            if explicit.is_empty() {
+                Alternative {
+                    medium,
+                    channels: approved_carriers(program, medium),
+                    explicit: false,
+                }
+            } else {
+                Alternative {
+                    medium,
+                    channels: explicit,
+                    explicit: true,
+                }
+            }
+        })
+        .collect()
+}
+
+/// Channel names that the tiers block by `kind`, with their tier.
+pub fn blocked_channels(program: &Program, kind: ast::Enforcement) -> Vec<&ChannelDef> {
+    program
+        .tiers
+        .iter()
+        .filter(|t| t.block.iter().any(|b| b.value == kind))
+        .flat_map(|t| t.channels.iter())
+        .map(|c| &program.channels[&c.text])
+        .collect()
+}
+
+fn enforcement_sets(program: &Program) -> EnforcementSets {
+    let domain_rules = |defs: Vec<&ChannelDef>| {
+        collapse_domains(defs.into_iter().flat_map(|def| {
+            domain_entries(&def.decl.body)
+                .into_iter()
+                .map(move |(name, scope, _)| (name, scope, def.decl.name.text.clone()))
+        }))
+    };
+    let dns_block = domain_rules(blocked_channels(program, ast::Enforcement::Dns));
+    let blocked_names: std::collections::BTreeSet<&str> =
+        blocked_channels(program, ast::Enforcement::Dns)
+            .into_iter()
+            .map(|d| d.decl.name.text.as_str())
+            .collect();
+    let open: Vec<&ChannelDef> = program
+        .tiers
+        .iter()
+        .filter(|t| tier_kind(program, t) != TierKind::Banned)
+        .flat_map(|t| t.channels.iter())
+        .filter(|c| !blocked_names.contains(c.text.as_str()))
+        .map(|c| &program.channels[&c.text])
+        .collect();
+    let dns_allow = domain_rules(open)
+        .into_iter()
+        .filter(|allowed| {
+            dns_block
+                .iter()
+                .any(|b| covers(&b.name, b.scope, &allowed.name, allowed.scope))
+        })
+        .collect();
+    let firewall = blocked_channels(program, ast::Enforcement::Firewall)
+        .into_iter()
+        .flat_map(|def| {
+            def.decl
+                .body
+                .networks
+                .iter()
+                .flatten()
+                .filter_map(|n| network::parse(&n.value).ok())
+                .map(|n| (n, def.decl.name.text.clone()))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let monitored: Vec<&ChannelDef> = program
+        .tiers
+        .iter()
+        .filter(|t| t.monitor.is_some())
+        .flat_map(|t| t.channels.iter())
+        .map(|c| &program.channels[&c.text])
+        .collect();
+    EnforcementSets {
+        dns_block,
+        dns_allow,
+        firewall_block: merge_networks(firewall),
+        dns_monitor: domain_rules(monitored),
+    }
+}

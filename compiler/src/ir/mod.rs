@@ -1,0 +1,316 @@
+//! Stage 4, IR: the validated program as the one model every target reads. It is
+//! serde-serialisable (the `ir` target writes it as JSON, format version `FORMAT_VERSION`,
+//! schema in `docs/ir.schema.json`), holds only normalised values, and answers
+//! `decide(class, channel, who)`.
+
+pub mod build;
+mod decide;
+pub mod enforcement;
+
+pub use build::build;
+
+use crate::normalize::domain::Scope;
+use crate::normalize::network::Network;
+use crate::source::Location;
+use crate::syntax::ast::{
+    Cadence, Checksum, Confidence, E2ee, Enforcement, Medium, PortRange, Property, Requirement,
+    Size,
+};
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// Bumped whenever the JSON shape changes incompatibly.
+pub const FORMAT_VERSION: u32 = 1;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Ir {
+    pub format_version: u32,
+    /// The date exceptions and reviews were judged against (YYYY-MM-DD).
+    pub evaluation_date: String,
+    pub policy: PolicyInfo,
+    /// Lowest class first.
+    pub classes: Vec<ClassInfo>,
+    /// Channels in a tier or declared in the policy's own files, by name.
+    pub channels: Vec<ChannelInfo>,
+    pub tiers: Vec<TierInfo>,
+    pub exceptions: Vec<ExceptionInfo>,
+    pub reviews: Vec<ReviewInfo>,
+    pub incidents: Vec<IncidentInfo>,
+    /// `decide(class, channel)` for every class and every channel in a tier, for everyone.
+    pub matrix: Vec<Decision>,
+    pub enforcement: EnforcementSets,
+    #[serde(skip)]
+    index: Index,
+}
+
+#[derive(Clone, Debug, Default)]
+struct Index {
+    classes: HashMap<String, usize>,
+    channels: HashMap<String, usize>,
+    tiers: HashMap<String, usize>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct PolicyInfo {
+    pub title: String,
+    pub organisation: String,
+    pub size: Size,
+    pub version: String,
+    pub effective: String,
+    pub owner: String,
+    pub support: String,
+    pub briefing: Cadence,
+    pub docs: Vec<String>,
+    pub at: Location,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Located<T> {
+    pub value: T,
+    pub at: Location,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ClassInfo {
+    pub name: String,
+    pub label: String,
+    /// The classes below it, nearest first.
+    pub below: Vec<String>,
+    /// Its own requirements and those it inherits, each where it was written.
+    pub requires: Vec<Located<Requirement>>,
+    pub detectors: Vec<DetectorInfo>,
+    pub docs: Vec<String>,
+    pub at: Location,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct DetectorInfo {
+    pub name: String,
+    pub patterns: Vec<String>,
+    pub keywords: Vec<String>,
+    pub checks: Vec<Checksum>,
+    pub near: Option<NearInfo>,
+    pub confidence: Confidence,
+    pub min_count: u32,
+    pub case_sensitive: bool,
+    pub at: Location,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct NearInfo {
+    pub words: Vec<String>,
+    pub within: u32,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct DomainEntry {
+    pub name: String,
+    pub scope: Scope,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Endpoints {
+    pub domains: Vec<DomainEntry>,
+    pub networks: Vec<Network>,
+    pub ports: Vec<PortRange>,
+    pub windows_exe: Vec<String>,
+    pub windows_publisher: Vec<String>,
+    pub windows_store: Vec<String>,
+    pub macos_bundle: Vec<String>,
+    pub macos_team: Vec<String>,
+    pub android_package: Vec<String>,
+    pub web_app: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ChannelInfo {
+    pub name: String,
+    pub label: String,
+    pub vendor: Option<String>,
+    pub media: Vec<Medium>,
+    pub e2ee: E2ee,
+    pub open_source: bool,
+    pub self_hostable: bool,
+    pub mfa: bool,
+    pub managed: bool,
+    /// Properties whose value no primary source confirms.
+    pub unconfirmed: Vec<Property>,
+    pub sources: Vec<String>,
+    pub notes: Vec<String>,
+    pub docs: Vec<String>,
+    /// Its parents, nearest first.
+    pub inherits: Vec<String>,
+    pub tier: Option<String>,
+    pub endpoints: Endpoints,
+    pub from_stdlib: bool,
+    pub at: Location,
+    /// Where its e2ee property is stated (or the channel, if it never says).
+    pub e2ee_at: Location,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TierKind {
+    Approved,
+    Limited,
+    Banned,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Alternative {
+    pub medium: Medium,
+    pub channels: Vec<String>,
+    /// Written with `instead` (true) or found among the approved channels (false).
+    pub explicit: bool,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct TierInfo {
+    pub name: String,
+    pub label: String,
+    pub kind: TierKind,
+    pub channels: Vec<Located<String>>,
+    /// The highest class it allows; `None`: nothing.
+    pub ceiling: Option<Located<String>>,
+    pub requires: Vec<Requirement>,
+    pub block: Vec<Enforcement>,
+    pub monitor: bool,
+    pub instead: Vec<Alternative>,
+    pub docs: Vec<String>,
+    pub at: Location,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ExceptionStatus {
+    Active,
+    /// Within 30 days of its end.
+    Expiring,
+    Expired,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ExceptionInfo {
+    pub name: String,
+    pub group: String,
+    pub channel: String,
+    pub ceiling: String,
+    pub until: String,
+    pub approved_by: String,
+    pub reason: String,
+    pub status: ExceptionStatus,
+    pub docs: Vec<String>,
+    pub at: Location,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ReviewInfo {
+    pub channel: String,
+    pub reviewed: String,
+    pub reviewer: Option<String>,
+    pub findings: Vec<String>,
+    pub next: String,
+    pub overdue: bool,
+    pub at: Location,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct IncidentInfo {
+    pub title: String,
+    pub date: String,
+    pub lessons: Vec<String>,
+    pub docs: Vec<String>,
+    pub at: Location,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Deny,
+    Warn,
+    Allow,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Reason {
+    pub message: String,
+    pub at: Location,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Decision {
+    pub class: String,
+    pub channel: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub who: Option<String>,
+    pub verdict: Verdict,
+    pub reasons: Vec<Reason>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct DomainRule {
+    pub name: String,
+    pub scope: Scope,
+    /// The channels this rule is for.
+    pub channels: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct NetworkRule {
+    pub network: Network,
+    pub channels: Vec<String>,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct EnforcementSets {
+    /// Names of channels in tiers that `block dns`: normalised, de-duplicated, collapsed under
+    /// a blocked parent, in tree order.
+    pub dns_block: Vec<DomainRule>,
+    /// Names of channels that are not blocked, inside a blocked name (carve-outs).
+    pub dns_allow: Vec<DomainRule>,
+    /// Networks of channels in tiers that `block firewall`, merged; IPv4 first.
+    pub firewall_block: Vec<NetworkRule>,
+    /// Names of channels in tiers that `monitor`.
+    pub dns_monitor: Vec<DomainRule>,
+}
+
+impl Ir {
+    pub fn class(&self, name: &str) -> Option<&ClassInfo> {
+        self.index.classes.get(name).map(|&i| &self.classes[i])
+    }
+    pub fn channel(&self, name: &str) -> Option<&ChannelInfo> {
+        self.index.channels.get(name).map(|&i| &self.channels[i])
+    }
+    pub fn tier(&self, name: &str) -> Option<&TierInfo> {
+        self.index.tiers.get(name).map(|&i| &self.tiers[i])
+    }
+    /// Channels that belong to a tier, in tier order then as listed.
+    pub fn tiered_channels(&self) -> impl Iterator<Item = &ChannelInfo> {
+        self.tiers
+            .iter()
+            .flat_map(|t| t.channels.iter())
+            .filter_map(|c| self.channel(&c.value))
+    }
+    fn reindex(&mut self) {
+        self.index = Index {
+            classes: self
+                .classes
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (c.name.clone(), i))
+                .collect(),
+            channels: self
+                .channels
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (c.name.clone(), i))
+                .collect(),
+            tiers: self
+                .tiers
+                .iter()
+                .enumerate()
+                .map(|(i, t)| (t.name.clone(), i))
+                .collect(),
+        };
+    }
+}

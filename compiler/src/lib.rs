@@ -1,0 +1,107 @@
+//! msgpol: a compiler for organisational messaging-security policy.
+//!
+//! The pipeline, one module per stage (see docs/ARCHITECTURE.md):
+//! `syntax` → `resolve` → `validate` → `ir` → `emit`.
+
+pub mod diagnostics;
+pub mod emit;
+pub mod ir;
+pub mod normalize;
+pub mod resolve;
+pub mod source;
+pub mod stdlib;
+pub mod syntax;
+pub mod validate;
+
+use diagnostics::Diagnostic;
+use source::SourceMap;
+use std::path::Path;
+use time::Date;
+
+/// Everything one run of the front end produced: the sources read, every diagnostic, and the
+/// IR if the policy had no errors.
+pub struct Compilation {
+    pub sources: SourceMap,
+    pub diagnostics: Vec<Diagnostic>,
+    pub ir: Option<ir::Ir>,
+}
+
+impl Compilation {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Compile a policy file as far as its errors allow. `Err` means the file itself could not
+/// be read (a usage or I/O problem, exit code 2).
+pub fn compile(path: &Path, today: Date) -> Result<Compilation, Diagnostic> {
+    let mut sources = SourceMap::default();
+    let loaded = resolve::load(path, &mut sources)?;
+    let mut diagnostics = loaded.errors;
+    let root = source::FileId(0);
+    // Later stages need a whole program: stop after the first stage that reports errors.
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        return Ok(Compilation {
+            sources,
+            diagnostics,
+            ir: None,
+        });
+    }
+    let (program, errors) = resolve::resolve(root, loaded.modules, &sources);
+    diagnostics.extend(errors);
+    let mut ir = None;
+    if let Some(program) = program {
+        let ctx = validate::Context {
+            program: &program,
+            map: &sources,
+            today,
+        };
+        diagnostics.extend(validate::validate(&ctx).into_iter().map(Diagnostic::from));
+        if !diagnostics.iter().any(Diagnostic::is_error) {
+            ir = Some(ir::build(&program, &sources, today));
+        }
+    }
+    sort_diagnostics(&mut diagnostics, &sources);
+    Ok(Compilation {
+        sources,
+        diagnostics,
+        ir,
+    })
+}
+
+/// Errors first, then by place, so every run prints them in the same order.
+fn sort_diagnostics(diags: &mut [Diagnostic], map: &SourceMap) {
+    diags.sort_by_cached_key(|d| {
+        let place = d
+            .primary_span()
+            .map(|s| (map.get(s.file).name.clone(), s.start));
+        (d.severity, place, d.code, d.message.clone())
+    });
+}
+
+/// E301: a file named on the command line cannot be read.
+pub fn io_error(path: &Path, error: &std::io::Error) -> Diagnostic {
+    Diagnostic::error(
+        "E301",
+        format!(
+            "cannot read {}: {}",
+            diagnostics::quote(&path.display().to_string()),
+            describe_io(error)
+        ),
+    )
+    .help("check the path and that you may read the file")
+}
+
+/// An I/O error in lowercase words, without the OS error number.
+pub fn describe_io(error: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    match error.kind() {
+        ErrorKind::NotFound => "no such file".to_string(),
+        ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => {
+            let text = error.to_string();
+            let text = text.split(" (os error").next().unwrap_or(&text).to_string();
+            text.to_lowercase()
+        }
+    }
+}

@@ -1,0 +1,131 @@
+//! Identifiers that reach endpoint configuration (executables, publishers, bundle ids, team
+//! ids, packages, URLs). Each kind has a narrow character set, so no policy string can carry
+//! quotes, line breaks or shell syntax into an output.
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ValueKind {
+    WindowsExe,
+    WindowsPublisher,
+    WindowsStore,
+    MacosBundle,
+    MacosTeam,
+    AndroidPackage,
+    WebApp,
+}
+
+impl ValueKind {
+    pub fn describe(self) -> &'static str {
+        match self {
+            ValueKind::WindowsExe => "a Windows executable name such as `Signal.exe`",
+            ValueKind::WindowsPublisher => "an AppLocker publisher such as `O=SLACK TECHNOLOGIES, INC., L=SAN FRANCISCO, S=CALIFORNIA, C=US`",
+            ValueKind::WindowsStore => "a Store package family name such as `5319275A.WhatsAppDesktop_cv1g1gvanyjgm`",
+            ValueKind::MacosBundle => "a bundle id such as `com.tinyspeck.slackmacgap`",
+            ValueKind::MacosTeam => "a 10-character Apple Team ID such as `BQR82RBBHL`",
+            ValueKind::AndroidPackage => "an Android package name such as `com.whatsapp`",
+            ValueKind::WebApp => "an `https://` URL such as `https://web.whatsapp.com`",
+        }
+    }
+}
+
+fn dotted(value: &str, extra: &[char]) -> bool {
+    !value.is_empty()
+        && value.len() <= 255
+        && value.split('.').all(|part| {
+            !part.is_empty()
+                && part
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || extra.contains(&c))
+        })
+}
+
+/// Whether a value is well-formed for its kind.
+pub fn is_valid(kind: ValueKind, value: &str) -> bool {
+    match kind {
+        ValueKind::WindowsExe => {
+            value.len() <= 255
+                && value.to_ascii_lowercase().ends_with(".exe")
+                && value.len() > 4
+                && value.chars().all(|c| {
+                    c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ' ' | '(' | ')')
+                })
+        }
+        ValueKind::WindowsPublisher => {
+            value.len() <= 1024
+                && value.contains('=')
+                && value.chars().all(|c| {
+                    c.is_alphanumeric()
+                        || matches!(c, ' ' | '=' | ',' | '.' | '-' | '&' | '\'' | '(' | ')')
+                })
+        }
+        ValueKind::WindowsStore => {
+            value.len() <= 255
+                && value
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+                && !value.is_empty()
+        }
+        ValueKind::MacosBundle => dotted(value, &['-', '_']),
+        ValueKind::MacosTeam => {
+            value.len() == 10
+                && value
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        }
+        ValueKind::AndroidPackage => {
+            dotted(value, &['_'])
+                && value.contains('.')
+                && value
+                    .split('.')
+                    .all(|p| p.starts_with(|c: char| c.is_ascii_alphabetic()))
+        }
+        ValueKind::WebApp => match value.strip_prefix("https://") {
+            Some(rest) => {
+                let host = rest.split('/').next().unwrap_or_default();
+                !host.is_empty()
+                    && super::domain::normalize(host).is_ok()
+                    && rest.len() <= 2000
+                    && rest
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "-._~/%?=&+#:".contains(c))
+            }
+            None => false,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_catalogue_values() {
+        assert!(is_valid(ValueKind::WindowsExe, "Signal.exe"));
+        assert!(is_valid(
+            ValueKind::WindowsPublisher,
+            "O=SLACK TECHNOLOGIES, INC., L=SAN FRANCISCO, S=CALIFORNIA, C=US"
+        ));
+        assert!(is_valid(
+            ValueKind::WindowsStore,
+            "5319275A.WhatsAppDesktop_cv1g1gvanyjgm"
+        ));
+        assert!(is_valid(
+            ValueKind::MacosBundle,
+            "org.whispersystems.signal-desktop"
+        ));
+        assert!(is_valid(ValueKind::MacosTeam, "U68MSDN6DR"));
+        assert!(is_valid(ValueKind::AndroidPackage, "com.whatsapp.w4b"));
+        assert!(is_valid(ValueKind::WebApp, "https://web.whatsapp.com"));
+    }
+
+    #[test]
+    fn rejects_hostile_values() {
+        assert!(!is_valid(
+            ValueKind::WindowsExe,
+            "a.exe\"; Remove-Item C:\\ -Recurse; \""
+        ));
+        assert!(!is_valid(ValueKind::WindowsPublisher, "O=X\nC=US"));
+        assert!(!is_valid(ValueKind::MacosTeam, "u68msdn6dr"));
+        assert!(!is_valid(ValueKind::WebApp, "javascript:alert(1)"));
+        assert!(!is_valid(ValueKind::WebApp, "https://a.com/`$(id)`"));
+    }
+}

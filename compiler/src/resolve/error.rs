@@ -1,0 +1,133 @@
+//! Errors of the resolve stage (codes E101–E111).
+
+use crate::diagnostics::{did_you_mean, quote, stage_error, Diagnostic};
+use crate::source::Span;
+
+stage_error!(
+    /// A problem found while loading imports and connecting names to declarations.
+    ResolveError
+);
+
+pub fn import_unreadable(span: Span, path: &str, why: &str) -> ResolveError {
+    ResolveError(
+        Diagnostic::error(
+            "E101",
+            format!("cannot read the imported file {}", quote(path)),
+        )
+        .label(span, why.to_string())
+        .help("check the file name; imports are relative to the file that imports them"),
+    )
+}
+
+pub fn import_outside_root(span: Span, path: &str) -> ResolveError {
+    ResolveError(
+        Diagnostic::error(
+            "E102",
+            format!("the import {} leaves the policy's directory", quote(path)),
+        )
+        .label(span, "this path goes outside the policy root")
+        .help("imported files must be in the directory of the policy you compile, or below it"),
+    )
+}
+
+pub fn import_absolute(span: Span, path: &str) -> ResolveError {
+    ResolveError(
+        Diagnostic::error(
+            "E103",
+            format!("the import {} is an absolute path", quote(path)),
+        )
+        .label(span, "absolute paths are not allowed")
+        .help("write the path relative to this file, e.g. `import \"partners.msgpol\"`"),
+    )
+}
+
+pub fn import_directory(span: Span, path: &str) -> ResolveError {
+    ResolveError(
+        Diagnostic::error("E104", format!("the import {} is a directory", quote(path)))
+            .label(span, "not a file")
+            .help("import a `.msgpol` file inside the directory, e.g. `import \"partners/main.msgpol\"`"),
+    )
+}
+
+pub fn unknown_module(span: Span, name: &str, known: &[&str]) -> ResolveError {
+    let help = did_you_mean(name, known.iter().copied())
+        .unwrap_or_else(|| format!("the standard library has: {}", known.join(", ")));
+    ResolveError(
+        Diagnostic::error(
+            "E105",
+            format!("no standard-library module named {}", quote(name)),
+        )
+        .label(span, "unknown module")
+        .help(help),
+    )
+}
+
+pub fn import_cycle(span: Span, cycle: &[String]) -> ResolveError {
+    ResolveError(
+        Diagnostic::error("E106", format!("import cycle: {}", cycle.join(" → ")))
+            .label(span, "this import closes the cycle")
+            .help("remove one of these imports; move what both files need into a third file"),
+    )
+}
+
+pub fn unresolved(span: Span, kind: &str, name: &str, help: String) -> ResolveError {
+    ResolveError(
+        Diagnostic::error("E107", format!("no {kind} named {}", quote(name)))
+            .label(span, format!("not a {kind}"))
+            .help(help),
+    )
+}
+
+pub fn duplicate(span: Span, first: Span, kind: &str, name: &str) -> ResolveError {
+    ResolveError(
+        Diagnostic::error(
+            "E108",
+            format!("the {kind} {} is declared twice", quote(name)),
+        )
+        .label(span, "declared again here")
+        .label(first, "first declared here")
+        .help(format!("rename one of them or merge them into one {kind}")),
+    )
+}
+
+pub fn inheritance_cycle(span: Span, cycle: &[String]) -> ResolveError {
+    ResolveError(
+        Diagnostic::error(
+            "E109",
+            format!(
+                "channels inherit from each other in a cycle: {}",
+                cycle.join(" → ")
+            ),
+        )
+        .label(span, "this `:` closes the cycle")
+        .help("a channel cannot be its own ancestor; remove one of the `: parent` links"),
+    )
+}
+
+pub fn class_cycle(span: Span, cycle: &[String]) -> ResolveError {
+    ResolveError(
+        Diagnostic::error("E110", format!("classes are ordered in a cycle: {}", cycle.join(" → ")))
+            .label(span, "this `:` closes the cycle")
+            .help("`class a : b` puts `a` above `b`; the order must run from the lowest class to the highest without returning"),
+    )
+}
+
+pub fn missing_policy(span: Span) -> ResolveError {
+    ResolveError(
+        Diagnostic::error("E111", "the policy has no `policy` header")
+            .label(span, "this file is compiled, so it needs the header")
+            .help("start the file with `policy \"Name\" { organisation …  size …  version …  effective …  owner …  support …  briefing … }`"),
+    )
+}
+
+pub fn extra_policy(span: Span, first: Span) -> ResolveError {
+    ResolveError(
+        Diagnostic::error("E111", "a second `policy` header")
+            .label(
+                span,
+                "only the compiled file may have a header, and only one",
+            )
+            .label(first, "the header")
+            .help("remove this header; imported files hold declarations only"),
+    )
+}

@@ -1,0 +1,449 @@
+//! Stage 2, resolve: the loaded modules → one `Program` in which every name points at its
+//! declaration, channels carry what they inherit, and classes know the classes below them.
+
+mod cycles;
+pub mod error;
+mod imports;
+
+pub use error::ResolveError;
+pub use imports::{load, Loaded};
+
+use crate::diagnostics::{did_you_mean, Diagnostic};
+use crate::source::{FileId, SourceMap, Span};
+use crate::syntax::ast::{self, Requirement};
+use cycles::find_cycles;
+use petgraph::graphmap::DiGraphMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+#[derive(Clone, Debug)]
+pub struct ClassDef {
+    pub decl: ast::Class,
+    /// The classes below this one, nearest first (`restricted` → confidential, internal, public).
+    pub below: Vec<String>,
+    /// Its own requirements and those of every class below it.
+    pub requires: BTreeSet<Requirement>,
+    pub stdlib: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct ChannelDef {
+    /// The declaration, with what it inherits filled in.
+    pub decl: ast::Channel,
+    /// Its parents, nearest first.
+    pub ancestors: Vec<String>,
+    pub stdlib: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct Program {
+    pub root: FileId,
+    pub policy: ast::Policy,
+    pub classes: BTreeMap<String, ClassDef>,
+    pub channels: BTreeMap<String, ChannelDef>,
+    pub tiers: Vec<ast::Tier>,
+    pub exceptions: Vec<ast::Exception>,
+    pub reviews: Vec<ast::Review>,
+    pub incidents: Vec<ast::Incident>,
+    /// Every file the policy consists of, in load order.
+    pub files: Vec<FileId>,
+}
+
+impl Program {
+    /// `low` is `high` or below it in the class order.
+    pub fn class_at_most(&self, low: &str, high: &str) -> bool {
+        low == high
+            || self
+                .classes
+                .get(high)
+                .is_some_and(|c| c.below.iter().any(|b| b == low))
+    }
+    pub fn tier_of(&self, channel: &str) -> Option<&ast::Tier> {
+        self.tiers
+            .iter()
+            .find(|t| t.channels.iter().any(|c| c.text == channel))
+    }
+}
+
+/// A declaration and whether it came from the standard library.
+struct Entry<T> {
+    decl: T,
+    stdlib: bool,
+    span: Span,
+}
+
+struct Table<T> {
+    kind: &'static str,
+    entries: BTreeMap<String, Entry<T>>,
+}
+
+impl<T> Table<T> {
+    fn new(kind: &'static str) -> Self {
+        Table {
+            kind,
+            entries: BTreeMap::new(),
+        }
+    }
+
+    /// Add a declaration: your own replaces the standard library's; two of your own clash.
+    fn insert(&mut self, name: &ast::Name, decl: T, stdlib: bool, errors: &mut Vec<Diagnostic>) {
+        match self.entries.get(&name.text) {
+            Some(existing) if existing.stdlib && !stdlib => {}
+            Some(_) if stdlib => return,
+            Some(existing) => {
+                errors
+                    .push(error::duplicate(name.span, existing.span, self.kind, &name.text).into());
+                return;
+            }
+            None => {}
+        }
+        self.entries.insert(
+            name.text.clone(),
+            Entry {
+                decl,
+                stdlib,
+                span: name.span,
+            },
+        );
+    }
+}
+
+/// Looks names up and turns qualified names (`std.channels.signal`) into plain ones.
+struct Names<'a> {
+    classes: &'a BTreeMap<String, Entry<ast::Class>>,
+    channels: &'a BTreeMap<String, Entry<ast::Channel>>,
+    tiers: &'a BTreeSet<String>,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    Class,
+    Channel,
+}
+
+impl Names<'_> {
+    fn resolve(&self, name: &mut ast::Name, kind: Kind, errors: &mut Vec<Diagnostic>) -> bool {
+        let plain = plain_name(&name.text).to_string();
+        let found = match kind {
+            Kind::Class => self.classes.contains_key(&plain),
+            Kind::Channel => self.channels.contains_key(&plain),
+        };
+        if found {
+            name.text = plain;
+            return true;
+        }
+        let (kind_name, candidates): (&str, Vec<&str>) = match kind {
+            Kind::Class => ("class", self.classes.keys().map(String::as_str).collect()),
+            Kind::Channel => (
+                "channel",
+                self.channels.keys().map(String::as_str).collect(),
+            ),
+        };
+        let help = if kind == Kind::Channel && self.classes.contains_key(&plain) {
+            format!("`{plain}` is a class; list channels here")
+        } else if kind == Kind::Class && self.channels.contains_key(&plain) {
+            format!("`{plain}` is a channel; name a class here")
+        } else if self.tiers.contains(&plain) {
+            format!("`{plain}` is a tier; name a {kind_name} here")
+        } else {
+            did_you_mean(&plain, candidates).unwrap_or_else(|| match kind {
+                Kind::Channel => "declare it with `channel NAME { … }`, or `import std.channels` for the shipped catalogue".to_string(),
+                Kind::Class => "declare it with `class NAME { … }`, or `import std.classes` for public, internal, confidential and restricted".to_string(),
+            })
+        };
+        errors.push(error::unresolved(name.span, kind_name, &name.text, help).into());
+        false
+    }
+}
+
+/// `std.channels.signal` → `signal`.
+fn plain_name(text: &str) -> &str {
+    text.rsplit('.').next().unwrap_or(text)
+}
+
+pub fn resolve(
+    root: FileId,
+    modules: Vec<ast::Module>,
+    map: &SourceMap,
+) -> (Option<Program>, Vec<Diagnostic>) {
+    let mut errors = Vec::new();
+    let mut classes = Table::new("class");
+    let mut channels = Table::new("channel");
+    let mut tier_table: Table<ast::Tier> = Table::new("tier");
+    let mut exception_table: Table<ast::Exception> = Table::new("exception");
+    let mut reviews = Vec::new();
+    let mut incidents = Vec::new();
+    let mut policy: Option<ast::Policy> = None;
+    let files: Vec<FileId> = modules.iter().map(|m| m.file).collect();
+
+    for module in modules {
+        let stdlib = map.get(module.file).is_stdlib;
+        for decl in module.decls {
+            match decl {
+                ast::Decl::Policy(p) => match &policy {
+                    Some(first) => errors.push(error::extra_policy(p.span, first.span).into()),
+                    None if module.file != root => {
+                        errors.push(error::extra_policy(p.span, Span::new(root, 0, 0)).into())
+                    }
+                    None => policy = Some(p),
+                },
+                ast::Decl::Import(_) => {}
+                ast::Decl::Class(c) => {
+                    let name = c.name.clone();
+                    classes.insert(&name, c, stdlib, &mut errors)
+                }
+                ast::Decl::Channel(c) => {
+                    let name = c.name.clone();
+                    channels.insert(&name, c, stdlib, &mut errors)
+                }
+                ast::Decl::Tier(t) => {
+                    let name = t.name.clone();
+                    tier_table.insert(&name, t, stdlib, &mut errors)
+                }
+                ast::Decl::Exception(e) => {
+                    let name = e.name.clone();
+                    exception_table.insert(&name, e, stdlib, &mut errors)
+                }
+                ast::Decl::Review(r) => reviews.push(r),
+                ast::Decl::Incident(i) => incidents.push(i),
+            }
+        }
+    }
+    if policy.is_none() {
+        errors.push(error::missing_policy(Span::new(root, 0, 0)).into());
+    }
+
+    let tier_names: BTreeSet<String> = tier_table.entries.keys().cloned().collect();
+    let mut class_entries = std::mem::take(&mut classes.entries);
+    let mut channel_entries = std::mem::take(&mut channels.entries);
+
+    // Resolve the names inside classes and channels (their parents) against a snapshot of the
+    // tables, then everything else.
+    let class_snapshot: BTreeMap<String, Entry<ast::Class>> = class_entries
+        .iter()
+        .map(|(k, e)| {
+            (
+                k.clone(),
+                Entry {
+                    decl: e.decl.clone(),
+                    stdlib: e.stdlib,
+                    span: e.span,
+                },
+            )
+        })
+        .collect();
+    let channel_snapshot: BTreeMap<String, Entry<ast::Channel>> = channel_entries
+        .iter()
+        .map(|(k, e)| {
+            (
+                k.clone(),
+                Entry {
+                    decl: e.decl.clone(),
+                    stdlib: e.stdlib,
+                    span: e.span,
+                },
+            )
+        })
+        .collect();
+    let names = Names {
+        classes: &class_snapshot,
+        channels: &channel_snapshot,
+        tiers: &tier_names,
+    };
+    for entry in class_entries.values_mut() {
+        if let Some(parent) = &mut entry.decl.parent {
+            names.resolve(parent, Kind::Class, &mut errors);
+        }
+    }
+    for entry in channel_entries.values_mut() {
+        if let Some(parent) = &mut entry.decl.parent {
+            names.resolve(parent, Kind::Channel, &mut errors);
+        }
+    }
+    let mut tiers: Vec<ast::Tier> = tier_table.entries.into_values().map(|e| e.decl).collect();
+    tiers.sort_by_key(|t| t.span);
+    for tier in &mut tiers {
+        for channel in &mut tier.channels {
+            names.resolve(channel, Kind::Channel, &mut errors);
+        }
+        if let Some(ast::Ceiling::UpTo(class)) = &mut tier.allows {
+            names.resolve(class, Kind::Class, &mut errors);
+        }
+        for instead in &mut tier.instead {
+            names.resolve(&mut instead.channel, Kind::Channel, &mut errors);
+        }
+    }
+    let mut exceptions: Vec<ast::Exception> = exception_table
+        .entries
+        .into_values()
+        .map(|e| e.decl)
+        .collect();
+    exceptions.sort_by_key(|e| e.span);
+    for exception in &mut exceptions {
+        names.resolve(&mut exception.channel, Kind::Channel, &mut errors);
+        names.resolve(&mut exception.allows, Kind::Class, &mut errors);
+    }
+    for review in &mut reviews {
+        names.resolve(&mut review.channel, Kind::Channel, &mut errors);
+    }
+    if !errors.is_empty() {
+        return (None, errors);
+    }
+
+    let classes = order_classes(class_entries, &mut errors);
+    let channels = inherit_channels(channel_entries, &mut errors);
+    match (policy, errors.is_empty()) {
+        (Some(policy), true) => (
+            Some(Program {
+                root,
+                policy,
+                classes,
+                channels,
+                tiers,
+                exceptions,
+                reviews,
+                incidents,
+                files,
+            }),
+            errors,
+        ),
+        _ => (None, errors),
+    }
+}
+
+/// Index the names of a table so that petgraph can use small copyable nodes.
+fn index<T>(entries: &BTreeMap<String, Entry<T>>) -> HashMap<&str, u32> {
+    entries
+        .keys()
+        .enumerate()
+        .map(|(i, k)| (k.as_str(), i as u32))
+        .collect()
+}
+
+fn order_classes(
+    entries: BTreeMap<String, Entry<ast::Class>>,
+    errors: &mut Vec<Diagnostic>,
+) -> BTreeMap<String, ClassDef> {
+    let ids = index(&entries);
+    let names: Vec<&str> = entries.keys().map(String::as_str).collect();
+    let mut graph = DiGraphMap::<u32, Span>::new();
+    for (name, entry) in &entries {
+        graph.add_node(ids[name.as_str()]);
+        if let Some(parent) = &entry.decl.parent {
+            graph.add_edge(ids[name.as_str()], ids[parent.text.as_str()], parent.span);
+        }
+    }
+    for (cycle, span) in find_cycles(&graph) {
+        let path: Vec<String> = cycle
+            .iter()
+            .map(|i| names[*i as usize].to_string())
+            .collect();
+        errors.push(error::class_cycle(span, &path).into());
+    }
+    if !errors.is_empty() {
+        return BTreeMap::new();
+    }
+    let mut result = BTreeMap::new();
+    for (name, entry) in &entries {
+        let mut below = Vec::new();
+        let mut requires: BTreeSet<Requirement> =
+            entry.decl.requires.iter().map(|r| r.value).collect();
+        let mut next = entry.decl.parent.as_ref().map(|p| p.text.clone());
+        while let Some(parent) = next {
+            let parent_entry = &entries[&parent];
+            requires.extend(parent_entry.decl.requires.iter().map(|r| r.value));
+            next = parent_entry.decl.parent.as_ref().map(|p| p.text.clone());
+            below.push(parent);
+        }
+        result.insert(
+            name.clone(),
+            ClassDef {
+                decl: entry.decl.clone(),
+                below,
+                requires,
+                stdlib: entry.stdlib,
+            },
+        );
+    }
+    result
+}
+
+fn inherit_channels(
+    entries: BTreeMap<String, Entry<ast::Channel>>,
+    errors: &mut Vec<Diagnostic>,
+) -> BTreeMap<String, ChannelDef> {
+    let ids = index(&entries);
+    let names: Vec<&str> = entries.keys().map(String::as_str).collect();
+    let mut graph = DiGraphMap::<u32, Span>::new();
+    for (name, entry) in &entries {
+        graph.add_node(ids[name.as_str()]);
+        if let Some(parent) = &entry.decl.parent {
+            graph.add_edge(ids[name.as_str()], ids[parent.text.as_str()], parent.span);
+        }
+    }
+    for (cycle, span) in find_cycles(&graph) {
+        let path: Vec<String> = cycle
+            .iter()
+            .map(|i| names[*i as usize].to_string())
+            .collect();
+        errors.push(error::inheritance_cycle(span, &path).into());
+    }
+    if !errors.is_empty() {
+        return BTreeMap::new();
+    }
+    let mut result = BTreeMap::new();
+    for (name, entry) in &entries {
+        let mut decl = entry.decl.clone();
+        let mut ancestors = Vec::new();
+        let mut next = entry.decl.parent.as_ref().map(|p| p.text.clone());
+        while let Some(parent) = next {
+            let parent_decl = &entries[&parent].decl;
+            inherit(&mut decl, parent_decl);
+            next = parent_decl.parent.as_ref().map(|p| p.text.clone());
+            ancestors.push(parent);
+        }
+        result.insert(
+            name.clone(),
+            ChannelDef {
+                decl,
+                ancestors,
+                stdlib: entry.stdlib,
+            },
+        );
+    }
+    result
+}
+
+/// Fill what the child does not say from the parent; the child's statements win.
+fn inherit(child: &mut ast::Channel, parent: &ast::Channel) {
+    let c = &mut child.body;
+    let p = &parent.body;
+    macro_rules! take {
+        ($($field:ident),*) => {
+            $( if c.$field.is_none() { c.$field = p.$field.clone(); } )*
+        };
+    }
+    take!(
+        vendor,
+        media,
+        e2ee,
+        open_source,
+        self_hostable,
+        mfa,
+        managed,
+        unconfirmed,
+        sources,
+        notes,
+        domains,
+        hosts,
+        networks,
+        ports,
+        windows_exe,
+        windows_publisher,
+        windows_store,
+        macos_bundle,
+        macos_team,
+        android_package,
+        web_app
+    );
+    // The label and doc comments describe the parent service itself: they are not inherited.
+}

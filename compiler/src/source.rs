@@ -1,0 +1,114 @@
+//! Source files and byte spans into them. Every diagnostic and every IR reason points at a
+//! `Span`, which the `SourceMap` turns back into `file:line:column`.
+
+use serde::Serialize;
+use std::sync::Arc;
+
+/// Index of a file in the `SourceMap`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct FileId(pub u32);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Span {
+    pub file: FileId,
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn new(file: FileId, start: usize, end: usize) -> Self {
+        Span { file, start, end }
+    }
+    pub fn to(self, other: Span) -> Span {
+        Span::new(
+            self.file,
+            self.start.min(other.start),
+            self.end.max(other.end),
+        )
+    }
+}
+
+/// A file the compiler read: the root policy, an imported file or a standard-library module.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// How the file is named in diagnostics and the manifest (relative to the policy root,
+    /// or `std/<module>.msgpol`).
+    pub name: String,
+    pub text: Arc<str>,
+    /// Byte offsets at which each line starts.
+    line_starts: Vec<usize>,
+    pub is_stdlib: bool,
+}
+
+impl SourceFile {
+    pub fn new(name: String, text: Arc<str>, is_stdlib: bool) -> Self {
+        let mut line_starts = vec![0];
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        SourceFile {
+            name,
+            text,
+            line_starts,
+            is_stdlib,
+        }
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
+        let start = self.line_starts[line];
+        let column = self
+            .text
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count());
+        (line + 1, column + 1)
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct SourceMap {
+    files: Vec<SourceFile>,
+}
+
+impl SourceMap {
+    pub fn add(&mut self, file: SourceFile) -> FileId {
+        self.files.push(file);
+        FileId((self.files.len() - 1) as u32)
+    }
+    pub fn get(&self, id: FileId) -> &SourceFile {
+        &self.files[id.0 as usize]
+    }
+    pub fn get_mut(&mut self, id: FileId) -> &mut SourceFile {
+        &mut self.files[id.0 as usize]
+    }
+    pub fn files(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
+        self.files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (FileId(i as u32), f))
+    }
+    /// `file:line:column` of a span's start.
+    pub fn location(&self, span: Span) -> Location {
+        let file = self.get(span.file);
+        let (line, column) = file.line_col(span.start);
+        Location {
+            file: file.name.clone(),
+            line,
+            column,
+        }
+    }
+}
+
+/// A resolved source position, as it appears in JSON output and in the IR.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Location {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
+}

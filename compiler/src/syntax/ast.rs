@@ -1,0 +1,319 @@
+//! The typed syntax tree: what each declaration says, with the span of every part, before any
+//! name is resolved. Comments are kept beside the declarations for a formatter.
+
+use crate::source::{FileId, Span};
+use serde::Serialize;
+use time::Date;
+
+#[derive(Clone, Debug)]
+pub struct Name {
+    pub text: String,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Str {
+    pub value: String,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct Spanned<T> {
+    pub value: T,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Comment {
+    pub span: Span,
+    pub text: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Module {
+    pub file: FileId,
+    pub decls: Vec<Decl>,
+    pub comments: Vec<Comment>,
+}
+
+#[derive(Clone, Debug)]
+pub enum Decl {
+    Policy(Policy),
+    Import(Import),
+    Class(Class),
+    Channel(Channel),
+    Tier(Tier),
+    Exception(Exception),
+    Review(Review),
+    Incident(Incident),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Size {
+    Small,
+    Medium,
+    Large,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CadenceUnit {
+    Weeks,
+    Months,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Cadence {
+    pub every: u32,
+    pub unit: CadenceUnit,
+}
+
+#[derive(Clone, Debug)]
+pub struct Policy {
+    pub title: Str,
+    pub organisation: Str,
+    pub size: Spanned<Size>,
+    pub version: Str,
+    pub effective: Spanned<Date>,
+    pub owner: Str,
+    pub support: Str,
+    pub briefing: Spanned<Cadence>,
+    pub docs: Vec<String>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub enum ImportTarget {
+    Std(Name),
+    File(Str),
+}
+
+#[derive(Clone, Debug)]
+pub struct Import {
+    pub target: ImportTarget,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Requirement {
+    E2ee,
+    ManagedDevice,
+    Mfa,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Checksum {
+    Luhn,
+    Iban,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    Low,
+    Medium,
+    High,
+}
+
+#[derive(Clone, Debug)]
+pub struct Near {
+    pub words: Vec<Str>,
+    pub within: Spanned<u32>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Detector {
+    pub name: Name,
+    pub patterns: Vec<Str>,
+    pub keywords: Vec<Str>,
+    pub checks: Vec<Spanned<Checksum>>,
+    pub near: Option<Near>,
+    pub confidence: Option<Spanned<Confidence>>,
+    pub min_count: Option<Spanned<u32>>,
+    pub case_sensitive: bool,
+    pub docs: Vec<String>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Class {
+    pub name: Name,
+    pub parent: Option<Name>,
+    pub label: Option<Str>,
+    pub requires: Vec<Spanned<Requirement>>,
+    pub detectors: Vec<Detector>,
+    pub docs: Vec<String>,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Medium {
+    Text,
+    Voice,
+    Video,
+    File,
+    Email,
+}
+
+impl Medium {
+    pub const ALL: [Medium; 5] = [
+        Medium::Text,
+        Medium::Voice,
+        Medium::Video,
+        Medium::File,
+        Medium::Email,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Medium::Text => "text",
+            Medium::Voice => "voice",
+            Medium::Video => "video",
+            Medium::File => "file",
+            Medium::Email => "email",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum E2ee {
+    Yes,
+    Optional,
+    No,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Property {
+    E2ee,
+    OpenSource,
+    SelfHostable,
+    Mfa,
+    Managed,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Protocol {
+    Tcp,
+    Udp,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct PortRange {
+    pub protocol: Protocol,
+    pub first: u16,
+    pub last: u16,
+}
+
+/// The statements of a channel. Each is optional so that `channel x : parent` can inherit what
+/// it does not say; a statement written in the child replaces the parent's.
+#[derive(Clone, Debug, Default)]
+pub struct ChannelBody {
+    pub vendor: Option<Str>,
+    pub media: Option<Vec<Spanned<Medium>>>,
+    pub e2ee: Option<Spanned<E2ee>>,
+    pub open_source: Option<Spanned<bool>>,
+    pub self_hostable: Option<Spanned<bool>>,
+    pub mfa: Option<Spanned<bool>>,
+    pub managed: Option<Spanned<bool>>,
+    pub unconfirmed: Option<Vec<Spanned<Property>>>,
+    pub sources: Option<Vec<Str>>,
+    pub notes: Option<Vec<Str>>,
+    pub domains: Option<Vec<Str>>,
+    pub hosts: Option<Vec<Str>>,
+    pub networks: Option<Vec<Str>>,
+    pub ports: Option<Vec<Spanned<PortRange>>>,
+    pub windows_exe: Option<Vec<Str>>,
+    pub windows_publisher: Option<Vec<Str>>,
+    pub windows_store: Option<Vec<Str>>,
+    pub macos_bundle: Option<Vec<Str>>,
+    pub macos_team: Option<Vec<Str>>,
+    pub android_package: Option<Vec<Str>>,
+    pub web_app: Option<Vec<Str>>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Channel {
+    pub name: Name,
+    pub parent: Option<Name>,
+    pub label: Option<Str>,
+    pub body: ChannelBody,
+    pub docs: Vec<String>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub enum Ceiling {
+    UpTo(Name),
+    Nothing(Span),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Enforcement {
+    Dns,
+    Firewall,
+    Endpoint,
+    Browser,
+    Dlp,
+}
+
+#[derive(Clone, Debug)]
+pub struct Instead {
+    pub channel: Name,
+    /// Empty: every medium of the banned channels.
+    pub media: Vec<Spanned<Medium>>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Tier {
+    pub name: Name,
+    pub label: Option<Str>,
+    pub channels: Vec<Name>,
+    pub allows: Option<Ceiling>,
+    pub requires: Vec<Spanned<Requirement>>,
+    pub block: Vec<Spanned<Enforcement>>,
+    pub monitor: Option<Span>,
+    pub instead: Vec<Instead>,
+    pub docs: Vec<String>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Exception {
+    pub name: Name,
+    pub who_group: Str,
+    pub channel: Name,
+    pub allows: Name,
+    pub until: Spanned<Date>,
+    pub approved_by: Str,
+    pub reason: Str,
+    pub docs: Vec<String>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Review {
+    pub channel: Name,
+    pub reviewed: Spanned<Date>,
+    pub reviewer: Option<Str>,
+    pub findings: Vec<Str>,
+    pub next: Spanned<Date>,
+    pub docs: Vec<String>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Incident {
+    pub title: Str,
+    pub date: Spanned<Date>,
+    pub lessons: Vec<Str>,
+    pub docs: Vec<String>,
+    pub span: Span,
+}

@@ -1,0 +1,88 @@
+//! E208 a banned channel with no approved alternative for one of its media ("never ban
+//! without an alternative"); E212 an `instead` that is not approved or does not carry the
+//! medium it is named for.
+
+use crate::diagnostics::{quote, Diagnostic};
+use crate::ir::build::{approved_carriers, tier_kind};
+use crate::ir::TierKind;
+use crate::syntax::ast::Medium;
+use crate::validate::{Context, ValidateError};
+
+fn media_of(ctx: &Context, channel: &str) -> Vec<Medium> {
+    ctx.program.channels[channel]
+        .decl
+        .body
+        .media
+        .iter()
+        .flatten()
+        .map(|m| m.value)
+        .collect()
+}
+
+pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
+    let program = ctx.program;
+    for tier in &program.tiers {
+        if tier_kind(program, tier) != TierKind::Banned {
+            continue;
+        }
+        for instead in &tier.instead {
+            let name = &instead.channel.text;
+            let approved = program
+                .tier_of(name)
+                .is_some_and(|t| tier_kind(program, t) == TierKind::Approved);
+            if !approved {
+                out.push(ValidateError(
+                    Diagnostic::error("E212", format!("the alternative {} is not in an approved tier", quote(name)))
+                        .label(instead.channel.span, "staff would be sent to a channel that is not approved")
+                        .help("name a channel from a tier that allows internal data or more, or approve this one"),
+                ));
+                continue;
+            }
+            let carried = media_of(ctx, name);
+            for medium in &instead.media {
+                if !carried.contains(&medium.value) {
+                    out.push(ValidateError(
+                        Diagnostic::error(
+                            "E212",
+                            format!(
+                                "the alternative {} does not carry {}",
+                                quote(name),
+                                medium.value.as_str()
+                            ),
+                        )
+                        .label(
+                            medium.span,
+                            format!(
+                                "`{name}` has no `{}` among its media",
+                                medium.value.as_str()
+                            ),
+                        )
+                        .help("name an approved channel that carries this medium"),
+                    ));
+                }
+            }
+        }
+        for channel in &tier.channels {
+            for medium in media_of(ctx, &channel.text) {
+                let written = tier
+                    .instead
+                    .iter()
+                    .any(|i| i.media.is_empty() || i.media.iter().any(|m| m.value == medium));
+                if written || !approved_carriers(program, medium).is_empty() {
+                    continue;
+                }
+                out.push(ValidateError(
+                    Diagnostic::error(
+                        "E208",
+                        format!("{} is banned but no approved channel carries {}", quote(&channel.text), medium.as_str()),
+                    )
+                    .label(channel.span, format!("staff who use `{}` for {} have nowhere approved to go", channel.text, medium.as_str()))
+                    .help(format!(
+                        "never ban without an alternative: approve a channel that carries {0} and name it with `instead CHANNEL for {0}`",
+                        medium.as_str()
+                    )),
+                ));
+            }
+        }
+    }
+}

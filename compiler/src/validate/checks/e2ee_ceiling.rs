@@ -1,0 +1,48 @@
+//! W210 a class that requires end-to-end encryption, allowed by a tier's ceiling on a tier
+//! that holds a channel without it (`decide` denies that cell; the tier reads as if it allowed).
+
+use crate::diagnostics::{quote, Diagnostic};
+use crate::syntax::ast::{Ceiling, E2ee, Requirement};
+use crate::validate::{Context, ValidateError};
+
+pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
+    let program = ctx.program;
+    for tier in &program.tiers {
+        let Some(Ceiling::UpTo(ceiling)) = &tier.allows else {
+            continue;
+        };
+        if !tier.block.is_empty() {
+            continue;
+        }
+        let needing: Vec<&str> = program
+            .classes
+            .iter()
+            .filter(|(name, def)| {
+                def.requires.contains(&Requirement::E2ee)
+                    && program.class_at_most(name, &ceiling.text)
+            })
+            .map(|(name, _)| name.as_str())
+            .collect();
+        let Some(first) = needing.first() else {
+            continue;
+        };
+        for channel in &tier.channels {
+            let e2ee = program.channels[&channel.text]
+                .decl
+                .body
+                .e2ee
+                .map_or(E2ee::No, |e| e.value);
+            if e2ee != E2ee::Yes {
+                out.push(ValidateError(
+                    Diagnostic::warning(
+                        "W210",
+                        format!("tier {} allows {} but {} is not end-to-end encrypted by default", quote(&tier.name.text), quote(first), quote(&channel.text)),
+                    )
+                    .label(channel.span, format!("`{}` data will be denied on this channel", needing.join("`, `")))
+                    .label(ceiling.span, "the tier's ceiling includes classes that require e2ee")
+                    .help("lower the tier's ceiling, or move the channel to a tier that allows only classes it can carry"),
+                ));
+            }
+        }
+    }
+}

@@ -1,0 +1,33 @@
+//! One file per check. Each is `fn check(&Context, &mut Vec<ValidateError>)`.
+
+mod alternatives;
+mod detectors;
+mod domains;
+mod e2ee_ceiling;
+mod exceptions;
+mod identifiers;
+mod mfa;
+mod networks;
+mod reviews;
+mod shared_infrastructure;
+mod tier_membership;
+mod tier_shape;
+
+use super::{Context, ValidateError};
+
+type Check = fn(&Context, &mut Vec<ValidateError>);
+
+pub const ALL: &[Check] = &[
+    domains::check,
+    networks::check,
+    identifiers::check,
+    detectors::check,
+    tier_shape::check,
+    tier_membership::check,
+    alternatives::check,
+    exceptions::check,
+    reviews::check,
+    mfa::check,
+    e2ee_ceiling::check,
+    shared_infrastructure::check,
+];

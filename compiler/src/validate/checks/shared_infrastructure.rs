@@ -1,0 +1,107 @@
+//! E211 shared infrastructure: a blocked domain (or network) that also covers an endpoint of
+//! a channel that is not blocked, e.g. Skype's `skype.com` covering Teams' `*.skype.com`.
+
+use crate::diagnostics::{quote, Diagnostic};
+use crate::ir::build::{blocked_channels, domain_entries, tier_kind};
+use crate::ir::TierKind;
+use crate::normalize::domain::{covers, Scope};
+use crate::normalize::network;
+use crate::source::Span;
+use crate::syntax::ast::Enforcement;
+use crate::validate::{Context, ValidateError};
+use std::collections::HashMap;
+
+const HELP: &str = "block the banned channel's exact names with `hosts`, block it by program with `block endpoint`, or ban the other channel too (see docs/errors/E211.md)";
+
+pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
+    let program = ctx.program;
+    let dns_blocked = blocked_channels(program, Enforcement::Dns);
+    let firewall_blocked = blocked_channels(program, Enforcement::Firewall);
+    // Blocked names by name, for a lookup of every suffix of an open endpoint.
+    let mut blocked: HashMap<String, Vec<(Scope, &str, Span)>> = HashMap::new();
+    for def in &dns_blocked {
+        for (name, scope, span) in domain_entries(&def.decl.body) {
+            blocked
+                .entry(name)
+                .or_default()
+                .push((scope, def.decl.name.text.as_str(), span));
+        }
+    }
+    let open = program
+        .tiers
+        .iter()
+        .filter(|t| tier_kind(program, t) != TierKind::Banned)
+        .flat_map(|t| t.channels.iter())
+        .map(|c| &program.channels[&c.text]);
+    for def in open {
+        let channel = def.decl.name.text.as_str();
+        for (name, scope, span) in domain_entries(&def.decl.body) {
+            let mut suffix = name.as_str();
+            loop {
+                for (rule_scope, banned, rule_span) in blocked.get(suffix).into_iter().flatten() {
+                    if *banned != channel && covers(suffix, *rule_scope, &name, scope) {
+                        out.push(ValidateError(
+                            Diagnostic::error(
+                                "E211",
+                                format!(
+                                    "blocking {} for {} would also block {} of {}",
+                                    quote(suffix),
+                                    quote(banned),
+                                    quote(&name),
+                                    quote(channel)
+                                ),
+                            )
+                            .label(*rule_span, format!("`{banned}` is blocked here"))
+                            .label(
+                                span,
+                                format!("but `{channel}`, which is not banned, needs this name"),
+                            )
+                            .help(HELP),
+                        ));
+                    }
+                }
+                match suffix.split_once('.') {
+                    Some((_, parent)) => suffix = parent,
+                    None => break,
+                }
+            }
+        }
+        for open_net in def.decl.body.networks.iter().flatten() {
+            let Ok(open_parsed) = network::parse(&open_net.value) else {
+                continue;
+            };
+            for banned in &firewall_blocked {
+                for net in banned.decl.body.networks.iter().flatten() {
+                    let Ok(parsed) = network::parse(&net.value) else {
+                        continue;
+                    };
+                    if banned.decl.name.text != channel
+                        && (parsed.contains(&open_parsed) || open_parsed.contains(&parsed))
+                    {
+                        out.push(ValidateError(
+                            Diagnostic::error(
+                                "E211",
+                                format!(
+                                    "blocking {} for {} would also block {} of {}",
+                                    quote(&net.value),
+                                    quote(&banned.decl.name.text),
+                                    quote(&open_net.value),
+                                    quote(channel)
+                                ),
+                            )
+                            .label(
+                                net.span,
+                                format!("`{}` is blocked here", banned.decl.name.text),
+                            )
+                            .label(
+                                open_net.span,
+                                format!("but `{channel}`, which is not banned, uses this network"),
+                            )
+                            .help(HELP),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+}

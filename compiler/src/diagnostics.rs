@@ -104,6 +104,9 @@ pub fn did_you_mean<'a>(
 /// Lines longer than this are not shown as a snippet: the location is named instead.
 const MAX_SNIPPET_LINE: usize = 400;
 
+/// Labels more lines apart than this are shown in separate snippets.
+const MAX_SNIPPET_GAP: usize = 8;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum ErrorFormat {
     Human,
@@ -116,7 +119,8 @@ pub enum ErrorFormat {
 struct Rendered {
     message: String,
     code: &'static str,
-    severity: Severity,
+    /// `None` for a "see also" snippet.
+    severity: Option<Severity>,
     help: Option<String>,
     source: Option<miette::NamedSource<Arc<str>>>,
     labels: Vec<LabeledSpan>,
@@ -132,12 +136,17 @@ impl std::error::Error for Rendered {}
 
 impl miette::Diagnostic for Rendered {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(self.code))
+        if self.code.is_empty() {
+            None
+        } else {
+            Some(Box::new(self.code))
+        }
     }
     fn severity(&self) -> Option<miette::Severity> {
         Some(match self.severity {
-            Severity::Error => miette::Severity::Error,
-            Severity::Warning => miette::Severity::Warning,
+            Some(Severity::Error) => miette::Severity::Error,
+            Some(Severity::Warning) => miette::Severity::Warning,
+            None => miette::Severity::Advice,
         })
     }
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
@@ -179,48 +188,57 @@ fn line_too_long(map: &SourceMap, span: Span) -> bool {
 
 fn render_for_miette(diag: &Diagnostic, map: &SourceMap) -> Rendered {
     let mut message = diag.message.clone();
-    let primary_file = diag.primary_span().map(|s| s.file);
-    let mut labels = Vec::new();
-    let mut related = Vec::new();
-    let mut source = None;
+    let mut related: Vec<Rendered> = Vec::new();
+    // Labels are shown in snippets: the first holds the primary label and those near it; a
+    // label in another file or far away starts (or joins) a "see also" snippet.
+    let mut snippets: Vec<(Span, Vec<LabeledSpan>)> = Vec::new();
     for (index, label) in diag.labels.iter().enumerate() {
-        let file = map.get(label.span.file);
         if line_too_long(map, label.span) {
             // A snippet of a multi-megabyte line would flood the terminal: name the place.
             let location = map.location(label.span);
             if index == 0 {
                 message = format!("{message} (at {location})");
             } else {
-                related.push(note_at(format!("{} (at {location})", label.text), diag));
+                related.push(see_also(
+                    format!("{} (at {location})", label.text),
+                    None,
+                    Vec::new(),
+                ));
             }
             continue;
         }
         let len = label.span.end.saturating_sub(label.span.start);
         let labeled = LabeledSpan::new(Some(label.text.clone()), label.span.start, len);
-        if Some(label.span.file) == primary_file {
-            if source.is_none() {
-                source = Some(miette::NamedSource::new(
-                    file.name.clone(),
-                    file.text.clone(),
-                ));
-            }
-            labels.push(labeled);
-        } else {
-            let mut other = note_at(label.text.clone(), diag);
-            other.source = Some(miette::NamedSource::new(
-                file.name.clone(),
-                file.text.clone(),
-            ));
-            other
-                .labels
-                .push(LabeledSpan::new(None, label.span.start, len));
-            related.push(other);
+        let line = |span: Span| map.get(span.file).line_col(span.start).0;
+        let near = snippets.iter_mut().find(|(anchor, _)| {
+            anchor.file == label.span.file
+                && line(*anchor).abs_diff(line(label.span)) <= MAX_SNIPPET_GAP
+        });
+        match near {
+            Some((_, labels)) => labels.push(labeled),
+            None => snippets.push((label.span, vec![labeled])),
         }
+    }
+    let named_source = |span: Span| {
+        let file = map.get(span.file);
+        miette::NamedSource::new(file.name.clone(), file.text.clone())
+    };
+    let mut snippets = snippets.into_iter();
+    let (source, labels) = match snippets.next() {
+        Some((anchor, labels)) => (Some(named_source(anchor)), labels),
+        None => (None, Vec::new()),
+    };
+    for (anchor, labels) in snippets {
+        related.push(see_also(
+            "see also".to_string(),
+            Some(named_source(anchor)),
+            labels,
+        ));
     }
     Rendered {
         message,
         code: diag.code,
-        severity: diag.severity,
+        severity: Some(diag.severity),
         help: diag.help.clone(),
         source,
         labels,
@@ -228,14 +246,18 @@ fn render_for_miette(diag: &Diagnostic, map: &SourceMap) -> Rendered {
     }
 }
 
-fn note_at(message: String, parent: &Diagnostic) -> Rendered {
+fn see_also(
+    message: String,
+    source: Option<miette::NamedSource<Arc<str>>>,
+    labels: Vec<LabeledSpan>,
+) -> Rendered {
     Rendered {
         message,
-        code: parent.code,
-        severity: parent.severity,
+        code: "",
+        severity: None,
         help: None,
-        source: None,
-        labels: Vec::new(),
+        source,
+        labels,
         related: Vec::new(),
     }
 }

@@ -140,6 +140,7 @@ fn statement(file: FileId, pair: Pair<Rule>, comments: &mut Vec<Comment>) -> Stm
         }
     }
     let (keyword, keyword_span) = keyword.expect("the grammar requires a keyword in every header");
+    let docs = paragraphs(&docs);
     Stmt {
         keyword,
         keyword_span,
@@ -148,6 +149,28 @@ fn statement(file: FileId, pair: Pair<Rule>, comments: &mut Vec<Comment>) -> Stm
         docs,
         span: Span::new(file, start, end),
     }
+}
+
+/// Consecutive `///` lines form one paragraph; an empty `///` line starts the next.
+fn paragraphs(lines: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for line in lines {
+        if line.is_empty() {
+            if !current.is_empty() {
+                out.push(std::mem::take(&mut current));
+            }
+        } else {
+            if !current.is_empty() {
+                current.push(' ');
+            }
+            current.push_str(line);
+        }
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
 }
 
 fn describe_found(text: &str, pos: usize) -> (String, usize) {

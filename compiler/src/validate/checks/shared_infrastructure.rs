@@ -9,9 +9,18 @@ use crate::normalize::network;
 use crate::source::Span;
 use crate::syntax::ast::Enforcement;
 use crate::validate::{Context, ValidateError};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 const HELP: &str = "block the banned channel's exact names with `hosts`, block it by program with `block endpoint`, or ban the other channel too (see docs/errors/E211.md)";
+
+/// How an entry is written: `*.x` for subdomains only.
+fn written(name: &str, scope: Scope) -> String {
+    if scope == Scope::Subdomains {
+        format!("*.{name}")
+    } else {
+        name.to_string()
+    }
+}
 
 pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
     let program = ctx.program;
@@ -35,29 +44,17 @@ pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
         .map(|c| &program.channels[&c.text]);
     for def in open {
         let channel = def.decl.name.text.as_str();
+        // One diagnostic per blocked rule and open channel, naming every endpoint it covers.
+        let mut conflicts: BTreeMap<(Span, &str, String), Vec<(String, Span)>> = BTreeMap::new();
         for (name, scope, span) in domain_entries(&def.decl.body) {
             let mut suffix = name.as_str();
             loop {
                 for (rule_scope, banned, rule_span) in blocked.get(suffix).into_iter().flatten() {
                     if *banned != channel && covers(suffix, *rule_scope, &name, scope) {
-                        out.push(ValidateError(
-                            Diagnostic::error(
-                                "E211",
-                                format!(
-                                    "blocking {} for {} would also block {} of {}",
-                                    quote(suffix),
-                                    quote(banned),
-                                    quote(&name),
-                                    quote(channel)
-                                ),
-                            )
-                            .label(*rule_span, format!("`{banned}` is blocked here"))
-                            .label(
-                                span,
-                                format!("but `{channel}`, which is not banned, needs this name"),
-                            )
-                            .help(HELP),
-                        ));
+                        conflicts
+                            .entry((*rule_span, banned, written(suffix, *rule_scope)))
+                            .or_default()
+                            .push((written(&name, scope), span));
                     }
                 }
                 match suffix.split_once('.') {
@@ -65,6 +62,27 @@ pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
                     None => break,
                 }
             }
+        }
+        for ((rule_span, banned, rule), endpoints) in conflicts {
+            let names: Vec<String> = endpoints.iter().map(|(n, _)| quote(n)).collect();
+            let mut diag = Diagnostic::error(
+                "E211",
+                format!(
+                    "blocking {} for {} would also block {} of {}",
+                    quote(&rule),
+                    quote(banned),
+                    names.join(", "),
+                    quote(channel)
+                ),
+            )
+            .label(rule_span, format!("`{banned}` is blocked here"));
+            for (_, span) in &endpoints {
+                diag = diag.label(
+                    *span,
+                    format!("`{channel}`, which is not banned, needs this name"),
+                );
+            }
+            out.push(ValidateError(diag.help(HELP)));
         }
         for open_net in def.decl.body.networks.iter().flatten() {
             let Ok(open_parsed) = network::parse(&open_net.value) else {
@@ -95,7 +113,7 @@ pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
                             )
                             .label(
                                 open_net.span,
-                                format!("but `{channel}`, which is not banned, uses this network"),
+                                format!("`{channel}`, which is not banned, uses this network"),
                             )
                             .help(HELP),
                         ));

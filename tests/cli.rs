@@ -1,0 +1,355 @@
+//! The command line: exit codes, formats, the output contract (atomic, deterministic,
+//! manifest), and `explain`.
+
+mod common;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use std::fs;
+use std::path::Path;
+
+fn msgpol() -> Command {
+    let mut cmd = Command::cargo_bin("msgpol").unwrap();
+    cmd.env_remove("SOURCE_DATE_EPOCH")
+        .arg("--today")
+        .arg(common::TODAY);
+    cmd
+}
+
+fn example(name: &str) -> std::path::PathBuf {
+    common::root().join("examples").join(name)
+}
+
+fn fixture(path: &str) -> std::path::PathBuf {
+    common::root().join("tests/fixtures").join(path)
+}
+
+/// Every file under a directory with its bytes, for comparing builds.
+fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let rel = path
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                out.push((rel, fs::read(&path).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn check_exit_codes() {
+    msgpol()
+        .arg("check")
+        .arg(example("medium-org.msgpol"))
+        .assert()
+        .code(0);
+    msgpol()
+        .arg("check")
+        .arg(fixture("err/undefined-channel.msgpol"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("E107"));
+    msgpol()
+        .arg("check")
+        .arg(fixture("does-not-exist.msgpol"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("E301").and(predicate::str::contains("no such file")));
+    msgpol()
+        .arg("check")
+        .arg(fixture("ok"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("E301"));
+    msgpol().arg("frobnicate").assert().code(2);
+}
+
+#[test]
+fn check_reports_every_file_and_the_worst_code() {
+    msgpol()
+        .arg("check")
+        .arg(example("small-org.msgpol"))
+        .arg(fixture("err/expired-exception.msgpol"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("E205"));
+}
+
+#[test]
+fn warnings_pass_unless_denied() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("p.msgpol");
+    let text = fs::read_to_string(example("small-org.msgpol"))
+        .unwrap()
+        .replace("  requires mfa\n", "");
+    fs::write(&policy, text).unwrap();
+    msgpol()
+        .arg("check")
+        .arg(&policy)
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("W209"));
+    msgpol()
+        .arg("--deny-warnings")
+        .arg("check")
+        .arg(&policy)
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn json_errors_go_to_stdout_with_locations() {
+    let output = msgpol()
+        .args(["--error-format", "json", "check"])
+        .arg(fixture("err/unknown-keyword.msgpol"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let items: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(items[0]["code"], "E006");
+    assert_eq!(items[0]["location"]["file"], "unknown-keyword.msgpol");
+    assert_eq!(items[0]["location"]["line"], 25);
+    assert_eq!(items[0]["location"]["column"], 3);
+    assert!(items[0]["help"].as_str().unwrap().contains("monitor"));
+}
+
+#[test]
+fn plain_format_is_narrated() {
+    msgpol()
+        .args(["--error-format", "plain", "check"])
+        .arg(fixture("err/unknown-keyword.msgpol"))
+        .assert()
+        .code(1)
+        .stderr(
+            predicate::str::contains("unknown keyword `monitr`")
+                .and(predicate::str::contains("line 25")),
+        );
+}
+
+#[test]
+fn bad_today_is_a_usage_error() {
+    Command::cargo_bin("msgpol")
+        .unwrap()
+        .args(["--today", "2026-02-30", "check"])
+        .arg(example("small-org.msgpol"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("E305"));
+    Command::cargo_bin("msgpol")
+        .unwrap()
+        .env("SOURCE_DATE_EPOCH", "soon")
+        .arg("check")
+        .arg(example("small-org.msgpol"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("E305"));
+}
+
+#[test]
+fn source_date_epoch_sets_the_evaluation_date() {
+    // 2030-01-01: the examples' exceptions have expired by then.
+    Command::cargo_bin("msgpol")
+        .unwrap()
+        .env("SOURCE_DATE_EPOCH", "1893456000")
+        .arg("check")
+        .arg(example("large-enterprise.msgpol"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("E205"));
+}
+
+#[test]
+fn build_is_deterministic_and_has_a_manifest() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    for out in [&a, &b] {
+        msgpol()
+            .arg("build")
+            .arg(example("large-enterprise.msgpol"))
+            .arg("--out")
+            .arg(out)
+            .args(["--target", "all"])
+            .assert()
+            .code(0);
+    }
+    assert_eq!(tree(&a), tree(&b), "two builds differ");
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&fs::read(a.join("manifest.json")).unwrap()).unwrap();
+    let outputs = manifest["outputs"].as_array().unwrap();
+    let targets: Vec<&str> = outputs
+        .iter()
+        .map(|o| o["target"].as_str().unwrap())
+        .collect();
+    for name in ["ir", "hosts", "unbound", "guide-md"] {
+        assert!(targets.contains(&name), "manifest lacks {name}");
+    }
+    for output in outputs {
+        let bytes = fs::read(a.join(output["path"].as_str().unwrap())).unwrap();
+        assert_eq!(
+            output["sha256"].as_str().unwrap(),
+            msgpol::emit::write::sha256_hex(&bytes)
+        );
+    }
+    let sources: Vec<&str> = manifest["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["file"].as_str().unwrap())
+        .collect();
+    assert!(sources.contains(&"large-enterprise.msgpol") && sources.contains(&"<std.channels>"));
+}
+
+#[test]
+fn build_defaults_follow_the_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    msgpol()
+        .arg("build")
+        .arg(example("small-org.msgpol"))
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(0);
+    assert!(out.join("hosts/hosts").is_file() && out.join("guide-md/guide.md").is_file());
+    assert!(
+        !out.join("unbound").exists(),
+        "small organisations get hosts and the guide only"
+    );
+}
+
+#[test]
+fn failed_build_leaves_the_previous_output_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    msgpol()
+        .arg("build")
+        .arg(example("medium-org.msgpol"))
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(0);
+    let before = tree(&out);
+    msgpol()
+        .arg("build")
+        .arg(fixture("err/shared-infrastructure.msgpol"))
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(1);
+    msgpol()
+        .arg("build")
+        .arg(example("medium-org.msgpol"))
+        .arg("--out")
+        .arg(&out)
+        .args(["--target", "no-such-target"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("E304"));
+    assert_eq!(tree(&out), before);
+    let leftovers: Vec<String> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        leftovers,
+        vec!["out".to_string()],
+        "no temporary directories are left behind"
+    );
+}
+
+#[test]
+fn build_refuses_a_directory_it_did_not_write() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("precious.txt"), "keep me").unwrap();
+    msgpol()
+        .arg("build")
+        .arg(example("medium-org.msgpol"))
+        .arg("--out")
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("E302"));
+    assert_eq!(
+        fs::read_to_string(dir.path().join("precious.txt")).unwrap(),
+        "keep me"
+    );
+}
+
+#[test]
+fn a_policy_with_errors_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    msgpol()
+        .arg("build")
+        .arg(fixture("err/expired-exception.msgpol"))
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(1);
+    assert!(!out.exists());
+}
+
+#[test]
+fn targets_lists_every_target() {
+    let assert = msgpol().arg("targets").assert().code(0);
+    let text = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
+    for target in msgpol::emit::all_targets() {
+        assert!(
+            text.contains(target.name()),
+            "{} missing from `msgpol targets`",
+            target.name()
+        );
+    }
+}
+
+#[test]
+fn explain_gives_the_decision_and_its_reasons() {
+    let policy = example("large-enterprise.msgpol");
+    let ir = msgpol::compile(&policy, common::today())
+        .unwrap()
+        .ir
+        .unwrap();
+    let exception = ir
+        .exceptions
+        .first()
+        .expect("the large example has an exception");
+    let ceiling = &exception.ceiling;
+    // Without the group, the tier decides; with it, the exception allows (with a condition).
+    let plain = ir.decide(ceiling, &exception.channel, None).unwrap();
+    assert_eq!(plain.verdict, msgpol::ir::Verdict::Deny);
+    msgpol()
+        .arg("explain")
+        .arg(&policy)
+        .arg(ceiling)
+        .arg(&exception.channel)
+        .args(["--who", &exception.group])
+        .assert()
+        .code(0)
+        .stdout(
+            predicate::str::contains("warn")
+                .and(predicate::str::contains(&exception.name))
+                .and(predicate::str::contains("large-enterprise.msgpol:")),
+        );
+    msgpol()
+        .arg("explain")
+        .arg(&policy)
+        .arg("confidental")
+        .arg(&exception.channel)
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("E306")
+                .and(predicate::str::contains("did you mean `confidential`")),
+        );
+}

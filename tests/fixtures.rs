@@ -1,0 +1,79 @@
+//! Every fixture under tests/fixtures: `err/` files must fail with the code named on their
+//! first line (`# expect: E0xx`), `ok/` files must compile; both snapshot the rendered
+//! diagnostics exactly as a user sees them (no colour, fixed width).
+
+mod common;
+
+use msgpol::diagnostics::ErrorFormat;
+
+fn expected_code(path: &std::path::Path) -> String {
+    let bytes = std::fs::read(path).unwrap();
+    let text = String::from_utf8_lossy(&bytes);
+    text.lines()
+        .next()
+        .and_then(|l| l.strip_prefix("# expect: "))
+        .unwrap_or_else(|| panic!("{} must start with `# expect: CODE`", path.display()))
+        .trim()
+        .to_string()
+}
+
+#[test]
+fn err_fixtures_fail_with_their_code() {
+    insta::glob!("fixtures/err/*.msgpol", |path| {
+        let (text, has_errors) = common::diagnostics_text(path, ErrorFormat::Human);
+        let code = expected_code(path);
+        assert!(has_errors, "{} should fail", path.display());
+        assert!(
+            text.contains(&code),
+            "{} should report {code}, got:\n{text}",
+            path.display()
+        );
+        insta::assert_snapshot!(text);
+    });
+}
+
+#[test]
+fn err_fixtures_in_json_name_file_line_and_column() {
+    insta::glob!("fixtures/err/*.msgpol", |path| {
+        let (json, _) = common::diagnostics_text(path, ErrorFormat::Json);
+        let items: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
+        assert!(!items.is_empty());
+        for item in &items {
+            assert!(item["code"].as_str().is_some_and(|c| !c.is_empty()));
+            assert!(
+                item["help"].is_string(),
+                "every diagnostic has help: {item}"
+            );
+            let location = &item["location"];
+            assert!(
+                location["file"].is_string(),
+                "{}: no location in {item}",
+                path.display()
+            );
+            assert!(location["line"].as_u64().unwrap() >= 1);
+            assert!(location["column"].as_u64().unwrap() >= 1);
+        }
+    });
+}
+
+#[test]
+fn ok_fixtures_compile() {
+    insta::glob!("fixtures/ok/*.msgpol", |path| {
+        let compilation = msgpol::compile(path, common::today()).unwrap();
+        let text = msgpol::diagnostics::render(
+            &compilation.diagnostics,
+            &compilation.sources,
+            ErrorFormat::Human,
+            100,
+            false,
+        );
+        assert!(
+            !compilation.has_errors(),
+            "{} should compile:\n{text}",
+            path.display()
+        );
+        let ir = compilation.ir.expect("an IR for a policy without errors");
+        insta::assert_snapshot!("diagnostics", text);
+        insta::assert_json_snapshot!("ir", ir);
+    });
+}

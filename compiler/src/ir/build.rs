@@ -1,13 +1,14 @@
 //! Program → Ir. Runs only on a program that validated without errors, so every value here is
 //! known to normalise.
 
-use super::enforcement::{collapse_domains, merge_networks};
+use super::enforcement::{any_rule_covers, collapse_domains, merge_networks};
 use super::*;
-use crate::normalize::domain::{self, covers};
+use crate::normalize::domain;
 use crate::normalize::network;
 use crate::resolve::{ChannelDef, Program};
 use crate::source::{SourceMap, Span};
 use crate::syntax::ast::{self, Ceiling};
+use std::collections::HashMap;
 use time::Date;
 
 /// Days before its end at which an exception counts as expiring.
@@ -418,6 +419,7 @@ fn alternatives(program: &Program, t: &ast::Tier, _ir: &Ir) -> Vec<Alternative> 
     media
         .into_iter()
         .map(|medium| {
+            // Computed per medium of the tier, a handful at most.
             let explicit: Vec<String> = t
                 .instead
                 .iter()
@@ -474,13 +476,13 @@ fn enforcement_sets(program: &Program) -> EnforcementSets {
         .filter(|c| !blocked_names.contains(c.text.as_str()))
         .map(|c| &program.channels[&c.text])
         .collect();
+    let block_index: HashMap<&str, domain::Scope> = dns_block
+        .iter()
+        .map(|b| (b.name.as_str(), b.scope))
+        .collect();
     let dns_allow = domain_rules(open)
         .into_iter()
-        .filter(|allowed| {
-            dns_block
-                .iter()
-                .any(|b| covers(&b.name, b.scope, &allowed.name, allowed.scope))
-        })
+        .filter(|allowed| any_rule_covers(&block_index, &allowed.name, allowed.scope))
         .collect();
     let firewall = blocked_channels(program, ast::Enforcement::Firewall)
         .into_iter()

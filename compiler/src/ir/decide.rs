@@ -37,11 +37,7 @@ impl Ir {
             );
             return Some(decision(chain));
         };
-        let membership = tier
-            .channels
-            .iter()
-            .find(|c| c.value == channel.name)
-            .map_or(&tier.at, |c| &c.at);
+        let membership = self.membership(&channel.name).map_or(&tier.at, |c| &c.at);
         if tier.kind == TierKind::Banned {
             chain.worsen(
                 Verdict::Deny,

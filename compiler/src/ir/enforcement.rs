@@ -2,7 +2,7 @@
 //! parent; networks merged. Linear after one sort, so feeds of a million names stay cheap.
 
 use super::{DomainRule, NetworkRule};
-use crate::normalize::domain::{tree_key, Scope};
+use crate::normalize::domain::{covers, tree_key, Scope};
 use crate::normalize::network::{self, Network};
 use std::collections::{BTreeSet, HashMap};
 
@@ -61,6 +61,23 @@ pub fn collapse_domains(
         });
     }
     out
+}
+
+/// Whether any of `rules` matches some name of the entry: one hash lookup per label of it.
+pub fn any_rule_covers(rules: &HashMap<&str, Scope>, name: &str, scope: Scope) -> bool {
+    let mut suffix = name;
+    loop {
+        if rules
+            .get(suffix)
+            .is_some_and(|rule_scope| covers(suffix, *rule_scope, name, scope))
+        {
+            return true;
+        }
+        match suffix.split_once('.') {
+            Some((_, parent)) => suffix = parent,
+            None => return false,
+        }
+    }
 }
 
 /// Merge networks; each merged network lists every channel whose networks it contains.

@@ -48,6 +48,8 @@ struct Index {
     classes: HashMap<String, usize>,
     channels: HashMap<String, usize>,
     tiers: HashMap<String, usize>,
+    /// Channel → (tier index, position in the tier's list).
+    membership: HashMap<String, (usize, usize)>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -284,6 +286,13 @@ impl Ir {
     pub fn tier(&self, name: &str) -> Option<&TierInfo> {
         self.index.tiers.get(name).map(|&i| &self.tiers[i])
     }
+    /// Where the channel is listed in its tier.
+    pub fn membership(&self, channel: &str) -> Option<&Located<String>> {
+        self.index
+            .membership
+            .get(channel)
+            .map(|&(i, j)| &self.tiers[i].channels[j])
+    }
     /// Channels that belong to a tier, in tier order then as listed.
     pub fn tiered_channels(&self) -> impl Iterator<Item = &ChannelInfo> {
         self.tiers
@@ -292,24 +301,26 @@ impl Ir {
             .filter_map(|c| self.channel(&c.value))
     }
     fn reindex(&mut self) {
+        let names = |list: Vec<&String>| {
+            list.into_iter()
+                .enumerate()
+                .map(|(i, n)| (n.clone(), i))
+                .collect()
+        };
         self.index = Index {
-            classes: self
-                .classes
-                .iter()
-                .enumerate()
-                .map(|(i, c)| (c.name.clone(), i))
-                .collect(),
-            channels: self
-                .channels
-                .iter()
-                .enumerate()
-                .map(|(i, c)| (c.name.clone(), i))
-                .collect(),
-            tiers: self
+            classes: names(self.classes.iter().map(|c| &c.name).collect()),
+            channels: names(self.channels.iter().map(|c| &c.name).collect()),
+            tiers: names(self.tiers.iter().map(|t| &t.name).collect()),
+            membership: self
                 .tiers
                 .iter()
                 .enumerate()
-                .map(|(i, t)| (t.name.clone(), i))
+                .flat_map(|(i, t)| {
+                    t.channels
+                        .iter()
+                        .enumerate()
+                        .map(move |(j, c)| (c.value.clone(), (i, j)))
+                })
                 .collect(),
         };
     }

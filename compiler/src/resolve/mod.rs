@@ -46,6 +46,8 @@ pub struct Program {
     pub incidents: Vec<ast::Incident>,
     /// Every file the policy consists of, in load order.
     pub files: Vec<FileId>,
+    /// Channel name → index of its (first) tier in `tiers`.
+    tier_index: HashMap<String, usize>,
 }
 
 impl Program {
@@ -58,9 +60,7 @@ impl Program {
                 .is_some_and(|c| c.below.iter().any(|b| b == low))
     }
     pub fn tier_of(&self, channel: &str) -> Option<&ast::Tier> {
-        self.tiers
-            .iter()
-            .find(|t| t.channels.iter().any(|c| c.text == channel))
+        self.tier_index.get(channel).map(|&i| &self.tiers[i])
     }
 }
 
@@ -184,7 +184,7 @@ pub fn resolve(
                     None if module.file != root => {
                         errors.push(error::extra_policy(p.span, Span::new(root, 0, 0)).into())
                     }
-                    None => policy = Some(p),
+                    None => policy = Some(*p),
                 },
                 ast::Decl::Import(_) => {}
                 ast::Decl::Class(c) => {
@@ -193,7 +193,7 @@ pub fn resolve(
                 }
                 ast::Decl::Channel(c) => {
                     let name = c.name.clone();
-                    channels.insert(&name, c, stdlib, &mut errors)
+                    channels.insert(&name, *c, stdlib, &mut errors)
                 }
                 ast::Decl::Tier(t) => {
                     let name = t.name.clone();
@@ -291,6 +291,12 @@ pub fn resolve(
 
     let classes = order_classes(class_entries, &mut errors);
     let channels = inherit_channels(channel_entries, &mut errors);
+    let mut tier_index = HashMap::new();
+    for (i, tier) in tiers.iter().enumerate() {
+        for channel in &tier.channels {
+            tier_index.entry(channel.text.clone()).or_insert(i);
+        }
+    }
     match (policy, errors.is_empty()) {
         (Some(policy), true) => (
             Some(Program {
@@ -303,6 +309,7 @@ pub fn resolve(
                 reviews,
                 incidents,
                 files,
+                tier_index,
             }),
             errors,
         ),

@@ -38,10 +38,10 @@ pub struct Module {
 
 #[derive(Clone, Debug)]
 pub enum Decl {
-    Policy(Policy),
+    Policy(Box<Policy>),
     Import(Import),
     Class(Class),
-    Channel(Channel),
+    Channel(Box<Channel>),
     Tier(Tier),
     Exception(Exception),
     Review(Review),

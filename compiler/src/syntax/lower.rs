@@ -25,10 +25,10 @@ pub fn lower(file: FileId, tree: SyntaxTree) -> (Module, Vec<SyntaxError>) {
     let mut decls = Vec::new();
     for stmt in &tree.stmts {
         let result = match stmt.keyword.as_str() {
-            "policy" => policy(stmt, &mut errors).map(Decl::Policy),
+            "policy" => policy(stmt, &mut errors).map(|p| Decl::Policy(Box::new(p))),
             "import" => import(stmt).map(Decl::Import),
             "class" => class(stmt, &mut errors).map(Decl::Class),
-            "channel" => channel(stmt, &mut errors).map(Decl::Channel),
+            "channel" => channel(stmt, &mut errors).map(|c| Decl::Channel(Box::new(c))),
             "tier" => tier(stmt, &mut errors).map(Decl::Tier),
             "exception" => exception(stmt, &mut errors).map(Decl::Exception),
             "review" => review(stmt, &mut errors).map(Decl::Review),

@@ -68,11 +68,9 @@ pub fn scan(file: FileId, text: &str) -> Vec<SyntaxError> {
                 }
                 open_braces.push(i);
             }
-            b'}' if !brace_error => {
-                if open_braces.pop().is_none() {
-                    errors.push(error::unmatched_close(Span::new(file, i, i + 1)));
-                    brace_error = true;
-                }
+            b'}' if !brace_error && open_braces.pop().is_none() => {
+                errors.push(error::unmatched_close(Span::new(file, i, i + 1)));
+                brace_error = true;
             }
             _ => {}
         }

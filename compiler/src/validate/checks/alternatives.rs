@@ -21,6 +21,10 @@ fn media_of(ctx: &Context, channel: &str) -> Vec<Medium> {
 
 pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
     let program = ctx.program;
+    let carried_by_approved: Vec<Medium> = Medium::ALL
+        .into_iter()
+        .filter(|m| !approved_carriers(program, *m).is_empty())
+        .collect();
     for tier in &program.tiers {
         if tier_kind(program, tier) != TierKind::Banned {
             continue;
@@ -68,7 +72,7 @@ pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
                     .instead
                     .iter()
                     .any(|i| i.media.is_empty() || i.media.iter().any(|m| m.value == medium));
-                if written || !approved_carriers(program, medium).is_empty() {
+                if written || carried_by_approved.contains(&medium) {
                     continue;
                 }
                 out.push(ValidateError(

@@ -5,9 +5,10 @@ use crate::ir::build::blocked_channels;
 use crate::normalize::domain::{self, SHARED_PARENTS};
 use crate::syntax::ast::Enforcement;
 use crate::validate::{Context, ValidateError};
+use std::collections::HashSet;
 
 pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
-    let blocked: Vec<&str> = blocked_channels(ctx.program, Enforcement::Dns)
+    let blocked: HashSet<&str> = blocked_channels(ctx.program, Enforcement::Dns)
         .into_iter()
         .map(|c| c.decl.name.text.as_str())
         .collect();
@@ -33,7 +34,7 @@ pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
                                 .label(entry.span, "this would cover every name registered under it")
                                 .help("list the service's own names instead, e.g. `skype.com`, not `skype` or `com`"),
                         ));
-                    } else if blocked.contains(&name.as_str()) && scope != domain::Scope::Exact && SHARED_PARENTS.contains(&normal.as_str()) {
+                    } else if blocked.contains(name.as_str()) && scope != domain::Scope::Exact && SHARED_PARENTS.contains(&normal.as_str()) {
                         out.push(ValidateError(
                             Diagnostic::error("E214", format!("{} is shared by many services and cannot be blocked as a whole", quote(&normal)))
                                 .label(entry.span, format!("blocking this breaks far more than `{name}`"))

@@ -13,6 +13,9 @@ use std::collections::{BTreeMap, HashMap};
 
 const HELP: &str = "block the banned channel's exact names with `hosts`, block it by program with `block endpoint`, or ban the other channel too (see docs/errors/E211.md)";
 
+/// A blocked rule: where it is written, the banned channel, and the rule as written.
+type Rule<'a> = (Span, &'a str, String);
+
 /// How an entry is written: `*.x` for subdomains only.
 fn written(name: &str, scope: Scope) -> String {
     if scope == Scope::Subdomains {
@@ -36,6 +39,22 @@ pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
                 .push((scope, def.decl.name.text.as_str(), span));
         }
     }
+    let blocked_networks: Vec<(network::Network, &str, &crate::syntax::ast::Str)> =
+        firewall_blocked
+            .iter()
+            .flat_map(|def| {
+                def.decl
+                    .body
+                    .networks
+                    .iter()
+                    .flatten()
+                    .filter_map(move |n| {
+                        network::parse(&n.value)
+                            .ok()
+                            .map(|parsed| (parsed, def.decl.name.text.as_str(), n))
+                    })
+            })
+            .collect();
     let open = program
         .tiers
         .iter()
@@ -45,7 +64,7 @@ pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
     for def in open {
         let channel = def.decl.name.text.as_str();
         // One diagnostic per blocked rule and open channel, naming every endpoint it covers.
-        let mut conflicts: BTreeMap<(Span, &str, String), Vec<(String, Span)>> = BTreeMap::new();
+        let mut conflicts: BTreeMap<Rule, Vec<(String, Span)>> = BTreeMap::new();
         for (name, scope, span) in domain_entries(&def.decl.body) {
             let mut suffix = name.as_str();
             loop {
@@ -88,36 +107,28 @@ pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
             let Ok(open_parsed) = network::parse(&open_net.value) else {
                 continue;
             };
-            for banned in &firewall_blocked {
-                for net in banned.decl.body.networks.iter().flatten() {
-                    let Ok(parsed) = network::parse(&net.value) else {
-                        continue;
-                    };
-                    if banned.decl.name.text != channel
-                        && (parsed.contains(&open_parsed) || open_parsed.contains(&parsed))
-                    {
-                        out.push(ValidateError(
-                            Diagnostic::error(
-                                "E211",
-                                format!(
-                                    "blocking {} for {} would also block {} of {}",
-                                    quote(&net.value),
-                                    quote(&banned.decl.name.text),
-                                    quote(&open_net.value),
-                                    quote(channel)
-                                ),
-                            )
-                            .label(
-                                net.span,
-                                format!("`{}` is blocked here", banned.decl.name.text),
-                            )
-                            .label(
-                                open_net.span,
-                                format!("`{channel}`, which is not banned, uses this network"),
-                            )
-                            .help(HELP),
-                        ));
-                    }
+            for (parsed, banned, net) in &blocked_networks {
+                if (parsed.contains(&open_parsed) || open_parsed.contains(parsed))
+                    && *banned != channel
+                {
+                    out.push(ValidateError(
+                        Diagnostic::error(
+                            "E211",
+                            format!(
+                                "blocking {} for {} would also block {} of {}",
+                                quote(&net.value),
+                                quote(banned),
+                                quote(&open_net.value),
+                                quote(channel)
+                            ),
+                        )
+                        .label(net.span, format!("`{banned}` is blocked here"))
+                        .label(
+                            open_net.span,
+                            format!("`{channel}`, which is not banned, uses this network"),
+                        )
+                        .help(HELP),
+                    ));
                 }
             }
         }

@@ -71,3 +71,21 @@ fn every_target_has_a_page() {
         assert!(page.is_file(), "missing {}", page.display());
     }
 }
+
+/// The published schema is the one generated from the IR types; regenerate with
+/// `MSGPOL_WRITE_SCHEMA=1 cargo test --test docs`.
+#[test]
+fn published_ir_schema_is_current() {
+    let path = common::root().join("docs/ir.schema.json");
+    let generated = msgpol::ir::json_schema();
+    if std::env::var_os("MSGPOL_WRITE_SCHEMA").is_some() {
+        fs::write(&path, &generated).unwrap();
+    }
+    let published = fs::read_to_string(&path).unwrap_or_default();
+    assert_eq!(
+        published, generated,
+        "docs/ir.schema.json is stale; regenerate it (see this test's comment)"
+    );
+    let schema: serde_json::Value = serde_json::from_str(&generated).unwrap();
+    assert_eq!(schema["properties"]["format_version"]["type"], "integer");
+}

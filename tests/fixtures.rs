@@ -1,6 +1,7 @@
-//! Every fixture under tests/fixtures: `err/` files must fail with the code named on their
-//! first line (`# expect: E0xx`), `ok/` files must compile; both snapshot the rendered
-//! diagnostics exactly as a user sees them (no colour, fixed width).
+//! Every fixture under tests/fixtures. `<stage>/err/` files (stage: syntax, resolve, validate)
+//! must fail with the code named on their first line (`# expect: E0xx`) and that code must
+//! belong to the stage; `ok/` files must compile. All snapshot the rendered diagnostics exactly
+//! as a user sees them (no colour, fixed width; graphical and plain), `ok/` also the IR.
 
 mod common;
 
@@ -19,7 +20,7 @@ fn expected_code(path: &std::path::Path) -> String {
 
 #[test]
 fn err_fixtures_fail_with_their_code() {
-    insta::glob!("fixtures/err/*.msgpol", |path| {
+    insta::glob!("fixtures/*/err/*.msgpol", |path| {
         let (text, has_errors) = common::diagnostics_text(path, ErrorFormat::Human);
         let code = expected_code(path);
         assert!(has_errors, "{} should fail", path.display());
@@ -28,13 +29,33 @@ fn err_fixtures_fail_with_their_code() {
             "{} should report {code}, got:\n{text}",
             path.display()
         );
-        insta::assert_snapshot!(text);
+        let stage = path
+            .parent()
+            .unwrap()
+            .parent()
+            .unwrap()
+            .file_name()
+            .unwrap()
+            .to_str()
+            .unwrap();
+        let expected_stage = match &code[..2] {
+            "E0" => "syntax",
+            "E1" => "resolve",
+            _ => "validate",
+        };
+        assert_eq!(
+            stage, expected_stage,
+            "{code} belongs to the {expected_stage} stage"
+        );
+        insta::assert_snapshot!("human", text);
+        let (plain, _) = common::diagnostics_text(path, ErrorFormat::Plain);
+        insta::assert_snapshot!("plain", plain);
     });
 }
 
 #[test]
 fn err_fixtures_in_json_name_file_line_and_column() {
-    insta::glob!("fixtures/err/*.msgpol", |path| {
+    insta::glob!("fixtures/*/err/*.msgpol", |path| {
         let (json, _) = common::diagnostics_text(path, ErrorFormat::Json);
         let items: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
         assert!(!items.is_empty());
@@ -75,5 +96,22 @@ fn ok_fixtures_compile() {
         let ir = compilation.ir.expect("an IR for a policy without errors");
         insta::assert_snapshot!("diagnostics", text);
         insta::assert_json_snapshot!("ir", ir);
+    });
+}
+
+#[test]
+fn warn_fixtures_pass_with_their_warning() {
+    insta::glob!("fixtures/*/warn/*.msgpol", |path| {
+        let code = expected_code(path);
+        let compilation = msgpol::compile(path, common::today()).unwrap();
+        assert!(
+            !compilation.has_errors(),
+            "{} should compile",
+            path.display()
+        );
+        let codes: Vec<&str> = compilation.diagnostics.iter().map(|d| d.code).collect();
+        assert_eq!(codes, vec![code.as_str()], "{}", path.display());
+        let (text, _) = common::diagnostics_text(path, ErrorFormat::Human);
+        insta::assert_snapshot!(text);
     });
 }

@@ -100,7 +100,7 @@ impl SourceMap {
 }
 
 /// A resolved source position, as it appears in JSON output and in the IR.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 pub struct Location {
     pub file: String,
     pub line: usize,

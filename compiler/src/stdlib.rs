@@ -16,3 +16,16 @@ pub fn source(module: &str) -> Option<&'static str> {
 pub fn display_name(module: &str) -> String {
     format!("<{}>", module)
 }
+
+/// The standard-library module that declares `kind NAME` (e.g. `channel signal`), if any:
+/// for the hint "add `import std.channels`" when a policy forgets the import.
+pub fn module_declaring(kind: &str, name: &str) -> Option<&'static str> {
+    MODULES.iter().find_map(|(module, text)| {
+        text.lines()
+            .any(|line| {
+                let mut words = line.split_whitespace();
+                words.next() == Some(kind) && words.next() == Some(name)
+            })
+            .then_some(*module)
+    })
+}

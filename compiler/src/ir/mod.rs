@@ -22,7 +22,7 @@ use std::collections::HashMap;
 /// Bumped whenever the JSON shape changes incompatibly.
 pub const FORMAT_VERSION: u32 = 1;
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Ir {
     pub format_version: u32,
     /// The date exceptions and reviews were judged against (YYYY-MM-DD).
@@ -40,6 +40,7 @@ pub struct Ir {
     pub matrix: Vec<Decision>,
     pub enforcement: EnforcementSets,
     #[serde(skip)]
+    #[schemars(skip)]
     index: Index,
 }
 
@@ -52,7 +53,7 @@ struct Index {
     membership: HashMap<String, (usize, usize)>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct PolicyInfo {
     pub title: String,
     pub organisation: String,
@@ -66,13 +67,13 @@ pub struct PolicyInfo {
     pub at: Location,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Located<T> {
     pub value: T,
     pub at: Location,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct ClassInfo {
     pub name: String,
     pub label: String,
@@ -85,7 +86,7 @@ pub struct ClassInfo {
     pub at: Location,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct DetectorInfo {
     pub name: String,
     pub patterns: Vec<String>,
@@ -98,19 +99,19 @@ pub struct DetectorInfo {
     pub at: Location,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct NearInfo {
     pub words: Vec<String>,
     pub within: u32,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct DomainEntry {
     pub name: String,
     pub scope: Scope,
 }
 
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, schemars::JsonSchema)]
 pub struct Endpoints {
     pub domains: Vec<DomainEntry>,
     pub networks: Vec<Network>,
@@ -124,7 +125,7 @@ pub struct Endpoints {
     pub web_app: Vec<String>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct ChannelInfo {
     pub name: String,
     pub label: String,
@@ -150,7 +151,7 @@ pub struct ChannelInfo {
     pub e2ee_at: Location,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum TierKind {
     Approved,
@@ -158,7 +159,7 @@ pub enum TierKind {
     Banned,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Alternative {
     pub medium: Medium,
     pub channels: Vec<String>,
@@ -166,7 +167,7 @@ pub struct Alternative {
     pub explicit: bool,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct TierInfo {
     pub name: String,
     pub label: String,
@@ -182,7 +183,7 @@ pub struct TierInfo {
     pub at: Location,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ExceptionStatus {
     Active,
@@ -191,7 +192,7 @@ pub enum ExceptionStatus {
     Expired,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct ExceptionInfo {
     pub name: String,
     pub group: String,
@@ -205,7 +206,7 @@ pub struct ExceptionInfo {
     pub at: Location,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct ReviewInfo {
     pub channel: String,
     pub reviewed: String,
@@ -216,7 +217,7 @@ pub struct ReviewInfo {
     pub at: Location,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct IncidentInfo {
     pub title: String,
     pub date: String,
@@ -225,7 +226,7 @@ pub struct IncidentInfo {
     pub at: Location,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
     Deny,
@@ -233,13 +234,13 @@ pub enum Verdict {
     Allow,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Reason {
     pub message: String,
     pub at: Location,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Decision {
     pub class: String,
     pub channel: String,
@@ -249,7 +250,7 @@ pub struct Decision {
     pub reasons: Vec<Reason>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct DomainRule {
     pub name: String,
     pub scope: Scope,
@@ -257,13 +258,13 @@ pub struct DomainRule {
     pub channels: Vec<String>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct NetworkRule {
     pub network: Network,
     pub channels: Vec<String>,
 }
 
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, schemars::JsonSchema)]
 pub struct EnforcementSets {
     /// Names of channels in tiers that `block dns`: normalised, de-duplicated, collapsed under
     /// a blocked parent, in tree order.
@@ -274,6 +275,14 @@ pub struct EnforcementSets {
     pub firewall_block: Vec<NetworkRule>,
     /// Names of channels in tiers that `monitor`.
     pub dns_monitor: Vec<DomainRule>,
+}
+
+/// The JSON Schema of the `ir` target's output (published as docs/ir.schema.json).
+pub fn json_schema() -> String {
+    let schema = schemars::schema_for!(Ir);
+    let mut text = serde_json::to_string_pretty(&schema).expect("the schema serialises");
+    text.push('\n');
+    text
 }
 
 impl Ir {

@@ -50,6 +50,25 @@ impl fmt::Display for Network {
     }
 }
 
+impl schemars::JsonSchema for Network {
+    fn schema_name() -> String {
+        "Network".to_string()
+    }
+    fn json_schema(_: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
+        schemars::schema::SchemaObject {
+            instance_type: Some(schemars::schema::InstanceType::String.into()),
+            metadata: Some(Box::new(schemars::schema::Metadata {
+                description: Some(
+                    "An IPv4 or IPv6 network in CIDR notation, e.g. `149.154.160.0/20`".into(),
+                ),
+                ..Default::default()
+            })),
+            ..Default::default()
+        }
+        .into()
+    }
+}
+
 impl Serialize for Network {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(self)

@@ -142,6 +142,8 @@ impl Names<'_> {
             format!("`{plain}` is a class; list channels here")
         } else if kind == Kind::Class && self.channels.contains_key(&plain) {
             format!("`{plain}` is a channel; name a class here")
+        } else if let Some(module) = crate::stdlib::module_declaring(kind_name, &plain) {
+            format!("`{plain}` is in the standard library: add `import {module}`")
         } else if self.tiers.contains(&plain) {
             format!("`{plain}` is a tier; name a {kind_name} here")
         } else {

@@ -42,15 +42,18 @@ pub struct DnsContext<'a> {
 }
 
 pub fn dns_context(ir: &Ir) -> DnsContext<'_> {
+    /// The rules of one scope, alphabetically: the order an administrator scans a list in.
     fn by_scope(rules: &[DomainRule], scope: Scope) -> Vec<DnsRule<'_>> {
-        rules
+        let mut out: Vec<DnsRule> = rules
             .iter()
             .filter(|r| r.scope == scope)
             .map(|r| DnsRule {
                 name: &r.name,
                 channels: r.channels.join(", "),
             })
-            .collect()
+            .collect();
+        out.sort_by(|a, b| a.name.cmp(b.name));
+        out
     }
     let block = &ir.enforcement.dns_block;
     DnsContext {

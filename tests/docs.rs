@@ -89,3 +89,23 @@ fn published_ir_schema_is_current() {
     let schema: serde_json::Value = serde_json::from_str(&generated).unwrap();
     assert_eq!(schema["properties"]["format_version"]["type"], "integer");
 }
+
+/// The first example of docs/language.md is a whole policy: it must compile cleanly.
+#[test]
+fn language_reference_example_compiles() {
+    let text = fs::read_to_string(common::root().join("docs/language.md")).unwrap();
+    let start = text.find("```msgpol\n").unwrap() + "```msgpol\n".len();
+    let end = start + text[start..].find("```").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("reference.msgpol");
+    fs::write(&path, &text[start..end]).unwrap();
+    let c = msgpol::compile(&path, common::today()).unwrap();
+    let rendered = msgpol::diagnostics::render(
+        &c.diagnostics,
+        &c.sources,
+        msgpol::diagnostics::ErrorFormat::Human,
+        100,
+        false,
+    );
+    assert!(c.diagnostics.is_empty(), "{rendered}");
+}

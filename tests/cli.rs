@@ -56,7 +56,7 @@ fn check_exit_codes() {
         .code(0);
     msgpol()
         .arg("check")
-        .arg(fixture("err/undefined-channel.msgpol"))
+        .arg(fixture("resolve/err/undefined-channel.msgpol"))
         .assert()
         .code(1)
         .stderr(predicate::str::contains("E107"));
@@ -80,7 +80,7 @@ fn check_reports_every_file_and_the_worst_code() {
     msgpol()
         .arg("check")
         .arg(example("small-org.msgpol"))
-        .arg(fixture("err/expired-exception.msgpol"))
+        .arg(fixture("validate/err/expired-exception.msgpol"))
         .assert()
         .code(1)
         .stderr(predicate::str::contains("E205"));
@@ -112,7 +112,7 @@ fn warnings_pass_unless_denied() {
 fn json_errors_go_to_stdout_with_locations() {
     let output = msgpol()
         .args(["--error-format", "json", "check"])
-        .arg(fixture("err/unknown-keyword.msgpol"))
+        .arg(fixture("syntax/err/unknown-keyword.msgpol"))
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(1));
@@ -128,7 +128,7 @@ fn json_errors_go_to_stdout_with_locations() {
 fn plain_format_is_narrated() {
     msgpol()
         .args(["--error-format", "plain", "check"])
-        .arg(fixture("err/unknown-keyword.msgpol"))
+        .arg(fixture("syntax/err/unknown-keyword.msgpol"))
         .assert()
         .code(1)
         .stderr(
@@ -242,7 +242,7 @@ fn failed_build_leaves_the_previous_output_alone() {
     let before = tree(&out);
     msgpol()
         .arg("build")
-        .arg(fixture("err/shared-infrastructure.msgpol"))
+        .arg(fixture("validate/err/shared-infrastructure.msgpol"))
         .arg("--out")
         .arg(&out)
         .assert()
@@ -292,7 +292,7 @@ fn a_policy_with_errors_writes_nothing() {
     let out = dir.path().join("out");
     msgpol()
         .arg("build")
-        .arg(fixture("err/expired-exception.msgpol"))
+        .arg(fixture("validate/err/expired-exception.msgpol"))
         .arg("--out")
         .arg(&out)
         .assert()

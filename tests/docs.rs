@@ -100,12 +100,6 @@ fn language_reference_example_compiles() {
     let path = dir.path().join("reference.msgpol");
     fs::write(&path, &text[start..end]).unwrap();
     let c = msgpol::compile(&path, common::today()).unwrap();
-    let rendered = msgpol::diagnostics::render(
-        &c.diagnostics,
-        &c.sources,
-        msgpol::diagnostics::ErrorFormat::Human,
-        100,
-        false,
-    );
+    let rendered = common::rendered(&c);
     assert!(c.diagnostics.is_empty(), "{rendered}");
 }

@@ -9,13 +9,7 @@ use msgpol::emit;
 fn examples_compile_without_diagnostics() {
     for path in common::examples() {
         let c = msgpol::compile(&path, common::today()).unwrap();
-        let text = msgpol::diagnostics::render(
-            &c.diagnostics,
-            &c.sources,
-            msgpol::diagnostics::ErrorFormat::Human,
-            100,
-            false,
-        );
+        let text = common::rendered(&c);
         assert!(c.diagnostics.is_empty(), "{}:\n{text}", path.display());
     }
 }

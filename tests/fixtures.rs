@@ -81,13 +81,7 @@ fn err_fixtures_in_json_name_file_line_and_column() {
 fn ok_fixtures_compile() {
     insta::glob!("fixtures/ok/*.msgpol", |path| {
         let compilation = msgpol::compile(path, common::today()).unwrap();
-        let text = msgpol::diagnostics::render(
-            &compilation.diagnostics,
-            &compilation.sources,
-            ErrorFormat::Human,
-            100,
-            false,
-        );
+        let text = common::rendered(&compilation);
         assert!(
             !compilation.has_errors(),
             "{} should compile:\n{text}",

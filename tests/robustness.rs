@@ -39,13 +39,7 @@ fn huge_lines_and_names_get_short_diagnostics() {
     let name = "a".repeat(3_000_000);
     let c = compile_text(format!("{HEADER}channel {name} {{\n}}\n").as_bytes());
     assert!(c.diagnostics.iter().any(|d| d.code == "E008"));
-    let text = msgpol::diagnostics::render(
-        &c.diagnostics,
-        &c.sources,
-        msgpol::diagnostics::ErrorFormat::Human,
-        100,
-        false,
-    );
+    let text = common::rendered(&c);
     assert!(
         text.len() < 2_000,
         "the report quotes megabytes: {} bytes",
@@ -153,13 +147,7 @@ fn mutated_examples_never_panic() {
                     );
                 }
             }
-            let _ = msgpol::diagnostics::render(
-                &c.diagnostics,
-                &c.sources,
-                msgpol::diagnostics::ErrorFormat::Human,
-                100,
-                false,
-            );
+            let _ = common::rendered(&c);
         }
     }
 }

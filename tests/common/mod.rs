@@ -27,6 +27,11 @@ pub fn examples() -> Vec<PathBuf> {
     list
 }
 
+/// Render a compilation's diagnostics as a user sees them: no colour, 100 columns.
+pub fn rendered(c: &msgpol::Compilation) -> String {
+    render(&c.diagnostics, &c.sources, ErrorFormat::Human, 100, false)
+}
+
 /// Compile and render every diagnostic as a user sees it: no colour, 100 columns.
 pub fn diagnostics_text(path: &Path, format: ErrorFormat) -> (String, bool) {
     match msgpol::compile(path, today()) {

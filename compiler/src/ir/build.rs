@@ -66,6 +66,18 @@ pub fn domain_entries(channel: &ast::ChannelBody) -> Vec<(String, domain::Scope,
         .collect()
 }
 
+/// A channel's networks, parsed (invalid ones skipped: validation has reported them), each
+/// with the string it was written as.
+pub fn network_entries(
+    channel: &ast::ChannelBody,
+) -> impl Iterator<Item = (network::Network, &ast::Str)> {
+    channel
+        .networks
+        .iter()
+        .flatten()
+        .filter_map(|n| network::parse(&n.value).ok().map(|parsed| (parsed, n)))
+}
+
 pub fn build(program: &Program, map: &SourceMap, today: Date) -> Ir {
     let loc = |span: Span| map.location(span);
 
@@ -260,13 +272,7 @@ fn channel(
             .then(a.scope.cmp(&b.scope))
     });
     domains.dedup_by(|a, b| a.name == b.name && a.scope == b.scope);
-    let mut networks: Vec<network::Network> = body
-        .networks
-        .iter()
-        .flatten()
-        .filter_map(|n| network::parse(&n.value).ok())
-        .collect();
-    networks = network::merge(std::mem::take(&mut networks));
+    let networks = network::merge(network_entries(body).map(|(n, _)| n).collect());
     let mut ports: Vec<ast::PortRange> = body.ports.iter().flatten().map(|p| p.value).collect();
     ports.sort();
     ports.dedup();
@@ -487,14 +493,7 @@ fn enforcement_sets(program: &Program) -> EnforcementSets {
     let firewall = blocked_channels(program, ast::Enforcement::Firewall)
         .into_iter()
         .flat_map(|def| {
-            def.decl
-                .body
-                .networks
-                .iter()
-                .flatten()
-                .filter_map(|n| network::parse(&n.value).ok())
-                .map(|n| (n, def.decl.name.text.clone()))
-                .collect::<Vec<_>>()
+            network_entries(&def.decl.body).map(|(n, _)| (n, def.decl.name.text.clone()))
         })
         .collect();
     let monitored: Vec<&ChannelDef> = program

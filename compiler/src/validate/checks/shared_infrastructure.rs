@@ -2,7 +2,7 @@
 //! a channel that is not blocked, e.g. Skype's `skype.com` covering Teams' `*.skype.com`.
 
 use crate::diagnostics::{quote, Diagnostic};
-use crate::ir::build::{blocked_channels, domain_entries, tier_kind};
+use crate::ir::build::{blocked_channels, domain_entries, network_entries, tier_kind};
 use crate::ir::TierKind;
 use crate::normalize::domain::{covers, Scope};
 use crate::normalize::network;
@@ -43,16 +43,8 @@ pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
         firewall_blocked
             .iter()
             .flat_map(|def| {
-                def.decl
-                    .body
-                    .networks
-                    .iter()
-                    .flatten()
-                    .filter_map(move |n| {
-                        network::parse(&n.value)
-                            .ok()
-                            .map(|parsed| (parsed, def.decl.name.text.as_str(), n))
-                    })
+                network_entries(&def.decl.body)
+                    .map(|(parsed, n)| (parsed, def.decl.name.text.as_str(), n))
             })
             .collect();
     let open = program
@@ -103,10 +95,7 @@ pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
             }
             out.push(ValidateError(diag.help(HELP)));
         }
-        for open_net in def.decl.body.networks.iter().flatten() {
-            let Ok(open_parsed) = network::parse(&open_net.value) else {
-                continue;
-            };
+        for (open_parsed, open_net) in network_entries(&def.decl.body) {
             for (parsed, banned, net) in &blocked_networks {
                 if (parsed.contains(&open_parsed) || open_parsed.contains(parsed))
                     && *banned != channel

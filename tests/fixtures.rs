@@ -90,6 +90,15 @@ fn ok_fixtures_compile() {
         let ir = compilation.ir.expect("an IR for a policy without errors");
         insta::assert_snapshot!("diagnostics", text);
         insta::assert_json_snapshot!("ir", ir);
+        for target in msgpol::emit::all_targets()
+            .iter()
+            .filter(|t| t.name() != "ir")
+        {
+            for file in target.emit(&ir).unwrap().files {
+                let name = format!("{}__{}", target.name(), file.path.replace('/', "_"));
+                insta::assert_snapshot!(name, String::from_utf8(file.contents).unwrap());
+            }
+        }
     });
 }
 

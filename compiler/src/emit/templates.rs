@@ -5,6 +5,7 @@ use super::error::{render_failed, EmitError};
 use minijinja::{Environment, Error, ErrorKind, Value};
 use std::sync::OnceLock;
 
+/// Every template, embedded: `targets/<target>/<file>.j2`.
 const TEMPLATES: &[(&str, &str)] = &[
     ("hosts", include_str!("../../../targets/hosts/hosts.j2")),
     (
@@ -15,6 +16,31 @@ const TEMPLATES: &[(&str, &str)] = &[
         "guide-md",
         include_str!("../../../targets/guide-md/guide.md.j2"),
     ),
+    (
+        "dnsmasq",
+        include_str!("../../../targets/dnsmasq/msgpol.conf.j2"),
+    ),
+    (
+        "rpz",
+        include_str!("../../../targets/rpz/msgpol.rpz.zone.j2"),
+    ),
+    (
+        "adblock",
+        include_str!("../../../targets/adblock/msgpol.txt.j2"),
+    ),
+    (
+        "squid-acl",
+        include_str!("../../../targets/squid/msgpol-banned.txt.j2"),
+    ),
+    (
+        "squid-allow",
+        include_str!("../../../targets/squid/msgpol-allowed.txt.j2"),
+    ),
+    (
+        "squid-conf",
+        include_str!("../../../targets/squid/msgpol.conf.j2"),
+    ),
+    ("pac", include_str!("../../../targets/pac/msgpol.pac.j2")),
 ];
 
 fn environment() -> &'static Environment<'static> {

@@ -1,0 +1,17 @@
+//! `adblock`: a DNS filter list in adblock syntax for AdGuard Home, AdGuard DNS and Pi-hole
+//! (`||x^` is x and its subdomains, `|x^` exactly x, `@@` an exception).
+
+use super::dns_family::DnsTarget;
+use crate::normalize::domain::Scope;
+use crate::syntax::ast::Size;
+
+pub const ADBLOCK: DnsTarget = DnsTarget {
+    name: "adblock",
+    description: "a DNS filter list for AdGuard Home / Pi-hole (`||domain^` syntax)",
+    default_for: &[Size::Small, Size::Medium],
+    files: &[("adblock", "msgpol.txt")],
+    cannot_express: &[(
+        Scope::Subdomains,
+        "subdomain-only (`*.`) entries have no portable adblock form; they are listed as comments and NOT blocked",
+    )],
+};

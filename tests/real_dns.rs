@@ -1,0 +1,341 @@
+//! Name-based targets checked by the programs that consume them: `dnsmasq --test` and a live
+//! dnsmasq on a loopback port, `named-checkzone` on the RPZ, `squid -k parse` with no warning,
+//! and the PAC file evaluated by node. Every example and every `ok/` fixture is built.
+
+mod common;
+
+use msgpol::ir::Ir;
+use msgpol::normalize::domain::Scope;
+use std::fs;
+use std::net::{TcpListener, UdpSocket};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Every policy these tests build: the examples and the `ok/` fixtures.
+fn policies() -> Vec<PathBuf> {
+    let mut list = common::examples();
+    for entry in fs::read_dir(common::root().join("tests/fixtures/ok")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "msgpol") {
+            list.push(path);
+        }
+    }
+    list.sort();
+    list
+}
+
+/// Compile a policy and write one target's files into `dir`.
+fn build(policy: &Path, target: &str, dir: &Path) -> Ir {
+    let ir = msgpol::compile(policy, common::today())
+        .unwrap()
+        .ir
+        .unwrap();
+    let emitted = msgpol::emit::find_target(target)
+        .unwrap()
+        .emit(&ir)
+        .unwrap();
+    for file in emitted.files {
+        fs::write(dir.join(&file.path), file.contents).unwrap();
+    }
+    ir
+}
+
+fn run(cmd: &mut Command) -> (bool, String) {
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+/// Names the policy blocks, with a made-up name under each rule that covers subdomains, and
+/// whether a resolver answers NXDOMAIN (true) or sinks the name to 0.0.0.0 (exact names:
+/// resolvers cannot answer NXDOMAIN for a name without its subdomains).
+fn blocked_probes(ir: &Ir) -> Vec<(String, bool)> {
+    let mut names: Vec<(String, bool)> = msgpol::emit::targets::DOH_CANARIES
+        .iter()
+        .map(|s| (s.to_string(), true))
+        .collect();
+    for rule in &ir.enforcement.dns_block {
+        if rule.scope.covers_apex() {
+            names.push((rule.name.clone(), rule.scope != Scope::Exact));
+        }
+        if rule.scope.covers_subdomains() {
+            names.push((format!("msgpol-probe.{}", rule.name), true));
+        }
+    }
+    names
+}
+
+/// Names that must not be blocked: approved channels' names, and the subdomains of names that
+/// are blocked exactly (a conversion must not widen an exact block).
+fn open_probes(ir: &Ir) -> Vec<String> {
+    let mut names: Vec<String> = ir
+        .channels
+        .iter()
+        .filter(|c| {
+            c.tier
+                .as_deref()
+                .and_then(|t| ir.tier(t))
+                .is_some_and(|t| t.kind != msgpol::ir::TierKind::Banned)
+        })
+        .flat_map(|c| c.endpoints.domains.iter())
+        .filter(|d| d.scope != Scope::Subdomains)
+        .map(|d| d.name.clone())
+        .collect();
+    for rule in &ir.enforcement.dns_block {
+        if rule.scope == Scope::Exact {
+            names.push(format!("msgpol-probe.{}", rule.name));
+        }
+    }
+    names
+}
+
+#[test]
+fn dnsmasq_accepts_every_build() {
+    if !common::require_tool("dnsmasq") {
+        return;
+    }
+    for policy in policies() {
+        let dir = tempfile::tempdir().unwrap();
+        build(&policy, "dnsmasq", dir.path());
+        let (ok, text) = run(Command::new("dnsmasq")
+            .arg("--test")
+            .arg("-C")
+            .arg(dir.path().join("msgpol.conf")));
+        assert!(
+            ok && text.contains("syntax check OK"),
+            "{}: {text}",
+            policy.display()
+        );
+    }
+}
+
+fn free_port() -> u16 {
+    loop {
+        let udp = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let port = udp.local_addr().unwrap().port();
+        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+}
+
+/// Kills the server when the test ends, also on panic.
+struct Server(Child);
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The response status of an A query, and whether the answer is 0.0.0.0.
+fn dns_query(port: u16, name: &str) -> (String, bool) {
+    let (_, text) = run(Command::new("kdig")
+        .arg("@127.0.0.1")
+        .arg("-p")
+        .arg(port.to_string())
+        .arg("+timeout=2")
+        .arg("+retry=0")
+        .arg(name)
+        .arg("A"));
+    let status = match text.split("status: ").nth(1) {
+        Some(rest) => rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphabetic())
+            .collect(),
+        None => "NO ANSWER".to_string(),
+    };
+    let sunk = text
+        .lines()
+        .any(|l| l.split_whitespace().rev().take(2).eq(["0.0.0.0", "A"]));
+    (status, sunk)
+}
+
+fn dns_status(port: u16, name: &str) -> String {
+    dns_query(port, name).0
+}
+
+#[test]
+fn live_dnsmasq_answers_nxdomain_for_banned_names() {
+    if !common::require_tool("dnsmasq") || !common::require_tool("kdig") {
+        return;
+    }
+    for policy in common::examples() {
+        let dir = tempfile::tempdir().unwrap();
+        let ir = build(&policy, "dnsmasq", dir.path());
+        let port = free_port();
+        // No upstream servers: names it does not block are refused, never sent to the network.
+        let child = Command::new("dnsmasq")
+            .arg("--keep-in-foreground")
+            .arg("--no-resolv")
+            .arg("--no-hosts")
+            .arg("--bind-interfaces")
+            .arg("--listen-address=127.0.0.1")
+            .arg(format!("--port={port}"))
+            .arg("--user=root")
+            .arg(format!("--pid-file={}", dir.path().join("pid").display()))
+            .arg("--conf-file=/dev/null")
+            .arg(format!(
+                "--conf-file={}",
+                dir.path().join("msgpol.conf").display()
+            ))
+            .stdout(Stdio::null())
+            .stderr(fs::File::create(dir.path().join("dnsmasq.log")).unwrap())
+            .spawn()
+            .unwrap();
+        let _server = Server(child);
+        let start = Instant::now();
+        while dns_status(port, "use-application-dns.net") != "NXDOMAIN" {
+            let log = fs::read_to_string(dir.path().join("dnsmasq.log")).unwrap_or_default();
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "dnsmasq did not start for {}: {log}",
+                policy.display()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        for (name, nxdomain) in blocked_probes(&ir).iter().take(40) {
+            let (status, sunk) = dns_query(port, name);
+            if *nxdomain {
+                assert_eq!(status, "NXDOMAIN", "{name} in {}", policy.display());
+            } else {
+                assert!(
+                    status == "NOERROR" && sunk,
+                    "{name} should answer 0.0.0.0 in {}",
+                    policy.display()
+                );
+            }
+        }
+        for name in open_probes(&ir).iter().take(10) {
+            assert_ne!(
+                dns_status(port, name),
+                "NXDOMAIN",
+                "{name} is approved in {}",
+                policy.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn named_checkzone_accepts_every_rpz() {
+    if !common::require_tool("named-checkzone") {
+        return;
+    }
+    for policy in policies() {
+        let dir = tempfile::tempdir().unwrap();
+        let ir = build(&policy, "rpz", dir.path());
+        let zone = dir.path().join("msgpol.rpz.zone");
+        let (ok, text) = run(Command::new("named-checkzone").arg("rpz.msgpol").arg(&zone));
+        assert!(
+            ok && text.trim_end().ends_with("OK"),
+            "{}: {text}",
+            policy.display()
+        );
+        // Every scope survives: `x` and `*.x` owners exactly as the IR says.
+        let zone_text = fs::read_to_string(&zone).unwrap();
+        for rule in &ir.enforcement.dns_block {
+            assert_eq!(
+                zone_text.contains(&format!("\n{} CNAME .\n", rule.name)),
+                rule.scope.covers_apex(),
+                "{}",
+                rule.name
+            );
+            assert_eq!(
+                zone_text.contains(&format!("\n*.{} CNAME .\n", rule.name)),
+                rule.scope.covers_subdomains(),
+                "{}",
+                rule.name
+            );
+        }
+    }
+}
+
+#[test]
+fn squid_parses_every_build_without_warnings() {
+    if !common::require_tool("squid") {
+        return;
+    }
+    for policy in policies() {
+        let dir = tempfile::tempdir().unwrap();
+        build(&policy, "squid", dir.path());
+        let snippet = fs::read_to_string(dir.path().join("msgpol.conf"))
+            .unwrap()
+            .replace("/etc/squid/", &format!("{}/", dir.path().display()));
+        fs::write(dir.path().join("included.conf"), snippet).unwrap();
+        let conf = dir.path().join("squid.conf");
+        fs::write(
+            &conf,
+            format!(
+                "http_port 127.0.0.1:{}\ninclude {}/included.conf\nhttp_access deny all\n",
+                free_port(),
+                dir.path().display()
+            ),
+        )
+        .unwrap();
+        let (ok, text) = run(Command::new("squid")
+            .arg("-k")
+            .arg("parse")
+            .arg("-f")
+            .arg(&conf));
+        assert!(ok, "{}: {text}", policy.display());
+        assert!(
+            text.contains("msgpol_banned"),
+            "squid did not read the snippet: {text}"
+        );
+        let complaints: Vec<&str> = text
+            .lines()
+            .filter(|l| l.contains("ERROR") || l.contains("WARNING") || l.contains("subdomain"))
+            .collect();
+        assert!(
+            complaints.is_empty(),
+            "{}: {complaints:?}",
+            policy.display()
+        );
+    }
+}
+
+#[test]
+fn pac_blocks_banned_names_and_lets_approved_ones_through() {
+    if !common::require_tool("node") {
+        return;
+    }
+    for policy in policies() {
+        let dir = tempfile::tempdir().unwrap();
+        let ir = build(&policy, "pac", dir.path());
+        let cases: Vec<(String, &str)> = blocked_probes(&ir)
+            .into_iter()
+            .map(|(n, _)| (n, "PROXY 127.0.0.1:9"))
+            .chain(open_probes(&ir).into_iter().map(|n| (n, "DIRECT")))
+            .collect();
+        let cases_json = serde_json::to_string(&cases).unwrap();
+        // The PAC runs in a bare context with the shims a browser would give it.
+        let script = format!(
+            r#"const vm = require("vm");
+const fs = require("fs");
+const ctx = {{ dnsDomainIs: (h, d) => h.endsWith(d), shExpMatch: () => false, isPlainHostName: h => !h.includes(".") }};
+vm.createContext(ctx);
+vm.runInContext(fs.readFileSync({pac:?}, "utf8"), ctx);
+let failed = 0;
+for (const [host, want] of {cases_json}) {{
+  for (const h of [host, host.toUpperCase(), host + "."]) {{
+    const got = ctx.FindProxyForURL("https://" + h + "/", h);
+    if (got !== want) {{ console.log("FAIL", h, got, "want", want); failed++; }}
+  }}
+}}
+console.log("checked", {count});
+process.exit(failed ? 1 : 0);"#,
+            pac = dir.path().join("msgpol.pac").display().to_string(),
+            count = cases.len()
+        );
+        let (ok, text) = run(Command::new("node").arg("-e").arg(&script));
+        assert!(ok, "{}: {text}", policy.display());
+    }
+}

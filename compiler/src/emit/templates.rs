@@ -41,6 +41,19 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../targets/squid/msgpol.conf.j2"),
     ),
     ("pac", include_str!("../../../targets/pac/msgpol.pac.j2")),
+    (
+        "nftables",
+        include_str!("../../../targets/nftables/msgpol.nft.j2"),
+    ),
+    (
+        "ipset",
+        include_str!("../../../targets/ipset/msgpol.ipset.j2"),
+    ),
+    ("pf", include_str!("../../../targets/pf/msgpol.pf.conf.j2")),
+    (
+        "windows-firewall",
+        include_str!("../../../targets/windows-firewall/msgpol-firewall.ps1.j2"),
+    ),
 ];
 
 fn environment() -> &'static Environment<'static> {
@@ -58,6 +71,8 @@ fn environment() -> &'static Environment<'static> {
         env.add_filter("dns_name", dns_name);
         env.add_filter("comment", comment);
         env.add_filter("md", markdown);
+        env.add_filter("network", network);
+        env.add_filter("ps", powershell);
         env
     })
 }
@@ -83,6 +98,35 @@ fn dns_name(value: String) -> Result<String, Error> {
             format!("refusing to write {value:?} as a DNS name"),
         ))
     }
+}
+
+/// A normalised network, checked again at the last moment: only hex digits, `.`, `:` and `/`.
+fn network(value: String) -> Result<String, Error> {
+    let ok = !value.is_empty()
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() || matches!(b, b'.' | b':' | b'/'));
+    if ok {
+        Ok(value)
+    } else {
+        Err(Error::new(
+            ErrorKind::InvalidOperation,
+            format!("refusing to write {value:?} as a network"),
+        ))
+    }
+}
+
+/// A PowerShell single-quoted string literal: `'` doubled, control characters dropped.
+fn powershell(value: String) -> String {
+    let mut out = String::from("'");
+    for c in value.chars().filter(|c| !c.is_control()) {
+        if matches!(c, '\'' | '\u{2018}' | '\u{2019}' | '\u{201a}' | '\u{201b}') {
+            out.push(c);
+        }
+        out.push(c);
+    }
+    out.push('\'');
+    out
 }
 
 /// Text inside a `#` comment: one line, no control characters.
@@ -121,6 +165,12 @@ mod tests {
             markdown("[x](javascript:y) <b>|".into()),
             "\\[x\\](javascript:y) \\<b\\>\\|"
         );
+    }
+
+    #[test]
+    fn powershell_strings_cannot_be_escaped() {
+        assert_eq!(powershell("it's $(Get-Item)".into()), "'it''s $(Get-Item)'");
+        assert_eq!(powershell("a\u{2019}b\nc".into()), "'a\u{2019}\u{2019}bc'");
     }
 
     #[test]

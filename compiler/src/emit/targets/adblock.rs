@@ -1,14 +1,15 @@
 //! `adblock`: a DNS filter list in adblock syntax for AdGuard Home, AdGuard DNS and Pi-hole
 //! (`||x^` is x and its subdomains, `|x^` exactly x, `@@` an exception).
 
-use super::dns_family::DnsTarget;
+use super::templated::{Family, TemplatedTarget};
 use crate::normalize::domain::Scope;
 use crate::syntax::ast::Size;
 
-pub const ADBLOCK: DnsTarget = DnsTarget {
+pub const ADBLOCK: TemplatedTarget = TemplatedTarget {
     name: "adblock",
     description: "a DNS filter list for AdGuard Home / Pi-hole (`||domain^` syntax)",
     default_for: &[Size::Small, Size::Medium],
+    family: Family::Names,
     files: &[("adblock", "msgpol.txt")],
     cannot_express: &[(
         Scope::Subdomains,

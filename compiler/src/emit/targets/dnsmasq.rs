@@ -1,13 +1,14 @@
 //! `dnsmasq`: a dnsmasq configuration file (`address=/x/` answers NXDOMAIN for x and its
 //! subdomains, `/*.x/` for the subdomains only; exact names are sunk with `host-record`).
 
-use super::dns_family::DnsTarget;
+use super::templated::{Family, TemplatedTarget};
 use crate::syntax::ast::Size;
 
-pub const DNSMASQ: DnsTarget = DnsTarget {
+pub const DNSMASQ: TemplatedTarget = TemplatedTarget {
     name: "dnsmasq",
     description: "a dnsmasq configuration (also Pi-hole's dnsmasq.d): NXDOMAIN for banned domains",
     default_for: &[Size::Small, Size::Medium, Size::Large],
+    family: Family::Names,
     files: &[("dnsmasq", "msgpol.conf")],
     cannot_express: &[],
 };

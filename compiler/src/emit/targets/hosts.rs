@@ -1,14 +1,15 @@
 //! `hosts`: a hosts file sinking banned names to 0.0.0.0. Hosts files match exact names only:
 //! what they cannot block is said in the file and in a build warning.
 
-use super::dns_family::DnsTarget;
+use super::templated::{Family, TemplatedTarget};
 use crate::normalize::domain::Scope;
 use crate::syntax::ast::Size;
 
-pub const HOSTS: DnsTarget = DnsTarget {
+pub const HOSTS: TemplatedTarget = TemplatedTarget {
     name: "hosts",
     description: "a hosts file (0.0.0.0 for each banned name; exact names only)",
     default_for: &[Size::Small, Size::Medium, Size::Large],
+    family: Family::Names,
     files: &[("hosts", "hosts")],
     cannot_express: &[
         (Scope::Tree, "blocked domains also cover their subdomains, which a hosts file cannot block; use a DNS resolver target for those"),

@@ -1,20 +1,24 @@
-//! The targets, one file each. Name-based targets are `DnsTarget` tables over the shared
-//! rendering in `dns_family`.
+//! The targets, one file each. Most are `TemplatedTarget` tables over the shared contexts in
+//! `templated`.
 
 mod adblock;
-mod dns_family;
 mod dnsmasq;
 mod guide_md;
 mod hosts;
+mod ipset;
 mod ir_json;
+mod nftables;
 mod pac;
+mod pf;
 mod rpz;
 mod squid;
+mod templated;
 mod unbound;
+mod windows_firewall;
 
 use super::Target;
 
-pub use dns_family::DOH_CANARIES;
+pub use templated::DOH_CANARIES;
 
 pub static ALL: &[&dyn Target] = &[
     &ir_json::IrJson,
@@ -25,5 +29,9 @@ pub static ALL: &[&dyn Target] = &[
     &adblock::ADBLOCK,
     &squid::SQUID,
     &pac::PAC,
+    &nftables::NFTABLES,
+    &ipset::IPSET,
+    &pf::PF,
+    &windows_firewall::WINDOWS_FIREWALL,
     &guide_md::GuideMd,
 ];

@@ -1,13 +1,14 @@
 //! `rpz`: a DNS response-policy zone (BIND, Knot Resolver, PowerDNS Recursor, Unbound's RPZ
 //! module). Every scope is expressible: `x` and `*.x` are separate owner names.
 
-use super::dns_family::DnsTarget;
+use super::templated::{Family, TemplatedTarget};
 use crate::syntax::ast::Size;
 
-pub const RPZ: DnsTarget = DnsTarget {
+pub const RPZ: TemplatedTarget = TemplatedTarget {
     name: "rpz",
     description: "a response-policy zone for BIND, Knot, PowerDNS: NXDOMAIN for banned names",
     default_for: &[Size::Large],
+    family: Family::Names,
     files: &[("rpz", "msgpol.rpz.zone")],
     cannot_express: &[],
 };

@@ -1,14 +1,15 @@
 //! `squid`: a dstdomain ACL file (`.x` is x and its subdomains, `x` exactly x) and the
 //! configuration snippet that denies it, with carve-outs for approved names.
 
-use super::dns_family::DnsTarget;
+use super::templated::{Family, TemplatedTarget};
 use crate::normalize::domain::Scope;
 use crate::syntax::ast::Size;
 
-pub const SQUID: DnsTarget = DnsTarget {
+pub const SQUID: TemplatedTarget = TemplatedTarget {
     name: "squid",
     description: "a Squid proxy ACL file and the snippet that denies it",
     default_for: &[Size::Large],
+    family: Family::Names,
     files: &[("squid-acl", "msgpol-banned.txt"), ("squid-allow", "msgpol-allowed.txt"), ("squid-conf", "msgpol.conf")],
     cannot_express: &[(
         Scope::Subdomains,

@@ -1,12 +1,12 @@
-//! What every name-based target shares: the rendering context (blocked names by scope,
-//! carve-outs, the DoH canary) and a `Target` built from a table of templates. Each format
-//! declares which scopes it cannot express; those entries are reported, never silently
-//! widened or dropped.
+//! Targets that are a table of templates over one of two shared contexts: blocked *names* by
+//! scope (with carve-outs and the DoH canary) or blocked *networks*. Each format declares
+//! which name scopes it cannot express; those entries are reported, never silently widened
+//! or dropped.
 
 use crate::emit::{templates::render, EmitError, Emitted, OutputFile, Target};
 use crate::ir::{DomainRule, Ir};
 use crate::normalize::domain::Scope;
-use crate::syntax::ast::Size;
+use crate::syntax::ast::{Enforcement, Size};
 use serde::Serialize;
 
 /// Names that DNS-over-HTTPS-aware clients probe: answered NXDOMAIN so that Firefox keeps using
@@ -70,18 +70,89 @@ fn dns_context(ir: &Ir) -> DnsContext<'_> {
     }
 }
 
-/// A name-based target: its identity, its files (template → path), and the scopes its format
-/// cannot express, with what it does about them.
-pub struct DnsTarget {
+#[derive(Serialize)]
+struct NetRule {
+    network: String,
+    channels: String,
+}
+
+/// What every network-based target renders.
+#[derive(Serialize)]
+struct NetworkContext<'a> {
+    title: &'a str,
+    organisation: &'a str,
+    version: &'a str,
+    evaluation_date: &'a str,
+    v4: Vec<NetRule>,
+    v6: Vec<NetRule>,
+    /// Each blocked channel with its own networks (before merging across channels).
+    by_channel: Vec<ChannelNetworks>,
+}
+
+#[derive(Serialize)]
+struct ChannelNetworks {
+    channel: String,
+    networks: Vec<String>,
+}
+
+fn network_context(ir: &Ir) -> NetworkContext<'_> {
+    let rules = |v6: bool| {
+        ir.enforcement
+            .firewall_block
+            .iter()
+            .filter(|r| r.network.v6 == v6)
+            .map(|r| NetRule {
+                network: r.network.to_string(),
+                channels: r.channels.join(", "),
+            })
+            .collect()
+    };
+    NetworkContext {
+        title: &ir.policy.title,
+        organisation: &ir.policy.organisation,
+        version: &ir.policy.version,
+        evaluation_date: &ir.evaluation_date,
+        v4: rules(false),
+        v6: rules(true),
+        by_channel: ir
+            .channels
+            .iter()
+            .filter(|c| {
+                c.tier
+                    .as_deref()
+                    .and_then(|t| ir.tier(t))
+                    .is_some_and(|t| t.block.contains(&Enforcement::Firewall))
+            })
+            .filter(|c| !c.endpoints.networks.is_empty())
+            .map(|c| ChannelNetworks {
+                channel: c.name.clone(),
+                networks: c.endpoints.networks.iter().map(|n| n.to_string()).collect(),
+            })
+            .collect(),
+    }
+}
+
+/// Which shared context a target renders.
+pub enum Family {
+    /// Blocked names (tiers that `block dns`).
+    Names,
+    /// Blocked networks (tiers that `block firewall`).
+    Networks,
+}
+
+/// A templated target: its identity, its files (template → path), and the name scopes its
+/// format cannot express, with what it does about them.
+pub struct TemplatedTarget {
     pub name: &'static str,
     pub description: &'static str,
     pub default_for: &'static [Size],
+    pub family: Family,
     pub files: &'static [(&'static str, &'static str)],
     /// Scopes the format cannot express, each with the consequence stated in the warning.
     pub cannot_express: &'static [(Scope, &'static str)],
 }
 
-impl Target for DnsTarget {
+impl Target for TemplatedTarget {
     fn name(&self) -> &'static str {
         self.name
     }
@@ -92,19 +163,22 @@ impl Target for DnsTarget {
         self.default_for
     }
     fn emit(&self, ir: &Ir) -> Result<Emitted, EmitError> {
-        let context = dns_context(ir);
         let mut warnings = Vec::new();
         for (scope, consequence) in self.cannot_express {
-            let count = match scope {
-                Scope::Tree => context.tree.len(),
-                Scope::Exact => context.exact.len(),
-                Scope::Subdomains => context.subdomains.len(),
-            };
+            let count = ir
+                .enforcement
+                .dns_block
+                .iter()
+                .filter(|r| r.scope == *scope)
+                .count();
             if count > 0 {
                 warnings.push(format!("{}: {count} {}", self.name, consequence));
             }
         }
-        let value = minijinja::Value::from_serialize(&context);
+        let value = match self.family {
+            Family::Names => minijinja::Value::from_serialize(dns_context(ir)),
+            Family::Networks => minijinja::Value::from_serialize(network_context(ir)),
+        };
         let files = self
             .files
             .iter()

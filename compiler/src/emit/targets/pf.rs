@@ -1,0 +1,14 @@
+//! `pf`: a pf.conf fragment (OpenBSD, FreeBSD, macOS) with a persistent table of banned
+//! networks and a rule blocking traffic to it.
+
+use super::templated::{Family, TemplatedTarget};
+use crate::syntax::ast::Size;
+
+pub const PF: TemplatedTarget = TemplatedTarget {
+    name: "pf",
+    description: "a pf.conf fragment (BSD, macOS) blocking banned channels' networks",
+    default_for: &[Size::Large],
+    family: Family::Networks,
+    files: &[("pf", "msgpol.pf.conf")],
+    cannot_express: &[],
+};

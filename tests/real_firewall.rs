@@ -1,0 +1,233 @@
+//! Network targets checked by the programs that consume them: `nft -c -f` and the ruleset
+//! loaded inside a fresh network namespace with its sets listed back, `ipset restore` likewise;
+//! pf and PowerShell have no Linux checker, so their grammar and quoting are tested here.
+
+mod common;
+
+use msgpol::ir::Ir;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn policies() -> Vec<PathBuf> {
+    let mut list = common::examples();
+    list.push(common::root().join("tests/fixtures/ok/normalisation.msgpol"));
+    list
+}
+
+fn build(policy: &Path, target: &str, dir: &Path) -> (Ir, PathBuf) {
+    let ir = msgpol::compile(policy, common::today())
+        .unwrap()
+        .ir
+        .unwrap();
+    let mut files = msgpol::emit::find_target(target)
+        .unwrap()
+        .emit(&ir)
+        .unwrap()
+        .files;
+    assert_eq!(files.len(), 1);
+    let file = files.remove(0);
+    let path = dir.join(&file.path);
+    fs::write(&path, file.contents).unwrap();
+    (ir, path)
+}
+
+fn run(cmd: &mut Command) -> (bool, String) {
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+fn networks(ir: &Ir, v6: bool) -> Vec<String> {
+    ir.enforcement
+        .firewall_block
+        .iter()
+        .filter(|r| r.network.v6 == v6)
+        .map(|r| r.network.to_string())
+        .collect()
+}
+
+/// Whether this process may create network namespaces (root, or CI).
+fn can_unshare() -> bool {
+    let ok = Command::new("unshare")
+        .args(["-n", "true"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok && std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("`unshare -n` is not permitted: in CI a missing capability is a test failure");
+    }
+    ok
+}
+
+#[test]
+fn nftables_ruleset_loads_and_lists_the_banned_networks() {
+    if !common::require_tool("nft") {
+        return;
+    }
+    for policy in policies() {
+        let dir = tempfile::tempdir().unwrap();
+        let (ir, file) = build(&policy, "nftables", dir.path());
+        let (ok, text) = run(Command::new("nft").arg("-c").arg("-f").arg(&file));
+        assert!(ok, "{}: {text}", policy.display());
+        if !can_unshare() {
+            continue;
+        }
+        // Loaded twice: reloading must replace the table, not fail or duplicate it.
+        let script = format!(
+            "nft -f {0} && nft -f {0} && nft -j list ruleset",
+            file.display()
+        );
+        let (ok, text) = run(Command::new("unshare").args(["-n", "sh", "-c", &script]));
+        assert!(ok, "{}: {text}", policy.display());
+        let listed: serde_json::Value = serde_json::from_str(&text).unwrap();
+        for (set, v6) in [("banned_v4", false), ("banned_v6", true)] {
+            let elements: Vec<String> = listed["nftables"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|item| item["set"]["name"] == set)
+                .flat_map(|item| item["set"]["elem"].as_array().cloned().unwrap_or_default())
+                .map(|e| match &e["prefix"] {
+                    serde_json::Value::Object(p) => {
+                        format!("{}/{}", p["addr"].as_str().unwrap(), p["len"])
+                    }
+                    _ => e
+                        .as_str()
+                        .map(|a| format!("{a}/{}", if v6 { 128 } else { 32 }))
+                        .unwrap(),
+                })
+                .collect();
+            let mut want = networks(&ir, v6);
+            let mut got = elements;
+            want.sort();
+            got.sort();
+            assert_eq!(got, want, "{set} of {}", policy.display());
+        }
+    }
+}
+
+#[test]
+fn ipset_restore_loads_the_banned_networks() {
+    if !common::require_tool("ipset") || !can_unshare() {
+        return;
+    }
+    for policy in policies() {
+        let dir = tempfile::tempdir().unwrap();
+        let (ir, file) = build(&policy, "ipset", dir.path());
+        let script = format!(
+            "ipset restore -exist -f {0} && ipset restore -exist -f {0} && ipset save",
+            file.display()
+        );
+        let (ok, text) = run(Command::new("unshare").args(["-n", "sh", "-c", &script]));
+        assert!(ok, "{}: {text}", policy.display());
+        for (set, v6) in [("msgpol-banned4", false), ("msgpol-banned6", true)] {
+            let mut got: Vec<String> = text
+                .lines()
+                .filter_map(|l| l.strip_prefix(&format!("add {set} ")))
+                .map(|n| {
+                    if n.contains('/') {
+                        n.to_string()
+                    } else {
+                        format!("{n}/{}", if v6 { 128 } else { 32 })
+                    }
+                })
+                .collect();
+            let mut want = networks(&ir, v6);
+            got.sort();
+            want.sort();
+            assert_eq!(got, want, "{set} of {}", policy.display());
+        }
+    }
+}
+
+#[test]
+fn pf_fragment_follows_the_pf_grammar() {
+    for policy in policies() {
+        let dir = tempfile::tempdir().unwrap();
+        let (ir, file) = build(&policy, "pf", dir.path());
+        let text = fs::read_to_string(file).unwrap();
+        let rules: Vec<&str> = text
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty())
+            .collect();
+        assert_eq!(rules.len(), 2, "{text}");
+        let table = rules[0]
+            .strip_prefix("table <msgpol_banned> persist {")
+            .and_then(|r| r.strip_suffix('}'))
+            .unwrap_or_else(|| panic!("not a pf table: {}", rules[0]));
+        let listed: Vec<String> = table
+            .split(',')
+            .map(|n| n.trim().to_string())
+            .filter(|n| !n.is_empty())
+            .collect();
+        let want: Vec<String> = ir
+            .enforcement
+            .firewall_block
+            .iter()
+            .map(|r| r.network.to_string())
+            .collect();
+        assert_eq!(listed, want);
+        for n in &listed {
+            msgpol::normalize::network::parse(n).unwrap();
+        }
+        assert_eq!(rules[1], "block drop out quick to <msgpol_banned>");
+    }
+}
+
+/// Every argument of every command is a bare switch or a single-quoted string with quotes
+/// doubled: nothing a policy says can end a string and start a command.
+#[test]
+fn windows_firewall_script_quotes_every_value() {
+    for policy in policies() {
+        let dir = tempfile::tempdir().unwrap();
+        let (ir, file) = build(&policy, "windows-firewall", dir.path());
+        let text = fs::read_to_string(file).unwrap();
+        let rules: Vec<&str> = text
+            .lines()
+            .filter(|l| l.starts_with("New-NetFirewallRule"))
+            .collect();
+        let blocked: Vec<&str> = ir
+            .channels
+            .iter()
+            .filter(|c| {
+                !c.endpoints.networks.is_empty()
+                    && c.tier.as_deref().and_then(|t| ir.tier(t)).is_some_and(|t| {
+                        t.block
+                            .contains(&msgpol::syntax::ast::Enforcement::Firewall)
+                    })
+            })
+            .map(|c| c.name.as_str())
+            .collect();
+        assert_eq!(rules.len(), blocked.len(), "one rule per blocked channel");
+        for rule in rules {
+            // Remove the quoted strings (with '' inside them); what is left must be plain syntax.
+            let mut outside = String::new();
+            let mut in_string = false;
+            let mut chars = rule.chars().peekable();
+            while let Some(c) = chars.next() {
+                match (c, in_string) {
+                    ('\'', false) => in_string = true,
+                    ('\'', true) if chars.peek() == Some(&'\'') => {
+                        chars.next();
+                    }
+                    ('\'', true) => in_string = false,
+                    (c, false) => outside.push(c),
+                    _ => {}
+                }
+            }
+            assert!(!in_string, "unterminated string in {rule}");
+            assert!(
+                outside
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || " -@(),|".contains(c)),
+                "unexpected syntax outside strings: {outside}"
+            );
+        }
+    }
+}

@@ -42,6 +42,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("pac", include_str!("../../../targets/pac/msgpol.pac.j2")),
     (
+        "suricata",
+        include_str!("../../../targets/suricata/msgpol.rules.j2"),
+    ),
+    (
         "nftables",
         include_str!("../../../targets/nftables/msgpol.nft.j2"),
     ),

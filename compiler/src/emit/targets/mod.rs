@@ -12,6 +12,7 @@ mod pac;
 mod pf;
 mod rpz;
 mod squid;
+mod suricata;
 mod templated;
 mod unbound;
 mod windows_firewall;
@@ -33,5 +34,6 @@ pub static ALL: &[&dyn Target] = &[
     &ipset::IPSET,
     &pf::PF,
     &windows_firewall::WINDOWS_FIREWALL,
+    &suricata::Suricata,
     &guide_md::GuideMd,
 ];

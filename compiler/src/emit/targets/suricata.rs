@@ -1,0 +1,99 @@
+//! `suricata`: detection rules (the `monitor` control, and alerts for banned channels) on DNS
+//! queries and TLS server names. Each name keeps its scope: `dotprefix` + `endswith` for a
+//! name and its subdomains, `startswith` + `endswith` for the name only, `endswith` on `.x`
+//! for the subdomains only.
+
+use crate::emit::{templates::render, EmitError, Emitted, OutputFile, Target};
+use crate::ir::{DomainRule, Ir};
+use crate::normalize::domain::Scope;
+use crate::syntax::ast::Size;
+use serde::Serialize;
+
+pub struct Suricata;
+
+/// First sid msgpol uses: inside the range Suricata leaves to local rules.
+const FIRST_SID: u32 = 9_100_001;
+
+#[derive(Serialize)]
+struct Rule {
+    sid: u32,
+    /// `banned` or `monitored`.
+    kind: &'static str,
+    channels: String,
+    /// The `content` to match, and the modifiers that give it its scope.
+    content: String,
+    modifiers: &'static str,
+    /// `dns.query` or `tls.sni`.
+    buffer: &'static str,
+    /// `dns` or `tls`.
+    protocol: &'static str,
+}
+
+fn rules_for(rules: &[DomainRule], kind: &'static str, next_sid: &mut u32, out: &mut Vec<Rule>) {
+    for rule in rules {
+        let (content, modifiers) = match rule.scope {
+            Scope::Tree => (
+                format!(".{}", rule.name),
+                "dotprefix; content:\"{}\"; nocase; endswith;",
+            ),
+            Scope::Exact => (
+                rule.name.clone(),
+                "content:\"{}\"; nocase; startswith; endswith;",
+            ),
+            Scope::Subdomains => (
+                format!(".{}", rule.name),
+                "content:\"{}\"; nocase; endswith;",
+            ),
+        };
+        for (protocol, buffer) in [("dns", "dns.query"), ("tls", "tls.sni")] {
+            out.push(Rule {
+                sid: *next_sid,
+                kind,
+                channels: rule.channels.join(", "),
+                content: content.clone(),
+                modifiers,
+                buffer,
+                protocol,
+            });
+            *next_sid += 1;
+        }
+    }
+}
+
+impl Target for Suricata {
+    fn name(&self) -> &'static str {
+        "suricata"
+    }
+    fn description(&self) -> &'static str {
+        "Suricata alert rules on DNS queries and TLS names for banned and monitored channels"
+    }
+    fn default_for(&self) -> &'static [Size] {
+        &[Size::Medium, Size::Large]
+    }
+    fn emit(&self, ir: &Ir) -> Result<Emitted, EmitError> {
+        let mut rules = Vec::new();
+        let mut sid = FIRST_SID;
+        rules_for(&ir.enforcement.dns_block, "banned", &mut sid, &mut rules);
+        rules_for(
+            &ir.enforcement.dns_monitor,
+            "monitored",
+            &mut sid,
+            &mut rules,
+        );
+        let context = minijinja::context! {
+            title => &ir.policy.title,
+            organisation => &ir.policy.organisation,
+            version => &ir.policy.version,
+            evaluation_date => &ir.evaluation_date,
+            rules => rules,
+        };
+        let text = render("suricata", context)?;
+        Ok(Emitted {
+            files: vec![OutputFile {
+                path: "msgpol.rules".into(),
+                contents: text.into_bytes(),
+            }],
+            warnings: Vec::new(),
+        })
+    }
+}

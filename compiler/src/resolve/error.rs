@@ -8,44 +8,52 @@ stage_error!(
     ResolveError
 );
 
-pub fn import_unreadable(span: Span, path: &str, why: &str) -> ResolveError {
+// E101–E104 concern every file a policy names: `what` is "import" or "feed".
+
+pub fn import_unreadable(span: Span, path: &str, why: &str, what: &str) -> ResolveError {
     ResolveError(
-        Diagnostic::error(
-            "E101",
-            format!("cannot read the imported file {}", quote(path)),
-        )
-        .label(span, why.to_string())
-        .help("check the file name; imports are relative to the file that imports them"),
+        Diagnostic::error("E101", format!("cannot read the {what} {}", quote(path)))
+            .label(span, why.to_string())
+            .help(format!(
+                "check the file name; a {what} path is relative to the file that names it"
+            )),
     )
 }
 
-pub fn import_outside_root(span: Span, path: &str) -> ResolveError {
+pub fn import_outside_root(span: Span, path: &str, what: &str) -> ResolveError {
     ResolveError(
         Diagnostic::error(
             "E102",
-            format!("the import {} leaves the policy's directory", quote(path)),
+            format!("the {what} {} leaves the policy's directory", quote(path)),
         )
         .label(span, "this path goes outside the policy root")
-        .help("imported files must be in the directory of the policy you compile, or below it"),
+        .help(format!(
+            "a {what} must be in the directory of the policy you compile, or below it"
+        )),
     )
 }
 
-pub fn import_absolute(span: Span, path: &str) -> ResolveError {
+pub fn import_absolute(span: Span, path: &str, what: &str) -> ResolveError {
     ResolveError(
-        Diagnostic::error(
-            "E103",
-            format!("the import {} is an absolute path", quote(path)),
-        )
-        .label(span, "absolute paths are not allowed")
-        .help("write the path relative to this file, e.g. `import \"partners.msgpol\"`"),
+        Diagnostic::error("E103", format!("the {what} {} is an absolute path", quote(path)))
+            .label(span, "absolute paths are not allowed")
+            .help("write the path relative to this file, e.g. `import \"partners.msgpol\"` or `feed hosts \"feeds/banned.txt\"`"),
     )
 }
 
-pub fn import_directory(span: Span, path: &str) -> ResolveError {
+pub fn import_directory(span: Span, path: &str, what: &str) -> ResolveError {
     ResolveError(
-        Diagnostic::error("E104", format!("the import {} is a directory", quote(path)))
+        Diagnostic::error("E104", format!("the {what} {} is a directory", quote(path)))
             .label(span, "not a file")
-            .help("import a `.msgpol` file inside the directory, e.g. `import \"partners/main.msgpol\"`"),
+            .help("name a file inside the directory, e.g. `import \"partners/main.msgpol\"`"),
+    )
+}
+
+pub fn bad_feed_line(span: Span, line: &str, why: &str, help: &str) -> ResolveError {
+    ResolveError(
+        Diagnostic::error("E112", format!("cannot use the feed line {}", quote(line)))
+            .label(span, why.to_string())
+            .help(help.to_string()),
     )
 }
 

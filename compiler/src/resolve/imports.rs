@@ -3,6 +3,7 @@
 
 use super::cycles::find_cycles;
 use super::error::{self, ResolveError};
+use super::feeds;
 use crate::diagnostics::Diagnostic;
 use crate::source::{FileId, SourceFile, SourceMap, Span};
 use crate::stdlib;
@@ -23,6 +24,18 @@ pub struct Loaded {
 enum Origin {
     Std(String),
     File(PathBuf),
+}
+
+/// A root-relative path as diagnostics and the manifest name it: `/` separators.
+fn display_name(inside: &Path) -> String {
+    inside
+        .components()
+        .filter_map(|c| match c {
+            Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
+            _ => None,
+        })
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 struct Loader<'a> {
@@ -67,7 +80,6 @@ pub fn load(root: &Path, map: &mut SourceMap) -> Result<Loaded, Diagnostic> {
     };
     let id = loader.add_file(name, bytes, false);
     loader.by_origin.insert(Origin::File(canonical), id);
-    loader.dirs.insert(id, Some(PathBuf::new()));
     while let Some(file) = loader.queue.pop() {
         loader.follow_imports(file);
     }
@@ -103,12 +115,74 @@ impl Loader<'_> {
         let text = self.map.get(placeholder).text.clone();
         let (module, errors) = syntax::parse(placeholder, &text);
         self.errors.extend(errors.into_iter().map(Diagnostic::from));
-        if let Some(module) = module {
+        if let Some(mut module) = module {
+            // The root file's directory is the root; imported files were placed before parsing.
+            self.dirs
+                .entry(placeholder)
+                .or_insert((!is_stdlib).then(PathBuf::new));
+            self.read_feeds(&mut module);
             self.modules.push(module);
             self.queue.push(placeholder);
         }
         self.graph.add_node(placeholder.0);
         placeholder
+    }
+
+    /// Read every `feed` of the module's channels into their `domains` and `hosts`.
+    fn read_feeds(&mut self, module: &mut ast::Module) {
+        for decl in &mut module.decls {
+            let ast::Decl::Channel(channel) = decl else {
+                continue;
+            };
+            for feed in std::mem::take(&mut channel.body.feeds) {
+                let located = self.locate(module.file, &feed.path, "feed");
+                let loaded = located.and_then(|(canonical, inside)| {
+                    let bytes = std::fs::read(&canonical).map_err(|e| {
+                        error::import_unreadable(
+                            feed.path.span,
+                            &feed.path.value,
+                            &crate::describe_io(&e),
+                            "feed",
+                        )
+                    })?;
+                    Ok((inside, bytes))
+                });
+                let (inside, bytes) = match loaded {
+                    Ok(found) => found,
+                    Err(e) => {
+                        self.errors.push(e.into());
+                        continue;
+                    }
+                };
+                let name = display_name(&inside);
+                let id = self
+                    .map
+                    .add(SourceFile::new(name.clone(), Arc::from(""), false));
+                let text = match syntax::decode(id, bytes) {
+                    Ok(text) => text,
+                    Err((lossy, err)) => {
+                        self.replace_text(id, name, lossy, false);
+                        self.errors.push(err.into());
+                        continue;
+                    }
+                };
+                self.replace_text(id, name, text, false);
+                let text = self.map.get(id).text.clone();
+                let entries = feeds::read(id, &text, feed.format.value);
+                self.errors
+                    .extend(entries.errors.into_iter().map(Diagnostic::from));
+                channel
+                    .body
+                    .domains
+                    .get_or_insert_with(Vec::new)
+                    .extend(entries.domains);
+                channel
+                    .body
+                    .hosts
+                    .get_or_insert_with(Vec::new)
+                    .extend(entries.hosts);
+            }
+        }
     }
 
     fn replace_text(&mut self, id: FileId, name: String, text: String, is_stdlib: bool) {
@@ -159,11 +233,18 @@ impl Loader<'_> {
             true,
         );
         self.by_origin.insert(origin, id);
-        self.dirs.insert(id, None);
         Ok(id)
     }
 
-    fn load_file(&mut self, importer: FileId, path: &ast::Str) -> Result<FileId, ResolveError> {
+    /// Where a relative path written in a policy file leads: its real path and its name
+    /// relative to the root. Never absolute, never outside the root (even through a symbolic
+    /// link), never a directory.
+    fn locate(
+        &self,
+        from: FileId,
+        path: &ast::Str,
+        what: &str,
+    ) -> Result<(PathBuf, PathBuf), ResolveError> {
         let text = path.value.as_str();
         let span = path.span;
         if text.starts_with('/')
@@ -171,13 +252,18 @@ impl Loader<'_> {
             || text.as_bytes().get(1) == Some(&b':')
             || Path::new(text).is_absolute()
         {
-            return Err(error::import_absolute(span, text));
+            return Err(error::import_absolute(span, text, what));
         }
         if text.is_empty() {
-            return Err(error::import_unreadable(span, text, "the path is empty"));
+            return Err(error::import_unreadable(
+                span,
+                text,
+                "the path is empty",
+                what,
+            ));
         }
-        let Some(Some(base)) = self.dirs.get(&importer).cloned() else {
-            return Err(error::import_outside_root(span, text));
+        let Some(Some(base)) = self.dirs.get(&from).cloned() else {
+            return Err(error::import_outside_root(span, text, what));
         };
         // Lexical normalisation first: `..` may never climb above the root.
         let mut relative = base;
@@ -186,48 +272,47 @@ impl Loader<'_> {
                 "" | "." => {}
                 ".." => {
                     if !relative.pop() {
-                        return Err(error::import_outside_root(span, text));
+                        return Err(error::import_outside_root(span, text, what));
                     }
                 }
                 other => relative.push(other),
             }
         }
         let full = self.root_dir.join(&relative);
-        let metadata = std::fs::metadata(&full)
-            .map_err(|e| error::import_unreadable(span, text, &crate::describe_io(&e)))?;
-        if metadata.is_dir() {
-            return Err(error::import_directory(span, text));
+        let unreadable =
+            |e: std::io::Error| error::import_unreadable(span, text, &crate::describe_io(&e), what);
+        if std::fs::metadata(&full).map_err(unreadable)?.is_dir() {
+            return Err(error::import_directory(span, text, what));
         }
         // Then the real path: a symbolic link may not lead outside the root either.
-        let canonical = full
-            .canonicalize()
-            .map_err(|e| error::import_unreadable(span, text, &crate::describe_io(&e)))?;
-        let Ok(inside) = canonical
+        let canonical = full.canonicalize().map_err(unreadable)?;
+        match canonical
             .strip_prefix(&self.root_dir)
             .map(Path::to_path_buf)
-        else {
-            return Err(error::import_outside_root(span, text));
-        };
+        {
+            Ok(inside) => Ok((canonical, inside)),
+            Err(_) => Err(error::import_outside_root(span, text, what)),
+        }
+    }
+
+    fn load_file(&mut self, importer: FileId, path: &ast::Str) -> Result<FileId, ResolveError> {
+        let (canonical, inside) = self.locate(importer, path, "import")?;
+        let (text, span) = (path.value.as_str(), path.span);
         let origin = Origin::File(canonical.clone());
         if let Some(id) = self.by_origin.get(&origin) {
             return Ok(*id);
         }
         let bytes = std::fs::read(&canonical)
-            .map_err(|e| error::import_unreadable(span, text, &crate::describe_io(&e)))?;
-        let name = inside
-            .components()
-            .filter_map(|c| match c {
-                Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
-                _ => None,
-            })
-            .collect::<Vec<_>>()
-            .join("/");
-        let id = self.add_file(name, bytes, false);
-        self.by_origin.insert(origin, id);
+            .map_err(|e| error::import_unreadable(span, text, &crate::describe_io(&e), "import"))?;
+        // Known before parsing, so that the file's own feeds resolve against its directory.
+        let next = FileId(self.map.files().count() as u32);
         self.dirs.insert(
-            id,
+            next,
             Some(inside.parent().map(Path::to_path_buf).unwrap_or_default()),
         );
+        let id = self.add_file(display_name(&inside), bytes, false);
+        debug_assert_eq!(id, next);
+        self.by_origin.insert(origin, id);
         Ok(id)
     }
 }

@@ -3,6 +3,7 @@
 
 mod cycles;
 pub mod error;
+mod feeds;
 mod imports;
 
 pub use error::ResolveError;

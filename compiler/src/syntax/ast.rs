@@ -218,6 +218,23 @@ pub struct PortRange {
     pub last: u16,
 }
 
+/// The format of a feed file, which fixes the scope of its entries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FeedFormat {
+    /// `0.0.0.0 name …`: exact names (a hosts file never matches subdomains).
+    Hosts,
+    /// `||name^` (name and subdomains) and `|name^` (the name only).
+    Adblock,
+    /// One name per line, each with its subdomains (`*.name`: subdomains only).
+    Domains,
+}
+
+#[derive(Clone, Debug)]
+pub struct Feed {
+    pub format: Spanned<FeedFormat>,
+    pub path: Str,
+}
+
 /// The statements of a channel. Each is optional so that `channel x : parent` can inherit what
 /// it does not say; a statement written in the child replaces the parent's.
 #[derive(Clone, Debug, Default)]
@@ -243,6 +260,8 @@ pub struct ChannelBody {
     pub macos_team: Option<Vec<Str>>,
     pub android_package: Option<Vec<Str>>,
     pub web_app: Option<Vec<Str>>,
+    /// Feed files; the loader reads them into `domains` and `hosts`.
+    pub feeds: Vec<Feed>,
 }
 
 #[derive(Clone, Debug)]

@@ -546,6 +546,7 @@ const CHANNEL_KEYWORDS: &[&str] = &[
     "macos-team",
     "android-package",
     "web-app",
+    "feed",
 ];
 const CHANNEL_LISTS: &[&str] = &[
     "note",
@@ -563,6 +564,7 @@ const CHANNEL_LISTS: &[&str] = &[
     "source",
     "media",
     "unconfirmed",
+    "feed",
 ];
 
 fn flag(stmt: &Stmt) -> Result<Spanned<bool>, SyntaxError> {
@@ -702,6 +704,21 @@ fn channel(stmt: &Stmt, errors: &mut Vec<SyntaxError>) -> Result<Channel, Syntax
                     &mut body.web_app,
                     string_list(s, "e.g. `web-app \"https://web.whatsapp.com\"`")?,
                 ),
+                "feed" => {
+                    no_block(s)?;
+                    let mut a = Args::new(s);
+                    let format = a.choice(
+                        "a feed format",
+                        &[
+                            ("hosts", FeedFormat::Hosts),
+                            ("adblock", FeedFormat::Adblock),
+                            ("domains", FeedFormat::Domains),
+                        ],
+                    )?;
+                    let path = a.string("e.g. `feed hosts \"feeds/banned.txt\"`")?;
+                    a.end()?;
+                    body.feeds.push(Feed { format, path });
+                }
                 _ => unreachable!("every known keyword is handled"),
             }
             Ok(())

@@ -1,0 +1,202 @@
+//! Reading feed files (hosts, adblock, plain domain lists) into a channel's `domains` and
+//! `hosts`, keeping each entry's scope as its format defines it. Entries point at their line in
+//! the feed, so later checks (invalid names, shared infrastructure) report `feed:line:column`.
+
+use super::error::{self, ResolveError};
+use crate::source::{FileId, Span};
+use crate::syntax::ast::{FeedFormat, Str};
+
+/// Names every hosts file carries for the machine itself: not part of any block list.
+const HOSTS_BOILERPLATE: &[&str] = &[
+    "localhost",
+    "localhost.localdomain",
+    "local",
+    "broadcasthost",
+    "ip6-localhost",
+    "ip6-loopback",
+    "ip6-localnet",
+    "ip6-mcastprefix",
+    "ip6-allnodes",
+    "ip6-allrouters",
+    "ip6-allhosts",
+    "0.0.0.0",
+];
+
+/// Feed errors reported one by one before the rest are summed up.
+const MAX_REPORTED: usize = 20;
+
+#[derive(Default)]
+pub struct FeedEntries {
+    /// Entries that cover subdomains (`x`, or `*.x` for subdomains only).
+    pub domains: Vec<Str>,
+    /// Exact names.
+    pub hosts: Vec<Str>,
+    pub errors: Vec<ResolveError>,
+}
+
+impl FeedEntries {
+    fn reject(
+        &mut self,
+        file: FileId,
+        start: usize,
+        line: &str,
+        why: &str,
+        help: &str,
+        rejected: &mut usize,
+    ) {
+        *rejected += 1;
+        if *rejected <= MAX_REPORTED {
+            let span = Span::new(file, start, start + line.len());
+            self.errors
+                .push(error::bad_feed_line(span, line, why, help));
+        }
+    }
+}
+
+pub fn read(file: FileId, text: &str, format: FeedFormat) -> FeedEntries {
+    let mut out = FeedEntries::default();
+    let mut rejected = 0;
+    let mut offset = 0;
+    let mut last_line = (0, "");
+    for raw in text.split('\n') {
+        let start = offset;
+        offset += raw.len() + 1;
+        let line = raw.strip_suffix('\r').unwrap_or(raw);
+        let trimmed_start = line.len() - line.trim_start().len();
+        let content = line.trim();
+        let at = |token: &str| start + (token.as_ptr() as usize - line.as_ptr() as usize);
+        match format {
+            FeedFormat::Hosts => {
+                let data = content.split('#').next().unwrap_or_default();
+                let mut fields = data.split_whitespace();
+                let Some(address) = fields.next() else {
+                    continue;
+                };
+                if address.parse::<std::net::IpAddr>().is_err() {
+                    out.reject(file, start + trimmed_start, content, "the first field of a hosts line is an IP address", "hosts lines read `0.0.0.0 name …`; for one name per line use `feed domains`", &mut rejected);
+                    last_line = (start, content);
+                    continue;
+                }
+                for name in fields.filter(|n| !HOSTS_BOILERPLATE.contains(n)) {
+                    out.hosts.push(Str {
+                        value: name.to_string(),
+                        span: Span::new(file, at(name), at(name) + name.len()),
+                    });
+                }
+            }
+            FeedFormat::Domains => {
+                let data = content.split('#').next().unwrap_or_default().trim();
+                if data.is_empty() {
+                    continue;
+                }
+                out.domains.push(Str {
+                    value: data.to_string(),
+                    span: Span::new(file, at(data), at(data) + data.len()),
+                });
+            }
+            FeedFormat::Adblock => {
+                if content.is_empty()
+                    || content.starts_with('!')
+                    || content.starts_with('#')
+                    || content.starts_with('[')
+                {
+                    continue;
+                }
+                let (rule, exact) = match (content.strip_prefix("||"), content.strip_prefix('|')) {
+                    (Some(rest), _) => (rest, false),
+                    (None, Some(rest)) => (rest, true),
+                    (None, None) => (content, false),
+                };
+                let name = rule.strip_suffix('^');
+                match name {
+                    Some(name)
+                        if !content.starts_with("@@")
+                            && content.starts_with('|')
+                            && !name.contains(['$', '/', '^', '|', '*']) =>
+                    {
+                        let entry = Str {
+                            value: name.to_string(),
+                            span: Span::new(file, at(name), at(name) + name.len()),
+                        };
+                        if exact {
+                            out.hosts.push(entry)
+                        } else {
+                            out.domains.push(entry)
+                        }
+                    }
+                    _ => {
+                        let (why, help) = if content.starts_with("@@") {
+                            ("exceptions are not taken from feeds", "approve the channel that needs the name instead; msgpol writes the carve-outs")
+                        } else {
+                            (
+                                "only `||name^` and `|name^` rules block names in DNS",
+                                "remove modifiers (`$…`), paths and wildcards from the line",
+                            )
+                        };
+                        out.reject(
+                            file,
+                            start + trimmed_start,
+                            content,
+                            why,
+                            help,
+                            &mut rejected,
+                        );
+                        last_line = (start, content);
+                    }
+                }
+            }
+        }
+    }
+    if rejected > MAX_REPORTED {
+        let (start, line) = last_line;
+        out.errors.push(error::bad_feed_line(
+            Span::new(file, start, start + line.len()),
+            line,
+            &format!(
+                "and {} more lines like the ones above",
+                rejected - MAX_REPORTED
+            ),
+            "fix or remove the feed's unusable lines",
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(list: &[Str]) -> Vec<&str> {
+        list.iter().map(|s| s.value.as_str()).collect()
+    }
+
+    #[test]
+    fn hosts_feeds_are_exact_names() {
+        let text = "# a feed\n127.0.0.1 localhost\n0.0.0.0 a.example b.example # two\n\nnot-an-ip c.example\n";
+        let entries = read(FileId(0), text, FeedFormat::Hosts);
+        assert_eq!(names(&entries.hosts), vec!["a.example", "b.example"]);
+        assert!(entries.domains.is_empty());
+        assert_eq!(entries.errors.len(), 1);
+        let span = entries.hosts[1].span;
+        assert_eq!(&text[span.start..span.end], "b.example");
+    }
+
+    #[test]
+    fn adblock_feeds_keep_their_scope() {
+        let text = "! title\n||a.example^\n|b.example^\n@@||c.example^\n||d.example^$important\n";
+        let entries = read(FileId(0), text, FeedFormat::Adblock);
+        assert_eq!(names(&entries.domains), vec!["a.example"]);
+        assert_eq!(names(&entries.hosts), vec!["b.example"]);
+        assert_eq!(entries.errors.len(), 2);
+    }
+
+    #[test]
+    fn domain_lists_cover_subdomains() {
+        let entries = read(
+            FileId(0),
+            "a.example\n  *.b.example  # comment\n",
+            FeedFormat::Domains,
+        );
+        assert_eq!(names(&entries.domains), vec!["a.example", "*.b.example"]);
+    }
+}

@@ -353,3 +353,31 @@ fn explain_gives_the_decision_and_its_reasons() {
                 .and(predicate::str::contains("did you mean `confidential`")),
         );
 }
+
+#[test]
+fn build_says_when_dns_alone_cannot_stop_a_channel() {
+    let dir = tempfile::tempdir().unwrap();
+    msgpol()
+        .arg("build")
+        .arg(example("small-org.msgpol"))
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .assert()
+        .code(0)
+        .stderr(
+            predicate::str::contains("DNS alone cannot stop `telegram`").and(
+                predicate::str::contains("nothing else in this policy stops it"),
+            ),
+        );
+    msgpol()
+        .arg("build")
+        .arg(example("large-enterprise.msgpol"))
+        .arg("--out")
+        .arg(dir.path().join("large"))
+        .assert()
+        .code(0)
+        .stderr(
+            predicate::str::contains("DNS alone cannot stop `telegram`")
+                .and(predicate::str::contains("firewall targets")),
+        );
+}

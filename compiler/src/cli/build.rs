@@ -70,6 +70,9 @@ pub fn run(session: &Session, args: &BuildArgs) -> i32 {
             eprintln!("warning: {warning}");
         }
     }
+    for note in emit::dns_bypass_notes(ir) {
+        eprintln!("note: {note}");
+    }
     let files: usize = emitted.iter().map(|(_, e)| e.files.len()).sum();
     eprintln!(
         "wrote {files} file(s) for {} to {}",

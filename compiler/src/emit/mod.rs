@@ -68,3 +68,38 @@ pub fn emit_all(
         .map(|t| t.emit(ir).map(|e| (t.name(), e)))
         .collect()
 }
+
+/// For every channel the policy bans by DNS that is known to get around DNS: why, and which
+/// other control covers it (or that none does). Printed in the build summary.
+pub fn dns_bypass_notes(ir: &Ir) -> Vec<String> {
+    use crate::syntax::ast::Enforcement;
+    let mut notes = Vec::new();
+    for channel in ir.tiered_channels().filter(|c| !c.dns_bypass.is_empty()) {
+        let Some(tier) = channel.tier.as_deref().and_then(|t| ir.tier(t)) else {
+            continue;
+        };
+        if !tier.block.contains(&Enforcement::Dns) {
+            continue;
+        }
+        let mut covered = Vec::new();
+        if tier.block.contains(&Enforcement::Firewall) && !channel.endpoints.networks.is_empty() {
+            covered.push(
+                "the firewall targets (nftables, ipset, pf, windows-firewall) block its networks",
+            );
+        }
+        if tier.block.contains(&Enforcement::Endpoint) {
+            covered.push("endpoint rules block the app itself");
+        }
+        let cover = if covered.is_empty() {
+            "nothing else in this policy stops it: add `block firewall` (with its networks) or `block endpoint` to its tier".to_string()
+        } else {
+            covered.join("; ")
+        };
+        notes.push(format!(
+            "DNS alone cannot stop `{}` ({}): {cover}",
+            channel.name,
+            channel.dns_bypass.join("; ")
+        ));
+    }
+    notes
+}

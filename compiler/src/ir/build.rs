@@ -310,6 +310,12 @@ fn channel(
             .flatten()
             .map(|s| s.value.clone())
             .collect(),
+        dns_bypass: body
+            .dns_bypass
+            .iter()
+            .flatten()
+            .map(|s| s.value.clone())
+            .collect(),
         docs: def.decl.docs.clone(),
         inherits: def.ancestors.clone(),
         tier,

@@ -140,6 +140,8 @@ pub struct ChannelInfo {
     pub unconfirmed: Vec<Property>,
     pub sources: Vec<String>,
     pub notes: Vec<String>,
+    /// Why a DNS block alone cannot stop it; empty if nothing is known.
+    pub dns_bypass: Vec<String>,
     pub docs: Vec<String>,
     /// Its parents, nearest first.
     pub inherits: Vec<String>,

@@ -453,7 +453,8 @@ fn inherit(child: &mut ast::Channel, parent: &ast::Channel) {
         macos_bundle,
         macos_team,
         android_package,
-        web_app
+        web_app,
+        dns_bypass
     );
     // The label and doc comments describe the parent service itself: they are not inherited.
 }

@@ -260,6 +260,8 @@ pub struct ChannelBody {
     pub macos_team: Option<Vec<Str>>,
     pub android_package: Option<Vec<Str>>,
     pub web_app: Option<Vec<Str>>,
+    /// Why a DNS block alone cannot stop the channel (built-in addresses, domain fronting).
+    pub dns_bypass: Option<Vec<Str>>,
     /// Feed files; the loader reads them into `domains` and `hosts`.
     pub feeds: Vec<Feed>,
 }

@@ -547,6 +547,7 @@ const CHANNEL_KEYWORDS: &[&str] = &[
     "android-package",
     "web-app",
     "feed",
+    "dns-bypass",
 ];
 const CHANNEL_LISTS: &[&str] = &[
     "note",
@@ -565,6 +566,7 @@ const CHANNEL_LISTS: &[&str] = &[
     "media",
     "unconfirmed",
     "feed",
+    "dns-bypass",
 ];
 
 fn flag(stmt: &Stmt) -> Result<Spanned<bool>, SyntaxError> {
@@ -703,6 +705,13 @@ fn channel(stmt: &Stmt, errors: &mut Vec<SyntaxError>) -> Result<Channel, Syntax
                 "web-app" => extend(
                     &mut body.web_app,
                     string_list(s, "e.g. `web-app \"https://web.whatsapp.com\"`")?,
+                ),
+                "dns-bypass" => extend(
+                    &mut body.dns_bypass,
+                    vec![string_stmt(
+                        s,
+                        "e.g. `dns-bypass \"clients connect to built-in IP addresses\"`",
+                    )?],
                 ),
                 "feed" => {
                     no_block(s)?;

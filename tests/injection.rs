@@ -27,10 +27,9 @@ fn hostile_names_never_reach_an_output() {
     for hostile in HOSTILE {
         let mut ir = base.clone();
         ir.enforcement.dns_block[0].name = hostile.to_string();
-        ir.enforcement
-            .dns_monitor
-            .first_mut()
-            .map(|r| r.name = hostile.to_string());
+        if let Some(rule) = ir.enforcement.dns_monitor.first_mut() {
+            rule.name = hostile.to_string();
+        }
         for target in emit::all_targets() {
             match target.emit(&ir) {
                 Err(_) => {}

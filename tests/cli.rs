@@ -381,3 +381,17 @@ fn build_says_when_dns_alone_cannot_stop_a_channel() {
                 .and(predicate::str::contains("firewall targets")),
         );
 }
+
+#[test]
+fn build_creates_the_parent_of_a_new_output_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("build/medium");
+    msgpol()
+        .arg("build")
+        .arg(example("medium-org.msgpol"))
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(0);
+    assert!(out.join("manifest.json").is_file());
+}

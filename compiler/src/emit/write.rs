@@ -89,6 +89,11 @@ pub fn write_outputs(
             return Err(not_an_output_dir(out));
         }
     }
+    // `--out build/medium` in a fresh checkout: create `build/` (only the parent; the output
+    // directory itself appears by rename).
+    if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+        fs::create_dir_all(parent).map_err(|e| write_failed(parent, &e))?;
+    }
     let staging = sibling(out, "msgpol-new");
     let result = stage(&staging, emitted, manifest).and_then(|_| swap_into_place(&staging, out));
     if result.is_err() {

@@ -266,11 +266,7 @@ fn channel(
         .into_iter()
         .map(|(name, scope, _)| DomainEntry { name, scope })
         .collect();
-    domains.sort_by(|a, b| {
-        domain::tree_key(&a.name)
-            .cmp(&domain::tree_key(&b.name))
-            .then(a.scope.cmp(&b.scope))
-    });
+    domains.sort_by_cached_key(|d| (domain::tree_key(&d.name), d.scope));
     domains.dedup_by(|a, b| a.name == b.name && a.scope == b.scope);
     let networks = network::merge(network_entries(body).map(|(n, _)| n).collect());
     let mut ports: Vec<ast::PortRange> = body.ports.iter().flatten().map(|p| p.value).collect();

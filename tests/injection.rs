@@ -26,9 +26,9 @@ fn hostile_names_never_reach_an_output() {
     .unwrap();
     for hostile in HOSTILE {
         let mut ir = base.clone();
-        ir.enforcement.dns_block[0].name = hostile.to_string();
+        ir.enforcement.dns_block[0].name = (*hostile).into();
         if let Some(rule) = ir.enforcement.dns_monitor.first_mut() {
-            rule.name = hostile.to_string();
+            rule.name = (*hostile).into();
         }
         for target in emit::all_targets() {
             match target.emit(&ir) {

@@ -63,7 +63,7 @@ fn blocked_probes(ir: &Ir) -> Vec<(String, bool)> {
         .collect();
     for rule in &ir.enforcement.dns_block {
         if rule.scope.covers_apex() {
-            names.push((rule.name.clone(), rule.scope != Scope::Exact));
+            names.push((rule.name.to_string(), rule.scope != Scope::Exact));
         }
         if rule.scope.covers_subdomains() {
             names.push((format!("msgpol-probe.{}", rule.name), true));
@@ -86,7 +86,7 @@ fn open_probes(ir: &Ir) -> Vec<String> {
         })
         .flat_map(|c| c.endpoints.domains.iter())
         .filter(|d| d.scope != Scope::Subdomains)
-        .map(|d| d.name.clone())
+        .map(|d| d.name.to_string())
         .collect();
     for rule in &ir.enforcement.dns_block {
         if rule.scope == Scope::Exact {

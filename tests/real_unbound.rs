@@ -192,6 +192,11 @@ fn local_zones(fragment: &str) -> Vec<(String, String, String)> {
         if let Some(c) = line.strip_prefix('#') {
             comment = c.trim().to_string();
         } else if let Some(rest) = line.strip_prefix("local-zone:") {
+            // A comment on the zone's own line (`… always_nxdomain  # telegram`) wins.
+            let (rest, trailing) = rest.split_once('#').unwrap_or((rest, ""));
+            if !trailing.trim().is_empty() {
+                comment = trailing.trim().to_string();
+            }
             let mut parts = rest.split_whitespace();
             let zone = parts
                 .next()

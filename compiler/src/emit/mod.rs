@@ -3,7 +3,7 @@
 
 pub mod error;
 pub mod targets;
-mod templates;
+pub(crate) mod templates;
 pub mod write;
 
 pub use error::EmitError;

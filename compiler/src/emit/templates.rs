@@ -88,12 +88,17 @@ pub fn render(template: &str, context: Value) -> Result<String, EmitError> {
         .map_err(|e| render_failed(template, format!("{e:#}")))
 }
 
-/// A normalised domain name, checked again at the last moment: only `[a-z0-9._-]`.
-fn dns_name(value: String) -> Result<String, Error> {
-    let ok = !value.is_empty()
+/// Whether a string is a normalised domain name: only `[a-z0-9._-]`.
+pub fn is_dns_name(value: &str) -> bool {
+    !value.is_empty()
         && value.bytes().all(|b| {
             b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'_')
-        });
+        })
+}
+
+/// A normalised domain name, checked again at the last moment.
+fn dns_name(value: String) -> Result<String, Error> {
+    let ok = is_dns_name(&value);
     if ok {
         Ok(value)
     } else {
@@ -133,12 +138,16 @@ fn powershell(value: String) -> String {
     out
 }
 
-/// Text inside a `#` comment: one line, no control characters.
-fn comment(value: String) -> String {
+/// Text inside a comment: one line, no control characters.
+pub fn one_line(value: &str) -> String {
     value
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect()
+}
+
+fn comment(value: String) -> String {
+    one_line(&value)
 }
 
 /// Text inside Markdown: characters with a Markdown or HTML meaning are escaped, so a policy

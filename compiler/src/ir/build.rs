@@ -1,14 +1,14 @@
 //! Program → Ir. Runs only on a program that validated without errors, so every value here is
 //! known to normalise.
 
-use super::enforcement::{any_rule_covers, collapse_domains, merge_networks};
+use super::enforcement::{collapse_domains, merge_networks, SuffixIndex};
 use super::*;
-use crate::normalize::domain;
+
 use crate::normalize::network;
 use crate::resolve::{ChannelDef, Program};
 use crate::source::{SourceMap, Span};
 use crate::syntax::ast::{self, Ceiling};
-use std::collections::HashMap;
+use std::sync::Arc;
 use time::Date;
 
 /// Days before its end at which an exception counts as expiring.
@@ -50,20 +50,6 @@ pub fn tier_kind(program: &Program, tier: &ast::Tier) -> TierKind {
             }
         }
     }
-}
-
-/// A channel's domain and host entries, normalised with their scopes (invalid ones skipped:
-/// validation has reported them).
-pub fn domain_entries(channel: &ast::ChannelBody) -> Vec<(String, domain::Scope, Span)> {
-    let tree = channel.domains.iter().flatten().map(|s| (s, false));
-    let exact = channel.hosts.iter().flatten().map(|s| (s, true));
-    tree.chain(exact)
-        .filter_map(|(s, exact)| {
-            domain::normalize_entry(&s.value, exact)
-                .ok()
-                .map(|(n, scope)| (n, scope, s.span))
-        })
-        .collect()
 }
 
 /// A channel's networks, parsed (invalid ones skipped: validation has reported them), each
@@ -262,12 +248,15 @@ fn channel(
 ) -> ChannelInfo {
     let body = &def.decl.body;
     let flag = |f: &Option<ast::Spanned<bool>>| f.is_some_and(|f| f.value);
-    let mut domains: Vec<DomainEntry> = domain_entries(body)
-        .into_iter()
-        .map(|(name, scope, _)| DomainEntry { name, scope })
+    // As the channel writes them; the enforcement sets are the de-duplicated, collapsed form.
+    let domains: Vec<DomainEntry> = def
+        .names
+        .iter()
+        .map(|e| DomainEntry {
+            name: e.name.clone(),
+            scope: e.scope,
+        })
         .collect();
-    domains.sort_by_cached_key(|d| (domain::tree_key(&d.name), d.scope));
-    domains.dedup_by(|a, b| a.name == b.name && a.scope == b.scope);
     let networks = network::merge(network_entries(body).map(|(n, _)| n).collect());
     let mut ports: Vec<ast::PortRange> = body.ports.iter().flatten().map(|p| p.value).collect();
     ports.sort();
@@ -465,9 +454,10 @@ pub fn blocked_channels(program: &Program, kind: ast::Enforcement) -> Vec<&Chann
 fn enforcement_sets(program: &Program) -> EnforcementSets {
     let domain_rules = |defs: Vec<&ChannelDef>| {
         collapse_domains(defs.into_iter().flat_map(|def| {
-            domain_entries(&def.decl.body)
-                .into_iter()
-                .map(move |(name, scope, _)| (name, scope, def.decl.name.text.clone()))
+            let channel: Arc<str> = Arc::from(def.decl.name.text.as_str());
+            def.names
+                .iter()
+                .map(move |e| (e.name.clone(), e.scope, channel.clone()))
         }))
     };
     let dns_block = domain_rules(blocked_channels(program, ast::Enforcement::Dns));
@@ -484,14 +474,22 @@ fn enforcement_sets(program: &Program) -> EnforcementSets {
         .filter(|c| !blocked_names.contains(c.text.as_str()))
         .map(|c| &program.channels[&c.text])
         .collect();
-    let block_index: HashMap<&str, domain::Scope> = dns_block
+    // Carve-outs: open names inside a blocked rule. Few open names, many blocked ones: index
+    // the open names by suffix and look each blocked rule up once.
+    let open_rules = domain_rules(open);
+    let open_index = SuffixIndex::new(
+        open_rules
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.name.clone(), r.scope, i)),
+    );
+    let mut carved: Vec<usize> = dns_block
         .iter()
-        .map(|b| (b.name.as_str(), b.scope))
+        .flat_map(|b| open_index.covered_by(&b.name, b.scope).map(|(_, _, i)| *i))
         .collect();
-    let dns_allow = domain_rules(open)
-        .into_iter()
-        .filter(|allowed| any_rule_covers(&block_index, &allowed.name, allowed.scope))
-        .collect();
+    carved.sort_unstable();
+    carved.dedup();
+    let dns_allow = carved.into_iter().map(|i| open_rules[i].clone()).collect();
     let firewall = blocked_channels(program, ast::Enforcement::Firewall)
         .into_iter()
         .flat_map(|def| {

@@ -2,9 +2,10 @@
 //! parent; networks merged. Linear after one sort, so feeds of a million names stay cheap.
 
 use super::{DomainRule, NetworkRule};
-use crate::normalize::domain::{covers, tree_key, Scope};
+use crate::normalize::domain::{covers, Scope};
 use crate::normalize::network::{self, Network};
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
 /// Merge the scopes of two entries for one name.
 fn union(a: Scope, b: Scope) -> Scope {
@@ -16,67 +17,114 @@ fn union(a: Scope, b: Scope) -> Scope {
 }
 
 /// One rule per name (scopes joined), then every rule inside a parent that covers its
-/// subdomains is dropped; its channels are credited to the parent. Sorted in tree order.
+/// subdomains is dropped; its channels are credited to the parent. Sorted by name, the order
+/// every list target writes. One sort, then one hash lookup per label of each name against
+/// the (usually few) rules that cover subdomains: a feed of a million names stays cheap.
 pub fn collapse_domains(
-    entries: impl IntoIterator<Item = (String, Scope, String)>,
+    entries: impl IntoIterator<Item = (Arc<str>, Scope, Arc<str>)>,
 ) -> Vec<DomainRule> {
-    let mut by_name: HashMap<String, (Scope, BTreeSet<String>)> = HashMap::new();
-    for (name, scope, channel) in entries {
-        let slot = by_name.entry(name).or_insert((scope, BTreeSet::new()));
-        slot.0 = union(slot.0, scope);
-        slot.1.insert(channel);
-    }
-    let mut keyed: Vec<(String, String, Scope, BTreeSet<String>)> = by_name
-        .into_iter()
-        .map(|(name, (scope, channels))| (tree_key(&name), name, scope, channels))
-        .collect();
-    keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let mut entries: Vec<(Arc<str>, Scope, Arc<str>)> = entries.into_iter().collect();
+    entries.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.2.cmp(&b.2)));
 
-    let mut out: Vec<DomainRule> = Vec::with_capacity(keyed.len());
-    // Key of the last kept rule that covers subdomains, and its index in `out`.
-    let mut cover: Option<(String, usize)> = None;
-    for (key, name, scope, channels) in keyed {
-        if let Some((parent_key, parent_index)) = &cover {
-            let inside = key.len() > parent_key.len()
-                && key.starts_with(parent_key.as_str())
-                && key.as_bytes()[parent_key.len()] == 1;
-            if inside {
-                let parent = &mut out[*parent_index];
-                for c in channels {
-                    if !parent.channels.contains(&c) {
-                        parent.channels.push(c);
-                    }
+    // All entries for one name: their scopes joined, their channels listed once.
+    let mut rules: Vec<DomainRule> = Vec::with_capacity(entries.len());
+    for (name, scope, channel) in entries {
+        match rules.last_mut() {
+            Some(last) if last.name == name => {
+                last.scope = union(last.scope, scope);
+                if last.channels.last() != Some(&channel) {
+                    last.channels.push(channel);
                 }
-                parent.channels.sort();
-                continue;
             }
+            _ => rules.push(DomainRule {
+                name,
+                scope,
+                channels: vec![channel],
+            }),
         }
-        if scope.covers_subdomains() {
-            cover = Some((key, out.len()));
-        }
-        out.push(DomainRule {
-            name,
-            scope,
-            channels: channels.into_iter().collect(),
-        });
     }
-    out
+
+    let covering: HashMap<Arc<str>, usize> = rules
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.scope.covers_subdomains())
+        .map(|(i, r)| (r.name.clone(), i))
+        .collect();
+    if covering.is_empty() {
+        return rules;
+    }
+    // The outermost covering parent of each rule, if any.
+    let parent_of = |name: &str| {
+        let mut outermost = None;
+        let mut suffix = name;
+        while let Some((_, parent)) = suffix.split_once('.') {
+            if let Some(&i) = covering.get(parent) {
+                outermost = Some(i);
+            }
+            suffix = parent;
+        }
+        outermost
+    };
+    let parents: Vec<Option<usize>> = rules.iter().map(|r| parent_of(&r.name)).collect();
+    let mut credited: Vec<(usize, Arc<str>)> = Vec::new();
+    for (rule, parent) in rules.iter().zip(&parents) {
+        if let Some(p) = parent {
+            credited.extend(rule.channels.iter().map(|c| (*p, c.clone())));
+        }
+    }
+    for (p, channel) in credited {
+        if !rules[p].channels.contains(&channel) {
+            rules[p].channels.push(channel);
+        }
+    }
+    rules
+        .into_iter()
+        .zip(parents)
+        .filter(|(_, parent)| parent.is_none())
+        .map(|(mut rule, _)| {
+            rule.channels.sort();
+            rule
+        })
+        .collect()
 }
 
-/// Whether any of `rules` matches some name of the entry: one hash lookup per label of it.
-pub fn any_rule_covers(rules: &HashMap<&str, Scope>, name: &str, scope: Scope) -> bool {
-    let mut suffix = name;
-    loop {
-        if rules
-            .get(suffix)
-            .is_some_and(|rule_scope| covers(suffix, *rule_scope, name, scope))
-        {
-            return true;
+/// Few names (e.g. approved channels'), indexed by every suffix, so that each of many blocked
+/// names is checked against them with one lookup.
+pub struct SuffixIndex<T> {
+    by_suffix: HashMap<Arc<str>, Vec<(Arc<str>, Scope, T)>>,
+}
+
+impl<T: Clone> SuffixIndex<T> {
+    pub fn new(entries: impl IntoIterator<Item = (Arc<str>, Scope, T)>) -> Self {
+        let mut by_suffix: HashMap<Arc<str>, Vec<(Arc<str>, Scope, T)>> = HashMap::new();
+        for (name, scope, value) in entries {
+            let mut suffix: &str = &name;
+            loop {
+                by_suffix.entry(Arc::from(suffix)).or_default().push((
+                    name.clone(),
+                    scope,
+                    value.clone(),
+                ));
+                match suffix.split_once('.') {
+                    Some((_, parent)) => suffix = parent,
+                    None => break,
+                }
+            }
         }
-        match suffix.split_once('.') {
-            Some((_, parent)) => suffix = parent,
-            None => return false,
-        }
+        SuffixIndex { by_suffix }
+    }
+
+    /// The indexed entries that a rule `(name, scope)` matches.
+    pub fn covered_by<'a>(
+        &'a self,
+        name: &'a str,
+        scope: Scope,
+    ) -> impl Iterator<Item = &'a (Arc<str>, Scope, T)> + 'a {
+        self.by_suffix
+            .get(name)
+            .into_iter()
+            .flatten()
+            .filter(move |(entry, entry_scope, _)| covers(name, scope, entry, *entry_scope))
     }
 }
 
@@ -103,8 +151,8 @@ pub fn merge_networks(entries: Vec<(Network, String)>) -> Vec<NetworkRule> {
 mod tests {
     use super::*;
 
-    fn rule(name: &str, scope: Scope, channel: &str) -> (String, Scope, String) {
-        (name.to_string(), scope, channel.to_string())
+    fn rule(name: &str, scope: Scope, channel: &str) -> (Arc<str>, Scope, Arc<str>) {
+        (Arc::from(name), scope, Arc::from(channel))
     }
 
     #[test]
@@ -120,18 +168,24 @@ mod tests {
         ]);
         let view: Vec<(&str, Scope, Vec<String>)> = rules
             .iter()
-            .map(|r| (r.name.as_str(), r.scope, r.channels.clone()))
+            .map(|r| {
+                (
+                    &*r.name,
+                    r.scope,
+                    r.channels.iter().map(|c| c.to_string()).collect(),
+                )
+            })
             .collect();
         assert_eq!(
             view,
             vec![
-                ("whatsapp.com", Scope::Tree, vec!["whatsapp".to_string()]),
-                ("whatsapp-plus.com", Scope::Exact, vec!["clone".to_string()]),
                 (
                     "a.example",
                     Scope::Tree,
                     vec!["x".to_string(), "y".to_string(), "z".to_string()]
                 ),
+                ("whatsapp-plus.com", Scope::Exact, vec!["clone".to_string()]),
+                ("whatsapp.com", Scope::Tree, vec!["whatsapp".to_string()]),
             ]
         );
     }

@@ -18,6 +18,7 @@ use crate::syntax::ast::{
 };
 use serde::Serialize;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Bumped whenever the JSON shape changes incompatibly.
 pub const FORMAT_VERSION: u32 = 1;
@@ -107,12 +108,13 @@ pub struct NearInfo {
 
 #[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct DomainEntry {
-    pub name: String,
+    pub name: Arc<str>,
     pub scope: Scope,
 }
 
 #[derive(Clone, Debug, Default, Serialize, schemars::JsonSchema)]
 pub struct Endpoints {
+    /// Its `domains` and `hosts` (and feed entries), normalised, as written.
     pub domains: Vec<DomainEntry>,
     pub networks: Vec<Network>,
     pub ports: Vec<PortRange>,
@@ -254,10 +256,10 @@ pub struct Decision {
 
 #[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct DomainRule {
-    pub name: String,
+    pub name: Arc<str>,
     pub scope: Scope,
     /// The channels this rule is for.
-    pub channels: Vec<String>,
+    pub channels: Vec<Arc<str>>,
 }
 
 #[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
@@ -269,7 +271,7 @@ pub struct NetworkRule {
 #[derive(Clone, Debug, Default, Serialize, schemars::JsonSchema)]
 pub struct EnforcementSets {
     /// Names of channels in tiers that `block dns`: normalised, de-duplicated, collapsed under
-    /// a blocked parent, in tree order.
+    /// a blocked parent, sorted by name.
     pub dns_block: Vec<DomainRule>,
     /// Names of channels that are not blocked, inside a blocked name (carve-outs).
     pub dns_allow: Vec<DomainRule>,

@@ -10,11 +10,13 @@ pub use error::ResolveError;
 pub use imports::{load, Loaded};
 
 use crate::diagnostics::{did_you_mean, Diagnostic};
+use crate::normalize::domain::{self, DomainError, Scope};
 use crate::source::{FileId, SourceMap, Span};
 use crate::syntax::ast::{self, Requirement};
 use cycles::find_cycles;
 use petgraph::graphmap::DiGraphMap;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 #[derive(Clone, Debug)]
 pub struct ClassDef {
@@ -26,10 +28,30 @@ pub struct ClassDef {
     pub stdlib: bool,
 }
 
+/// One of a channel's names, normalised (see `normalize::domain`), shared by every later stage.
+#[derive(Clone, Debug)]
+pub struct NameEntry {
+    pub name: Arc<str>,
+    pub scope: Scope,
+    /// Where it is written: the policy, or a feed file.
+    pub span: Span,
+}
+
+/// A `domains` or `hosts` entry that does not normalise, kept for the E201 diagnostic.
+#[derive(Clone, Debug)]
+pub struct BadName {
+    pub written: ast::Str,
+    pub error: DomainError,
+}
+
 #[derive(Clone, Debug)]
 pub struct ChannelDef {
-    /// The declaration, with what it inherits filled in.
+    /// The declaration, with what it inherits filled in. Its `domains` and `hosts` are emptied
+    /// once normalised into `names` and `bad_names` (a feed may hold a million entries).
     pub decl: ast::Channel,
+    /// Its `domains` and `hosts`, normalised, in the order written.
+    pub names: Vec<NameEntry>,
+    pub bad_names: Vec<BadName>,
     /// Its parents, nearest first.
     pub ancestors: Vec<String>,
     pub stdlib: bool,
@@ -110,8 +132,8 @@ impl<T> Table<T> {
 
 /// Looks names up and turns qualified names (`std.channels.signal`) into plain ones.
 struct Names<'a> {
-    classes: &'a BTreeMap<String, Entry<ast::Class>>,
-    channels: &'a BTreeMap<String, Entry<ast::Channel>>,
+    classes: &'a BTreeSet<String>,
+    channels: &'a BTreeSet<String>,
     tiers: &'a BTreeSet<String>,
 }
 
@@ -125,23 +147,23 @@ impl Names<'_> {
     fn resolve(&self, name: &mut ast::Name, kind: Kind, errors: &mut Vec<Diagnostic>) -> bool {
         let plain = plain_name(&name.text).to_string();
         let found = match kind {
-            Kind::Class => self.classes.contains_key(&plain),
-            Kind::Channel => self.channels.contains_key(&plain),
+            Kind::Class => self.classes.contains(&plain),
+            Kind::Channel => self.channels.contains(&plain),
         };
         if found {
             name.text = plain;
             return true;
         }
         let (kind_name, candidates): (&str, Vec<&str>) = match kind {
-            Kind::Class => ("class", self.classes.keys().map(String::as_str).collect()),
+            Kind::Class => ("class", self.classes.iter().map(String::as_str).collect()),
             Kind::Channel => (
                 "channel",
-                self.channels.keys().map(String::as_str).collect(),
+                self.channels.iter().map(String::as_str).collect(),
             ),
         };
-        let help = if kind == Kind::Channel && self.classes.contains_key(&plain) {
+        let help = if kind == Kind::Channel && self.classes.contains(&plain) {
             format!("`{plain}` is a class; list channels here")
-        } else if kind == Kind::Class && self.channels.contains_key(&plain) {
+        } else if kind == Kind::Class && self.channels.contains(&plain) {
             format!("`{plain}` is a channel; name a class here")
         } else if let Some(module) = crate::stdlib::module_declaring(kind_name, &plain) {
             format!("`{plain}` is in the standard library: add `import {module}`")
@@ -219,37 +241,13 @@ pub fn resolve(
     let mut class_entries = std::mem::take(&mut classes.entries);
     let mut channel_entries = std::mem::take(&mut channels.entries);
 
-    // Resolve the names inside classes and channels (their parents) against a snapshot of the
-    // tables, then everything else.
-    let class_snapshot: BTreeMap<String, Entry<ast::Class>> = class_entries
-        .iter()
-        .map(|(k, e)| {
-            (
-                k.clone(),
-                Entry {
-                    decl: e.decl.clone(),
-                    stdlib: e.stdlib,
-                    span: e.span,
-                },
-            )
-        })
-        .collect();
-    let channel_snapshot: BTreeMap<String, Entry<ast::Channel>> = channel_entries
-        .iter()
-        .map(|(k, e)| {
-            (
-                k.clone(),
-                Entry {
-                    decl: e.decl.clone(),
-                    stdlib: e.stdlib,
-                    span: e.span,
-                },
-            )
-        })
-        .collect();
+    // Resolve the names inside classes and channels (their parents) against the sets of
+    // declared names, then everything else.
+    let class_names: BTreeSet<String> = class_entries.keys().cloned().collect();
+    let channel_names: BTreeSet<String> = channel_entries.keys().cloned().collect();
     let names = Names {
-        classes: &class_snapshot,
-        channels: &channel_snapshot,
+        classes: &class_names,
+        channels: &channel_names,
         tiers: &tier_names,
     };
     for entry in class_entries.values_mut() {
@@ -400,22 +398,44 @@ fn inherit_channels(
     if !errors.is_empty() {
         return BTreeMap::new();
     }
+    // Every channel's parents, nearest first.
+    let chains: BTreeMap<String, Vec<String>> = entries
+        .iter()
+        .map(|(name, entry)| {
+            let mut ancestors = Vec::new();
+            let mut next = entry.decl.parent.as_ref().map(|p| p.text.clone());
+            while let Some(parent) = next {
+                next = entries[&parent]
+                    .decl
+                    .parent
+                    .as_ref()
+                    .map(|p| p.text.clone());
+                ancestors.push(parent);
+            }
+            (name.clone(), ancestors)
+        })
+        .collect();
+    // Children before parents (more ancestors first): each declaration is moved out of the
+    // table once its children have copied what they inherit, so nothing is cloned whole (a
+    // channel may carry a feed of a million names).
+    let mut order: Vec<(&String, &Vec<String>)> = chains.iter().collect();
+    order.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then_with(|| a.0.cmp(b.0)));
+    let mut entries = entries;
     let mut result = BTreeMap::new();
-    for (name, entry) in &entries {
-        let mut decl = entry.decl.clone();
-        let mut ancestors = Vec::new();
-        let mut next = entry.decl.parent.as_ref().map(|p| p.text.clone());
-        while let Some(parent) = next {
-            let parent_decl = &entries[&parent].decl;
-            inherit(&mut decl, parent_decl);
-            next = parent_decl.parent.as_ref().map(|p| p.text.clone());
-            ancestors.push(parent);
+    for (name, ancestors) in order {
+        let entry = entries.remove(name).expect("each channel is moved once");
+        let mut decl = entry.decl;
+        for parent in ancestors {
+            inherit(&mut decl, &entries[parent].decl);
         }
+        let (names, bad_names) = normalise_names(&mut decl.body);
         result.insert(
             name.clone(),
             ChannelDef {
                 decl,
-                ancestors,
+                names,
+                bad_names,
+                ancestors: ancestors.clone(),
                 stdlib: entry.stdlib,
             },
         );
@@ -457,4 +477,32 @@ fn inherit(child: &mut ast::Channel, parent: &ast::Channel) {
         dns_bypass
     );
     // The label and doc comments describe the parent service itself: they are not inherited.
+}
+
+/// Normalise a channel's `domains` (with subdomains, or `*.x`) and `hosts` (exact) once, and
+/// release the written lists.
+fn normalise_names(body: &mut ast::ChannelBody) -> (Vec<NameEntry>, Vec<BadName>) {
+    let written = body
+        .domains
+        .take()
+        .into_iter()
+        .flatten()
+        .map(|s| (s, false));
+    let exact = body.hosts.take().into_iter().flatten().map(|s| (s, true));
+    let mut names = Vec::new();
+    let mut bad_names = Vec::new();
+    for (entry, exact) in written.chain(exact) {
+        match domain::normalize_entry(&entry.value, exact) {
+            Ok((name, scope)) => names.push(NameEntry {
+                name: Arc::from(name),
+                scope,
+                span: entry.span,
+            }),
+            Err(error) => bad_names.push(BadName {
+                written: entry,
+                error,
+            }),
+        }
+    }
+    (names, bad_names)
 }

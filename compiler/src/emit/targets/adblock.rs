@@ -1,7 +1,7 @@
 //! `adblock`: a DNS filter list in adblock syntax for AdGuard Home, AdGuard DNS and Pi-hole
 //! (`||x^` is x and its subdomains, `|x^` exactly x, `@@` an exception).
 
-use super::templated::{Family, TemplatedTarget};
+use super::templated::{Family, NameFormat, TemplatedTarget};
 use crate::normalize::domain::Scope;
 use crate::syntax::ast::Size;
 
@@ -9,7 +9,14 @@ pub const ADBLOCK: TemplatedTarget = TemplatedTarget {
     name: "adblock",
     description: "a DNS filter list for AdGuard Home / Pi-hole (`||domain^` syntax)",
     default_for: &[Size::Small, Size::Medium],
-    family: Family::Names,
+    family: Family::Names(NameFormat {
+        tree: &["||{name}^"],
+        exact: &["|{name}^"],
+        subdomains: &["!   *.{name}"],
+        allow_tree: &["@@||{name}^"],
+        allow_exact: &["@@|{name}^"],
+        allow_subdomains: &["!   exception not expressible: *.{name}"],
+    }),
     files: &[("adblock", "msgpol.txt")],
     cannot_express: &[(
         Scope::Subdomains,

@@ -1,14 +1,21 @@
 //! `dnsmasq`: a dnsmasq configuration file (`address=/x/` answers NXDOMAIN for x and its
 //! subdomains, `/*.x/` for the subdomains only; exact names are sunk with `host-record`).
 
-use super::templated::{Family, TemplatedTarget};
+use super::templated::{Family, NameFormat, TemplatedTarget};
 use crate::syntax::ast::Size;
 
 pub const DNSMASQ: TemplatedTarget = TemplatedTarget {
     name: "dnsmasq",
     description: "a dnsmasq configuration (also Pi-hole's dnsmasq.d): NXDOMAIN for banned domains",
     default_for: &[Size::Small, Size::Medium, Size::Large],
-    family: Family::Names,
+    family: Family::Names(NameFormat {
+        tree: &["address=/{name}/"],
+        exact: &["host-record={name},0.0.0.0,::"],
+        subdomains: &["address=/*.{name}/"],
+        allow_tree: &["server=/{name}/#"],
+        allow_exact: &["server=/{name}/#"],
+        allow_subdomains: &["server=/*.{name}/#"],
+    }),
     files: &[("dnsmasq", "msgpol.conf")],
     cannot_express: &[],
 };

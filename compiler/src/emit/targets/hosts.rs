@@ -1,7 +1,7 @@
 //! `hosts`: a hosts file sinking banned names to 0.0.0.0. Hosts files match exact names only:
 //! what they cannot block is said in the file and in a build warning.
 
-use super::templated::{Family, TemplatedTarget};
+use super::templated::{Family, NameFormat, TemplatedTarget};
 use crate::normalize::domain::Scope;
 use crate::syntax::ast::Size;
 
@@ -9,7 +9,15 @@ pub const HOSTS: TemplatedTarget = TemplatedTarget {
     name: "hosts",
     description: "a hosts file (0.0.0.0 for each banned name; exact names only)",
     default_for: &[Size::Small, Size::Medium, Size::Large],
-    family: Family::Names,
+    family: Family::Names(NameFormat {
+        tree: &["0.0.0.0 {name}", ":: {name}"],
+        exact: &["0.0.0.0 {name}", ":: {name}"],
+        subdomains: &["#   *.{name}"],
+        // A hosts file blocks exact names only, so names inside a blocked domain are not blocked.
+        allow_tree: &[],
+        allow_exact: &[],
+        allow_subdomains: &[],
+    }),
     files: &[("hosts", "hosts")],
     cannot_express: &[
         (Scope::Tree, "blocked domains also cover their subdomains, which a hosts file cannot block; use a DNS resolver target for those"),

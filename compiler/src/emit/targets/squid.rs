@@ -1,7 +1,7 @@
 //! `squid`: a dstdomain ACL file (`.x` is x and its subdomains, `x` exactly x) and the
 //! configuration snippet that denies it, with carve-outs for approved names.
 
-use super::templated::{Family, TemplatedTarget};
+use super::templated::{Family, NameFormat, TemplatedTarget};
 use crate::normalize::domain::Scope;
 use crate::syntax::ast::Size;
 
@@ -9,7 +9,14 @@ pub const SQUID: TemplatedTarget = TemplatedTarget {
     name: "squid",
     description: "a Squid proxy ACL file and the snippet that denies it",
     default_for: &[Size::Large],
-    family: Family::Names,
+    family: Family::Names(NameFormat {
+        tree: &[".{name}"],
+        exact: &["{name}"],
+        subdomains: &["#   *.{name}"],
+        allow_tree: &[".{name}"],
+        allow_exact: &["{name}"],
+        allow_subdomains: &["#   not expressible: *.{name}"],
+    }),
     files: &[("squid-acl", "msgpol-banned.txt"), ("squid-allow", "msgpol-allowed.txt"), ("squid-conf", "msgpol.conf")],
     cannot_express: &[(
         Scope::Subdomains,

@@ -37,7 +37,7 @@ fn rules_for(rules: &[DomainRule], kind: &'static str, next_sid: &mut u32, out: 
                 "dotprefix; content:\"{}\"; nocase; endswith;",
             ),
             Scope::Exact => (
-                rule.name.clone(),
+                rule.name.to_string(),
                 "content:\"{}\"; nocase; startswith; endswith;",
             ),
             Scope::Subdomains => (

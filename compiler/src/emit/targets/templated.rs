@@ -3,23 +3,34 @@
 //! which name scopes it cannot express; those entries are reported, never silently widened
 //! or dropped.
 
-use crate::emit::{templates::render, EmitError, Emitted, OutputFile, Target};
+use crate::emit::error::render_failed;
+use crate::emit::templates::{is_dns_name, one_line, render};
+use crate::emit::{EmitError, Emitted, OutputFile, Target};
 use crate::ir::{DomainRule, Ir};
 use crate::normalize::domain::Scope;
 use crate::syntax::ast::{Enforcement, Size};
 use serde::Serialize;
+use std::sync::Arc;
 
 /// Names that DNS-over-HTTPS-aware clients probe: answered NXDOMAIN so that Firefox keeps using
 /// the organisation's resolver (and its blocks).
 pub const DOH_CANARIES: &[&str] = &["use-application-dns.net"];
 
-#[derive(Serialize)]
-struct DnsRule<'a> {
-    name: &'a str,
-    channels: String,
+/// How a name-based format writes each kind of rule: one or more line patterns per scope,
+/// where `{name}` is the name and `{channels}` the channels it is for (comments only). A
+/// scope the format cannot express gets comment lines (and `cannot_express` warns).
+pub struct NameFormat {
+    pub tree: &'static [&'static str],
+    pub exact: &'static [&'static str],
+    pub subdomains: &'static [&'static str],
+    pub allow_tree: &'static [&'static str],
+    pub allow_exact: &'static [&'static str],
+    pub allow_subdomains: &'static [&'static str],
 }
 
-/// What every name-based target renders.
+/// What every name-based target renders: the header facts, and each kind of rule already
+/// written line by line (a feed can hold a million names: they are not looped over in a
+/// template).
 #[derive(Serialize)]
 struct DnsContext<'a> {
     title: &'a str,
@@ -28,46 +39,117 @@ struct DnsContext<'a> {
     evaluation_date: &'a str,
     /// `YYYYMMDD00` from the evaluation date, for formats with a serial number.
     serial: String,
-    canaries: &'static [&'static str],
-    tree: Vec<DnsRule<'a>>,
-    exact: Vec<DnsRule<'a>>,
-    subdomains: Vec<DnsRule<'a>>,
-    allow_tree: Vec<DnsRule<'a>>,
-    allow_exact: Vec<DnsRule<'a>>,
-    allow_subdomains: Vec<DnsRule<'a>>,
+    canaries: String,
+    tree: String,
+    exact: String,
+    subdomains: String,
+    allow_tree: String,
+    allow_exact: String,
+    allow_subdomains: String,
 }
 
-/// The rules of one scope, alphabetically: the order an administrator scans a list in.
-fn by_scope(rules: &[DomainRule], scope: Scope) -> Vec<DnsRule<'_>> {
-    let mut out: Vec<DnsRule> = rules
-        .iter()
-        .filter(|r| r.scope == scope)
-        .map(|r| DnsRule {
-            name: &r.name,
-            channels: r.channels.join(", "),
-        })
-        .collect();
-    out.sort_by(|a, b| a.name.cmp(b.name));
+enum Piece<'p> {
+    Text(&'p str),
+    Name,
+    Channels,
+}
+
+fn pieces(pattern: &str) -> Vec<Piece<'_>> {
+    let mut out = Vec::new();
+    let mut rest = pattern;
+    while let Some(at) = rest.find('{') {
+        let (before, tail) = rest.split_at(at);
+        out.push(Piece::Text(before));
+        if let Some(after) = tail.strip_prefix("{name}") {
+            out.push(Piece::Name);
+            rest = after;
+        } else if let Some(after) = tail.strip_prefix("{channels}") {
+            out.push(Piece::Channels);
+            rest = after;
+        } else {
+            out.push(Piece::Text("{"));
+            rest = &tail[1..];
+        }
+    }
+    out.push(Piece::Text(rest));
     out
 }
 
-fn dns_context(ir: &Ir) -> DnsContext<'_> {
+/// Write `(name, channels)` pairs with the patterns, in the order given (the IR's rules are
+/// sorted by name). Every name is checked again here, at the last moment, so nothing but a
+/// DNS name reaches the file.
+fn write_lines<'r>(
+    rules: impl Iterator<Item = (&'r str, &'r [Arc<str>])>,
+    patterns: &[&str],
+    target: &str,
+) -> Result<String, EmitError> {
+    let patterns: Vec<Vec<Piece>> = patterns.iter().map(|p| pieces(p)).collect();
+    let mut out = String::new();
+    for (name, channels) in rules {
+        if !is_dns_name(name) {
+            return Err(render_failed(
+                target,
+                format!("refusing to write {name:?} as a DNS name"),
+            ));
+        }
+        for pattern in &patterns {
+            for piece in pattern {
+                match piece {
+                    Piece::Text(text) => out.push_str(text),
+                    Piece::Name => out.push_str(name),
+                    Piece::Channels => {
+                        for (i, channel) in channels.iter().enumerate() {
+                            if i > 0 {
+                                out.push_str(", ");
+                            }
+                            out.push_str(&one_line(channel));
+                        }
+                    }
+                }
+            }
+            out.push('\n');
+        }
+    }
+    Ok(out)
+}
+
+fn dns_context<'a>(
+    ir: &'a Ir,
+    format: &NameFormat,
+    target: &str,
+) -> Result<DnsContext<'a>, EmitError> {
+    let of_scope = |rules: &'a [DomainRule], scope: Scope| {
+        rules
+            .iter()
+            .filter(move |r| r.scope == scope)
+            .map(|r| (&*r.name, &r.channels[..]))
+    };
     let block = &ir.enforcement.dns_block;
     let allow = &ir.enforcement.dns_allow;
-    DnsContext {
+    let canary_note: [Arc<str>; 1] = [Arc::from("DNS-over-HTTPS canary")];
+    let canaries = DOH_CANARIES.iter().map(|c| (*c, &canary_note[..]));
+    Ok(DnsContext {
         title: &ir.policy.title,
         organisation: &ir.policy.organisation,
         version: &ir.policy.version,
         evaluation_date: &ir.evaluation_date,
         serial: format!("{}00", ir.evaluation_date.replace('-', "")),
-        canaries: DOH_CANARIES,
-        tree: by_scope(block, Scope::Tree),
-        exact: by_scope(block, Scope::Exact),
-        subdomains: by_scope(block, Scope::Subdomains),
-        allow_tree: by_scope(allow, Scope::Tree),
-        allow_exact: by_scope(allow, Scope::Exact),
-        allow_subdomains: by_scope(allow, Scope::Subdomains),
-    }
+        canaries: write_lines(canaries, format.tree, target)?,
+        tree: write_lines(of_scope(block, Scope::Tree), format.tree, target)?,
+        exact: write_lines(of_scope(block, Scope::Exact), format.exact, target)?,
+        subdomains: write_lines(
+            of_scope(block, Scope::Subdomains),
+            format.subdomains,
+            target,
+        )?,
+        allow_tree: write_lines(of_scope(allow, Scope::Tree), format.allow_tree, target)?,
+        allow_exact: write_lines(of_scope(allow, Scope::Exact), format.allow_exact, target)?,
+        allow_subdomains: write_lines(
+            of_scope(allow, Scope::Subdomains),
+            format.allow_subdomains,
+            target,
+        )?,
+    })
 }
 
 #[derive(Serialize)]
@@ -134,8 +216,8 @@ fn network_context(ir: &Ir) -> NetworkContext<'_> {
 
 /// Which shared context a target renders.
 pub enum Family {
-    /// Blocked names (tiers that `block dns`).
-    Names,
+    /// Blocked names (tiers that `block dns`), written with these patterns.
+    Names(NameFormat),
     /// Blocked networks (tiers that `block firewall`).
     Networks,
 }
@@ -176,7 +258,9 @@ impl Target for TemplatedTarget {
             }
         }
         let value = match self.family {
-            Family::Names => minijinja::Value::from_serialize(dns_context(ir)),
+            Family::Names(ref format) => {
+                minijinja::Value::from_serialize(dns_context(ir, format, self.name)?)
+            }
             Family::Networks => minijinja::Value::from_serialize(network_context(ir)),
         };
         let files = self

@@ -1,6 +1,6 @@
 //! `unbound`: a configuration fragment for the Unbound resolver (`local-zone` rules).
 
-use super::templated::{Family, TemplatedTarget};
+use super::templated::{Family, NameFormat, TemplatedTarget};
 use crate::normalize::domain::Scope;
 use crate::syntax::ast::Size;
 
@@ -8,7 +8,20 @@ pub const UNBOUND: TemplatedTarget = TemplatedTarget {
     name: "unbound",
     description: "an Unbound resolver fragment: NXDOMAIN for banned domains and the DoH canary",
     default_for: &[Size::Medium, Size::Large],
-    family: Family::Names,
+    family: Family::Names(NameFormat {
+        tree: &["    local-zone: \"{name}.\" always_nxdomain  # {channels}"],
+        exact: &[
+            "    local-zone: \"{name}.\" transparent  # {channels}: this name only, not its subdomains",
+            "    local-data: \"{name}. A 0.0.0.0\"",
+            "    local-data: \"{name}. AAAA ::\"",
+        ],
+        subdomains: &["    # not expressible (subdomains only), NOT blocked: *.{name}"],
+        allow_tree: &["    local-zone: \"{name}.\" always_transparent  # carve-out for {channels}"],
+        allow_exact: &[
+            "    local-zone: \"{name}.\" always_transparent  # carve-out for {channels} (its subdomains resolve too)",
+        ],
+        allow_subdomains: &["    # carve-out not expressible (subdomains only): *.{name}"],
+    }),
     files: &[("unbound", "msgpol.conf")],
     cannot_express: &[(
         Scope::Subdomains,

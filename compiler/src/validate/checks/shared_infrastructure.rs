@@ -2,19 +2,22 @@
 //! a channel that is not blocked, e.g. Skype's `skype.com` covering Teams' `*.skype.com`.
 
 use crate::diagnostics::{quote, Diagnostic};
-use crate::ir::build::{blocked_channels, domain_entries, network_entries, tier_kind};
+use crate::ir::build::{blocked_channels, network_entries, tier_kind};
+use crate::ir::enforcement::SuffixIndex;
 use crate::ir::TierKind;
-use crate::normalize::domain::{covers, Scope};
+use crate::normalize::domain::Scope;
 use crate::normalize::network;
+use crate::resolve::ChannelDef;
 use crate::source::Span;
 use crate::syntax::ast::Enforcement;
 use crate::validate::{Context, ValidateError};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 const HELP: &str = "block the banned channel's exact names with `hosts`, block it by program with `block endpoint`, or ban the other channel too (see docs/errors/E211.md)";
 
-/// A blocked rule: where it is written, the banned channel, and the rule as written.
-type Rule<'a> = (Span, &'a str, String);
+/// A blocked rule (where it is written, the banned channel, the rule as written) and the open
+/// channel it would break.
+type Rule<'a> = (Span, &'a str, String, &'a str);
 
 /// How an entry is written: `*.x` for subdomains only.
 fn written(name: &str, scope: Scope) -> String {
@@ -29,16 +32,6 @@ pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
     let program = ctx.program;
     let dns_blocked = blocked_channels(program, Enforcement::Dns);
     let firewall_blocked = blocked_channels(program, Enforcement::Firewall);
-    // Blocked names by name, for a lookup of every suffix of an open endpoint.
-    let mut blocked: HashMap<String, Vec<(Scope, &str, Span)>> = HashMap::new();
-    for def in &dns_blocked {
-        for (name, scope, span) in domain_entries(&def.decl.body) {
-            blocked
-                .entry(name)
-                .or_default()
-                .push((scope, def.decl.name.text.as_str(), span));
-        }
-    }
     let blocked_networks: Vec<(network::Network, &str, &crate::syntax::ast::Str)> =
         firewall_blocked
             .iter()
@@ -47,54 +40,62 @@ pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
                     .map(|(parsed, n)| (parsed, def.decl.name.text.as_str(), n))
             })
             .collect();
-    let open = program
+    let open: Vec<&ChannelDef> = program
         .tiers
         .iter()
         .filter(|t| tier_kind(program, t) != TierKind::Banned)
         .flat_map(|t| t.channels.iter())
-        .map(|c| &program.channels[&c.text]);
+        .map(|c| &program.channels[&c.text])
+        .collect();
+    // The open channels' names are few, the blocked ones may be a feed of a million: index the
+    // open names by suffix and look each blocked name up once.
+    let index = SuffixIndex::new(open.iter().flat_map(|def| {
+        def.names.iter().map(move |e| {
+            (
+                e.name.clone(),
+                e.scope,
+                (def.decl.name.text.as_str(), e.span),
+            )
+        })
+    }));
+    // One diagnostic per blocked rule and open channel, naming every endpoint it covers.
+    let mut conflicts: BTreeMap<Rule, Vec<(String, Span)>> = BTreeMap::new();
+    for def in &dns_blocked {
+        let banned = def.decl.name.text.as_str();
+        for rule in &def.names {
+            for (name, scope, (channel, span)) in index.covered_by(&rule.name, rule.scope) {
+                if *channel != banned {
+                    conflicts
+                        .entry((rule.span, banned, written(&rule.name, rule.scope), channel))
+                        .or_default()
+                        .push((written(name, *scope), *span));
+                }
+            }
+        }
+    }
+    for ((rule_span, banned, rule, channel), endpoints) in conflicts {
+        let names: Vec<String> = endpoints.iter().map(|(n, _)| quote(n)).collect();
+        let mut diag = Diagnostic::error(
+            "E211",
+            format!(
+                "blocking {} for {} would also block {} of {}",
+                quote(&rule),
+                quote(banned),
+                names.join(", "),
+                quote(channel)
+            ),
+        )
+        .label(rule_span, format!("`{banned}` is blocked here"));
+        for (_, span) in &endpoints {
+            diag = diag.label(
+                *span,
+                format!("`{channel}`, which is not banned, needs this name"),
+            );
+        }
+        out.push(ValidateError(diag.help(HELP)));
+    }
     for def in open {
         let channel = def.decl.name.text.as_str();
-        // One diagnostic per blocked rule and open channel, naming every endpoint it covers.
-        let mut conflicts: BTreeMap<Rule, Vec<(String, Span)>> = BTreeMap::new();
-        for (name, scope, span) in domain_entries(&def.decl.body) {
-            let mut suffix = name.as_str();
-            loop {
-                for (rule_scope, banned, rule_span) in blocked.get(suffix).into_iter().flatten() {
-                    if *banned != channel && covers(suffix, *rule_scope, &name, scope) {
-                        conflicts
-                            .entry((*rule_span, banned, written(suffix, *rule_scope)))
-                            .or_default()
-                            .push((written(&name, scope), span));
-                    }
-                }
-                match suffix.split_once('.') {
-                    Some((_, parent)) => suffix = parent,
-                    None => break,
-                }
-            }
-        }
-        for ((rule_span, banned, rule), endpoints) in conflicts {
-            let names: Vec<String> = endpoints.iter().map(|(n, _)| quote(n)).collect();
-            let mut diag = Diagnostic::error(
-                "E211",
-                format!(
-                    "blocking {} for {} would also block {} of {}",
-                    quote(&rule),
-                    quote(banned),
-                    names.join(", "),
-                    quote(channel)
-                ),
-            )
-            .label(rule_span, format!("`{banned}` is blocked here"));
-            for (_, span) in &endpoints {
-                diag = diag.label(
-                    *span,
-                    format!("`{channel}`, which is not banned, needs this name"),
-                );
-            }
-            out.push(ValidateError(diag.help(HELP)));
-        }
         for (open_parsed, open_net) in network_entries(&def.decl.body) {
             for (parsed, banned, net) in &blocked_networks {
                 if (parsed.contains(&open_parsed) || open_parsed.contains(parsed))

@@ -91,12 +91,15 @@ pub fn collapse_domains(
 /// Few names (e.g. approved channels'), indexed by every suffix, so that each of many blocked
 /// names is checked against them with one lookup.
 pub struct SuffixIndex<T> {
-    by_suffix: HashMap<Arc<str>, Vec<(Arc<str>, Scope, T)>>,
+    by_suffix: HashMap<Arc<str>, Vec<Indexed<T>>>,
 }
 
+/// An indexed name, its scope, and what the caller attached to it.
+pub type Indexed<T> = (Arc<str>, Scope, T);
+
 impl<T: Clone> SuffixIndex<T> {
-    pub fn new(entries: impl IntoIterator<Item = (Arc<str>, Scope, T)>) -> Self {
-        let mut by_suffix: HashMap<Arc<str>, Vec<(Arc<str>, Scope, T)>> = HashMap::new();
+    pub fn new(entries: impl IntoIterator<Item = Indexed<T>>) -> Self {
+        let mut by_suffix: HashMap<Arc<str>, Vec<Indexed<T>>> = HashMap::new();
         for (name, scope, value) in entries {
             let mut suffix: &str = &name;
             loop {
@@ -119,7 +122,7 @@ impl<T: Clone> SuffixIndex<T> {
         &'a self,
         name: &'a str,
         scope: Scope,
-    ) -> impl Iterator<Item = &'a (Arc<str>, Scope, T)> + 'a {
+    ) -> impl Iterator<Item = &'a Indexed<T>> + 'a {
         self.by_suffix
             .get(name)
             .into_iter()

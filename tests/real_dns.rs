@@ -7,9 +7,8 @@ mod common;
 use msgpol::ir::Ir;
 use msgpol::normalize::domain::Scope;
 use std::fs;
-use std::net::{TcpListener, UdpSocket};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// Every policy these tests build: the examples and the `ok/` fixtures.
@@ -25,32 +24,8 @@ fn policies() -> Vec<PathBuf> {
     list
 }
 
-/// Compile a policy and write one target's files into `dir`.
 fn build(policy: &Path, target: &str, dir: &Path) -> Ir {
-    let ir = msgpol::compile(policy, common::today())
-        .unwrap()
-        .ir
-        .unwrap();
-    let emitted = msgpol::emit::find_target(target)
-        .unwrap()
-        .emit(&ir)
-        .unwrap();
-    for file in emitted.files {
-        fs::write(dir.join(&file.path), file.contents).unwrap();
-    }
-    ir
-}
-
-fn run(cmd: &mut Command) -> (bool, String) {
-    let out = cmd
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.success(), text)
+    common::emit_target(policy, target, dir).0
 }
 
 /// Names the policy blocks, with a made-up name under each rule that covers subdomains, and
@@ -104,10 +79,12 @@ fn dnsmasq_accepts_every_build() {
     for policy in policies() {
         let dir = tempfile::tempdir().unwrap();
         build(&policy, "dnsmasq", dir.path());
-        let (ok, text) = run(Command::new("dnsmasq")
-            .arg("--test")
-            .arg("-C")
-            .arg(dir.path().join("msgpol.conf")));
+        let (ok, text) = common::run(
+            Command::new("dnsmasq")
+                .arg("--test")
+                .arg("-C")
+                .arg(dir.path().join("msgpol.conf")),
+        );
         assert!(
             ok && text.contains("syntax check OK"),
             "{}: {text}",
@@ -116,35 +93,18 @@ fn dnsmasq_accepts_every_build() {
     }
 }
 
-fn free_port() -> u16 {
-    loop {
-        let udp = UdpSocket::bind("127.0.0.1:0").unwrap();
-        let port = udp.local_addr().unwrap().port();
-        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
-            return port;
-        }
-    }
-}
-
-/// Kills the server when the test ends, also on panic.
-struct Server(Child);
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// The response status of an A query, and whether the answer is 0.0.0.0.
 fn dns_query(port: u16, name: &str) -> (String, bool) {
-    let (_, text) = run(Command::new("kdig")
-        .arg("@127.0.0.1")
-        .arg("-p")
-        .arg(port.to_string())
-        .arg("+timeout=2")
-        .arg("+retry=0")
-        .arg(name)
-        .arg("A"));
+    let (_, text) = common::run(
+        Command::new("kdig")
+            .arg("@127.0.0.1")
+            .arg("-p")
+            .arg(port.to_string())
+            .arg("+timeout=2")
+            .arg("+retry=0")
+            .arg(name)
+            .arg("A"),
+    );
     let status = match text.split("status: ").nth(1) {
         Some(rest) => rest
             .chars()
@@ -170,7 +130,7 @@ fn live_dnsmasq_answers_nxdomain_for_banned_names() {
     for policy in common::examples() {
         let dir = tempfile::tempdir().unwrap();
         let ir = build(&policy, "dnsmasq", dir.path());
-        let port = free_port();
+        let port = common::free_port();
         // No upstream servers: names it does not block are refused, never sent to the network.
         let child = Command::new("dnsmasq")
             .arg("--keep-in-foreground")
@@ -190,7 +150,7 @@ fn live_dnsmasq_answers_nxdomain_for_banned_names() {
             .stderr(fs::File::create(dir.path().join("dnsmasq.log")).unwrap())
             .spawn()
             .unwrap();
-        let _server = Server(child);
+        let _server = common::KillOnDrop(child);
         let start = Instant::now();
         while dns_status(port, "use-application-dns.net") != "NXDOMAIN" {
             let log = fs::read_to_string(dir.path().join("dnsmasq.log")).unwrap_or_default();
@@ -233,7 +193,7 @@ fn named_checkzone_accepts_every_rpz() {
         let dir = tempfile::tempdir().unwrap();
         let ir = build(&policy, "rpz", dir.path());
         let zone = dir.path().join("msgpol.rpz.zone");
-        let (ok, text) = run(Command::new("named-checkzone").arg("rpz.msgpol").arg(&zone));
+        let (ok, text) = common::run(Command::new("named-checkzone").arg("rpz.msgpol").arg(&zone));
         assert!(
             ok && text.trim_end().ends_with("OK"),
             "{}: {text}",
@@ -275,16 +235,18 @@ fn squid_parses_every_build_without_warnings() {
             &conf,
             format!(
                 "http_port 127.0.0.1:{}\ninclude {}/included.conf\nhttp_access deny all\n",
-                free_port(),
+                common::free_port(),
                 dir.path().display()
             ),
         )
         .unwrap();
-        let (ok, text) = run(Command::new("squid")
-            .arg("-k")
-            .arg("parse")
-            .arg("-f")
-            .arg(&conf));
+        let (ok, text) = common::run(
+            Command::new("squid")
+                .arg("-k")
+                .arg("parse")
+                .arg("-f")
+                .arg(&conf),
+        );
         assert!(ok, "{}: {text}", policy.display());
         assert!(
             text.contains("msgpol_banned"),
@@ -335,7 +297,7 @@ process.exit(failed ? 1 : 0);"#,
             pac = dir.path().join("msgpol.pac").display().to_string(),
             count = cases.len()
         );
-        let (ok, text) = run(Command::new("node").arg("-e").arg(&script));
+        let (ok, text) = common::run(Command::new("node").arg("-e").arg(&script));
         assert!(ok, "{}: {text}", policy.display());
     }
 }

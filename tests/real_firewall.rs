@@ -15,33 +15,11 @@ fn policies() -> Vec<PathBuf> {
     list
 }
 
+/// Build a target that writes one file: the IR and that file.
 fn build(policy: &Path, target: &str, dir: &Path) -> (Ir, PathBuf) {
-    let ir = msgpol::compile(policy, common::today())
-        .unwrap()
-        .ir
-        .unwrap();
-    let mut files = msgpol::emit::find_target(target)
-        .unwrap()
-        .emit(&ir)
-        .unwrap()
-        .files;
-    assert_eq!(files.len(), 1);
-    let file = files.remove(0);
-    let path = dir.join(&file.path);
-    fs::write(&path, file.contents).unwrap();
-    (ir, path)
-}
-
-fn run(cmd: &mut Command) -> (bool, String) {
-    let out = cmd
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.success(), text)
+    let (ir, mut paths) = common::emit_target(policy, target, dir);
+    assert_eq!(paths.len(), 1);
+    (ir, paths.remove(0))
 }
 
 fn networks(ir: &Ir, v6: bool) -> Vec<String> {
@@ -73,7 +51,7 @@ fn nftables_ruleset_loads_and_lists_the_banned_networks() {
     for policy in policies() {
         let dir = tempfile::tempdir().unwrap();
         let (ir, file) = build(&policy, "nftables", dir.path());
-        let (ok, text) = run(Command::new("nft").arg("-c").arg("-f").arg(&file));
+        let (ok, text) = common::run(Command::new("nft").arg("-c").arg("-f").arg(&file));
         assert!(ok, "{}: {text}", policy.display());
         if !can_unshare() {
             continue;
@@ -83,7 +61,7 @@ fn nftables_ruleset_loads_and_lists_the_banned_networks() {
             "nft -f {0} && nft -f {0} && nft -j list ruleset",
             file.display()
         );
-        let (ok, text) = run(Command::new("unshare").args(["-n", "sh", "-c", &script]));
+        let (ok, text) = common::run(Command::new("unshare").args(["-n", "sh", "-c", &script]));
         assert!(ok, "{}: {text}", policy.display());
         let listed: serde_json::Value = serde_json::from_str(&text).unwrap();
         for (set, v6) in [("banned_v4", false), ("banned_v6", true)] {
@@ -124,7 +102,7 @@ fn ipset_restore_loads_the_banned_networks() {
             "ipset restore -exist -f {0} && ipset restore -exist -f {0} && ipset save",
             file.display()
         );
-        let (ok, text) = run(Command::new("unshare").args(["-n", "sh", "-c", &script]));
+        let (ok, text) = common::run(Command::new("unshare").args(["-n", "sh", "-c", &script]));
         assert!(ok, "{}: {text}", policy.display());
         for (set, v6) in [("msgpol-banned4", false), ("msgpol-banned6", true)] {
             let mut got: Vec<String> = text

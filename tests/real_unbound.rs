@@ -10,10 +10,11 @@
 //! any name the fragment does not answer itself fails at once with SERVFAIL instead of being
 //! sent to the internet (where a sandbox or a captive resolver could answer anything).
 
+mod common;
+
 use assert_cmd::Command as CargoCommand;
 use serde_json::Value;
 use std::fs;
-use std::net::{TcpListener, UdpSocket};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -39,46 +40,8 @@ const TEST_ADDRESS: &str = "192.0.2.1";
 // Tools
 // ---------------------------------------------------------------------------------------------
 
-/// Where a program is: on PATH, or in /usr/sbin or /sbin (Debian puts `unbound` there, and a
-/// non-root user's PATH often lacks them).
-fn find_tool(name: &str) -> Option<PathBuf> {
-    let mut dirs: Vec<PathBuf> = std::env::var_os("PATH")
-        .map(|p| std::env::split_paths(&p).collect())
-        .unwrap_or_default();
-    dirs.push("/usr/sbin".into());
-    dirs.push("/sbin".into());
-    dirs.into_iter().map(|d| d.join(name)).find(|p| p.is_file())
-}
-
-/// Whether a tool is installed. In CI (`CI=true`) a missing tool is a test failure; elsewhere
-/// the test prints a note and returns early.
-fn require_tool(name: &str) -> bool {
-    if find_tool(name).is_some() {
-        return true;
-    }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("`{name}` is not installed: a missing tool is a test failure in CI (.ci/run installs it)");
-    }
-    eprintln!("note: `{name}` is not installed; skipping this test");
-    false
-}
-
 fn tool(name: &str) -> PathBuf {
-    find_tool(name).unwrap_or_else(|| panic!("`{name}` is not installed"))
-}
-
-/// Run a program to completion; its success and its stdout and stderr together.
-fn run(cmd: &mut Command) -> (bool, String) {
-    let out = cmd
-        .stdin(Stdio::null())
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.success(), text)
+    common::find_tool(name).unwrap_or_else(|| panic!("`{name}` is not installed"))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -156,7 +119,7 @@ fn write_config(dir: &Path, port: u16, extra: &[String]) -> PathBuf {
 /// `unbound-checkconf` must accept the configuration without a warning: a name declared twice
 /// as a `local-zone` is only a warning, and Unbound then silently keeps the last declaration.
 fn checkconf(conf: &Path, example: &str) {
-    let (ok, text) = run(Command::new(tool("unbound-checkconf")).arg(conf));
+    let (ok, text) = common::run(Command::new(tool("unbound-checkconf")).arg(conf));
     assert!(
         ok && text.contains("no errors"),
         "{example}: unbound-checkconf rejected the fragment:\n{text}"
@@ -165,19 +128,6 @@ fn checkconf(conf: &Path, example: &str) {
         !text.contains("warning"),
         "{example}: unbound-checkconf warns about the fragment:\n{text}"
     );
-}
-
-/// A port that is free for both UDP and TCP on 127.0.0.1 right now. Another process may take
-/// it before Unbound binds it: `so-reuseport: no` makes that a start-up failure, and the
-/// caller retries with another port.
-fn free_port() -> u16 {
-    loop {
-        let udp = UdpSocket::bind("127.0.0.1:0").unwrap();
-        let port = udp.local_addr().unwrap().port();
-        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
-            return port;
-        }
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -298,7 +248,7 @@ struct Answer {
 }
 
 fn query(port: u16, name: &str) -> Answer {
-    let mut cmd = match find_tool("kdig") {
+    let mut cmd = match common::find_tool("kdig") {
         Some(kdig) => {
             let mut c = Command::new(kdig);
             c.args(["+timeout=1", "+retry=0"]);
@@ -315,7 +265,7 @@ fn query(port: u16, name: &str) -> Answer {
         .arg(port.to_string())
         .arg(name)
         .arg("A");
-    let (_, text) = run(&mut cmd);
+    let (_, text) = common::run(&mut cmd);
     // kdig: `status: NXDOMAIN; id: …`, dig: `status: NXDOMAIN, id: …`.
     let status = text
         .split("status: ")
@@ -332,7 +282,7 @@ fn start(dir: &Path, extra: &[String], example: &str) -> Server {
     let mut attempt = 0;
     loop {
         attempt += 1;
-        let port = free_port();
+        let port = common::free_port();
         let conf = write_config(dir, port, extra);
         if attempt == 1 {
             checkconf(&conf, example);
@@ -373,10 +323,10 @@ fn start(dir: &Path, extra: &[String], example: &str) -> Server {
 
 #[test]
 fn live_unbound_answers_as_the_policy_says() {
-    if !require_tool("unbound") || !require_tool("unbound-checkconf") {
+    if !common::require_tool("unbound") || !common::require_tool("unbound-checkconf") {
         return;
     }
-    if find_tool("dig").is_none() && !require_tool("kdig") {
+    if common::find_tool("dig").is_none() && !common::require_tool("kdig") {
         return;
     }
     for example in EXAMPLES {
@@ -488,7 +438,7 @@ fn live_unbound_answers_as_the_policy_says() {
 
 #[test]
 fn unbound_checkconf_accepts_every_full_build() {
-    if !require_tool("unbound-checkconf") {
+    if !common::require_tool("unbound-checkconf") {
         return;
     }
     for example in EXAMPLES {
@@ -497,7 +447,7 @@ fn unbound_checkconf_accepts_every_full_build() {
             .tempdir()
             .unwrap();
         build(example, &["all"], dir.path());
-        let conf = write_config(dir.path(), free_port(), &[]);
+        let conf = write_config(dir.path(), common::free_port(), &[]);
         checkconf(&conf, example);
     }
 }

@@ -105,7 +105,6 @@ fn main() {
     let build = time(30, || {
         let c = msgpol::compile(&large, today()).unwrap();
         let ir = c.ir.as_ref().unwrap();
-        let emitted = msgpol::emit::emit_all(ir, msgpol::emit::all_targets()).unwrap();
         let sources = c
             .sources
             .files()
@@ -114,8 +113,7 @@ fn main() {
                 sha256: msgpol::emit::write::sha256_hex(f.text.as_bytes()),
             })
             .collect();
-        let manifest = msgpol::emit::Manifest::new(&ir.evaluation_date, sources, &emitted);
-        msgpol::emit::write_outputs(&out, &emitted, &manifest).unwrap();
+        msgpol::emit::build(&out, ir, msgpol::emit::all_targets(), sources, |_| {}).unwrap();
     });
     report(
         "build large example, all targets (to disk)",

@@ -1,8 +1,8 @@
 //! `msgpol build FILE --out DIR [--target NAME…|all]`: compile, emit every target in memory,
-//! then write DIR in one step (see emit::write_outputs).
+//! then write DIR in one step (see emit::build).
 
-use super::{Session, EXIT_POLICY, EXIT_USAGE};
-use msgpol::emit::{self, Manifest, SourceDigest, Target};
+use super::{Session, EXIT_POLICY};
+use msgpol::emit::{self, SourceDigest, Target};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
@@ -44,14 +44,6 @@ pub fn run(session: &Session, args: &BuildArgs) -> i32 {
         }
         chosen
     };
-    let progress = std::io::stderr().is_terminal();
-    if progress {
-        eprintln!("building {} target(s)…", targets.len());
-    }
-    let emitted = match emit::emit_all(ir, &targets) {
-        Ok(e) => e,
-        Err(e) => return session.fail(e.into()),
-    };
     let sources = compilation
         .sources
         .files()
@@ -60,22 +52,31 @@ pub fn run(session: &Session, args: &BuildArgs) -> i32 {
             sha256: emit::write::sha256_hex(f.text.as_bytes()),
         })
         .collect();
-    let manifest = Manifest::new(&ir.evaluation_date, sources, &emitted);
-    if let Err(e) = emit::write_outputs(&args.out, &emitted, &manifest) {
-        session.fail(e.into());
-        return EXIT_USAGE;
-    }
-    for (_, e) in &emitted {
-        for warning in &e.warnings {
-            eprintln!("warning: {warning}");
+    // Progress on a terminal only: pipelines get the summary alone.
+    let terminal = std::io::stderr().is_terminal();
+    let total = targets.len();
+    let mut done = 0;
+    let progress = |name: &str| {
+        done += 1;
+        if terminal {
+            eprint!("\rbuilding {name} ({done}/{total})…\x1b[K");
         }
+    };
+    let warnings = match emit::build(&args.out, ir, &targets, sources, progress) {
+        Ok(warnings) => warnings,
+        Err(e) => return session.fail(e.into()),
+    };
+    if terminal {
+        eprint!("\r\x1b[K");
+    }
+    for warning in &warnings {
+        eprintln!("warning: {warning}");
     }
     for note in emit::dns_bypass_notes(ir) {
         eprintln!("note: {note}");
     }
-    let files: usize = emitted.iter().map(|(_, e)| e.files.len()).sum();
     eprintln!(
-        "wrote {files} file(s) for {} to {}",
+        "built {} into {}",
         targets
             .iter()
             .map(|t| t.name())

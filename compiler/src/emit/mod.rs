@@ -7,7 +7,7 @@ pub(crate) mod templates;
 pub mod write;
 
 pub use error::EmitError;
-pub use write::{write_outputs, Manifest, SourceDigest};
+pub use write::{build, SourceDigest};
 
 use crate::ir::Ir;
 use crate::syntax::ast::Size;
@@ -55,17 +55,6 @@ pub fn default_targets(size: Size) -> Vec<&'static dyn Target> {
         .iter()
         .copied()
         .filter(|t| t.default_for().contains(&size))
-        .collect()
-}
-
-/// Run targets in memory; nothing touches the disk until every one has succeeded.
-pub fn emit_all(
-    ir: &Ir,
-    targets: &[&'static dyn Target],
-) -> Result<Vec<(&'static str, Emitted)>, EmitError> {
-    targets
-        .iter()
-        .map(|t| t.emit(ir).map(|e| (t.name(), e)))
         .collect()
 }
 

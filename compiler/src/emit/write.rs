@@ -1,8 +1,11 @@
-//! Writing a build: all files into a temporary directory beside the output, then one rename.
-//! A failed build leaves an existing output directory exactly as it was.
+//! Writing a build: each target is emitted and written straight into a temporary directory
+//! beside the output (so only one target's files are in memory at a time), then the whole
+//! directory is renamed into place. A failed build removes the temporary directory and leaves
+//! an existing output directory exactly as it was.
 
 use super::error::{not_an_output_dir, write_failed, EmitError};
-use super::Emitted;
+use super::Target;
+use crate::ir::Ir;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::fs;
@@ -23,7 +26,7 @@ struct OutputDigest {
 }
 
 #[derive(Serialize)]
-pub struct Manifest {
+struct Manifest {
     compiler: String,
     ir_format_version: u32,
     evaluation_date: String,
@@ -36,35 +39,6 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-impl Manifest {
-    pub fn new(
-        evaluation_date: &str,
-        mut sources: Vec<SourceDigest>,
-        emitted: &[(&str, Emitted)],
-    ) -> Manifest {
-        sources.sort_by(|a, b| a.file.cmp(&b.file));
-        let mut outputs: Vec<OutputDigest> = emitted
-            .iter()
-            .flat_map(|(target, e)| {
-                e.files.iter().map(move |f| OutputDigest {
-                    path: format!("{target}/{}", f.path),
-                    target: target.to_string(),
-                    bytes: f.contents.len(),
-                    sha256: sha256_hex(&f.contents),
-                })
-            })
-            .collect();
-        outputs.sort_by(|a, b| a.path.cmp(&b.path));
-        Manifest {
-            compiler: format!("msgpol {}", env!("CARGO_PKG_VERSION")),
-            ir_format_version: crate::ir::FORMAT_VERSION,
-            evaluation_date: evaluation_date.to_string(),
-            sources,
-            outputs,
-        }
-    }
-}
-
 /// A sibling of `out` with a suffix, for the temporary and the replaced directory.
 fn sibling(out: &Path, suffix: &str) -> PathBuf {
     let name = out
@@ -74,11 +48,15 @@ fn sibling(out: &Path, suffix: &str) -> PathBuf {
     out.with_file_name(format!(".{name}.{suffix}-{}", std::process::id()))
 }
 
-pub fn write_outputs(
+/// Build `targets` from `ir` into `out` with its `manifest.json`; the targets' warnings, in
+/// target order. `progress` is told each target's name as it starts.
+pub fn build(
     out: &Path,
-    emitted: &[(&str, Emitted)],
-    manifest: &Manifest,
-) -> Result<(), EmitError> {
+    ir: &Ir,
+    targets: &[&'static dyn Target],
+    mut sources: Vec<SourceDigest>,
+    mut progress: impl FnMut(&str),
+) -> Result<Vec<String>, EmitError> {
     if out.exists() {
         let is_ours = out.is_dir()
             && (out.join("manifest.json").is_file()
@@ -95,33 +73,50 @@ pub fn write_outputs(
         fs::create_dir_all(parent).map_err(|e| write_failed(parent, &e))?;
     }
     let staging = sibling(out, "msgpol-new");
-    let result = stage(&staging, emitted, manifest).and_then(|_| swap_into_place(&staging, out));
+    let _ = fs::remove_dir_all(&staging);
+    let result = fs::create_dir(&staging)
+        .map_err(|e| write_failed(&staging, &e))
+        .and_then(|_| {
+            let mut outputs = Vec::new();
+            let mut warnings = Vec::new();
+            for target in targets {
+                progress(target.name());
+                let emitted = target.emit(ir)?;
+                warnings.extend(emitted.warnings);
+                for file in emitted.files {
+                    let path = staging.join(target.name()).join(&file.path);
+                    if let Some(parent) = path.parent() {
+                        fs::create_dir_all(parent).map_err(|e| write_failed(parent, &e))?;
+                    }
+                    fs::write(&path, &file.contents).map_err(|e| write_failed(&path, &e))?;
+                    outputs.push(OutputDigest {
+                        path: format!("{}/{}", target.name(), file.path),
+                        target: target.name().to_string(),
+                        bytes: file.contents.len(),
+                        sha256: sha256_hex(&file.contents),
+                    });
+                }
+            }
+            sources.sort_by(|a, b| a.file.cmp(&b.file));
+            outputs.sort_by(|a, b| a.path.cmp(&b.path));
+            let manifest = Manifest {
+                compiler: format!("msgpol {}", env!("CARGO_PKG_VERSION")),
+                ir_format_version: crate::ir::FORMAT_VERSION,
+                evaluation_date: ir.evaluation_date.clone(),
+                sources,
+                outputs,
+            };
+            let mut json = serde_json::to_vec_pretty(&manifest).expect("the manifest serialises");
+            json.push(b'\n');
+            let path = staging.join("manifest.json");
+            fs::write(&path, json).map_err(|e| write_failed(&path, &e))?;
+            swap_into_place(&staging, out)?;
+            Ok(warnings)
+        });
     if result.is_err() {
         let _ = fs::remove_dir_all(&staging);
     }
     result
-}
-
-fn stage(
-    staging: &Path,
-    emitted: &[(&str, Emitted)],
-    manifest: &Manifest,
-) -> Result<(), EmitError> {
-    let _ = fs::remove_dir_all(staging);
-    fs::create_dir(staging).map_err(|e| write_failed(staging, &e))?;
-    for (target, e) in emitted {
-        for file in &e.files {
-            let path = staging.join(target).join(&file.path);
-            if let Some(parent) = path.parent() {
-                fs::create_dir_all(parent).map_err(|e| write_failed(parent, &e))?;
-            }
-            fs::write(&path, &file.contents).map_err(|e| write_failed(&path, &e))?;
-        }
-    }
-    let mut json = serde_json::to_vec_pretty(manifest).expect("the manifest serialises");
-    json.push(b'\n');
-    let path = staging.join("manifest.json");
-    fs::write(&path, json).map_err(|e| write_failed(&path, &e))
 }
 
 fn swap_into_place(staging: &Path, out: &Path) -> Result<(), EmitError> {

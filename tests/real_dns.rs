@@ -60,8 +60,10 @@ fn open_probes(ir: &Ir) -> Vec<String> {
                 .is_some_and(|t| t.kind != msgpol::ir::TierKind::Banned)
         })
         .flat_map(|c| c.endpoints.domains.iter())
-        .filter(|d| d.scope != Scope::Subdomains)
-        .map(|d| d.name.to_string())
+        .map(|d| match d.scope {
+            Scope::Subdomains => format!("msgpol-probe.{}", d.name),
+            _ => d.name.to_string(),
+        })
         .collect();
     for rule in &ir.enforcement.dns_block {
         if rule.scope == Scope::Exact {

@@ -4,6 +4,7 @@
 use super::enforcement::{collapse_domains, merge_networks, SuffixIndex};
 use super::*;
 
+use crate::normalize::domain::Scope;
 use crate::normalize::network;
 use crate::resolve::{ChannelDef, Program};
 use crate::source::{SourceMap, Span};
@@ -367,6 +368,7 @@ fn tier(
         block,
         monitor: t.monitor.is_some(),
         instead,
+        carve_out: t.carve_out.iter().map(|c| c.text.clone()).collect(),
         docs: t.docs.clone(),
         at: loc(t.span),
     }
@@ -490,6 +492,7 @@ fn enforcement_sets(program: &Program) -> EnforcementSets {
     carved.sort_unstable();
     carved.dedup();
     let dns_allow = carved.into_iter().map(|i| open_rules[i].clone()).collect();
+    let (dns_block, dns_allow) = subtract_subdomain_carve_outs(dns_block, dns_allow);
     let firewall = blocked_channels(program, ast::Enforcement::Firewall)
         .into_iter()
         .flat_map(|def| {
@@ -509,4 +512,32 @@ fn enforcement_sets(program: &Program) -> EnforcementSets {
         firewall_block: merge_networks(firewall),
         dns_monitor: domain_rules(monitored),
     }
+}
+
+/// A carve-out of every subdomain of a blocked name leaves only the name itself blocked:
+/// `x` (with subdomains) minus `*.x` is exactly `x`, and `*.x` minus `*.x` is nothing. Doing
+/// this in the IR lets every format write it exactly. Both lists are sorted by name.
+fn subtract_subdomain_carve_outs(
+    mut block: Vec<DomainRule>,
+    allow: Vec<DomainRule>,
+) -> (Vec<DomainRule>, Vec<DomainRule>) {
+    let mut dropped = vec![false; block.len()];
+    let mut kept_allow = Vec::with_capacity(allow.len());
+    for carve in allow {
+        let found = block.binary_search_by(|b| b.name.cmp(&carve.name));
+        match (carve.scope, found) {
+            (Scope::Subdomains, Ok(i)) if block[i].scope == Scope::Tree => {
+                block[i].scope = Scope::Exact
+            }
+            (Scope::Subdomains, Ok(i)) if block[i].scope == Scope::Subdomains => dropped[i] = true,
+            _ => kept_allow.push(carve),
+        }
+    }
+    let block = block
+        .into_iter()
+        .zip(dropped)
+        .filter(|(_, dropped)| !dropped)
+        .map(|(rule, _)| rule)
+        .collect();
+    (block, kept_allow)
 }

@@ -183,6 +183,8 @@ pub struct TierInfo {
     pub block: Vec<Enforcement>,
     pub monitor: bool,
     pub instead: Vec<Alternative>,
+    /// Allowed channels whose names stay reachable inside this tier's blocked domains.
+    pub carve_out: Vec<String>,
     pub docs: Vec<String>,
     pub at: Location,
 }

@@ -272,6 +272,9 @@ pub fn resolve(
         for instead in &mut tier.instead {
             names.resolve(&mut instead.channel, Kind::Channel, &mut errors);
         }
+        for channel in &mut tier.carve_out {
+            names.resolve(channel, Kind::Channel, &mut errors);
+        }
     }
     let mut exceptions: Vec<ast::Exception> = exception_table
         .entries

@@ -312,6 +312,8 @@ pub struct Tier {
     pub block: Vec<Spanned<Enforcement>>,
     pub monitor: Option<Span>,
     pub instead: Vec<Instead>,
+    /// Approved channels whose names stay reachable inside this tier's blocked domains.
+    pub carve_out: Vec<Name>,
     pub docs: Vec<String>,
     pub span: Span,
 }

@@ -792,6 +792,7 @@ fn tier(stmt: &Stmt, errors: &mut Vec<SyntaxError>) -> Result<Tier, SyntaxError>
         block: Vec::new(),
         monitor: None,
         instead: Vec::new(),
+        carve_out: Vec::new(),
         docs: stmt.docs.clone(),
         span: stmt.span,
     };
@@ -799,9 +800,15 @@ fn tier(stmt: &Stmt, errors: &mut Vec<SyntaxError>) -> Result<Tier, SyntaxError>
         stmt,
         "a tier",
         &[
-            "channels", "allows", "requires", "block", "monitor", "instead",
+            "channels",
+            "allows",
+            "requires",
+            "block",
+            "monitor",
+            "instead",
+            "carve-out",
         ],
-        &["channels", "instead"],
+        &["channels", "instead", "carve-out"],
     );
     for s in block.statements() {
         let Some(keyword) = attempt(errors, || block.keyword(s)) else {
@@ -833,6 +840,9 @@ fn tier(stmt: &Stmt, errors: &mut Vec<SyntaxError>) -> Result<Tier, SyntaxError>
                     })?
                 }
                 "monitor" => tier.monitor = Some(s.keyword_span),
+                "carve-out" => tier
+                    .carve_out
+                    .extend(a.list(|a| a.name("an approved channel's name"))?),
                 "instead" => {
                     let items = a.list(|a| {
                         let channel = a.name("an approved channel's name")?;

@@ -1,7 +1,7 @@
 //! `adblock`: a DNS filter list in adblock syntax for AdGuard Home, AdGuard DNS and Pi-hole
 //! (`||x^` is x and its subdomains, `|x^` exactly x, `@@` an exception).
 
-use super::templated::{Family, NameFormat, TemplatedTarget};
+use super::templated::{Family, NameFormat, Rules, TemplatedTarget};
 use crate::normalize::domain::Scope;
 use crate::syntax::ast::Size;
 
@@ -18,8 +18,8 @@ pub const ADBLOCK: TemplatedTarget = TemplatedTarget {
         allow_subdomains: &["!   exception not expressible: *.{name}"],
     }),
     files: &[("adblock", "msgpol.txt")],
-    cannot_express: &[(
-        Scope::Subdomains,
-        "subdomain-only (`*.`) entries have no portable adblock form; they are listed as comments and NOT blocked",
-    )],
+    cannot_express: &[
+        (Rules::Blocked, Scope::Subdomains, "subdomain-only (`*.`) entries have no portable adblock form; they are listed as comments and NOT blocked"),
+        (Rules::CarvedOut, Scope::Subdomains, "subdomain-only (`*.`) carve-outs have no portable adblock form; those names stay blocked"),
+    ],
 };

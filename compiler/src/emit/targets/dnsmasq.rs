@@ -1,7 +1,8 @@
 //! `dnsmasq`: a dnsmasq configuration file (`address=/x/` answers NXDOMAIN for x and its
 //! subdomains, `/*.x/` for the subdomains only; exact names are sunk with `host-record`).
 
-use super::templated::{Family, NameFormat, TemplatedTarget};
+use super::templated::{Family, NameFormat, Rules, TemplatedTarget};
+use crate::normalize::domain::Scope;
 use crate::syntax::ast::Size;
 
 pub const DNSMASQ: TemplatedTarget = TemplatedTarget {
@@ -17,5 +18,9 @@ pub const DNSMASQ: TemplatedTarget = TemplatedTarget {
         allow_subdomains: &["server=/*.{name}/#"],
     }),
     files: &[("dnsmasq", "msgpol.conf")],
-    cannot_express: &[],
+    cannot_express: &[(
+        Rules::CarvedOut,
+        Scope::Exact,
+        "carve-outs of a single name also let its subdomains resolve (`server=/x/#` covers the subtree)",
+    )],
 };

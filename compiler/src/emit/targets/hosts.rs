@@ -1,7 +1,7 @@
 //! `hosts`: a hosts file sinking banned names to 0.0.0.0. Hosts files match exact names only:
 //! what they cannot block is said in the file and in a build warning.
 
-use super::templated::{Family, NameFormat, TemplatedTarget};
+use super::templated::{Family, NameFormat, Rules, TemplatedTarget};
 use crate::normalize::domain::Scope;
 use crate::syntax::ast::Size;
 
@@ -20,7 +20,8 @@ pub const HOSTS: TemplatedTarget = TemplatedTarget {
     }),
     files: &[("hosts", "hosts")],
     cannot_express: &[
-        (Scope::Tree, "blocked domains also cover their subdomains, which a hosts file cannot block; use a DNS resolver target for those"),
-        (Scope::Subdomains, "subdomain-only (`*.`) entries cannot be written to a hosts file and are listed as comments"),
+        (Rules::Blocked, Scope::Tree, "blocked domains also cover their subdomains, which a hosts file cannot block; use a DNS resolver target for those"),
+        (Rules::Blocked, Scope::Subdomains, "subdomain-only (`*.`) entries cannot be written to a hosts file and are listed as comments"),
+        (Rules::CarvedOut, Scope::Exact, "carved-out names cannot be written to a hosts file; one that is itself a blocked name stays blocked here"),
     ],
 };

@@ -1,7 +1,7 @@
 //! `squid`: a dstdomain ACL file (`.x` is x and its subdomains, `x` exactly x) and the
 //! configuration snippet that denies it, with carve-outs for approved names.
 
-use super::templated::{Family, NameFormat, TemplatedTarget};
+use super::templated::{Family, NameFormat, Rules, TemplatedTarget};
 use crate::normalize::domain::Scope;
 use crate::syntax::ast::Size;
 
@@ -18,8 +18,8 @@ pub const SQUID: TemplatedTarget = TemplatedTarget {
         allow_subdomains: &["#   not expressible: *.{name}"],
     }),
     files: &[("squid-acl", "msgpol-banned.txt"), ("squid-allow", "msgpol-allowed.txt"), ("squid-conf", "msgpol.conf")],
-    cannot_express: &[(
-        Scope::Subdomains,
-        "subdomain-only (`*.`) entries cannot be written as a dstdomain entry without the name itself; they are listed as comments and NOT blocked",
-    )],
+    cannot_express: &[
+        (Rules::Blocked, Scope::Subdomains, "subdomain-only (`*.`) entries cannot be written as a dstdomain entry without the name itself; they are listed as comments and NOT blocked"),
+        (Rules::CarvedOut, Scope::Subdomains, "subdomain-only (`*.`) carve-outs cannot be written as dstdomain entries; those names stay blocked"),
+    ],
 };

@@ -214,6 +214,12 @@ fn network_context(ir: &Ir) -> NetworkContext<'_> {
     }
 }
 
+/// The two sets of name rules: what is blocked, and what is carved out of a blocked domain.
+pub enum Rules {
+    Blocked,
+    CarvedOut,
+}
+
 /// Which shared context a target renders.
 pub enum Family {
     /// Blocked names (tiers that `block dns`), written with these patterns.
@@ -230,8 +236,9 @@ pub struct TemplatedTarget {
     pub default_for: &'static [Size],
     pub family: Family,
     pub files: &'static [(&'static str, &'static str)],
-    /// Scopes the format cannot express, each with the consequence stated in the warning.
-    pub cannot_express: &'static [(Scope, &'static str)],
+    /// Rules the format cannot write exactly: which set, which scope, and the consequence
+    /// stated in the build warning.
+    pub cannot_express: &'static [(Rules, Scope, &'static str)],
 }
 
 impl Target for TemplatedTarget {
@@ -246,13 +253,12 @@ impl Target for TemplatedTarget {
     }
     fn emit(&self, ir: &Ir) -> Result<Emitted, EmitError> {
         let mut warnings = Vec::new();
-        for (scope, consequence) in self.cannot_express {
-            let count = ir
-                .enforcement
-                .dns_block
-                .iter()
-                .filter(|r| r.scope == *scope)
-                .count();
+        for (rules, scope, consequence) in self.cannot_express {
+            let set = match rules {
+                Rules::Blocked => &ir.enforcement.dns_block,
+                Rules::CarvedOut => &ir.enforcement.dns_allow,
+            };
+            let count = set.iter().filter(|r| r.scope == *scope).count();
             if count > 0 {
                 warnings.push(format!("{}: {count} {}", self.name, consequence));
             }

@@ -1,6 +1,6 @@
 //! `unbound`: a configuration fragment for the Unbound resolver (`local-zone` rules).
 
-use super::templated::{Family, NameFormat, TemplatedTarget};
+use super::templated::{Family, NameFormat, Rules, TemplatedTarget};
 use crate::normalize::domain::Scope;
 use crate::syntax::ast::Size;
 
@@ -23,8 +23,9 @@ pub const UNBOUND: TemplatedTarget = TemplatedTarget {
         allow_subdomains: &["    # carve-out not expressible (subdomains only): *.{name}"],
     }),
     files: &[("unbound", "msgpol.conf")],
-    cannot_express: &[(
-        Scope::Subdomains,
-        "subdomain-only (`*.`) entries cannot be expressed without also blocking the name itself; they are listed as comments",
-    )],
+    cannot_express: &[
+        (Rules::Blocked, Scope::Subdomains, "subdomain-only (`*.`) entries cannot be expressed without also blocking the name itself; they are listed as comments"),
+        (Rules::CarvedOut, Scope::Exact, "carve-outs of a single name also let its subdomains resolve (an Unbound zone covers its subtree)"),
+        (Rules::CarvedOut, Scope::Subdomains, "subdomain-only (`*.`) carve-outs cannot be expressed; those names stay blocked"),
+    ],
 };

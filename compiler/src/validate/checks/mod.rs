@@ -1,6 +1,7 @@
 //! One file per check. Each is `fn check(&Context, &mut Vec<ValidateError>)`.
 
 mod alternatives;
+mod carve_outs;
 mod detectors;
 mod domains;
 mod e2ee_ceiling;
@@ -29,5 +30,6 @@ pub const ALL: &[Check] = &[
     reviews::check,
     mfa::check,
     e2ee_ceiling::check,
+    carve_outs::check,
     shared_infrastructure::check,
 ];

@@ -13,7 +13,7 @@ use crate::syntax::ast::Enforcement;
 use crate::validate::{Context, ValidateError};
 use std::collections::BTreeMap;
 
-const HELP: &str = "block the banned channel's exact names with `hosts`, block it by program with `block endpoint`, or ban the other channel too (see docs/errors/E211.md)";
+const HELP: &str = "carve the other channel out with `carve-out CHANNEL` in the banned tier, block the banned channel's exact names with `hosts`, block it by program with `block endpoint`, or ban the other channel too (see docs/errors/E211.md)";
 
 /// A blocked rule (where it is written, the banned channel, the rule as written) and the open
 /// channel it would break.
@@ -62,9 +62,14 @@ pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
     let mut conflicts: BTreeMap<Rule, Vec<(String, Span)>> = BTreeMap::new();
     for def in &dns_blocked {
         let banned = def.decl.name.text.as_str();
+        // Channels the banned channel's tier carves out stay reachable: no conflict.
+        let carved: Vec<&str> = program
+            .tier_of(banned)
+            .map(|t| t.carve_out.iter().map(|c| c.text.as_str()).collect())
+            .unwrap_or_default();
         for rule in &def.names {
             for (name, scope, (channel, span)) in index.covered_by(&rule.name, rule.scope) {
-                if *channel != banned {
+                if *channel != banned && !carved.contains(channel) {
                     conflicts
                         .entry((rule.span, banned, written(&rule.name, rule.scope), channel))
                         .or_default()

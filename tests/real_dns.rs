@@ -54,9 +54,7 @@ fn open_probes(ir: &Ir) -> Vec<String> {
         .channels
         .iter()
         .filter(|c| {
-            c.tier
-                .as_deref()
-                .and_then(|t| ir.tier(t))
+            ir.tier_of(c)
                 .is_some_and(|t| t.kind != msgpol::ir::TierKind::Banned)
         })
         .flat_map(|c| c.endpoints.domains.iter())

@@ -175,7 +175,7 @@ fn windows_firewall_script_quotes_every_value() {
             .iter()
             .filter(|c| {
                 !c.endpoints.networks.is_empty()
-                    && c.tier.as_deref().and_then(|t| ir.tier(t)).is_some_and(|t| {
+                    && ir.tier_of(c).is_some_and(|t| {
                         t.block
                             .contains(&msgpol::syntax::ast::Enforcement::Firewall)
                     })

@@ -64,7 +64,7 @@ pub fn dns_bypass_notes(ir: &Ir) -> Vec<String> {
     use crate::syntax::ast::Enforcement;
     let mut notes = Vec::new();
     for channel in ir.tiered_channels().filter(|c| !c.dns_bypass.is_empty()) {
-        let Some(tier) = channel.tier.as_deref().and_then(|t| ir.tier(t)) else {
+        let Some(tier) = ir.tier_of(channel) else {
             continue;
         };
         if !tier.block.contains(&Enforcement::Dns) {

@@ -26,7 +26,7 @@ impl Ir {
             reasons: chain.reasons,
         };
 
-        let Some(tier) = channel.tier.as_deref().and_then(|t| self.tier(t)) else {
+        let Some(tier) = self.tier_of(channel) else {
             chain.worsen(
                 Verdict::Deny,
                 format!(

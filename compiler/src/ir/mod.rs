@@ -301,6 +301,10 @@ impl Ir {
     pub fn tier(&self, name: &str) -> Option<&TierInfo> {
         self.index.tiers.get(name).map(|&i| &self.tiers[i])
     }
+    /// The tier a channel belongs to, if any.
+    pub fn tier_of(&self, channel: &ChannelInfo) -> Option<&TierInfo> {
+        channel.tier.as_deref().and_then(|t| self.tier(t))
+    }
     /// Where the channel is listed in its tier.
     pub fn membership(&self, channel: &str) -> Option<&Located<String>> {
         self.index

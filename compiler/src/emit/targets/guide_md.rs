@@ -178,7 +178,7 @@ impl Target for GuideMd {
         let mut rows = Vec::new();
         let mut conditions = Vec::new();
         for channel in ir.tiered_channels() {
-            let tier = channel.tier.as_deref().and_then(|t| ir.tier(t));
+            let tier = ir.tier_of(channel);
             let mut cells = Vec::new();
             for class in &ir.classes {
                 let decision = ir

@@ -200,9 +200,7 @@ fn network_context(ir: &Ir) -> NetworkContext<'_> {
             .channels
             .iter()
             .filter(|c| {
-                c.tier
-                    .as_deref()
-                    .and_then(|t| ir.tier(t))
+                ir.tier_of(c)
                     .is_some_and(|t| t.block.contains(&Enforcement::Firewall))
             })
             .filter(|c| !c.endpoints.networks.is_empty())

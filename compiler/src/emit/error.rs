@@ -43,3 +43,10 @@ pub fn render_failed(target: &str, detail: String) -> EmitError {
             .help("this is a bug in msgpol; please report it with the policy that caused it"),
     )
 }
+
+pub fn too_many_entries(target: &str, list: &str, count: usize, max: usize) -> EmitError {
+    EmitError(
+        Diagnostic::error("E307", format!("the `{target}` {list} would hold {count} entries; the browser accepts at most {max}"))
+            .help("block long lists (feeds) with a DNS target such as dnsmasq, unbound or rpz, and keep `block browser` for the channels' own web apps"),
+    )
+}

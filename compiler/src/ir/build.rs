@@ -453,21 +453,26 @@ pub fn blocked_channels(program: &Program, kind: ast::Enforcement) -> Vec<&Chann
         .collect()
 }
 
-fn enforcement_sets(program: &Program) -> EnforcementSets {
-    let domain_rules = |defs: Vec<&ChannelDef>| {
-        collapse_domains(defs.into_iter().flat_map(|def| {
-            let channel: Arc<str> = Arc::from(def.decl.name.text.as_str());
-            def.names
-                .iter()
-                .map(move |e| (e.name.clone(), e.scope, channel.clone()))
-        }))
-    };
-    let dns_block = domain_rules(blocked_channels(program, ast::Enforcement::Dns));
+/// The names of every channel in `defs`, collapsed (see `collapse_domains`).
+fn domain_rules(defs: Vec<&ChannelDef>) -> Vec<DomainRule> {
+    collapse_domains(defs.into_iter().flat_map(|def| {
+        let channel: Arc<str> = Arc::from(def.decl.name.text.as_str());
+        def.names
+            .iter()
+            .map(move |e| (e.name.clone(), e.scope, channel.clone()))
+    }))
+}
+
+/// What tiers that `block kind` block by name, and the carve-outs: names of channels that are
+/// not blocked, inside a blocked rule (validation allows only those a tier carves out).
+fn blocks_and_carve_outs(
+    program: &Program,
+    kind: ast::Enforcement,
+) -> (Vec<DomainRule>, Vec<DomainRule>) {
+    let blocked = blocked_channels(program, kind);
     let blocked_names: std::collections::BTreeSet<&str> =
-        blocked_channels(program, ast::Enforcement::Dns)
-            .into_iter()
-            .map(|d| d.decl.name.text.as_str())
-            .collect();
+        blocked.iter().map(|d| d.decl.name.text.as_str()).collect();
+    let block = domain_rules(blocked);
     let open: Vec<&ChannelDef> = program
         .tiers
         .iter()
@@ -476,8 +481,8 @@ fn enforcement_sets(program: &Program) -> EnforcementSets {
         .filter(|c| !blocked_names.contains(c.text.as_str()))
         .map(|c| &program.channels[&c.text])
         .collect();
-    // Carve-outs: open names inside a blocked rule. Few open names, many blocked ones: index
-    // the open names by suffix and look each blocked rule up once.
+    // Few open names, many blocked ones: index the open names by suffix and look each blocked
+    // rule up once.
     let open_rules = domain_rules(open);
     let open_index = SuffixIndex::new(
         open_rules
@@ -485,14 +490,19 @@ fn enforcement_sets(program: &Program) -> EnforcementSets {
             .enumerate()
             .map(|(i, r)| (r.name.clone(), r.scope, i)),
     );
-    let mut carved: Vec<usize> = dns_block
+    let mut carved: Vec<usize> = block
         .iter()
         .flat_map(|b| open_index.covered_by(&b.name, b.scope).map(|(_, _, i)| *i))
         .collect();
     carved.sort_unstable();
     carved.dedup();
-    let dns_allow = carved.into_iter().map(|i| open_rules[i].clone()).collect();
-    let (dns_block, dns_allow) = subtract_subdomain_carve_outs(dns_block, dns_allow);
+    let allow = carved.into_iter().map(|i| open_rules[i].clone()).collect();
+    subtract_subdomain_carve_outs(block, allow)
+}
+
+fn enforcement_sets(program: &Program) -> EnforcementSets {
+    let (dns_block, dns_allow) = blocks_and_carve_outs(program, ast::Enforcement::Dns);
+    let (browser_block, browser_allow) = blocks_and_carve_outs(program, ast::Enforcement::Browser);
     let firewall = blocked_channels(program, ast::Enforcement::Firewall)
         .into_iter()
         .flat_map(|def| {
@@ -509,6 +519,8 @@ fn enforcement_sets(program: &Program) -> EnforcementSets {
     EnforcementSets {
         dns_block,
         dns_allow,
+        browser_block,
+        browser_allow,
         firewall_block: merge_networks(firewall),
         dns_monitor: domain_rules(monitored),
     }

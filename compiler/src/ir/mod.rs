@@ -277,6 +277,10 @@ pub struct EnforcementSets {
     pub dns_block: Vec<DomainRule>,
     /// Names of channels that are not blocked, inside a blocked name (carve-outs).
     pub dns_allow: Vec<DomainRule>,
+    /// Names of channels in tiers that `block browser`, as `dns_block` is built.
+    pub browser_block: Vec<DomainRule>,
+    /// Carve-outs from `browser_block`.
+    pub browser_allow: Vec<DomainRule>,
     /// Networks of channels in tiers that `block firewall`, merged; IPv4 first.
     pub firewall_block: Vec<NetworkRule>,
     /// Names of channels in tiers that `monitor`.

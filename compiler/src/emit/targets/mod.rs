@@ -2,7 +2,10 @@
 //! `templated`.
 
 mod adblock;
+mod browser;
+mod chrome;
 mod dnsmasq;
+mod firefox;
 mod guide_md;
 mod hosts;
 mod ipset;
@@ -35,5 +38,7 @@ pub static ALL: &[&dyn Target] = &[
     &pf::PF,
     &windows_firewall::WINDOWS_FIREWALL,
     &suricata::Suricata,
+    &chrome::Chrome,
+    &firefox::Firefox,
     &guide_md::GuideMd,
 ];

@@ -30,7 +30,16 @@ fn written(name: &str, scope: Scope) -> String {
 
 pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
     let program = ctx.program;
-    let dns_blocked = blocked_channels(program, Enforcement::Dns);
+    // Blocking by name happens in resolvers (dns) and in browsers (browser).
+    let mut dns_blocked = blocked_channels(program, Enforcement::Dns);
+    for def in blocked_channels(program, Enforcement::Browser) {
+        if !dns_blocked
+            .iter()
+            .any(|d| d.decl.name.text == def.decl.name.text)
+        {
+            dns_blocked.push(def);
+        }
+    }
     let firewall_blocked = blocked_channels(program, Enforcement::Firewall);
     let blocked_networks: Vec<(network::Network, &str, &crate::syntax::ast::Str)> =
         firewall_blocked

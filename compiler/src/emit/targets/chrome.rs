@@ -1,0 +1,51 @@
+//! `chrome`: a managed-policy JSON file for Chrome, Chromium and Edge (Linux and macOS):
+//! `URLBlocklist`/`URLAllowlist` for tiers that `block browser`, and DNS-over-HTTPS off so the
+//! browser keeps using the organisation's resolver.
+
+use super::browser;
+use crate::emit::{EmitError, Emitted, OutputFile, Target};
+use crate::ir::Ir;
+use crate::normalize::domain::Scope;
+use crate::syntax::ast::Size;
+
+pub struct Chrome;
+
+/// Chrome's URL filter format: `x` matches x and its subdomains, `.x` exactly x; nothing
+/// matches the subdomains of x without x.
+fn patterns(name: &str, scope: Scope) -> Vec<String> {
+    match scope {
+        Scope::Tree => vec![name.to_string()],
+        Scope::Exact => vec![format!(".{name}")],
+        Scope::Subdomains => Vec::new(),
+    }
+}
+
+impl Target for Chrome {
+    fn name(&self) -> &'static str {
+        "chrome"
+    }
+    fn description(&self) -> &'static str {
+        "managed policy for Chrome, Chromium and Edge: URLBlocklist, URLAllowlist, DoH off"
+    }
+    fn default_for(&self) -> &'static [Size] {
+        &[Size::Large]
+    }
+    fn emit(&self, ir: &Ir) -> Result<Emitted, EmitError> {
+        let lists = browser::lists(ir, self.name(), patterns)?;
+        let mut policy = serde_json::Map::new();
+        policy.insert("URLBlocklist".into(), lists.block.into());
+        if !lists.allow.is_empty() {
+            policy.insert("URLAllowlist".into(), lists.allow.into());
+        }
+        policy.insert("DnsOverHttpsMode".into(), "off".into());
+        let mut json = serde_json::to_vec_pretty(&policy).expect("a policy serialises");
+        json.push(b'\n');
+        Ok(Emitted {
+            files: vec![OutputFile {
+                path: "msgpol.json".into(),
+                contents: json,
+            }],
+            warnings: lists.warnings,
+        })
+    }
+}

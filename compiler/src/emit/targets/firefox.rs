@@ -1,0 +1,53 @@
+//! `firefox`: `policies.json` for Firefox: `WebsiteFilter` blocks and exceptions (WebExtension
+//! match patterns) for tiers that `block browser`, and DNS-over-HTTPS off and locked.
+
+use super::browser;
+use crate::emit::{EmitError, Emitted, OutputFile, Target};
+use crate::ir::Ir;
+use crate::normalize::domain::Scope;
+use crate::syntax::ast::Size;
+use serde_json::json;
+
+pub struct Firefox;
+
+/// Match patterns need a path; `*.x` in a pattern host matches the subdomains of x only, so
+/// a name with its subdomains takes two patterns.
+fn patterns(name: &str, scope: Scope) -> Vec<String> {
+    let exact = format!("*://{name}/*");
+    let below = format!("*://*.{name}/*");
+    match scope {
+        Scope::Tree => vec![exact, below],
+        Scope::Exact => vec![exact],
+        Scope::Subdomains => vec![below],
+    }
+}
+
+impl Target for Firefox {
+    fn name(&self) -> &'static str {
+        "firefox"
+    }
+    fn description(&self) -> &'static str {
+        "Firefox policies.json: WebsiteFilter for banned channels, DoH off"
+    }
+    fn default_for(&self) -> &'static [Size] {
+        &[Size::Large]
+    }
+    fn emit(&self, ir: &Ir) -> Result<Emitted, EmitError> {
+        let lists = browser::lists(ir, self.name(), patterns)?;
+        let policy = json!({
+            "policies": {
+                "WebsiteFilter": { "Block": lists.block, "Exceptions": lists.allow },
+                "DNSOverHTTPS": { "Enabled": false, "Locked": true },
+            }
+        });
+        let mut bytes = serde_json::to_vec_pretty(&policy).expect("a policy serialises");
+        bytes.push(b'\n');
+        Ok(Emitted {
+            files: vec![OutputFile {
+                path: "policies.json".into(),
+                contents: bytes,
+            }],
+            warnings: lists.warnings,
+        })
+    }
+}

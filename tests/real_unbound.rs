@@ -248,6 +248,10 @@ struct Answer {
 }
 
 fn query(port: u16, name: &str) -> Answer {
+    query_type(port, name, "A")
+}
+
+fn query_type(port: u16, name: &str, record: &str) -> Answer {
     let mut cmd = match common::find_tool("kdig") {
         Some(kdig) => {
             let mut c = Command::new(kdig);
@@ -264,7 +268,7 @@ fn query(port: u16, name: &str) -> Answer {
         .arg("-p")
         .arg(port.to_string())
         .arg(name)
-        .arg("A");
+        .arg(record);
     let (_, text) = common::run(&mut cmd);
     // kdig: `status: NXDOMAIN; id: …`, dig: `status: NXDOMAIN, id: …`.
     let status = text
@@ -399,6 +403,10 @@ fn live_unbound_answers_as_the_policy_says() {
             let a = query(port, name);
             let ok = a.status == "NOERROR" && a.text.contains("0.0.0.0");
             expect(name, ok, "NOERROR 0.0.0.0 (banned, this name only)", &a);
+            // Every other type gets no data: the name has no real address of any kind.
+            let aaaa = query_type(port, name, "AAAA");
+            let ok = aaaa.status == "NOERROR" && !aaaa.text.contains("\tAAAA\t");
+            expect(name, ok, "NOERROR without an AAAA record (banned)", &aaaa);
             let below = format!("{PROBE}.{name}");
             let a = query(port, &below);
             expect(

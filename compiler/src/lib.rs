@@ -60,6 +60,8 @@ pub fn compile(path: &Path, today: Date) -> Result<Compilation, Diagnostic> {
         if !diagnostics.iter().any(Diagnostic::is_error) {
             ir = Some(ir::build(&program, &sources, today));
         }
+        // The program can hold a million feed names: free it beside the work that follows.
+        std::thread::spawn(move || drop(program));
     }
     sort_diagnostics(&mut diagnostics, &sources);
     Ok(Compilation {

@@ -55,14 +55,14 @@ pub fn run(session: &Session, args: &BuildArgs) -> i32 {
     // Progress on a terminal only: pipelines get the summary alone.
     let terminal = std::io::stderr().is_terminal();
     let total = targets.len();
-    let mut done = 0;
+    let started = std::sync::atomic::AtomicUsize::new(0);
     let progress = |name: &str| {
-        done += 1;
+        let done = started.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
         if terminal {
             eprint!("\rbuilding {name} ({done}/{total})…\x1b[K");
         }
     };
-    let warnings = match emit::build(&args.out, ir, &targets, sources, progress) {
+    let warnings = match emit::build(&args.out, ir, &targets, sources, &progress) {
         Ok(warnings) => warnings,
         Err(e) => return session.fail(e.into()),
     };
@@ -84,5 +84,6 @@ pub fn run(session: &Session, args: &BuildArgs) -> i32 {
             .join(", "),
         args.out.display()
     );
+    super::release(compilation);
     super::EXIT_OK
 }

@@ -9,7 +9,9 @@ pub fn run(session: &Session, files: &[std::path::PathBuf]) -> i32 {
             Err(diag) => session.fail(diag),
             Ok(compilation) => {
                 session.report(&compilation.diagnostics, &compilation.sources);
-                session.exit_code(&compilation.diagnostics)
+                let code = session.exit_code(&compilation.diagnostics);
+                super::release(compilation);
+                code
             }
         };
         // Usage problems (2) outrank policy errors (1).

@@ -25,6 +25,55 @@ pub struct Emitted {
     pub warnings: Vec<String>,
 }
 
+/// An error while a file is being written: the writer's, or the target's own.
+pub enum StreamError {
+    Io(std::io::Error),
+    Emit(EmitError),
+}
+
+impl From<std::io::Error> for StreamError {
+    fn from(error: std::io::Error) -> Self {
+        StreamError::Io(error)
+    }
+}
+
+impl From<EmitError> for StreamError {
+    fn from(error: EmitError) -> Self {
+        StreamError::Emit(error)
+    }
+}
+
+/// Writes one file's contents.
+pub type Contents<'a> = dyn FnMut(&mut dyn std::io::Write) -> Result<(), StreamError> + 'a;
+
+/// Where a target puts its files: `build` streams them to disk, `emit` keeps them in memory.
+pub trait Sink {
+    /// Create `path` (relative to the target's directory) and fill it with `contents`.
+    fn file(&mut self, path: &str, contents: &mut Contents<'_>) -> Result<(), EmitError>;
+}
+
+/// Collects files in memory (what `Target::emit` returns).
+#[derive(Default)]
+pub struct MemorySink {
+    pub files: Vec<OutputFile>,
+}
+
+impl Sink for MemorySink {
+    fn file(&mut self, path: &str, contents: &mut Contents<'_>) -> Result<(), EmitError> {
+        let mut bytes = Vec::new();
+        match contents(&mut bytes) {
+            Ok(()) => {}
+            Err(StreamError::Emit(e)) => return Err(e),
+            Err(StreamError::Io(e)) => return Err(error::write_failed(path.as_ref(), &e)),
+        }
+        self.files.push(OutputFile {
+            path: path.to_string(),
+            contents: bytes,
+        });
+        Ok(())
+    }
+}
+
 pub trait Target: Sync {
     /// The `--target` name and the output directory.
     fn name(&self) -> &'static str;
@@ -33,6 +82,15 @@ pub trait Target: Sync {
     /// Organisation sizes that build this target when no `--target` is given.
     fn default_for(&self) -> &'static [Size];
     fn emit(&self, ir: &Ir) -> Result<Emitted, EmitError>;
+    /// Write the files into `sink` and return the warnings. Targets whose files can be huge
+    /// (a feed of a million names) stream them instead of building them in memory.
+    fn emit_to(&self, ir: &Ir, sink: &mut dyn Sink) -> Result<Vec<String>, EmitError> {
+        let emitted = self.emit(ir)?;
+        for file in &emitted.files {
+            sink.file(&file.path, &mut |out| Ok(out.write_all(&file.contents)?))?;
+        }
+        Ok(emitted.warnings)
+    }
 }
 
 pub fn all_targets() -> &'static [&'static dyn Target] {

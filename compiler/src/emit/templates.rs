@@ -90,10 +90,19 @@ pub fn render(template: &str, context: Value) -> Result<String, EmitError> {
 
 /// Whether a string is a normalised domain name: only `[a-z0-9._-]`.
 pub fn is_dns_name(value: &str) -> bool {
-    !value.is_empty()
-        && value.bytes().all(|b| {
-            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'_')
-        })
+    // A table lookup per byte: every name of a million-line feed passes here once per target.
+    const ALLOWED: [bool; 256] = {
+        let mut table = [false; 256];
+        let mut b = 0;
+        while b < 256 {
+            let c = b as u8;
+            table[b] =
+                c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b'.' | b'-' | b'_');
+            b += 1;
+        }
+        table
+    };
+    !value.is_empty() && value.bytes().all(|b| ALLOWED[b as usize])
 }
 
 /// A normalised domain name, checked again at the last moment.

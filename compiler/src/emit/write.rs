@@ -1,15 +1,18 @@
-//! Writing a build: each target is emitted and written straight into a temporary directory
-//! beside the output (so only one target's files are in memory at a time), then the whole
-//! directory is renamed into place. A failed build removes the temporary directory and leaves
-//! an existing output directory exactly as it was.
+//! Writing a build: the targets stream their files straight into a temporary directory beside
+//! the output (hashed as they are written, on as many threads as there are cores), then the
+//! whole directory is renamed into place. A failed build removes the temporary directory and
+//! leaves an existing output directory exactly as it was.
 
 use super::error::{not_an_output_dir, write_failed, EmitError};
-use super::Target;
+use super::{Contents, Sink, StreamError, Target};
 use crate::ir::Ir;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::fs;
+use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 #[derive(Serialize)]
 pub struct SourceDigest {
@@ -35,8 +38,115 @@ struct Manifest {
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
+    hex(&Sha256::digest(bytes))
+}
+
+fn hex(digest: &[u8]) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A file being written, with the hash and size of what went into it (behind a buffer, so
+/// that both the file and the hash get large blocks).
+struct HashingWriter {
+    file: fs::File,
+    hasher: Sha256,
+    bytes: usize,
+}
+
+impl Write for HashingWriter {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let written = self.file.write(buf)?;
+        self.hasher.update(&buf[..written]);
+        self.bytes += written;
+        Ok(written)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.file.flush()
+    }
+}
+
+/// One target's directory in the staging area; records every file it writes.
+struct DiskSink<'a> {
+    dir: PathBuf,
+    target: &'a str,
+    outputs: Vec<OutputDigest>,
+}
+
+impl Sink for DiskSink<'_> {
+    fn file(&mut self, relative: &str, contents: &mut Contents<'_>) -> Result<(), EmitError> {
+        let path = self.dir.join(relative);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(|e| write_failed(parent, &e))?;
+        }
+        let file = fs::File::create(&path).map_err(|e| write_failed(&path, &e))?;
+        let mut out = BufWriter::with_capacity(
+            1 << 18,
+            HashingWriter {
+                file,
+                hasher: Sha256::new(),
+                bytes: 0,
+            },
+        );
+        let written = contents(&mut out).and_then(|()| Ok(out.flush()?));
+        let out = match written {
+            Ok(()) => out.into_parts().0,
+            Err(StreamError::Io(e)) => return Err(write_failed(&path, &e)),
+            Err(StreamError::Emit(e)) => return Err(e),
+        };
+        self.outputs.push(OutputDigest {
+            path: format!("{}/{relative}", self.target),
+            target: self.target.to_string(),
+            bytes: out.bytes,
+            sha256: hex(&out.hasher.finalize()),
+        });
+        Ok(())
+    }
+}
+
+/// What one target wrote, or why it failed.
+type TargetResult = Result<(Vec<OutputDigest>, Vec<String>), EmitError>;
+
+/// Emit every target into `staging`, on up to one thread per core; results in target order.
+fn emit_all(
+    staging: &Path,
+    ir: &Ir,
+    targets: &[&'static dyn Target],
+    progress: &(dyn Fn(&str) + Sync),
+) -> Vec<TargetResult> {
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<TargetResult>>> =
+        Mutex::new((0..targets.len()).map(|_| None).collect());
+    let work = || loop {
+        let i = next.fetch_add(1, Ordering::Relaxed);
+        let Some(target) = targets.get(i) else {
+            break;
+        };
+        progress(target.name());
+        let mut sink = DiskSink {
+            dir: staging.join(target.name()),
+            target: target.name(),
+            outputs: Vec::new(),
+        };
+        let result = target
+            .emit_to(ir, &mut sink)
+            .map(|warnings| (sink.outputs, warnings));
+        results.lock().expect("no thread panics holding it")[i] = Some(result);
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(targets.len());
+    std::thread::scope(|scope| {
+        for _ in 1..threads {
+            scope.spawn(work);
+        }
+        work();
+    });
+    results
+        .into_inner()
+        .expect("no thread panics holding it")
+        .into_iter()
+        .map(|r| r.expect("every target ran"))
+        .collect()
 }
 
 /// A sibling of `out` with a suffix, for the temporary and the replaced directory.
@@ -55,7 +165,7 @@ pub fn build(
     ir: &Ir,
     targets: &[&'static dyn Target],
     mut sources: Vec<SourceDigest>,
-    mut progress: impl FnMut(&str),
+    progress: &(dyn Fn(&str) + Sync),
 ) -> Result<Vec<String>, EmitError> {
     if out.exists() {
         let is_ours = out.is_dir()
@@ -79,23 +189,11 @@ pub fn build(
         .and_then(|_| {
             let mut outputs = Vec::new();
             let mut warnings = Vec::new();
-            for target in targets {
-                progress(target.name());
-                let emitted = target.emit(ir)?;
-                warnings.extend(emitted.warnings);
-                for file in emitted.files {
-                    let path = staging.join(target.name()).join(&file.path);
-                    if let Some(parent) = path.parent() {
-                        fs::create_dir_all(parent).map_err(|e| write_failed(parent, &e))?;
-                    }
-                    fs::write(&path, &file.contents).map_err(|e| write_failed(&path, &e))?;
-                    outputs.push(OutputDigest {
-                        path: format!("{}/{}", target.name(), file.path),
-                        target: target.name().to_string(),
-                        bytes: file.contents.len(),
-                        sha256: sha256_hex(&file.contents),
-                    });
-                }
+            // The first failure in target order is reported, whichever thread met it first.
+            for result in emit_all(&staging, ir, targets, progress) {
+                let (written, warned) = result?;
+                outputs.extend(written);
+                warnings.extend(warned);
             }
             sources.sort_by(|a, b| a.file.cmp(&b.file));
             outputs.sort_by(|a, b| a.path.cmp(&b.path));

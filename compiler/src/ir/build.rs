@@ -455,12 +455,15 @@ pub fn blocked_channels(program: &Program, kind: ast::Enforcement) -> Vec<&Chann
 
 /// The names of every channel in `defs`, collapsed (see `collapse_domains`).
 fn domain_rules(defs: Vec<&ChannelDef>) -> Vec<DomainRule> {
-    collapse_domains(defs.into_iter().flat_map(|def| {
-        let channel: Arc<str> = Arc::from(def.decl.name.text.as_str());
-        def.names
-            .iter()
-            .map(move |e| (e.name.clone(), e.scope, channel.clone()))
-    }))
+    let channels: Vec<Arc<str>> = defs
+        .iter()
+        .map(|def| Arc::from(def.decl.name.text.as_str()))
+        .collect();
+    collapse_domains(
+        defs.iter()
+            .zip(&channels)
+            .flat_map(|(def, channel)| def.names.iter().map(move |e| (&*e.name, e.scope, channel))),
+    )
 }
 
 /// What tiers that `block kind` block by name, and the carve-outs: names of channels that are

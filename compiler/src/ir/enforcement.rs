@@ -4,7 +4,8 @@
 use super::{DomainRule, NetworkRule};
 use crate::normalize::domain::{covers, Scope};
 use crate::normalize::network::{self, Network};
-use std::collections::{BTreeSet, HashMap};
+use rustc_hash::FxHashMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 /// Merge the scopes of two entries for one name.
@@ -16,39 +17,99 @@ fn union(a: Scope, b: Scope) -> Scope {
     }
 }
 
+/// The first 16 bytes of a name as two big-endian numbers, zero-padded: comparing keys orders
+/// names exactly as comparing the names does, as far as the first 16 bytes tell (names hold
+/// no NUL). Sorting on keys held inline avoids chasing a pointer per comparison.
+fn prefix_key(name: &str) -> (u64, u64) {
+    let mut bytes = [0u8; 16];
+    let len = name.len().min(16);
+    bytes[..len].copy_from_slice(&name.as_bytes()[..len]);
+    let (high, low) = bytes.split_at(8);
+    (
+        u64::from_be_bytes(high.try_into().expect("8 bytes")),
+        u64::from_be_bytes(low.try_into().expect("8 bytes")),
+    )
+}
+
+/// Channel lists shared between rules: a feed gives a million names the same one or two
+/// channels, so each rule holds a pointer to one shared list instead of a list of its own.
+#[derive(Default)]
+struct ChannelLists {
+    lists: FxHashMap<Vec<Arc<str>>, Arc<[Arc<str>]>>,
+}
+
+impl ChannelLists {
+    /// The shared list for `channels` (sorted, without repeats).
+    fn intern(&mut self, channels: &[Arc<str>]) -> Arc<[Arc<str>]> {
+        if let Some(list) = self.lists.get(channels) {
+            return list.clone();
+        }
+        let list: Arc<[Arc<str>]> = Arc::from(channels);
+        self.lists.insert(channels.to_vec(), list.clone());
+        list
+    }
+}
+
 /// One rule per name (scopes joined), then every rule inside a parent that covers its
 /// subdomains is dropped; its channels are credited to the parent. Sorted by name, the order
 /// every list target writes. One sort, then one hash lookup per label of each name against
 /// the (usually few) rules that cover subdomains: a feed of a million names stays cheap.
-pub fn collapse_domains(
-    entries: impl IntoIterator<Item = (Arc<str>, Scope, Arc<str>)>,
+///
+/// Each rule's name is a new allocation, made in sorted order: names arrive in the order a
+/// feed lists them, scattered over the heap, and every list target reads them in sorted order
+/// (one cache miss per name per target); copied in order, they sit side by side.
+pub fn collapse_domains<'a>(
+    entries: impl IntoIterator<Item = (&'a str, Scope, &'a Arc<str>)>,
 ) -> Vec<DomainRule> {
-    let mut entries: Vec<(Arc<str>, Scope, Arc<str>)> = entries.into_iter().collect();
-    entries.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.2.cmp(&b.2)));
+    // Entries are kept small (a million of them may be sorted): the channel is an index into
+    // the few distinct channels, the name a slice of the caller's.
+    let mut channel_table: Vec<&Arc<str>> = Vec::new();
+    let mut entries: Vec<((u64, u64), &str, u32, Scope)> = entries
+        .into_iter()
+        .map(|(name, scope, channel)| {
+            let index = match channel_table.iter().rposition(|c| Arc::ptr_eq(c, channel)) {
+                Some(i) => i,
+                None => {
+                    channel_table.push(channel);
+                    channel_table.len() - 1
+                }
+            };
+            (prefix_key(name), name, index as u32, scope)
+        })
+        .collect();
+    entries.sort_unstable_by(|a, b| {
+        (a.0.cmp(&b.0))
+            .then_with(|| a.1.cmp(b.1))
+            .then_with(|| channel_table[a.2 as usize].cmp(channel_table[b.2 as usize]))
+    });
 
     // All entries for one name: their scopes joined, their channels listed once.
+    let mut lists = ChannelLists::default();
     let mut rules: Vec<DomainRule> = Vec::with_capacity(entries.len());
-    for (name, scope, channel) in entries {
-        match rules.last_mut() {
-            Some(last) if last.name == name => {
-                last.scope = union(last.scope, scope);
-                if last.channels.last() != Some(&channel) {
-                    last.channels.push(channel);
-                }
+    let mut channels: Vec<Arc<str>> = Vec::new();
+    let mut group = entries.into_iter().peekable();
+    while let Some((_, name, channel, mut scope)) = group.next() {
+        channels.clear();
+        channels.push(channel_table[channel as usize].clone());
+        while let Some((_, _, channel, other)) = group.next_if(|next| next.1 == name) {
+            scope = union(scope, other);
+            let channel = channel_table[channel as usize];
+            if channels.last() != Some(channel) {
+                channels.push(channel.clone());
             }
-            _ => rules.push(DomainRule {
-                name,
-                scope,
-                channels: vec![channel],
-            }),
         }
+        rules.push(DomainRule {
+            name: Arc::from(name),
+            scope,
+            channels: lists.intern(&channels),
+        });
     }
 
-    let covering: HashMap<Arc<str>, usize> = rules
+    let covering: FxHashMap<&str, usize> = rules
         .iter()
         .enumerate()
         .filter(|(_, r)| r.scope.covers_subdomains())
-        .map(|(i, r)| (r.name.clone(), i))
+        .map(|(i, r)| (&*r.name, i))
         .collect();
     if covering.is_empty() {
         return rules;
@@ -66,32 +127,34 @@ pub fn collapse_domains(
         outermost
     };
     let parents: Vec<Option<usize>> = rules.iter().map(|r| parent_of(&r.name)).collect();
-    let mut credited: Vec<(usize, Arc<str>)> = Vec::new();
+    drop(covering);
+    // Channels credited to each parent by the rules it swallows.
+    let mut credited: BTreeMap<usize, BTreeSet<Arc<str>>> = BTreeMap::new();
     for (rule, parent) in rules.iter().zip(&parents) {
         if let Some(p) = parent {
-            credited.extend(rule.channels.iter().map(|c| (*p, c.clone())));
+            credited
+                .entry(*p)
+                .or_default()
+                .extend(rule.channels.iter().cloned());
         }
     }
-    for (p, channel) in credited {
-        if !rules[p].channels.contains(&channel) {
-            rules[p].channels.push(channel);
-        }
+    for (p, extra) in credited {
+        let mut joined: BTreeSet<Arc<str>> = rules[p].channels.iter().cloned().collect();
+        joined.extend(extra);
+        rules[p].channels = lists.intern(&joined.into_iter().collect::<Vec<_>>());
     }
     rules
         .into_iter()
         .zip(parents)
         .filter(|(_, parent)| parent.is_none())
-        .map(|(mut rule, _)| {
-            rule.channels.sort();
-            rule
-        })
+        .map(|(rule, _)| rule)
         .collect()
 }
 
 /// Few names (e.g. approved channels'), indexed by every suffix, so that each of many blocked
 /// names is checked against them with one lookup.
 pub struct SuffixIndex<T> {
-    by_suffix: HashMap<Arc<str>, Vec<Indexed<T>>>,
+    by_suffix: FxHashMap<Arc<str>, Vec<Indexed<T>>>,
 }
 
 /// An indexed name, its scope, and what the caller attached to it.
@@ -99,7 +162,7 @@ pub type Indexed<T> = (Arc<str>, Scope, T);
 
 impl<T: Clone> SuffixIndex<T> {
     pub fn new(entries: impl IntoIterator<Item = Indexed<T>>) -> Self {
-        let mut by_suffix: HashMap<Arc<str>, Vec<Indexed<T>>> = HashMap::new();
+        let mut by_suffix: FxHashMap<Arc<str>, Vec<Indexed<T>>> = FxHashMap::default();
         for (name, scope, value) in entries {
             let mut suffix: &str = &name;
             loop {
@@ -154,13 +217,21 @@ pub fn merge_networks(entries: Vec<(Network, String)>) -> Vec<NetworkRule> {
 mod tests {
     use super::*;
 
-    fn rule(name: &str, scope: Scope, channel: &str) -> (Arc<str>, Scope, Arc<str>) {
-        (Arc::from(name), scope, Arc::from(channel))
+    /// Entries as `collapse_domains` takes them, from `(name, scope, channel)`.
+    fn entries<'a>(
+        list: &'a [(&'a str, Scope, Arc<str>)],
+    ) -> impl Iterator<Item = (&'a str, Scope, &'a Arc<str>)> {
+        list.iter()
+            .map(|(name, scope, channel)| (*name, *scope, channel))
+    }
+
+    fn rule<'a>(name: &'a str, scope: Scope, channel: &str) -> (&'a str, Scope, Arc<str>) {
+        (name, scope, Arc::from(channel))
     }
 
     #[test]
     fn collapses_children_and_joins_scopes() {
-        let rules = collapse_domains(vec![
+        let list = [
             rule("web.whatsapp.com", Scope::Exact, "whatsapp"),
             rule("whatsapp.com", Scope::Tree, "whatsapp"),
             rule("whatsapp.com", Scope::Tree, "whatsapp"),
@@ -168,7 +239,8 @@ mod tests {
             rule("a.example", Scope::Subdomains, "y"),
             rule("b.a.example", Scope::Exact, "z"),
             rule("whatsapp-plus.com", Scope::Exact, "clone"),
-        ]);
+        ];
+        let rules = collapse_domains(entries(&list));
         let view: Vec<(&str, Scope, Vec<String>)> = rules
             .iter()
             .map(|r| {
@@ -195,10 +267,11 @@ mod tests {
 
     #[test]
     fn exact_names_do_not_swallow_children() {
-        let rules = collapse_domains(vec![
+        let list = [
             rule("skype.com", Scope::Exact, "s"),
             rule("web.skype.com", Scope::Exact, "s"),
-        ]);
+        ];
+        let rules = collapse_domains(entries(&list));
         assert_eq!(rules.len(), 2);
     }
 }

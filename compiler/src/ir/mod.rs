@@ -260,8 +260,8 @@ pub struct Decision {
 pub struct DomainRule {
     pub name: Arc<str>,
     pub scope: Scope,
-    /// The channels this rule is for.
-    pub channels: Vec<Arc<str>>,
+    /// The channels this rule is for (sorted; rules with the same channels share the list).
+    pub channels: Arc<[Arc<str>]>,
 }
 
 #[derive(Clone, Debug, Serialize, schemars::JsonSchema)]

@@ -2,6 +2,7 @@
 //! and each entry's scope (exactly the name, its subdomains, or both).
 
 use serde::Serialize;
+use std::borrow::Cow;
 
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema,
@@ -65,8 +66,9 @@ impl DomainError {
     }
 }
 
-/// Normalise one name (without any `*.` prefix).
-pub fn normalize(input: &str) -> Result<String, DomainError> {
+/// Normalise one name (without any `*.` prefix). A name already in normal form (most of a
+/// feed) is returned as it is, without a copy.
+pub fn normalize(input: &str) -> Result<Cow<'_, str>, DomainError> {
     let trimmed = input.strip_suffix('.').unwrap_or(input);
     if trimmed.is_empty() {
         return Err(DomainError::Empty);
@@ -81,10 +83,12 @@ pub fn normalize(input: &str) -> Result<String, DomainError> {
             DomainError::BadCharacter(c)
         });
     }
-    let ascii = if trimmed.is_ascii() {
-        trimmed.to_ascii_lowercase()
+    let ascii = if !trimmed.is_ascii() {
+        Cow::Owned(idna::domain_to_ascii(trimmed).map_err(|_| DomainError::Idna)?)
+    } else if trimmed.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(trimmed.to_ascii_lowercase())
     } else {
-        idna::domain_to_ascii(trimmed).map_err(|_| DomainError::Idna)?
+        Cow::Borrowed(trimmed)
     };
     if ascii.len() > 253 {
         return Err(DomainError::NameTooLong(ascii.len()));
@@ -113,7 +117,7 @@ pub fn normalize(input: &str) -> Result<String, DomainError> {
 }
 
 /// Normalise a `domains` entry (`x` or `*.x`) or a `hosts` entry (exact).
-pub fn normalize_entry(input: &str, exact: bool) -> Result<(String, Scope), DomainError> {
+pub fn normalize_entry(input: &str, exact: bool) -> Result<(Cow<'_, str>, Scope), DomainError> {
     if exact {
         return normalize(input).map(|n| (n, Scope::Exact));
     }

@@ -34,30 +34,75 @@ pub struct FeedEntries {
     pub errors: Vec<ResolveError>,
 }
 
-impl FeedEntries {
-    fn reject(
-        &mut self,
-        file: FileId,
-        start: usize,
-        line: &str,
-        why: &str,
-        help: &str,
-        rejected: &mut usize,
-    ) {
-        *rejected += 1;
-        if *rejected <= MAX_REPORTED {
+/// What one part of a feed holds: its entries, the first rejected lines, how many lines were
+/// rejected, and where the last one is.
+#[derive(Default)]
+struct Part<'t> {
+    entries: FeedEntries,
+    rejected: usize,
+    last_rejected: (usize, &'t str),
+}
+
+impl<'t> Part<'t> {
+    fn reject(&mut self, file: FileId, start: usize, line: &'t str, why: &str, help: &str) {
+        self.rejected += 1;
+        self.last_rejected = (start, line);
+        if self.rejected <= MAX_REPORTED {
             let span = Span::new(file, start, start + line.len());
-            self.errors
+            self.entries
+                .errors
                 .push(error::bad_feed_line(span, line, why, help));
         }
     }
 }
 
+/// Feeds smaller than this are read on one thread.
+const PARALLEL_FROM: usize = 1 << 20;
+
+/// Read a feed. A large one is read in two halves at once (split at a line break), and the
+/// halves are joined in order, so the result is the same as reading it in one go.
 pub fn read(file: FileId, text: &str, format: FeedFormat) -> FeedEntries {
-    let mut out = FeedEntries::default();
-    let mut rejected = 0;
-    let mut offset = 0;
-    let mut last_line = (0, "");
+    let middle = text.len() / 2;
+    let split = match text[middle..].find('\n') {
+        Some(at) if text.len() >= PARALLEL_FROM => middle + at + 1,
+        _ => text.len(),
+    };
+    let (first, second) = std::thread::scope(|scope| {
+        let second = scope.spawn(|| read_part(file, &text[split..], split, format));
+        let first = read_part(file, &text[..split], 0, format);
+        (first, second.join().expect("reading a feed does not panic"))
+    });
+    let rejected = first.rejected + second.rejected;
+    let last_rejected = if second.rejected > 0 {
+        second.last_rejected
+    } else {
+        first.last_rejected
+    };
+    let mut out = first.entries;
+    out.domains.extend(second.entries.domains);
+    out.hosts.extend(second.entries.hosts);
+    let room = MAX_REPORTED.saturating_sub(out.errors.len());
+    out.errors
+        .extend(second.entries.errors.into_iter().take(room));
+    if rejected > MAX_REPORTED {
+        let (start, line) = last_rejected;
+        out.errors.push(error::bad_feed_line(
+            Span::new(file, start, start + line.len()),
+            line,
+            &format!(
+                "and {} more lines like the ones above",
+                rejected - MAX_REPORTED
+            ),
+            "fix or remove the feed's unusable lines",
+        ));
+    }
+    out
+}
+
+/// Read the lines of `text`, which starts at byte `base` of the feed.
+fn read_part(file: FileId, text: &str, base: usize, format: FeedFormat) -> Part<'_> {
+    let mut out = Part::default();
+    let mut offset = base;
     for raw in text.split('\n') {
         let start = offset;
         offset += raw.len() + 1;
@@ -73,12 +118,11 @@ pub fn read(file: FileId, text: &str, format: FeedFormat) -> FeedEntries {
                     continue;
                 };
                 if address.parse::<std::net::IpAddr>().is_err() {
-                    out.reject(file, start + trimmed_start, content, "the first field of a hosts line is an IP address", "hosts lines read `0.0.0.0 name …`; for one name per line use `feed domains`", &mut rejected);
-                    last_line = (start, content);
+                    out.reject(file, start + trimmed_start, content, "the first field of a hosts line is an IP address", "hosts lines read `0.0.0.0 name …`; for one name per line use `feed domains`");
                     continue;
                 }
                 for name in fields.filter(|n| !HOSTS_BOILERPLATE.contains(n)) {
-                    out.hosts.push(Str {
+                    out.entries.hosts.push(Str {
                         value: name.to_string(),
                         span: Span::new(file, at(name), at(name) + name.len()),
                     });
@@ -89,7 +133,7 @@ pub fn read(file: FileId, text: &str, format: FeedFormat) -> FeedEntries {
                 if data.is_empty() {
                     continue;
                 }
-                out.domains.push(Str {
+                out.entries.domains.push(Str {
                     value: data.to_string(),
                     span: Span::new(file, at(data), at(data) + data.len()),
                 });
@@ -119,9 +163,9 @@ pub fn read(file: FileId, text: &str, format: FeedFormat) -> FeedEntries {
                             span: Span::new(file, at(name), at(name) + name.len()),
                         };
                         if exact {
-                            out.hosts.push(entry)
+                            out.entries.hosts.push(entry)
                         } else {
-                            out.domains.push(entry)
+                            out.entries.domains.push(entry)
                         }
                     }
                     _ => {
@@ -133,31 +177,11 @@ pub fn read(file: FileId, text: &str, format: FeedFormat) -> FeedEntries {
                                 "remove modifiers (`$…`), paths and wildcards from the line",
                             )
                         };
-                        out.reject(
-                            file,
-                            start + trimmed_start,
-                            content,
-                            why,
-                            help,
-                            &mut rejected,
-                        );
-                        last_line = (start, content);
+                        out.reject(file, start + trimmed_start, content, why, help);
                     }
                 }
             }
         }
-    }
-    if rejected > MAX_REPORTED {
-        let (start, line) = last_line;
-        out.errors.push(error::bad_feed_line(
-            Span::new(file, start, start + line.len()),
-            line,
-            &format!(
-                "and {} more lines like the ones above",
-                rejected - MAX_REPORTED
-            ),
-            "fix or remove the feed's unusable lines",
-        ));
     }
     out
 }

@@ -483,18 +483,50 @@ fn inherit(child: &mut ast::Channel, parent: &ast::Channel) {
 }
 
 /// Normalise a channel's `domains` (with subdomains, or `*.x`) and `hosts` (exact) once, and
-/// release the written lists.
+/// release the written lists. A long list (a feed) is normalised in two halves at once.
 fn normalise_names(body: &mut ast::ChannelBody) -> (Vec<NameEntry>, Vec<BadName>) {
-    let written = body
-        .domains
-        .take()
-        .into_iter()
-        .flatten()
-        .map(|s| (s, false));
-    let exact = body.hosts.take().into_iter().flatten().map(|s| (s, true));
-    let mut names = Vec::new();
-    let mut bad_names = Vec::new();
-    for (entry, exact) in written.chain(exact) {
+    let domains = body.domains.take().unwrap_or_default();
+    let hosts = body.hosts.take().unwrap_or_default();
+    const PARALLEL_FROM: usize = 50_000;
+    if domains.len() + hosts.len() < PARALLEL_FROM {
+        let mut out = (Vec::new(), Vec::new());
+        normalise_into(domains, false, &mut out);
+        normalise_into(hosts, true, &mut out);
+        return out;
+    }
+    // Halves of the larger list; the other list goes with the first half.
+    let (big, big_exact, small, small_exact) = if hosts.len() > domains.len() {
+        (hosts, true, domains, false)
+    } else {
+        (domains, false, hosts, true)
+    };
+    let mut big = big;
+    let second_half = big.split_off(big.len() / 2);
+    let (mut first, second) = std::thread::scope(|scope| {
+        let second = scope.spawn(move || {
+            let mut out = (Vec::new(), Vec::new());
+            normalise_into(second_half, big_exact, &mut out);
+            out
+        });
+        let mut first = (Vec::new(), Vec::new());
+        normalise_into(big, big_exact, &mut first);
+        let second = second.join().expect("normalising does not panic");
+        normalise_into(small, small_exact, &mut first);
+        (first, second)
+    });
+    // Later stages sort what they need, but keep the order written where it is cheap.
+    first.0.extend(second.0);
+    first.1.extend(second.1);
+    first
+}
+
+fn normalise_into(
+    entries: Vec<ast::Str>,
+    exact: bool,
+    (names, bad_names): &mut (Vec<NameEntry>, Vec<BadName>),
+) {
+    names.reserve(entries.len());
+    for entry in entries {
         match domain::normalize_entry(&entry.value, exact) {
             Ok((name, scope)) => names.push(NameEntry {
                 name: Arc::from(name),
@@ -507,5 +539,4 @@ fn normalise_names(body: &mut ast::ChannelBody) -> (Vec<NameEntry>, Vec<BadName>
             }),
         }
     }
-    (names, bad_names)
 }

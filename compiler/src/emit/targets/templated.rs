@@ -5,11 +5,12 @@
 
 use crate::emit::error::render_failed;
 use crate::emit::templates::{is_dns_name, one_line, render};
-use crate::emit::{EmitError, Emitted, OutputFile, Target};
+use crate::emit::{EmitError, Emitted, MemorySink, Sink, StreamError, Target};
 use crate::ir::{DomainRule, Ir};
 use crate::normalize::domain::Scope;
 use crate::syntax::ast::{Enforcement, Size};
 use serde::Serialize;
+use std::io::Write;
 use std::sync::Arc;
 
 /// Names that DNS-over-HTTPS-aware clients probe: answered NXDOMAIN so that Firefox keeps using
@@ -28,9 +29,9 @@ pub struct NameFormat {
     pub allow_subdomains: &'static [&'static str],
 }
 
-/// What every name-based target renders: the header facts, and each kind of rule already
-/// written line by line (a feed can hold a million names: they are not looped over in a
-/// template).
+/// What every name-based target renders: the header facts, and a marker where each kind of
+/// rule goes (empty when there is none, so templates can test for it). The rules themselves
+/// are streamed into the file at the markers: a feed can hold a million names.
 #[derive(Serialize)]
 struct DnsContext<'a> {
     title: &'a str,
@@ -39,14 +40,41 @@ struct DnsContext<'a> {
     evaluation_date: &'a str,
     /// `YYYYMMDD00` from the evaluation date, for formats with a serial number.
     serial: String,
-    canaries: String,
-    tree: String,
-    exact: String,
-    subdomains: String,
-    allow_tree: String,
-    allow_exact: String,
-    allow_subdomains: String,
+    canaries: &'static str,
+    tree: &'static str,
+    exact: &'static str,
+    subdomains: &'static str,
+    allow_tree: &'static str,
+    allow_exact: &'static str,
+    allow_subdomains: &'static str,
 }
+
+/// The kinds of name rules, in the order of `DnsContext`'s markers.
+#[derive(Clone, Copy)]
+enum Section {
+    Canaries,
+    Tree,
+    Exact,
+    Subdomains,
+    AllowTree,
+    AllowExact,
+    AllowSubdomains,
+}
+
+/// Marks a section in the rendered template. NUL never appears in a rendered policy string
+/// (the syntax stage rejects control characters), so markers cannot be forged.
+const MARKERS: [(&str, Section); 7] = [
+    ("\0canaries\0", Section::Canaries),
+    ("\0tree\0", Section::Tree),
+    ("\0exact\0", Section::Exact),
+    ("\0subdomains\0", Section::Subdomains),
+    ("\0allow_tree\0", Section::AllowTree),
+    ("\0allow_exact\0", Section::AllowExact),
+    ("\0allow_subdomains\0", Section::AllowSubdomains),
+];
+
+/// Bytes gathered before each write.
+const BLOCK: usize = 1 << 16;
 
 enum Piece<'p> {
     Text(&'p str),
@@ -79,77 +107,149 @@ fn pieces(pattern: &str) -> Vec<Piece<'_>> {
 /// sorted by name). Every name is checked again here, at the last moment, so nothing but a
 /// DNS name reaches the file.
 fn write_lines<'r>(
+    out: &mut dyn Write,
     rules: impl Iterator<Item = (&'r str, &'r [Arc<str>])>,
     patterns: &[&str],
     target: &str,
-) -> Result<String, EmitError> {
+) -> Result<(), StreamError> {
     let patterns: Vec<Vec<Piece>> = patterns.iter().map(|p| pieces(p)).collect();
-    let mut out = String::new();
+    // Rules share channel lists: write each list once and reuse it while it repeats.
+    let mut last_channels: Option<(&[Arc<str>], String)> = None;
+    // Lines are gathered into blocks: one write per block rather than per line.
+    let mut block = Vec::with_capacity(BLOCK + 1024);
     for (name, channels) in rules {
         if !is_dns_name(name) {
-            return Err(render_failed(
-                target,
-                format!("refusing to write {name:?} as a DNS name"),
-            ));
+            let refusal = format!("refusing to write {name:?} as a DNS name");
+            return Err(render_failed(target, refusal).into());
         }
+        let channels_text = match &last_channels {
+            Some((list, text)) if std::ptr::eq(*list, channels) => text,
+            _ => {
+                let text = channels
+                    .iter()
+                    .map(|c| one_line(c))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                &last_channels.insert((channels, text)).1
+            }
+        };
         for pattern in &patterns {
             for piece in pattern {
-                match piece {
-                    Piece::Text(text) => out.push_str(text),
-                    Piece::Name => out.push_str(name),
-                    Piece::Channels => {
-                        for (i, channel) in channels.iter().enumerate() {
-                            if i > 0 {
-                                out.push_str(", ");
-                            }
-                            out.push_str(&one_line(channel));
-                        }
-                    }
-                }
+                block.extend_from_slice(match piece {
+                    Piece::Text(text) => text.as_bytes(),
+                    Piece::Name => name.as_bytes(),
+                    Piece::Channels => channels_text.as_bytes(),
+                });
             }
-            out.push('\n');
+            block.push(b'\n');
+        }
+        if block.len() >= BLOCK {
+            out.write_all(&block)?;
+            block.clear();
         }
     }
-    Ok(out)
+    out.write_all(&block)?;
+    Ok(())
 }
 
-fn dns_context<'a>(
-    ir: &'a Ir,
-    format: &NameFormat,
-    target: &str,
-) -> Result<DnsContext<'a>, EmitError> {
-    let of_scope = |rules: &'a [DomainRule], scope: Scope| {
-        rules
-            .iter()
-            .filter(move |r| r.scope == scope)
-            .map(|r| (&*r.name, &r.channels[..]))
+impl Section {
+    fn marker(self) -> &'static str {
+        MARKERS[self as usize].0
+    }
+
+    /// The rules of this section, with the channels each is for.
+    fn rules<'a>(
+        self,
+        ir: &'a Ir,
+        canary_note: &'a [Arc<str>],
+    ) -> Box<dyn Iterator<Item = (&'a str, &'a [Arc<str>])> + 'a> {
+        let of_scope = |rules: &'a [DomainRule], scope: Scope| {
+            Box::new(
+                rules
+                    .iter()
+                    .filter(move |r| r.scope == scope)
+                    .map(|r| (&*r.name, &r.channels[..])),
+            )
+        };
+        let (block, allow) = (&ir.enforcement.dns_block, &ir.enforcement.dns_allow);
+        match self {
+            Section::Canaries => Box::new(DOH_CANARIES.iter().map(move |c| (*c, canary_note))),
+            Section::Tree => of_scope(block, Scope::Tree),
+            Section::Exact => of_scope(block, Scope::Exact),
+            Section::Subdomains => of_scope(block, Scope::Subdomains),
+            Section::AllowTree => of_scope(allow, Scope::Tree),
+            Section::AllowExact => of_scope(allow, Scope::Exact),
+            Section::AllowSubdomains => of_scope(allow, Scope::Subdomains),
+        }
+    }
+
+    /// How `format` writes this section's rules.
+    fn patterns(self, format: &NameFormat) -> &'static [&'static str] {
+        match self {
+            Section::Canaries | Section::Tree => format.tree,
+            Section::Exact => format.exact,
+            Section::Subdomains => format.subdomains,
+            Section::AllowTree => format.allow_tree,
+            Section::AllowExact => format.allow_exact,
+            Section::AllowSubdomains => format.allow_subdomains,
+        }
+    }
+}
+
+fn dns_context<'a>(ir: &'a Ir, format: &NameFormat) -> DnsContext<'a> {
+    let canary_note: [Arc<str>; 0] = [];
+    // A section's marker is there only when the format writes something for it.
+    let marker = |section: Section| {
+        let writes = !section.patterns(format).is_empty()
+            && section.rules(ir, &canary_note).next().is_some();
+        if writes {
+            section.marker()
+        } else {
+            ""
+        }
     };
-    let block = &ir.enforcement.dns_block;
-    let allow = &ir.enforcement.dns_allow;
-    let canary_note: [Arc<str>; 1] = [Arc::from("DNS-over-HTTPS canary")];
-    let canaries = DOH_CANARIES.iter().map(|c| (*c, &canary_note[..]));
-    Ok(DnsContext {
+    DnsContext {
         title: &ir.policy.title,
         organisation: &ir.policy.organisation,
         version: &ir.policy.version,
         evaluation_date: &ir.evaluation_date,
         serial: format!("{}00", ir.evaluation_date.replace('-', "")),
-        canaries: write_lines(canaries, format.tree, target)?,
-        tree: write_lines(of_scope(block, Scope::Tree), format.tree, target)?,
-        exact: write_lines(of_scope(block, Scope::Exact), format.exact, target)?,
-        subdomains: write_lines(
-            of_scope(block, Scope::Subdomains),
-            format.subdomains,
+        canaries: marker(Section::Canaries),
+        tree: marker(Section::Tree),
+        exact: marker(Section::Exact),
+        subdomains: marker(Section::Subdomains),
+        allow_tree: marker(Section::AllowTree),
+        allow_exact: marker(Section::AllowExact),
+        allow_subdomains: marker(Section::AllowSubdomains),
+    }
+}
+
+/// Write a rendered name template, streaming each section's rules where its marker stands.
+fn write_with_sections(
+    out: &mut dyn Write,
+    rendered: &str,
+    ir: &Ir,
+    format: &NameFormat,
+    target: &str,
+) -> Result<(), StreamError> {
+    let canary_note: [Arc<str>; 1] = [Arc::from("DNS-over-HTTPS canary")];
+    let mut rest = rendered;
+    while let Some(at) = rest.find('\0') {
+        out.write_all(&rest.as_bytes()[..at])?;
+        let (marker, section) = MARKERS
+            .iter()
+            .find(|(marker, _)| rest[at..].starts_with(marker))
+            .ok_or_else(|| render_failed(target, "a template holds a stray NUL".into()))?;
+        write_lines(
+            out,
+            section.rules(ir, &canary_note),
+            section.patterns(format),
             target,
-        )?,
-        allow_tree: write_lines(of_scope(allow, Scope::Tree), format.allow_tree, target)?,
-        allow_exact: write_lines(of_scope(allow, Scope::Exact), format.allow_exact, target)?,
-        allow_subdomains: write_lines(
-            of_scope(allow, Scope::Subdomains),
-            format.allow_subdomains,
-            target,
-        )?,
-    })
+        )?;
+        rest = &rest[at + marker.len()..];
+    }
+    out.write_all(rest.as_bytes())?;
+    Ok(())
 }
 
 #[derive(Serialize)]
@@ -250,6 +350,15 @@ impl Target for TemplatedTarget {
         self.default_for
     }
     fn emit(&self, ir: &Ir) -> Result<Emitted, EmitError> {
+        let mut sink = MemorySink::default();
+        let warnings = self.emit_to(ir, &mut sink)?;
+        Ok(Emitted {
+            files: sink.files,
+            warnings,
+        })
+    }
+
+    fn emit_to(&self, ir: &Ir, sink: &mut dyn Sink) -> Result<Vec<String>, EmitError> {
         let mut warnings = Vec::new();
         for (rules, scope, consequence) in self.cannot_express {
             let set = match rules {
@@ -261,22 +370,22 @@ impl Target for TemplatedTarget {
                 warnings.push(format!("{}: {count} {}", self.name, consequence));
             }
         }
-        let value = match self.family {
-            Family::Names(ref format) => {
-                minijinja::Value::from_serialize(dns_context(ir, format, self.name)?)
+        for (template, path) in self.files {
+            match self.family {
+                Family::Names(ref format) => {
+                    let context = minijinja::Value::from_serialize(dns_context(ir, format));
+                    let rendered = render(template, context)?;
+                    sink.file(path, &mut |out| {
+                        write_with_sections(out, &rendered, ir, format, self.name)
+                    })?;
+                }
+                Family::Networks => {
+                    let context = minijinja::Value::from_serialize(network_context(ir));
+                    let rendered = render(template, context)?;
+                    sink.file(path, &mut |out| Ok(out.write_all(rendered.as_bytes())?))?;
+                }
             }
-            Family::Networks => minijinja::Value::from_serialize(network_context(ir)),
-        };
-        let files = self
-            .files
-            .iter()
-            .map(|(template, path)| {
-                render(template, value.clone()).map(|text| OutputFile {
-                    path: path.to_string(),
-                    contents: text.into_bytes(),
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(Emitted { files, warnings })
+        }
+        Ok(warnings)
     }
 }

@@ -10,11 +10,11 @@ pub const UNBOUND: TemplatedTarget = TemplatedTarget {
     default_for: &[Size::Medium, Size::Large],
     family: Family::Names(NameFormat {
         tree: &["    local-zone: \"{name}.\" always_nxdomain  # {channels}"],
-        exact: &[
-            "    local-zone: \"{name}.\" transparent  # {channels}: this name only, not its subdomains",
-            "    local-data: \"{name}. A 0.0.0.0\"",
-            "    local-data: \"{name}. AAAA ::\"",
-        ],
+        // One line per name: Unbound puts a name that has local data but no zone of its own
+        // in a transparent zone, which answers the name from the data (0.0.0.0 for A, no data
+        // for every other type) and resolves its subdomains normally. No blocked tree or
+        // carve-out zone can enclose the name: the IR drops names under a blocked tree.
+        exact: &["    local-data: \"{name}. A 0.0.0.0\"  # {channels}"],
         subdomains: &["    # not expressible (subdomains only), NOT blocked: *.{name}"],
         allow_tree: &["    local-zone: \"{name}.\" always_transparent  # carve-out for {channels}"],
         allow_exact: &[

@@ -5,7 +5,9 @@ mod adblock;
 mod browser;
 mod chrome;
 mod dnsmasq;
+mod endpoint;
 mod firefox;
+mod gpo;
 mod guide_md;
 mod hosts;
 mod ipset;
@@ -13,12 +15,14 @@ mod ir_json;
 mod nftables;
 mod pac;
 mod pf;
+mod reg;
 mod rpz;
 mod squid;
 mod suricata;
 mod templated;
 mod unbound;
 mod windows_firewall;
+mod windows_policy;
 
 use super::Target;
 
@@ -40,5 +44,7 @@ pub static ALL: &[&dyn Target] = &[
     &suricata::Suricata,
     &chrome::Chrome,
     &firefox::Firefox,
+    &gpo::Gpo,
+    &reg::Reg,
     &guide_md::GuideMd,
 ];

@@ -1,0 +1,294 @@
+//! The endpoint targets checked by real programs: every `gpo` Registry.pol is parsed by Samba's
+//! reader (`ndrdump`, Debian `samba-testsuite`, installed by .ci/run) and its entries compared
+//! with what the policy asked for; the `reg` file says the same as the Registry.pol.
+
+mod common;
+
+use msgpol::ir::Ir;
+use msgpol::normalize::domain::Scope;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::Command;
+
+fn policies() -> Vec<PathBuf> {
+    let mut list = common::examples();
+    list.push(common::root().join("tests/fixtures/ok/browser.msgpol"));
+    list
+}
+
+#[derive(Debug, PartialEq)]
+struct Entry {
+    key: String,
+    name: String,
+    /// `sz:…` or `dword:N`.
+    data: String,
+}
+
+/// The text between the first and the last `'` of an ndrdump field line.
+fn quoted(line: &str) -> String {
+    let start = line.find('\'').unwrap() + 1;
+    let end = line.rfind('\'').unwrap();
+    line[start..end].to_string()
+}
+
+/// Samba's reading of a Registry.pol: its entries, in file order.
+fn ndrdump(path: &std::path::Path) -> Vec<Entry> {
+    let (ok, text) = common::run(
+        Command::new("ndrdump")
+            .args(["preg", "preg_file", "struct"])
+            .arg(path),
+    );
+    assert!(
+        ok && text.contains("dump OK"),
+        "ndrdump refused {path:?}:\n{text}"
+    );
+    let count: usize = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("num_entries"))
+        .and_then(|l| l.rsplit('(').next())
+        .and_then(|n| n.trim_end_matches(')').parse().ok())
+        .unwrap();
+    let mut entries = Vec::new();
+    let (mut key, mut name) = (String::new(), String::new());
+    for line in text.lines().map(str::trim_start) {
+        let field = line.split(':').next().unwrap_or("").trim();
+        match field {
+            "keyname" => key = quoted(line),
+            "valuename" => name = quoted(line),
+            "string" => entries.push(Entry {
+                key: key.clone(),
+                name: name.clone(),
+                data: format!("sz:{}", quoted(line)),
+            }),
+            "value" => {
+                let n = line.rsplit('(').next().unwrap().trim_end_matches(')');
+                entries.push(Entry {
+                    key: key.clone(),
+                    name: name.clone(),
+                    data: format!("dword:{n}"),
+                })
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(entries.len(), count, "every entry read");
+    entries
+}
+
+/// The values of a list key, in order, after checking that `**delvals.` clears it first.
+fn list(entries: &[Entry], key: &str) -> Vec<String> {
+    let of_key: Vec<&Entry> = entries.iter().filter(|e| e.key == key).collect();
+    assert_eq!(
+        of_key.first().map(|e| e.name.as_str()),
+        Some("**delvals."),
+        "{key}"
+    );
+    of_key[1..]
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            assert_eq!(e.name, (i + 1).to_string(), "{key}: values numbered from 1");
+            e.data.strip_prefix("sz:").unwrap().to_string()
+        })
+        .collect()
+}
+
+/// Chrome's patterns, written out again here from Chromium's URL-filter documentation.
+fn chrome(rules: &[msgpol::ir::DomainRule]) -> Vec<String> {
+    rules
+        .iter()
+        .filter_map(|r| match r.scope {
+            Scope::Tree => Some(r.name.to_string()),
+            Scope::Exact => Some(format!(".{}", r.name)),
+            Scope::Subdomains => None,
+        })
+        .collect()
+}
+
+fn firefox(rules: &[msgpol::ir::DomainRule]) -> Vec<String> {
+    rules
+        .iter()
+        .flat_map(|r| {
+            let mut out = Vec::new();
+            if r.scope.covers_apex() {
+                out.push(format!("*://{}/*", r.name));
+            }
+            if r.scope.covers_subdomains() {
+                out.push(format!("*://*.{}/*", r.name));
+            }
+            out
+        })
+        .collect()
+}
+
+/// A firewall rule string's fields, after checking the grammar `v<ver>|(<KEY>=<VALUE>|)+`.
+fn rule_fields(rule: &str) -> Vec<(String, String)> {
+    let body = rule.strip_prefix("v2.30|").expect("a version first");
+    let body = body.strip_suffix('|').expect("ends with |");
+    body.split('|')
+        .map(|field| {
+            let (k, v) = field.split_once('=').expect("KEY=VALUE");
+            assert!(
+                !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric()),
+                "{rule}"
+            );
+            (k.to_string(), v.to_string())
+        })
+        .collect()
+}
+
+fn check_against_policy(ir: &Ir, entries: &[Entry]) {
+    let e = &ir.enforcement;
+    for base in [
+        r"Software\Policies\Google\Chrome",
+        r"Software\Policies\Microsoft\Edge",
+    ] {
+        assert_eq!(
+            list(entries, &format!(r"{base}\URLBlocklist")),
+            chrome(&e.browser_block)
+        );
+        assert_eq!(
+            list(entries, &format!(r"{base}\URLAllowlist")),
+            chrome(&e.browser_allow)
+        );
+        assert!(entries.contains(&Entry {
+            key: base.into(),
+            name: "DnsOverHttpsMode".into(),
+            data: "sz:off".into()
+        }));
+    }
+    let ff = r"Software\Policies\Mozilla\Firefox";
+    assert_eq!(
+        list(entries, &format!(r"{ff}\WebsiteFilter\Block")),
+        firefox(&e.browser_block)
+    );
+    assert_eq!(
+        list(entries, &format!(r"{ff}\WebsiteFilter\Exceptions")),
+        firefox(&e.browser_allow)
+    );
+    // Firewall: one rule per channel, naming exactly that channel's networks.
+    let mut expected: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for rule in &e.firewall_block {
+        for channel in &rule.channels {
+            expected
+                .entry(channel.clone())
+                .or_default()
+                .push(rule.network.to_string());
+        }
+    }
+    let mut found: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let key = r"Software\Policies\Microsoft\WindowsFirewall\FirewallRules";
+    for rule in list_raw(entries, key) {
+        let fields = rule_fields(&rule);
+        let get = |k: &str| fields.iter().find(|(f, _)| f == k).map(|(_, v)| v.as_str());
+        assert_eq!(get("Action"), Some("Block"));
+        assert_eq!(get("Dir"), Some("Out"));
+        let channel = get("Name").unwrap().strip_prefix("msgpol: block ").unwrap();
+        let networks = fields
+            .iter()
+            .filter(|(k, _)| k == "RA4" || k == "RA6")
+            .map(|(_, v)| v.clone())
+            .collect();
+        assert!(found.insert(channel.to_string(), networks).is_none());
+    }
+    assert_eq!(found, expected);
+}
+
+/// The data of a key's values other than the `**delvals.` that must come first.
+fn list_raw(entries: &[Entry], key: &str) -> Vec<String> {
+    let of_key: Vec<&Entry> = entries.iter().filter(|e| e.key == key).collect();
+    assert_eq!(of_key.first().map(|e| e.name.as_str()), Some("**delvals."));
+    of_key[1..]
+        .iter()
+        .map(|e| e.data.strip_prefix("sz:").unwrap().to_string())
+        .collect()
+}
+
+/// The entries a .reg file sets, as the Registry.pol would hold them (a key deletion stands
+/// for `**delvals.`).
+fn reg_entries(bytes: &[u8]) -> Vec<Entry> {
+    let units: Vec<u16> = bytes
+        .strip_prefix(&[0xff, 0xfe])
+        .expect("a UTF-16LE byte-order mark")
+        .chunks(2)
+        .map(|c| u16::from_le_bytes([c[0], c[1]]))
+        .collect();
+    let text = String::from_utf16(&units).unwrap();
+    let mut lines = text.split("\r\n");
+    assert_eq!(lines.next(), Some("Windows Registry Editor Version 5.00"));
+    let hive = "HKEY_LOCAL_MACHINE\\";
+    let mut entries = Vec::new();
+    let mut key = String::new();
+    for line in lines.filter(|l| !l.is_empty()) {
+        if let Some(deleted) = line.strip_prefix("[-") {
+            let k = deleted
+                .strip_suffix(']')
+                .unwrap()
+                .strip_prefix(hive)
+                .unwrap();
+            entries.push(Entry {
+                key: k.into(),
+                name: "**delvals.".into(),
+                data: "sz: ".into(),
+            });
+        } else if let Some(k) = line.strip_prefix('[') {
+            key = k
+                .strip_suffix(']')
+                .unwrap()
+                .strip_prefix(hive)
+                .unwrap()
+                .into();
+        } else {
+            let (name, data) = line.split_once("\"=").unwrap();
+            let data = match data.strip_prefix("dword:") {
+                Some(hex) => format!("dword:{}", u32::from_str_radix(hex, 16).unwrap()),
+                None => format!(
+                    "sz:{}",
+                    data.trim_matches('"')
+                        .replace("\\\"", "\"")
+                        .replace("\\\\", "\\")
+                ),
+            };
+            entries.push(Entry {
+                key: key.clone(),
+                name: name.trim_start_matches('"').into(),
+                data,
+            });
+        }
+    }
+    entries
+}
+
+#[test]
+fn samba_reads_every_registry_pol_as_the_policy_asked() {
+    if !common::require_tool("ndrdump") {
+        return;
+    }
+    for policy in policies() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("Machine")).unwrap();
+        let (ir, paths) = common::emit_target(&policy, "gpo", dir.path());
+        let pol = paths.iter().find(|p| p.ends_with("Registry.pol")).unwrap();
+        let entries = ndrdump(pol);
+        check_against_policy(&ir, &entries);
+
+        let reg_dir = tempfile::tempdir().unwrap();
+        let (_, reg) = common::emit_target(&policy, "reg", reg_dir.path());
+        let from_reg = reg_entries(&std::fs::read(&reg[0]).unwrap());
+        assert_eq!(from_reg, entries, "{policy:?}: reg and gpo say the same");
+    }
+}
+
+#[test]
+fn gpt_ini_version_follows_the_content() {
+    let read = |policy: &str| {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("Machine")).unwrap();
+        let (_, paths) = common::emit_target(&common::root().join(policy), "gpo", dir.path());
+        std::fs::read_to_string(&paths[0]).unwrap()
+    };
+    let large = read("examples/large-enterprise.msgpol");
+    assert!(large.starts_with("[General]\r\nVersion="), "{large}");
+    assert_eq!(large, read("examples/large-enterprise.msgpol"));
+    assert_ne!(large, read("tests/fixtures/ok/browser.msgpol"));
+}

@@ -1,6 +1,8 @@
 //! The endpoint targets checked by real programs: every `gpo` Registry.pol is parsed by Samba's
 //! reader (`ndrdump`, Debian `samba-testsuite`, installed by .ci/run) and its entries compared
-//! with what the policy asked for; the `reg` file says the same as the Registry.pol.
+//! with what the policy asked for; the `reg` file says the same as the Registry.pol; every
+//! AppLocker policy matches tests/schemas/applocker.xsd (`xmllint`, Debian `libxml2-utils`)
+//! and denies exactly what the policy asked for, beside the default allow rules.
 
 mod common;
 
@@ -13,6 +15,7 @@ use std::process::Command;
 fn policies() -> Vec<PathBuf> {
     let mut list = common::examples();
     list.push(common::root().join("tests/fixtures/ok/browser.msgpol"));
+    list.push(common::root().join("tests/fixtures/ok/endpoint.msgpol"));
     list
 }
 
@@ -291,4 +294,116 @@ fn gpt_ini_version_follows_the_content() {
     assert!(large.starts_with("[General]\r\nVersion="), "{large}");
     assert_eq!(large, read("examples/large-enterprise.msgpol"));
     assert_ne!(large, read("tests/fixtures/ok/browser.msgpol"));
+}
+
+/// Every rule of an AppLocker policy as Python's XML parser reads it:
+/// (collection, mode, action, sid, condition value).
+fn applocker_rules(path: &std::path::Path) -> Vec<(String, String, String, String, String)> {
+    let script = r#"
+import json, sys, xml.etree.ElementTree as ET
+out = []
+for c in ET.parse(sys.argv[1]).getroot():
+    for rule in c:
+        cond = rule.find("Conditions")[0]
+        value = cond.get("Path") or "publisher:%s|%s|%s" % (cond.get("PublisherName"), cond.get("ProductName"), cond.get("BinaryName"))
+        out.append([c.get("Type"), c.get("EnforcementMode"), rule.get("Action"), rule.get("UserOrGroupSid"), value])
+print(json.dumps(out))
+"#;
+    let (ok, text) = common::run(Command::new("python3").args(["-c", script]).arg(path));
+    assert!(ok, "{text}");
+    serde_json::from_str(&text).unwrap()
+}
+
+/// The deny rules the policy asks for, written out again from the target's documentation.
+fn expected_denies(channels: &[&msgpol::ir::ChannelInfo]) -> Vec<String> {
+    let mut out = Vec::new();
+    for c in channels {
+        let e = &c.endpoints;
+        if e.windows_publisher.is_empty() {
+            out.extend(e.windows_exe.iter().map(|x| format!(r"*\{x}")));
+        } else {
+            out.extend(
+                e.windows_publisher
+                    .iter()
+                    .map(|p| format!("publisher:{p}|*|*")),
+            );
+        }
+        for family in &e.windows_store {
+            let name = family.rsplit_once('_').unwrap().0;
+            out.push(format!("publisher:*|{name}|*"));
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn applocker_policies_match_the_schema_and_the_policy() {
+    if !common::require_tool("xmllint") || !common::require_tool("python3") {
+        return;
+    }
+    let schema = common::root().join("tests/schemas/applocker.xsd");
+    for policy in policies() {
+        let dir = tempfile::tempdir().unwrap();
+        let (ir, paths) = common::emit_target(&policy, "applocker", dir.path());
+        for path in &paths {
+            let (ok, text) = common::run(
+                Command::new("xmllint")
+                    .args(["--noout", "--schema"])
+                    .arg(&schema)
+                    .arg(path),
+            );
+            assert!(ok, "{path:?} does not match the schema:\n{text}");
+        }
+        let blocked: Vec<_> = ir
+            .tiered_channels()
+            .filter(|c| {
+                ir.tier_of(c).is_some_and(|t| {
+                    t.block
+                        .contains(&msgpol::syntax::ast::Enforcement::Endpoint)
+                })
+            })
+            .collect();
+        let monitored: Vec<_> = ir
+            .tiered_channels()
+            .filter(|c| ir.tier_of(c).is_some_and(|t| t.monitor))
+            .collect();
+        let mut files = vec![("msgpol.xml", "Enabled", blocked)];
+        if !monitored.is_empty() {
+            files.push(("msgpol-audit.xml", "AuditOnly", monitored));
+        }
+        assert_eq!(paths.len(), files.len());
+        for (file, mode, channels) in files {
+            let rules = applocker_rules(&dir.path().join(file));
+            let mut denies: Vec<String> = rules
+                .iter()
+                .filter(|r| r.2 == "Deny")
+                .map(|r| r.4.clone())
+                .collect();
+            denies.sort();
+            assert_eq!(denies, expected_denies(&channels), "{policy:?} {file}");
+            for collection in ["Exe", "Appx"] {
+                let of: Vec<_> = rules.iter().filter(|r| r.0 == collection).collect();
+                if of.is_empty() {
+                    continue;
+                }
+                assert!(
+                    of.iter().all(|r| r.1 == mode),
+                    "{file}: {collection} in {mode}"
+                );
+                // The default allow rules: never a deny-only collection.
+                let allows = |sid: &str, value: &str| {
+                    of.iter()
+                        .any(|r| r.2 == "Allow" && r.3 == sid && r.4 == value)
+                };
+                if collection == "Exe" {
+                    assert!(allows("S-1-1-0", r"%PROGRAMFILES%\*"));
+                    assert!(allows("S-1-1-0", r"%WINDIR%\*"));
+                    assert!(allows("S-1-5-32-544", "*"));
+                } else {
+                    assert!(allows("S-1-1-0", "publisher:*|*|*"));
+                }
+            }
+        }
+    }
 }

@@ -13,6 +13,13 @@ pub fn blocked_by(ir: &Ir, how: Enforcement) -> Vec<&ChannelInfo> {
         .collect()
 }
 
+/// Channels of tiers that `monitor` (audited on endpoints, never blocked), in tier order.
+pub fn monitored(ir: &Ir) -> Vec<&ChannelInfo> {
+    ir.tiered_channels()
+        .filter(|c| ir.tier_of(c).is_some_and(|t| t.monitor))
+        .collect()
+}
+
 /// The warning for a channel the target cannot act on: which channel, which field is
 /// missing, and what is therefore not written.
 pub fn missing(target: &str, channel: &ChannelInfo, fields: &str, consequence: &str) -> String {
@@ -20,6 +27,26 @@ pub fn missing(target: &str, channel: &ChannelInfo, fields: &str, consequence: &
         "{target}: channel `{}` has no {fields}; {consequence} (add it to the channel)",
         channel.name
     )
+}
+
+/// Text for an XML attribute or element: the five markup characters escaped; a control
+/// character (which XML 1.0 cannot hold, or would normalise away in an attribute) is refused.
+pub fn xml(value: &str) -> Result<String, String> {
+    if value.chars().any(char::is_control) {
+        return Err(format!("refusing to write {value:?} into XML"));
+    }
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c => out.push(c),
+        }
+    }
+    Ok(out)
 }
 
 /// A GUID (8-4-4-4-12, upper case) derived from `seed`: the same input always gives the same
@@ -44,7 +71,16 @@ pub fn guid(seed: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::guid;
+    use super::{guid, xml};
+
+    #[test]
+    fn xml_escapes_markup_and_refuses_control_characters() {
+        assert_eq!(
+            xml(r#"O=A & B's <"x">"#).unwrap(),
+            "O=A &amp; B&apos;s &lt;&quot;x&quot;&gt;"
+        );
+        assert!(xml("a\nb").is_err());
+    }
 
     #[test]
     fn guids_are_stable_and_well_formed() {

@@ -2,6 +2,7 @@
 //! `templated`.
 
 mod adblock;
+mod applocker;
 mod browser;
 mod chrome;
 mod dnsmasq;
@@ -46,5 +47,6 @@ pub static ALL: &[&dyn Target] = &[
     &firefox::Firefox,
     &gpo::Gpo,
     &reg::Reg,
+    &applocker::AppLocker,
     &guide_md::GuideMd,
 ];

@@ -2,7 +2,8 @@
 //! reader (`ndrdump`, Debian `samba-testsuite`, installed by .ci/run) and its entries compared
 //! with what the policy asked for; the `reg` file says the same as the Registry.pol; every
 //! AppLocker policy matches tests/schemas/applocker.xsd (`xmllint`, Debian `libxml2-utils`)
-//! and denies exactly what the policy asked for, beside the default allow rules.
+//! and denies exactly what the policy asked for, beside the default allow rules; every Santa
+//! profile loads in Python's strict `plistlib` with the rules the policy asked for.
 
 mod common;
 
@@ -404,6 +405,91 @@ fn applocker_policies_match_the_schema_and_the_policy() {
                     assert!(allows("S-1-1-0", "publisher:*|*|*"));
                 }
             }
+        }
+    }
+}
+
+/// Python's strict plistlib reading of a profile: (payload types, all PayloadUUIDs, each
+/// payload's rules as `TYPE:identifier:policy`).
+fn plist(path: &std::path::Path) -> serde_json::Value {
+    let script = r#"
+import json, plistlib, sys
+with open(sys.argv[1], "rb") as f:
+    p = plistlib.load(f, fmt=plistlib.FMT_XML)
+payloads = p["PayloadContent"]
+print(json.dumps({
+    "type": p["PayloadType"],
+    "uuids": [p["PayloadUUID"]] + [x["PayloadUUID"] for x in payloads],
+    "domains": [x["PayloadType"] for x in payloads],
+    "rules": [["%s:%s:%s" % (r["rule_type"], r["identifier"], r["policy"]) for r in x["StaticRules"]] for x in payloads],
+}))
+"#;
+    let (ok, text) = common::run(Command::new("python3").args(["-c", script]).arg(path));
+    assert!(ok, "plistlib refused {path:?}:\n{text}");
+    serde_json::from_str(&text).unwrap()
+}
+
+#[test]
+fn santa_profiles_load_in_plistlib_with_the_rules_the_policy_asked_for() {
+    if !common::require_tool("python3") {
+        return;
+    }
+    for policy in policies() {
+        let dir = tempfile::tempdir().unwrap();
+        let (ir, paths) = common::emit_target(&policy, "santa", dir.path());
+        let read = plist(&paths[0]);
+        assert_eq!(read["type"], "Configuration");
+        assert_eq!(
+            read["domains"],
+            serde_json::json!(["com.northpolesec.santa", "com.google.santa"])
+        );
+        let uuids: Vec<&str> = read["uuids"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u.as_str().unwrap())
+            .collect();
+        let distinct: std::collections::BTreeSet<_> = uuids.iter().collect();
+        assert_eq!(distinct.len(), uuids.len(), "PayloadUUIDs are distinct");
+        assert!(uuids
+            .iter()
+            .all(|u| u.len() == 36 && u.split('-').count() == 5));
+
+        let mut expected = Vec::new();
+        for c in ir.tiered_channels().filter(|c| {
+            ir.tier_of(c).is_some_and(|t| {
+                t.block
+                    .contains(&msgpol::syntax::ast::Enforcement::Endpoint)
+            })
+        }) {
+            let e = &c.endpoints;
+            if e.macos_signing_id.is_empty() {
+                expected.extend(e.macos_team.iter().map(|t| format!("TEAMID:{t}:BLOCKLIST")));
+            } else {
+                expected.extend(
+                    e.macos_signing_id
+                        .iter()
+                        .map(|s| format!("SIGNINGID:{s}:BLOCKLIST")),
+                );
+            }
+        }
+        for rules in read["rules"].as_array().unwrap() {
+            assert_eq!(rules, &serde_json::json!(expected), "{policy:?}");
+        }
+        // Never a team id an allowed channel shares.
+        let allowed_teams: Vec<&String> = ir
+            .tiered_channels()
+            .filter(|c| {
+                ir.tier_of(c)
+                    .is_some_and(|t| t.kind != msgpol::ir::TierKind::Banned)
+            })
+            .flat_map(|c| &c.endpoints.macos_team)
+            .collect();
+        for team in allowed_teams {
+            assert!(
+                !expected.contains(&format!("TEAMID:{team}:BLOCKLIST")),
+                "{team}"
+            );
         }
     }
 }

@@ -314,6 +314,7 @@ fn channel(
             windows_store: strings(&body.windows_store),
             macos_bundle: strings(&body.macos_bundle),
             macos_team: strings(&body.macos_team),
+            macos_signing_id: strings(&body.macos_signing_id),
             android_package: strings(&body.android_package),
             web_app: strings(&body.web_app),
         },

@@ -123,6 +123,8 @@ pub struct Endpoints {
     pub windows_store: Vec<String>,
     pub macos_bundle: Vec<String>,
     pub macos_team: Vec<String>,
+    /// Santa signing ids, `TEAMID:bundle.id`.
+    pub macos_signing_id: Vec<String>,
     pub android_package: Vec<String>,
     pub web_app: Vec<String>,
 }

@@ -9,6 +9,7 @@ pub enum ValueKind {
     WindowsStore,
     MacosBundle,
     MacosTeam,
+    MacosSigningId,
     AndroidPackage,
     WebApp,
 }
@@ -21,6 +22,9 @@ impl ValueKind {
             ValueKind::WindowsStore => "a Store package family name such as `5319275A.WhatsAppDesktop_cv1g1gvanyjgm`",
             ValueKind::MacosBundle => "a bundle id such as `com.tinyspeck.slackmacgap`",
             ValueKind::MacosTeam => "a 10-character Apple Team ID such as `BQR82RBBHL`",
+            ValueKind::MacosSigningId => {
+                "a Team ID, `:` and a bundle id, such as `UBF8T346G9:com.skype.skype`"
+            }
             ValueKind::AndroidPackage => "an Android package name such as `com.whatsapp`",
             ValueKind::WebApp => "an `https://` URL such as `https://web.whatsapp.com`",
         }
@@ -71,6 +75,9 @@ pub fn is_valid(kind: ValueKind, value: &str) -> bool {
                     .chars()
                     .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
         }
+        ValueKind::MacosSigningId => value.split_once(':').is_some_and(|(team, bundle)| {
+            is_valid(ValueKind::MacosTeam, team) && is_valid(ValueKind::MacosBundle, bundle)
+        }),
         ValueKind::AndroidPackage => {
             dotted(value, &['_'])
                 && value.contains('.')
@@ -113,6 +120,10 @@ mod tests {
             "org.whispersystems.signal-desktop"
         ));
         assert!(is_valid(ValueKind::MacosTeam, "U68MSDN6DR"));
+        assert!(is_valid(
+            ValueKind::MacosSigningId,
+            "UBF8T346G9:com.skype.skype"
+        ));
         assert!(is_valid(ValueKind::AndroidPackage, "com.whatsapp.w4b"));
         assert!(is_valid(ValueKind::WebApp, "https://web.whatsapp.com"));
     }
@@ -125,6 +136,11 @@ mod tests {
         ));
         assert!(!is_valid(ValueKind::WindowsPublisher, "O=X\nC=US"));
         assert!(!is_valid(ValueKind::MacosTeam, "u68msdn6dr"));
+        assert!(!is_valid(ValueKind::MacosSigningId, "com.skype.skype"));
+        assert!(!is_valid(
+            ValueKind::MacosSigningId,
+            "UBF8T346G9:a</string><string>b"
+        ));
         assert!(!is_valid(ValueKind::WebApp, "javascript:alert(1)"));
         assert!(!is_valid(ValueKind::WebApp, "https://a.com/`$(id)`"));
     }

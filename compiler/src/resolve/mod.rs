@@ -475,6 +475,7 @@ fn inherit(child: &mut ast::Channel, parent: &ast::Channel) {
         windows_store,
         macos_bundle,
         macos_team,
+        macos_signing_id,
         android_package,
         web_app,
         dns_bypass

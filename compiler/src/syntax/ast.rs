@@ -258,6 +258,8 @@ pub struct ChannelBody {
     pub windows_store: Option<Vec<Str>>,
     pub macos_bundle: Option<Vec<Str>>,
     pub macos_team: Option<Vec<Str>>,
+    /// Santa signing ids (`TEAMID:bundle.id`): block these programs, not the whole team.
+    pub macos_signing_id: Option<Vec<Str>>,
     pub android_package: Option<Vec<Str>>,
     pub web_app: Option<Vec<Str>>,
     /// Why a DNS block alone cannot stop the channel (built-in addresses, domain fronting).

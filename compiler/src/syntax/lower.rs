@@ -544,6 +544,7 @@ const CHANNEL_KEYWORDS: &[&str] = &[
     "windows-store",
     "macos-bundle",
     "macos-team",
+    "macos-signing-id",
     "android-package",
     "web-app",
     "feed",
@@ -560,6 +561,7 @@ const CHANNEL_LISTS: &[&str] = &[
     "windows-store",
     "macos-bundle",
     "macos-team",
+    "macos-signing-id",
     "android-package",
     "web-app",
     "source",
@@ -697,6 +699,10 @@ fn channel(stmt: &Stmt, errors: &mut Vec<SyntaxError>) -> Result<Channel, Syntax
                 "macos-team" => extend(
                     &mut body.macos_team,
                     string_list(s, "e.g. `macos-team \"BQR82RBBHL\"`")?,
+                ),
+                "macos-signing-id" => extend(
+                    &mut body.macos_signing_id,
+                    string_list(s, "e.g. `macos-signing-id \"UBF8T346G9:com.skype.skype\"`")?,
                 ),
                 "android-package" => extend(
                     &mut body.android_package,

@@ -24,7 +24,7 @@ pub fn monitored(ir: &Ir) -> Vec<&ChannelInfo> {
 /// missing, and what is therefore not written.
 pub fn missing(target: &str, channel: &ChannelInfo, fields: &str, consequence: &str) -> String {
     format!(
-        "{target}: channel `{}` has no {fields}; {consequence} (add it to the channel)",
+        "{target}: channel `{}` has no {fields}, so {consequence}",
         channel.name
     )
 }

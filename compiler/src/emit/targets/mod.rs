@@ -18,6 +18,7 @@ mod pac;
 mod pf;
 mod reg;
 mod rpz;
+mod santa;
 mod squid;
 mod suricata;
 mod templated;
@@ -48,5 +49,6 @@ pub static ALL: &[&dyn Target] = &[
     &gpo::Gpo,
     &reg::Reg,
     &applocker::AppLocker,
+    &santa::Santa,
     &guide_md::GuideMd,
 ];

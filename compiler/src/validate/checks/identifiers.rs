@@ -19,6 +19,11 @@ pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
             (&b.macos_bundle, ValueKind::MacosBundle, "macos-bundle"),
             (&b.macos_team, ValueKind::MacosTeam, "macos-team"),
             (
+                &b.macos_signing_id,
+                ValueKind::MacosSigningId,
+                "macos-signing-id",
+            ),
+            (
                 &b.android_package,
                 ValueKind::AndroidPackage,
                 "android-package",

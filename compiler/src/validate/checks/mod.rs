@@ -11,6 +11,7 @@ mod mfa;
 mod networks;
 mod reviews;
 mod shared_infrastructure;
+mod shared_signers;
 mod tier_membership;
 mod tier_shape;
 
@@ -32,4 +33,5 @@ pub const ALL: &[Check] = &[
     e2ee_ceiling::check,
     carve_outs::check,
     shared_infrastructure::check,
+    shared_signers::check,
 ];

@@ -3,7 +3,9 @@
 //! with what the policy asked for; the `reg` file says the same as the Registry.pol; every
 //! AppLocker policy matches tests/schemas/applocker.xsd (`xmllint`, Debian `libxml2-utils`)
 //! and denies exactly what the policy asked for, beside the default allow rules; every Santa
-//! profile loads in Python's strict `plistlib` with the rules the policy asked for.
+//! profile loads in Python's strict `plistlib` with the rules the policy asked for. The
+//! Conditional Access JSON and the Teams script, which have no consumer here, are checked for
+//! their shape, their quoting, and for stating only what the policy asks.
 
 mod common;
 
@@ -491,5 +493,139 @@ fn santa_profiles_load_in_plistlib_with_the_rules_the_policy_asked_for() {
                 "{team}"
             );
         }
+    }
+}
+
+/// Conditional Access (no tenant here): the Graph shape, one policy per allowed tier whose
+/// `requires` names mfa or managed-device and which has Entra apps, the grant controls exactly
+/// what the tier requires, and report-only state.
+#[test]
+fn conditional_access_policies_state_only_what_the_tiers_require() {
+    use msgpol::syntax::ast::Requirement;
+    for policy in policies() {
+        let dir = tempfile::tempdir().unwrap();
+        let (ir, paths) = common::emit_target(&policy, "conditional-access", dir.path());
+        let written: Vec<serde_json::Value> =
+            serde_json::from_slice(&std::fs::read(&paths[0]).unwrap()).unwrap();
+        let mut expected = Vec::new();
+        for tier in ir
+            .tiers
+            .iter()
+            .filter(|t| t.kind != msgpol::ir::TierKind::Banned)
+        {
+            let mut controls: Vec<&str> = Vec::new();
+            if tier.requires.contains(&Requirement::Mfa) {
+                controls.push("mfa");
+            }
+            if tier.requires.contains(&Requirement::ManagedDevice) {
+                controls.push("compliantDevice");
+            }
+            let apps: std::collections::BTreeSet<&str> = tier
+                .channels
+                .iter()
+                .flat_map(|c| &ir.channel(&c.value).unwrap().endpoints.entra_app)
+                .map(String::as_str)
+                .collect();
+            if !controls.is_empty() && !apps.is_empty() {
+                controls.sort();
+                expected.push((tier.name.clone(), apps, controls));
+            }
+        }
+        assert_eq!(written.len(), expected.len(), "{policy:?}");
+        for (p, (tier, apps, controls)) in written.iter().zip(&expected) {
+            let keys: Vec<&String> = p.as_object().unwrap().keys().collect();
+            assert_eq!(
+                keys,
+                ["conditions", "displayName", "grantControls", "state"],
+                "only these top-level fields"
+            );
+            assert_eq!(p["state"], "enabledForReportingButNotEnforced");
+            assert!(p["displayName"]
+                .as_str()
+                .unwrap()
+                .ends_with(&format!("({tier})")));
+            assert_eq!(
+                p["conditions"]["users"]["includeUsers"],
+                serde_json::json!(["All"])
+            );
+            assert_eq!(
+                p["conditions"]["clientAppTypes"],
+                serde_json::json!(["all"])
+            );
+            let got: std::collections::BTreeSet<&str> = p["conditions"]["applications"]
+                ["includeApplications"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a.as_str().unwrap())
+                .collect();
+            assert_eq!(&got, apps);
+            assert_eq!(p["grantControls"]["operator"], "AND");
+            let mut got: Vec<&str> = p["grantControls"]["builtInControls"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c.as_str().unwrap())
+                .collect();
+            got.sort();
+            assert_eq!(&got, controls);
+        }
+    }
+}
+
+/// The Teams script (no PowerShell here): every line is a comment, the fixed preamble, a
+/// `Write-Host` with one single-quoted literal (quotes doubled, so a label cannot end it), or
+/// the command of a setting a `harden` block of a Teams channel asks for, each once.
+#[test]
+fn teams_script_runs_only_what_harden_asks_and_quotes_labels() {
+    let commands = [
+        ("consumer-accounts", "Set-CsTenantFederationConfiguration -AllowTeamsConsumer $false -AllowTeamsConsumerInbound $false"),
+        ("third-party-storage", "Set-CsTeamsClientConfiguration -Identity Global -AllowDropBox $false -AllowBox $false -AllowGoogleDrive $false -AllowShareFile $false -AllowEgnyte $false"),
+        ("email-into-channel", "Set-CsTeamsClientConfiguration -Identity Global -AllowEmailIntoChannel $false"),
+    ];
+    for policy in policies() {
+        let dir = tempfile::tempdir().unwrap();
+        let (ir, paths) = common::emit_target(&policy, "teams", dir.path());
+        let script = std::fs::read_to_string(&paths[0]).unwrap();
+        let mut asked: Vec<String> = Vec::new();
+        for h in &ir.hardening {
+            let c = ir.channel(&h.channel).unwrap();
+            if c.name == "teams" || c.inherits.iter().any(|p| p == "teams") {
+                for s in &h.disable {
+                    let s = serde_json::to_value(s)
+                        .unwrap()
+                        .as_str()
+                        .unwrap()
+                        .to_string();
+                    if !asked.contains(&s) {
+                        asked.push(s);
+                    }
+                }
+            }
+        }
+        let mut ran = Vec::new();
+        for line in script.lines() {
+            if line.is_empty() || line.starts_with('#') || line == "$ErrorActionPreference = 'Stop'"
+            {
+                continue;
+            }
+            if let Some(literal) = line.strip_prefix("Write-Host ") {
+                let inner = literal
+                    .strip_prefix('\'')
+                    .and_then(|l| l.strip_suffix('\''))
+                    .expect("one single-quoted literal");
+                assert!(
+                    !inner.replace("''", "").contains('\''),
+                    "an undoubled quote would end the literal: {line}"
+                );
+                continue;
+            }
+            let (setting, _) = commands
+                .iter()
+                .find(|(_, cmd)| *cmd == line)
+                .unwrap_or_else(|| panic!("unexpected line in the Teams script: {line}"));
+            ran.push(setting.to_string());
+        }
+        assert_eq!(ran, asked, "{policy:?}");
     }
 }

@@ -10,6 +10,7 @@ pub enum ValueKind {
     MacosBundle,
     MacosTeam,
     MacosSigningId,
+    EntraApp,
     AndroidPackage,
     WebApp,
 }
@@ -24,6 +25,9 @@ impl ValueKind {
             ValueKind::MacosTeam => "a 10-character Apple Team ID such as `BQR82RBBHL`",
             ValueKind::MacosSigningId => {
                 "a Team ID, `:` and a bundle id, such as `UBF8T346G9:com.skype.skype`"
+            }
+            ValueKind::EntraApp => {
+                "a Microsoft Entra application id (a GUID) such as `cc15fd57-2c6c-4117-a88c-83b1d56b4bbe`"
             }
             ValueKind::AndroidPackage => "an Android package name such as `com.whatsapp`",
             ValueKind::WebApp => "an `https://` URL such as `https://web.whatsapp.com`",
@@ -78,6 +82,13 @@ pub fn is_valid(kind: ValueKind, value: &str) -> bool {
         ValueKind::MacosSigningId => value.split_once(':').is_some_and(|(team, bundle)| {
             is_valid(ValueKind::MacosTeam, team) && is_valid(ValueKind::MacosBundle, bundle)
         }),
+        ValueKind::EntraApp => {
+            value.len() == 36
+                && value.char_indices().all(|(i, c)| match i {
+                    8 | 13 | 18 | 23 => c == '-',
+                    _ => c.is_ascii_hexdigit(),
+                })
+        }
         ValueKind::AndroidPackage => {
             dotted(value, &['_'])
                 && value.contains('.')
@@ -121,6 +132,10 @@ mod tests {
         ));
         assert!(is_valid(ValueKind::MacosTeam, "U68MSDN6DR"));
         assert!(is_valid(
+            ValueKind::EntraApp,
+            "cc15fd57-2c6c-4117-a88c-83b1d56b4bbe"
+        ));
+        assert!(is_valid(
             ValueKind::MacosSigningId,
             "UBF8T346G9:com.skype.skype"
         ));
@@ -137,6 +152,10 @@ mod tests {
         assert!(!is_valid(ValueKind::WindowsPublisher, "O=X\nC=US"));
         assert!(!is_valid(ValueKind::MacosTeam, "u68msdn6dr"));
         assert!(!is_valid(ValueKind::MacosSigningId, "com.skype.skype"));
+        assert!(!is_valid(
+            ValueKind::EntraApp,
+            "cc15fd57-2c6c-4117-a88c-83b1d56b4bb\""
+        ));
         assert!(!is_valid(
             ValueKind::MacosSigningId,
             "UBF8T346G9:a</string><string>b"

@@ -5,6 +5,7 @@ mod adblock;
 mod applocker;
 mod browser;
 mod chrome;
+mod conditional_access;
 mod dnsmasq;
 mod endpoint;
 mod firefox;
@@ -21,6 +22,7 @@ mod rpz;
 mod santa;
 mod squid;
 mod suricata;
+mod teams;
 mod templated;
 mod unbound;
 mod windows_firewall;
@@ -50,5 +52,7 @@ pub static ALL: &[&dyn Target] = &[
     &reg::Reg,
     &applocker::AppLocker,
     &santa::Santa,
+    &conditional_access::ConditionalAccess,
+    &teams::Teams,
     &guide_md::GuideMd,
 ];

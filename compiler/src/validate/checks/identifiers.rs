@@ -18,6 +18,7 @@ pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
             (&b.windows_store, ValueKind::WindowsStore, "windows-store"),
             (&b.macos_bundle, ValueKind::MacosBundle, "macos-bundle"),
             (&b.macos_team, ValueKind::MacosTeam, "macos-team"),
+            (&b.entra_app, ValueKind::EntraApp, "entra-app"),
             (
                 &b.macos_signing_id,
                 ValueKind::MacosSigningId,

@@ -6,6 +6,7 @@ mod detectors;
 mod domains;
 mod e2ee_ceiling;
 mod exceptions;
+mod hardening;
 mod identifiers;
 mod mfa;
 mod networks;
@@ -34,4 +35,5 @@ pub const ALL: &[Check] = &[
     carve_outs::check,
     shared_infrastructure::check,
     shared_signers::check,
+    hardening::check,
 ];

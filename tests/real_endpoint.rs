@@ -22,6 +22,18 @@ fn policies() -> Vec<PathBuf> {
     list
 }
 
+/// Channels of tiers that `block endpoint`, in tier order.
+fn endpoint_blocked(ir: &Ir) -> Vec<&msgpol::ir::ChannelInfo> {
+    ir.tiered_channels()
+        .filter(|c| {
+            ir.tier_of(c).is_some_and(|t| {
+                t.block
+                    .contains(&msgpol::syntax::ast::Enforcement::Endpoint)
+            })
+        })
+        .collect()
+}
+
 #[derive(Debug, PartialEq)]
 struct Entry {
     key: String,
@@ -183,21 +195,37 @@ fn check_against_policy(ir: &Ir, entries: &[Entry]) {
         }
     }
     let mut found: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut programs = Vec::new();
     let key = r"Software\Policies\Microsoft\WindowsFirewall\FirewallRules";
     for rule in list_raw(entries, key) {
         let fields = rule_fields(&rule);
         let get = |k: &str| fields.iter().find(|(f, _)| f == k).map(|(_, v)| v.as_str());
         assert_eq!(get("Action"), Some("Block"));
         assert_eq!(get("Dir"), Some("Out"));
-        let channel = get("Name").unwrap().strip_prefix("msgpol: block ").unwrap();
+        let name = get("Name").unwrap().strip_prefix("msgpol: block ").unwrap();
+        if let Some(app) = get("App") {
+            let channel = name.strip_suffix(" program").unwrap();
+            programs.push((channel.to_string(), app.to_string()));
+            continue;
+        }
         let networks = fields
             .iter()
             .filter(|(k, _)| k == "RA4" || k == "RA6")
             .map(|(_, v)| v.clone())
             .collect();
-        assert!(found.insert(channel.to_string(), networks).is_none());
+        assert!(found.insert(name.to_string(), networks).is_none());
     }
     assert_eq!(found, expected);
+    let expected_programs: Vec<(String, String)> = endpoint_blocked(ir)
+        .iter()
+        .flat_map(|c| {
+            c.endpoints
+                .windows_path
+                .iter()
+                .map(|p| (c.name.clone(), p.clone()))
+        })
+        .collect();
+    assert_eq!(programs, expected_programs);
 }
 
 /// The data of a key's values other than the `**delvals.` that must come first.
@@ -358,15 +386,7 @@ fn applocker_policies_match_the_schema_and_the_policy() {
             );
             assert!(ok, "{path:?} does not match the schema:\n{text}");
         }
-        let blocked: Vec<_> = ir
-            .tiered_channels()
-            .filter(|c| {
-                ir.tier_of(c).is_some_and(|t| {
-                    t.block
-                        .contains(&msgpol::syntax::ast::Enforcement::Endpoint)
-                })
-            })
-            .collect();
+        let blocked = endpoint_blocked(&ir);
         let monitored: Vec<_> = ir
             .tiered_channels()
             .filter(|c| ir.tier_of(c).is_some_and(|t| t.monitor))
@@ -458,12 +478,7 @@ fn santa_profiles_load_in_plistlib_with_the_rules_the_policy_asked_for() {
             .all(|u| u.len() == 36 && u.split('-').count() == 5));
 
         let mut expected = Vec::new();
-        for c in ir.tiered_channels().filter(|c| {
-            ir.tier_of(c).is_some_and(|t| {
-                t.block
-                    .contains(&msgpol::syntax::ast::Enforcement::Endpoint)
-            })
-        }) {
+        for c in endpoint_blocked(&ir) {
             let e = &c.endpoints;
             if e.macos_signing_id.is_empty() {
                 expected.extend(e.macos_team.iter().map(|t| format!("TEAMID:{t}:BLOCKLIST")));

@@ -331,6 +331,7 @@ fn channel(
             windows_exe: strings(&body.windows_exe),
             windows_publisher: strings(&body.windows_publisher),
             windows_store: strings(&body.windows_store),
+            windows_path: strings(&body.windows_path),
             macos_bundle: strings(&body.macos_bundle),
             macos_team: strings(&body.macos_team),
             macos_signing_id: strings(&body.macos_signing_id),

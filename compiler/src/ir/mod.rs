@@ -123,6 +123,8 @@ pub struct Endpoints {
     pub windows_exe: Vec<String>,
     pub windows_publisher: Vec<String>,
     pub windows_store: Vec<String>,
+    /// Full paths of its Windows programs, environment variables allowed.
+    pub windows_path: Vec<String>,
     pub macos_bundle: Vec<String>,
     pub macos_team: Vec<String>,
     /// Santa signing ids, `TEAMID:bundle.id`.

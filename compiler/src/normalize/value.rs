@@ -7,6 +7,7 @@ pub enum ValueKind {
     WindowsExe,
     WindowsPublisher,
     WindowsStore,
+    WindowsPath,
     MacosBundle,
     MacosTeam,
     MacosSigningId,
@@ -21,6 +22,9 @@ impl ValueKind {
             ValueKind::WindowsExe => "a Windows executable name such as `Signal.exe`",
             ValueKind::WindowsPublisher => "an AppLocker publisher such as `O=SLACK TECHNOLOGIES, INC., L=SAN FRANCISCO, S=CALIFORNIA, C=US`",
             ValueKind::WindowsStore => "a Store package family name such as `5319275A.WhatsAppDesktop_cv1g1gvanyjgm`",
+            ValueKind::WindowsPath => {
+                "a full program path such as `%ProgramFiles%\\Example\\chat.exe` (a drive or an `%VARIABLE%` first)"
+            }
             ValueKind::MacosBundle => "a bundle id such as `com.tinyspeck.slackmacgap`",
             ValueKind::MacosTeam => "a 10-character Apple Team ID such as `BQR82RBBHL`",
             ValueKind::MacosSigningId => {
@@ -71,6 +75,27 @@ pub fn is_valid(kind: ValueKind, value: &str) -> bool {
                     .chars()
                     .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
                 && !value.is_empty()
+        }
+        ValueKind::WindowsPath => {
+            let rooted = value.get(1..3) == Some(":\\")
+                && value.starts_with(|c: char| c.is_ascii_alphabetic())
+                || value.starts_with('%')
+                    && value[1..].split_once('%').is_some_and(|(var, rest)| {
+                        !var.is_empty()
+                            && var
+                                .chars()
+                                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '(' | ')'))
+                            && rest.starts_with('\\')
+                    });
+            rooted
+                && value.len() <= 259
+                && value.to_ascii_lowercase().ends_with(".exe")
+                && !value.contains("\\\\")
+                && !value.split('\\').any(|part| part == "..")
+                && value.chars().all(|c| {
+                    c.is_ascii_alphanumeric()
+                        || matches!(c, '\\' | ':' | '%' | '.' | '-' | '_' | ' ' | '(' | ')')
+                })
         }
         ValueKind::MacosBundle => dotted(value, &['-', '_']),
         ValueKind::MacosTeam => {
@@ -132,6 +157,11 @@ mod tests {
         ));
         assert!(is_valid(ValueKind::MacosTeam, "U68MSDN6DR"));
         assert!(is_valid(
+            ValueKind::WindowsPath,
+            "%ProgramFiles(x86)%\\Example\\chat.exe"
+        ));
+        assert!(is_valid(ValueKind::WindowsPath, "C:\\Tools\\chat.exe"));
+        assert!(is_valid(
             ValueKind::EntraApp,
             "cc15fd57-2c6c-4117-a88c-83b1d56b4bbe"
         ));
@@ -152,6 +182,12 @@ mod tests {
         assert!(!is_valid(ValueKind::WindowsPublisher, "O=X\nC=US"));
         assert!(!is_valid(ValueKind::MacosTeam, "u68msdn6dr"));
         assert!(!is_valid(ValueKind::MacosSigningId, "com.skype.skype"));
+        assert!(!is_valid(ValueKind::WindowsPath, "Telegram.exe"));
+        assert!(!is_valid(
+            ValueKind::WindowsPath,
+            "C:\\a.exe|Action=Allow|x.exe"
+        ));
+        assert!(!is_valid(ValueKind::WindowsPath, "%APPDATA%\\..\\x.exe"));
         assert!(!is_valid(
             ValueKind::EntraApp,
             "cc15fd57-2c6c-4117-a88c-83b1d56b4bb\""

@@ -481,6 +481,7 @@ fn inherit(child: &mut ast::Channel, parent: &ast::Channel) {
         windows_exe,
         windows_publisher,
         windows_store,
+        windows_path,
         macos_bundle,
         macos_team,
         macos_signing_id,

@@ -257,6 +257,8 @@ pub struct ChannelBody {
     pub windows_exe: Option<Vec<Str>>,
     pub windows_publisher: Option<Vec<Str>>,
     pub windows_store: Option<Vec<Str>>,
+    /// Full paths of the channel's Windows programs (firewall program rules need a path).
+    pub windows_path: Option<Vec<Str>>,
     pub macos_bundle: Option<Vec<Str>>,
     pub macos_team: Option<Vec<Str>>,
     /// Santa signing ids (`TEAMID:bundle.id`): block these programs, not the whole team.

@@ -544,6 +544,7 @@ const CHANNEL_KEYWORDS: &[&str] = &[
     "windows-exe",
     "windows-publisher",
     "windows-store",
+    "windows-path",
     "macos-bundle",
     "macos-team",
     "macos-signing-id",
@@ -562,6 +563,7 @@ const CHANNEL_LISTS: &[&str] = &[
     "windows-exe",
     "windows-publisher",
     "windows-store",
+    "windows-path",
     "macos-bundle",
     "macos-team",
     "macos-signing-id",
@@ -695,6 +697,13 @@ fn channel(stmt: &Stmt, errors: &mut Vec<SyntaxError>) -> Result<Channel, Syntax
                 "windows-store" => extend(
                     &mut body.windows_store,
                     string_list(s, "a Store package family name")?,
+                ),
+                "windows-path" => extend(
+                    &mut body.windows_path,
+                    string_list(
+                        s,
+                        "e.g. `windows-path \"%ProgramFiles%\\\\Example\\\\chat.exe\"`",
+                    )?,
                 ),
                 "macos-bundle" => extend(
                     &mut body.macos_bundle,

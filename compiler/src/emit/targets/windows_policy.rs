@@ -78,7 +78,8 @@ pub fn settings(ir: &Ir, target: &str) -> Result<Settings, EmitError> {
 }
 
 /// One outbound block rule per channel of a tier that `block firewall`, covering its networks,
-/// in the rule-string grammar of [MS-GPFAS] 2.2.2.19 (`v2.30|Field=value|…|`).
+/// and one per `windows-path` of a channel of a tier that `block endpoint`, in the rule-string
+/// grammar of [MS-GPFAS] 2.2.2.19 (`v2.30|Field=value|…|`).
 fn firewall_rules(
     ir: &Ir,
     target: &str,
@@ -133,6 +134,35 @@ fn firewall_rules(
             endpoint::guid(&format!("msgpol firewall {}", channel.name))
         );
         records.push(set(FIREWALL_RULES, &id, RegValue::Sz(rule)));
+    }
+    // Programs: the firewall matches a full path, so only `windows-path` can make a rule.
+    for channel in endpoint::blocked_by(ir, Enforcement::Endpoint) {
+        let e = &channel.endpoints;
+        if e.windows_path.is_empty() && !e.windows_exe.is_empty() {
+            warnings.push(endpoint::missing(
+                target,
+                channel,
+                "`windows-path`",
+                "no firewall rule blocks its program (the firewall needs a full path; `applocker` blocks it by name)",
+            ));
+        }
+        for path in &e.windows_path {
+            if !is_rule_field(path) {
+                return Err(render_failed(
+                    target,
+                    format!("refusing to write {path:?} into a firewall rule"),
+                ));
+            }
+            let rule = format!(
+                "v2.30|Action=Block|Active=TRUE|Dir=Out|App={path}|Name=msgpol: block {name} program|Desc=msgpol: {name} is banned on endpoints|EmbedCtxt=msgpol|",
+                name = channel.name,
+            );
+            let id = format!(
+                "{{{}}}",
+                endpoint::guid(&format!("msgpol firewall {} {path}", channel.name))
+            );
+            records.push(set(FIREWALL_RULES, &id, RegValue::Sz(rule)));
+        }
     }
     Ok(())
 }

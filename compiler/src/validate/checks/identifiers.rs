@@ -16,6 +16,7 @@ pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
                 "windows-publisher",
             ),
             (&b.windows_store, ValueKind::WindowsStore, "windows-store"),
+            (&b.windows_path, ValueKind::WindowsPath, "windows-path"),
             (&b.macos_bundle, ValueKind::MacosBundle, "macos-bundle"),
             (&b.macos_team, ValueKind::MacosTeam, "macos-team"),
             (&b.entra_app, ValueKind::EntraApp, "entra-app"),

@@ -644,3 +644,46 @@ fn teams_script_runs_only_what_harden_asks_and_quotes_labels() {
         assert_eq!(ran, asked, "{policy:?}");
     }
 }
+
+/// A channel lacking what a target needs is reported by that target, naming the channel and
+/// the missing field; it is never dropped silently.
+#[test]
+fn missing_identifiers_are_reported_naming_channel_and_field() {
+    let ir = msgpol::compile(
+        &common::root().join("tests/fixtures/ok/endpoint.msgpol"),
+        common::today(),
+    )
+    .unwrap()
+    .ir
+    .unwrap();
+    let warnings = |target: &str| {
+        msgpol::emit::find_target(target)
+            .unwrap()
+            .emit(&ir)
+            .unwrap()
+            .warnings
+    };
+    let has = |target: &str, channel: &str, field: &str| {
+        warnings(target)
+            .iter()
+            .any(|w| w.contains(&format!("channel `{channel}`")) && w.contains(field))
+    };
+    assert!(has(
+        "applocker",
+        "bare",
+        "`windows-exe`, `windows-publisher` or `windows-store`"
+    ));
+    assert!(!has("applocker", "chatty", "`windows-exe`"));
+    assert!(has("santa", "bare", "`macos-team` or `macos-signing-id`"));
+    assert!(has("santa", "plain", "`macos-bundle` alone"));
+    assert!(!has("santa", "oldchat", "`macos-team`"));
+    for target in ["gpo", "reg"] {
+        assert!(has(target, "bare", "`networks`"));
+        assert!(has(target, "plain", "`windows-path`"));
+        assert!(!has(target, "chatty", "`networks`"));
+    }
+    assert!(has("conditional-access", "suite", "`entra-app`"));
+    assert!(warnings("teams")
+        .iter()
+        .any(|w| w.contains("`harden suite`")));
+}

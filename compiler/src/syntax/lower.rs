@@ -1110,6 +1110,14 @@ fn harden(stmt: &Stmt, errors: &mut Vec<SyntaxError>) -> Result<Harden, SyntaxEr
             _ => unreachable!("every known keyword is handled"),
         }
     }
+    let disable = block
+        .require(
+            (!disable.is_empty()).then_some(disable),
+            "disable",
+            "disable consumer-accounts",
+            errors,
+        )
+        .ok_or_else(SyntaxError::incomplete)?;
     Ok(Harden {
         channel,
         disable,

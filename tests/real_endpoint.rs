@@ -511,7 +511,8 @@ fn santa_profiles_load_in_plistlib_with_the_rules_the_policy_asked_for() {
     }
 }
 
-/// Conditional Access (no tenant here): the Graph shape, one policy per allowed tier whose
+/// Conditional Access (no tenant here): the file matches tests/schemas/conditional-access.schema.json
+/// (PyPI jsonschema, installed by .ci/run), one policy per allowed tier whose
 /// `requires` names mfa or managed-device and which has Entra apps, the grant controls exactly
 /// what the tier requires, and report-only state.
 #[test]
@@ -520,6 +521,16 @@ fn conditional_access_policies_state_only_what_the_tiers_require() {
     for policy in policies() {
         let dir = tempfile::tempdir().unwrap();
         let (ir, paths) = common::emit_target(&policy, "conditional-access", dir.path());
+        if common::require_tool("python3") {
+            let script = "import json, sys, jsonschema\nschema = json.load(open(sys.argv[1]))\njsonschema.Draft202012Validator.check_schema(schema)\njsonschema.validate(json.load(open(sys.argv[2])), schema, cls=jsonschema.Draft202012Validator)";
+            let (ok, text) = common::run(
+                Command::new("python3")
+                    .args(["-c", script])
+                    .arg(common::root().join("tests/schemas/conditional-access.schema.json"))
+                    .arg(&paths[0]),
+            );
+            assert!(ok, "{policy:?} does not match the schema:\n{text}");
+        }
         let written: Vec<serde_json::Value> =
             serde_json::from_slice(&std::fs::read(&paths[0]).unwrap()).unwrap();
         let mut expected = Vec::new();

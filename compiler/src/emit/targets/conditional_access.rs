@@ -4,7 +4,7 @@
 //! its channels. Only what the tier requires becomes a grant control. Written in report-only
 //! state: an administrator switches a policy on after checking its sign-in report.
 
-use super::endpoint;
+use super::endpoint::Missing;
 use crate::emit::{EmitError, Emitted, OutputFile, Target};
 use crate::ir::{Ir, TierKind};
 use crate::syntax::ast::{Requirement, Size};
@@ -39,17 +39,16 @@ impl Target for ConditionalAccess {
                 continue;
             }
             let mut apps: Vec<&str> = Vec::new();
+            let mut missing = Missing::new(
+                "`entra-app`",
+                format!(
+                    "tier `{}`'s requirements are not enforced by Conditional Access",
+                    tier.name
+                ),
+            );
             for channel in tier.channels.iter().filter_map(|c| ir.channel(&c.value)) {
                 if channel.endpoints.entra_app.is_empty() {
-                    warnings.push(endpoint::missing(
-                        self.name(),
-                        channel,
-                        "`entra-app`",
-                        &format!(
-                            "Conditional Access cannot enforce tier `{}`'s requirements on it",
-                            tier.name
-                        ),
-                    ));
+                    missing.add(channel);
                 }
                 for app in &channel.endpoints.entra_app {
                     if !apps.contains(&app.as_str()) {
@@ -57,6 +56,7 @@ impl Target for ConditionalAccess {
                     }
                 }
             }
+            missing.report(self.name(), &mut warnings);
             if apps.is_empty() {
                 continue;
             }

@@ -20,13 +20,39 @@ pub fn monitored(ir: &Ir) -> Vec<&ChannelInfo> {
         .collect()
 }
 
-/// The warning for a channel the target cannot act on: which channel, which field is
-/// missing, and what is therefore not written.
-pub fn missing(target: &str, channel: &ChannelInfo, fields: &str, consequence: &str) -> String {
-    format!(
-        "{target}: channel `{}` has no {fields}, so {consequence}",
-        channel.name
-    )
+/// The channels a target cannot act on for want of one kind of identifier, reported as one
+/// warning that names each channel, the missing fields, and what is therefore not written.
+pub struct Missing {
+    fields: &'static str,
+    consequence: String,
+    channels: Vec<String>,
+}
+
+impl Missing {
+    pub fn new(fields: &'static str, consequence: impl Into<String>) -> Self {
+        Missing {
+            fields,
+            consequence: consequence.into(),
+            channels: Vec::new(),
+        }
+    }
+    pub fn add(&mut self, channel: &ChannelInfo) {
+        self.channels.push(format!("`{}`", channel.name));
+    }
+    /// Adds the warning to `warnings` if any channel lacks the fields.
+    pub fn report(self, target: &str, warnings: &mut Vec<String>) {
+        let (noun, verb) = match self.channels.len() {
+            0 => return,
+            1 => ("channel", "has"),
+            _ => ("channels", "have"),
+        };
+        warnings.push(format!(
+            "{target}: {noun} {} {verb} no {}, so {}",
+            self.channels.join(", "),
+            self.fields,
+            self.consequence
+        ));
+    }
 }
 
 /// Text for an XML attribute or element: the five markup characters escaped; a control

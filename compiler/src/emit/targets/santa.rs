@@ -3,7 +3,7 @@
 //! TEAMID rule per `macos-team` (E218 has already refused a team id an allowed channel shares).
 //! The rules go in two payloads, for Santa's current preference domain and its former one.
 
-use super::endpoint::{self, guid, xml};
+use super::endpoint::{self, guid, xml, Missing};
 use crate::emit::error::render_failed;
 use crate::emit::{EmitError, Emitted, OutputFile, Target};
 use crate::ir::Ir;
@@ -23,6 +23,14 @@ struct Rule {
 
 fn rules(ir: &Ir, warnings: &mut Vec<String>) -> Vec<Rule> {
     let mut out = Vec::new();
+    let mut missing = Missing::new(
+        "`macos-team` or `macos-signing-id`",
+        "no Santa rule is written",
+    );
+    let mut bundle_only = Missing::new(
+        "`macos-team` or `macos-signing-id`",
+        "no Santa rule is written (a `macos-bundle` alone cannot make one: add the team id, or `macos-signing-id \"TEAMID:bundle.id\"`)",
+    );
     for channel in endpoint::blocked_by(ir, Enforcement::Endpoint) {
         let e = &channel.endpoints;
         let message = format!("{} is banned by {}.", channel.label, ir.policy.organisation);
@@ -32,17 +40,11 @@ fn rules(ir: &Ir, warnings: &mut Vec<String>) -> Vec<Rule> {
             ("TEAMID", &e.macos_team)
         };
         if identifiers.is_empty() {
-            let consequence = if e.macos_bundle.is_empty() {
-                "no Santa rule is written for it"
+            if e.macos_bundle.is_empty() {
+                missing.add(channel);
             } else {
-                "no Santa rule is written for it (its `macos-bundle` alone cannot make one: add its team id, or `macos-signing-id \"TEAMID:bundle.id\"`)"
-            };
-            warnings.push(endpoint::missing(
-                "santa",
-                channel,
-                "`macos-team` or `macos-signing-id`",
-                consequence,
-            ));
+                bundle_only.add(channel);
+            }
         }
         out.extend(identifiers.iter().map(|id| Rule {
             identifier: id.clone(),
@@ -50,6 +52,8 @@ fn rules(ir: &Ir, warnings: &mut Vec<String>) -> Vec<Rule> {
             message: message.clone(),
         }));
     }
+    missing.report("santa", warnings);
+    bundle_only.report("santa", warnings);
     out
 }
 

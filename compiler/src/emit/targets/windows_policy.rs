@@ -3,7 +3,8 @@
 //! (binary Registry.pol) and `reg` (a regedit file). Every list key is cleared with
 //! `**delvals.` before its values, so a rebuilt policy never leaves stale entries behind.
 
-use super::{browser, chrome, endpoint, firefox};
+use super::endpoint::{self, Missing};
+use super::{browser, chrome, firefox};
 use crate::emit::error::render_failed;
 use crate::emit::preg::{Record, RegValue};
 use crate::emit::EmitError;
@@ -101,17 +102,17 @@ fn firewall_rules(
         DELETE_ALL_VALUES,
         RegValue::Sz(" ".into()),
     ));
+    let mut without_networks = Missing::new("`networks`", "no firewall rule is written");
+    let mut without_path = Missing::new(
+        "`windows-path`",
+        "no firewall rule blocks their programs (the firewall needs a full path; `applocker` blocks them by name)",
+    );
     for channel in endpoint::blocked_by(ir, Enforcement::Firewall) {
         let Some(tier) = ir.tier_of(channel) else {
             continue;
         };
         let Some(addresses) = by_channel.get(channel.name.as_str()) else {
-            warnings.push(endpoint::missing(
-                target,
-                channel,
-                "`networks`",
-                "no firewall rule is written for it",
-            ));
+            without_networks.add(channel);
             continue;
         };
         if let Some(bad) = [&channel.name, &tier.name]
@@ -135,16 +136,12 @@ fn firewall_rules(
         );
         records.push(set(FIREWALL_RULES, &id, RegValue::Sz(rule)));
     }
+    without_networks.report(target, warnings);
     // Programs: the firewall matches a full path, so only `windows-path` can make a rule.
     for channel in endpoint::blocked_by(ir, Enforcement::Endpoint) {
         let e = &channel.endpoints;
         if e.windows_path.is_empty() && !e.windows_exe.is_empty() {
-            warnings.push(endpoint::missing(
-                target,
-                channel,
-                "`windows-path`",
-                "no firewall rule blocks its program (the firewall needs a full path; `applocker` blocks it by name)",
-            ));
+            without_path.add(channel);
         }
         for path in &e.windows_path {
             if !is_rule_field(path) {
@@ -164,6 +161,7 @@ fn firewall_rules(
             records.push(set(FIREWALL_RULES, &id, RegValue::Sz(rule)));
         }
     }
+    without_path.report(target, warnings);
     Ok(())
 }
 

@@ -103,10 +103,6 @@ fn firewall_rules(
         RegValue::Sz(" ".into()),
     ));
     let mut without_networks = Missing::new("`networks`", "no firewall rule is written");
-    let mut without_path = Missing::new(
-        "`windows-path`",
-        "no firewall rule blocks their programs (the firewall needs a full path; `applocker` blocks them by name)",
-    );
     for channel in endpoint::blocked_by(ir, Enforcement::Firewall) {
         let Some(tier) = ir.tier_of(channel) else {
             continue;
@@ -138,6 +134,10 @@ fn firewall_rules(
     }
     without_networks.report(target, warnings);
     // Programs: the firewall matches a full path, so only `windows-path` can make a rule.
+    let mut without_path = Missing::new(
+        "`windows-path`",
+        "no firewall rule blocks their programs (the firewall needs a full path; `applocker` blocks them by name)",
+    );
     for channel in endpoint::blocked_by(ir, Enforcement::Endpoint) {
         let e = &channel.endpoints;
         if e.windows_path.is_empty() && !e.windows_exe.is_empty() {

@@ -98,3 +98,51 @@ fn hostile_policy_text_stays_inside_comments_and_strings() {
         }
     }
 }
+
+/// The endpoint targets with every identifier and label of every channel tampered with: the
+/// formats that cannot hold the text refuse (a `|` would add fields to a firewall rule, a line
+/// break a .reg key, a control character breaks XML); the JSON and PowerShell targets write it
+/// only escaped or quoted.
+#[test]
+fn hostile_endpoint_identifiers_are_refused_or_escaped() {
+    let hostile = "x\"</string><x a='1'>|Action=Allow|\n[HKEY_LOCAL_MACHINE\\X]";
+    let mut ir = msgpol::compile(
+        &common::root().join("tests/fixtures/ok/endpoint.msgpol"),
+        common::today(),
+    )
+    .unwrap()
+    .ir
+    .unwrap();
+    for channel in &mut ir.channels {
+        channel.label = hostile.into();
+        let e = &mut channel.endpoints;
+        for list in [
+            &mut e.windows_exe,
+            &mut e.windows_publisher,
+            &mut e.windows_store,
+            &mut e.windows_path,
+            &mut e.macos_team,
+            &mut e.macos_signing_id,
+            &mut e.entra_app,
+        ] {
+            *list = vec![hostile.to_string()];
+        }
+    }
+    for name in ["gpo", "reg", "applocker", "santa"] {
+        let target = emit::find_target(name).unwrap();
+        assert!(target.emit(&ir).is_err(), "{name} must refuse");
+    }
+    for name in ["conditional-access", "teams"] {
+        let emitted = emit::find_target(name).unwrap().emit(&ir).unwrap();
+        for file in emitted.files {
+            let text = String::from_utf8(file.contents).unwrap();
+            assert!(!text.contains(hostile), "{name} wrote it verbatim");
+            assert!(
+                !text
+                    .lines()
+                    .any(|l| l.starts_with("[HKEY") || l.starts_with("<x")),
+                "{name}: the text broke out of its string:\n{text}"
+            );
+        }
+    }
+}

@@ -125,3 +125,35 @@ pub fn emit_target(policy: &Path, target: &str, dir: &Path) -> (msgpol::ir::Ir, 
         .collect();
     (ir, paths)
 }
+
+/// A file as text for its snapshot: UTF-8 as it is, UTF-16LE with a byte-order mark (the `reg`
+/// target) decoded, anything else (Registry.pol) as a hex dump with the UTF-16 text beside it.
+pub fn readable(bytes: &[u8]) -> String {
+    if let Some(utf16) = bytes.strip_prefix(&[0xff, 0xfe]) {
+        let units: Vec<u16> = utf16
+            .chunks(2)
+            .map(|c| u16::from_le_bytes([c[0], c[1]]))
+            .collect();
+        return format!(
+            "(UTF-16LE with BOM)\n{}",
+            String::from_utf16(&units).unwrap()
+        );
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) if !text.contains('\0') => return text.to_string(),
+        _ => {}
+    }
+    let mut out = String::from("(binary: offset, bytes, the ASCII of UTF-16LE text)\n");
+    for (i, line) in bytes.chunks(16).enumerate() {
+        let hex: Vec<String> = line.iter().map(|b| format!("{b:02x}")).collect();
+        let text: String = line
+            .chunks(2)
+            .map(|c| match c {
+                [b, 0] if b.is_ascii_graphic() || *b == b' ' => *b as char,
+                _ => '.',
+            })
+            .collect();
+        out.push_str(&format!("{:06x}  {:<47}  {text}\n", i * 16, hex.join(" ")));
+    }
+    out
+}

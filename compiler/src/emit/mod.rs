@@ -2,6 +2,7 @@
 //! top-level `targets/` directory (embedded in the binary). Targets see only the IR.
 
 pub mod error;
+pub mod preg;
 pub mod targets;
 pub(crate) mod templates;
 pub mod write;

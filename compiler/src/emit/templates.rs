@@ -135,7 +135,7 @@ fn network(value: String) -> Result<String, Error> {
 }
 
 /// A PowerShell single-quoted string literal: `'` doubled, control characters dropped.
-fn powershell(value: String) -> String {
+pub fn powershell(value: String) -> String {
     let mut out = String::from("'");
     for c in value.chars().filter(|c| !c.is_control()) {
         if matches!(c, '\'' | '\u{2018}' | '\u{2019}' | '\u{201a}' | '\u{201b}') {

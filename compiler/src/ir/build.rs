@@ -141,6 +141,7 @@ pub fn build(program: &Program, map: &SourceMap, today: Date) -> Ir {
         exceptions: Vec::new(),
         reviews: Vec::new(),
         incidents: Vec::new(),
+        hardening: Vec::new(),
         matrix: Vec::new(),
         enforcement: EnforcementSets::default(),
         index: Default::default(),
@@ -196,6 +197,24 @@ pub fn build(program: &Program, map: &SourceMap, today: Date) -> Ir {
         .collect();
     incidents.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.title.cmp(&b.title)));
     ir.incidents = incidents;
+    ir.hardening = program
+        .hardening
+        .iter()
+        .map(|h| {
+            let mut disable: Vec<ast::Hardening> = Vec::new();
+            for setting in &h.disable {
+                if !disable.contains(&setting.value) {
+                    disable.push(setting.value);
+                }
+            }
+            HardeningInfo {
+                channel: h.channel.text.clone(),
+                disable,
+                docs: h.docs.clone(),
+                at: loc(h.span),
+            }
+        })
+        .collect();
 
     ir.enforcement = enforcement_sets(program);
     let mut matrix = Vec::new();
@@ -312,8 +331,11 @@ fn channel(
             windows_exe: strings(&body.windows_exe),
             windows_publisher: strings(&body.windows_publisher),
             windows_store: strings(&body.windows_store),
+            windows_path: strings(&body.windows_path),
             macos_bundle: strings(&body.macos_bundle),
             macos_team: strings(&body.macos_team),
+            macos_signing_id: strings(&body.macos_signing_id),
+            entra_app: strings(&body.entra_app),
             android_package: strings(&body.android_package),
             web_app: strings(&body.web_app),
         },

@@ -13,8 +13,8 @@ use crate::normalize::domain::Scope;
 use crate::normalize::network::Network;
 use crate::source::Location;
 use crate::syntax::ast::{
-    Cadence, Checksum, Confidence, E2ee, Enforcement, Medium, PortRange, Property, Requirement,
-    Size,
+    Cadence, Checksum, Confidence, E2ee, Enforcement, Hardening, Medium, PortRange, Property,
+    Requirement, Size,
 };
 use serde::Serialize;
 use std::collections::HashMap;
@@ -37,6 +37,8 @@ pub struct Ir {
     pub exceptions: Vec<ExceptionInfo>,
     pub reviews: Vec<ReviewInfo>,
     pub incidents: Vec<IncidentInfo>,
+    /// Settings of approved services the policy turns off (`harden`).
+    pub hardening: Vec<HardeningInfo>,
     /// `decide(class, channel)` for every class and every channel in a tier, for everyone.
     pub matrix: Vec<Decision>,
     pub enforcement: EnforcementSets,
@@ -121,8 +123,14 @@ pub struct Endpoints {
     pub windows_exe: Vec<String>,
     pub windows_publisher: Vec<String>,
     pub windows_store: Vec<String>,
+    /// Full paths of its Windows programs, environment variables allowed.
+    pub windows_path: Vec<String>,
     pub macos_bundle: Vec<String>,
     pub macos_team: Vec<String>,
+    /// Santa signing ids, `TEAMID:bundle.id`.
+    pub macos_signing_id: Vec<String>,
+    /// Microsoft Entra application ids.
+    pub entra_app: Vec<String>,
     pub android_package: Vec<String>,
     pub web_app: Vec<String>,
 }
@@ -228,6 +236,15 @@ pub struct IncidentInfo {
     pub title: String,
     pub date: String,
     pub lessons: Vec<String>,
+    pub docs: Vec<String>,
+    pub at: Location,
+}
+
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+pub struct HardeningInfo {
+    pub channel: String,
+    /// What to turn off, each once, in the order written.
+    pub disable: Vec<Hardening>,
     pub docs: Vec<String>,
     pub at: Location,
 }

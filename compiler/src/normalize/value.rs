@@ -7,8 +7,11 @@ pub enum ValueKind {
     WindowsExe,
     WindowsPublisher,
     WindowsStore,
+    WindowsPath,
     MacosBundle,
     MacosTeam,
+    MacosSigningId,
+    EntraApp,
     AndroidPackage,
     WebApp,
 }
@@ -19,8 +22,17 @@ impl ValueKind {
             ValueKind::WindowsExe => "a Windows executable name such as `Signal.exe`",
             ValueKind::WindowsPublisher => "an AppLocker publisher such as `O=SLACK TECHNOLOGIES, INC., L=SAN FRANCISCO, S=CALIFORNIA, C=US`",
             ValueKind::WindowsStore => "a Store package family name such as `5319275A.WhatsAppDesktop_cv1g1gvanyjgm`",
+            ValueKind::WindowsPath => {
+                "a full program path such as `%ProgramFiles%\\Example\\chat.exe` (a drive or an `%VARIABLE%` first)"
+            }
             ValueKind::MacosBundle => "a bundle id such as `com.tinyspeck.slackmacgap`",
             ValueKind::MacosTeam => "a 10-character Apple Team ID such as `BQR82RBBHL`",
+            ValueKind::MacosSigningId => {
+                "a Team ID, `:` and a bundle id, such as `UBF8T346G9:com.skype.skype`"
+            }
+            ValueKind::EntraApp => {
+                "a Microsoft Entra application id (a GUID) such as `cc15fd57-2c6c-4117-a88c-83b1d56b4bbe`"
+            }
             ValueKind::AndroidPackage => "an Android package name such as `com.whatsapp`",
             ValueKind::WebApp => "an `https://` URL such as `https://web.whatsapp.com`",
         }
@@ -64,12 +76,43 @@ pub fn is_valid(kind: ValueKind, value: &str) -> bool {
                     .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
                 && !value.is_empty()
         }
+        ValueKind::WindowsPath => {
+            let rooted = value.get(1..3) == Some(":\\")
+                && value.starts_with(|c: char| c.is_ascii_alphabetic())
+                || value.starts_with('%')
+                    && value[1..].split_once('%').is_some_and(|(var, rest)| {
+                        !var.is_empty()
+                            && var
+                                .chars()
+                                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '(' | ')'))
+                            && rest.starts_with('\\')
+                    });
+            rooted
+                && value.len() <= 259
+                && value.to_ascii_lowercase().ends_with(".exe")
+                && !value.contains("\\\\")
+                && !value.split('\\').any(|part| part == "..")
+                && value.chars().all(|c| {
+                    c.is_ascii_alphanumeric()
+                        || matches!(c, '\\' | ':' | '%' | '.' | '-' | '_' | ' ' | '(' | ')')
+                })
+        }
         ValueKind::MacosBundle => dotted(value, &['-', '_']),
         ValueKind::MacosTeam => {
             value.len() == 10
                 && value
                     .chars()
                     .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        }
+        ValueKind::MacosSigningId => value.split_once(':').is_some_and(|(team, bundle)| {
+            is_valid(ValueKind::MacosTeam, team) && is_valid(ValueKind::MacosBundle, bundle)
+        }),
+        ValueKind::EntraApp => {
+            value.len() == 36
+                && value.char_indices().all(|(i, c)| match i {
+                    8 | 13 | 18 | 23 => c == '-',
+                    _ => c.is_ascii_hexdigit(),
+                })
         }
         ValueKind::AndroidPackage => {
             dotted(value, &['_'])
@@ -113,6 +156,19 @@ mod tests {
             "org.whispersystems.signal-desktop"
         ));
         assert!(is_valid(ValueKind::MacosTeam, "U68MSDN6DR"));
+        assert!(is_valid(
+            ValueKind::WindowsPath,
+            "%ProgramFiles(x86)%\\Example\\chat.exe"
+        ));
+        assert!(is_valid(ValueKind::WindowsPath, "C:\\Tools\\chat.exe"));
+        assert!(is_valid(
+            ValueKind::EntraApp,
+            "cc15fd57-2c6c-4117-a88c-83b1d56b4bbe"
+        ));
+        assert!(is_valid(
+            ValueKind::MacosSigningId,
+            "UBF8T346G9:com.skype.skype"
+        ));
         assert!(is_valid(ValueKind::AndroidPackage, "com.whatsapp.w4b"));
         assert!(is_valid(ValueKind::WebApp, "https://web.whatsapp.com"));
     }
@@ -125,6 +181,21 @@ mod tests {
         ));
         assert!(!is_valid(ValueKind::WindowsPublisher, "O=X\nC=US"));
         assert!(!is_valid(ValueKind::MacosTeam, "u68msdn6dr"));
+        assert!(!is_valid(ValueKind::MacosSigningId, "com.skype.skype"));
+        assert!(!is_valid(ValueKind::WindowsPath, "Telegram.exe"));
+        assert!(!is_valid(
+            ValueKind::WindowsPath,
+            "C:\\a.exe|Action=Allow|x.exe"
+        ));
+        assert!(!is_valid(ValueKind::WindowsPath, "%APPDATA%\\..\\x.exe"));
+        assert!(!is_valid(
+            ValueKind::EntraApp,
+            "cc15fd57-2c6c-4117-a88c-83b1d56b4bb\""
+        ));
+        assert!(!is_valid(
+            ValueKind::MacosSigningId,
+            "UBF8T346G9:a</string><string>b"
+        ));
         assert!(!is_valid(ValueKind::WebApp, "javascript:alert(1)"));
         assert!(!is_valid(ValueKind::WebApp, "https://a.com/`$(id)`"));
     }

@@ -67,6 +67,8 @@ pub struct Program {
     pub exceptions: Vec<ast::Exception>,
     pub reviews: Vec<ast::Review>,
     pub incidents: Vec<ast::Incident>,
+    /// `harden` blocks, in load order.
+    pub hardening: Vec<ast::Harden>,
     /// Every file the policy consists of, in load order.
     pub files: Vec<FileId>,
     /// Channel name → index of its (first) tier in `tiers`.
@@ -197,6 +199,7 @@ pub fn resolve(
     let mut exception_table: Table<ast::Exception> = Table::new("exception");
     let mut reviews = Vec::new();
     let mut incidents = Vec::new();
+    let mut hardening = Vec::new();
     let mut policy: Option<ast::Policy> = None;
     let files: Vec<FileId> = modules.iter().map(|m| m.file).collect();
 
@@ -230,6 +233,7 @@ pub fn resolve(
                 }
                 ast::Decl::Review(r) => reviews.push(r),
                 ast::Decl::Incident(i) => incidents.push(i),
+                ast::Decl::Harden(h) => hardening.push(h),
             }
         }
     }
@@ -289,6 +293,9 @@ pub fn resolve(
     for review in &mut reviews {
         names.resolve(&mut review.channel, Kind::Channel, &mut errors);
     }
+    for harden in &mut hardening {
+        names.resolve(&mut harden.channel, Kind::Channel, &mut errors);
+    }
     if !errors.is_empty() {
         return (None, errors);
     }
@@ -312,6 +319,7 @@ pub fn resolve(
                 exceptions,
                 reviews,
                 incidents,
+                hardening,
                 files,
                 tier_index,
             }),
@@ -473,8 +481,11 @@ fn inherit(child: &mut ast::Channel, parent: &ast::Channel) {
         windows_exe,
         windows_publisher,
         windows_store,
+        windows_path,
         macos_bundle,
         macos_team,
+        macos_signing_id,
+        entra_app,
         android_package,
         web_app,
         dns_bypass

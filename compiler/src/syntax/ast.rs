@@ -46,6 +46,7 @@ pub enum Decl {
     Exception(Exception),
     Review(Review),
     Incident(Incident),
+    Harden(Harden),
 }
 
 #[derive(
@@ -256,8 +257,14 @@ pub struct ChannelBody {
     pub windows_exe: Option<Vec<Str>>,
     pub windows_publisher: Option<Vec<Str>>,
     pub windows_store: Option<Vec<Str>>,
+    /// Full paths of the channel's Windows programs (firewall program rules need a path).
+    pub windows_path: Option<Vec<Str>>,
     pub macos_bundle: Option<Vec<Str>>,
     pub macos_team: Option<Vec<Str>>,
+    /// Santa signing ids (`TEAMID:bundle.id`): block these programs, not the whole team.
+    pub macos_signing_id: Option<Vec<Str>>,
+    /// Microsoft Entra application ids (Conditional Access targets).
+    pub entra_app: Option<Vec<Str>>,
     pub android_package: Option<Vec<Str>>,
     pub web_app: Option<Vec<Str>>,
     /// Why a DNS block alone cannot stop the channel (built-in addresses, domain fronting).
@@ -327,6 +334,29 @@ pub struct Exception {
     pub until: Spanned<Date>,
     pub approved_by: Str,
     pub reason: Str,
+    pub docs: Vec<String>,
+    pub span: Span,
+}
+
+/// A setting of an approved service that the policy turns off (`harden teams { disable … }`).
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Hardening {
+    /// Chats and calls with personal (consumer) accounts, both ways.
+    ConsumerAccounts,
+    /// Third-party cloud storage (Dropbox, Box, Google Drive, ShareFile, Egnyte) in the client.
+    ThirdPartyStorage,
+    /// Mail sent to a channel's e-mail address.
+    EmailIntoChannel,
+}
+
+/// `harden CHANNEL { disable … }`: what the policy asks of an approved service's settings.
+#[derive(Clone, Debug)]
+pub struct Harden {
+    pub channel: Name,
+    pub disable: Vec<Spanned<Hardening>>,
     pub docs: Vec<String>,
     pub span: Span,
 }

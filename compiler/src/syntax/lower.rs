@@ -18,6 +18,7 @@ const DECLARATIONS: &[&str] = &[
     "exception",
     "review",
     "incident",
+    "harden",
 ];
 
 pub fn lower(file: FileId, tree: SyntaxTree) -> (Module, Vec<SyntaxError>) {
@@ -33,6 +34,7 @@ pub fn lower(file: FileId, tree: SyntaxTree) -> (Module, Vec<SyntaxError>) {
             "exception" => exception(stmt, &mut errors).map(Decl::Exception),
             "review" => review(stmt, &mut errors).map(Decl::Review),
             "incident" => incident(stmt, &mut errors).map(Decl::Incident),
+            "harden" => harden(stmt, &mut errors).map(Decl::Harden),
             other => Err(error::unknown_keyword(
                 stmt.keyword_span,
                 other,
@@ -542,8 +544,11 @@ const CHANNEL_KEYWORDS: &[&str] = &[
     "windows-exe",
     "windows-publisher",
     "windows-store",
+    "windows-path",
     "macos-bundle",
     "macos-team",
+    "macos-signing-id",
+    "entra-app",
     "android-package",
     "web-app",
     "feed",
@@ -558,8 +563,11 @@ const CHANNEL_LISTS: &[&str] = &[
     "windows-exe",
     "windows-publisher",
     "windows-store",
+    "windows-path",
     "macos-bundle",
     "macos-team",
+    "macos-signing-id",
+    "entra-app",
     "android-package",
     "web-app",
     "source",
@@ -690,6 +698,13 @@ fn channel(stmt: &Stmt, errors: &mut Vec<SyntaxError>) -> Result<Channel, Syntax
                     &mut body.windows_store,
                     string_list(s, "a Store package family name")?,
                 ),
+                "windows-path" => extend(
+                    &mut body.windows_path,
+                    string_list(
+                        s,
+                        "e.g. `windows-path \"%ProgramFiles%\\\\Example\\\\chat.exe\"`",
+                    )?,
+                ),
                 "macos-bundle" => extend(
                     &mut body.macos_bundle,
                     string_list(s, "e.g. `macos-bundle \"com.tinyspeck.slackmacgap\"`")?,
@@ -697,6 +712,17 @@ fn channel(stmt: &Stmt, errors: &mut Vec<SyntaxError>) -> Result<Channel, Syntax
                 "macos-team" => extend(
                     &mut body.macos_team,
                     string_list(s, "e.g. `macos-team \"BQR82RBBHL\"`")?,
+                ),
+                "macos-signing-id" => extend(
+                    &mut body.macos_signing_id,
+                    string_list(s, "e.g. `macos-signing-id \"UBF8T346G9:com.skype.skype\"`")?,
+                ),
+                "entra-app" => extend(
+                    &mut body.entra_app,
+                    string_list(
+                        s,
+                        "e.g. `entra-app \"cc15fd57-2c6c-4117-a88c-83b1d56b4bbe\"`",
+                    )?,
                 ),
                 "android-package" => extend(
                     &mut body.android_package,
@@ -1045,6 +1071,59 @@ fn review(stmt: &Stmt, errors: &mut Vec<SyntaxError>) -> Result<Review, SyntaxEr
         }),
         _ => Err(SyntaxError::incomplete()),
     }
+}
+
+const HARDENINGS: &[(&str, Hardening)] = &[
+    ("consumer-accounts", Hardening::ConsumerAccounts),
+    ("third-party-storage", Hardening::ThirdPartyStorage),
+    ("email-into-channel", Hardening::EmailIntoChannel),
+];
+
+fn harden(stmt: &Stmt, errors: &mut Vec<SyntaxError>) -> Result<Harden, SyntaxError> {
+    let mut args = Args::new(stmt);
+    let channel = args.name("the approved channel's name")?;
+    args.end()?;
+    with_block(stmt, "`harden teams { disable consumer-accounts }`")?;
+    let mut block = Block::new(stmt, "a harden block", &["disable"], &["disable"]);
+    let mut disable = Vec::new();
+    for s in block.statements() {
+        let Some(keyword) = attempt(errors, || block.keyword(s)) else {
+            continue;
+        };
+        match keyword {
+            "disable" => disable.extend(
+                attempt(errors, || {
+                    no_block(s)?;
+                    let mut a = Args::new(s);
+                    let list = a.list(|a| {
+                        a.choice(
+                            "`consumer-accounts`, `third-party-storage` or `email-into-channel`",
+                            HARDENINGS,
+                        )
+                    })?;
+                    a.end()?;
+                    Ok(list)
+                })
+                .into_iter()
+                .flatten(),
+            ),
+            _ => unreachable!("every known keyword is handled"),
+        }
+    }
+    let disable = block
+        .require(
+            (!disable.is_empty()).then_some(disable),
+            "disable",
+            "disable consumer-accounts",
+            errors,
+        )
+        .ok_or_else(SyntaxError::incomplete)?;
+    Ok(Harden {
+        channel,
+        disable,
+        docs: stmt.docs.clone(),
+        span: stmt.span,
+    })
 }
 
 fn incident(stmt: &Stmt, errors: &mut Vec<SyntaxError>) -> Result<Incident, SyntaxError> {

@@ -12,7 +12,7 @@ pub struct Chrome;
 
 /// Chrome's URL filter format: `x` matches x and its subdomains, `.x` exactly x; nothing
 /// matches the subdomains of x without x.
-fn patterns(name: &str, scope: Scope) -> Vec<String> {
+pub(super) fn patterns(name: &str, scope: Scope) -> Vec<String> {
     match scope {
         Scope::Tree => vec![name.to_string()],
         Scope::Exact => vec![format!(".{name}")],

@@ -12,7 +12,7 @@ pub struct Firefox;
 
 /// Match patterns need a path; `*.x` in a pattern host matches the subdomains of x only, so
 /// a name with its subdomains takes two patterns.
-fn patterns(name: &str, scope: Scope) -> Vec<String> {
+pub(super) fn patterns(name: &str, scope: Scope) -> Vec<String> {
     let exact = format!("*://{name}/*");
     let below = format!("*://*.{name}/*");
     match scope {

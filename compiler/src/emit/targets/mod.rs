@@ -2,10 +2,14 @@
 //! `templated`.
 
 mod adblock;
+mod applocker;
 mod browser;
 mod chrome;
+mod conditional_access;
 mod dnsmasq;
+mod endpoint;
 mod firefox;
+mod gpo;
 mod guide_md;
 mod hosts;
 mod ipset;
@@ -13,12 +17,16 @@ mod ir_json;
 mod nftables;
 mod pac;
 mod pf;
+mod reg;
 mod rpz;
+mod santa;
 mod squid;
 mod suricata;
+mod teams;
 mod templated;
 mod unbound;
 mod windows_firewall;
+mod windows_policy;
 
 use super::Target;
 
@@ -40,5 +48,11 @@ pub static ALL: &[&dyn Target] = &[
     &suricata::Suricata,
     &chrome::Chrome,
     &firefox::Firefox,
+    &gpo::Gpo,
+    &reg::Reg,
+    &applocker::AppLocker,
+    &santa::Santa,
+    &conditional_access::ConditionalAccess,
+    &teams::Teams,
     &guide_md::GuideMd,
 ];

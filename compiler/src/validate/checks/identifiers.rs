@@ -16,8 +16,15 @@ pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
                 "windows-publisher",
             ),
             (&b.windows_store, ValueKind::WindowsStore, "windows-store"),
+            (&b.windows_path, ValueKind::WindowsPath, "windows-path"),
             (&b.macos_bundle, ValueKind::MacosBundle, "macos-bundle"),
             (&b.macos_team, ValueKind::MacosTeam, "macos-team"),
+            (&b.entra_app, ValueKind::EntraApp, "entra-app"),
+            (
+                &b.macos_signing_id,
+                ValueKind::MacosSigningId,
+                "macos-signing-id",
+            ),
             (
                 &b.android_package,
                 ValueKind::AndroidPackage,

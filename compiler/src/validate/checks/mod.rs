@@ -6,11 +6,13 @@ mod detectors;
 mod domains;
 mod e2ee_ceiling;
 mod exceptions;
+mod hardening;
 mod identifiers;
 mod mfa;
 mod networks;
 mod reviews;
 mod shared_infrastructure;
+mod shared_signers;
 mod tier_membership;
 mod tier_shape;
 
@@ -32,4 +34,6 @@ pub const ALL: &[Check] = &[
     e2ee_ceiling::check,
     carve_outs::check,
     shared_infrastructure::check,
+    shared_signers::check,
+    hardening::check,
 ];

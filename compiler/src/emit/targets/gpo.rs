@@ -1,0 +1,50 @@
+//! `gpo`: a Group Policy Object folder, `gpt.ini` and `Machine/Registry.pol` (binary PReg
+//! written by `emit::preg`), holding the Windows policy settings of `windows_policy`: Chrome
+//! and Edge URL lists, Firefox WebsiteFilter, DoH off, and Windows Firewall rules.
+
+use super::windows_policy;
+use crate::emit::error::render_failed;
+use crate::emit::{preg, EmitError, Emitted, OutputFile, Target};
+use crate::ir::Ir;
+use crate::syntax::ast::Size;
+use sha2::{Digest, Sha256};
+
+pub struct Gpo;
+
+/// `gpt.ini` with a version derived from the settings: the machine version is the low 16 bits,
+/// and Group Policy clients re-apply a GPO whenever its version differs from the one they last
+/// applied, so a change of content is a change of version. Never 0 (0 means "empty GPO").
+fn gpt_ini(registry_pol: &[u8]) -> Vec<u8> {
+    let digest = Sha256::digest(registry_pol);
+    let version = u16::from_le_bytes([digest[0], digest[1]]).max(1);
+    format!("[General]\r\nVersion={version}\r\n").into_bytes()
+}
+
+impl Target for Gpo {
+    fn name(&self) -> &'static str {
+        "gpo"
+    }
+    fn description(&self) -> &'static str {
+        "a Group Policy folder (gpt.ini, Machine/Registry.pol): browser URL lists, DoH off, firewall rules"
+    }
+    fn default_for(&self) -> &'static [Size] {
+        &[Size::Large]
+    }
+    fn emit(&self, ir: &Ir) -> Result<Emitted, EmitError> {
+        let settings = windows_policy::settings(ir, self.name())?;
+        let pol = preg::write(&settings.records).map_err(|e| render_failed(self.name(), e))?;
+        Ok(Emitted {
+            files: vec![
+                OutputFile {
+                    path: "gpt.ini".into(),
+                    contents: gpt_ini(&pol),
+                },
+                OutputFile {
+                    path: "Machine/Registry.pol".into(),
+                    contents: pol,
+                },
+            ],
+            warnings: settings.warnings,
+        })
+    }
+}

@@ -1,0 +1,158 @@
+//! `reg`: the settings of the `gpo` target as a regedit file for machines outside a domain.
+//! Regedit's own export format: UTF-16LE with a byte-order mark, CRLF line ends, header
+//! `Windows Registry Editor Version 5.00`. A `**delvals.` directive becomes the deletion of
+//! the key (`[-HKEY_…]`) followed by its re-creation, which is what it means.
+
+use super::windows_policy::{self, DELETE_ALL_VALUES};
+use crate::emit::error::render_failed;
+use crate::emit::preg::{Record, RegValue};
+use crate::emit::{EmitError, Emitted, OutputFile, Target};
+use crate::ir::Ir;
+use crate::syntax::ast::Size;
+
+pub struct Reg;
+
+const HIVE: &str = "HKEY_LOCAL_MACHINE";
+
+/// A quoted .reg string: `\` and `"` escaped; a line break cannot be written in a .reg string.
+fn quoted(value: &str) -> Result<String, String> {
+    if value.chars().any(char::is_control) {
+        return Err(format!("refusing to write {value:?} into a .reg file"));
+    }
+    Ok(format!(
+        "\"{}\"",
+        value.replace('\\', "\\\\").replace('"', "\\\"")
+    ))
+}
+
+/// `hex(N):` followed by the bytes, as regedit writes types without a text form.
+fn hex(type_code: u32, bytes: &[u8]) -> String {
+    let list: Vec<String> = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!("hex({type_code:x}):{}", list.join(","))
+}
+
+fn utf16z(parts: &[&String]) -> Vec<u8> {
+    let mut units: Vec<u16> = Vec::new();
+    for part in parts {
+        units.extend(part.encode_utf16());
+        units.push(0);
+    }
+    units.iter().flat_map(|u| u.to_le_bytes()).collect()
+}
+
+fn data(value: &RegValue) -> Result<String, String> {
+    Ok(match value {
+        RegValue::Sz(s) => quoted(s)?,
+        RegValue::Dword(n) => format!("dword:{n:08x}"),
+        RegValue::ExpandSz(s) => hex(2, &utf16z(&[s])),
+        RegValue::Binary(b) => format!("hex:{}", &hex(3, b)["hex(3):".len()..]),
+        RegValue::MultiSz(list) => {
+            let mut bytes = utf16z(&list.iter().collect::<Vec<_>>());
+            bytes.extend([0, 0]);
+            hex(7, &bytes)
+        }
+        RegValue::Qword(n) => hex(0xb, &n.to_le_bytes()),
+    })
+}
+
+/// The text of the .reg file (before UTF-16 encoding).
+fn render(records: &[Record]) -> Result<String, String> {
+    let mut out = String::from("Windows Registry Editor Version 5.00\r\n");
+    let mut current: Option<&str> = None;
+    for record in records {
+        if record.key.chars().any(|c| c.is_control() || c == ']') {
+            return Err(format!("refusing to write the key {:?}", record.key));
+        }
+        if record.name == DELETE_ALL_VALUES {
+            out.push_str(&format!("\r\n[-{HIVE}\\{}]\r\n", record.key));
+            current = None;
+        }
+        if current != Some(record.key.as_str()) {
+            out.push_str(&format!("\r\n[{HIVE}\\{}]\r\n", record.key));
+            current = Some(&record.key);
+        }
+        if record.name != DELETE_ALL_VALUES {
+            out.push_str(&format!(
+                "{}={}\r\n",
+                quoted(&record.name)?,
+                data(&record.value)?
+            ));
+        }
+    }
+    Ok(out)
+}
+
+impl Target for Reg {
+    fn name(&self) -> &'static str {
+        "reg"
+    }
+    fn description(&self) -> &'static str {
+        "the gpo target's settings as a .reg file for machines outside a domain"
+    }
+    fn default_for(&self) -> &'static [Size] {
+        &[Size::Large]
+    }
+    fn emit(&self, ir: &Ir) -> Result<Emitted, EmitError> {
+        let settings = windows_policy::settings(ir, self.name())?;
+        let text = render(&settings.records).map_err(|e| render_failed(self.name(), e))?;
+        let mut bytes = vec![0xff, 0xfe];
+        bytes.extend(text.encode_utf16().flat_map(|u| u.to_le_bytes()));
+        Ok(Emitted {
+            files: vec![OutputFile {
+                path: "msgpol.reg".into(),
+                contents: bytes,
+            }],
+            warnings: settings.warnings,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(key: &str, name: &str, value: RegValue) -> Record {
+        Record {
+            key: key.into(),
+            name: name.into(),
+            value,
+        }
+    }
+
+    #[test]
+    fn delvals_becomes_delete_and_recreate() {
+        let text = render(&[
+            rec("A\\L", DELETE_ALL_VALUES, RegValue::Sz(" ".into())),
+            rec("A\\L", "1", RegValue::Sz("x.com".into())),
+            rec("A", "N", RegValue::Dword(10)),
+        ])
+        .unwrap();
+        assert_eq!(
+            text,
+            "Windows Registry Editor Version 5.00\r\n\r\n[-HKEY_LOCAL_MACHINE\\A\\L]\r\n\r\n[HKEY_LOCAL_MACHINE\\A\\L]\r\n\"1\"=\"x.com\"\r\n\r\n[HKEY_LOCAL_MACHINE\\A]\r\n\"N\"=dword:0000000a\r\n"
+        );
+    }
+
+    #[test]
+    fn strings_are_escaped_and_line_breaks_refused() {
+        assert_eq!(quoted(r#"a\"b"#).unwrap(), r#""a\\\"b""#);
+        assert!(quoted("a\r\n[HKEY_LOCAL_MACHINE\\X]").is_err());
+    }
+
+    #[test]
+    fn other_types_are_hex() {
+        assert_eq!(
+            data(&RegValue::Qword(1)).unwrap(),
+            "hex(b):01,00,00,00,00,00,00,00"
+        );
+        assert_eq!(data(&RegValue::Binary(vec![0xab])).unwrap(), "hex:ab");
+        assert_eq!(
+            data(&RegValue::MultiSz(vec!["a".into()])).unwrap(),
+            "hex(7):61,00,00,00,00,00"
+        );
+        assert_eq!(
+            data(&RegValue::ExpandSz("a".into())).unwrap(),
+            "hex(2):61,00,00,00"
+        );
+    }
+}

@@ -1,0 +1,78 @@
+//! E218 a channel blocked on endpoints names the same signer (Apple Team ID or Windows
+//! publisher) as a channel that is approved or limited: a signer rule (Santa TEAMID, AppLocker
+//! publisher) would also block the allowed app (Microsoft signs both Skype and Teams).
+
+use crate::diagnostics::{quote, Diagnostic};
+use crate::ir::build::tier_kind;
+use crate::ir::TierKind;
+use crate::resolve::ChannelDef;
+use crate::syntax::ast::{Enforcement, Str};
+use crate::validate::{Context, ValidateError};
+
+/// (keyword, the channel's values of it, whether case matters, what to use instead).
+type Signers<'a> = [(&'static str, &'a Option<Vec<Str>>, bool, &'static str); 2];
+
+fn signers(def: &ChannelDef) -> Signers<'_> {
+    let b = &def.decl.body;
+    [
+        (
+            "macos-team",
+            &b.macos_team,
+            true,
+            "name the banned programs with `macos-signing-id \"TEAMID:bundle.id\"` (Santa then blocks those programs only)",
+        ),
+        (
+            "windows-publisher",
+            &b.windows_publisher,
+            false,
+            "remove the channel's `windows-publisher` and name its programs with `windows-exe` (AppLocker then writes file-name rules)",
+        ),
+    ]
+}
+
+pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
+    let program = ctx.program;
+    let in_tiers = |keep: &dyn Fn(&crate::syntax::ast::Tier) -> bool| -> Vec<&ChannelDef> {
+        program
+            .tiers
+            .iter()
+            .filter(|t| keep(t))
+            .flat_map(|t| t.channels.iter())
+            .filter_map(|c| program.channels.get(&c.text))
+            .collect()
+    };
+    let blocked = in_tiers(&|t| t.block.iter().any(|b| b.value == Enforcement::Endpoint));
+    let allowed = in_tiers(&|t| tier_kind(program, t) != TierKind::Banned);
+    for def in &blocked {
+        for (i, (keyword, values, case_matters, instead)) in signers(def).into_iter().enumerate() {
+            for value in values.iter().flatten() {
+                let same = |other: &Str| {
+                    if case_matters {
+                        other.value == value.value
+                    } else {
+                        other.value.eq_ignore_ascii_case(&value.value)
+                    }
+                };
+                let Some(shared_with) = allowed.iter().find(|a| {
+                    a.decl.name.text != def.decl.name.text
+                        && signers(a)[i].1.iter().flatten().any(same)
+                }) else {
+                    continue;
+                };
+                out.push(ValidateError(
+                    Diagnostic::error(
+                        "E218",
+                        format!(
+                            "blocking {} by its `{keyword}` {} would also block {}, which is allowed",
+                            quote(&def.decl.name.text),
+                            quote(&value.value),
+                            quote(&shared_with.decl.name.text)
+                        ),
+                    )
+                    .label(value.span, format!("`{}` also has this `{keyword}`", shared_with.decl.name.text))
+                    .help(instead),
+                ));
+            }
+        }
+    }
+}

@@ -1,0 +1,704 @@
+//! The endpoint targets checked by real programs: every `gpo` Registry.pol is parsed by Samba's
+//! reader (`ndrdump`, Debian `samba-testsuite`, installed by .ci/run) and its entries compared
+//! with what the policy asked for; the `reg` file says the same as the Registry.pol; every
+//! AppLocker policy matches tests/schemas/applocker.xsd (`xmllint`, Debian `libxml2-utils`)
+//! and denies exactly what the policy asked for, beside the default allow rules; every Santa
+//! profile loads in Python's strict `plistlib` with the rules the policy asked for. The
+//! Conditional Access JSON and the Teams script, which have no consumer here, are checked for
+//! their shape, their quoting, and for stating only what the policy asks.
+
+mod common;
+
+use msgpol::ir::Ir;
+use msgpol::normalize::domain::Scope;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::Command;
+
+fn policies() -> Vec<PathBuf> {
+    let mut list = common::examples();
+    list.push(common::root().join("tests/fixtures/ok/browser.msgpol"));
+    list.push(common::root().join("tests/fixtures/ok/endpoint.msgpol"));
+    list
+}
+
+/// Channels of tiers that `block endpoint`, in tier order.
+fn endpoint_blocked(ir: &Ir) -> Vec<&msgpol::ir::ChannelInfo> {
+    ir.tiered_channels()
+        .filter(|c| {
+            ir.tier_of(c).is_some_and(|t| {
+                t.block
+                    .contains(&msgpol::syntax::ast::Enforcement::Endpoint)
+            })
+        })
+        .collect()
+}
+
+#[derive(Debug, PartialEq)]
+struct Entry {
+    key: String,
+    name: String,
+    /// `sz:…` or `dword:N`.
+    data: String,
+}
+
+/// The text between the first and the last `'` of an ndrdump field line.
+fn quoted(line: &str) -> String {
+    let start = line.find('\'').unwrap() + 1;
+    let end = line.rfind('\'').unwrap();
+    line[start..end].to_string()
+}
+
+/// Samba's reading of a Registry.pol: its entries, in file order.
+fn ndrdump(path: &std::path::Path) -> Vec<Entry> {
+    let (ok, text) = common::run(
+        Command::new("ndrdump")
+            .args(["preg", "preg_file", "struct"])
+            .arg(path),
+    );
+    assert!(
+        ok && text.contains("dump OK"),
+        "ndrdump refused {path:?}:\n{text}"
+    );
+    let count: usize = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("num_entries"))
+        .and_then(|l| l.rsplit('(').next())
+        .and_then(|n| n.trim_end_matches(')').parse().ok())
+        .unwrap();
+    let mut entries = Vec::new();
+    let (mut key, mut name) = (String::new(), String::new());
+    for line in text.lines().map(str::trim_start) {
+        let field = line.split(':').next().unwrap_or("").trim();
+        match field {
+            "keyname" => key = quoted(line),
+            "valuename" => name = quoted(line),
+            "string" => entries.push(Entry {
+                key: key.clone(),
+                name: name.clone(),
+                data: format!("sz:{}", quoted(line)),
+            }),
+            "value" => {
+                let n = line.rsplit('(').next().unwrap().trim_end_matches(')');
+                entries.push(Entry {
+                    key: key.clone(),
+                    name: name.clone(),
+                    data: format!("dword:{n}"),
+                })
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(entries.len(), count, "every entry read");
+    entries
+}
+
+/// The values of a list key, in order, after checking that `**delvals.` clears it first.
+fn list(entries: &[Entry], key: &str) -> Vec<String> {
+    let of_key: Vec<&Entry> = entries.iter().filter(|e| e.key == key).collect();
+    assert_eq!(
+        of_key.first().map(|e| e.name.as_str()),
+        Some("**delvals."),
+        "{key}"
+    );
+    of_key[1..]
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            assert_eq!(e.name, (i + 1).to_string(), "{key}: values numbered from 1");
+            e.data.strip_prefix("sz:").unwrap().to_string()
+        })
+        .collect()
+}
+
+/// Chrome's patterns, written out again here from Chromium's URL-filter documentation.
+fn chrome(rules: &[msgpol::ir::DomainRule]) -> Vec<String> {
+    rules
+        .iter()
+        .filter_map(|r| match r.scope {
+            Scope::Tree => Some(r.name.to_string()),
+            Scope::Exact => Some(format!(".{}", r.name)),
+            Scope::Subdomains => None,
+        })
+        .collect()
+}
+
+fn firefox(rules: &[msgpol::ir::DomainRule]) -> Vec<String> {
+    rules
+        .iter()
+        .flat_map(|r| {
+            let mut out = Vec::new();
+            if r.scope.covers_apex() {
+                out.push(format!("*://{}/*", r.name));
+            }
+            if r.scope.covers_subdomains() {
+                out.push(format!("*://*.{}/*", r.name));
+            }
+            out
+        })
+        .collect()
+}
+
+/// A firewall rule string's fields, after checking the grammar `v<ver>|(<KEY>=<VALUE>|)+`.
+fn rule_fields(rule: &str) -> Vec<(String, String)> {
+    let body = rule.strip_prefix("v2.30|").expect("a version first");
+    let body = body.strip_suffix('|').expect("ends with |");
+    body.split('|')
+        .map(|field| {
+            let (k, v) = field.split_once('=').expect("KEY=VALUE");
+            assert!(
+                !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric()),
+                "{rule}"
+            );
+            (k.to_string(), v.to_string())
+        })
+        .collect()
+}
+
+fn check_against_policy(ir: &Ir, entries: &[Entry]) {
+    let e = &ir.enforcement;
+    for base in [
+        r"Software\Policies\Google\Chrome",
+        r"Software\Policies\Microsoft\Edge",
+    ] {
+        assert_eq!(
+            list(entries, &format!(r"{base}\URLBlocklist")),
+            chrome(&e.browser_block)
+        );
+        assert_eq!(
+            list(entries, &format!(r"{base}\URLAllowlist")),
+            chrome(&e.browser_allow)
+        );
+        assert!(entries.contains(&Entry {
+            key: base.into(),
+            name: "DnsOverHttpsMode".into(),
+            data: "sz:off".into()
+        }));
+    }
+    let ff = r"Software\Policies\Mozilla\Firefox";
+    assert_eq!(
+        list(entries, &format!(r"{ff}\WebsiteFilter\Block")),
+        firefox(&e.browser_block)
+    );
+    assert_eq!(
+        list(entries, &format!(r"{ff}\WebsiteFilter\Exceptions")),
+        firefox(&e.browser_allow)
+    );
+    // Firewall: one rule per channel, naming exactly that channel's networks.
+    let mut expected: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for rule in &e.firewall_block {
+        for channel in &rule.channels {
+            expected
+                .entry(channel.clone())
+                .or_default()
+                .push(rule.network.to_string());
+        }
+    }
+    let mut found: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut programs = Vec::new();
+    let key = r"Software\Policies\Microsoft\WindowsFirewall\FirewallRules";
+    for rule in list_raw(entries, key) {
+        let fields = rule_fields(&rule);
+        let get = |k: &str| fields.iter().find(|(f, _)| f == k).map(|(_, v)| v.as_str());
+        assert_eq!(get("Action"), Some("Block"));
+        assert_eq!(get("Dir"), Some("Out"));
+        let name = get("Name").unwrap().strip_prefix("msgpol: block ").unwrap();
+        if let Some(app) = get("App") {
+            let channel = name.strip_suffix(" program").unwrap();
+            programs.push((channel.to_string(), app.to_string()));
+            continue;
+        }
+        let networks = fields
+            .iter()
+            .filter(|(k, _)| k == "RA4" || k == "RA6")
+            .map(|(_, v)| v.clone())
+            .collect();
+        assert!(found.insert(name.to_string(), networks).is_none());
+    }
+    assert_eq!(found, expected);
+    let expected_programs: Vec<(String, String)> = endpoint_blocked(ir)
+        .iter()
+        .flat_map(|c| {
+            c.endpoints
+                .windows_path
+                .iter()
+                .map(|p| (c.name.clone(), p.clone()))
+        })
+        .collect();
+    assert_eq!(programs, expected_programs);
+}
+
+/// The data of a key's values other than the `**delvals.` that must come first.
+fn list_raw(entries: &[Entry], key: &str) -> Vec<String> {
+    let of_key: Vec<&Entry> = entries.iter().filter(|e| e.key == key).collect();
+    assert_eq!(of_key.first().map(|e| e.name.as_str()), Some("**delvals."));
+    of_key[1..]
+        .iter()
+        .map(|e| e.data.strip_prefix("sz:").unwrap().to_string())
+        .collect()
+}
+
+/// The entries a .reg file sets, as the Registry.pol would hold them (a key deletion stands
+/// for `**delvals.`).
+fn reg_entries(bytes: &[u8]) -> Vec<Entry> {
+    let units: Vec<u16> = bytes
+        .strip_prefix(&[0xff, 0xfe])
+        .expect("a UTF-16LE byte-order mark")
+        .chunks(2)
+        .map(|c| u16::from_le_bytes([c[0], c[1]]))
+        .collect();
+    let text = String::from_utf16(&units).unwrap();
+    let mut lines = text.split("\r\n");
+    assert_eq!(lines.next(), Some("Windows Registry Editor Version 5.00"));
+    let hive = "HKEY_LOCAL_MACHINE\\";
+    let mut entries = Vec::new();
+    let mut key = String::new();
+    for line in lines.filter(|l| !l.is_empty()) {
+        if let Some(deleted) = line.strip_prefix("[-") {
+            let k = deleted
+                .strip_suffix(']')
+                .unwrap()
+                .strip_prefix(hive)
+                .unwrap();
+            entries.push(Entry {
+                key: k.into(),
+                name: "**delvals.".into(),
+                data: "sz: ".into(),
+            });
+        } else if let Some(k) = line.strip_prefix('[') {
+            key = k
+                .strip_suffix(']')
+                .unwrap()
+                .strip_prefix(hive)
+                .unwrap()
+                .into();
+        } else {
+            let (name, data) = line.split_once("\"=").unwrap();
+            let data = match data.strip_prefix("dword:") {
+                Some(hex) => format!("dword:{}", u32::from_str_radix(hex, 16).unwrap()),
+                None => format!(
+                    "sz:{}",
+                    data.trim_matches('"')
+                        .replace("\\\"", "\"")
+                        .replace("\\\\", "\\")
+                ),
+            };
+            entries.push(Entry {
+                key: key.clone(),
+                name: name.trim_start_matches('"').into(),
+                data,
+            });
+        }
+    }
+    entries
+}
+
+#[test]
+fn samba_reads_every_registry_pol_as_the_policy_asked() {
+    if !common::require_tool("ndrdump") {
+        return;
+    }
+    for policy in policies() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("Machine")).unwrap();
+        let (ir, paths) = common::emit_target(&policy, "gpo", dir.path());
+        let pol = paths.iter().find(|p| p.ends_with("Registry.pol")).unwrap();
+        let entries = ndrdump(pol);
+        check_against_policy(&ir, &entries);
+
+        let reg_dir = tempfile::tempdir().unwrap();
+        let (_, reg) = common::emit_target(&policy, "reg", reg_dir.path());
+        let from_reg = reg_entries(&std::fs::read(&reg[0]).unwrap());
+        assert_eq!(from_reg, entries, "{policy:?}: reg and gpo say the same");
+    }
+}
+
+#[test]
+fn gpt_ini_version_follows_the_content() {
+    let read = |policy: &str| {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("Machine")).unwrap();
+        let (_, paths) = common::emit_target(&common::root().join(policy), "gpo", dir.path());
+        std::fs::read_to_string(&paths[0]).unwrap()
+    };
+    let large = read("examples/large-enterprise.msgpol");
+    assert!(large.starts_with("[General]\r\nVersion="), "{large}");
+    assert_eq!(large, read("examples/large-enterprise.msgpol"));
+    assert_ne!(large, read("tests/fixtures/ok/browser.msgpol"));
+}
+
+/// Every rule of an AppLocker policy as Python's XML parser reads it:
+/// (collection, mode, action, sid, condition value).
+fn applocker_rules(path: &std::path::Path) -> Vec<(String, String, String, String, String)> {
+    let script = r#"
+import json, sys, xml.etree.ElementTree as ET
+out = []
+for c in ET.parse(sys.argv[1]).getroot():
+    for rule in c:
+        cond = rule.find("Conditions")[0]
+        value = cond.get("Path") or "publisher:%s|%s|%s" % (cond.get("PublisherName"), cond.get("ProductName"), cond.get("BinaryName"))
+        out.append([c.get("Type"), c.get("EnforcementMode"), rule.get("Action"), rule.get("UserOrGroupSid"), value])
+print(json.dumps(out))
+"#;
+    let (ok, text) = common::run(Command::new("python3").args(["-c", script]).arg(path));
+    assert!(ok, "{text}");
+    serde_json::from_str(&text).unwrap()
+}
+
+/// The deny rules the policy asks for, written out again from the target's documentation.
+fn expected_denies(channels: &[&msgpol::ir::ChannelInfo]) -> Vec<String> {
+    let mut out = Vec::new();
+    for c in channels {
+        let e = &c.endpoints;
+        if e.windows_publisher.is_empty() {
+            out.extend(e.windows_exe.iter().map(|x| format!(r"*\{x}")));
+        } else {
+            out.extend(
+                e.windows_publisher
+                    .iter()
+                    .map(|p| format!("publisher:{p}|*|*")),
+            );
+        }
+        for family in &e.windows_store {
+            let name = family.rsplit_once('_').unwrap().0;
+            out.push(format!("publisher:*|{name}|*"));
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn applocker_policies_match_the_schema_and_the_policy() {
+    if !common::require_tool("xmllint") || !common::require_tool("python3") {
+        return;
+    }
+    let schema = common::root().join("tests/schemas/applocker.xsd");
+    for policy in policies() {
+        let dir = tempfile::tempdir().unwrap();
+        let (ir, paths) = common::emit_target(&policy, "applocker", dir.path());
+        for path in &paths {
+            let (ok, text) = common::run(
+                Command::new("xmllint")
+                    .args(["--noout", "--schema"])
+                    .arg(&schema)
+                    .arg(path),
+            );
+            assert!(ok, "{path:?} does not match the schema:\n{text}");
+        }
+        let blocked = endpoint_blocked(&ir);
+        let monitored: Vec<_> = ir
+            .tiered_channels()
+            .filter(|c| ir.tier_of(c).is_some_and(|t| t.monitor))
+            .collect();
+        let mut files = vec![("msgpol.xml", "Enabled", blocked)];
+        if !monitored.is_empty() {
+            files.push(("msgpol-audit.xml", "AuditOnly", monitored));
+        }
+        assert_eq!(paths.len(), files.len());
+        for (file, mode, channels) in files {
+            let rules = applocker_rules(&dir.path().join(file));
+            let mut denies: Vec<String> = rules
+                .iter()
+                .filter(|r| r.2 == "Deny")
+                .map(|r| r.4.clone())
+                .collect();
+            denies.sort();
+            assert_eq!(denies, expected_denies(&channels), "{policy:?} {file}");
+            for collection in ["Exe", "Appx"] {
+                let of: Vec<_> = rules.iter().filter(|r| r.0 == collection).collect();
+                if of.is_empty() {
+                    continue;
+                }
+                assert!(
+                    of.iter().all(|r| r.1 == mode),
+                    "{file}: {collection} in {mode}"
+                );
+                // The default allow rules: never a deny-only collection.
+                let allows = |sid: &str, value: &str| {
+                    of.iter()
+                        .any(|r| r.2 == "Allow" && r.3 == sid && r.4 == value)
+                };
+                if collection == "Exe" {
+                    assert!(allows("S-1-1-0", r"%PROGRAMFILES%\*"));
+                    assert!(allows("S-1-1-0", r"%WINDIR%\*"));
+                    assert!(allows("S-1-5-32-544", "*"));
+                } else {
+                    assert!(allows("S-1-1-0", "publisher:*|*|*"));
+                }
+            }
+        }
+    }
+}
+
+/// Python's strict plistlib reading of a profile: (payload types, all PayloadUUIDs, each
+/// payload's rules as `TYPE:identifier:policy`).
+fn plist(path: &std::path::Path) -> serde_json::Value {
+    let script = r#"
+import json, plistlib, sys
+with open(sys.argv[1], "rb") as f:
+    p = plistlib.load(f, fmt=plistlib.FMT_XML)
+payloads = p["PayloadContent"]
+print(json.dumps({
+    "type": p["PayloadType"],
+    "uuids": [p["PayloadUUID"]] + [x["PayloadUUID"] for x in payloads],
+    "domains": [x["PayloadType"] for x in payloads],
+    "rules": [["%s:%s:%s" % (r["rule_type"], r["identifier"], r["policy"]) for r in x["StaticRules"]] for x in payloads],
+}))
+"#;
+    let (ok, text) = common::run(Command::new("python3").args(["-c", script]).arg(path));
+    assert!(ok, "plistlib refused {path:?}:\n{text}");
+    serde_json::from_str(&text).unwrap()
+}
+
+#[test]
+fn santa_profiles_load_in_plistlib_with_the_rules_the_policy_asked_for() {
+    if !common::require_tool("python3") {
+        return;
+    }
+    for policy in policies() {
+        let dir = tempfile::tempdir().unwrap();
+        let (ir, paths) = common::emit_target(&policy, "santa", dir.path());
+        let read = plist(&paths[0]);
+        assert_eq!(read["type"], "Configuration");
+        assert_eq!(
+            read["domains"],
+            serde_json::json!(["com.northpolesec.santa", "com.google.santa"])
+        );
+        let uuids: Vec<&str> = read["uuids"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u.as_str().unwrap())
+            .collect();
+        let distinct: std::collections::BTreeSet<_> = uuids.iter().collect();
+        assert_eq!(distinct.len(), uuids.len(), "PayloadUUIDs are distinct");
+        assert!(uuids
+            .iter()
+            .all(|u| u.len() == 36 && u.split('-').count() == 5));
+
+        let mut expected = Vec::new();
+        for c in endpoint_blocked(&ir) {
+            let e = &c.endpoints;
+            if e.macos_signing_id.is_empty() {
+                expected.extend(e.macos_team.iter().map(|t| format!("TEAMID:{t}:BLOCKLIST")));
+            } else {
+                expected.extend(
+                    e.macos_signing_id
+                        .iter()
+                        .map(|s| format!("SIGNINGID:{s}:BLOCKLIST")),
+                );
+            }
+        }
+        for rules in read["rules"].as_array().unwrap() {
+            assert_eq!(rules, &serde_json::json!(expected), "{policy:?}");
+        }
+        // Never a team id an allowed channel shares.
+        let allowed_teams: Vec<&String> = ir
+            .tiered_channels()
+            .filter(|c| {
+                ir.tier_of(c)
+                    .is_some_and(|t| t.kind != msgpol::ir::TierKind::Banned)
+            })
+            .flat_map(|c| &c.endpoints.macos_team)
+            .collect();
+        for team in allowed_teams {
+            assert!(
+                !expected.contains(&format!("TEAMID:{team}:BLOCKLIST")),
+                "{team}"
+            );
+        }
+    }
+}
+
+/// Conditional Access (no tenant here): the file matches tests/schemas/conditional-access.schema.json
+/// (PyPI jsonschema, installed by .ci/run), one policy per allowed tier whose
+/// `requires` names mfa or managed-device and which has Entra apps, the grant controls exactly
+/// what the tier requires, and report-only state.
+#[test]
+fn conditional_access_policies_state_only_what_the_tiers_require() {
+    use msgpol::syntax::ast::Requirement;
+    for policy in policies() {
+        let dir = tempfile::tempdir().unwrap();
+        let (ir, paths) = common::emit_target(&policy, "conditional-access", dir.path());
+        if common::require_tool("python3") {
+            let script = "import json, sys, jsonschema\nschema = json.load(open(sys.argv[1]))\njsonschema.Draft202012Validator.check_schema(schema)\njsonschema.validate(json.load(open(sys.argv[2])), schema, cls=jsonschema.Draft202012Validator)";
+            let (ok, text) = common::run(
+                Command::new("python3")
+                    .args(["-c", script])
+                    .arg(common::root().join("tests/schemas/conditional-access.schema.json"))
+                    .arg(&paths[0]),
+            );
+            assert!(ok, "{policy:?} does not match the schema:\n{text}");
+        }
+        let written: Vec<serde_json::Value> =
+            serde_json::from_slice(&std::fs::read(&paths[0]).unwrap()).unwrap();
+        let mut expected = Vec::new();
+        for tier in ir
+            .tiers
+            .iter()
+            .filter(|t| t.kind != msgpol::ir::TierKind::Banned)
+        {
+            let mut controls: Vec<&str> = Vec::new();
+            if tier.requires.contains(&Requirement::Mfa) {
+                controls.push("mfa");
+            }
+            if tier.requires.contains(&Requirement::ManagedDevice) {
+                controls.push("compliantDevice");
+            }
+            let apps: std::collections::BTreeSet<&str> = tier
+                .channels
+                .iter()
+                .flat_map(|c| &ir.channel(&c.value).unwrap().endpoints.entra_app)
+                .map(String::as_str)
+                .collect();
+            if !controls.is_empty() && !apps.is_empty() {
+                controls.sort();
+                expected.push((tier.name.clone(), apps, controls));
+            }
+        }
+        assert_eq!(written.len(), expected.len(), "{policy:?}");
+        for (p, (tier, apps, controls)) in written.iter().zip(&expected) {
+            let keys: Vec<&String> = p.as_object().unwrap().keys().collect();
+            assert_eq!(
+                keys,
+                ["conditions", "displayName", "grantControls", "state"],
+                "only these top-level fields"
+            );
+            assert_eq!(p["state"], "enabledForReportingButNotEnforced");
+            assert!(p["displayName"]
+                .as_str()
+                .unwrap()
+                .ends_with(&format!("({tier})")));
+            assert_eq!(
+                p["conditions"]["users"]["includeUsers"],
+                serde_json::json!(["All"])
+            );
+            assert_eq!(
+                p["conditions"]["clientAppTypes"],
+                serde_json::json!(["all"])
+            );
+            let got: std::collections::BTreeSet<&str> = p["conditions"]["applications"]
+                ["includeApplications"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a.as_str().unwrap())
+                .collect();
+            assert_eq!(&got, apps);
+            assert_eq!(p["grantControls"]["operator"], "AND");
+            let mut got: Vec<&str> = p["grantControls"]["builtInControls"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c.as_str().unwrap())
+                .collect();
+            got.sort();
+            assert_eq!(&got, controls);
+        }
+    }
+}
+
+/// The Teams script (no PowerShell here): every line is a comment, the fixed preamble, a
+/// `Write-Host` with one single-quoted literal (quotes doubled, so a label cannot end it), or
+/// the command of a setting a `harden` block of a Teams channel asks for, each once.
+#[test]
+fn teams_script_runs_only_what_harden_asks_and_quotes_labels() {
+    let commands = [
+        ("consumer-accounts", "Set-CsTenantFederationConfiguration -AllowTeamsConsumer $false -AllowTeamsConsumerInbound $false"),
+        ("third-party-storage", "Set-CsTeamsClientConfiguration -Identity Global -AllowDropBox $false -AllowBox $false -AllowGoogleDrive $false -AllowShareFile $false -AllowEgnyte $false"),
+        ("email-into-channel", "Set-CsTeamsClientConfiguration -Identity Global -AllowEmailIntoChannel $false"),
+    ];
+    for policy in policies() {
+        let dir = tempfile::tempdir().unwrap();
+        let (ir, paths) = common::emit_target(&policy, "teams", dir.path());
+        let script = std::fs::read_to_string(&paths[0]).unwrap();
+        let mut asked: Vec<String> = Vec::new();
+        for h in &ir.hardening {
+            let c = ir.channel(&h.channel).unwrap();
+            if c.name == "teams" || c.inherits.iter().any(|p| p == "teams") {
+                for s in &h.disable {
+                    let s = serde_json::to_value(s)
+                        .unwrap()
+                        .as_str()
+                        .unwrap()
+                        .to_string();
+                    if !asked.contains(&s) {
+                        asked.push(s);
+                    }
+                }
+            }
+        }
+        let mut ran = Vec::new();
+        for line in script.lines() {
+            if line.is_empty() || line.starts_with('#') || line == "$ErrorActionPreference = 'Stop'"
+            {
+                continue;
+            }
+            if let Some(literal) = line.strip_prefix("Write-Host ") {
+                let inner = literal
+                    .strip_prefix('\'')
+                    .and_then(|l| l.strip_suffix('\''))
+                    .expect("one single-quoted literal");
+                assert!(
+                    !inner.replace("''", "").contains('\''),
+                    "an undoubled quote would end the literal: {line}"
+                );
+                continue;
+            }
+            let (setting, _) = commands
+                .iter()
+                .find(|(_, cmd)| *cmd == line)
+                .unwrap_or_else(|| panic!("unexpected line in the Teams script: {line}"));
+            ran.push(setting.to_string());
+        }
+        assert_eq!(ran, asked, "{policy:?}");
+    }
+}
+
+/// A channel lacking what a target needs is reported by that target, naming the channel and
+/// the missing field; it is never dropped silently.
+#[test]
+fn missing_identifiers_are_reported_naming_channel_and_field() {
+    let ir = msgpol::compile(
+        &common::root().join("tests/fixtures/ok/endpoint.msgpol"),
+        common::today(),
+    )
+    .unwrap()
+    .ir
+    .unwrap();
+    let warnings = |target: &str| {
+        msgpol::emit::find_target(target)
+            .unwrap()
+            .emit(&ir)
+            .unwrap()
+            .warnings
+    };
+    // One warning per target and missing field, naming every channel that lacks it.
+    let has = |target: &str, channel: &str, field: &str| {
+        warnings(target).iter().any(|w| {
+            let (named, rest) = w.split_once(" no ").unwrap();
+            named.starts_with(&format!("{target}: channel"))
+                && named.contains(&format!("`{channel}`"))
+                && rest.contains(field)
+        })
+    };
+    assert!(has(
+        "applocker",
+        "bare",
+        "`windows-exe`, `windows-publisher` or `windows-store`"
+    ));
+    assert!(!has("applocker", "chatty", "`windows-exe`"));
+    assert!(has("santa", "bare", "`macos-team` or `macos-signing-id`"));
+    assert!(has("santa", "plain", "`macos-bundle` alone"));
+    assert!(!has("santa", "oldchat", "`macos-team`"));
+    for target in ["gpo", "reg"] {
+        assert!(has(target, "bare", "`networks`"));
+        assert!(has(target, "plain", "`windows-path`"));
+        assert!(!has(target, "chatty", "`networks`"));
+    }
+    assert!(has("conditional-access", "suite", "`entra-app`"));
+    assert!(warnings("teams")
+        .iter()
+        .any(|w| w.contains("`harden suite`")));
+}

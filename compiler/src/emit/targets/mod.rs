@@ -2,10 +2,12 @@
 //! `templated`.
 
 mod adblock;
+mod briefing;
 mod browser;
 mod chrome;
 mod dnsmasq;
 mod firefox;
+mod guide_html;
 mod guide_md;
 mod hosts;
 mod ipset;
@@ -41,4 +43,6 @@ pub static ALL: &[&dyn Target] = &[
     &chrome::Chrome,
     &firefox::Firefox,
     &guide_md::GuideMd,
+    &guide_html::GuideHtml,
+    &briefing::Briefing,
 ];

@@ -148,7 +148,10 @@ fn assert_matrix(ir: &Ir, rows: &[Vec<String>], what: &str) {
 
 #[test]
 fn rendered_matrix_agrees_with_decide() {
-    for path in common::examples() {
+    // The examples, and the fixture with a cell "with conditions".
+    let mut policies = common::examples();
+    policies.push(common::root().join("tests/fixtures/ok/guide.msgpol"));
+    for path in policies {
         let ir = msgpol::compile(&path, common::today()).unwrap().ir.unwrap();
         for (target, file, parse) in [
             (

@@ -23,7 +23,14 @@ const CHROMIUM_FLAGS: &[&str] = &[
     "--disable-sync",
 ];
 
-/// Every HTML page of the guides for one example, written into `dir`.
+/// The examples, and the fixture whose matrix has a cell "with conditions".
+fn policies() -> Vec<PathBuf> {
+    let mut list = common::examples();
+    list.push(common::root().join("tests/fixtures/ok/guide.msgpol"));
+    list
+}
+
+/// Every HTML page of the guides for one policy, written into `dir`.
 fn html_pages(policy: &Path, dir: &Path) -> (Ir, Vec<PathBuf>) {
     let (ir, mut pages) = common::emit_target(policy, "guide-html", dir);
     let (_, briefing) = common::emit_target(policy, "briefing", dir);
@@ -63,7 +70,7 @@ fn every_html_guide_renders_to_png_and_pdf() {
     if !common::require_tool("chromium") {
         return;
     }
-    for policy in common::examples() {
+    for policy in policies() {
         let dir = tempfile::tempdir().unwrap();
         let (_, pages) = html_pages(&policy, dir.path());
         for page in pages {
@@ -156,7 +163,7 @@ fn html_guides_are_accessible_and_match_decide_in_chromium() {
     let Some(a11y) = a11y_dir() else {
         return;
     };
-    for policy in common::examples() {
+    for policy in policies() {
         let dir = tempfile::tempdir().unwrap();
         let (ir, pages) = html_pages(&policy, dir.path());
         let (ok, text) = common::run(

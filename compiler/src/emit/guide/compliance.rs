@@ -5,7 +5,7 @@
 //! status shows the evidence it was judged on.
 
 use super::coverage::Coverage;
-use super::Evidence;
+use super::{Audience, Evidence};
 use crate::emit::Control;
 use crate::ir::{Ir, TierKind};
 use crate::syntax::ast::{CadenceUnit, Requirement};
@@ -260,7 +260,13 @@ fn mapping(id: &'static str, status: Status, evidence: &[&Evidence]) -> Mapping 
 
 pub fn frameworks(ir: &Ir, coverage: &Coverage) -> Vec<Framework> {
     let f = facts(ir);
-    let guides = one("guides", "staff, executives, security".to_string());
+    let guides = Evidence::list(
+        "guides",
+        Audience::GUIDES
+            .iter()
+            .map(|a| a.name().to_string())
+            .collect(),
+    );
     let support = one("support", ir.policy.support.clone());
     let has = |e: &Evidence| e.n > 0;
     let ordered = ir.classes.len() >= 2;

@@ -323,10 +323,17 @@ fn card(c: &ChannelInfo) -> ChannelCard {
     }
 }
 
-/// The condition a `warn` decision states: its last reason, without the code quotes.
+/// The conditions a `warn` decision states, without the code quotes.
 fn condition_text(ir: &Ir, class: &str, channel: &str) -> String {
     ir.decide(class, channel, None)
-        .and_then(|d| d.reasons.last().map(|r| r.message.replace('`', "")))
+        .map(|d| {
+            d.reasons
+                .iter()
+                .filter(|r| r.verdict == Verdict::Warn)
+                .map(|r| r.message.replace('`', ""))
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
         .unwrap_or_default()
 }
 

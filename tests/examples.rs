@@ -5,7 +5,6 @@
 mod common;
 
 use msgpol::emit;
-use msgpol::ir::{Ir, Verdict};
 
 #[test]
 fn examples_compile_without_diagnostics() {
@@ -45,20 +44,6 @@ fn matrix_agrees_with_decide() {
             let again = ir.decide(&cell.class, &cell.channel, None).unwrap();
             assert_eq!(again.verdict, cell.verdict);
         }
-    }
-}
-
-fn verdict_of(cell: &str) -> Verdict {
-    // "<symbol> <word>", then an optional "(n)" naming its condition.
-    let word = cell.trim().split_once(' ').map_or(cell, |(_, rest)| rest);
-    if word.starts_with("Yes") {
-        Verdict::Allow
-    } else if word.starts_with("With conditions") {
-        Verdict::Warn
-    } else if word.starts_with("No") {
-        Verdict::Deny
-    } else {
-        panic!("not a verdict: {cell:?}")
     }
 }
 
@@ -121,31 +106,6 @@ fn markdown_matrix(md: &str) -> Vec<Vec<String>> {
         .collect()
 }
 
-fn assert_matrix(ir: &Ir, rows: &[Vec<String>], what: &str) {
-    let tiered: Vec<_> = ir.tiered_channels().collect();
-    assert_eq!(
-        rows.len(),
-        tiered.len() + 1,
-        "{what}: a header and a row per channel"
-    );
-    let labels: Vec<&str> = ir.classes.iter().map(|c| c.label.as_str()).collect();
-    assert_eq!(rows[0][2..], labels[..], "{what}: class columns");
-    for (row, channel) in rows[1..].iter().zip(&tiered) {
-        assert_eq!(row[0], channel.label, "{what}");
-        assert_eq!(row.len(), ir.classes.len() + 2, "{what}: {row:?}");
-        for (cell, class) in row[2..].iter().zip(&ir.classes) {
-            let decided = ir.decide(&class.name, &channel.name, None).unwrap();
-            assert_eq!(
-                verdict_of(cell),
-                decided.verdict,
-                "{what}: {} on {}",
-                class.name,
-                channel.name
-            );
-        }
-    }
-}
-
 #[test]
 fn rendered_matrix_agrees_with_decide() {
     // The examples, and the fixture with a cell "with conditions".
@@ -165,7 +125,7 @@ fn rendered_matrix_agrees_with_decide() {
             let staff = emitted.files.iter().find(|f| f.path == file).unwrap();
             let text = String::from_utf8(staff.contents.clone()).unwrap();
             let what = format!("{} {target}", path.display());
-            assert_matrix(&ir, &parse(&text), &what);
+            common::assert_matrix_agrees(&ir, &parse(&text), &what);
         }
     }
 }

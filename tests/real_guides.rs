@@ -7,21 +7,10 @@
 
 mod common;
 
-use msgpol::ir::{Ir, Verdict};
+use msgpol::ir::Ir;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-const CHROMIUM_FLAGS: &[&str] = &[
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-];
 
 /// The examples, and the fixture whose matrix has a cell "with conditions".
 fn policies() -> Vec<PathBuf> {
@@ -43,7 +32,7 @@ fn html_pages(policy: &Path, dir: &Path) -> (Ir, Vec<PathBuf>) {
 fn chromium(profile: &Path, args: &[String]) {
     let (ok, text) = common::run(
         Command::new("chromium")
-            .args(CHROMIUM_FLAGS)
+            .args(common::CHROMIUM_FLAGS)
             .arg(format!("--user-data-dir={}", profile.display()))
             .args(args),
     );
@@ -141,20 +130,6 @@ fn a11y_dir() -> Option<PathBuf> {
     None
 }
 
-fn verdict_of(cell: &str) -> Verdict {
-    // The cell reads "<symbol> <word>", then an optional "(n)" naming its condition.
-    let word = cell.split_once(' ').map_or(cell, |(_, rest)| rest);
-    if word.starts_with("Yes") {
-        Verdict::Allow
-    } else if word.starts_with("With conditions") {
-        Verdict::Warn
-    } else if word.starts_with("No") {
-        Verdict::Deny
-    } else {
-        panic!("not a verdict: {cell:?}")
-    }
-}
-
 #[test]
 fn html_guides_are_accessible_and_match_decide_in_chromium() {
     if !common::require_tool("chromium") || !common::require_tool("node") {
@@ -196,28 +171,6 @@ fn html_guides_are_accessible_and_match_decide_in_chromium() {
             .find(|r| r["file"].as_str().unwrap().ends_with("staff.html"))
             .unwrap();
         let rows: Vec<Vec<String>> = serde_json::from_value(staff["matrix"].clone()).unwrap();
-        let tiered: Vec<_> = ir.tiered_channels().collect();
-        assert_eq!(
-            rows.len(),
-            tiered.len() + 1,
-            "a header and one row per channel"
-        );
-        let header: Vec<&str> = rows[0][2..].iter().map(String::as_str).collect();
-        let labels: Vec<&str> = ir.classes.iter().map(|c| c.label.as_str()).collect();
-        assert_eq!(header, labels);
-        for (row, channel) in rows[1..].iter().zip(&tiered) {
-            assert_eq!(row[0], channel.label);
-            for (cell, class) in row[2..].iter().zip(&ir.classes) {
-                let decided = ir.decide(&class.name, &channel.name, None).unwrap();
-                assert_eq!(
-                    verdict_of(cell),
-                    decided.verdict,
-                    "{}: {} on {}",
-                    policy.display(),
-                    class.name,
-                    channel.name
-                );
-            }
-        }
+        common::assert_matrix_agrees(&ir, &rows, &policy.display().to_string());
     }
 }

@@ -145,6 +145,7 @@ fn html_guides_are_accessible_and_match_decide_in_chromium() {
             Command::new("node")
                 .arg(a11y.join("check.js"))
                 .args(&pages)
+                .env("CHROMIUM_FLAGS", common::CHROMIUM_FLAGS.join("\n"))
                 .env("HOME", dir.path()),
         );
         let results: Vec<serde_json::Value> = text

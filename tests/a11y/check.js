@@ -64,15 +64,9 @@ async function check(browser, file) {
   const browser = await puppeteer.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
+    // The test passes its flags (tests/common/mod.rs CHROMIUM_FLAGS), one per line;
+    // puppeteer adds its own headless flag.
+    args: (process.env.CHROMIUM_FLAGS || "").split("\n").filter((f) => f && f !== "--headless"),
   });
   let failed = false;
   try {

@@ -10,8 +10,8 @@ mod coverage;
 
 use crate::emit::templates::render;
 use crate::emit::{EmitError, OutputFile};
-use crate::ir::{ChannelInfo, ExceptionStatus, Ir, TierKind, Verdict};
-use crate::syntax::ast::{CadenceUnit, E2ee, Enforcement, Medium, Property, Requirement};
+use crate::ir::{ChannelInfo, ExceptionStatus, IncidentInfo, Ir, PolicyInfo, TierKind, Verdict};
+use crate::syntax::ast::{E2ee, Enforcement, Medium, Property, Requirement};
 use serde::Serialize;
 use std::sync::OnceLock;
 
@@ -94,7 +94,7 @@ impl Audience {
 
 #[derive(Serialize)]
 pub struct Guide {
-    pub policy: PolicyView,
+    pub policy: PolicyInfo,
     pub evaluation_date: String,
     pub classes: Vec<ClassView>,
     pub tiers: Vec<TierView>,
@@ -104,25 +104,12 @@ pub struct Guide {
     pub alternatives: Vec<AlternativeView>,
     pub exceptions: Vec<ExceptionView>,
     pub reviews: Vec<ReviewView>,
-    pub incidents: Vec<IncidentView>,
+    pub incidents: Vec<IncidentInfo>,
     pub monitored: Vec<MonitoredView>,
     pub risks: Vec<Evidence>,
     pub coverage: Coverage,
     pub compliance: Vec<Framework>,
     pub briefing: Briefing,
-}
-
-#[derive(Serialize)]
-pub struct PolicyView {
-    pub title: String,
-    pub organisation: String,
-    pub version: String,
-    pub effective: String,
-    pub owner: String,
-    pub support: String,
-    pub briefing_every: u32,
-    pub briefing_unit: CadenceUnit,
-    pub docs: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -240,14 +227,6 @@ pub struct ReviewView {
     pub findings: Vec<String>,
     pub next: String,
     pub overdue: bool,
-}
-
-#[derive(Serialize)]
-pub struct IncidentView {
-    pub title: String,
-    pub date: String,
-    pub lessons: Vec<String>,
-    pub docs: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -503,17 +482,7 @@ pub fn model(ir: &Ir) -> Guide {
     let matrix = matrix(ir);
     let coverage = coverage::coverage(ir);
     Guide {
-        policy: PolicyView {
-            title: ir.policy.title.clone(),
-            organisation: ir.policy.organisation.clone(),
-            version: ir.policy.version.clone(),
-            effective: ir.policy.effective.clone(),
-            owner: ir.policy.owner.clone(),
-            support: ir.policy.support.clone(),
-            briefing_every: ir.policy.briefing.every,
-            briefing_unit: ir.policy.briefing.unit,
-            docs: ir.policy.docs.clone(),
-        },
+        policy: ir.policy.clone(),
         evaluation_date: ir.evaluation_date.clone(),
         classes: ir
             .classes
@@ -575,16 +544,7 @@ pub fn model(ir: &Ir) -> Guide {
                 overdue: r.overdue,
             })
             .collect(),
-        incidents: ir
-            .incidents
-            .iter()
-            .map(|i| IncidentView {
-                title: i.title.clone(),
-                date: i.date.clone(),
-                lessons: i.lessons.clone(),
-                docs: i.docs.clone(),
-            })
-            .collect(),
+        incidents: ir.incidents.clone(),
         monitored: ir
             .tiers
             .iter()

@@ -1,7 +1,8 @@
 // Loads each HTML file given on the command line in headless Chromium (no network: every
 // request other than the file itself is refused), runs axe-core in the page, and prints one
 // JSON line per file: console errors, refused requests, the serious or critical violations,
-// and the text of the matrix table (`#matrix-table`) as the browser renders it.
+// the text of the matrix table (`#matrix-table`) as the browser renders it, and how far the
+// page overflows sideways on a phone and on A4 paper.
 // Exit status 1 if any file has a console error, a refused request or such a violation.
 // Used by tests/real_guides.rs.
 "use strict";
@@ -11,6 +12,14 @@ const puppeteer = require("puppeteer-core");
 
 const AXE = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
+
+async function overflowAt(page, width, media) {
+  await page.emulateMediaType(media);
+  await page.setViewport({ width, height: 800 });
+  return page.evaluate(
+    () => document.documentElement.scrollWidth - document.documentElement.clientWidth
+  );
+}
 
 async function check(browser, file) {
   const page = await browser.newPage();
@@ -56,8 +65,14 @@ async function check(browser, file) {
       Array.from(tr.children).map((cell) => cell.innerText.trim())
     )
   );
+  // How far the page sticks out sideways (0: not at all) on a phone, and on the printable
+  // width of A4 paper with the guide's 12 mm side margins (Letter is wider).
+  const overflow = {
+    phone: await overflowAt(page, 360, "screen"),
+    a4: await overflowAt(page, 703, "print"),
+  };
   await page.close();
-  return { file, consoleErrors, refused, violations, lesser, matrix };
+  return { file, consoleErrors, refused, violations, lesser, matrix, overflow };
 }
 
 (async () => {

@@ -107,6 +107,8 @@ pub struct Guide {
     pub incidents: Vec<IncidentInfo>,
     pub monitored: Vec<MonitoredView>,
     pub risks: Vec<Evidence>,
+    /// How the tiered channels split between approved, limited and banned tiers.
+    pub shares: Vec<Share>,
     pub coverage: Coverage,
     pub compliance: Vec<Framework>,
     pub briefing: Briefing,
@@ -233,6 +235,40 @@ pub struct ReviewView {
 pub struct MonitoredView {
     pub tier: String,
     pub channels: Vec<String>,
+}
+
+/// One kind of tier's part of the tiered channels, with its place on a 0–100 bar.
+#[derive(Serialize)]
+pub struct Share {
+    pub kind: TierKind,
+    pub channels: usize,
+    pub offset: f64,
+    pub width: f64,
+}
+
+fn shares(ir: &Ir) -> Vec<Share> {
+    let total = ir.tiered_channels().count().max(1);
+    // Counted in whole tenths, so the SVG's numbers stay short and the output stable.
+    let mut offset = 0;
+    [TierKind::Approved, TierKind::Limited, TierKind::Banned]
+        .into_iter()
+        .map(|kind| {
+            let channels = ir
+                .tiered_channels()
+                .filter(|c| ir.tier_of(c).is_some_and(|t| t.kind == kind))
+                .count();
+            let width = (channels * 1000 + total / 2) / total;
+            let share = Share {
+                kind,
+                channels,
+                offset: offset as f64 / 10.0,
+                width: width as f64 / 10.0,
+            };
+            offset += width;
+            share
+        })
+        .filter(|s| s.channels > 0)
+        .collect()
 }
 
 /// One statement computed from the policy: its wording is `strings.evidence[key]` with `{n}`
@@ -559,6 +595,7 @@ pub fn model(ir: &Ir) -> Guide {
             })
             .collect(),
         risks: risks(ir, &coverage),
+        shares: shares(ir),
         compliance: compliance::frameworks(ir, &coverage),
         briefing: briefing::briefing(ir),
         coverage,

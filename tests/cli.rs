@@ -221,7 +221,7 @@ fn build_defaults_follow_the_size() {
         .arg(&out)
         .assert()
         .code(0);
-    assert!(out.join("hosts/hosts").is_file() && out.join("guide-md/guide.md").is_file());
+    assert!(out.join("hosts/hosts").is_file() && out.join("guide-md/staff.md").is_file());
     assert!(
         !out.join("unbound").exists(),
         "small organisations get hosts and the guide only"

@@ -1,5 +1,6 @@
 //! Every example policy × every target, snapshotted; the examples are warning-free; the
-//! staff guide's matrix agrees with `decide` cell by cell.
+//! staff guide's matrix, as rendered in HTML and in Markdown, agrees with `decide` cell by
+//! cell.
 
 mod common;
 
@@ -42,6 +43,89 @@ fn matrix_agrees_with_decide() {
         for cell in &ir.matrix {
             let again = ir.decide(&cell.class, &cell.channel, None).unwrap();
             assert_eq!(again.verdict, cell.verdict);
+        }
+    }
+}
+
+/// The text of an HTML fragment: tags dropped, the entities the escaper writes decoded.
+fn text_of(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&#x2f;", "/")
+        .replace("&amp;", "&")
+}
+
+/// The text of each `<th>` and `<td>` in a row, in order.
+fn cells_of(row: &str) -> Vec<String> {
+    let mut cells = Vec::new();
+    let mut rest = row;
+    while let Some(at) = ["<th", "<td"].iter().filter_map(|t| rest.find(t)).min() {
+        let tag = &rest[at + 1..at + 3];
+        let close = format!("</{tag}>");
+        let body_start = at + rest[at..].find('>').unwrap() + 1;
+        let end = body_start + rest[body_start..].find(&close).unwrap();
+        cells.push(text_of(&rest[body_start..end]).trim().to_string());
+        rest = &rest[end + close.len()..];
+    }
+    cells
+}
+
+/// The cells of each row of the staff guide's matrix table: channel, tier, then one per class.
+fn html_matrix(html: &str) -> Vec<Vec<String>> {
+    let start = html
+        .find("<table id=\"matrix-table\">")
+        .expect("a matrix table");
+    let table = &html[start..start + html[start..].find("</table>").unwrap()];
+    table.split("<tr>").skip(1).map(cells_of).collect()
+}
+
+/// The rows of the Markdown matrix (the table under the header that starts with "| Channel").
+fn markdown_matrix(md: &str) -> Vec<Vec<String>> {
+    md.lines()
+        .skip_while(|l| !l.starts_with("| Channel | Tier |"))
+        .take_while(|l| l.starts_with('|'))
+        .filter(|l| !l.starts_with("|---"))
+        .map(|l| {
+            l.trim_matches('|')
+                .split(" | ")
+                .map(|c| c.trim().replace('\\', ""))
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn rendered_matrix_agrees_with_decide() {
+    // The examples, and the fixture with a cell "with conditions".
+    let mut policies = common::examples();
+    policies.push(common::root().join("tests/fixtures/ok/guide.msgpol"));
+    for path in policies {
+        let ir = msgpol::compile(&path, common::today()).unwrap().ir.unwrap();
+        for (target, file, parse) in [
+            (
+                "guide-html",
+                "staff.html",
+                html_matrix as fn(&str) -> Vec<Vec<String>>,
+            ),
+            ("guide-md", "staff.md", markdown_matrix),
+        ] {
+            let emitted = emit::find_target(target).unwrap().emit(&ir).unwrap();
+            let staff = emitted.files.iter().find(|f| f.path == file).unwrap();
+            let text = String::from_utf8(staff.contents.clone()).unwrap();
+            let what = format!("{} {target}", path.display());
+            common::assert_matrix_agrees(&ir, &parse(&text), &what);
         }
     }
 }

@@ -146,3 +146,41 @@ fn hostile_endpoint_identifiers_are_refused_or_escaped() {
         }
     }
 }
+
+#[test]
+fn policy_text_cannot_become_markup_in_the_guides() {
+    let mut ir = msgpol::compile(
+        &common::root().join("examples/medium-org.msgpol"),
+        common::today(),
+    )
+    .unwrap()
+    .ir
+    .unwrap();
+    let hostile = "<script>alert(1)</script> [x](javascript:alert(1)) | `code`";
+    ir.policy.title = hostile.to_string();
+    ir.policy.support = hostile.to_string();
+    ir.channels[0].label = hostile.to_string();
+    ir.incidents[0].lessons[0] = hostile.to_string();
+    for name in ["guide-html", "guide-md", "briefing"] {
+        let emitted = emit::find_target(name).unwrap().emit(&ir).unwrap();
+        for file in emitted.files {
+            let text = String::from_utf8(file.contents).unwrap();
+            // Markdown shows `\<` as a literal `<`.
+            assert!(
+                !text.replace("\\<", "").contains("<script"),
+                "{name}/{}: raw tag",
+                file.path
+            );
+            if file.path.ends_with(".html") {
+                assert!(text.contains("&lt;script&gt;"), "{name}/{}", file.path);
+            } else {
+                assert!(
+                    !text.contains("[x](javascript"),
+                    "{name}/{}: link",
+                    file.path
+                );
+                assert!(text.contains("\\[x\\]"), "{name}/{}", file.path);
+            }
+        }
+    }
+}

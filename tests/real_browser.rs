@@ -33,17 +33,8 @@ fn policies() -> Vec<PathBuf> {
 fn load(url: &str, profile: &std::path::Path) -> String {
     let (_, text) = common::run(
         Command::new("chromium")
-            .args([
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--dump-dom",
-            ])
+            .args(common::CHROMIUM_FLAGS)
+            .arg("--dump-dom")
             .arg(format!("--user-data-dir={}", profile.display()))
             .arg(url),
     );

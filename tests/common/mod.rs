@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 use msgpol::diagnostics::{render, ErrorFormat};
+use msgpol::ir::{Ir, Verdict};
 use msgpol::source::SourceMap;
 use std::net::{TcpListener, UdpSocket};
 use std::path::{Path, PathBuf};
@@ -156,4 +157,59 @@ pub fn readable(bytes: &[u8]) -> String {
         out.push_str(&format!("{:06x}  {:<47}  {text}\n", i * 16, hex.join(" ")));
     }
     out
+}
+
+/// Headless Chromium without a sandbox (tests run as root), GPU or any background traffic.
+pub const CHROMIUM_FLAGS: &[&str] = &[
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+];
+
+/// The verdict a guide's matrix cell shows: "<symbol> <word>", then an optional "(n)" naming
+/// its condition.
+pub fn verdict_of_cell(cell: &str) -> Verdict {
+    let cell = cell.trim();
+    let word = cell.split_once(' ').map_or(cell, |(_, rest)| rest);
+    if word.starts_with("Yes") {
+        Verdict::Allow
+    } else if word.starts_with("With conditions") {
+        Verdict::Warn
+    } else if word.starts_with("No") {
+        Verdict::Deny
+    } else {
+        panic!("not a verdict: {cell:?}")
+    }
+}
+
+/// A guide's matrix as rows of cell texts (a header, then channel, tier and one cell per
+/// class) agrees with `decide` for every class × tiered channel.
+pub fn assert_matrix_agrees(ir: &Ir, rows: &[Vec<String>], what: &str) {
+    let tiered: Vec<_> = ir.tiered_channels().collect();
+    assert_eq!(
+        rows.len(),
+        tiered.len() + 1,
+        "{what}: a header and a row per channel"
+    );
+    let labels: Vec<&str> = ir.classes.iter().map(|c| c.label.as_str()).collect();
+    assert_eq!(rows[0][2..], labels[..], "{what}: class columns");
+    for (row, channel) in rows[1..].iter().zip(&tiered) {
+        assert_eq!(row[0], channel.label, "{what}");
+        assert_eq!(row.len(), ir.classes.len() + 2, "{what}: {row:?}");
+        for (cell, class) in row[2..].iter().zip(&ir.classes) {
+            let decided = ir.decide(&class.name, &channel.name, None).unwrap();
+            assert_eq!(
+                verdict_of_cell(cell),
+                decided.verdict,
+                "{what}: {} on {}",
+                class.name,
+                channel.name
+            );
+        }
+    }
 }

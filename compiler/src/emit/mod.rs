@@ -2,6 +2,7 @@
 //! top-level `targets/` directory (embedded in the binary). Targets see only the IR.
 
 pub mod error;
+pub mod guide;
 pub mod preg;
 pub mod targets;
 pub(crate) mod templates;
@@ -11,7 +12,8 @@ pub use error::EmitError;
 pub use write::{build, SourceDigest};
 
 use crate::ir::Ir;
-use crate::syntax::ast::Size;
+use crate::syntax::ast::{Enforcement, Size};
+use serde::Serialize;
 
 /// One file a target produces, relative to the target's own directory.
 pub struct OutputFile {
@@ -91,6 +93,45 @@ pub trait Target: Sync {
             sink.file(&file.path, &mut |out| Ok(out.write_all(&file.contents)?))?;
         }
         Ok(emitted.warnings)
+    }
+
+    /// The tier controls this target puts into effect. The guides' coverage table and
+    /// compliance mapping read it, so a new target shows up there by declaring it. Targets
+    /// that enforce nothing (the guides, `ir`) keep the default.
+    fn controls(&self) -> &'static [Control] {
+        &[]
+    }
+}
+
+/// A control a tier asks for: one of its `block` kinds, or `monitor`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Control {
+    BlockDns,
+    BlockFirewall,
+    BlockEndpoint,
+    BlockBrowser,
+    BlockDlp,
+    Monitor,
+}
+
+impl Control {
+    pub const ALL: [Control; 6] = [
+        Control::BlockDns,
+        Control::BlockFirewall,
+        Control::BlockEndpoint,
+        Control::BlockBrowser,
+        Control::BlockDlp,
+        Control::Monitor,
+    ];
+    pub fn block(kind: Enforcement) -> Control {
+        match kind {
+            Enforcement::Dns => Control::BlockDns,
+            Enforcement::Firewall => Control::BlockFirewall,
+            Enforcement::Endpoint => Control::BlockEndpoint,
+            Enforcement::Browser => Control::BlockBrowser,
+            Enforcement::Dlp => Control::BlockDlp,
+        }
     }
 }
 

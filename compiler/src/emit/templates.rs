@@ -13,8 +13,12 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../targets/unbound/msgpol.conf.j2"),
     ),
     (
-        "guide-md",
+        "guide-md/guide.md",
         include_str!("../../../targets/guide-md/guide.md.j2"),
+    ),
+    (
+        "guide-html/guide.html",
+        include_str!("../../../targets/guide-html/guide.html.j2"),
     ),
     (
         "dnsmasq",
@@ -77,8 +81,28 @@ fn environment() -> &'static Environment<'static> {
         env.add_filter("md", markdown);
         env.add_filter("network", network);
         env.add_filter("ps", powershell);
+        env.set_formatter(strip_controls_in_html);
         env
     })
+}
+
+/// In HTML templates (auto-escaped by their `.html` name) a policy string also loses its
+/// control characters, which HTML cannot show and a validator rejects.
+fn strip_controls_in_html(
+    out: &mut minijinja::Output,
+    state: &minijinja::State,
+    value: &Value,
+) -> Result<(), Error> {
+    match value.as_str() {
+        Some(text)
+            if state.auto_escape() == minijinja::AutoEscape::Html
+                && !value.is_safe()
+                && text.chars().any(char::is_control) =>
+        {
+            minijinja::escape_formatter(out, state, &Value::from(one_line(text)))
+        }
+        _ => minijinja::escape_formatter(out, state, value),
+    }
 }
 
 pub fn render(template: &str, context: Value) -> Result<String, EmitError> {

@@ -188,13 +188,17 @@ struct Chain {
 
 impl Chain {
     fn note(&mut self, message: String, at: &crate::source::Location) {
-        self.reasons.push(Reason {
-            message,
-            at: at.clone(),
-        });
+        self.push(Verdict::Allow, message, at);
     }
     fn worsen(&mut self, verdict: Verdict, message: String, at: &crate::source::Location) {
         self.verdict = self.verdict.min(verdict);
-        self.note(message, at);
+        self.push(verdict, message, at);
+    }
+    fn push(&mut self, verdict: Verdict, message: String, at: &crate::source::Location) {
+        self.reasons.push(Reason {
+            message,
+            verdict,
+            at: at.clone(),
+        });
     }
 }

@@ -260,6 +260,9 @@ pub enum Verdict {
 #[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Reason {
     pub message: String,
+    /// What this reason alone leads to: `allow` for a reason that permits, `warn` for a
+    /// condition (the guides print these under the matrix), `deny` for a refusal.
+    pub verdict: Verdict,
     pub at: Location,
 }
 

@@ -6,7 +6,7 @@
 
 use super::endpoint::{self, guid, xml, Missing};
 use crate::emit::error::render_failed;
-use crate::emit::{EmitError, Emitted, OutputFile, Target};
+use crate::emit::{Control, EmitError, Emitted, OutputFile, Target};
 use crate::ir::{ChannelInfo, Ir};
 use crate::syntax::ast::{Enforcement, Size};
 use std::fmt::Write;
@@ -185,6 +185,9 @@ fn policy(
 impl Target for AppLocker {
     fn name(&self) -> &'static str {
         "applocker"
+    }
+    fn controls(&self) -> &'static [Control] {
+        &[Control::BlockEndpoint]
     }
     fn description(&self) -> &'static str {
         "AppLocker policy XML denying banned channels' programs (audit-only policy for monitored ones)"

@@ -3,7 +3,7 @@
 //! browser keeps using the organisation's resolver.
 
 use super::browser;
-use crate::emit::{EmitError, Emitted, OutputFile, Target};
+use crate::emit::{Control, EmitError, Emitted, OutputFile, Target};
 use crate::ir::Ir;
 use crate::normalize::domain::Scope;
 use crate::syntax::ast::Size;
@@ -29,6 +29,9 @@ impl Target for Chrome {
     }
     fn default_for(&self) -> &'static [Size] {
         &[Size::Large]
+    }
+    fn controls(&self) -> &'static [Control] {
+        &[Control::BlockBrowser]
     }
     fn emit(&self, ir: &Ir) -> Result<Emitted, EmitError> {
         let lists = browser::lists(ir, self.name(), patterns)?;

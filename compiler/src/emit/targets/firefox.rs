@@ -2,7 +2,7 @@
 //! match patterns) for tiers that `block browser`, and DNS-over-HTTPS off and locked.
 
 use super::browser;
-use crate::emit::{EmitError, Emitted, OutputFile, Target};
+use crate::emit::{Control, EmitError, Emitted, OutputFile, Target};
 use crate::ir::Ir;
 use crate::normalize::domain::Scope;
 use crate::syntax::ast::Size;
@@ -31,6 +31,9 @@ impl Target for Firefox {
     }
     fn default_for(&self) -> &'static [Size] {
         &[Size::Large]
+    }
+    fn controls(&self) -> &'static [Control] {
+        &[Control::BlockBrowser]
     }
     fn emit(&self, ir: &Ir) -> Result<Emitted, EmitError> {
         let lists = browser::lists(ir, self.name(), patterns)?;

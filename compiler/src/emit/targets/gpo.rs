@@ -4,7 +4,7 @@
 
 use super::windows_policy;
 use crate::emit::error::render_failed;
-use crate::emit::{preg, EmitError, Emitted, OutputFile, Target};
+use crate::emit::{preg, Control, EmitError, Emitted, OutputFile, Target};
 use crate::ir::Ir;
 use crate::syntax::ast::Size;
 use sha2::{Digest, Sha256};
@@ -23,6 +23,13 @@ fn gpt_ini(registry_pol: &[u8]) -> Vec<u8> {
 impl Target for Gpo {
     fn name(&self) -> &'static str {
         "gpo"
+    }
+    fn controls(&self) -> &'static [Control] {
+        &[
+            Control::BlockBrowser,
+            Control::BlockFirewall,
+            Control::BlockEndpoint,
+        ]
     }
     fn description(&self) -> &'static str {
         "a Group Policy folder (gpt.ini, Machine/Registry.pol): browser URL lists, DoH off, firewall rules"

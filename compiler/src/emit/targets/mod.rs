@@ -3,6 +3,7 @@
 
 mod adblock;
 mod applocker;
+mod briefing;
 mod browser;
 mod chrome;
 mod conditional_access;
@@ -10,6 +11,7 @@ mod dnsmasq;
 mod endpoint;
 mod firefox;
 mod gpo;
+mod guide_html;
 mod guide_md;
 mod hosts;
 mod ipset;
@@ -55,4 +57,6 @@ pub static ALL: &[&dyn Target] = &[
     &conditional_access::ConditionalAccess,
     &teams::Teams,
     &guide_md::GuideMd,
+    &guide_html::GuideHtml,
+    &briefing::Briefing,
 ];

@@ -6,7 +6,7 @@
 use super::windows_policy::{self, DELETE_ALL_VALUES};
 use crate::emit::error::render_failed;
 use crate::emit::preg::{Record, RegValue};
-use crate::emit::{EmitError, Emitted, OutputFile, Target};
+use crate::emit::{Control, EmitError, Emitted, OutputFile, Target};
 use crate::ir::Ir;
 use crate::syntax::ast::Size;
 
@@ -85,6 +85,13 @@ fn render(records: &[Record]) -> Result<String, String> {
 impl Target for Reg {
     fn name(&self) -> &'static str {
         "reg"
+    }
+    fn controls(&self) -> &'static [Control] {
+        &[
+            Control::BlockBrowser,
+            Control::BlockFirewall,
+            Control::BlockEndpoint,
+        ]
     }
     fn description(&self) -> &'static str {
         "the gpo target's settings as a .reg file for machines outside a domain"

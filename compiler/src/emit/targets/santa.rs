@@ -5,7 +5,7 @@
 
 use super::endpoint::{self, guid, xml, Missing};
 use crate::emit::error::render_failed;
-use crate::emit::{EmitError, Emitted, OutputFile, Target};
+use crate::emit::{Control, EmitError, Emitted, OutputFile, Target};
 use crate::ir::Ir;
 use crate::syntax::ast::{Enforcement, Size};
 use std::fmt::Write;
@@ -145,6 +145,9 @@ fn profile(ir: &Ir, rules: &[Rule]) -> Result<String, String> {
 impl Target for Santa {
     fn name(&self) -> &'static str {
         "santa"
+    }
+    fn controls(&self) -> &'static [Control] {
+        &[Control::BlockEndpoint]
     }
     fn description(&self) -> &'static str {
         "a macOS configuration profile with Santa rules blocking banned channels' programs"

@@ -3,7 +3,7 @@
 //! name and its subdomains, `startswith` + `endswith` for the name only, `endswith` on `.x`
 //! for the subdomains only.
 
-use crate::emit::{templates::render, EmitError, Emitted, OutputFile, Target};
+use crate::emit::{templates::render, Control, EmitError, Emitted, OutputFile, Target};
 use crate::ir::{DomainRule, Ir};
 use crate::normalize::domain::Scope;
 use crate::syntax::ast::Size;
@@ -69,6 +69,9 @@ impl Target for Suricata {
     }
     fn default_for(&self) -> &'static [Size] {
         &[Size::Medium, Size::Large]
+    }
+    fn controls(&self) -> &'static [Control] {
+        &[Control::Monitor]
     }
     fn emit(&self, ir: &Ir) -> Result<Emitted, EmitError> {
         let mut rules = Vec::new();

@@ -5,7 +5,7 @@
 
 use crate::emit::error::render_failed;
 use crate::emit::templates::{is_dns_name, one_line, render};
-use crate::emit::{EmitError, Emitted, MemorySink, Sink, StreamError, Target};
+use crate::emit::{Control, EmitError, Emitted, MemorySink, Sink, StreamError, Target};
 use crate::ir::{DomainRule, Ir};
 use crate::normalize::domain::Scope;
 use crate::syntax::ast::{Enforcement, Size};
@@ -348,6 +348,12 @@ impl Target for TemplatedTarget {
     }
     fn default_for(&self) -> &'static [Size] {
         self.default_for
+    }
+    fn controls(&self) -> &'static [Control] {
+        match self.family {
+            Family::Names(_) => &[Control::BlockDns],
+            Family::Networks => &[Control::BlockFirewall],
+        }
     }
     fn emit(&self, ir: &Ir) -> Result<Emitted, EmitError> {
         let mut sink = MemorySink::default();

@@ -162,7 +162,10 @@ fn pf_fragment_follows_the_pf_grammar() {
 /// doubled: nothing a policy says can end a string and start a command.
 #[test]
 fn windows_firewall_script_quotes_every_value() {
-    for policy in policies() {
+    use msgpol::syntax::ast::Enforcement;
+    let mut policies = policies();
+    policies.push(common::root().join("tests/fixtures/ok/endpoint.msgpol"));
+    for policy in policies {
         let dir = tempfile::tempdir().unwrap();
         let (ir, file) = build(&policy, "windows-firewall", dir.path());
         let text = fs::read_to_string(file).unwrap();
@@ -170,19 +173,34 @@ fn windows_firewall_script_quotes_every_value() {
             .lines()
             .filter(|l| l.starts_with("New-NetFirewallRule"))
             .collect();
-        let blocked: Vec<&str> = ir
+        let blocks = |c: &msgpol::ir::ChannelInfo, how| {
+            ir.tier_of(c).is_some_and(|t| t.block.contains(&how))
+        };
+        let networks = ir
             .channels
             .iter()
-            .filter(|c| {
-                !c.endpoints.networks.is_empty()
-                    && ir.tier_of(c).is_some_and(|t| {
-                        t.block
-                            .contains(&msgpol::syntax::ast::Enforcement::Firewall)
-                    })
-            })
-            .map(|c| c.name.as_str())
-            .collect();
-        assert_eq!(rules.len(), blocked.len(), "one rule per blocked channel");
+            .filter(|c| !c.endpoints.networks.is_empty() && blocks(c, Enforcement::Firewall))
+            .count();
+        let programs: usize = ir
+            .channels
+            .iter()
+            .filter(|c| blocks(c, Enforcement::Endpoint))
+            .map(|c| c.endpoints.windows_path.len())
+            .sum();
+        assert_eq!(
+            rules
+                .iter()
+                .filter(|r| r.contains("-RemoteAddress"))
+                .count(),
+            networks,
+            "one rule per channel blocked by network"
+        );
+        assert_eq!(
+            rules.iter().filter(|r| r.contains("-Program")).count(),
+            programs,
+            "one rule per program of a channel blocked on endpoints"
+        );
+        assert_eq!(rules.len(), networks + programs);
         for rule in rules {
             // Remove the quoted strings (with '' inside them); what is left must be plain syntax.
             let mut outside = String::new();

@@ -269,6 +269,15 @@ struct NetworkContext<'a> {
     v6: Vec<NetRule>,
     /// Each blocked channel with its own networks (before merging across channels).
     by_channel: Vec<ChannelNetworks>,
+    /// Each channel of a tier that `block endpoint` with the full paths of its programs
+    /// (`windows-path`), for the formats that can match a program.
+    programs: Vec<ChannelPrograms>,
+}
+
+#[derive(Serialize)]
+struct ChannelPrograms {
+    channel: String,
+    paths: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -307,6 +316,14 @@ fn network_context(ir: &Ir) -> NetworkContext<'_> {
             .map(|c| ChannelNetworks {
                 channel: c.name.clone(),
                 networks: c.endpoints.networks.iter().map(|n| n.to_string()).collect(),
+            })
+            .collect(),
+        programs: super::endpoint::blocked_by(ir, Enforcement::Endpoint)
+            .into_iter()
+            .filter(|c| !c.endpoints.windows_path.is_empty())
+            .map(|c| ChannelPrograms {
+                channel: c.name.clone(),
+                paths: c.endpoints.windows_path.clone(),
             })
             .collect(),
     }

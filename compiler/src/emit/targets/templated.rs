@@ -6,7 +6,7 @@
 use crate::emit::error::render_failed;
 use crate::emit::templates::{is_dns_name, one_line, render};
 use crate::emit::{Control, EmitError, Emitted, MemorySink, Sink, StreamError, Target};
-use crate::ir::{DomainRule, Ir};
+use crate::ir::Ir;
 use crate::normalize::domain::Scope;
 use crate::syntax::ast::{Enforcement, Size};
 use serde::Serialize;
@@ -161,25 +161,31 @@ impl Section {
     fn rules<'a>(
         self,
         ir: &'a Ir,
+        index: &'a SectionIndex,
         canary_note: &'a [Arc<str>],
     ) -> Box<dyn Iterator<Item = (&'a str, &'a [Arc<str>])> + 'a> {
-        let of_scope = |rules: &'a [DomainRule], scope: Scope| {
-            Box::new(
-                rules
-                    .iter()
-                    .filter(move |r| r.scope == scope)
-                    .map(|r| (&*r.name, &r.channels[..])),
-            )
+        let list = match self {
+            Section::Canaries => {
+                return Box::new(DOH_CANARIES.iter().map(move |c| (*c, canary_note)))
+            }
+            Section::Tree | Section::Exact | Section::Subdomains => &ir.enforcement.dns_block,
+            _ => &ir.enforcement.dns_allow,
         };
-        let (block, allow) = (&ir.enforcement.dns_block, &ir.enforcement.dns_allow);
-        match self {
-            Section::Canaries => Box::new(DOH_CANARIES.iter().map(move |c| (*c, canary_note))),
-            Section::Tree => of_scope(block, Scope::Tree),
-            Section::Exact => of_scope(block, Scope::Exact),
-            Section::Subdomains => of_scope(block, Scope::Subdomains),
-            Section::AllowTree => of_scope(allow, Scope::Tree),
-            Section::AllowExact => of_scope(allow, Scope::Exact),
-            Section::AllowSubdomains => of_scope(allow, Scope::Subdomains),
+        Box::new(index.rules[self as usize].iter().map(move |&i| {
+            let rule = &list[i as usize];
+            (&*rule.name, &rule.channels[..])
+        }))
+    }
+
+    /// The section of a blocked (or carved-out) rule of this scope.
+    fn of(scope: Scope, carved_out: bool) -> Section {
+        match (scope, carved_out) {
+            (Scope::Tree, false) => Section::Tree,
+            (Scope::Exact, false) => Section::Exact,
+            (Scope::Subdomains, false) => Section::Subdomains,
+            (Scope::Tree, true) => Section::AllowTree,
+            (Scope::Exact, true) => Section::AllowExact,
+            (Scope::Subdomains, true) => Section::AllowSubdomains,
         }
     }
 
@@ -196,12 +202,35 @@ impl Section {
     }
 }
 
-fn dns_context<'a>(ir: &'a Ir, format: &NameFormat) -> DnsContext<'a> {
+/// Which rules each section holds, as positions in the IR's lists: one pass over a million
+/// rules rather than one per section.
+struct SectionIndex {
+    rules: [Vec<u32>; MARKERS.len()],
+}
+
+impl SectionIndex {
+    fn new(ir: &Ir) -> Self {
+        let mut rules: [Vec<u32>; MARKERS.len()] = Default::default();
+        let sets = [
+            (&ir.enforcement.dns_block, false),
+            (&ir.enforcement.dns_allow, true),
+        ];
+        for (list, carved_out) in sets {
+            for (i, rule) in list.iter().enumerate() {
+                let position = u32::try_from(i).expect("fewer than 4 billion rules");
+                rules[Section::of(rule.scope, carved_out) as usize].push(position);
+            }
+        }
+        SectionIndex { rules }
+    }
+}
+
+fn dns_context<'a>(ir: &'a Ir, index: &SectionIndex, format: &NameFormat) -> DnsContext<'a> {
     let canary_note: [Arc<str>; 0] = [];
     // A section's marker is there only when the format writes something for it.
     let marker = |section: Section| {
         let writes = !section.patterns(format).is_empty()
-            && section.rules(ir, &canary_note).next().is_some();
+            && section.rules(ir, index, &canary_note).next().is_some();
         if writes {
             section.marker()
         } else {
@@ -229,6 +258,7 @@ fn write_with_sections(
     out: &mut dyn Write,
     rendered: &str,
     ir: &Ir,
+    index: &SectionIndex,
     format: &NameFormat,
     target: &str,
 ) -> Result<(), StreamError> {
@@ -242,7 +272,7 @@ fn write_with_sections(
             .ok_or_else(|| render_failed(target, "a template holds a stray NUL".into()))?;
         write_lines(
             out,
-            section.rules(ir, &canary_note),
+            section.rules(ir, index, &canary_note),
             section.patterns(format),
             target,
         )?;
@@ -393,16 +423,20 @@ impl Target for TemplatedTarget {
                 warnings.push(format!("{}: {count} {}", self.name, consequence));
             }
         }
+        let index = match self.family {
+            Family::Names(_) => Some(SectionIndex::new(ir)),
+            Family::Networks => None,
+        };
         for (template, path) in self.files {
-            match self.family {
-                Family::Names(ref format) => {
-                    let context = minijinja::Value::from_serialize(dns_context(ir, format));
+            match (&self.family, &index) {
+                (Family::Names(format), Some(index)) => {
+                    let context = minijinja::Value::from_serialize(dns_context(ir, index, format));
                     let rendered = render(template, context)?;
                     sink.file(path, &mut |out| {
-                        write_with_sections(out, &rendered, ir, format, self.name)
+                        write_with_sections(out, &rendered, ir, index, format, self.name)
                     })?;
                 }
-                Family::Networks => {
+                _ => {
                     let context = minijinja::Value::from_serialize(network_context(ir));
                     let rendered = render(template, context)?;
                     sink.file(path, &mut |out| Ok(out.write_all(rendered.as_bytes())?))?;

@@ -1,0 +1,271 @@
+//! The built-in scanner: the policy's detectors, compiled once, run over text.
+//!
+//! Semantics (the same the DLP targets emit): a pattern matches whole words (`\b…\b`, ASCII
+//! word characters) within one line, with the detector's case rule; every `check` must pass
+//! on the match; keywords match whole words, ASCII letters folded unless `case-sensitive`.
+//! With `near`, a match that has one of the words within N characters (before or after,
+//! across lines) gets the detector's confidence, and one level less without (nothing, if
+//! that was `low`). A detector reports only if it matched at least `min-count` times in the
+//! document.
+//!
+//! Speed: one search with every pattern of every detector at once (a regex-automata meta
+//! regex, which also applies its literal prefilters where a pattern has them) finds the lines
+//! worth a closer look; only those lines are searched pattern by pattern, and checksums and
+//! context words are evaluated only on those candidates. Keywords are one Aho–Corasick pass.
+
+use super::{checksum, pattern};
+use crate::ir::{DetectorInfo, Ir};
+use crate::syntax::ast::{Checksum, Confidence};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use memchr::{memchr, memrchr};
+use regex_automata::meta::Regex;
+
+/// A detector, compiled.
+struct Compiled {
+    class: String,
+    name: String,
+    patterns: Vec<Regex>,
+    checks: Vec<Checksum>,
+    near: Option<(AhoCorasick, usize)>,
+    confidence: Confidence,
+    min_count: u32,
+}
+
+/// One keyword automaton: patterns map to their detectors.
+struct Keywords {
+    automaton: AhoCorasick,
+    detector_of: Vec<usize>,
+}
+
+pub struct Scanner {
+    detectors: Vec<Compiled>,
+    /// Every pattern of every detector in one regex: finds the candidate lines.
+    any_pattern: Option<Regex>,
+    /// Case-sensitive keywords, and keywords with ASCII case folded.
+    keywords: Vec<Keywords>,
+}
+
+/// A detector's match that passed its checks.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hit {
+    /// Byte offset of the match in the scanned text.
+    pub offset: usize,
+    pub detector: usize,
+    pub confidence: Confidence,
+}
+
+fn build_regexes(hirs: &[regex_syntax::hir::Hir]) -> Result<Regex, String> {
+    Regex::builder()
+        .configure(Regex::config().utf8_empty(false))
+        .build_many_from_hir(hirs)
+        .map_err(|e| e.to_string())
+}
+
+fn keyword_automaton(words: &[&str], fold_case: bool) -> Result<AhoCorasick, String> {
+    AhoCorasickBuilder::new()
+        .ascii_case_insensitive(fold_case)
+        .match_kind(MatchKind::Standard)
+        .build(words)
+        .map_err(|e| e.to_string())
+}
+
+fn lower(c: Confidence) -> Option<Confidence> {
+    match c {
+        Confidence::High => Some(Confidence::Medium),
+        Confidence::Medium => Some(Confidence::Low),
+        Confidence::Low => None,
+    }
+}
+
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// Whether `text[start..end]` is a whole word: no word character touches either end.
+fn whole_word_at(text: &[u8], start: usize, end: usize) -> bool {
+    let before = start == 0 || !is_word_byte(text[start - 1]) || !is_word_byte(text[start]);
+    let after = end == text.len() || !is_word_byte(text[end]) || !is_word_byte(text[end - 1]);
+    before && after
+}
+
+impl Scanner {
+    /// Compile every detector of the policy. Validation has checked the patterns, so an
+    /// error here means a pattern the engine itself cannot build (its size limits).
+    pub fn new(ir: &Ir) -> Result<Scanner, String> {
+        let mut detectors = Vec::new();
+        let mut every_hir = Vec::new();
+        let mut keywords: [(Vec<&str>, Vec<usize>); 2] = Default::default();
+        for class in &ir.classes {
+            for d in &class.detectors {
+                let index = detectors.len();
+                let hirs = hirs(d)?;
+                every_hir.extend(hirs.iter().cloned());
+                let near = match &d.near {
+                    Some(n) => {
+                        let words: Vec<&str> = n.words.iter().map(String::as_str).collect();
+                        Some((keyword_automaton(&words, true)?, n.within as usize))
+                    }
+                    None => None,
+                };
+                let (list, owners) = &mut keywords[usize::from(!d.case_sensitive)];
+                for k in &d.keywords {
+                    list.push(k);
+                    owners.push(index);
+                }
+                detectors.push(Compiled {
+                    class: class.name.clone(),
+                    name: d.name.clone(),
+                    patterns: hirs
+                        .iter()
+                        .map(|h| build_regexes(std::slice::from_ref(h)))
+                        .collect::<Result<_, _>>()?,
+                    checks: d.checks.clone(),
+                    near,
+                    confidence: d.confidence,
+                    min_count: d.min_count,
+                });
+            }
+        }
+        let any_pattern = if every_hir.is_empty() {
+            None
+        } else {
+            Some(build_regexes(&every_hir)?)
+        };
+        let mut automata = Vec::new();
+        for (fold_case, (words, owners)) in [false, true].into_iter().zip(keywords) {
+            if !words.is_empty() {
+                automata.push(Keywords {
+                    automaton: keyword_automaton(&words, fold_case)?,
+                    detector_of: owners,
+                });
+            }
+        }
+        Ok(Scanner {
+            detectors,
+            any_pattern,
+            keywords: automata,
+        })
+    }
+
+    /// The class and the name of a detector, by the index in a `Hit`.
+    pub fn detector(&self, index: usize) -> (&str, &str) {
+        let d = &self.detectors[index];
+        (&d.class, &d.name)
+    }
+
+    pub fn detector_count(&self) -> usize {
+        self.detectors.len()
+    }
+
+    /// Every hit in a document, in order of offset, detectors with too few hits left out.
+    pub fn scan(&self, text: &[u8]) -> Vec<Hit> {
+        let mut hits = Vec::new();
+        if let Some(any) = &self.any_pattern {
+            let mut examined_to = 0;
+            for m in any.find_iter(text) {
+                if m.start() < examined_to {
+                    continue;
+                }
+                let first = memrchr(b'\n', &text[..m.start()]).map_or(0, |i| i + 1);
+                let last = m.end().max(m.start() + 1).min(text.len());
+                let end = memchr(b'\n', &text[last - 1..]).map_or(text.len(), |i| last - 1 + i);
+                // A match may span lines (a class may hold `\n`): examine each line it touches.
+                let mut line = first;
+                while line < end {
+                    let stop = memchr(b'\n', &text[line..end]).map_or(end, |i| line + i);
+                    self.scan_line(text, line, stop, &mut hits);
+                    line = stop + 1;
+                }
+                examined_to = end;
+            }
+        }
+        for k in &self.keywords {
+            for m in k.automaton.find_overlapping_iter(text) {
+                if whole_word_at(text, m.start(), m.end()) {
+                    let detector = k.detector_of[m.pattern().as_usize()];
+                    if let Some(confidence) = self.judge(detector, text, m.start(), m.end()) {
+                        hits.push(Hit {
+                            offset: m.start(),
+                            detector,
+                            confidence,
+                        });
+                    }
+                }
+            }
+        }
+        hits.sort_by_key(|h| (h.offset, h.detector));
+        hits.dedup_by_key(|h| (h.offset, h.detector));
+        let mut counts = vec![0u32; self.detectors.len()];
+        for h in &hits {
+            counts[h.detector] += 1;
+        }
+        hits.retain(|h| counts[h.detector] >= self.detectors[h.detector].min_count);
+        hits
+    }
+
+    fn scan_line(&self, text: &[u8], start: usize, end: usize, hits: &mut Vec<Hit>) {
+        let line = &text[start..end];
+        for (index, d) in self.detectors.iter().enumerate() {
+            for regex in &d.patterns {
+                for m in regex.find_iter(line) {
+                    let found = &line[m.range()];
+                    if !d.checks.iter().all(|c| checksum::passes(c, found)) {
+                        continue;
+                    }
+                    let (s, e) = (start + m.start(), start + m.end());
+                    if let Some(confidence) = self.judge(index, text, s, e) {
+                        hits.push(Hit {
+                            offset: s,
+                            detector: index,
+                            confidence,
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    /// The confidence of a match at `text[start..end]`: the declared one, one level less if
+    /// the detector wants context words and none is near.
+    fn judge(&self, detector: usize, text: &[u8], start: usize, end: usize) -> Option<Confidence> {
+        let d = &self.detectors[detector];
+        let Some((words, within)) = &d.near else {
+            return Some(d.confidence);
+        };
+        let from = start.saturating_sub(*within);
+        let to = (end + within).min(text.len());
+        let near = words
+            .find_overlapping_iter(&text[from..to])
+            .any(|m| whole_word_at(text, from + m.start(), from + m.end()));
+        if near {
+            Some(d.confidence)
+        } else {
+            lower(d.confidence)
+        }
+    }
+}
+
+/// A detector's patterns, checked and translated, each as a whole word.
+fn hirs(d: &DetectorInfo) -> Result<Vec<regex_syntax::hir::Hir>, String> {
+    d.patterns
+        .iter()
+        .map(|p| {
+            pattern::compile(p, d.case_sensitive)
+                .map(pattern::whole_word)
+                .map_err(|e| format!("detector `{}`: {}", d.name, e.problem))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whole_words_only() {
+        assert!(whole_word_at(b"a SECRET b", 2, 8));
+        assert!(!whole_word_at(b"SECRETARY", 0, 6));
+        assert!(!whole_word_at(b"TOPSECRET", 3, 9));
+        assert!(whole_word_at(b"SECRET.", 0, 6));
+    }
+}

@@ -306,3 +306,27 @@ fn precision_and_recall_on_the_labelled_corpus_are_at_least_098() {
         assert!(chat.contains(lookalike), "{lookalike}");
     }
 }
+
+#[test]
+fn detectors_too_large_to_compile_exit_2_with_e314() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("policy.msgpol");
+    let pattern = "[a-z0-9]{1,999}".repeat(60);
+    let detectors: String = (0..4)
+        .map(|i| format!("  detect d{i} {{\n    pattern \"{pattern}\"\n  }}\n"))
+        .collect();
+    let minimal = fs::read_to_string(std_policy()).unwrap();
+    fs::write(
+        &policy,
+        format!("{minimal}\nclass huge : confidential {{\n{detectors}}}\n"),
+    )
+    .unwrap();
+    msgpol()
+        .arg("scan")
+        .arg(&policy)
+        .arg("-")
+        .write_stdin("x")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("E314"));
+}

@@ -58,6 +58,7 @@ const TEMPLATES: &[(&str, &str)] = &[
         "windows-firewall",
         include_str!("../../../targets/windows-firewall/msgpol-firewall.ps1.j2"),
     ),
+    ("yara", include_str!("../../../targets/yara/msgpol.yar.j2")),
 ];
 
 fn environment() -> &'static Environment<'static> {

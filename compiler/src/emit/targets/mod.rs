@@ -4,6 +4,7 @@
 mod adblock;
 mod browser;
 mod chrome;
+mod dlp;
 mod dnsmasq;
 mod firefox;
 mod guide_md;
@@ -19,6 +20,7 @@ mod suricata;
 mod templated;
 mod unbound;
 mod windows_firewall;
+mod yara;
 
 use super::Target;
 
@@ -40,5 +42,6 @@ pub static ALL: &[&dyn Target] = &[
     &suricata::Suricata,
     &chrome::Chrome,
     &firefox::Firefox,
+    &yara::Yara,
     &guide_md::GuideMd,
 ];

@@ -7,6 +7,7 @@ mod chrome;
 mod dlp;
 mod dnsmasq;
 mod firefox;
+mod google_dlp;
 mod guide_md;
 mod hosts;
 mod ipset;
@@ -43,5 +44,6 @@ pub static ALL: &[&dyn Target] = &[
     &chrome::Chrome,
     &firefox::Firefox,
     &yara::Yara,
+    &google_dlp::GoogleDlp,
     &guide_md::GuideMd,
 ];

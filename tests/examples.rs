@@ -26,7 +26,7 @@ fn every_example_with_every_target() {
             assert!(!emitted.files.is_empty(), "{} wrote nothing", target.name());
             for file in &emitted.files {
                 let name = format!("{stem}__{}__{}", target.name(), file.path.replace('/', "_"));
-                let text = String::from_utf8(file.contents.clone()).unwrap();
+                let text = common::output_text(&file.contents);
                 insta::assert_snapshot!(name, text);
             }
         }

@@ -96,7 +96,7 @@ fn ok_fixtures_compile() {
         {
             for file in target.emit(&ir).unwrap().files {
                 let name = format!("{}__{}", target.name(), file.path.replace('/', "_"));
-                insta::assert_snapshot!(name, String::from_utf8(file.contents).unwrap());
+                insta::assert_snapshot!(name, common::output_text(&file.contents));
             }
         }
     });

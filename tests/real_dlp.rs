@@ -184,3 +184,129 @@ fn google_dlp_templates_parse_and_re2_compiles_every_regex() {
         }
     }
 }
+
+fn xmllint_validates(file: &Path) -> (bool, String) {
+    common::run(
+        Command::new("xmllint")
+            .arg("--noout")
+            .arg("--schema")
+            .arg(common::root().join("tests/schemas/purview-rule-package.xsd"))
+            .arg(file),
+    )
+}
+
+#[test]
+fn purview_rule_packages_are_utf16_and_valid_against_the_schema() {
+    if !common::require_tool("xmllint") {
+        return;
+    }
+    for policy in policies() {
+        let (_dir, files) = emit(&policy, "purview");
+        let package = files
+            .iter()
+            .find(|f| f.ends_with("msgpol-rulepack.xml"))
+            .unwrap();
+        let bytes = std::fs::read(package).unwrap();
+        assert_eq!(&bytes[..2], &[0xFF, 0xFE], "UTF-16LE byte-order mark");
+        let (ok, text) = xmllint_validates(package);
+        assert!(ok, "{}: {text}", policy.display());
+    }
+}
+
+/// The schema is not a formality: a dangling reference, a repeated confidence level and an
+/// over-long regex are each rejected.
+#[test]
+fn the_purview_schema_rejects_broken_packages() {
+    if !common::require_tool("xmllint") {
+        return;
+    }
+    let (dir, files) = emit(
+        &common::root().join("examples/large-enterprise.msgpol"),
+        "purview",
+    );
+    let text = common::output_text(&std::fs::read(&files[0]).unwrap());
+    let long = format!(">{}</Regex>", "[0-9]".repeat(300));
+    let breakages: [(&str, String); 3] = [
+        (
+            "<IdMatch idRef=\"Regex_",
+            "<IdMatch idRef=\"Missing_".to_string(),
+        ),
+        (
+            "confidenceLevel=\"75\"",
+            "confidenceLevel=\"85\"".to_string(),
+        ),
+        ("\\b</Regex>", long),
+    ];
+    for (from, to) in breakages {
+        assert!(text.contains(from), "{from}");
+        let broken = text.replacen(from, &to, 1);
+        let path = dir.path().join("broken.xml");
+        let mut bytes = vec![0xFF, 0xFE];
+        for unit in broken.encode_utf16() {
+            bytes.extend_from_slice(&unit.to_le_bytes());
+        }
+        std::fs::write(&path, bytes).unwrap();
+        let (ok, _) = xmllint_validates(&path);
+        assert!(!ok, "the schema accepted a package with {to:?}");
+    }
+}
+
+/// The PowerShell script blocks, on each location, exactly the classes that `decide` denies
+/// for its channel, by the names the rule package gives its types.
+#[test]
+fn purview_policies_block_the_classes_the_tier_denies() {
+    let policy = common::root().join("examples/large-enterprise.msgpol");
+    let (_dir, files) = emit(&policy, "purview");
+    let script = std::fs::read_to_string(&files[1]).unwrap();
+    let package = common::output_text(&std::fs::read(&files[0]).unwrap());
+    let ir = msgpol::compile(&policy, common::today())
+        .unwrap()
+        .ir
+        .unwrap();
+    for class in &ir.classes {
+        let denied =
+            ir.decide(&class.name, "teams", None).unwrap().verdict == msgpol::ir::Verdict::Deny;
+        let rule = format!("'msgpol Teams chat: block {}'", class.name);
+        let has_detectors = !class.detectors.is_empty();
+        assert_eq!(
+            script.contains(&rule),
+            denied && has_detectors,
+            "{}",
+            class.name
+        );
+        for d in &class.detectors {
+            let name = format!("msgpol {}/{}", class.name, d.name);
+            assert!(package.contains(&format!(">{name}</Name>")), "{name}");
+            assert_eq!(script.contains(&format!("'{name}'")), denied, "{name}");
+        }
+    }
+}
+
+fn build_purview(policy_text: &str) -> (bool, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("policy.msgpol");
+    std::fs::write(&policy, policy_text).unwrap();
+    common::run(
+        Command::new(env!("CARGO_BIN_EXE_msgpol"))
+            .args(["--today", common::TODAY, "build"])
+            .arg(&policy)
+            .arg("--out")
+            .arg(dir.path().join("out"))
+            .args(["--target", "purview"]),
+    )
+}
+
+#[test]
+fn purview_refuses_versions_it_cannot_order_and_patterns_it_cannot_hold() {
+    let minimal =
+        std::fs::read_to_string(common::root().join("tests/fixtures/ok/minimal.msgpol")).unwrap();
+    let (ok, text) = build_purview(&minimal.replace("version \"1\"", "version \"draft\""));
+    assert!(!ok && text.contains("E315"), "{text}");
+    let long = "abcdefghij".repeat(30);
+    let (ok, text) = build_purview(&format!(
+        "{minimal}\nclass codes : confidential {{\n  detect long-codes {{\n    pattern \"{long}\"\n  }}\n}}\n"
+    ));
+    assert!(!ok && text.contains("E316"), "{text}");
+    let (ok, text) = build_purview(&minimal);
+    assert!(ok, "{text}");
+}

@@ -125,3 +125,25 @@ pub fn emit_target(policy: &Path, target: &str, dir: &Path) -> (msgpol::ir::Ir, 
         .collect();
     (ir, paths)
 }
+
+/// An output file as text: UTF-16 little-endian if it starts with that byte-order mark (the
+/// Purview rule package), else UTF-8 without its byte-order mark if it has one (the Purview
+/// script).
+pub fn output_text(bytes: &[u8]) -> String {
+    match bytes.strip_prefix(&[0xFF, 0xFE]) {
+        Some(rest) => {
+            let units: Vec<u16> = rest
+                .chunks(2)
+                .map(|c| u16::from_le_bytes([c[0], *c.get(1).unwrap_or(&0)]))
+                .collect();
+            String::from_utf16(&units).expect("valid UTF-16")
+        }
+        None => String::from_utf8(
+            bytes
+                .strip_prefix(b"\xEF\xBB\xBF")
+                .unwrap_or(bytes)
+                .to_vec(),
+        )
+        .expect("valid UTF-8"),
+    }
+}

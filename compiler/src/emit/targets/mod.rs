@@ -15,6 +15,7 @@ mod ir_json;
 mod nftables;
 mod pac;
 mod pf;
+mod purview;
 mod rpz;
 mod squid;
 mod suricata;
@@ -45,5 +46,6 @@ pub static ALL: &[&dyn Target] = &[
     &firefox::Firefox,
     &yara::Yara,
     &google_dlp::GoogleDlp,
+    &purview::Purview,
     &guide_md::GuideMd,
 ];

@@ -9,13 +9,16 @@ Prints one JSON object: lines, bytes, seconds, and per score threshold the findi
 
 No spaCy model is downloaded (the models live outside PyPI): the NLP engine is a blank English
 spaCy pipeline (a tokenizer; no NER, no lemmas). The pattern recognizers used here (credit card,
-IBAN, US SSN, email) need no NER; their context words are matched on tokens.
+IBAN, US SSN, email) need no NER; their context words are matched on tokens. The email
+recognizer's tldextract uses the public-suffix snapshot shipped in its wheel instead of
+fetching the list.
 """
 import json
 import sys
 import time
 
 import spacy
+import tldextract.tldextract
 from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
 from presidio_analyzer.nlp_engine import SpacyNlpEngine
 from presidio_analyzer.predefined_recognizers import (
@@ -44,6 +47,7 @@ class BlankSpacy(SpacyNlpEngine):
 
 
 def main():
+    tldextract.tldextract.TLD_EXTRACTOR = tldextract.tldextract.TLDExtract(suffix_list_urls=())
     corpus = sys.argv[1]
     lines = open(f"{corpus}/chat.txt", encoding="utf-8").read().split("\n")[:-1]
     labels = set()
@@ -59,11 +63,14 @@ def main():
     analyzer = AnalyzerEngine(registry=registry, nlp_engine=engine, supported_languages=["en"])
     found = []
     start = time.perf_counter()
+    cpu_start = time.process_time()
     for number, text in enumerate(lines, 1):
         for r in analyzer.analyze(text=text, language="en", entities=list(ENTITIES)):
             found.append((number, ENTITIES[r.entity_type], r.score))
     seconds = time.perf_counter() - start
-    result = {"lines": len(lines), "bytes": sum(len(l.encode()) + 1 for l in lines), "seconds": seconds}
+    cpu = time.process_time() - cpu_start
+    result = {"lines": len(lines), "bytes": sum(len(l.encode()) + 1 for l in lines),
+              "seconds": seconds, "cpu_seconds": cpu}
     for threshold in (0.0, 0.5):
         pairs = {(n, label) for n, label, score in found if score >= threshold}
         result[f"threshold {threshold}"] = {

@@ -120,8 +120,9 @@ pub fn run(session: &Session, args: &ScanArgs) -> i32 {
                 continue;
             }
         };
+        let mut positions = document.positions();
         for hit in scanner.scan(&document.text) {
-            let (line, column) = document.position(hit.offset);
+            let (line, column) = positions.at(hit.offset);
             let (class, detector) = scanner.detector(hit.detector);
             if args.format == ScanFormat::Human && out_open {
                 out_open = writeln!(

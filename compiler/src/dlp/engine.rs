@@ -8,10 +8,14 @@
 //! that was `low`). A detector reports only if it matched at least `min-count` times in the
 //! document.
 //!
-//! Speed: one search with every pattern of every detector at once (a regex-automata meta
-//! regex, which also applies its literal prefilters where a pattern has them) finds the lines
-//! worth a closer look; only those lines are searched pattern by pattern, and checksums and
-//! context words are evaluated only on those candidates. Keywords are one Aho–Corasick pass.
+//! Speed: a byte prefilter, then one search with every pattern at once, then each pattern
+//! alone. Every pattern has a set of bytes of which each of its matches holds at least one
+//! (`required_bytes`, chosen to be rare in text: digits for card numbers, `@` for email
+//! addresses, `-` for SSNs). Matches never span lines (patterns are printable ASCII), so only
+//! a line holding one of those bytes can match: the scanner jumps from such byte to such byte,
+//! and runs the combined regex (regex-automata) on that line only; lines it matches are
+//! searched pattern by pattern, and checksums and context words are evaluated only on those
+//! candidates. Keywords are one Aho–Corasick pass over the whole text.
 
 use super::{checksum, pattern};
 use crate::ir::{DetectorInfo, Ir};
@@ -19,6 +23,11 @@ use crate::syntax::ast::{Checksum, Confidence};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use memchr::{memchr, memrchr};
 use regex_automata::meta::Regex;
+use regex_automata::Input;
+use regex_syntax::hir::{Class, Hir, HirKind};
+
+/// A set of bytes, as a lookup table.
+type ByteSet = [bool; 256];
 
 /// A detector, compiled.
 struct Compiled {
@@ -41,6 +50,8 @@ pub struct Scanner {
     detectors: Vec<Compiled>,
     /// Every pattern of every detector in one regex: finds the candidate lines.
     any_pattern: Option<Regex>,
+    /// Bytes of which every match of any pattern holds one; `None`: some pattern has none.
+    prefilter: Option<ByteSet>,
     /// Case-sensitive keywords, and keywords with ASCII case folded.
     keywords: Vec<Keywords>,
 }
@@ -126,6 +137,13 @@ impl Scanner {
                 });
             }
         }
+        let prefilter = every_hir.iter().try_fold([false; 256], |mut union, hir| {
+            let set = required_bytes(hir)?;
+            for b in 0..256 {
+                union[b] |= set[b];
+            }
+            Some(union)
+        });
         let any_pattern = if every_hir.is_empty() {
             None
         } else {
@@ -143,6 +161,7 @@ impl Scanner {
         Ok(Scanner {
             detectors,
             any_pattern,
+            prefilter,
             keywords: automata,
         })
     }
@@ -160,24 +179,10 @@ impl Scanner {
     /// Every hit in a document, in order of offset, detectors with too few hits left out.
     pub fn scan(&self, text: &[u8]) -> Vec<Hit> {
         let mut hits = Vec::new();
-        if let Some(any) = &self.any_pattern {
-            let mut examined_to = 0;
-            for m in any.find_iter(text) {
-                if m.start() < examined_to {
-                    continue;
-                }
-                let first = memrchr(b'\n', &text[..m.start()]).map_or(0, |i| i + 1);
-                let last = m.end().max(m.start() + 1).min(text.len());
-                let end = memchr(b'\n', &text[last - 1..]).map_or(text.len(), |i| last - 1 + i);
-                // A match may span lines (a class may hold `\n`): examine each line it touches.
-                let mut line = first;
-                while line < end {
-                    let stop = memchr(b'\n', &text[line..end]).map_or(end, |i| line + i);
-                    self.scan_line(text, line, stop, &mut hits);
-                    line = stop + 1;
-                }
-                examined_to = end;
-            }
+        match (&self.any_pattern, &self.prefilter) {
+            (Some(any), Some(bytes)) => self.scan_prefiltered(any, bytes, text, &mut hits),
+            (Some(any), None) => self.scan_unfiltered(any, text, &mut hits),
+            (None, _) => {}
         }
         for k in &self.keywords {
             for m in k.automaton.find_overlapping_iter(text) {
@@ -201,6 +206,35 @@ impl Scanner {
         }
         hits.retain(|h| counts[h.detector] >= self.detectors[h.detector].min_count);
         hits
+    }
+
+    /// From each byte of the prefilter to its line; the line is searched if the combined
+    /// regex matches in it.
+    fn scan_prefiltered(&self, any: &Regex, bytes: &ByteSet, text: &[u8], hits: &mut Vec<Hit>) {
+        let mut pos = 0;
+        while let Some(i) = text[pos..].iter().position(|b| bytes[usize::from(*b)]) {
+            let at = pos + i;
+            let start = memrchr(b'\n', &text[pos..at]).map_or(pos, |j| pos + j + 1);
+            let end = memchr(b'\n', &text[at..]).map_or(text.len(), |j| at + j);
+            if any.is_match(Input::new(text).range(start..end)) {
+                self.scan_line(text, start, end, hits);
+            }
+            pos = end;
+        }
+    }
+
+    /// Without a prefilter: the combined regex over the whole text finds the lines.
+    fn scan_unfiltered(&self, any: &Regex, text: &[u8], hits: &mut Vec<Hit>) {
+        let mut examined_to = 0;
+        for m in any.find_iter(text) {
+            if m.start() < examined_to {
+                continue;
+            }
+            let start = memrchr(b'\n', &text[..m.start()]).map_or(0, |i| i + 1);
+            let end = memchr(b'\n', &text[m.start()..]).map_or(text.len(), |i| m.start() + i);
+            self.scan_line(text, start, end, hits);
+            examined_to = end;
+        }
     }
 
     fn scan_line(&self, text: &[u8], start: usize, end: usize, hits: &mut Vec<Hit>) {
@@ -245,6 +279,58 @@ impl Scanner {
     }
 }
 
+/// How often a byte appears in chat text, roughly: the prefilter prefers rare bytes.
+fn frequency(b: u8) -> u32 {
+    match b {
+        b'a'..=b'z' | b' ' => 40,
+        b'A'..=b'Z' => 8,
+        b'0'..=b'9' | b'.' | b',' => 3,
+        _ => 1,
+    }
+}
+
+fn cost(set: &ByteSet) -> u32 {
+    (0..=255u8)
+        .filter(|b| set[usize::from(*b)])
+        .map(frequency)
+        .sum()
+}
+
+/// A set of bytes of which every match of `hir` holds at least one, as rare as the pattern
+/// allows; `None` if there is none (a pattern that can match without any particular byte).
+fn required_bytes(hir: &Hir) -> Option<ByteSet> {
+    let single = |b: u8| {
+        let mut set = [false; 256];
+        set[usize::from(b)] = true;
+        set
+    };
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => None,
+        HirKind::Literal(lit) => lit.0.iter().map(|b| single(*b)).min_by_key(cost),
+        HirKind::Class(Class::Bytes(class)) => {
+            let mut set = [false; 256];
+            for r in class.ranges() {
+                for b in r.start()..=r.end() {
+                    set[usize::from(b)] = true;
+                }
+            }
+            Some(set)
+        }
+        HirKind::Class(Class::Unicode(_)) => None,
+        HirKind::Repetition(r) if r.min >= 1 => required_bytes(&r.sub),
+        HirKind::Repetition(_) => None,
+        HirKind::Capture(c) => required_bytes(&c.sub),
+        HirKind::Concat(parts) => parts.iter().filter_map(required_bytes).min_by_key(cost),
+        HirKind::Alternation(branches) => branches.iter().try_fold([false; 256], |mut union, b| {
+            let set = required_bytes(b)?;
+            for i in 0..256 {
+                union[i] |= set[i];
+            }
+            Some(union)
+        }),
+    }
+}
+
 /// A detector's patterns, checked and translated, each as a whole word.
 fn hirs(d: &DetectorInfo) -> Result<Vec<regex_syntax::hir::Hir>, String> {
     d.patterns
@@ -260,6 +346,25 @@ fn hirs(d: &DetectorInfo) -> Result<Vec<regex_syntax::hir::Hir>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn required(pattern: &str) -> String {
+        let hir = pattern::whole_word(pattern::compile(pattern, true).unwrap());
+        let set = required_bytes(&hir).unwrap();
+        (0..=255u8)
+            .filter(|b| set[usize::from(*b)])
+            .map(char::from)
+            .collect()
+    }
+
+    #[test]
+    fn prefilter_bytes_are_rare_and_required() {
+        assert_eq!(required("[a-z]{1,9}@[a-z]{2,9}"), "@");
+        assert_eq!(required("[0-9]{3}-[0-9]{2}"), "-");
+        assert_eq!(required("[A-Z]{2}[0-9]{2}"), "0123456789");
+        assert_eq!(required("ab|[0-9]x"), "0123456789a");
+        assert!(required_bytes(&pattern::compile("a?b?c", true).unwrap()).is_some());
+        assert!(required_bytes(&Hir::empty()).is_none());
+    }
 
     #[test]
     fn whole_words_only() {

@@ -41,10 +41,19 @@ struct Segment {
 pub struct Document {
     /// What the scanner searches.
     pub text: Vec<u8>,
+    /// The file as read, when `text` is not the file itself (blanked or decoded).
+    raw: Option<Vec<u8>>,
     /// Where each `text` offset comes from; `None`: the same offset in the file.
     segments: Option<Vec<Segment>>,
-    raw: Vec<u8>,
-    line_starts: Vec<usize>,
+}
+
+/// Turns offsets of the scanned text, in increasing order, into lines and columns of the
+/// file, counting line breaks only between one offset and the next.
+pub struct Positions<'a> {
+    doc: &'a Document,
+    raw_offset: usize,
+    line: usize,
+    line_start: usize,
 }
 
 fn whatsapp_prefix() -> &'static Regex {
@@ -78,40 +87,73 @@ pub fn detect(name: &str, raw: &[u8]) -> Format {
 
 impl Document {
     pub fn new(format: Format, raw: Vec<u8>) -> Result<Document, String> {
-        let (text, segments) = match format {
-            Format::Text => (raw.clone(), None),
-            Format::WhatsApp => (blank_whatsapp(&raw), None),
-            Format::Mbox => (blank_mbox_headers(&raw), None),
+        Ok(match format {
+            Format::Text => Document {
+                text: raw,
+                raw: None,
+                segments: None,
+            },
+            Format::WhatsApp => Document {
+                text: blank_whatsapp(&raw),
+                raw: Some(raw),
+                segments: None,
+            },
+            Format::Mbox => Document {
+                text: blank_mbox_headers(&raw),
+                raw: Some(raw),
+                segments: None,
+            },
             Format::Slack => {
                 let (text, segments) = slack_messages(&raw)?;
-                (text, Some(segments))
+                Document {
+                    text,
+                    raw: Some(raw),
+                    segments: Some(segments),
+                }
             }
-        };
-        let mut line_starts = vec![0];
-        line_starts.extend(memchr::memchr_iter(b'\n', &raw).map(|i| i + 1));
-        Ok(Document {
-            text,
-            segments,
-            raw,
-            line_starts,
         })
     }
 
-    /// 1-based line and column (in characters) in the file of an offset in `text`.
-    pub fn position(&self, offset: usize) -> (usize, usize) {
-        let raw = match &self.segments {
+    fn raw(&self) -> &[u8] {
+        self.raw.as_deref().unwrap_or(&self.text)
+    }
+
+    pub fn positions(&self) -> Positions<'_> {
+        Positions {
+            doc: self,
+            raw_offset: 0,
+            line: 1,
+            line_start: 0,
+        }
+    }
+}
+
+impl Positions<'_> {
+    /// 1-based line and column (in characters) in the file of an offset in the text.
+    pub fn at(&mut self, offset: usize) -> (usize, usize) {
+        let raw = self.doc.raw();
+        let target = match &self.doc.segments {
             None => offset,
             Some(segments) => {
                 let i = segments.partition_point(|s| s.start <= offset) - 1;
-                raw_offset(&self.raw, segments[i].raw, offset - segments[i].start)
+                raw_offset(raw, segments[i].raw, offset - segments[i].start)
             }
         };
-        let line = self.line_starts.partition_point(|&s| s <= raw) - 1;
-        let column = self.raw[self.line_starts[line]..raw]
+        if target < self.raw_offset {
+            // Out of order: count again from the start.
+            (self.raw_offset, self.line, self.line_start) = (0, 1, 0);
+        }
+        let between = &raw[self.raw_offset..target];
+        self.line += memchr::memchr_iter(b'\n', between).count();
+        if let Some(last) = memchr::memrchr(b'\n', between) {
+            self.line_start = self.raw_offset + last + 1;
+        }
+        self.raw_offset = target;
+        let column = raw[self.line_start..target]
             .iter()
             .filter(|b| (**b & 0xC0) != 0x80)
             .count();
-        (line + 1, column + 1)
+        (self.line, column + 1)
     }
 }
 
@@ -300,9 +342,19 @@ mod tests {
         let text = String::from_utf8(doc.text.clone()).unwrap();
         assert_eq!(text, "caf\u{e9} \"x\" SECRET\na\nb\n");
         let secret = text.find("SECRET").unwrap();
-        assert_eq!(doc.position(secret), (2, 42));
+        assert_eq!(doc.positions().at(secret), (2, 42));
         let b = text.rfind('b').unwrap();
-        assert_eq!(doc.position(b), (3, 15));
+        assert_eq!(doc.positions().at(b), (3, 15));
+    }
+
+    #[test]
+    fn positions_count_lines_forward_and_again_when_out_of_order() {
+        let doc = Document::new(Format::Text, "a\nbø c\n\nd".as_bytes().to_vec()).unwrap();
+        let mut p = doc.positions();
+        assert_eq!(p.at(0), (1, 1));
+        assert_eq!(p.at(6), (2, 4));
+        assert_eq!(p.at(9), (4, 1));
+        assert_eq!(p.at(2), (2, 1));
     }
 
     #[test]
@@ -312,7 +364,7 @@ mod tests {
         let doc = Document::new(Format::WhatsApp, raw).unwrap();
         let text = String::from_utf8(doc.text.clone()).unwrap();
         assert!(text.starts_with("                                    card 4111\ncontinued"));
-        assert_eq!(doc.position(text.find("card").unwrap()), (1, 37));
+        assert_eq!(doc.positions().at(text.find("card").unwrap()), (1, 37));
     }
 
     #[test]

@@ -29,6 +29,39 @@ use regex_syntax::hir::{Class, Hir, HirKind};
 /// A set of bytes, as a lookup table.
 type ByteSet = [bool; 256];
 
+/// Finds the next byte of a set: with a SIMD searcher (aho-corasick's Teddy) where the CPU
+/// has one, else with the lookup table.
+enum ByteFinder {
+    Simd(aho_corasick::packed::Searcher),
+    Table(ByteSet),
+}
+
+impl ByteFinder {
+    fn new(set: ByteSet) -> ByteFinder {
+        let bytes: Vec<[u8; 1]> = (0..=255u8)
+            .filter(|b| set[usize::from(*b)])
+            .map(|b| [b])
+            .collect();
+        aho_corasick::packed::Config::new()
+            .builder()
+            .extend(&bytes)
+            .build()
+            .map_or(ByteFinder::Table(set), ByteFinder::Simd)
+    }
+
+    fn find(&self, text: &[u8], from: usize) -> Option<usize> {
+        match self {
+            ByteFinder::Simd(s) => s
+                .find_in(text, aho_corasick::Span::from(from..text.len()))
+                .map(|m| m.start()),
+            ByteFinder::Table(set) => text[from..]
+                .iter()
+                .position(|b| set[usize::from(*b)])
+                .map(|i| from + i),
+        }
+    }
+}
+
 /// A detector, compiled.
 struct Compiled {
     class: String,
@@ -42,8 +75,12 @@ struct Compiled {
 
 /// One keyword automaton: patterns map to their detectors.
 struct Keywords {
+    /// Leftmost-longest, non-overlapping: fast (SIMD prefilters); finds where keywords are.
+    finder: AhoCorasick,
+    /// Every match, overlaps included: run only around what `finder` found.
     automaton: AhoCorasick,
     detector_of: Vec<usize>,
+    longest: usize,
 }
 
 pub struct Scanner {
@@ -51,7 +88,7 @@ pub struct Scanner {
     /// Every pattern of every detector in one regex: finds the candidate lines.
     any_pattern: Option<Regex>,
     /// Bytes of which every match of any pattern holds one; `None`: some pattern has none.
-    prefilter: Option<ByteSet>,
+    prefilter: Option<ByteFinder>,
     /// Case-sensitive keywords, and keywords with ASCII case folded.
     keywords: Vec<Keywords>,
 }
@@ -72,10 +109,14 @@ fn build_regexes(hirs: &[regex_syntax::hir::Hir]) -> Result<Regex, String> {
         .map_err(|e| e.to_string())
 }
 
-fn keyword_automaton(words: &[&str], fold_case: bool) -> Result<AhoCorasick, String> {
+fn keyword_automaton(
+    words: &[&str],
+    fold_case: bool,
+    kind: MatchKind,
+) -> Result<AhoCorasick, String> {
     AhoCorasickBuilder::new()
         .ascii_case_insensitive(fold_case)
-        .match_kind(MatchKind::Standard)
+        .match_kind(kind)
         .build(words)
         .map_err(|e| e.to_string())
 }
@@ -114,7 +155,10 @@ impl Scanner {
                 let near = match &d.near {
                     Some(n) => {
                         let words: Vec<&str> = n.words.iter().map(String::as_str).collect();
-                        Some((keyword_automaton(&words, true)?, n.within as usize))
+                        Some((
+                            keyword_automaton(&words, true, MatchKind::Standard)?,
+                            n.within as usize,
+                        ))
                     }
                     None => None,
                 };
@@ -137,13 +181,16 @@ impl Scanner {
                 });
             }
         }
-        let prefilter = every_hir.iter().try_fold([false; 256], |mut union, hir| {
-            let set = required_bytes(hir)?;
-            for b in 0..256 {
-                union[b] |= set[b];
-            }
-            Some(union)
-        });
+        let prefilter = every_hir
+            .iter()
+            .try_fold([false; 256], |mut union, hir| {
+                let set = required_bytes(hir)?;
+                for b in 0..256 {
+                    union[b] |= set[b];
+                }
+                Some(union)
+            })
+            .map(ByteFinder::new);
         let any_pattern = if every_hir.is_empty() {
             None
         } else {
@@ -153,7 +200,9 @@ impl Scanner {
         for (fold_case, (words, owners)) in [false, true].into_iter().zip(keywords) {
             if !words.is_empty() {
                 automata.push(Keywords {
-                    automaton: keyword_automaton(&words, fold_case)?,
+                    finder: keyword_automaton(&words, fold_case, MatchKind::LeftmostLongest)?,
+                    automaton: keyword_automaton(&words, fold_case, MatchKind::Standard)?,
+                    longest: words.iter().map(|w| w.len()).max().unwrap_or(0),
                     detector_of: owners,
                 });
             }
@@ -185,15 +234,23 @@ impl Scanner {
             (None, _) => {}
         }
         for k in &self.keywords {
-            for m in k.automaton.find_overlapping_iter(text) {
-                if whole_word_at(text, m.start(), m.end()) {
-                    let detector = k.detector_of[m.pattern().as_usize()];
-                    if let Some(confidence) = self.judge(detector, text, m.start(), m.end()) {
-                        hits.push(Hit {
-                            offset: m.start(),
-                            detector,
-                            confidence,
-                        });
+            // Every occurrence overlaps or lies within `longest` bytes of a leftmost-longest
+            // match, so searching for overlaps around those matches finds them all (windows
+            // may overlap: the hits are de-duplicated below).
+            for found in k.finder.find_iter(text) {
+                let from = found.start().saturating_sub(k.longest);
+                let to = (found.end() + k.longest).min(text.len());
+                for m in k.automaton.find_overlapping_iter(&text[from..to]) {
+                    let (start, end) = (from + m.start(), from + m.end());
+                    if whole_word_at(text, start, end) {
+                        let detector = k.detector_of[m.pattern().as_usize()];
+                        if let Some(confidence) = self.judge(detector, text, start, end) {
+                            hits.push(Hit {
+                                offset: start,
+                                detector,
+                                confidence,
+                            });
+                        }
                     }
                 }
             }
@@ -210,10 +267,9 @@ impl Scanner {
 
     /// From each byte of the prefilter to its line; the line is searched if the combined
     /// regex matches in it.
-    fn scan_prefiltered(&self, any: &Regex, bytes: &ByteSet, text: &[u8], hits: &mut Vec<Hit>) {
+    fn scan_prefiltered(&self, any: &Regex, bytes: &ByteFinder, text: &[u8], hits: &mut Vec<Hit>) {
         let mut pos = 0;
-        while let Some(i) = text[pos..].iter().position(|b| bytes[usize::from(*b)]) {
-            let at = pos + i;
+        while let Some(at) = bytes.find(text, pos) {
             let start = memrchr(b'\n', &text[pos..at]).map_or(pos, |j| pos + j + 1);
             let end = memchr(b'\n', &text[at..]).map_or(text.len(), |j| at + j);
             if any.is_match(Input::new(text).range(start..end)) {
@@ -364,6 +420,21 @@ mod tests {
         assert_eq!(required("ab|[0-9]x"), "0123456789a");
         assert!(required_bytes(&pattern::compile("a?b?c", true).unwrap()).is_some());
         assert!(required_bytes(&Hir::empty()).is_none());
+    }
+
+    #[test]
+    fn simd_and_table_byte_finders_agree() {
+        let mut set = [false; 256];
+        for b in b"0123456789@-" {
+            set[usize::from(*b)] = true;
+        }
+        let text = b"lunch at noon - or ask kari@x, room 7b\nno digits here\n42";
+        let table = ByteFinder::Table(set);
+        let any = ByteFinder::new(set);
+        for from in 0..text.len() {
+            assert_eq!(any.find(text, from), table.find(text, from), "from {from}");
+        }
+        assert_eq!(table.find(text, 0), Some(14));
     }
 
     #[test]

@@ -128,7 +128,7 @@ pub fn run(session: &Session, args: &ScanArgs) -> i32 {
                 out_open = writeln!(
                     out,
                     "{name}:{line}:{column}: {class}/{detector} ({} confidence)",
-                    confidence_word(hit.confidence)
+                    msgpol::dlp::confidence_name(hit.confidence)
                 )
                 .is_ok();
             }
@@ -158,14 +158,5 @@ pub fn run(session: &Session, args: &ScanArgs) -> i32 {
         EXIT_POLICY
     } else {
         EXIT_OK
-    }
-}
-
-fn confidence_word(c: msgpol::syntax::ast::Confidence) -> &'static str {
-    use msgpol::syntax::ast::Confidence;
-    match c {
-        Confidence::Low => "low",
-        Confidence::Medium => "medium",
-        Confidence::High => "high",
     }
 }

@@ -121,14 +121,6 @@ fn keyword_automaton(
         .map_err(|e| e.to_string())
 }
 
-fn lower(c: Confidence) -> Option<Confidence> {
-    match c {
-        Confidence::High => Some(Confidence::Medium),
-        Confidence::Medium => Some(Confidence::Low),
-        Confidence::Low => None,
-    }
-}
-
 fn is_word_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
@@ -219,10 +211,6 @@ impl Scanner {
     pub fn detector(&self, index: usize) -> (&str, &str) {
         let d = &self.detectors[index];
         (&d.class, &d.name)
-    }
-
-    pub fn detector_count(&self) -> usize {
-        self.detectors.len()
     }
 
     /// Every hit in a document, in order of offset, detectors with too few hits left out.
@@ -330,7 +318,7 @@ impl Scanner {
         if near {
             Some(d.confidence)
         } else {
-            lower(d.confidence)
+            super::without_context(d.confidence)
         }
     }
 }

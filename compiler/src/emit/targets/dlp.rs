@@ -6,7 +6,7 @@ use crate::dlp::pattern::{self, Dialect};
 use crate::emit::error::render_failed;
 use crate::emit::EmitError;
 use crate::ir::{ClassInfo, DetectorInfo, Ir};
-use crate::syntax::ast::{Checksum, Confidence};
+use crate::syntax::ast::Checksum;
 
 /// Every detector of the policy with the class that declares it, lowest class first.
 pub fn detectors(ir: &Ir) -> impl Iterator<Item = (&ClassInfo, &DetectorInfo)> {
@@ -37,14 +37,6 @@ pub fn checksum_name(c: &Checksum) -> String {
         Checksum::Luhn => "luhn".into(),
         Checksum::Iban => "iban".into(),
         Checksum::Weighted { modulus, .. } => format!("weighted mod {modulus}"),
-    }
-}
-
-pub fn confidence_name(c: Confidence) -> &'static str {
-    match c {
-        Confidence::Low => "low",
-        Confidence::Medium => "medium",
-        Confidence::High => "high",
     }
 }
 

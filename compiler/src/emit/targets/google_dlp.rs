@@ -29,14 +29,6 @@ fn likelihood(c: Option<Confidence>) -> &'static str {
     }
 }
 
-fn one_level_lower(c: Confidence) -> Option<Confidence> {
-    match c {
-        Confidence::High => Some(Confidence::Medium),
-        Confidence::Medium => Some(Confidence::Low),
-        Confidence::Low => None,
-    }
-}
-
 /// `MSGPOL_<CLASS>_<DETECTOR>` (`[A-Z0-9_]`); cut with a hash of the whole when too long.
 fn info_type_name(class: &ClassInfo, d: &DetectorInfo) -> String {
     let full = format!("MSGPOL_{}_{}", class.name, d.name)
@@ -96,7 +88,7 @@ impl Target for GoogleDlp {
                             "likelihoodAdjustment": {"fixedLikelihood": likelihood(Some(d.confidence))},
                         }
                     }]);
-                    one_level_lower(d.confidence)
+                    crate::dlp::without_context(d.confidence)
                 }
             };
             info_type["likelihood"] = Value::from(likelihood(base));

@@ -238,11 +238,7 @@ fn rule_package(ir: &Ir, entities: &[Entity], version: [u32; 4]) -> String {
             None => patterns.push((d.confidence, false)),
             Some(_) => {
                 patterns.push((d.confidence, true));
-                if let Some(lower) = match d.confidence {
-                    Confidence::High => Some(Confidence::Medium),
-                    Confidence::Medium => Some(Confidence::Low),
-                    Confidence::Low => None,
-                } {
+                if let Some(lower) = crate::dlp::without_context(d.confidence) {
                     patterns.push((lower, false));
                 }
             }

@@ -103,7 +103,7 @@ impl Target for Yara {
                 tag: identifier(&class.name),
                 class: class.name.clone(),
                 detector: d.name.clone(),
-                confidence: dlp::confidence_name(d.confidence),
+                confidence: crate::dlp::confidence_name(d.confidence),
                 checks: checks.join(", "),
                 strings,
                 condition: if d.min_count <= 1 {

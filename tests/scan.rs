@@ -140,6 +140,14 @@ fn directories_are_scanned_recursively_in_name_order() {
 }
 
 #[test]
+fn utf16_files_are_decoded() {
+    let planted = common::root().join("tests/fixtures/dlp/planted/utf16-ssn.txt");
+    let (code, found) = scan_json(&[&planted], None);
+    assert_eq!(code, 1);
+    assert_eq!(found, vec![finding(1, 14, "confidential/us-ssn", "medium")]);
+}
+
+#[test]
 fn slack_export_findings_point_into_the_json_file() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("2026-11-20.json");

@@ -106,7 +106,7 @@ pub fn run(session: &Session, args: &ScanArgs) -> i32 {
     for path in &paths {
         let name = path.display().to_string();
         let raw = match read(path) {
-            Ok(raw) => raw,
+            Ok(raw) => input::utf8(raw),
             Err(e) => {
                 problems.push(unreadable(&name, &msgpol::describe_io(&e)));
                 continue;

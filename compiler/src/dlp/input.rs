@@ -2,7 +2,9 @@
 //! Each becomes a `Document`: the text the scanner searches, and a way back from an offset in
 //! that text to the line and column of the original file.
 //!
-//! - plain text: searched as it is;
+//! - plain text: searched as it is; a file that starts with a UTF-16 byte-order mark (Windows
+//!   exports) is decoded to UTF-8 first (lines and columns count characters, so they are the
+//!   same in either encoding);
 //! - WhatsApp: the `date, time - sender:` prefix of each message is blanked out (same length,
 //!   so offsets stay those of the file), so a phone number in a sender's name is not a finding;
 //! - mbox: header lines are blanked out except `Subject:`; bodies are searched as written
@@ -65,6 +67,30 @@ fn whatsapp_prefix() -> &'static Regex {
         )
         .expect("the WhatsApp prefix pattern is valid")
     })
+}
+
+/// The file's bytes as UTF-8: UTF-16 (little- or big-endian, with its byte-order mark)
+/// decoded, anything else as it is.
+pub fn utf8(raw: Vec<u8>) -> Vec<u8> {
+    let decode = |little: bool| {
+        let units: Vec<u16> = raw[2..]
+            .chunks(2)
+            .map(|c| {
+                let pair = [c[0], c.get(1).copied().unwrap_or(0)];
+                if little {
+                    u16::from_le_bytes(pair)
+                } else {
+                    u16::from_be_bytes(pair)
+                }
+            })
+            .collect();
+        String::from_utf16_lossy(&units).into_bytes()
+    };
+    match raw.get(..2) {
+        Some([0xFF, 0xFE]) => decode(true),
+        Some([0xFE, 0xFF]) => decode(false),
+        _ => raw,
+    }
 }
 
 /// The format of a file, from its name and its first bytes.
@@ -376,6 +402,16 @@ mod tests {
         assert_eq!(text.matches("x@y.example").count(), 1);
         assert!(text.contains("CONFIDENTIAL"));
         assert!(!text.contains("Subject"));
+    }
+
+    #[test]
+    fn utf16_is_decoded_and_utf8_kept() {
+        assert_eq!(
+            utf8(vec![0xFF, 0xFE, b'h', 0, 0xF8, 0]),
+            "h\u{f8}".as_bytes()
+        );
+        assert_eq!(utf8(vec![0xFE, 0xFF, 0, b'h']), b"h");
+        assert_eq!(utf8(b"plain".to_vec()), b"plain");
     }
 
     #[test]

@@ -8,14 +8,14 @@
 //! that was `low`). A detector reports only if it matched at least `min-count` times in the
 //! document.
 //!
-//! Speed: a byte prefilter, then one search with every pattern at once, then each pattern
-//! alone. Every pattern has a set of bytes of which each of its matches holds at least one
-//! (`required_bytes`, chosen to be rare in text: digits for card numbers, `@` for email
-//! addresses, `-` for SSNs). Matches never span lines (patterns are printable ASCII), so only
-//! a line holding one of those bytes can match: the scanner jumps from such byte to such byte,
-//! and runs the combined regex (regex-automata) on that line only; lines it matches are
-//! searched pattern by pattern, and checksums and context words are evaluated only on those
-//! candidates. Keywords are one Aho–Corasick pass over the whole text.
+//! Speed: a byte prefilter, then a regex set, then each matching pattern alone. Every pattern
+//! has a set of bytes of which each of its matches holds at least one (`required_bytes`,
+//! chosen to be rare in text: digits for card numbers, `@` for email addresses, `-` for SSNs).
+//! Matches never span lines (patterns are printable ASCII), so only a line holding one of
+//! those bytes can match: the scanner jumps from such byte to such byte (SIMD), asks the regex
+//! set (regex-automata, every pattern at once) which patterns match in that line, and runs
+//! only those; checksums and context words are evaluated only on their matches. Keywords are
+//! one Aho–Corasick pass over the whole text.
 
 use super::{checksum, pattern};
 use crate::ir::{DetectorInfo, Ir};
@@ -23,7 +23,7 @@ use crate::syntax::ast::{Checksum, Confidence};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use memchr::{memchr, memrchr};
 use regex_automata::meta::Regex;
-use regex_automata::Input;
+use regex_automata::{Input, PatternSet};
 use regex_syntax::hir::{Class, Hir, HirKind};
 
 /// A set of bytes, as a lookup table.
@@ -85,10 +85,13 @@ struct Keywords {
 
 pub struct Scanner {
     detectors: Vec<Compiled>,
-    /// Every pattern of every detector in one regex: finds the candidate lines.
-    any_pattern: Option<Regex>,
-    /// Bytes of which every match of any pattern holds one; `None`: some pattern has none.
-    prefilter: Option<ByteFinder>,
+    /// Every pattern of every detector in one regex reporting each one that matches (a regex
+    /// set): which patterns to run on a candidate line.
+    which_patterns: Option<Regex>,
+    /// The detector and the index among its patterns of each pattern of `any_pattern`.
+    pattern_owner: Vec<(usize, usize)>,
+    /// Bytes of which every match of any pattern holds one.
+    prefilter: ByteFinder,
     /// Case-sensitive keywords, and keywords with ASCII case folded.
     keywords: Vec<Keywords>,
 }
@@ -102,9 +105,12 @@ pub struct Hit {
     pub confidence: Confidence,
 }
 
-fn build_regexes(hirs: &[regex_syntax::hir::Hir]) -> Result<Regex, String> {
+fn build_with(
+    hirs: &[regex_syntax::hir::Hir],
+    kind: regex_automata::MatchKind,
+) -> Result<Regex, String> {
     Regex::builder()
-        .configure(Regex::config().utf8_empty(false))
+        .configure(Regex::config().utf8_empty(false).match_kind(kind))
         .build_many_from_hir(hirs)
         .map_err(|e| e.to_string())
 }
@@ -138,12 +144,14 @@ impl Scanner {
     pub fn new(ir: &Ir) -> Result<Scanner, String> {
         let mut detectors = Vec::new();
         let mut every_hir = Vec::new();
+        let mut pattern_owner = Vec::new();
         let mut keywords: [(Vec<&str>, Vec<usize>); 2] = Default::default();
         for class in &ir.classes {
             for d in &class.detectors {
                 let index = detectors.len();
                 let hirs = hirs(d)?;
                 every_hir.extend(hirs.iter().cloned());
+                pattern_owner.extend((0..hirs.len()).map(|i| (index, i)));
                 let near = match &d.near {
                     Some(n) => {
                         let words: Vec<&str> = n.words.iter().map(String::as_str).collect();
@@ -164,7 +172,12 @@ impl Scanner {
                     name: d.name.clone(),
                     patterns: hirs
                         .iter()
-                        .map(|h| build_regexes(std::slice::from_ref(h)))
+                        .map(|h| {
+                            build_with(
+                                std::slice::from_ref(h),
+                                regex_automata::MatchKind::LeftmostFirst,
+                            )
+                        })
                         .collect::<Result<_, _>>()?,
                     checks: d.checks.clone(),
                     near,
@@ -173,20 +186,19 @@ impl Scanner {
                 });
             }
         }
-        let prefilter = every_hir
-            .iter()
-            .try_fold([false; 256], |mut union, hir| {
-                let set = required_bytes(hir)?;
-                for b in 0..256 {
-                    union[b] |= set[b];
-                }
-                Some(union)
-            })
-            .map(ByteFinder::new);
-        let any_pattern = if every_hir.is_empty() {
+        // A pattern without a required byte (none in the subset today) makes every byte one.
+        let mut prefilter = [false; 256];
+        for hir in &every_hir {
+            let set = required_bytes(hir).unwrap_or([true; 256]);
+            for b in 0..256 {
+                prefilter[b] |= set[b];
+            }
+        }
+        let prefilter = ByteFinder::new(prefilter);
+        let which_patterns = if every_hir.is_empty() {
             None
         } else {
-            Some(build_regexes(&every_hir)?)
+            Some(build_with(&every_hir, regex_automata::MatchKind::All)?)
         };
         let mut automata = Vec::new();
         for (fold_case, (words, owners)) in [false, true].into_iter().zip(keywords) {
@@ -201,7 +213,8 @@ impl Scanner {
         }
         Ok(Scanner {
             detectors,
-            any_pattern,
+            which_patterns,
+            pattern_owner,
             prefilter,
             keywords: automata,
         })
@@ -216,10 +229,8 @@ impl Scanner {
     /// Every hit in a document, in order of offset, detectors with too few hits left out.
     pub fn scan(&self, text: &[u8]) -> Vec<Hit> {
         let mut hits = Vec::new();
-        match (&self.any_pattern, &self.prefilter) {
-            (Some(any), Some(bytes)) => self.scan_prefiltered(any, bytes, text, &mut hits),
-            (Some(any), None) => self.scan_unfiltered(any, text, &mut hits),
-            (None, _) => {}
+        if let Some(which) = &self.which_patterns {
+            self.scan_prefiltered(which, text, &mut hits);
         }
         for k in &self.keywords {
             // Every occurrence overlaps or lies within `longest` bytes of a leftmost-longest
@@ -253,52 +264,51 @@ impl Scanner {
         hits
     }
 
-    /// From each byte of the prefilter to its line; the line is searched if the combined
-    /// regex matches in it.
-    fn scan_prefiltered(&self, any: &Regex, bytes: &ByteFinder, text: &[u8], hits: &mut Vec<Hit>) {
+    /// From each byte of the prefilter to its line; the patterns the regex set finds in that
+    /// line are searched one by one.
+    fn scan_prefiltered(&self, which: &Regex, text: &[u8], hits: &mut Vec<Hit>) {
+        let mut matched = PatternSet::new(which.pattern_len());
         let mut pos = 0;
-        while let Some(at) = bytes.find(text, pos) {
+        while let Some(at) = self.prefilter.find(text, pos) {
             let start = memrchr(b'\n', &text[pos..at]).map_or(pos, |j| pos + j + 1);
             let end = memchr(b'\n', &text[at..]).map_or(text.len(), |j| at + j);
-            if any.is_match(Input::new(text).range(start..end)) {
-                self.scan_line(text, start, end, hits);
+            matched.clear();
+            which.which_overlapping_matches(&Input::new(text).range(start..end), &mut matched);
+            for pattern in matched.iter() {
+                let (detector, i) = self.pattern_owner[pattern.as_usize()];
+                self.scan_pattern(text, start, end, detector, i, hits);
             }
             pos = end;
         }
     }
 
-    /// Without a prefilter: the combined regex over the whole text finds the lines.
-    fn scan_unfiltered(&self, any: &Regex, text: &[u8], hits: &mut Vec<Hit>) {
-        let mut examined_to = 0;
-        for m in any.find_iter(text) {
-            if m.start() < examined_to {
+    /// Every match of one pattern in the line `text[start..end]` that passes its checks.
+    fn scan_pattern(
+        &self,
+        text: &[u8],
+        start: usize,
+        end: usize,
+        detector: usize,
+        pattern: usize,
+        hits: &mut Vec<Hit>,
+    ) {
+        let d = &self.detectors[detector];
+        let line = &text[start..end];
+        for m in d.patterns[pattern].find_iter(line) {
+            if !d
+                .checks
+                .iter()
+                .all(|c| checksum::passes(c, &line[m.range()]))
+            {
                 continue;
             }
-            let start = memrchr(b'\n', &text[..m.start()]).map_or(0, |i| i + 1);
-            let end = memchr(b'\n', &text[m.start()..]).map_or(text.len(), |i| m.start() + i);
-            self.scan_line(text, start, end, hits);
-            examined_to = end;
-        }
-    }
-
-    fn scan_line(&self, text: &[u8], start: usize, end: usize, hits: &mut Vec<Hit>) {
-        let line = &text[start..end];
-        for (index, d) in self.detectors.iter().enumerate() {
-            for regex in &d.patterns {
-                for m in regex.find_iter(line) {
-                    let found = &line[m.range()];
-                    if !d.checks.iter().all(|c| checksum::passes(c, found)) {
-                        continue;
-                    }
-                    let (s, e) = (start + m.start(), start + m.end());
-                    if let Some(confidence) = self.judge(index, text, s, e) {
-                        hits.push(Hit {
-                            offset: s,
-                            detector: index,
-                            confidence,
-                        });
-                    }
-                }
+            let (s, e) = (start + m.start(), start + m.end());
+            if let Some(confidence) = self.judge(detector, text, s, e) {
+                hits.push(Hit {
+                    offset: s,
+                    detector,
+                    confidence,
+                });
             }
         }
     }

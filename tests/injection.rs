@@ -184,3 +184,54 @@ fn policy_text_cannot_become_markup_in_the_guides() {
         }
     }
 }
+
+/// Detector keywords, context words, class and tier labels reach the DLP targets: each must
+/// stay a string of its format (a YARA text string, an XML text node, a JSON string, a
+/// PowerShell single-quoted literal).
+#[test]
+fn hostile_detector_text_stays_inside_dlp_strings() {
+    let mut ir = msgpol::compile(
+        &common::root().join("examples/large-enterprise.msgpol"),
+        common::today(),
+    )
+    .unwrap()
+    .ir
+    .unwrap();
+    let keyword = "X\" fullword\n}\nrule evil { condition: true }\n//";
+    let label = "L</Name><Evil/>'; Remove-Item C:\\ -Recurse; '";
+    for class in &mut ir.classes {
+        class.label = label.to_string();
+        for d in &mut class.detectors {
+            d.keywords.push(keyword.to_string());
+            if let Some(near) = &mut d.near {
+                near.words.push(keyword.to_string());
+            }
+        }
+    }
+    for tier in &mut ir.tiers {
+        tier.label = label.to_string();
+    }
+    for name in ["yara", "google-dlp", "purview"] {
+        let emitted = emit::find_target(name).unwrap().emit(&ir).unwrap();
+        for file in emitted.files {
+            let text = common::output_text(&file.contents);
+            assert!(
+                !text
+                    .lines()
+                    .any(|l| l.trim_start().starts_with("rule evil")),
+                "{name}: a keyword became a YARA rule"
+            );
+            if file.path.ends_with(".xml") {
+                assert!(!text.contains("<Evil/>"), "{name}: a label became XML");
+            }
+            assert!(
+                !text.replace("''", "").contains("'; Remove-Item"),
+                "{name}: a label left its PowerShell string"
+            );
+            if name == "google-dlp" {
+                let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+                assert!(json["inspectConfig"]["customInfoTypes"].is_array());
+            }
+        }
+    }
+}

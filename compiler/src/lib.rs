@@ -4,6 +4,7 @@
 //! `syntax` → `resolve` → `validate` → `ir` → `emit`.
 
 pub mod diagnostics;
+pub mod dlp;
 pub mod emit;
 pub mod ir;
 pub mod normalize;

@@ -127,18 +127,37 @@ pub fn emit_target(policy: &Path, target: &str, dir: &Path) -> (msgpol::ir::Ir, 
     (ir, paths)
 }
 
-/// A file as text for its snapshot: UTF-8 as it is, UTF-16LE with a byte-order mark (the `reg`
-/// target) decoded, anything else (Registry.pol) as a hex dump with the UTF-16 text beside it.
+/// An output file as text: UTF-16 little-endian if it starts with that byte-order mark (the
+/// `reg` file, the Purview rule package), else UTF-8 without its byte-order mark if it has one
+/// (the Purview script).
+pub fn output_text(bytes: &[u8]) -> String {
+    match bytes.strip_prefix(&[0xFF, 0xFE]) {
+        Some(rest) => {
+            let units: Vec<u16> = rest
+                .chunks(2)
+                .map(|c| u16::from_le_bytes([c[0], *c.get(1).unwrap_or(&0)]))
+                .collect();
+            String::from_utf16(&units).expect("valid UTF-16")
+        }
+        None => String::from_utf8(
+            bytes
+                .strip_prefix(b"\xEF\xBB\xBF")
+                .unwrap_or(bytes)
+                .to_vec(),
+        )
+        .expect("valid UTF-8"),
+    }
+}
+
+/// A file as text for its snapshot: text as `output_text` reads it, with a note when it starts
+/// with a byte-order mark; anything else (Registry.pol) as a hex dump with the UTF-16 text
+/// beside it.
 pub fn readable(bytes: &[u8]) -> String {
-    if let Some(utf16) = bytes.strip_prefix(&[0xff, 0xfe]) {
-        let units: Vec<u16> = utf16
-            .chunks(2)
-            .map(|c| u16::from_le_bytes([c[0], c[1]]))
-            .collect();
-        return format!(
-            "(UTF-16LE with BOM)\n{}",
-            String::from_utf16(&units).unwrap()
-        );
+    if bytes.starts_with(&[0xFF, 0xFE]) {
+        return format!("(UTF-16LE with BOM)\n{}", output_text(bytes));
+    }
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        return format!("(UTF-8 with BOM)\n{}", output_text(bytes));
     }
     match std::str::from_utf8(bytes) {
         Ok(text) if !text.contains('\0') => return text.to_string(),

@@ -4,6 +4,7 @@
 mod build;
 mod check;
 mod explain;
+mod scan;
 mod targets;
 
 use clap::{Parser, Subcommand};
@@ -57,6 +58,8 @@ enum Command {
         #[arg(long)]
         who: Option<String>,
     },
+    /// Run the policy's DLP detectors over chat text, exports and mail; exit 1 if anything is found
+    Scan(scan::ScanArgs),
 }
 
 /// What every subcommand needs: the global options and a way to print diagnostics.
@@ -171,5 +174,6 @@ pub fn run() -> i32 {
             channel,
             who,
         } => explain::run(&session, &file, &class, &channel, who.as_deref()),
+        Command::Scan(args) => scan::run(&session, &args),
     }
 }

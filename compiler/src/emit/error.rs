@@ -50,3 +50,22 @@ pub fn too_many_entries(target: &str, list: &str, count: usize, max: usize) -> E
             .help("block long lists (feeds) with a DNS target such as dnsmasq, unbound or rpz, and keep `block browser` for the channels' own web apps"),
     )
 }
+
+pub fn purview_version(version: &str) -> EmitError {
+    EmitError(
+        Diagnostic::error("E315", format!("the policy version {} cannot be a Purview rule package version", quote(version)))
+            .help("write the version as up to four numbers of at most 65535, e.g. `version \"2026.2\"`; Purview deploys a rule package only when its version increases"),
+    )
+}
+
+pub fn purview_pattern_too_long(
+    class: &str,
+    detector: &str,
+    length: usize,
+    max: usize,
+) -> EmitError {
+    EmitError(
+        Diagnostic::error("E316", format!("the patterns of detector `{class}/{detector}` become a {length}-character Purview regex; Purview accepts at most {max}"))
+            .help("shorten the patterns or split them over several detectors; letters in patterns of detectors without `case-sensitive` are written twice (`[Aa]`)"),
+    )
+}

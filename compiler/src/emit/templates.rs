@@ -62,6 +62,11 @@ const TEMPLATES: &[(&str, &str)] = &[
         "windows-firewall",
         include_str!("../../../targets/windows-firewall/msgpol-firewall.ps1.j2"),
     ),
+    ("yara", include_str!("../../../targets/yara/msgpol.yar.j2")),
+    (
+        "purview-ps",
+        include_str!("../../../targets/purview/msgpol-dlp-policies.ps1.j2"),
+    ),
 ];
 
 fn environment() -> &'static Environment<'static> {

@@ -241,7 +241,7 @@ fn detector(d: &ast::Detector, loc: &impl Fn(Span) -> crate::source::Location) -
         name: d.name.text.clone(),
         patterns: d.patterns.iter().map(|p| p.value.clone()).collect(),
         keywords: d.keywords.iter().map(|k| k.value.clone()).collect(),
-        checks: d.checks.iter().map(|c| c.value).collect(),
+        checks: d.checks.iter().map(|c| c.value.clone()).collect(),
         near: d.near.as_ref().map(|n| NearInfo {
             words: n.words.iter().map(|w| w.value.clone()).collect(),
             within: n.within.value,

@@ -108,11 +108,17 @@ pub enum Requirement {
     Mfa,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Checksum {
     Luhn,
     Iban,
+    /// The digits of the match, times these weights from the left (the match must have
+    /// exactly as many digits), sum to a multiple of `modulus`.
+    Weighted {
+        weights: Vec<u32>,
+        modulus: u32,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]

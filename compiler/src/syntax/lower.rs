@@ -434,6 +434,51 @@ fn class(stmt: &Stmt, errors: &mut Vec<SyntaxError>) -> Result<Class, SyntaxErro
     Ok(class)
 }
 
+/// `luhn`, `iban`, or `weighted W W … mod M`.
+fn checksum(a: &mut Args) -> Result<Spanned<Checksum>, SyntaxError> {
+    let Some(start) = a.eat("weighted") else {
+        let simple = a.choice("a checksum", &[("luhn", true), ("iban", false)])?;
+        return Ok(Spanned {
+            value: if simple.value {
+                Checksum::Luhn
+            } else {
+                Checksum::Iban
+            },
+            span: simple.span,
+        });
+    };
+    let mut weights = Vec::new();
+    let mut end = start;
+    while a.eat("mod").is_none() {
+        if weights.len() == MAX_WEIGHTS {
+            return Err(a.fail(
+                "`mod`",
+                &format!("a weighted checksum has at most {MAX_WEIGHTS} weights, then `mod N`"),
+            ));
+        }
+        let w = a.number(0, 99)?;
+        end = w.span;
+        weights.push(w.value);
+    }
+    if weights.is_empty() {
+        return Err(a.fail(
+            "a weight",
+            "e.g. `check weighted 3 7 6 1 8 9 4 5 2 1 0 mod 11`",
+        ));
+    }
+    let modulus = a.number(2, 1000)?;
+    Ok(Spanned {
+        value: Checksum::Weighted {
+            weights,
+            modulus: modulus.value,
+        },
+        span: start.to(end).to(modulus.span),
+    })
+}
+
+/// Most weights in a `check weighted` (the longest identifiers DLP engines validate).
+const MAX_WEIGHTS: usize = 34;
+
 fn detector(stmt: &Stmt, errors: &mut Vec<SyntaxError>) -> Result<Detector, SyntaxError> {
     let mut args = Args::new(stmt);
     let name = args.simple_name("the detector's name")?;
@@ -476,12 +521,7 @@ fn detector(stmt: &Stmt, errors: &mut Vec<SyntaxError>) -> Result<Detector, Synt
             "check" => (|| {
                 no_block(s)?;
                 let mut a = Args::new(s);
-                d.checks = a.list(|a| {
-                    a.choice(
-                        "a checksum",
-                        &[("luhn", Checksum::Luhn), ("iban", Checksum::Iban)],
-                    )
-                })?;
+                d.checks = a.list(checksum)?;
                 a.end()
             })(),
             "near" => (|| {

@@ -7,9 +7,11 @@ mod briefing;
 mod browser;
 mod chrome;
 mod conditional_access;
+mod dlp;
 mod dnsmasq;
 mod endpoint;
 mod firefox;
+mod google_dlp;
 mod gpo;
 mod guide_html;
 mod guide_md;
@@ -19,6 +21,7 @@ mod ir_json;
 mod nftables;
 mod pac;
 mod pf;
+mod purview;
 mod reg;
 mod rpz;
 mod santa;
@@ -29,6 +32,7 @@ mod templated;
 mod unbound;
 mod windows_firewall;
 mod windows_policy;
+mod yara;
 
 use super::Target;
 
@@ -56,6 +60,9 @@ pub static ALL: &[&dyn Target] = &[
     &santa::Santa,
     &conditional_access::ConditionalAccess,
     &teams::Teams,
+    &yara::Yara,
+    &google_dlp::GoogleDlp,
+    &purview::Purview,
     &guide_md::GuideMd,
     &guide_html::GuideHtml,
     &briefing::Briefing,

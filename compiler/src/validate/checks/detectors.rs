@@ -1,11 +1,23 @@
-//! E213 detectors that cannot work: no pattern and no keywords, a pattern that is not a
-//! regular expression, or one longer than DLP engines accept.
+//! Detectors that cannot work everywhere they are emitted:
+//! - E213: no pattern and no keywords, a pattern that is not a regular expression, or one
+//!   longer than DLP engines accept;
+//! - E230: a valid regular expression outside the portable subset (`dlp::pattern`), pointing
+//!   at the offending part;
+//! - E231: a keyword list the engines would reject (a term over 50 characters, control
+//!   characters, more than 2048 terms).
+//! - E232: a weighted checksum whose weights cannot fit what the pattern matches.
 
 use crate::diagnostics::{quote, Diagnostic};
+use crate::dlp::pattern;
+use crate::source::Span;
+use crate::syntax::ast::{Checksum, Detector, Str};
 use crate::validate::{Context, ValidateError};
 
 /// Longest pattern the DLP engines accept (Purview's limit).
 const MAX_PATTERN: usize = 1024;
+/// Purview's limits on keyword lists.
+const MAX_KEYWORD: usize = 50;
+const MAX_KEYWORDS: usize = 2048;
 
 pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
     for def in ctx.program.classes.values() {
@@ -24,30 +36,161 @@ pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
                 ));
             }
             for p in &d.patterns {
-                let problem = if p.value.len() > MAX_PATTERN {
-                    Some(format!(
-                        "the pattern has {} characters; DLP engines accept at most {MAX_PATTERN}",
-                        p.value.len()
-                    ))
-                } else {
-                    regex_syntax::ParserBuilder::new()
-                        .nest_limit(50)
-                        .build()
-                        .parse(&p.value)
-                        .err()
-                        .map(|e| match e {
-                            regex_syntax::Error::Parse(e) => e.kind().to_string(),
-                            regex_syntax::Error::Translate(e) => e.kind().to_string(),
-                            _ => "not a valid regular expression".to_string(),
-                        })
-                };
-                if let Some(problem) = problem {
-                    out.push(ValidateError(
-                        Diagnostic::error("E213", format!("invalid pattern in detector {}", quote(&d.name.text)))
-                            .label(p.span, problem)
-                            .help("use the portable subset: literal text, `[0-9]` style classes, groups, `|`, and bounded repeats such as `{4}`"),
-                    ));
-                }
+                check_pattern(ctx, d, p, out);
+            }
+            check_keywords(d, out);
+            check_weights(d, out);
+        }
+    }
+}
+
+fn check_pattern(ctx: &Context, d: &Detector, p: &Str, out: &mut Vec<ValidateError>) {
+    if p.value.len() > MAX_PATTERN {
+        out.push(ValidateError(
+            Diagnostic::error(
+                "E213",
+                format!("invalid pattern in detector {}", quote(&d.name.text)),
+            )
+            .label(
+                p.span,
+                format!(
+                    "the pattern has {} characters; DLP engines accept at most {MAX_PATTERN}",
+                    p.value.len()
+                ),
+            )
+            .help("split it into several `pattern` statements"),
+        ));
+        return;
+    }
+    if let Err(e) = pattern::compile(&p.value, d.case_sensitive) {
+        let at = span_in_string(ctx, p, e.at.clone());
+        let diag = if e.syntax {
+            Diagnostic::error(
+                "E213",
+                format!("invalid pattern in detector {}", quote(&d.name.text)),
+            )
+        } else {
+            Diagnostic::error(
+                "E230",
+                format!(
+                    "pattern of detector {} is outside the portable subset",
+                    quote(&d.name.text)
+                ),
+            )
+        };
+        out.push(ValidateError(diag.label(at, e.problem).help(e.help)));
+    }
+}
+
+/// The source span of `range` (byte offsets in the unescaped string): the string's only
+/// escapes are `\"` and `\\`, each two source bytes for one.
+fn span_in_string(ctx: &Context, s: &Str, range: std::ops::Range<usize>) -> Span {
+    let text = &ctx.map.get(s.span.file).text;
+    let raw = text.get(s.span.start..s.span.end).unwrap_or("");
+    let Some(body) = raw.strip_prefix('"') else {
+        return s.span;
+    };
+    let base = s.span.start + 1;
+    let mut source = 0;
+    let mut value = 0;
+    let mut start = None;
+    let bytes = body.as_bytes();
+    while source < bytes.len() {
+        if value == range.start && start.is_none() {
+            start = Some(base + source);
+        }
+        if value == range.end {
+            break;
+        }
+        source += if bytes[source] == b'\\' { 2 } else { 1 };
+        value += 1;
+    }
+    let start = start.unwrap_or(base + source);
+    Span::new(s.span.file, start, (base + source).max(start))
+}
+
+fn check_keywords(d: &Detector, out: &mut Vec<ValidateError>) {
+    let error = |span: Span, problem: String| {
+        ValidateError(
+            Diagnostic::error(
+                "E231",
+                format!("keyword list of detector {} is not usable", quote(&d.name.text)),
+            )
+            .label(span, problem)
+            .help(format!(
+                "DLP engines accept up to {MAX_KEYWORDS} keywords of 1 to {MAX_KEYWORD} characters, on one line"
+            )),
+        )
+    };
+    if d.keywords.len() > MAX_KEYWORDS {
+        out.push(error(
+            d.keywords[MAX_KEYWORDS].span,
+            format!("{} keywords, more than {MAX_KEYWORDS}", d.keywords.len()),
+        ));
+    }
+    for k in &d.keywords {
+        let chars = k.value.chars().count();
+        if chars == 0 || chars > MAX_KEYWORD {
+            out.push(error(
+                k.span,
+                format!("this keyword has {chars} characters"),
+            ));
+        } else if k.value.chars().any(char::is_control) {
+            out.push(error(
+                k.span,
+                "this keyword holds a control character".into(),
+            ));
+        } else if k.value.trim() != k.value {
+            out.push(error(
+                k.span,
+                "this keyword starts or ends with a space".into(),
+            ));
+        }
+    }
+}
+
+fn check_weights(d: &Detector, out: &mut Vec<ValidateError>) {
+    for c in &d.checks {
+        let Checksum::Weighted { weights, .. } = &c.value else {
+            continue;
+        };
+        if d.patterns.is_empty() {
+            out.push(ValidateError(
+                Diagnostic::error(
+                    "E232",
+                    format!(
+                        "detector {} checks a checksum but has no `pattern`",
+                        quote(&d.name.text)
+                    ),
+                )
+                .label(c.span, "a checksum applies to what a pattern matches")
+                .help("add the `pattern` whose matches carry the check digits"),
+            ));
+            continue;
+        }
+        for p in &d.patterns {
+            let Ok(hir) = pattern::compile(&p.value, d.case_sensitive) else {
+                continue;
+            };
+            let props = hir.properties();
+            let (min, max) = (props.minimum_len().unwrap_or(0), props.maximum_len());
+            // Every digit is one byte: a match shorter than the weights can never pass.
+            if max.is_some_and(|m| m < weights.len()) {
+                out.push(ValidateError(
+                    Diagnostic::error(
+                        "E232",
+                        format!(
+                            "weighted checksum of detector {} can never pass",
+                            quote(&d.name.text)
+                        ),
+                    )
+                    .label(c.span, format!("{} weights, one per digit", weights.len()))
+                    .label(
+                        p.span,
+                        format!("matches at most {} characters", max.unwrap_or(min)),
+                    )
+                    .help("give one weight per digit of the number, the check digit included"),
+                ));
             }
         }
     }

@@ -1,0 +1,162 @@
+//! `msgpol scan POLICY PATH… [--format human|json]`: run the policy's detectors over chat
+//! text, exports and mail (see `dlp::input`), and report each finding by file, line and
+//! column. Exit 0: nothing found; 1: findings; 2: the policy has errors, or a path cannot be
+//! read or parsed (the other paths are still scanned).
+
+use super::{Session, EXIT_OK, EXIT_POLICY, EXIT_USAGE};
+use msgpol::diagnostics::{quote, Diagnostic};
+use msgpol::dlp::engine::Scanner;
+use msgpol::dlp::input::{self, Document};
+use serde::Serialize;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ScanFormat {
+    Human,
+    Json,
+}
+
+#[derive(clap::Args)]
+pub struct ScanArgs {
+    policy: PathBuf,
+    /// Files, directories (scanned recursively, in name order) or `-` for standard input
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// How to print findings
+    #[arg(long, value_enum, default_value = "human")]
+    format: ScanFormat,
+}
+
+#[derive(Serialize)]
+struct Finding<'a> {
+    path: String,
+    line: usize,
+    column: usize,
+    class: &'a str,
+    detector: &'a str,
+    confidence: msgpol::syntax::ast::Confidence,
+}
+
+/// E313: a path to scan cannot be read, or is not in the format its name says.
+fn unreadable(path: &str, why: &str) -> Diagnostic {
+    Diagnostic::error("E313", format!("cannot scan {}: {why}", quote(path)))
+        .help("check the path; a `.json` file must be a Slack export (a JSON array of messages)")
+}
+
+/// The files under a path: itself, or every file below a directory, sorted by path.
+fn files(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    if !path.is_dir() {
+        out.push(path.to_path_buf());
+        return Ok(());
+    }
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<Result<_, _>>()?;
+    entries.sort();
+    for entry in entries {
+        files(&entry, out)?;
+    }
+    Ok(())
+}
+
+fn read(path: &Path) -> std::io::Result<Vec<u8>> {
+    if path == Path::new("-") {
+        let mut bytes = Vec::new();
+        std::io::stdin().read_to_end(&mut bytes)?;
+        Ok(bytes)
+    } else {
+        std::fs::read(path)
+    }
+}
+
+pub fn run(session: &Session, args: &ScanArgs) -> i32 {
+    let compilation = match msgpol::compile(&args.policy, session.today) {
+        Ok(c) => c,
+        Err(diag) => return session.fail(diag),
+    };
+    session.report(&compilation.diagnostics, &compilation.sources);
+    let Some(ir) = compilation.ir.as_ref() else {
+        return EXIT_USAGE;
+    };
+    let scanner = match Scanner::new(ir) {
+        Ok(s) => s,
+        Err(why) => {
+            return session.fail(
+                Diagnostic::error("E314", format!("the detectors cannot be compiled: {why}"))
+                    .help("simplify the pattern: fewer alternatives or smaller repeats"),
+            )
+        }
+    };
+    let mut problems = Vec::new();
+    let mut paths = Vec::new();
+    for p in &args.paths {
+        if let Err(e) = files(p, &mut paths) {
+            problems.push(unreadable(
+                &p.display().to_string(),
+                &msgpol::describe_io(&e),
+            ));
+        }
+    }
+    let mut findings = Vec::new();
+    // Human output is written as it is found, through one buffer; a closed pipe (`| head`)
+    // just ends the output.
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut out_open = true;
+    for path in &paths {
+        let name = path.display().to_string();
+        let raw = match read(path) {
+            Ok(raw) => input::utf8(raw),
+            Err(e) => {
+                problems.push(unreadable(&name, &msgpol::describe_io(&e)));
+                continue;
+            }
+        };
+        let format = input::detect(&name, &raw);
+        let document = match Document::new(format, raw) {
+            Ok(d) => d,
+            Err(why) => {
+                problems.push(unreadable(&name, &format!("{} {why}", format.name())));
+                continue;
+            }
+        };
+        let mut positions = document.positions();
+        for hit in scanner.scan(&document.text) {
+            let (line, column) = positions.at(hit.offset);
+            let (class, detector) = scanner.detector(hit.detector);
+            if args.format == ScanFormat::Human && out_open {
+                out_open = writeln!(
+                    out,
+                    "{name}:{line}:{column}: {class}/{detector} ({} confidence)",
+                    msgpol::dlp::confidence_name(hit.confidence)
+                )
+                .is_ok();
+            }
+            findings.push(Finding {
+                path: name.clone(),
+                line,
+                column,
+                class,
+                detector,
+                confidence: hit.confidence,
+            });
+        }
+    }
+    if args.format == ScanFormat::Json {
+        let text = serde_json::to_string_pretty(&findings).expect("findings serialise");
+        let _ = writeln!(out, "{text}");
+    }
+    let _ = out.flush();
+    drop(out);
+    let failed = !problems.is_empty();
+    for problem in problems {
+        session.fail(problem);
+    }
+    if failed {
+        EXIT_USAGE
+    } else if !findings.is_empty() {
+        EXIT_POLICY
+    } else {
+        EXIT_OK
+    }
+}

@@ -1,0 +1,445 @@
+//! The built-in scanner: the policy's detectors, compiled once, run over text.
+//!
+//! Semantics (the same the DLP targets emit): a pattern matches whole words (`\b…\b`, ASCII
+//! word characters) within one line, with the detector's case rule; every `check` must pass
+//! on the match; keywords match whole words, ASCII letters folded unless `case-sensitive`.
+//! With `near`, a match that has one of the words within N characters (before or after,
+//! across lines) gets the detector's confidence, and one level less without (nothing, if
+//! that was `low`). A detector reports only if it matched at least `min-count` times in the
+//! document.
+//!
+//! Speed: a byte prefilter, then a regex set, then each matching pattern alone. Every pattern
+//! has a set of bytes of which each of its matches holds at least one (`required_bytes`,
+//! chosen to be rare in text: digits for card numbers, `@` for email addresses, `-` for SSNs).
+//! Matches never span lines (patterns are printable ASCII), so only a line holding one of
+//! those bytes can match: the scanner jumps from such byte to such byte (SIMD), asks the regex
+//! set (regex-automata, every pattern at once) which patterns match in that line, and runs
+//! only those; checksums and context words are evaluated only on their matches. Keywords are
+//! one Aho–Corasick pass over the whole text.
+
+use super::{checksum, pattern};
+use crate::ir::{DetectorInfo, Ir};
+use crate::syntax::ast::{Checksum, Confidence};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use memchr::{memchr, memrchr};
+use regex_automata::meta::Regex;
+use regex_automata::{Input, PatternSet};
+use regex_syntax::hir::{Class, Hir, HirKind};
+
+/// A set of bytes, as a lookup table.
+type ByteSet = [bool; 256];
+
+/// Finds the next byte of a set: with a SIMD searcher (aho-corasick's Teddy) where the CPU
+/// has one, else with the lookup table.
+enum ByteFinder {
+    Simd(aho_corasick::packed::Searcher),
+    Table(ByteSet),
+}
+
+impl ByteFinder {
+    fn new(set: ByteSet) -> ByteFinder {
+        let bytes: Vec<[u8; 1]> = (0..=255u8)
+            .filter(|b| set[usize::from(*b)])
+            .map(|b| [b])
+            .collect();
+        aho_corasick::packed::Config::new()
+            .builder()
+            .extend(&bytes)
+            .build()
+            .map_or(ByteFinder::Table(set), ByteFinder::Simd)
+    }
+
+    fn find(&self, text: &[u8], from: usize) -> Option<usize> {
+        match self {
+            ByteFinder::Simd(s) => s
+                .find_in(text, aho_corasick::Span::from(from..text.len()))
+                .map(|m| m.start()),
+            ByteFinder::Table(set) => text[from..]
+                .iter()
+                .position(|b| set[usize::from(*b)])
+                .map(|i| from + i),
+        }
+    }
+}
+
+/// A detector, compiled.
+struct Compiled {
+    class: String,
+    name: String,
+    patterns: Vec<Regex>,
+    checks: Vec<Checksum>,
+    near: Option<(AhoCorasick, usize)>,
+    confidence: Confidence,
+    min_count: u32,
+}
+
+/// One keyword automaton: patterns map to their detectors.
+struct Keywords {
+    /// Leftmost-longest, non-overlapping: fast (SIMD prefilters); finds where keywords are.
+    finder: AhoCorasick,
+    /// Every match, overlaps included: run only around what `finder` found.
+    automaton: AhoCorasick,
+    detector_of: Vec<usize>,
+    longest: usize,
+}
+
+pub struct Scanner {
+    detectors: Vec<Compiled>,
+    /// Every pattern of every detector in one regex reporting each one that matches (a regex
+    /// set): which patterns to run on a candidate line.
+    which_patterns: Option<Regex>,
+    /// The detector and the index among its patterns of each pattern of `any_pattern`.
+    pattern_owner: Vec<(usize, usize)>,
+    /// Bytes of which every match of any pattern holds one.
+    prefilter: ByteFinder,
+    /// Case-sensitive keywords, and keywords with ASCII case folded.
+    keywords: Vec<Keywords>,
+}
+
+/// A detector's match that passed its checks.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hit {
+    /// Byte offset of the match in the scanned text.
+    pub offset: usize,
+    pub detector: usize,
+    pub confidence: Confidence,
+}
+
+fn build_with(
+    hirs: &[regex_syntax::hir::Hir],
+    kind: regex_automata::MatchKind,
+) -> Result<Regex, String> {
+    Regex::builder()
+        .configure(Regex::config().utf8_empty(false).match_kind(kind))
+        .build_many_from_hir(hirs)
+        .map_err(|e| e.to_string())
+}
+
+fn keyword_automaton(
+    words: &[&str],
+    fold_case: bool,
+    kind: MatchKind,
+) -> Result<AhoCorasick, String> {
+    AhoCorasickBuilder::new()
+        .ascii_case_insensitive(fold_case)
+        .match_kind(kind)
+        .build(words)
+        .map_err(|e| e.to_string())
+}
+
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// Whether `text[start..end]` is a whole word: no word character touches either end.
+fn whole_word_at(text: &[u8], start: usize, end: usize) -> bool {
+    let before = start == 0 || !is_word_byte(text[start - 1]) || !is_word_byte(text[start]);
+    let after = end == text.len() || !is_word_byte(text[end]) || !is_word_byte(text[end - 1]);
+    before && after
+}
+
+impl Scanner {
+    /// Compile every detector of the policy. Validation has checked the patterns, so an
+    /// error here means a pattern the engine itself cannot build (its size limits).
+    pub fn new(ir: &Ir) -> Result<Scanner, String> {
+        let mut detectors = Vec::new();
+        let mut every_hir = Vec::new();
+        let mut pattern_owner = Vec::new();
+        let mut keywords: [(Vec<&str>, Vec<usize>); 2] = Default::default();
+        for class in &ir.classes {
+            for d in &class.detectors {
+                let index = detectors.len();
+                let hirs = hirs(d)?;
+                every_hir.extend(hirs.iter().cloned());
+                pattern_owner.extend((0..hirs.len()).map(|i| (index, i)));
+                let near = match &d.near {
+                    Some(n) => {
+                        let words: Vec<&str> = n.words.iter().map(String::as_str).collect();
+                        Some((
+                            keyword_automaton(&words, true, MatchKind::Standard)?,
+                            n.within as usize,
+                        ))
+                    }
+                    None => None,
+                };
+                let (list, owners) = &mut keywords[usize::from(!d.case_sensitive)];
+                for k in &d.keywords {
+                    list.push(k);
+                    owners.push(index);
+                }
+                detectors.push(Compiled {
+                    class: class.name.clone(),
+                    name: d.name.clone(),
+                    patterns: hirs
+                        .iter()
+                        .map(|h| {
+                            build_with(
+                                std::slice::from_ref(h),
+                                regex_automata::MatchKind::LeftmostFirst,
+                            )
+                        })
+                        .collect::<Result<_, _>>()?,
+                    checks: d.checks.clone(),
+                    near,
+                    confidence: d.confidence,
+                    min_count: d.min_count,
+                });
+            }
+        }
+        // A pattern without a required byte (none in the subset today) makes every byte one.
+        let mut prefilter = [false; 256];
+        for hir in &every_hir {
+            let set = required_bytes(hir).unwrap_or([true; 256]);
+            for b in 0..256 {
+                prefilter[b] |= set[b];
+            }
+        }
+        let prefilter = ByteFinder::new(prefilter);
+        let which_patterns = if every_hir.is_empty() {
+            None
+        } else {
+            Some(build_with(&every_hir, regex_automata::MatchKind::All)?)
+        };
+        let mut automata = Vec::new();
+        for (fold_case, (words, owners)) in [false, true].into_iter().zip(keywords) {
+            if !words.is_empty() {
+                automata.push(Keywords {
+                    finder: keyword_automaton(&words, fold_case, MatchKind::LeftmostLongest)?,
+                    automaton: keyword_automaton(&words, fold_case, MatchKind::Standard)?,
+                    longest: words.iter().map(|w| w.len()).max().unwrap_or(0),
+                    detector_of: owners,
+                });
+            }
+        }
+        Ok(Scanner {
+            detectors,
+            which_patterns,
+            pattern_owner,
+            prefilter,
+            keywords: automata,
+        })
+    }
+
+    /// The class and the name of a detector, by the index in a `Hit`.
+    pub fn detector(&self, index: usize) -> (&str, &str) {
+        let d = &self.detectors[index];
+        (&d.class, &d.name)
+    }
+
+    /// Every hit in a document, in order of offset, detectors with too few hits left out.
+    pub fn scan(&self, text: &[u8]) -> Vec<Hit> {
+        let mut hits = Vec::new();
+        if let Some(which) = &self.which_patterns {
+            self.scan_prefiltered(which, text, &mut hits);
+        }
+        for k in &self.keywords {
+            // Every occurrence overlaps or lies within `longest` bytes of a leftmost-longest
+            // match, so searching for overlaps around those matches finds them all (windows
+            // may overlap: the hits are de-duplicated below).
+            for found in k.finder.find_iter(text) {
+                let from = found.start().saturating_sub(k.longest);
+                let to = (found.end() + k.longest).min(text.len());
+                for m in k.automaton.find_overlapping_iter(&text[from..to]) {
+                    let (start, end) = (from + m.start(), from + m.end());
+                    if whole_word_at(text, start, end) {
+                        let detector = k.detector_of[m.pattern().as_usize()];
+                        if let Some(confidence) = self.judge(detector, text, start, end) {
+                            hits.push(Hit {
+                                offset: start,
+                                detector,
+                                confidence,
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        hits.sort_by_key(|h| (h.offset, h.detector));
+        hits.dedup_by_key(|h| (h.offset, h.detector));
+        let mut counts = vec![0u32; self.detectors.len()];
+        for h in &hits {
+            counts[h.detector] += 1;
+        }
+        hits.retain(|h| counts[h.detector] >= self.detectors[h.detector].min_count);
+        hits
+    }
+
+    /// From each byte of the prefilter to its line; the patterns the regex set finds in that
+    /// line are searched one by one.
+    fn scan_prefiltered(&self, which: &Regex, text: &[u8], hits: &mut Vec<Hit>) {
+        let mut matched = PatternSet::new(which.pattern_len());
+        let mut pos = 0;
+        while let Some(at) = self.prefilter.find(text, pos) {
+            let start = memrchr(b'\n', &text[pos..at]).map_or(pos, |j| pos + j + 1);
+            let end = memchr(b'\n', &text[at..]).map_or(text.len(), |j| at + j);
+            matched.clear();
+            which.which_overlapping_matches(&Input::new(text).range(start..end), &mut matched);
+            for pattern in matched.iter() {
+                let (detector, i) = self.pattern_owner[pattern.as_usize()];
+                self.scan_pattern(text, start, end, detector, i, hits);
+            }
+            pos = end;
+        }
+    }
+
+    /// Every match of one pattern in the line `text[start..end]` that passes its checks.
+    fn scan_pattern(
+        &self,
+        text: &[u8],
+        start: usize,
+        end: usize,
+        detector: usize,
+        pattern: usize,
+        hits: &mut Vec<Hit>,
+    ) {
+        let d = &self.detectors[detector];
+        let line = &text[start..end];
+        for m in d.patterns[pattern].find_iter(line) {
+            if !d
+                .checks
+                .iter()
+                .all(|c| checksum::passes(c, &line[m.range()]))
+            {
+                continue;
+            }
+            let (s, e) = (start + m.start(), start + m.end());
+            if let Some(confidence) = self.judge(detector, text, s, e) {
+                hits.push(Hit {
+                    offset: s,
+                    detector,
+                    confidence,
+                });
+            }
+        }
+    }
+
+    /// The confidence of a match at `text[start..end]`: the declared one, one level less if
+    /// the detector wants context words and none is near.
+    fn judge(&self, detector: usize, text: &[u8], start: usize, end: usize) -> Option<Confidence> {
+        let d = &self.detectors[detector];
+        let Some((words, within)) = &d.near else {
+            return Some(d.confidence);
+        };
+        let from = start.saturating_sub(*within);
+        let to = (end + within).min(text.len());
+        let near = words
+            .find_overlapping_iter(&text[from..to])
+            .any(|m| whole_word_at(text, from + m.start(), from + m.end()));
+        if near {
+            Some(d.confidence)
+        } else {
+            super::without_context(d.confidence)
+        }
+    }
+}
+
+/// How often a byte appears in chat text, roughly: the prefilter prefers rare bytes.
+fn frequency(b: u8) -> u32 {
+    match b {
+        b'a'..=b'z' | b' ' => 40,
+        b'A'..=b'Z' => 8,
+        b'0'..=b'9' | b'.' | b',' => 3,
+        _ => 1,
+    }
+}
+
+fn cost(set: &ByteSet) -> u32 {
+    (0..=255u8)
+        .filter(|b| set[usize::from(*b)])
+        .map(frequency)
+        .sum()
+}
+
+/// A set of bytes of which every match of `hir` holds at least one, as rare as the pattern
+/// allows; `None` if there is none (a pattern that can match without any particular byte).
+fn required_bytes(hir: &Hir) -> Option<ByteSet> {
+    let single = |b: u8| {
+        let mut set = [false; 256];
+        set[usize::from(b)] = true;
+        set
+    };
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => None,
+        HirKind::Literal(lit) => lit.0.iter().map(|b| single(*b)).min_by_key(cost),
+        HirKind::Class(Class::Bytes(class)) => {
+            let mut set = [false; 256];
+            for r in class.ranges() {
+                for b in r.start()..=r.end() {
+                    set[usize::from(b)] = true;
+                }
+            }
+            Some(set)
+        }
+        HirKind::Class(Class::Unicode(_)) => None,
+        HirKind::Repetition(r) if r.min >= 1 => required_bytes(&r.sub),
+        HirKind::Repetition(_) => None,
+        HirKind::Capture(c) => required_bytes(&c.sub),
+        HirKind::Concat(parts) => parts.iter().filter_map(required_bytes).min_by_key(cost),
+        HirKind::Alternation(branches) => branches.iter().try_fold([false; 256], |mut union, b| {
+            let set = required_bytes(b)?;
+            for i in 0..256 {
+                union[i] |= set[i];
+            }
+            Some(union)
+        }),
+    }
+}
+
+/// A detector's patterns, checked and translated, each as a whole word.
+fn hirs(d: &DetectorInfo) -> Result<Vec<regex_syntax::hir::Hir>, String> {
+    d.patterns
+        .iter()
+        .map(|p| {
+            pattern::compile(p, d.case_sensitive)
+                .map(pattern::whole_word)
+                .map_err(|e| format!("detector `{}`: {}", d.name, e.problem))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn required(pattern: &str) -> String {
+        let hir = pattern::whole_word(pattern::compile(pattern, true).unwrap());
+        let set = required_bytes(&hir).unwrap();
+        (0..=255u8)
+            .filter(|b| set[usize::from(*b)])
+            .map(char::from)
+            .collect()
+    }
+
+    #[test]
+    fn prefilter_bytes_are_rare_and_required() {
+        assert_eq!(required("[a-z]{1,9}@[a-z]{2,9}"), "@");
+        assert_eq!(required("[0-9]{3}-[0-9]{2}"), "-");
+        assert_eq!(required("[A-Z]{2}[0-9]{2}"), "0123456789");
+        assert_eq!(required("ab|[0-9]x"), "0123456789a");
+        assert!(required_bytes(&pattern::compile("a?b?c", true).unwrap()).is_some());
+        assert!(required_bytes(&Hir::empty()).is_none());
+    }
+
+    #[test]
+    fn simd_and_table_byte_finders_agree() {
+        let mut set = [false; 256];
+        for b in b"0123456789@-" {
+            set[usize::from(*b)] = true;
+        }
+        let text = b"lunch at noon - or ask kari@x, room 7b\nno digits here\n42";
+        let table = ByteFinder::Table(set);
+        let any = ByteFinder::new(set);
+        for from in 0..text.len() {
+            assert_eq!(any.find(text, from), table.find(text, from), "from {from}");
+        }
+        assert_eq!(table.find(text, 0), Some(14));
+    }
+
+    #[test]
+    fn whole_words_only() {
+        assert!(whole_word_at(b"a SECRET b", 2, 8));
+        assert!(!whole_word_at(b"SECRETARY", 0, 6));
+        assert!(!whole_word_at(b"TOPSECRET", 3, 9));
+        assert!(whole_word_at(b"SECRET.", 0, 6));
+    }
+}

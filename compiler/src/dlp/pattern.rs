@@ -1,0 +1,436 @@
+//! The portable regex subset a detector pattern must fit, so that one source pattern means the
+//! same in the built-in scanner (Rust regex), Google DLP (RE2), Purview (Boost) and YARA.
+//!
+//! The subset: printable ASCII; literal text, bracketed classes of ASCII characters and
+//! ranges (`[0-9]`, `[A-Z ]`), `|`, groups, `?` and bounded repeats `{n}` / `{n,m}` up to
+//! 1000 of a single character or class (no repeated groups). Not allowed: `.`, `\d`-style and
+//! Unicode classes, negated or nested classes, anchors and word boundaries (every pattern
+//! matches whole words: each engine gets it wrapped in `\b…\b`), inline flags (case is the
+//! detector's `case-sensitive`), lazy repeats, lookaround and backreferences.
+//!
+//! A pattern is checked on the regex-syntax AST, which keeps the position of every part, so a
+//! violation points at the offending characters. It is then translated once to HIR with the
+//! detector's case rule applied (folded into classes), and every engine prints that HIR in its
+//! own dialect: the case rule and the meaning travel with the pattern.
+
+use regex_syntax::ast::{self, Ast};
+use regex_syntax::hir::{self, Hir, HirKind, Look};
+use std::ops::Range;
+
+/// Largest `{n,m}` bound: RE2's limit (YARA allows 32767).
+pub const MAX_REPEAT: u32 = 1000;
+
+/// Why a pattern is not usable, and where in the pattern text.
+#[derive(Debug, PartialEq, Eq)]
+pub struct PatternError {
+    /// Byte range in the pattern.
+    pub at: Range<usize>,
+    pub problem: String,
+    pub help: &'static str,
+    /// A regex syntax error (rather than valid regex outside the subset).
+    pub syntax: bool,
+}
+
+fn outside(span: &ast::Span, problem: impl Into<String>, help: &'static str) -> PatternError {
+    PatternError {
+        at: span.start.offset..span.end.offset,
+        problem: problem.into(),
+        help,
+        syntax: false,
+    }
+}
+
+/// Check a pattern against the subset and translate it, with the case rule applied.
+pub fn compile(pattern: &str, case_sensitive: bool) -> Result<Hir, PatternError> {
+    if let Some((i, c)) = pattern
+        .char_indices()
+        .find(|(_, c)| !(c.is_ascii_graphic() || *c == ' '))
+    {
+        return Err(PatternError {
+            at: i..i + c.len_utf8(),
+            problem: "only printable ASCII is allowed in a pattern".into(),
+            help: "match other text with `keywords`, or write the ASCII characters you mean",
+            syntax: false,
+        });
+    }
+    let tree = ast::parse::ParserBuilder::new()
+        .nest_limit(50)
+        .build()
+        .parse(pattern)
+        .map_err(|e| PatternError {
+            at: e.span().start.offset..e.span().end.offset,
+            problem: e.kind().to_string(),
+            help: "fix the regular expression at this place",
+            syntax: true,
+        })?;
+    check(&tree)?;
+    let hir = hir::translate::TranslatorBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .case_insensitive(!case_sensitive)
+        .build()
+        .translate(pattern, &tree)
+        .map_err(|e| PatternError {
+            at: e.span().start.offset..e.span().end.offset,
+            problem: e.kind().to_string(),
+            help: "fix the regular expression at this place",
+            syntax: true,
+        })?;
+    if hir.properties().minimum_len() == Some(0) {
+        return Err(PatternError {
+            at: 0..pattern.len(),
+            problem: "the pattern matches empty text".into(),
+            help: "every pattern must match at least one character; make one part required",
+            syntax: false,
+        });
+    }
+    Ok(hir)
+}
+
+fn check(node: &Ast) -> Result<(), PatternError> {
+    const CLASS_HELP: &str =
+        "write the characters you mean as an ASCII class, e.g. `[0-9]` or `[A-Za-z]`";
+    match node {
+        Ast::Empty(_) | Ast::Literal(_) => Ok(()),
+        Ast::Flags(f) => Err(outside(
+            &f.span,
+            "inline flags are not portable",
+            "case is a detector statement: add `case-sensitive` or leave it out",
+        )),
+        Ast::Dot(span) => Err(outside(
+            span,
+            "`.` matches any character, differently in each engine",
+            CLASS_HELP,
+        )),
+        Ast::Assertion(a) => Err(outside(
+            &a.span,
+            "anchors and word boundaries are added by msgpol",
+            "leave it out: every pattern matches whole words only",
+        )),
+        Ast::ClassUnicode(c) => Err(outside(
+            &c.span,
+            "Unicode classes are not portable",
+            CLASS_HELP,
+        )),
+        Ast::ClassPerl(c) => Err(outside(
+            &c.span,
+            "`\\d`, `\\w` and `\\s` mean different things in each engine",
+            CLASS_HELP,
+        )),
+        Ast::ClassBracketed(c) => {
+            if c.negated {
+                return Err(outside(
+                    &c.span,
+                    "a negated class also matches line breaks and non-ASCII text",
+                    "list the characters that may appear instead, e.g. `[A-Za-z0-9]`",
+                ));
+            }
+            class_set(&c.kind)
+        }
+        Ast::Repetition(r) => {
+            if !r.greedy {
+                return Err(outside(
+                    &r.op.span,
+                    "lazy repeats are not portable",
+                    "remove the `?` after the repeat",
+                ));
+            }
+            let max = match &r.op.kind {
+                ast::RepetitionKind::ZeroOrOne => 1,
+                ast::RepetitionKind::Range(ast::RepetitionRange::Exactly(n))
+                | ast::RepetitionKind::Range(ast::RepetitionRange::Bounded(_, n)) => *n,
+                _ => {
+                    return Err(outside(
+                        &r.op.span,
+                        "unbounded repeats are not portable (Purview rejects them)",
+                        "give an upper bound, e.g. `{1,64}` instead of `+`",
+                    ))
+                }
+            };
+            if max > MAX_REPEAT {
+                return Err(outside(
+                    &r.op.span,
+                    format!("the repeat allows {max}; the limit is {MAX_REPEAT}"),
+                    "lower the bound",
+                ));
+            }
+            if let Ast::Group(g) = &*r.ast {
+                return Err(outside(
+                    &g.span,
+                    "a repeated group is not portable (Purview rejects it)",
+                    "write the group out as many times as needed, or repeat the classes inside it",
+                ));
+            }
+            check(&r.ast)
+        }
+        Ast::Group(g) => {
+            if let ast::GroupKind::NonCapturing(flags) = &g.kind {
+                if !flags.items.is_empty() {
+                    return Err(outside(
+                        &flags.span,
+                        "inline flags are not portable",
+                        "case is a detector statement: add `case-sensitive` or leave it out",
+                    ));
+                }
+            }
+            check(&g.ast)
+        }
+        Ast::Alternation(a) => a.asts.iter().try_for_each(check),
+        Ast::Concat(c) => c.asts.iter().try_for_each(check),
+    }
+}
+
+fn class_set(set: &ast::ClassSet) -> Result<(), PatternError> {
+    match set {
+        ast::ClassSet::BinaryOp(op) => Err(outside(
+            &op.span,
+            "class set operations are not portable",
+            "list the characters of the class directly",
+        )),
+        ast::ClassSet::Item(item) => class_item(item),
+    }
+}
+
+fn class_item(item: &ast::ClassSetItem) -> Result<(), PatternError> {
+    use ast::ClassSetItem as I;
+    match item {
+        I::Empty(_) | I::Literal(_) | I::Range(_) => Ok(()),
+        I::Ascii(c) => Err(outside(
+            &c.span,
+            "`[:name:]` classes are not portable",
+            "write the range instead, e.g. `[0-9]` for `[:digit:]`",
+        )),
+        I::Unicode(c) => Err(outside(
+            &c.span,
+            "Unicode classes are not portable",
+            "write the ASCII characters you mean",
+        )),
+        I::Perl(c) => Err(outside(
+            &c.span,
+            "`\\d`, `\\w` and `\\s` mean different things in each engine",
+            "write the ASCII range instead, e.g. `0-9`",
+        )),
+        I::Bracketed(c) => Err(outside(
+            &c.span,
+            "nested classes are not portable",
+            "merge the characters into one class",
+        )),
+        I::Union(u) => u.items.iter().try_for_each(class_item),
+    }
+}
+
+/// The pattern as every engine runs it: a whole word, `\b…\b` (ASCII word characters).
+pub fn whole_word(hir: Hir) -> Hir {
+    Hir::concat(vec![
+        Hir::look(Look::WordAscii),
+        hir,
+        Hir::look(Look::WordAscii),
+    ])
+}
+
+/// How an engine writes what the subset contains.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dialect {
+    /// RE2 (Google DLP), Boost (Purview) and Rust: `(?:…)` groups.
+    Perl,
+    /// YARA: plain `(…)` groups, `/` escaped (the pattern sits between slashes).
+    Yara,
+}
+
+/// Print a translated pattern in an engine's dialect. Every byte is ASCII (the subset).
+pub fn print(hir: &Hir, dialect: Dialect) -> String {
+    let mut out = String::new();
+    write(hir, dialect, &mut out);
+    out
+}
+
+fn group(hir: &Hir, dialect: Dialect, out: &mut String) {
+    out.push_str(match dialect {
+        Dialect::Perl => "(?:",
+        Dialect::Yara => "(",
+    });
+    write(hir, dialect, out);
+    out.push(')');
+}
+
+fn write(hir: &Hir, dialect: Dialect, out: &mut String) {
+    match hir.kind() {
+        HirKind::Empty => {}
+        HirKind::Literal(lit) => {
+            for &b in lit.0.iter() {
+                literal_byte(b, out);
+            }
+        }
+        HirKind::Class(class) => write_class(class, out),
+        HirKind::Look(look) => out.push_str(match look {
+            Look::WordAscii => "\\b",
+            _ => unreachable!("the subset has no assertions; only whole_word adds \\b"),
+        }),
+        HirKind::Repetition(rep) => {
+            let atom = match rep.sub.kind() {
+                HirKind::Class(_) => true,
+                HirKind::Literal(lit) => lit.0.len() == 1,
+                _ => false,
+            };
+            if atom {
+                write(&rep.sub, dialect, out);
+            } else {
+                group(&rep.sub, dialect, out);
+            }
+            match (rep.min, rep.max) {
+                (0, Some(1)) => out.push('?'),
+                (n, Some(m)) if n == m => out.push_str(&format!("{{{n}}}")),
+                (n, Some(m)) => out.push_str(&format!("{{{n},{m}}}")),
+                (n, None) => out.push_str(&format!("{{{n},}}")),
+            }
+        }
+        HirKind::Capture(cap) => group(&cap.sub, dialect, out),
+        HirKind::Concat(parts) => {
+            for part in parts {
+                if matches!(part.kind(), HirKind::Alternation(_)) {
+                    group(part, dialect, out);
+                } else {
+                    write(part, dialect, out);
+                }
+            }
+        }
+        HirKind::Alternation(branches) => {
+            for (i, branch) in branches.iter().enumerate() {
+                if i > 0 {
+                    out.push('|');
+                }
+                write(branch, dialect, out);
+            }
+        }
+    }
+}
+
+fn literal_byte(b: u8, out: &mut String) {
+    if b"\\.+*?()|[]{}^$/".contains(&b) {
+        out.push('\\');
+        out.push(char::from(b));
+    } else if b.is_ascii_graphic() || b == b' ' {
+        out.push(char::from(b));
+    } else {
+        out.push_str(&format!("\\x{b:02X}"));
+    }
+}
+
+fn class_byte(b: u8, out: &mut String) {
+    if b"\\]^-[/".contains(&b) {
+        out.push('\\');
+        out.push(char::from(b));
+    } else if b.is_ascii_alphanumeric() || b == b' ' || b.is_ascii_punctuation() {
+        out.push(char::from(b));
+    } else {
+        out.push_str(&format!("\\x{b:02X}"));
+    }
+}
+
+fn write_class(class: &hir::Class, out: &mut String) {
+    let ranges: Vec<(u8, u8)> = match class {
+        hir::Class::Bytes(c) => c.ranges().iter().map(|r| (r.start(), r.end())).collect(),
+        // Not produced with Unicode off; kept total for ASCII ranges.
+        hir::Class::Unicode(c) => c
+            .ranges()
+            .iter()
+            .filter_map(|r| Some((u8::try_from(r.start()).ok()?, u8::try_from(r.end()).ok()?)))
+            .collect(),
+    };
+    out.push('[');
+    for (lo, hi) in ranges {
+        class_byte(lo, out);
+        if hi > lo {
+            if hi > lo + 1 {
+                out.push('-');
+            }
+            class_byte(hi, out);
+        }
+    }
+    out.push(']');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problem(pattern: &str) -> (String, Range<usize>) {
+        let e = compile(pattern, true).unwrap_err();
+        (e.problem, e.at)
+    }
+
+    #[test]
+    fn violations_point_at_the_offending_part() {
+        assert_eq!(problem("ab\\d{3}").1, 2..4);
+        assert_eq!(problem("[0-9]{4}.x").1, 8..9);
+        assert_eq!(problem("x[0-9]+").1, 6..7);
+        assert_eq!(problem("a([0-9]{2}){3}").1, 1..11);
+        assert_eq!(problem("(?i)abc").1, 0..4);
+        assert_eq!(problem("^abc").1, 0..1);
+        assert_eq!(problem("[^a]b").1, 0..4);
+        assert_eq!(problem("a{2000}").1, 1..7);
+        assert!(problem("a(?=b)").0.contains("look-around"));
+        assert!(problem("(a)\\1").0.contains("backreferences"));
+        assert_eq!(problem("[0-9]{0,3}").0, "the pattern matches empty text");
+        assert_eq!(problem("caf\u{e9}").1, 3..5);
+    }
+
+    #[test]
+    fn the_standard_shapes_are_inside_the_subset() {
+        for p in [
+            "[0-9]{4}[ -]?[0-9]{4}",
+            "(00[1-9]|0[1-9][0-9])-(0[1-9]|[1-9][0-9])",
+            "(?:ab|cd)e",
+            "a[.]b\\.c",
+        ] {
+            assert!(compile(p, false).is_ok(), "{p}");
+        }
+    }
+
+    /// Printing and parsing again gives the same pattern: what the targets write means what
+    /// the scanner runs.
+    #[test]
+    fn printed_patterns_reparse_to_the_same_hir() {
+        for (p, cs) in [
+            ("[0-9]{4}[ -]?[0-9]{1,7}|[0-9]{3}", true),
+            ("ssn-(0[1-9]|[1-9][0-9])x?", false),
+            ("(?:ab|c)[/.%+-]{0,3}q", false),
+            ("a/b\\$", true),
+        ] {
+            let hir = whole_word(compile(p, cs).unwrap());
+            for dialect in [Dialect::Perl, Dialect::Yara] {
+                let text = print(&hir, dialect);
+                let again = regex_syntax::ParserBuilder::new()
+                    .unicode(false)
+                    .utf8(false)
+                    .build()
+                    .parse(&text)
+                    .unwrap_or_else(|e| panic!("{text}: {e}"));
+                // Captures differ only in index; compare printed forms.
+                assert_eq!(
+                    print(&again, Dialect::Perl),
+                    print(&hir, Dialect::Perl),
+                    "{text}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn case_rule_is_folded_into_classes() {
+        let hir = compile("ssn", false).unwrap();
+        assert_eq!(print(&hir, Dialect::Perl), "[Ss][Ss][Nn]");
+        assert_eq!(
+            print(&compile("a(bb|c)", true).unwrap(), Dialect::Yara),
+            "a(bb|c)"
+        );
+        assert_eq!(
+            print(&compile("a(?:bb|c)", true).unwrap(), Dialect::Yara),
+            "a(bb|c)"
+        );
+        assert_eq!(
+            print(&compile("a(?:bb|c)", true).unwrap(), Dialect::Perl),
+            "a(?:bb|c)"
+        );
+    }
+}

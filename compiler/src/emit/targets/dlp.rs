@@ -1,0 +1,55 @@
+//! Shared by the DLP targets (`purview`, `google-dlp`, `yara`): the detectors with their
+//! class, each pattern printed in an engine's dialect (whole words, the case rule folded in,
+//! see `dlp::pattern`), and the warning for what an engine cannot express.
+
+use crate::dlp::pattern::{self, Dialect};
+use crate::emit::error::render_failed;
+use crate::emit::EmitError;
+use crate::ir::{ClassInfo, DetectorInfo, Ir};
+use crate::syntax::ast::Checksum;
+
+/// Every detector of the policy with the class that declares it, lowest class first.
+pub fn detectors(ir: &Ir) -> impl Iterator<Item = (&ClassInfo, &DetectorInfo)> {
+    ir.classes
+        .iter()
+        .flat_map(|c| c.detectors.iter().map(move |d| (c, d)))
+}
+
+/// A detector's patterns as an engine runs them.
+pub fn patterns(
+    target: &str,
+    d: &DetectorInfo,
+    dialect: Dialect,
+) -> Result<Vec<String>, EmitError> {
+    d.patterns
+        .iter()
+        .map(|p| {
+            pattern::compile(p, d.case_sensitive)
+                .map(|hir| pattern::print(&pattern::whole_word(hir), dialect))
+                .map_err(|e| render_failed(target, format!("pattern {p:?}: {}", e.problem)))
+        })
+        .collect()
+}
+
+/// How a checksum is named in warnings and documentation.
+pub fn checksum_name(c: &Checksum) -> String {
+    match c {
+        Checksum::Luhn => "luhn".into(),
+        Checksum::Iban => "iban".into(),
+        Checksum::Weighted { modulus, .. } => format!("weighted mod {modulus}"),
+    }
+}
+
+/// A construct the engine cannot express, and what it costs.
+pub fn cannot_express(
+    target: &str,
+    class: &ClassInfo,
+    d: &DetectorInfo,
+    what: &str,
+    cost: &str,
+) -> String {
+    format!(
+        "{target}: detector `{}/{}`: {what} cannot be expressed; {cost}",
+        class.name, d.name
+    )
+}

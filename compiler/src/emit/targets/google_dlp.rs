@@ -1,0 +1,157 @@
+//! `google-dlp`: a Google Cloud Sensitive Data Protection (DLP) inspect template: one custom
+//! info type per detector, its patterns and keywords as one RE2 regex (whole words, the case
+//! rule folded in), its confidence as a likelihood, and `near` as a hotword rule that raises
+//! a match without context words (one level lower, as `msgpol scan` judges it) to the declared
+//! likelihood. Google DLP has no checksum for custom info types and no minimum count: both
+//! are warnings.
+
+use super::dlp;
+use crate::dlp::pattern::Dialect;
+use crate::emit::write::sha256_hex;
+use crate::emit::{EmitError, Emitted, OutputFile, Target};
+use crate::ir::{ClassInfo, DetectorInfo, Ir};
+use crate::syntax::ast::{Confidence, Size};
+use serde_json::{json, Value};
+
+pub struct GoogleDlp;
+
+/// Longest info type name Google DLP accepts.
+const MAX_INFO_TYPE: usize = 64;
+/// Longest template description.
+const MAX_DESCRIPTION: usize = 256;
+
+fn likelihood(c: Option<Confidence>) -> &'static str {
+    match c {
+        None => "UNLIKELY",
+        Some(Confidence::Low) => "POSSIBLE",
+        Some(Confidence::Medium) => "LIKELY",
+        Some(Confidence::High) => "VERY_LIKELY",
+    }
+}
+
+/// `MSGPOL_<CLASS>_<DETECTOR>` (`[A-Z0-9_]`); cut with a hash of the whole when too long.
+fn info_type_name(class: &ClassInfo, d: &DetectorInfo) -> String {
+    let full = format!("MSGPOL_{}_{}", class.name, d.name)
+        .to_ascii_uppercase()
+        .replace('-', "_");
+    if full.len() <= MAX_INFO_TYPE {
+        return full;
+    }
+    let hash = &sha256_hex(full.as_bytes())[..8];
+    format!(
+        "{}_{}",
+        &full[..MAX_INFO_TYPE - 9],
+        hash.to_ascii_uppercase()
+    )
+}
+
+/// Words as one RE2 alternation of escaped literals, whole words.
+fn words_regex(words: &[String], case_sensitive: bool) -> String {
+    let flags = if case_sensitive { "" } else { "(?i)" };
+    let alternatives: Vec<String> = words.iter().map(|w| regex_syntax::escape(w)).collect();
+    format!("{flags}\\b(?:{})\\b", alternatives.join("|"))
+}
+
+fn cut(text: &str, max: usize) -> String {
+    text.chars().take(max).collect()
+}
+
+impl Target for GoogleDlp {
+    fn name(&self) -> &'static str {
+        "google-dlp"
+    }
+    fn description(&self) -> &'static str {
+        "Google Cloud DLP inspect template: custom info types with hotword rules"
+    }
+    fn default_for(&self) -> &'static [Size] {
+        &[Size::Large]
+    }
+    fn emit(&self, ir: &Ir) -> Result<Emitted, EmitError> {
+        let mut info_types = Vec::new();
+        let mut warnings = Vec::new();
+        for (class, d) in dlp::detectors(ir) {
+            let mut alternatives = dlp::patterns(self.name(), d, Dialect::Perl)?;
+            if !d.keywords.is_empty() {
+                alternatives.push(words_regex(&d.keywords, d.case_sensitive));
+            }
+            let mut info_type = json!({
+                "infoType": {"name": info_type_name(class, d)},
+                "regex": {"pattern": alternatives.join("|")},
+            });
+            let base = match &d.near {
+                None => Some(d.confidence),
+                Some(near) => {
+                    info_type["detectionRules"] = json!([{
+                        "hotwordRule": {
+                            "hotwordRegex": {"pattern": words_regex(&near.words, false)},
+                            "proximity": {"windowBefore": near.within, "windowAfter": near.within},
+                            "likelihoodAdjustment": {"fixedLikelihood": likelihood(Some(d.confidence))},
+                        }
+                    }]);
+                    crate::dlp::without_context(d.confidence)
+                }
+            };
+            info_type["likelihood"] = Value::from(likelihood(base));
+            info_types.push(info_type);
+            let checks: Vec<String> = d.checks.iter().map(dlp::checksum_name).collect();
+            if !checks.is_empty() {
+                warnings.push(dlp::cannot_express(
+                    self.name(),
+                    class,
+                    d,
+                    &format!("checksum {}", checks.join(", ")),
+                    "custom info types have no checksum, so numbers that fail it are findings too (the built-in CREDIT_CARD_NUMBER and IBAN_CODE types do check)",
+                ));
+            }
+            if d.min_count > 1 {
+                warnings.push(dlp::cannot_express(
+                    self.name(),
+                    class,
+                    d,
+                    &format!("`min-count {}`", d.min_count),
+                    "every single match is a finding",
+                ));
+            }
+        }
+        let description = cut(
+            &format!(
+                "msgpol detectors of {}, version {} (as of {})",
+                ir.policy.title, ir.policy.version, ir.evaluation_date
+            ),
+            MAX_DESCRIPTION,
+        );
+        let template = json!({
+            "displayName": cut(&ir.policy.title, MAX_DESCRIPTION),
+            "description": description,
+            "inspectConfig": {
+                "customInfoTypes": info_types,
+                // UNLIKELY is how a low-confidence match without context words is written.
+                "minLikelihood": "POSSIBLE",
+                "includeQuote": false,
+            },
+        });
+        let mut text = serde_json::to_vec_pretty(&template).expect("a template serialises");
+        text.push(b'\n');
+        Ok(Emitted {
+            files: vec![OutputFile {
+                path: "inspect-template.json".into(),
+                contents: text,
+            }],
+            warnings,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_are_escaped_whole_word_alternations() {
+        assert_eq!(
+            words_regex(&["a.b".into(), "C+".into()], true),
+            "\\b(?:a\\.b|C\\+)\\b"
+        );
+        assert_eq!(words_regex(&["ssn".into()], false), "(?i)\\b(?:ssn)\\b");
+    }
+}

@@ -1,0 +1,142 @@
+//! `yara`: one YARA rule per detector, for scanning exports and attachments. Patterns are
+//! regular expressions in YARA's dialect (plain groups, `\b…\b`, the case rule folded in),
+//! keywords are `fullword` text strings (`nocase` unless `case-sensitive`), and every string
+//! matches both ASCII/UTF-8 and UTF-16 (`ascii wide`). `min-count` becomes the condition.
+//! YARA cannot validate a checksum or weigh context words: both are warnings.
+
+use super::dlp;
+use crate::dlp::pattern::Dialect;
+use crate::emit::{templates::render, EmitError, Emitted, OutputFile, Target};
+use crate::ir::Ir;
+use crate::syntax::ast::Size;
+use serde::Serialize;
+
+pub struct Yara;
+
+#[derive(Serialize)]
+struct Rule {
+    name: String,
+    tag: String,
+    class: String,
+    detector: String,
+    confidence: &'static str,
+    /// The checksums YARA leaves unchecked, for the rule's metadata.
+    checks: String,
+    strings: Vec<String>,
+    condition: String,
+}
+
+/// A YARA identifier from msgpol names (`[a-z0-9-]`): `-` becomes `_`.
+fn identifier(name: &str) -> String {
+    name.replace('-', "_")
+}
+
+/// A YARA text string: printable ASCII as is (`"` and `\` escaped), every other byte `\xNN`.
+fn text_string(value: &str) -> String {
+    let mut out = String::from("\"");
+    for &b in value.as_bytes() {
+        match b {
+            b'"' | b'\\' => {
+                out.push('\\');
+                out.push(char::from(b));
+            }
+            b' '..=b'~' => out.push(char::from(b)),
+            _ => out.push_str(&format!("\\x{b:02x}")),
+        }
+    }
+    out.push('"');
+    out
+}
+
+impl Target for Yara {
+    fn name(&self) -> &'static str {
+        "yara"
+    }
+    fn description(&self) -> &'static str {
+        "YARA rules for the DLP detectors, to scan chat exports and attachments"
+    }
+    fn default_for(&self) -> &'static [Size] {
+        &[Size::Large]
+    }
+    fn emit(&self, ir: &Ir) -> Result<Emitted, EmitError> {
+        let mut rules = Vec::new();
+        let mut warnings = Vec::new();
+        for (class, d) in dlp::detectors(ir) {
+            let mut strings = Vec::new();
+            let mut names = Vec::new();
+            for (i, p) in dlp::patterns(self.name(), d, Dialect::Yara)?
+                .iter()
+                .enumerate()
+            {
+                strings.push(format!("$p{i} = /{p}/ ascii wide"));
+                names.push(format!("#p{i}"));
+            }
+            let nocase = if d.case_sensitive { "" } else { " nocase" };
+            for (i, k) in d.keywords.iter().enumerate() {
+                strings.push(format!(
+                    "$k{i} = {} fullword ascii wide{nocase}",
+                    text_string(k)
+                ));
+                names.push(format!("#k{i}"));
+            }
+            let checks: Vec<String> = d.checks.iter().map(dlp::checksum_name).collect();
+            if !checks.is_empty() {
+                warnings.push(dlp::cannot_express(
+                    self.name(),
+                    class,
+                    d,
+                    &format!("checksum {}", checks.join(", ")),
+                    "every match of the pattern is reported, so numbers that fail the check are false positives",
+                ));
+            }
+            if d.near.is_some() {
+                warnings.push(dlp::cannot_express(
+                    self.name(),
+                    class,
+                    d,
+                    "`near` context words",
+                    "matches without them are reported at the declared confidence, not one level lower",
+                ));
+            }
+            rules.push(Rule {
+                name: format!("msgpol_{}_{}", identifier(&class.name), identifier(&d.name)),
+                tag: identifier(&class.name),
+                class: class.name.clone(),
+                detector: d.name.clone(),
+                confidence: crate::dlp::confidence_name(d.confidence),
+                checks: checks.join(", "),
+                strings,
+                condition: if d.min_count <= 1 {
+                    "any of them".to_string()
+                } else {
+                    format!("{} >= {}", names.join(" + "), d.min_count)
+                },
+            });
+        }
+        let context = minijinja::context! {
+            title => &ir.policy.title,
+            organisation => &ir.policy.organisation,
+            version => &ir.policy.version,
+            evaluation_date => &ir.evaluation_date,
+            rules => rules,
+        };
+        Ok(Emitted {
+            files: vec![OutputFile {
+                path: "msgpol.yar".into(),
+                contents: render("yara", context)?.into_bytes(),
+            }],
+            warnings,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_strings_escape_quotes_and_non_ascii() {
+        assert_eq!(text_string("a\"b\\c"), "\"a\\\"b\\\\c\"");
+        assert_eq!(text_string("fø"), "\"f\\xc3\\xb8\"");
+    }
+}

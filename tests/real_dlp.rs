@@ -1,0 +1,312 @@
+//! The DLP targets checked by the programs that consume them: YARA rules compiled by `yarac`
+//! and run by `yara` over planted samples (Debian `yara`); Google DLP inspect templates parsed
+//! and every regex compiled by RE2 (PyPI `google-re2`); Purview rule packages validated against
+//! tests/schemas/purview-rule-package.xsd by `xmllint` (Debian `libxml2-utils`). All installed
+//! by .ci/run.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Every example and every `ok` fixture: each emits every DLP target.
+fn policies() -> Vec<PathBuf> {
+    let mut list = common::examples();
+    let dir = common::root().join("tests/fixtures/ok");
+    let mut fixtures: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "msgpol"))
+        .collect();
+    fixtures.sort();
+    list.extend(fixtures);
+    list
+}
+
+fn emit(policy: &Path, target: &str) -> (tempfile::TempDir, Vec<PathBuf>) {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, files) = common::emit_target(policy, target, dir.path());
+    (dir, files)
+}
+
+#[test]
+fn yarac_compiles_every_yara_output() {
+    if !common::require_tool("yarac") {
+        return;
+    }
+    for policy in policies() {
+        let (dir, files) = emit(&policy, "yara");
+        let (ok, text) = common::run(
+            Command::new("yarac")
+                .arg(&files[0])
+                .arg(dir.path().join("compiled")),
+        );
+        assert!(ok, "{}: {text}", policy.display());
+    }
+}
+
+#[test]
+fn yara_finds_the_planted_samples() {
+    if !common::require_tool("yara") {
+        return;
+    }
+    let (_dir, files) = emit(
+        &common::root().join("examples/large-enterprise.msgpol"),
+        "yara",
+    );
+    let planted = common::root().join("tests/fixtures/dlp/planted");
+    let out = Command::new("yara")
+        .arg("--no-warnings")
+        .arg("-r")
+        .arg(&files[0])
+        .arg(&planted)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let found: BTreeSet<(String, String)> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let (rule, path) = l.split_once(' ').unwrap();
+            let file = Path::new(path).file_name().unwrap().to_string_lossy();
+            (rule.to_string(), file.to_string())
+        })
+        .collect();
+    let expected: BTreeSet<(String, String)> = [
+        ("msgpol_confidential_payment_card", "whatsapp-card.txt"),
+        ("msgpol_confidential_iban", "slack-iban.json"),
+        // The precision cost the build warns about: YARA cannot check Luhn, and the IBAN's
+        // digits `1234 5698 7654 32` have the shape of a card number (`msgpol scan` drops it).
+        ("msgpol_confidential_payment_card", "slack-iban.json"),
+        ("msgpol_confidential_marking", "mail-marking.mbox"),
+        ("msgpol_internal_email_address", "mail-marking.mbox"),
+        ("msgpol_confidential_us_ssn", "utf16-ssn.txt"),
+    ]
+    .iter()
+    .map(|(r, f)| (r.to_string(), f.to_string()))
+    .collect();
+    assert_eq!(found, expected);
+}
+
+/// Parses the template, checks its shape against the API's rules, compiles every regex with
+/// RE2 and prints, per info type, which of the sample lines its regex finds.
+const RE2_CHECK: &str = r##"
+import json, re, sys
+import re2
+template = json.load(open(sys.argv[1], encoding="utf-8"))
+samples = json.loads(sys.argv[2])
+likelihoods = {"VERY_UNLIKELY", "UNLIKELY", "POSSIBLE", "LIKELY", "VERY_LIKELY"}
+config = template["inspectConfig"]
+assert config["minLikelihood"] in likelihoods
+assert 0 < len(template["displayName"]) <= 256 and len(template["description"]) <= 256
+found = {}
+for t in config["customInfoTypes"]:
+    name = t["infoType"]["name"]
+    assert re.fullmatch(r"[A-Z0-9_]{1,64}", name), name
+    assert t["likelihood"] in likelihoods
+    pattern = re2.compile(t["regex"]["pattern"])
+    for rule in t.get("detectionRules", []):
+        hot = rule["hotwordRule"]
+        re2.compile(hot["hotwordRegex"]["pattern"])
+        assert 0 < hot["proximity"]["windowBefore"] <= 1000
+        assert 0 < hot["proximity"]["windowAfter"] <= 1000
+        assert hot["likelihoodAdjustment"]["fixedLikelihood"] in likelihoods
+    found[name] = [s for s in samples if pattern.search(s)]
+print(json.dumps(found, sort_keys=True))
+"##;
+
+fn re2_available() -> bool {
+    if !common::require_tool("python3") {
+        return false;
+    }
+    let ok = Command::new("python3")
+        .args(["-c", "import re2"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("the Python module re2 (PyPI google-re2) is missing: in CI a missing tool is a test failure");
+        }
+        eprintln!("note: google-re2 is not installed (pip install google-re2); skipping");
+    }
+    ok
+}
+
+#[test]
+fn google_dlp_templates_parse_and_re2_compiles_every_regex() {
+    if !re2_available() {
+        return;
+    }
+    let samples = [
+        "card 4111 1111 1111 1111",
+        "x4111111111111111",
+        "ssn 123-45-6789",
+        "000-12-3456",
+        "CONFIDENTIAL",
+        "confidential",
+        "SECRETARY",
+        "KRAKEN-2 tender",
+        "mail ola@halvorsen.example",
+    ];
+    let samples_json = serde_json::to_string(&samples).unwrap();
+    for policy in policies() {
+        let (_dir, files) = emit(&policy, "google-dlp");
+        let (ok, text) = common::run(
+            Command::new("python3")
+                .args(["-c", RE2_CHECK])
+                .arg(&files[0])
+                .arg(&samples_json),
+        );
+        assert!(ok, "{}: {text}", policy.display());
+        if policy.ends_with("large-enterprise.msgpol") {
+            let found: serde_json::Value = serde_json::from_str(&text).unwrap();
+            let expect = |name: &str, lines: &[&str]| {
+                assert_eq!(found[name], serde_json::json!(lines), "{name}");
+            };
+            // RE2 agrees with msgpol scan on whole words, ranges and case.
+            expect(
+                "MSGPOL_CONFIDENTIAL_PAYMENT_CARD",
+                &["card 4111 1111 1111 1111"],
+            );
+            expect("MSGPOL_CONFIDENTIAL_US_SSN", &["ssn 123-45-6789"]);
+            expect("MSGPOL_CONFIDENTIAL_MARKING", &["CONFIDENTIAL"]);
+            expect("MSGPOL_RESTRICTED_MARKING", &[]);
+            expect("MSGPOL_RESTRICTED_PROJECT_CODENAMES", &["KRAKEN-2 tender"]);
+            expect(
+                "MSGPOL_INTERNAL_EMAIL_ADDRESS",
+                &["mail ola@halvorsen.example"],
+            );
+        }
+    }
+}
+
+fn xmllint_validates(file: &Path) -> (bool, String) {
+    common::run(
+        Command::new("xmllint")
+            .arg("--noout")
+            .arg("--schema")
+            .arg(common::root().join("tests/schemas/purview-rule-package.xsd"))
+            .arg(file),
+    )
+}
+
+#[test]
+fn purview_rule_packages_are_utf16_and_valid_against_the_schema() {
+    if !common::require_tool("xmllint") {
+        return;
+    }
+    for policy in policies() {
+        let (_dir, files) = emit(&policy, "purview");
+        let package = files
+            .iter()
+            .find(|f| f.ends_with("msgpol-rulepack.xml"))
+            .unwrap();
+        let bytes = std::fs::read(package).unwrap();
+        assert_eq!(&bytes[..2], &[0xFF, 0xFE], "UTF-16LE byte-order mark");
+        let (ok, text) = xmllint_validates(package);
+        assert!(ok, "{}: {text}", policy.display());
+    }
+}
+
+/// The schema is not a formality: a dangling reference, a repeated confidence level and an
+/// over-long regex are each rejected.
+#[test]
+fn the_purview_schema_rejects_broken_packages() {
+    if !common::require_tool("xmllint") {
+        return;
+    }
+    let (dir, files) = emit(
+        &common::root().join("examples/large-enterprise.msgpol"),
+        "purview",
+    );
+    let text = common::output_text(&std::fs::read(&files[0]).unwrap());
+    let long = format!(">{}</Regex>", "[0-9]".repeat(300));
+    let breakages: [(&str, String); 3] = [
+        (
+            "<IdMatch idRef=\"Regex_",
+            "<IdMatch idRef=\"Missing_".to_string(),
+        ),
+        (
+            "confidenceLevel=\"75\"",
+            "confidenceLevel=\"85\"".to_string(),
+        ),
+        ("\\b</Regex>", long),
+    ];
+    for (from, to) in breakages {
+        assert!(text.contains(from), "{from}");
+        let broken = text.replacen(from, &to, 1);
+        let path = dir.path().join("broken.xml");
+        let mut bytes = vec![0xFF, 0xFE];
+        for unit in broken.encode_utf16() {
+            bytes.extend_from_slice(&unit.to_le_bytes());
+        }
+        std::fs::write(&path, bytes).unwrap();
+        let (ok, _) = xmllint_validates(&path);
+        assert!(!ok, "the schema accepted a package with {to:?}");
+    }
+}
+
+/// The PowerShell script blocks, on each location, exactly the classes that `decide` denies
+/// for its channel, by the names the rule package gives its types.
+#[test]
+fn purview_policies_block_the_classes_the_tier_denies() {
+    let policy = common::root().join("examples/large-enterprise.msgpol");
+    let (_dir, files) = emit(&policy, "purview");
+    let script = std::fs::read_to_string(&files[1]).unwrap();
+    let package = common::output_text(&std::fs::read(&files[0]).unwrap());
+    let ir = msgpol::compile(&policy, common::today())
+        .unwrap()
+        .ir
+        .unwrap();
+    for class in &ir.classes {
+        let denied =
+            ir.decide(&class.name, "teams", None).unwrap().verdict == msgpol::ir::Verdict::Deny;
+        let rule = format!("'msgpol Teams chat: block {}'", class.name);
+        let has_detectors = !class.detectors.is_empty();
+        assert_eq!(
+            script.contains(&rule),
+            denied && has_detectors,
+            "{}",
+            class.name
+        );
+        for d in &class.detectors {
+            let name = format!("msgpol {}/{}", class.name, d.name);
+            assert!(package.contains(&format!(">{name}</Name>")), "{name}");
+            assert_eq!(script.contains(&format!("'{name}'")), denied, "{name}");
+        }
+    }
+}
+
+fn build_purview(policy_text: &str) -> (bool, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("policy.msgpol");
+    std::fs::write(&policy, policy_text).unwrap();
+    common::run(
+        Command::new(env!("CARGO_BIN_EXE_msgpol"))
+            .args(["--today", common::TODAY, "build"])
+            .arg(&policy)
+            .arg("--out")
+            .arg(dir.path().join("out"))
+            .args(["--target", "purview"]),
+    )
+}
+
+#[test]
+fn purview_refuses_versions_it_cannot_order_and_patterns_it_cannot_hold() {
+    let minimal =
+        std::fs::read_to_string(common::root().join("tests/fixtures/ok/minimal.msgpol")).unwrap();
+    let (ok, text) = build_purview(&minimal.replace("version \"1\"", "version \"draft\""));
+    assert!(!ok && text.contains("E315"), "{text}");
+    let long = "abcdefghij".repeat(30);
+    let (ok, text) = build_purview(&format!(
+        "{minimal}\nclass codes : confidential {{\n  detect long-codes {{\n    pattern \"{long}\"\n  }}\n}}\n"
+    ));
+    assert!(!ok && text.contains("E316"), "{text}");
+    let (ok, text) = build_purview(&minimal);
+    assert!(ok, "{text}");
+}

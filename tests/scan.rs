@@ -1,0 +1,340 @@
+//! `msgpol scan`: exit codes, both output formats, every input format with positions in the
+//! original file, and precision and recall on a generated labelled corpus.
+
+mod common;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn msgpol() -> Command {
+    let mut cmd = Command::cargo_bin("msgpol").unwrap();
+    cmd.env_remove("SOURCE_DATE_EPOCH")
+        .arg("--today")
+        .arg(common::TODAY);
+    cmd
+}
+
+/// A policy with the detectors of std.classes.
+fn std_policy() -> PathBuf {
+    common::root().join("tests/fixtures/ok/minimal.msgpol")
+}
+
+/// Findings as (line, column, class/detector, confidence).
+fn scan_json(args: &[&Path], stdin: Option<&str>) -> (i32, Vec<(u64, u64, String, String)>) {
+    let mut cmd = msgpol();
+    cmd.arg("scan")
+        .arg(std_policy())
+        .args(args)
+        .arg("--format")
+        .arg("json");
+    if let Some(text) = stdin {
+        cmd.arg("-").write_stdin(text);
+    }
+    let out = cmd.output().unwrap();
+    let items: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let findings = items
+        .iter()
+        .map(|f| {
+            (
+                f["line"].as_u64().unwrap(),
+                f["column"].as_u64().unwrap(),
+                format!(
+                    "{}/{}",
+                    f["class"].as_str().unwrap(),
+                    f["detector"].as_str().unwrap()
+                ),
+                f["confidence"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    (out.status.code().unwrap(), findings)
+}
+
+fn finding(line: u64, column: u64, what: &str, confidence: &str) -> (u64, u64, String, String) {
+    (line, column, what.to_string(), confidence.to_string())
+}
+
+#[test]
+fn clean_text_exits_0_and_findings_exit_1() {
+    let (code, found) = scan_json(&[], Some("lunch at noon?\nsee you there\n"));
+    assert_eq!((code, found), (0, vec![]));
+    let text = "hello\npay with card 4111 1111 1111 1111 today\nold 4111 1111 1111 1112\n";
+    let (code, found) = scan_json(&[], Some(text));
+    assert_eq!(code, 1);
+    assert_eq!(
+        found,
+        vec![finding(2, 15, "confidential/payment-card", "high")]
+    );
+}
+
+#[test]
+fn context_words_raise_confidence_and_their_absence_lowers_it() {
+    let far = "no context words in this line, which is longer than the window of fifty";
+    let text = format!("ssn 123-45-6789\n{far}\nnumber 123-45-6789\n000-12-3456 666-12-3456 912-12-3456 123-00-4567 123-45-0000\n");
+    let (_, found) = scan_json(&[], Some(&text));
+    assert_eq!(
+        found,
+        vec![
+            finding(1, 5, "confidential/us-ssn", "medium"),
+            finding(3, 8, "confidential/us-ssn", "low"),
+        ]
+    );
+}
+
+#[test]
+fn keywords_are_whole_words_and_respect_case_sensitive() {
+    let text = "CONFIDENTIAL board pack\nconfidential\nthe SECRETARY\nINTERNAL ONLY\n";
+    let (_, found) = scan_json(&[], Some(text));
+    assert_eq!(
+        found,
+        vec![
+            finding(1, 1, "confidential/marking", "high"),
+            finding(4, 1, "internal/marking", "high"),
+        ]
+    );
+}
+
+#[test]
+fn human_output_names_file_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("chat.txt");
+    fs::write(&file, "x\n  iban GB82 WEST 1234 5698 7654 32 ok\n").unwrap();
+    msgpol()
+        .arg("scan")
+        .arg(std_policy())
+        .arg(&file)
+        .assert()
+        .code(1)
+        .stdout(format!(
+            "{}:2:8: confidential/iban (high confidence)\n",
+            file.display()
+        ));
+}
+
+#[test]
+fn directories_are_scanned_recursively_in_name_order() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir(dir.path().join("b")).unwrap();
+    fs::write(dir.path().join("b/z.txt"), "SECRET\n").unwrap();
+    fs::write(dir.path().join("b/a.txt"), "RESTRICTED\n").unwrap();
+    fs::write(dir.path().join("a.txt"), "nothing\n").unwrap();
+    fs::write(dir.path().join("c.txt"), "CONFIDENTIAL\n").unwrap();
+    let out = msgpol()
+        .arg("scan")
+        .arg(std_policy())
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let files: Vec<&str> = text
+        .lines()
+        .map(|l| {
+            let path = l.split(':').next().unwrap();
+            path.rsplit('/').next().unwrap()
+        })
+        .collect();
+    assert_eq!(files, ["a.txt", "z.txt", "c.txt"], "{text}");
+}
+
+#[test]
+fn utf16_files_are_decoded() {
+    let planted = common::root().join("tests/fixtures/dlp/planted/utf16-ssn.txt");
+    let (code, found) = scan_json(&[&planted], None);
+    assert_eq!(code, 1);
+    assert_eq!(found, vec![finding(1, 14, "confidential/us-ssn", "medium")]);
+}
+
+#[test]
+fn slack_export_findings_point_into_the_json_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("2026-11-20.json");
+    fs::write(
+        &file,
+        r#"[
+    {
+        "type": "message",
+        "user": "U024BE7LH",
+        "text": "hi \"team\" \u2014 card 4111111111111111",
+        "ts": "1355517523.000005",
+        "user_profile": {"email": "someone@example.com"},
+        "blocks": [{"type": "rich_text", "text": "SECRET"}]
+    },
+    {"type": "message", "text": "line one\nSECRET plans"}
+]
+"#,
+    )
+    .unwrap();
+    let (code, found) = scan_json(&[&file], None);
+    assert_eq!(code, 1);
+    assert_eq!(
+        found,
+        vec![
+            finding(5, 42, "confidential/payment-card", "high"),
+            finding(10, 44, "restricted/marking", "high"),
+        ]
+    );
+}
+
+#[test]
+fn whatsapp_export_skips_sender_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("WhatsApp Chat.txt");
+    fs::write(
+        &file,
+        "12/03/2026, 14:22 - +1 555-12-3456: hi\n12/03/2026, 14:23 - Kari: ssn 123-45-6789\nand SECRET on the next line\n",
+    )
+    .unwrap();
+    let (_, found) = scan_json(&[&file], None);
+    assert_eq!(
+        found,
+        vec![
+            finding(2, 31, "confidential/us-ssn", "medium"),
+            finding(3, 5, "restricted/marking", "high"),
+        ]
+    );
+}
+
+#[test]
+fn mbox_scans_subjects_and_bodies_not_addresses() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("archive.mbox");
+    fs::write(
+        &file,
+        "From kari@halvorsen.example Fri Nov 20 10:00:00 2026\nFrom: kari@halvorsen.example\nSubject: RESTRICTED tender\n\nPlease reply to ola@halvorsen.example\n",
+    )
+    .unwrap();
+    let (_, found) = scan_json(&[&file], None);
+    assert_eq!(
+        found,
+        vec![
+            finding(3, 10, "restricted/marking", "high"),
+            finding(5, 17, "internal/email-address", "low"),
+        ]
+    );
+}
+
+#[test]
+fn unreadable_and_invalid_inputs_exit_2_after_scanning_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("broken.json");
+    fs::write(&broken, "[{\"text\": ").unwrap();
+    let good = dir.path().join("good.txt");
+    fs::write(&good, "SECRET\n").unwrap();
+    msgpol()
+        .arg("scan")
+        .arg(std_policy())
+        .arg(&broken)
+        .arg(dir.path().join("missing.txt"))
+        .arg(&good)
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains("good.txt:1:1: restricted/marking"))
+        .stderr(predicate::str::contains("E313").and(predicate::str::contains("no such file")));
+}
+
+#[test]
+fn a_policy_with_errors_exits_2() {
+    let bad = common::root().join("tests/fixtures/validate/err/pattern-outside-subset.msgpol");
+    msgpol()
+        .arg("scan")
+        .arg(bad)
+        .arg("-")
+        .write_stdin("x")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("E230"));
+}
+
+#[test]
+fn min_count_needs_that_many_matches_in_a_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("policy.msgpol");
+    let minimal = fs::read_to_string(std_policy()).unwrap();
+    fs::write(
+        &policy,
+        format!("{minimal}\nclass bulk : confidential {{\n  detect many-cards {{\n    pattern \"[0-9]{{16}}\"\n    check luhn\n    min-count 2\n  }}\n}}\n"),
+    )
+    .unwrap();
+    let scan = |text: &str| {
+        let out = msgpol()
+            .arg("scan")
+            .arg(&policy)
+            .arg("-")
+            .write_stdin(text.to_string())
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .matches("bulk/many-cards")
+            .count()
+    };
+    assert_eq!(scan("4111111111111111\n"), 0);
+    assert_eq!(scan("4111111111111111\n5555555555554444\n"), 2);
+}
+
+/// The generated corpus (benches/dlp-corpus.py): line-level precision and recall of every
+/// (line, detector) pair against the labels.
+#[test]
+fn precision_and_recall_on_the_labelled_corpus_are_at_least_098() {
+    if !common::require_tool("python3") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, text) = common::run(
+        std::process::Command::new("python3")
+            .arg(common::root().join("benches/dlp-corpus.py"))
+            .arg(dir.path())
+            .arg("20000"),
+    );
+    assert!(ok, "{text}");
+    let labels: BTreeSet<(u64, String)> = fs::read_to_string(dir.path().join("labels.tsv"))
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let (n, d) = l.split_once('\t').unwrap();
+            (n.parse().unwrap(), d.to_string())
+        })
+        .collect();
+    assert!(labels.len() > 1500, "the corpus has sensitive lines");
+    let (code, found) = scan_json(&[&dir.path().join("chat.txt")], None);
+    assert_eq!(code, 1);
+    let found: BTreeSet<(u64, String)> = found.into_iter().map(|(l, _, d, _)| (l, d)).collect();
+    let hits = found.intersection(&labels).count() as f64;
+    let precision = hits / found.len() as f64;
+    let recall = hits / labels.len() as f64;
+    eprintln!("precision {precision:.4}, recall {recall:.4}");
+    assert!(precision >= 0.98, "precision {precision:.4}");
+    assert!(recall >= 0.98, "recall {recall:.4}");
+    // Each kind of lookalike is in the corpus and left alone.
+    let chat = fs::read_to_string(dir.path().join("chat.txt")).unwrap();
+    for lookalike in ["call me on", "order number", "tracking 1Z", "SECRETARY"] {
+        assert!(chat.contains(lookalike), "{lookalike}");
+    }
+}
+
+#[test]
+fn detectors_too_large_to_compile_exit_2_with_e314() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("policy.msgpol");
+    let pattern = "[a-z0-9]{1,999}".repeat(60);
+    let detectors: String = (0..4)
+        .map(|i| format!("  detect d{i} {{\n    pattern \"{pattern}\"\n  }}\n"))
+        .collect();
+    let minimal = fs::read_to_string(std_policy()).unwrap();
+    fs::write(
+        &policy,
+        format!("{minimal}\nclass huge : confidential {{\n{detectors}}}\n"),
+    )
+    .unwrap();
+    msgpol()
+        .arg("scan")
+        .arg(&policy)
+        .arg("-")
+        .write_stdin("x")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("E314"));
+}

@@ -395,3 +395,31 @@ fn build_creates_the_parent_of_a_new_output_directory() {
         .code(0);
     assert!(out.join("manifest.json").is_file());
 }
+
+#[test]
+fn tier_feed_names_are_blocked_by_dns() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    msgpol()
+        .arg("build")
+        .arg(fixture("ok/tier-feeds.msgpol"))
+        .args(["--target", "unbound", "--out"])
+        .arg(&out)
+        .assert()
+        .code(0);
+    let fragment = fs::read_to_string(out.join("unbound/msgpol.conf")).unwrap();
+    // A `feed domains` name: the name and its subdomains answer NXDOMAIN, for the tier's
+    // feed channel; a `feed hosts` name: that name only.
+    for line in [
+        "local-zone: \"chatwave.example.\" always_nxdomain  # banned-feed",
+        "local-data: \"login.messagely.example. A 0.0.0.0\"  # banned-feed",
+        "local-zone: \"uploads.share-cdn.example.\" always_transparent  # carve-out for chat",
+    ] {
+        assert!(
+            fragment.lines().any(|l| l.trim() == line),
+            "no `{line}` in:\n{fragment}"
+        );
+    }
+    // The monitored tier's feed names are not blocked.
+    assert!(!fragment.contains("pastebox.example"), "{fragment}");
+}

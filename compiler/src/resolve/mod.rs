@@ -344,7 +344,7 @@ fn add_feed_channel(
         return;
     };
     let span = first.span();
-    let name = feed_channel_name(&tier.name.text);
+    let name = format!("{}-feed", tier.name.text);
     if let Some(existing) = channels.entries.get(&name) {
         errors.push(error::feed_channel_taken(span, existing.span, &name, &tier.name.text).into());
         return;
@@ -378,11 +378,6 @@ fn add_feed_channel(
         },
     );
     tier.channels.push(ast::Name { text: name, span });
-}
-
-/// The channel that holds the names of tier `tier`'s feeds.
-pub fn feed_channel_name(tier: &str) -> String {
-    format!("{tier}-feed")
 }
 
 /// Index the names of a table so that petgraph can use small copyable nodes.

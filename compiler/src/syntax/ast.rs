@@ -336,7 +336,7 @@ pub struct Tier {
     /// Approved channels whose names stay reachable inside this tier's blocked domains.
     pub carve_out: Vec<Name>,
     /// Feed files of the tier itself. The loader reads them into `feed_names`; the resolver
-    /// gives those names a channel of their own in the tier (see `resolve::feed_channel`).
+    /// gives those names a channel of their own in the tier (`resolve::add_feed_channel`).
     pub feeds: Vec<Feed>,
     pub feed_names: FeedNames,
     pub docs: Vec<String>,

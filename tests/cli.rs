@@ -395,3 +395,68 @@ fn build_creates_the_parent_of_a_new_output_directory() {
         .code(0);
     assert!(out.join("manifest.json").is_file());
 }
+
+#[test]
+fn tier_feed_names_are_blocked_by_dns() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    msgpol()
+        .arg("build")
+        .arg(fixture("ok/tier-feeds.msgpol"))
+        .args(["--target", "unbound", "--out"])
+        .arg(&out)
+        .assert()
+        .code(0);
+    let fragment = fs::read_to_string(out.join("unbound/msgpol.conf")).unwrap();
+    // A `feed domains` name: the name and its subdomains answer NXDOMAIN, for the tier's
+    // feed channel; a `feed hosts` name: that name only.
+    for line in [
+        "local-zone: \"chatwave.example.\" always_nxdomain  # banned-feed",
+        "local-data: \"login.messagely.example. A 0.0.0.0\"  # banned-feed",
+        "local-zone: \"uploads.share-cdn.example.\" always_transparent  # carve-out for chat",
+    ] {
+        assert!(
+            fragment.lines().any(|l| l.trim() == line),
+            "no `{line}` in:\n{fragment}"
+        );
+    }
+    // The monitored tier's feed names are not blocked.
+    assert!(!fragment.contains("pastebox.example"), "{fragment}");
+}
+
+#[test]
+fn a_tier_feed_in_an_imported_file_is_relative_to_that_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    fs::create_dir_all(root.join("tiers/lists")).unwrap();
+    fs::write(
+        root.join("policy.msgpol"),
+        "policy \"P\" {\n  organisation \"O\"\n  size small\n  version \"1\"\n  effective 2026-01-01\n  owner \"o@example.org\"\n  support \"IT\"\n  briefing every 6 months\n}\nimport std.classes\nimport \"tiers/banned.msgpol\"\nchannel chat {\n  media text\n  mfa\n  domains \"chat.example.org\"\n}\ntier approved {\n  channels chat\n  allows up to internal\n  requires mfa\n}\n",
+    )
+    .unwrap();
+    fs::write(
+        root.join("tiers/banned.msgpol"),
+        "tier banned {\n  allows nothing\n  block dns\n  feed hosts \"lists/banned.hosts\"\n}\n",
+    )
+    .unwrap();
+    fs::write(
+        root.join("tiers/lists/banned.hosts"),
+        "0.0.0.0 web.banned.example\n",
+    )
+    .unwrap();
+    let compilation = msgpol::compile(&root.join("policy.msgpol"), common::today()).unwrap();
+    assert!(
+        !compilation.has_errors(),
+        "{}",
+        common::rendered(&compilation)
+    );
+    let ir = compilation.ir.unwrap();
+    let rule = ir
+        .enforcement
+        .dns_block
+        .iter()
+        .find(|r| &*r.name == "web.banned.example")
+        .expect("the feed name is blocked");
+    assert_eq!(rule.channels.len(), 1);
+    assert_eq!(&*rule.channels[0], "banned-feed");
+}

@@ -1,5 +1,6 @@
 //! The `unbound` target fed to the real Unbound: `unbound-checkconf` accepts the fragment built
-//! from every example, and a live `unbound` on a loopback port answers as the IR says.
+//! from every example (and a tier-feed fixture), and a live `unbound` on a loopback port
+//! answers as the IR says.
 //!
 //! Needs `unbound` (for `unbound` and `unbound-checkconf`) and `kdig` (Debian `knot-dnsutils`;
 //! `dig` is used if `kdig` is absent). Without them the tests print a note and pass, except in
@@ -19,10 +20,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-const EXAMPLES: [&str; 3] = [
+/// The examples, and the fixture whose banned names come from a tier's own feeds.
+const POLICIES: [&str; 4] = [
     "examples/small-org.msgpol",
     "examples/medium-org.msgpol",
     "examples/large-enterprise.msgpol",
+    "tests/fixtures/ok/tier-feeds.msgpol",
 ];
 const TODAY: &str = "2026-11-23";
 
@@ -333,7 +336,7 @@ fn live_unbound_answers_as_the_policy_says() {
     if common::find_tool("dig").is_none() && !common::require_tool("kdig") {
         return;
     }
-    for example in EXAMPLES {
+    for example in POLICIES {
         let dir = tempfile::Builder::new()
             .prefix("msgpol-unbound-")
             .tempdir()
@@ -449,7 +452,7 @@ fn unbound_checkconf_accepts_every_full_build() {
     if !common::require_tool("unbound-checkconf") {
         return;
     }
-    for example in EXAMPLES {
+    for example in POLICIES {
         let dir = tempfile::Builder::new()
             .prefix("msgpol-unbound-all-")
             .tempdir()

@@ -1,4 +1,4 @@
-//! Errors of the resolve stage (codes E101–E111).
+//! Errors of the resolve stage (codes E101–E112, and E220 for a tier's feed channel).
 
 use crate::diagnostics::{did_you_mean, quote, stage_error, Diagnostic};
 use crate::source::Span;
@@ -137,5 +137,26 @@ pub fn extra_policy(span: Span, first: Span) -> ResolveError {
             )
             .label(first, "the header")
             .help("remove this header; imported files hold declarations only"),
+    )
+}
+
+pub fn feed_channel_taken(span: Span, existing: Span, name: &str, tier: &str) -> ResolveError {
+    ResolveError(
+        Diagnostic::error(
+            "E220",
+            format!(
+                "the feed of tier {} needs the channel name {}, which is taken",
+                quote(tier),
+                quote(name)
+            ),
+        )
+        .label(
+            span,
+            format!("this feed's names go into a channel named `{name}`"),
+        )
+        .label(existing, "but a channel of that name is declared here")
+        .help(format!(
+            "rename the channel `{name}`, or move the feed into it and list it in tier `{tier}`"
+        )),
     )
 }

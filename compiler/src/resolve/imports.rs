@@ -128,61 +128,78 @@ impl Loader<'_> {
         placeholder
     }
 
-    /// Read every `feed` of the module's channels into their `domains` and `hosts`.
+    /// Read every `feed` of the module's channels into their `domains` and `hosts`, and every
+    /// `feed` of its tiers into their `feed_names`.
     fn read_feeds(&mut self, module: &mut ast::Module) {
         for decl in &mut module.decls {
-            let ast::Decl::Channel(channel) = decl else {
-                continue;
-            };
-            for feed in std::mem::take(&mut channel.body.feeds) {
-                let located = self.locate(module.file, &feed.path, "feed");
-                let loaded = located.and_then(|(canonical, inside)| {
-                    let bytes = std::fs::read(&canonical).map_err(|e| {
-                        error::import_unreadable(
-                            feed.path.span,
-                            &feed.path.value,
-                            &crate::describe_io(&e),
-                            "feed",
-                        )
-                    })?;
-                    Ok((inside, bytes))
-                });
-                let (inside, bytes) = match loaded {
-                    Ok(found) => found,
-                    Err(e) => {
-                        self.errors.push(e.into());
+            match decl {
+                ast::Decl::Channel(channel) => {
+                    let feeds = std::mem::take(&mut channel.body.feeds);
+                    if feeds.is_empty() {
                         continue;
                     }
-                };
-                let name = display_name(&inside);
-                let id = self
-                    .map
-                    .add(SourceFile::new(name.clone(), Arc::from(""), false));
-                let text = match syntax::decode(id, bytes) {
-                    Ok(text) => text,
-                    Err((lossy, err)) => {
-                        self.replace_text(id, name, lossy, false);
-                        self.errors.push(err.into());
-                        continue;
+                    let mut names = ast::FeedNames::default();
+                    for feed in &feeds {
+                        self.read_feed(module.file, feed, &mut names);
                     }
-                };
-                self.replace_text(id, name, text, false);
-                let text = self.map.get(id).text.clone();
-                let entries = feeds::read(id, &text, feed.format.value);
-                self.errors
-                    .extend(entries.errors.into_iter().map(Diagnostic::from));
-                channel
-                    .body
-                    .domains
-                    .get_or_insert_with(Vec::new)
-                    .extend(entries.domains);
-                channel
-                    .body
-                    .hosts
-                    .get_or_insert_with(Vec::new)
-                    .extend(entries.hosts);
+                    // A feed replaces what the channel would inherit, even when it is empty.
+                    let body = &mut channel.body;
+                    body.domains
+                        .get_or_insert_with(Vec::new)
+                        .extend(names.domains);
+                    body.hosts.get_or_insert_with(Vec::new).extend(names.hosts);
+                }
+                // The tier keeps its `feeds`: the resolver and the checks point at them.
+                ast::Decl::Tier(tier) => {
+                    for feed in &tier.feeds {
+                        self.read_feed(module.file, feed, &mut tier.feed_names);
+                    }
+                }
+                _ => {}
             }
         }
+    }
+
+    /// Read one feed named in `file` into `names`; a problem is recorded and skips the feed.
+    fn read_feed(&mut self, file: FileId, feed: &ast::Feed, names: &mut ast::FeedNames) {
+        let located = self.locate(file, &feed.path, "feed");
+        let loaded = located.and_then(|(canonical, inside)| {
+            let bytes = std::fs::read(&canonical).map_err(|e| {
+                error::import_unreadable(
+                    feed.path.span,
+                    &feed.path.value,
+                    &crate::describe_io(&e),
+                    "feed",
+                )
+            })?;
+            Ok((inside, bytes))
+        });
+        let (inside, bytes) = match loaded {
+            Ok(found) => found,
+            Err(e) => {
+                self.errors.push(e.into());
+                return;
+            }
+        };
+        let name = display_name(&inside);
+        let id = self
+            .map
+            .add(SourceFile::new(name.clone(), Arc::from(""), false));
+        let text = match syntax::decode(id, bytes) {
+            Ok(text) => text,
+            Err((lossy, err)) => {
+                self.replace_text(id, name, lossy, false);
+                self.errors.push(err.into());
+                return;
+            }
+        };
+        self.replace_text(id, name, text, false);
+        let text = self.map.get(id).text.clone();
+        let entries = feeds::read(id, &text, feed.format.value);
+        self.errors
+            .extend(entries.errors.into_iter().map(Diagnostic::from));
+        names.domains.extend(entries.domains);
+        names.hosts.extend(entries.hosts);
     }
 
     fn replace_text(&mut self, id: FileId, name: String, text: String, is_stdlib: bool) {

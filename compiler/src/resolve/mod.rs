@@ -240,6 +240,9 @@ pub fn resolve(
     if policy.is_none() {
         errors.push(error::missing_policy(Span::new(root, 0, 0)).into());
     }
+    for entry in tier_table.entries.values_mut() {
+        add_feed_channel(&mut entry.decl, entry.stdlib, &mut channels, &mut errors);
+    }
 
     let tier_names: BTreeSet<String> = tier_table.entries.keys().cloned().collect();
     let mut class_entries = std::mem::take(&mut classes.entries);
@@ -327,6 +330,54 @@ pub fn resolve(
         ),
         _ => (None, errors),
     }
+}
+
+/// The names of a tier's feeds get a channel of their own, `<tier>-feed`, listed in the tier:
+/// every later stage (name rules, `decide`, the guides) attributes names to channels.
+fn add_feed_channel(
+    tier: &mut ast::Tier,
+    stdlib: bool,
+    channels: &mut Table<ast::Channel>,
+    errors: &mut Vec<Diagnostic>,
+) {
+    let Some(first) = tier.feeds.first() else {
+        return;
+    };
+    let span = first.span();
+    let name = format!("{}-feed", tier.name.text);
+    if let Some(existing) = channels.entries.get(&name) {
+        errors.push(error::feed_channel_taken(span, existing.span, &name, &tier.name.text).into());
+        return;
+    }
+    let tier_label = tier.label.as_ref().map_or(&tier.name.text, |l| &l.value);
+    let names = std::mem::take(&mut tier.feed_names);
+    let channel = ast::Channel {
+        name: ast::Name {
+            text: name.clone(),
+            span,
+        },
+        parent: None,
+        label: Some(ast::Str {
+            value: format!("{tier_label}: feed names"),
+            span,
+        }),
+        body: ast::ChannelBody {
+            domains: Some(names.domains),
+            hosts: Some(names.hosts),
+            ..Default::default()
+        },
+        docs: Vec::new(),
+        span,
+    };
+    channels.entries.insert(
+        name.clone(),
+        Entry {
+            decl: channel,
+            stdlib,
+            span,
+        },
+    );
+    tier.channels.push(ast::Name { text: name, span });
 }
 
 /// Index the names of a table so that petgraph can use small copyable nodes.

@@ -242,6 +242,20 @@ pub struct Feed {
     pub path: Str,
 }
 
+impl Feed {
+    /// The statement from its format to its path (`hosts "feeds/banned.hosts"`).
+    pub fn span(&self) -> Span {
+        self.format.span.to(self.path.span)
+    }
+}
+
+/// Names read from feeds, as `domains` (with subdomains) and `hosts` (exact) entries.
+#[derive(Clone, Debug, Default)]
+pub struct FeedNames {
+    pub domains: Vec<Str>,
+    pub hosts: Vec<Str>,
+}
+
 /// The statements of a channel. Each is optional so that `channel x : parent` can inherit what
 /// it does not say; a statement written in the child replaces the parent's.
 #[derive(Clone, Debug, Default)]
@@ -327,6 +341,10 @@ pub struct Tier {
     pub instead: Vec<Instead>,
     /// Approved channels whose names stay reachable inside this tier's blocked domains.
     pub carve_out: Vec<Name>,
+    /// Feed files of the tier itself. The loader reads them into `feed_names`; the resolver
+    /// gives those names a channel of their own in the tier (`resolve::add_feed_channel`).
+    pub feeds: Vec<Feed>,
+    pub feed_names: FeedNames,
     pub docs: Vec<String>,
     pub span: Span,
 }

@@ -782,17 +782,8 @@ fn channel(stmt: &Stmt, errors: &mut Vec<SyntaxError>) -> Result<Channel, Syntax
                 "feed" => {
                     no_block(s)?;
                     let mut a = Args::new(s);
-                    let format = a.choice(
-                        "a feed format",
-                        &[
-                            ("hosts", FeedFormat::Hosts),
-                            ("adblock", FeedFormat::Adblock),
-                            ("domains", FeedFormat::Domains),
-                        ],
-                    )?;
-                    let path = a.string("e.g. `feed hosts \"feeds/banned.txt\"`")?;
+                    body.feeds.push(feed(&mut a)?);
                     a.end()?;
-                    body.feeds.push(Feed { format, path });
                 }
                 _ => unreachable!("every known keyword is handled"),
             }
@@ -810,6 +801,20 @@ fn channel(stmt: &Stmt, errors: &mut Vec<SyntaxError>) -> Result<Channel, Syntax
         docs: stmt.docs.clone(),
         span: stmt.span,
     })
+}
+
+/// `feed hosts|adblock|domains "file"`, in a channel or a tier.
+fn feed(a: &mut Args) -> Result<Feed, SyntaxError> {
+    let format = a.choice(
+        "a feed format",
+        &[
+            ("hosts", FeedFormat::Hosts),
+            ("adblock", FeedFormat::Adblock),
+            ("domains", FeedFormat::Domains),
+        ],
+    )?;
+    let path = a.string("e.g. `feed hosts \"feeds/banned.txt\"`")?;
+    Ok(Feed { format, path })
 }
 
 fn port_range(a: &mut Args, protocol: Protocol) -> Result<Spanned<PortRange>, SyntaxError> {
@@ -859,6 +864,8 @@ fn tier(stmt: &Stmt, errors: &mut Vec<SyntaxError>) -> Result<Tier, SyntaxError>
         monitor: None,
         instead: Vec::new(),
         carve_out: Vec::new(),
+        feeds: Vec::new(),
+        feed_names: FeedNames::default(),
         docs: stmt.docs.clone(),
         span: stmt.span,
     };
@@ -873,8 +880,9 @@ fn tier(stmt: &Stmt, errors: &mut Vec<SyntaxError>) -> Result<Tier, SyntaxError>
             "monitor",
             "instead",
             "carve-out",
+            "feed",
         ],
-        &["channels", "instead", "carve-out"],
+        &["channels", "instead", "carve-out", "feed"],
     );
     for s in block.statements() {
         let Some(keyword) = attempt(errors, || block.keyword(s)) else {
@@ -906,6 +914,7 @@ fn tier(stmt: &Stmt, errors: &mut Vec<SyntaxError>) -> Result<Tier, SyntaxError>
                     })?
                 }
                 "monitor" => tier.monitor = Some(s.keyword_span),
+                "feed" => tier.feeds.push(feed(&mut a)?),
                 "carve-out" => tier
                     .carve_out
                     .extend(a.list(|a| a.name("an approved channel's name"))?),

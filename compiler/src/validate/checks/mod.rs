@@ -13,6 +13,7 @@ mod networks;
 mod reviews;
 mod shared_infrastructure;
 mod shared_signers;
+mod tier_feeds;
 mod tier_membership;
 mod tier_shape;
 
@@ -26,6 +27,7 @@ pub const ALL: &[Check] = &[
     identifiers::check,
     detectors::check,
     tier_shape::check,
+    tier_feeds::check,
     tier_membership::check,
     alternatives::check,
     exceptions::check,

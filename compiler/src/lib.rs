@@ -25,6 +25,9 @@ pub struct Compilation {
     pub sources: SourceMap,
     pub diagnostics: Vec<Diagnostic>,
     pub ir: Option<ir::Ir>,
+    /// The resolved program the IR was built from, kept so that it is freed with the rest
+    /// (or not at all, by a process about to exit: a feed makes it a million names).
+    _program: Option<resolve::Program>,
 }
 
 impl Compilation {
@@ -46,29 +49,29 @@ pub fn compile(path: &Path, today: Date) -> Result<Compilation, Diagnostic> {
             sources,
             diagnostics,
             ir: None,
+            _program: None,
         });
     }
     let (program, errors) = resolve::resolve(root, loaded.modules, &sources);
     diagnostics.extend(errors);
     let mut ir = None;
-    if let Some(program) = program {
+    if let Some(program) = &program {
         let ctx = validate::Context {
-            program: &program,
+            program,
             map: &sources,
             today,
         };
         diagnostics.extend(validate::validate(&ctx).into_iter().map(Diagnostic::from));
         if !diagnostics.iter().any(Diagnostic::is_error) {
-            ir = Some(ir::build(&program, &sources, today));
+            ir = Some(ir::build(program, &sources, today));
         }
-        // The program can hold a million feed names: free it beside the work that follows.
-        std::thread::spawn(move || drop(program));
     }
     sort_diagnostics(&mut diagnostics, &sources);
     Ok(Compilation {
         sources,
         diagnostics,
         ir,
+        _program: program,
     })
 }
 

@@ -84,6 +84,6 @@ pub fn run(session: &Session, args: &BuildArgs) -> i32 {
             .join(", "),
         args.out.display()
     );
-    super::release(compilation);
+    super::abandon(compilation);
     super::EXIT_OK
 }

@@ -31,6 +31,35 @@ fn prefix_key(name: &str) -> (u64, u64) {
     )
 }
 
+/// A name to collapse: its sort key, the name, its channel (an index into the few distinct
+/// channels) and its scope. Small, because a million of them may be sorted.
+type Entry<'a> = ((u64, u64), &'a str, u32, Scope);
+
+/// Lists at least this long are sorted on two threads.
+const PARALLEL_FROM: usize = 100_000;
+
+/// Two sorted runs read as one.
+struct Merge<I: Iterator, F> {
+    left: std::iter::Peekable<I>,
+    right: std::iter::Peekable<I>,
+    order: F,
+}
+
+impl<'a, I, F> Iterator for Merge<I, F>
+where
+    I: Iterator<Item = Entry<'a>>,
+    F: Fn(&Entry<'a>, &Entry<'a>) -> std::cmp::Ordering,
+{
+    type Item = Entry<'a>;
+    fn next(&mut self) -> Option<Entry<'a>> {
+        match (self.left.peek(), self.right.peek()) {
+            (Some(l), Some(r)) if (self.order)(r, l).is_lt() => self.right.next(),
+            (Some(_), _) => self.left.next(),
+            (None, _) => self.right.next(),
+        }
+    }
+}
+
 /// Channel lists shared between rules: a feed gives a million names the same one or two
 /// channels, so each rule holds a pointer to one shared list instead of a list of its own.
 #[derive(Default)]
@@ -61,13 +90,11 @@ impl ChannelLists {
 pub fn collapse_domains<'a>(
     entries: impl IntoIterator<Item = (&'a str, Scope, &'a Arc<str>)>,
 ) -> Vec<DomainRule> {
-    // Entries are kept small (a million of them may be sorted): the channel is an index into
-    // the few distinct channels, the name a slice of the caller's.
     let mut channel_table: Vec<&Arc<str>> = Vec::new();
-    let mut entries: Vec<((u64, u64), &str, u32, Scope)> = entries
+    let mut entries: Vec<Entry> = entries
         .into_iter()
         .map(|(name, scope, channel)| {
-            let index = match channel_table.iter().rposition(|c| Arc::ptr_eq(c, channel)) {
+            let index = match channel_table.iter().rposition(|c| *c == channel) {
                 Some(i) => i,
                 None => {
                     channel_table.push(channel);
@@ -77,17 +104,36 @@ pub fn collapse_domains<'a>(
             (prefix_key(name), name, index as u32, scope)
         })
         .collect();
-    entries.sort_unstable_by(|a, b| {
+    let order = |a: &Entry, b: &Entry| {
         (a.0.cmp(&b.0))
             .then_with(|| a.1.cmp(b.1))
             .then_with(|| channel_table[a.2 as usize].cmp(channel_table[b.2 as usize]))
+    };
+    // A long list is sorted in two halves at once, which are then merged as they are read.
+    let middle = if entries.len() >= PARALLEL_FROM {
+        entries.len() / 2
+    } else {
+        entries.len()
+    };
+    let (left, right) = entries.split_at_mut(middle);
+    std::thread::scope(|scope| {
+        if !right.is_empty() {
+            scope.spawn(|| right.sort_unstable_by(order));
+        }
+        left.sort_unstable_by(order);
     });
+    let (left, right) = entries.split_at(middle);
 
     // All entries for one name: their scopes joined, their channels listed once.
     let mut lists = ChannelLists::default();
     let mut rules: Vec<DomainRule> = Vec::with_capacity(entries.len());
     let mut channels: Vec<Arc<str>> = Vec::new();
-    let mut group = entries.into_iter().peekable();
+    let mut group = Merge {
+        left: left.iter().copied().peekable(),
+        right: right.iter().copied().peekable(),
+        order,
+    }
+    .peekable();
     while let Some((_, name, channel, mut scope)) = group.next() {
         channels.clear();
         channels.push(channel_table[channel as usize].clone());
@@ -273,5 +319,27 @@ mod tests {
         ];
         let rules = collapse_domains(entries(&list));
         assert_eq!(rules.len(), 2);
+    }
+
+    #[test]
+    fn long_lists_sorted_in_halves_come_out_merged() {
+        // Over PARALLEL_FROM entries, in an order that puts every name in both halves.
+        let names: Vec<String> = (0..PARALLEL_FROM as u32 + 1000)
+            .map(|i| format!("host{}.example", (i * 7919) % 60_000))
+            .collect();
+        let list: Vec<(&str, Scope, Arc<str>)> = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| rule(n, Scope::Exact, if i < 60_000 { "a" } else { "b" }))
+            .collect();
+        let rules = collapse_domains(entries(&list));
+        let mut unique: Vec<&str> = names.iter().map(String::as_str).collect();
+        unique.sort_unstable();
+        unique.dedup();
+        let got: Vec<&str> = rules.iter().map(|r| &*r.name).collect();
+        assert_eq!(got, unique);
+        // The names listed again after the first 60,000 are one rule for both channels.
+        let both = rules.iter().filter(|r| r.channels.len() == 2).count();
+        assert_eq!(both, list.len() - 60_000);
     }
 }

@@ -144,10 +144,8 @@ impl Loader<'_> {
                     }
                     // A feed replaces what the channel would inherit, even when it is empty.
                     let body = &mut channel.body;
-                    body.domains
-                        .get_or_insert_with(Vec::new)
-                        .extend(names.domains);
-                    body.hosts.get_or_insert_with(Vec::new).extend(names.hosts);
+                    append(body.domains.get_or_insert_with(Vec::new), names.domains);
+                    append(body.hosts.get_or_insert_with(Vec::new), names.hosts);
                 }
                 // The tier keeps its `feeds`: the resolver and the checks point at them.
                 ast::Decl::Tier(tier) => {
@@ -198,8 +196,8 @@ impl Loader<'_> {
         let entries = feeds::read(id, &text, feed.format.value);
         self.errors
             .extend(entries.errors.into_iter().map(Diagnostic::from));
-        names.domains.extend(entries.domains);
-        names.hosts.extend(entries.hosts);
+        append(&mut names.domains, entries.domains);
+        append(&mut names.hosts, entries.hosts);
     }
 
     fn replace_text(&mut self, id: FileId, name: String, text: String, is_stdlib: bool) {
@@ -331,5 +329,15 @@ impl Loader<'_> {
         debug_assert_eq!(id, next);
         self.by_origin.insert(origin, id);
         Ok(id)
+    }
+}
+
+/// `into` followed by `more`: moved when `into` is empty, as it is for a channel's only feed
+/// (a million entries are not copied).
+fn append(into: &mut Vec<ast::Str>, more: Vec<ast::Str>) {
+    if into.is_empty() {
+        *into = more;
+    } else {
+        into.extend(more);
     }
 }

@@ -4,7 +4,8 @@
 //! otherwise, Appx rules for Store apps; every configured collection also carries the default
 //! allow rules, because an enforced collection denies whatever no rule allows.
 
-use super::endpoint::{self, guid, xml, Missing};
+use super::endpoint::{self, xml, Missing};
+use super::ids::guid;
 use crate::emit::error::render_failed;
 use crate::emit::{Control, EmitError, Emitted, OutputFile, Target};
 use crate::ir::{ChannelInfo, Ir};

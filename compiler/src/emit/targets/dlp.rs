@@ -53,3 +53,8 @@ pub fn cannot_express(
         class.name, d.name
     )
 }
+
+/// At most `max` characters of `text` (engines limit names and descriptions by length).
+pub fn cut(text: &str, max: usize) -> String {
+    text.chars().take(max).collect()
+}

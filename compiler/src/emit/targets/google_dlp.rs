@@ -5,7 +5,7 @@
 //! likelihood. Google DLP has no checksum for custom info types and no minimum count: both
 //! are warnings.
 
-use super::dlp;
+use super::dlp::{self, cut};
 use crate::dlp::pattern::Dialect;
 use crate::emit::write::sha256_hex;
 use crate::emit::{EmitError, Emitted, OutputFile, Target};
@@ -50,10 +50,6 @@ fn words_regex(words: &[String], case_sensitive: bool) -> String {
     let flags = if case_sensitive { "" } else { "(?i)" };
     let alternatives: Vec<String> = words.iter().map(|w| regex_syntax::escape(w)).collect();
     format!("{flags}\\b(?:{})\\b", alternatives.join("|"))
-}
-
-fn cut(text: &str, max: usize) -> String {
-    text.chars().take(max).collect()
 }
 
 impl Target for GoogleDlp {

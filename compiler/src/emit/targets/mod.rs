@@ -16,6 +16,7 @@ mod gpo;
 mod guide_html;
 mod guide_md;
 mod hosts;
+mod ids;
 mod ipset;
 mod ir_json;
 mod nftables;

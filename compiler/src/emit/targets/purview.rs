@@ -9,11 +9,11 @@
 //!   channel: Teams chat; the `email` channel: Exchange), a DLP policy whose rules block each
 //!   class the channel's tier may not carry.
 
-use super::dlp;
+use super::dlp::{self, cut};
+use super::ids;
 use crate::dlp::pattern::Dialect;
 use crate::emit::error::{purview_pattern_too_long, purview_version};
 use crate::emit::templates::{one_line, render};
-use crate::emit::write::sha256_hex;
 use crate::emit::{Control, EmitError, Emitted, OutputFile, Target};
 use crate::ir::{ClassInfo, DetectorInfo, Ir, Verdict};
 use crate::syntax::ast::{Checksum, Confidence, Size};
@@ -35,23 +35,9 @@ fn level(c: Confidence) -> u32 {
     }
 }
 
-/// A GUID from a name, UUID version 5 style but with SHA-256: the same name, the same GUID.
+/// A GUID from a name (see `ids::guid`), lower case as Purview's own packages write them.
 fn guid(kind: &str, name: &str) -> String {
-    let hash = sha256_hex(format!("msgpol purview {kind}\0{name}").as_bytes());
-    let mut bytes: Vec<u8> = (0..16)
-        .map(|i| u8::from_str_radix(&hash[2 * i..2 * i + 2], 16).expect("hex digits"))
-        .collect();
-    bytes[6] = (bytes[6] & 0x0f) | 0x50;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..]
-    )
+    ids::guid(&format!("msgpol purview {kind}\0{name}")).to_ascii_lowercase()
 }
 
 /// `major.minor.build.revision` from the digit runs of the policy version (`2026.2` →
@@ -73,23 +59,8 @@ fn version(text: &str) -> Option<[u32; 4]> {
 /// Text for XML content and attribute values; control characters dropped (XML 1.0 has no
 /// way to write most of them).
 fn xml(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c if c.is_control() => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-fn cut(text: &str, max: usize) -> String {
-    text.chars().take(max).collect()
+    let printable: String = text.chars().filter(|c| !c.is_control()).collect();
+    ids::xml_text(&printable)
 }
 
 /// One sensitive information type: what it matches first, and its names.

@@ -3,7 +3,8 @@
 //! TEAMID rule per `macos-team` (E218 has already refused a team id an allowed channel shares).
 //! The rules go in two payloads, for Santa's current preference domain and its former one.
 
-use super::endpoint::{self, guid, xml, Missing};
+use super::endpoint::{self, xml, Missing};
+use super::ids::guid;
 use crate::emit::error::render_failed;
 use crate::emit::{Control, EmitError, Emitted, OutputFile, Target};
 use crate::ir::Ir;

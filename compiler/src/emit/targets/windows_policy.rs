@@ -4,6 +4,7 @@
 //! `**delvals.` before its values, so a rebuilt policy never leaves stale entries behind.
 
 use super::endpoint::{self, Missing};
+use super::ids;
 use super::{browser, chrome, firefox};
 use crate::emit::error::render_failed;
 use crate::emit::preg::{Record, RegValue};
@@ -128,7 +129,7 @@ fn firewall_rules(
         );
         let id = format!(
             "{{{}}}",
-            endpoint::guid(&format!("msgpol firewall {}", channel.name))
+            ids::guid(&format!("msgpol firewall {}", channel.name))
         );
         records.push(set(FIREWALL_RULES, &id, RegValue::Sz(rule)));
     }
@@ -156,7 +157,7 @@ fn firewall_rules(
             );
             let id = format!(
                 "{{{}}}",
-                endpoint::guid(&format!("msgpol firewall {} {path}", channel.name))
+                ids::guid(&format!("msgpol firewall {} {path}", channel.name))
             );
             records.push(set(FIREWALL_RULES, &id, RegValue::Sz(rule)));
         }

@@ -1,0 +1,61 @@
+//! Small pieces several formats share: XML text escaping and GUIDs derived from content
+//! (outputs are byte-identical across builds, so no identifier may be random).
+
+use sha2::{Digest, Sha256};
+
+/// The five XML markup characters escaped. What to do with control characters (refuse or
+/// drop) is each format's own choice, made before calling this.
+pub fn xml_text(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A GUID (8-4-4-4-12, upper case) derived from `seed`: the same input always gives the same
+/// GUID, and different seeds practically never collide. Marked as a name-based (version 5
+/// layout) GUID.
+pub fn guid(seed: &str) -> String {
+    let d = Sha256::digest(seed.as_bytes());
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&d[..16]);
+    b[6] = (b[6] & 0x0f) | 0x50;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let hex: String = b.iter().map(|x| format!("{x:02X}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guids_are_stable_and_well_formed() {
+        let g = guid("telegram");
+        assert_eq!(g, guid("telegram"));
+        assert_ne!(g, guid("telegram "));
+        assert_eq!(g.len(), 36);
+        assert_eq!(&g[14..15], "5");
+        assert!(g.split('-').map(str::len).eq([8, 4, 4, 4, 12].into_iter()));
+    }
+
+    #[test]
+    fn xml_text_escapes_the_five_markup_characters() {
+        assert_eq!(xml_text("a<b>&\"'"), "a&lt;b&gt;&amp;&quot;&apos;");
+    }
+}

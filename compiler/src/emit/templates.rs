@@ -2,6 +2,7 @@
 //! policy string safe in each kind of output.
 
 use super::error::{render_failed, EmitError};
+use crate::ir::Ir;
 use minijinja::{Environment, Error, ErrorKind, Value};
 use std::sync::OnceLock;
 
@@ -107,6 +108,31 @@ fn strip_controls_in_html(
             minijinja::escape_formatter(out, state, &Value::from(one_line(text)))
         }
         _ => minijinja::escape_formatter(out, state, value),
+    }
+}
+
+/// What the header of every generated file states: which policy, which version, as of when.
+#[derive(serde::Serialize)]
+pub struct Header<'a> {
+    pub title: &'a str,
+    pub organisation: &'a str,
+    pub version: &'a str,
+    pub evaluation_date: &'a str,
+}
+
+impl<'a> Header<'a> {
+    pub fn of(ir: &'a Ir) -> Self {
+        Header {
+            title: &ir.policy.title,
+            organisation: &ir.policy.organisation,
+            version: &ir.policy.version,
+            evaluation_date: &ir.evaluation_date,
+        }
+    }
+
+    /// The header as template variables, to spread into a `context!`.
+    pub fn value(ir: &Ir) -> Value {
+        Value::from_serialize(Header::of(ir))
     }
 }
 

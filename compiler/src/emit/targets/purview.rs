@@ -13,7 +13,7 @@ use super::dlp::{self, cut};
 use super::ids;
 use crate::dlp::pattern::Dialect;
 use crate::emit::error::{purview_pattern_too_long, purview_version};
-use crate::emit::templates::{one_line, render};
+use crate::emit::templates::{one_line, render, Header};
 use crate::emit::{Control, EmitError, Emitted, OutputFile, Target};
 use crate::ir::{ClassInfo, DetectorInfo, Ir, Verdict};
 use crate::syntax::ast::{Checksum, Confidence, Size};
@@ -388,12 +388,9 @@ impl Target for Purview {
         let entities = entities(ir, self.name(), &mut warnings)?;
         let package = rule_package(ir, &entities, version);
         let context = minijinja::context! {
-            title => &ir.policy.title,
-            organisation => &ir.policy.organisation,
-            version => &ir.policy.version,
-            evaluation_date => &ir.evaluation_date,
             rule_pack_id => guid("rule pack", &format!("{}\0{}", ir.policy.organisation, ir.policy.title)),
             policies => policies(ir, &entities),
+            ..Header::value(ir),
         };
         let script = render("purview-ps", context)?;
         // PowerShell 5.1 reads a script without a byte-order mark as ANSI: write one.

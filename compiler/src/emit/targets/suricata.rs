@@ -3,7 +3,8 @@
 //! name and its subdomains, `startswith` + `endswith` for the name only, `endswith` on `.x`
 //! for the subdomains only.
 
-use crate::emit::{templates::render, Control, EmitError, Emitted, OutputFile, Target};
+use crate::emit::templates::{render, Header};
+use crate::emit::{Control, EmitError, Emitted, OutputFile, Target};
 use crate::ir::{DomainRule, Ir};
 use crate::normalize::domain::Scope;
 use crate::syntax::ast::Size;
@@ -84,11 +85,8 @@ impl Target for Suricata {
             &mut rules,
         );
         let context = minijinja::context! {
-            title => &ir.policy.title,
-            organisation => &ir.policy.organisation,
-            version => &ir.policy.version,
-            evaluation_date => &ir.evaluation_date,
             rules => rules,
+            ..Header::value(ir),
         };
         let text = render("suricata", context)?;
         Ok(Emitted {

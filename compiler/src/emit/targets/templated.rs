@@ -4,7 +4,7 @@
 //! or dropped.
 
 use crate::emit::error::render_failed;
-use crate::emit::templates::{is_dns_name, one_line, render};
+use crate::emit::templates::{is_dns_name, one_line, render, Header};
 use crate::emit::{Control, EmitError, Emitted, MemorySink, Sink, StreamError, Target};
 use crate::ir::Ir;
 use crate::normalize::domain::Scope;
@@ -34,10 +34,8 @@ pub struct NameFormat {
 /// are streamed into the file at the markers: a feed can hold a million names.
 #[derive(Serialize)]
 struct DnsContext<'a> {
-    title: &'a str,
-    organisation: &'a str,
-    version: &'a str,
-    evaluation_date: &'a str,
+    #[serde(flatten)]
+    header: Header<'a>,
     /// `YYYYMMDD00` from the evaluation date, for formats with a serial number.
     serial: String,
     canaries: &'static str,
@@ -238,10 +236,7 @@ fn dns_context<'a>(ir: &'a Ir, index: &SectionIndex, format: &NameFormat) -> Dns
         }
     };
     DnsContext {
-        title: &ir.policy.title,
-        organisation: &ir.policy.organisation,
-        version: &ir.policy.version,
-        evaluation_date: &ir.evaluation_date,
+        header: Header::of(ir),
         serial: format!("{}00", ir.evaluation_date.replace('-', "")),
         canaries: marker(Section::Canaries),
         tree: marker(Section::Tree),
@@ -291,10 +286,8 @@ struct NetRule {
 /// What every network-based target renders.
 #[derive(Serialize)]
 struct NetworkContext<'a> {
-    title: &'a str,
-    organisation: &'a str,
-    version: &'a str,
-    evaluation_date: &'a str,
+    #[serde(flatten)]
+    header: Header<'a>,
     v4: Vec<NetRule>,
     v6: Vec<NetRule>,
     /// Each blocked channel with its own networks (before merging across channels).
@@ -329,10 +322,7 @@ fn network_context(ir: &Ir) -> NetworkContext<'_> {
             .collect()
     };
     NetworkContext {
-        title: &ir.policy.title,
-        organisation: &ir.policy.organisation,
-        version: &ir.policy.version,
-        evaluation_date: &ir.evaluation_date,
+        header: Header::of(ir),
         v4: rules(false),
         v6: rules(true),
         by_channel: ir

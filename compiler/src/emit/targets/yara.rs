@@ -6,7 +6,8 @@
 
 use super::dlp;
 use crate::dlp::pattern::Dialect;
-use crate::emit::{templates::render, EmitError, Emitted, OutputFile, Target};
+use crate::emit::templates::{render, Header};
+use crate::emit::{EmitError, Emitted, OutputFile, Target};
 use crate::ir::Ir;
 use crate::syntax::ast::Size;
 use serde::Serialize;
@@ -114,11 +115,8 @@ impl Target for Yara {
             });
         }
         let context = minijinja::context! {
-            title => &ir.policy.title,
-            organisation => &ir.policy.organisation,
-            version => &ir.policy.version,
-            evaluation_date => &ir.evaluation_date,
             rules => rules,
+            ..Header::value(ir),
         };
         Ok(Emitted {
             files: vec![OutputFile {

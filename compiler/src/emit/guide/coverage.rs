@@ -3,6 +3,7 @@
 //! change), and for every channel in a tier that blocks or monitors, whether each control
 //! can act on it (a firewall needs the channel's networks, an endpoint rule its programs).
 
+use crate::emit::targets::endpoint;
 use crate::emit::{all_targets, Control};
 use crate::ir::{ChannelInfo, Ir, TierInfo};
 use serde::Serialize;
@@ -107,16 +108,7 @@ fn has_data(channel: &ChannelInfo, control: Control) -> bool {
     match control {
         Control::BlockDns | Control::BlockBrowser | Control::Monitor => !e.domains.is_empty(),
         Control::BlockFirewall => !e.networks.is_empty(),
-        // The identifiers the endpoint targets write rules from (AppLocker, firewall program
-        // rules, Santa); an Android package or a macOS bundle id alone blocks nothing.
-        Control::BlockEndpoint => {
-            !(e.windows_exe.is_empty()
-                && e.windows_publisher.is_empty()
-                && e.windows_store.is_empty()
-                && e.windows_path.is_empty()
-                && e.macos_team.is_empty()
-                && e.macos_signing_id.is_empty())
-        }
+        Control::BlockEndpoint => endpoint::has_identifiers(channel),
         // DLP acts on the data classes, not on the channel's endpoints.
         Control::BlockDlp => true,
     }

@@ -13,6 +13,23 @@ pub fn blocked_by(ir: &Ir, how: Enforcement) -> Vec<&ChannelInfo> {
         .collect()
 }
 
+/// Whether the channel has an identifier some endpoint target writes a rule from (AppLocker:
+/// executable, publisher, Store app; firewall program rules: path; Santa: team or signing
+/// id). An Android package or a macOS bundle id alone blocks nothing.
+pub fn has_identifiers(channel: &ChannelInfo) -> bool {
+    let e = &channel.endpoints;
+    [
+        &e.windows_exe,
+        &e.windows_publisher,
+        &e.windows_store,
+        &e.windows_path,
+        &e.macos_team,
+        &e.macos_signing_id,
+    ]
+    .iter()
+    .any(|list| !list.is_empty())
+}
+
 /// Channels of tiers that `monitor` (audited on endpoints, never blocked), in tier order.
 pub fn monitored(ir: &Ir) -> Vec<&ChannelInfo> {
     ir.tiered_channels()

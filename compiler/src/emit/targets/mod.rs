@@ -9,7 +9,7 @@ mod chrome;
 mod conditional_access;
 mod dlp;
 mod dnsmasq;
-mod endpoint;
+pub(crate) mod endpoint;
 mod firefox;
 mod google_dlp;
 mod gpo;

@@ -402,36 +402,30 @@ impl Target for TemplatedTarget {
     }
 
     fn emit_to(&self, ir: &Ir, sink: &mut dyn Sink) -> Result<Vec<String>, EmitError> {
-        let mut warnings = Vec::new();
-        for (rules, scope, consequence) in self.cannot_express {
-            let set = match rules {
-                Rules::Blocked => &ir.enforcement.dns_block,
-                Rules::CarvedOut => &ir.enforcement.dns_allow,
-            };
-            let count = set.iter().filter(|r| r.scope == *scope).count();
-            if count > 0 {
-                warnings.push(format!("{}: {count} {}", self.name, consequence));
+        let Family::Names(format) = &self.family else {
+            let context = minijinja::Value::from_serialize(network_context(ir));
+            for (template, path) in self.files {
+                let rendered = render(template, context.clone())?;
+                sink.file(path, &mut |out| Ok(out.write_all(rendered.as_bytes())?))?;
             }
-        }
-        let index = match self.family {
-            Family::Names(_) => Some(SectionIndex::new(ir)),
-            Family::Networks => None,
+            return Ok(Vec::new());
         };
+        let index = SectionIndex::new(ir);
+        let warnings = self
+            .cannot_express
+            .iter()
+            .filter_map(|(rules, scope, consequence)| {
+                let carved_out = matches!(rules, Rules::CarvedOut);
+                let count = index.rules[Section::of(*scope, carved_out) as usize].len();
+                (count > 0).then(|| format!("{}: {count} {}", self.name, consequence))
+            })
+            .collect();
+        let context = minijinja::Value::from_serialize(dns_context(ir, &index, format));
         for (template, path) in self.files {
-            match (&self.family, &index) {
-                (Family::Names(format), Some(index)) => {
-                    let context = minijinja::Value::from_serialize(dns_context(ir, index, format));
-                    let rendered = render(template, context)?;
-                    sink.file(path, &mut |out| {
-                        write_with_sections(out, &rendered, ir, index, format, self.name)
-                    })?;
-                }
-                _ => {
-                    let context = minijinja::Value::from_serialize(network_context(ir));
-                    let rendered = render(template, context)?;
-                    sink.file(path, &mut |out| Ok(out.write_all(rendered.as_bytes())?))?;
-                }
-            }
+            let rendered = render(template, context.clone())?;
+            sink.file(path, &mut |out| {
+                write_with_sections(out, &rendered, ir, &index, format, self.name)
+            })?;
         }
         Ok(warnings)
     }

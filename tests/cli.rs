@@ -316,10 +316,7 @@ fn targets_lists_every_target() {
 #[test]
 fn explain_gives_the_decision_and_its_reasons() {
     let policy = example("large-enterprise.msgpol");
-    let ir = msgpol::compile(&policy, common::today())
-        .unwrap()
-        .ir
-        .unwrap();
+    let ir = common::ir(&policy);
     let exception = ir
         .exceptions
         .first()

@@ -21,7 +21,7 @@ fn every_example_with_every_target() {
     assert_eq!(examples.len(), 3, "small, medium and large examples");
     for path in examples {
         let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
-        let ir = msgpol::compile(&path, common::today()).unwrap().ir.unwrap();
+        let ir = common::ir(&path);
         for target in emit::all_targets() {
             let emitted = target.emit(&ir).unwrap();
             assert!(!emitted.files.is_empty(), "{} wrote nothing", target.name());
@@ -37,7 +37,7 @@ fn every_example_with_every_target() {
 #[test]
 fn matrix_agrees_with_decide() {
     for path in common::examples() {
-        let ir = msgpol::compile(&path, common::today()).unwrap().ir.unwrap();
+        let ir = common::ir(&path);
         let tiered: Vec<String> = ir.tiered_channels().map(|c| c.name.clone()).collect();
         assert_eq!(ir.matrix.len(), ir.classes.len() * tiered.len());
         for cell in &ir.matrix {
@@ -112,7 +112,7 @@ fn rendered_matrix_agrees_with_decide() {
     let mut policies = common::examples();
     policies.push(common::root().join("tests/fixtures/ok/guide.msgpol"));
     for path in policies {
-        let ir = msgpol::compile(&path, common::today()).unwrap().ir.unwrap();
+        let ir = common::ir(&path);
         for (target, file, parse) in [
             (
                 "guide-html",

@@ -17,13 +17,7 @@ const HOSTILE: &[&str] = &[
 
 #[test]
 fn hostile_names_never_reach_an_output() {
-    let base = msgpol::compile(
-        &common::root().join("examples/large-enterprise.msgpol"),
-        common::today(),
-    )
-    .unwrap()
-    .ir
-    .unwrap();
+    let base = common::ir(&common::root().join("examples/large-enterprise.msgpol"));
     for hostile in HOSTILE {
         let mut ir = base.clone();
         ir.enforcement.dns_block[0].name = (*hostile).into();
@@ -57,13 +51,7 @@ fn hostile_names_never_reach_an_output() {
 
 #[test]
 fn hostile_policy_text_stays_inside_comments_and_strings() {
-    let mut ir = msgpol::compile(
-        &common::root().join("examples/large-enterprise.msgpol"),
-        common::today(),
-    )
-    .unwrap()
-    .ir
-    .unwrap();
+    let mut ir = common::ir(&common::root().join("examples/large-enterprise.msgpol"));
     let hostile =
         "Acme\nserver:\n  local-zone: \"evil.\" transparent\n'; Remove-Item C:\\ -Recurse; '\u{7}";
     ir.policy.title = hostile.to_string();
@@ -106,13 +94,7 @@ fn hostile_policy_text_stays_inside_comments_and_strings() {
 #[test]
 fn hostile_endpoint_identifiers_are_refused_or_escaped() {
     let hostile = "x\"</string><x a='1'>|Action=Allow|\n[HKEY_LOCAL_MACHINE\\X]";
-    let mut ir = msgpol::compile(
-        &common::root().join("tests/fixtures/ok/endpoint.msgpol"),
-        common::today(),
-    )
-    .unwrap()
-    .ir
-    .unwrap();
+    let mut ir = common::ir(&common::root().join("tests/fixtures/ok/endpoint.msgpol"));
     for channel in &mut ir.channels {
         channel.label = hostile.into();
         let e = &mut channel.endpoints;
@@ -149,13 +131,7 @@ fn hostile_endpoint_identifiers_are_refused_or_escaped() {
 
 #[test]
 fn policy_text_cannot_become_markup_in_the_guides() {
-    let mut ir = msgpol::compile(
-        &common::root().join("examples/medium-org.msgpol"),
-        common::today(),
-    )
-    .unwrap()
-    .ir
-    .unwrap();
+    let mut ir = common::ir(&common::root().join("examples/medium-org.msgpol"));
     let hostile = "<script>alert(1)</script> [x](javascript:alert(1)) | `code`";
     ir.policy.title = hostile.to_string();
     ir.policy.support = hostile.to_string();
@@ -190,13 +166,7 @@ fn policy_text_cannot_become_markup_in_the_guides() {
 /// PowerShell single-quoted literal).
 #[test]
 fn hostile_detector_text_stays_inside_dlp_strings() {
-    let mut ir = msgpol::compile(
-        &common::root().join("examples/large-enterprise.msgpol"),
-        common::today(),
-    )
-    .unwrap()
-    .ir
-    .unwrap();
+    let mut ir = common::ir(&common::root().join("examples/large-enterprise.msgpol"));
     let keyword = "X\" fullword\n}\nrule evil { condition: true }\n//";
     let label = "L</Name><Evil/>'; Remove-Item C:\\ -Recurse; '";
     for class in &mut ir.classes {

@@ -73,10 +73,7 @@ fn chromium_refuses_banned_names_and_only_those() {
     }
     fs::create_dir_all(POLICY_DIR).unwrap();
     for policy in policies() {
-        let ir = msgpol::compile(&policy, common::today())
-            .unwrap()
-            .ir
-            .unwrap();
+        let ir = common::ir(&policy);
         assert!(
             !ir.enforcement.browser_block.is_empty(),
             "{} blocks nothing in browsers",
@@ -118,10 +115,7 @@ fn chromium_refuses_banned_names_and_only_those() {
 #[test]
 fn firefox_patterns_are_match_patterns_with_the_right_scope() {
     for policy in policies() {
-        let ir = msgpol::compile(&policy, common::today())
-            .unwrap()
-            .ir
-            .unwrap();
+        let ir = common::ir(&policy);
         let file = msgpol::emit::find_target("firefox")
             .unwrap()
             .emit(&ir)

@@ -50,10 +50,7 @@ fn suricata_rules_parse_and_cover_every_name() {
     let mut policies = common::examples();
     policies.push(common::root().join("tests/fixtures/ok/normalisation.msgpol"));
     for policy in policies {
-        let ir = msgpol::compile(&policy, common::today())
-            .unwrap()
-            .ir
-            .unwrap();
+        let ir = common::ir(&policy);
         let file = msgpol::emit::find_target("suricata")
             .unwrap()
             .emit(&ir)

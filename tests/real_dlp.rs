@@ -259,10 +259,7 @@ fn purview_policies_block_the_classes_the_tier_denies() {
     let (_dir, files) = emit(&policy, "purview");
     let script = std::fs::read_to_string(&files[1]).unwrap();
     let package = common::output_text(&std::fs::read(&files[0]).unwrap());
-    let ir = msgpol::compile(&policy, common::today())
-        .unwrap()
-        .ir
-        .unwrap();
+    let ir = common::ir(&policy);
     for class in &ir.classes {
         let denied =
             ir.decide(&class.name, "teams", None).unwrap().verdict == msgpol::ir::Verdict::Deny;

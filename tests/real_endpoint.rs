@@ -660,13 +660,7 @@ fn teams_script_runs_only_what_harden_asks_and_quotes_labels() {
 /// the missing field; it is never dropped silently.
 #[test]
 fn missing_identifiers_are_reported_naming_channel_and_field() {
-    let ir = msgpol::compile(
-        &common::root().join("tests/fixtures/ok/endpoint.msgpol"),
-        common::today(),
-    )
-    .unwrap()
-    .ir
-    .unwrap();
+    let ir = common::ir(&common::root().join("tests/fixtures/ok/endpoint.msgpol"));
     let warnings = |target: &str| {
         msgpol::emit::find_target(target)
             .unwrap()

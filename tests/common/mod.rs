@@ -31,6 +31,15 @@ pub fn examples() -> Vec<PathBuf> {
 }
 
 /// Render a compilation's diagnostics as a user sees them: no colour, 100 columns.
+/// The IR of a policy that compiles (at `today()`), or a panic showing its diagnostics.
+pub fn ir(policy: &Path) -> Ir {
+    let compilation = msgpol::compile(policy, today()).unwrap();
+    let text = rendered(&compilation);
+    compilation
+        .ir
+        .unwrap_or_else(|| panic!("{} does not compile:\n{text}", policy.display()))
+}
+
 pub fn rendered(c: &msgpol::Compilation) -> String {
     render(&c.diagnostics, &c.sources, ErrorFormat::Human, 100, false)
 }

@@ -1,5 +1,5 @@
 //! Name-based targets checked by the programs that consume them: `dnsmasq --test` and a live
-//! dnsmasq on a loopback port, `named-checkzone` on the RPZ, `squid -k parse` with no warning,
+//! dnsmasq on a loopback port (serving the dnsmasq configuration, and the hosts file), `named-checkzone` on the RPZ, `squid -k parse` with no warning,
 //! and the PAC file evaluated by node. Every example and every `ok/` fixture is built.
 
 mod common;
@@ -122,6 +122,77 @@ fn dns_status(port: u16, name: &str) -> String {
     dns_query(port, name).0
 }
 
+/// A dnsmasq on a free loopback port with `option` (a configuration file or a hosts file),
+/// and no upstream servers: names it does not answer itself are refused, never sent on.
+fn start_dnsmasq(dir: &Path, option: &str, policy: &Path) -> (common::KillOnDrop, u16) {
+    let port = common::free_port();
+    let child = Command::new("dnsmasq")
+        .arg("--keep-in-foreground")
+        .arg("--no-resolv")
+        .arg("--no-hosts")
+        .arg("--bind-interfaces")
+        .arg("--listen-address=127.0.0.1")
+        .arg(format!("--port={port}"))
+        .arg("--user=root")
+        .arg(format!("--pid-file={}", dir.join("pid").display()))
+        .arg("--conf-file=/dev/null")
+        .arg(option)
+        .stdout(Stdio::null())
+        .stderr(fs::File::create(dir.join("dnsmasq.log")).unwrap())
+        .spawn()
+        .unwrap();
+    let server = common::KillOnDrop(child);
+    // Ready when it answers at all (a refusal is an answer).
+    let start = Instant::now();
+    while dns_status(port, "use-application-dns.net") == "NO ANSWER" {
+        let log = fs::read_to_string(dir.join("dnsmasq.log")).unwrap_or_default();
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "dnsmasq did not start for {}: {log}",
+            policy.display()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    (server, port)
+}
+
+/// The `hosts` target read by a real consumer of hosts files: dnsmasq's `--addn-hosts`. Every
+/// name the file lists answers 0.0.0.0, and names under them are not answered from it (a
+/// hosts file matches exact names only).
+#[test]
+fn live_dnsmasq_serves_the_hosts_file() {
+    if !common::require_tool("dnsmasq") || !common::require_tool("kdig") {
+        return;
+    }
+    for policy in common::examples() {
+        let dir = tempfile::tempdir().unwrap();
+        let ir = build(&policy, "hosts", dir.path());
+        let hosts = format!("--addn-hosts={}", dir.path().join("hosts").display());
+        let (_server, port) = start_dnsmasq(dir.path(), &hosts, &policy);
+        let listed = ir
+            .enforcement
+            .dns_block
+            .iter()
+            .filter(|r| r.scope.covers_apex())
+            .take(40);
+        for rule in listed {
+            let (status, sunk) = dns_query(port, &rule.name);
+            assert!(
+                status == "NOERROR" && sunk,
+                "{} should answer 0.0.0.0 from the hosts file of {}: {status}",
+                rule.name,
+                policy.display()
+            );
+            let below = format!("msgpol-probe.{}", rule.name);
+            assert!(
+                !dns_query(port, &below).1,
+                "{below} is not in the hosts file of {}",
+                policy.display()
+            );
+        }
+    }
+}
+
 #[test]
 fn live_dnsmasq_answers_nxdomain_for_banned_names() {
     if !common::require_tool("dnsmasq") || !common::require_tool("kdig") {
@@ -130,37 +201,8 @@ fn live_dnsmasq_answers_nxdomain_for_banned_names() {
     for policy in common::examples() {
         let dir = tempfile::tempdir().unwrap();
         let ir = build(&policy, "dnsmasq", dir.path());
-        let port = common::free_port();
-        // No upstream servers: names it does not block are refused, never sent to the network.
-        let child = Command::new("dnsmasq")
-            .arg("--keep-in-foreground")
-            .arg("--no-resolv")
-            .arg("--no-hosts")
-            .arg("--bind-interfaces")
-            .arg("--listen-address=127.0.0.1")
-            .arg(format!("--port={port}"))
-            .arg("--user=root")
-            .arg(format!("--pid-file={}", dir.path().join("pid").display()))
-            .arg("--conf-file=/dev/null")
-            .arg(format!(
-                "--conf-file={}",
-                dir.path().join("msgpol.conf").display()
-            ))
-            .stdout(Stdio::null())
-            .stderr(fs::File::create(dir.path().join("dnsmasq.log")).unwrap())
-            .spawn()
-            .unwrap();
-        let _server = common::KillOnDrop(child);
-        let start = Instant::now();
-        while dns_status(port, "use-application-dns.net") != "NXDOMAIN" {
-            let log = fs::read_to_string(dir.path().join("dnsmasq.log")).unwrap_or_default();
-            assert!(
-                start.elapsed() < Duration::from_secs(10),
-                "dnsmasq did not start for {}: {log}",
-                policy.display()
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        let config = format!("--conf-file={}", dir.path().join("msgpol.conf").display());
+        let (_server, port) = start_dnsmasq(dir.path(), &config, &policy);
         for (name, nxdomain) in blocked_probes(&ir).iter().take(40) {
             let (status, sunk) = dns_query(port, name);
             if *nxdomain {

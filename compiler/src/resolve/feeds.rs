@@ -62,19 +62,26 @@ const PARALLEL_FROM: usize = 1 << 20;
 /// Read a feed. A large one is read in two halves at once (split at a line break), and the
 /// halves are joined in order, so the result is the same as reading it in one go.
 pub fn read(file: FileId, text: &str, format: FeedFormat) -> FeedEntries {
-    let middle = text.len() / 2;
-    let split = match text[middle..].find('\n') {
-        Some(at) if text.len() >= PARALLEL_FROM => middle + at + 1,
-        _ => text.len(),
+    // Split after the line break nearest the middle: a byte search, since the middle byte
+    // may fall inside a multi-byte character.
+    let split = (text.len() >= PARALLEL_FROM)
+        .then(|| {
+            let middle = text.len() / 2;
+            let at = text.as_bytes()[middle..].iter().position(|&b| b == b'\n')?;
+            Some(middle + at + 1)
+        })
+        .flatten();
+    let (first, second) = match split {
+        Some(split) => std::thread::scope(|scope| {
+            let second = scope.spawn(|| read_part(file, &text[split..], split, format, 0));
+            // The first half's lists have room for the second's, which is then moved in
+            // without growing them again.
+            let room = lines(&text[split..]);
+            let first = read_part(file, &text[..split], 0, format, room);
+            (first, second.join().expect("reading a feed does not panic"))
+        }),
+        None => (read_part(file, text, 0, format, 0), Part::default()),
     };
-    let (first, second) = std::thread::scope(|scope| {
-        let second = scope.spawn(|| read_part(file, &text[split..], split, format, 0));
-        // The first half's lists have room for the second's, which is then moved in without
-        // growing them again.
-        let room = lines(&text[split..]);
-        let first = read_part(file, &text[..split], 0, format, room);
-        (first, second.join().expect("reading a feed does not panic"))
-    });
     let rejected = first.rejected + second.rejected;
     let last_rejected = if second.rejected > 0 {
         second.last_rejected
@@ -227,6 +234,23 @@ mod tests {
         assert_eq!(names(&entries.domains), vec!["a.example"]);
         assert_eq!(names(&entries.hosts), vec!["b.example"]);
         assert_eq!(entries.errors.len(), 2);
+    }
+
+    #[test]
+    fn a_large_feed_splits_at_a_line_break_whatever_the_middle_byte() {
+        // 28 bytes of comment, then 50,000 lines of 24 bytes: the middle byte is the second
+        // byte of a `ü`.
+        let text = format!(
+            "#{}\n{}",
+            "x".repeat(26),
+            "0.0.0.0 bücher.example\n".repeat(50_000)
+        );
+        assert!(text.len() >= PARALLEL_FROM && !text.is_char_boundary(text.len() / 2));
+        let entries = read(FileId(0), &text, FeedFormat::Hosts);
+        assert_eq!(entries.hosts.len(), 50_000);
+        assert!(entries.errors.is_empty());
+        let last = entries.hosts[49_999].span;
+        assert_eq!(&text[last.start..last.end], "bücher.example");
     }
 
     #[test]

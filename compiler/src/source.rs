@@ -35,19 +35,18 @@ pub struct SourceFile {
     /// or `std/<module>.msgpol`).
     pub name: String,
     pub text: Arc<str>,
-    /// Byte offsets at which each line starts.
-    line_starts: Vec<usize>,
+    /// Byte offsets at which each line starts, found when a location is first asked for: a
+    /// feed of a million lines usually never is.
+    line_starts: std::sync::OnceLock<Vec<usize>>,
     pub is_stdlib: bool,
 }
 
 impl SourceFile {
     pub fn new(name: String, text: Arc<str>, is_stdlib: bool) -> Self {
-        let mut line_starts = vec![0];
-        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
         SourceFile {
             name,
             text,
-            line_starts,
+            line_starts: std::sync::OnceLock::new(),
             is_stdlib,
         }
     }
@@ -55,8 +54,13 @@ impl SourceFile {
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
-        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
-        let start = self.line_starts[line];
+        let line_starts = self.line_starts.get_or_init(|| {
+            let mut starts = vec![0];
+            starts.extend(self.text.match_indices('\n').map(|(i, _)| i + 1));
+            starts
+        });
+        let line = line_starts.partition_point(|&s| s <= offset) - 1;
+        let start = line_starts[line];
         let column = self
             .text
             .get(start..offset)

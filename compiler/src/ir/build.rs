@@ -558,7 +558,7 @@ fn subtract_subdomain_carve_outs(
     mut block: Vec<DomainRule>,
     allow: Vec<DomainRule>,
 ) -> (Vec<DomainRule>, Vec<DomainRule>) {
-    let mut dropped = vec![false; block.len()];
+    let mut dropped: Vec<usize> = Vec::new();
     let mut kept_allow = Vec::with_capacity(allow.len());
     for carve in allow {
         let found = block.binary_search_by(|b| b.name.cmp(&carve.name));
@@ -566,15 +566,18 @@ fn subtract_subdomain_carve_outs(
             (Scope::Subdomains, Ok(i)) if block[i].scope == Scope::Tree => {
                 block[i].scope = Scope::Exact
             }
-            (Scope::Subdomains, Ok(i)) if block[i].scope == Scope::Subdomains => dropped[i] = true,
+            (Scope::Subdomains, Ok(i)) if block[i].scope == Scope::Subdomains => dropped.push(i),
             _ => kept_allow.push(carve),
         }
     }
-    let block = block
-        .into_iter()
-        .zip(dropped)
-        .filter(|(_, dropped)| !dropped)
-        .map(|(rule, _)| rule)
-        .collect();
+    // In place, and only when needed: the block list may hold a million rules.
+    if !dropped.is_empty() {
+        dropped.sort_unstable();
+        let mut position = 0..;
+        block.retain(|_| {
+            let i = position.next().expect("a position for each rule");
+            dropped.binary_search(&i).is_err()
+        });
+    }
     (block, kept_allow)
 }

@@ -17,65 +17,138 @@ fn union(a: Scope, b: Scope) -> Scope {
     }
 }
 
-/// The first 16 bytes of a name as two big-endian numbers, zero-padded: comparing keys orders
-/// names exactly as comparing the names does, as far as the first 16 bytes tell (names hold
-/// no NUL). Sorting on keys held inline avoids chasing a pointer per comparison.
-fn prefix_key(name: &str) -> (u64, u64) {
-    let mut bytes = [0u8; 16];
-    let len = name.len().min(16);
+/// How many leading bytes of a name its sort key holds.
+const KEY_BYTES: usize = 24;
+
+/// The first `KEY_BYTES` bytes of a name as big-endian numbers, zero-padded. Names hold no
+/// NUL, so comparing keys orders names as comparing the names does, as far as the key goes;
+/// two names that fit in their keys are equal exactly when their keys are. Most names fit,
+/// so sorting and grouping rarely follow a pointer to a name (names sit scattered over the
+/// heap, in the order the feed lists them: each pointer followed is a cache miss).
+fn sort_key(name: &str) -> [u64; 3] {
+    let mut bytes = [0u8; KEY_BYTES];
+    let len = name.len().min(KEY_BYTES);
     bytes[..len].copy_from_slice(&name.as_bytes()[..len]);
-    let (high, low) = bytes.split_at(8);
-    (
-        u64::from_be_bytes(high.try_into().expect("8 bytes")),
-        u64::from_be_bytes(low.try_into().expect("8 bytes")),
-    )
+    std::array::from_fn(|i| {
+        u64::from_be_bytes(bytes[i * 8..i * 8 + 8].try_into().expect("8 bytes"))
+    })
 }
 
-/// A name to collapse: its sort key, the name, its channel (an index into the few distinct
-/// channels) and its scope. Small, because a million of them may be sorted.
-type Entry<'a> = ((u64, u64), &'a str, u32, Scope);
+/// A name to collapse, small because a million of them may be sorted.
+#[derive(Clone, Copy)]
+struct Entry<'a> {
+    key: [u64; 3],
+    name: &'a str,
+    /// Its channel's rank among the distinct channels, in name order.
+    channel: u32,
+    scope: Scope,
+}
+
+impl Entry<'_> {
+    fn same_name(&self, other: &Entry) -> bool {
+        self.key == other.key
+            && (self.name.len() <= KEY_BYTES && other.name.len() <= KEY_BYTES
+                || self.name == other.name)
+    }
+
+    /// By name, then channel.
+    fn order(&self, other: &Entry) -> std::cmp::Ordering {
+        self.key
+            .cmp(&other.key)
+            .then_with(|| {
+                if self.name.len() <= KEY_BYTES && other.name.len() <= KEY_BYTES {
+                    std::cmp::Ordering::Equal
+                } else {
+                    self.name.cmp(other.name)
+                }
+            })
+            .then(self.channel.cmp(&other.channel))
+    }
+
+    /// The name, copied from the key when it fits there (no pointer followed).
+    fn name_copy(&self) -> Arc<str> {
+        if self.name.len() > KEY_BYTES {
+            return Arc::from(self.name);
+        }
+        let mut bytes = [0u8; KEY_BYTES];
+        for (chunk, word) in bytes.chunks_exact_mut(8).zip(self.key) {
+            chunk.copy_from_slice(&word.to_be_bytes());
+        }
+        Arc::from(
+            std::str::from_utf8(&bytes[..self.name.len()])
+                .expect("the key holds the name's bytes, cut at its length"),
+        )
+    }
+}
 
 /// Lists at least this long are sorted on two threads.
 const PARALLEL_FROM: usize = 100_000;
 
 /// Two sorted runs read as one.
-struct Merge<I: Iterator, F> {
+struct Merge<'a, I: Iterator<Item = Entry<'a>>> {
     left: std::iter::Peekable<I>,
     right: std::iter::Peekable<I>,
-    order: F,
 }
 
-impl<'a, I, F> Iterator for Merge<I, F>
-where
-    I: Iterator<Item = Entry<'a>>,
-    F: Fn(&Entry<'a>, &Entry<'a>) -> std::cmp::Ordering,
-{
+impl<'a, I: Iterator<Item = Entry<'a>>> Iterator for Merge<'a, I> {
     type Item = Entry<'a>;
     fn next(&mut self) -> Option<Entry<'a>> {
         match (self.left.peek(), self.right.peek()) {
-            (Some(l), Some(r)) if (self.order)(r, l).is_lt() => self.right.next(),
+            (Some(l), Some(r)) if r.order(l).is_lt() => self.right.next(),
             (Some(_), _) => self.left.next(),
             (None, _) => self.right.next(),
         }
     }
 }
 
+/// A list of channels as ranks in the table of distinct channels, and the list itself.
+type Ranked = (Vec<u32>, Arc<[Arc<str>]>);
+
 /// Channel lists shared between rules: a feed gives a million names the same one or two
 /// channels, so each rule holds a pointer to one shared list instead of a list of its own.
-#[derive(Default)]
-struct ChannelLists {
-    lists: FxHashMap<Vec<Arc<str>>, Arc<[Arc<str>]>>,
+struct ChannelLists<'t> {
+    /// Every distinct channel, in name order: lists are built of ranks in this table.
+    table: &'t [Arc<str>],
+    lists: FxHashMap<Vec<u32>, Arc<[Arc<str>]>>,
+    /// The list handed out last: neighbouring rules mostly share one.
+    last: Option<Ranked>,
 }
 
-impl ChannelLists {
-    /// The shared list for `channels` (sorted, without repeats).
-    fn intern(&mut self, channels: &[Arc<str>]) -> Arc<[Arc<str>]> {
-        if let Some(list) = self.lists.get(channels) {
-            return list.clone();
+impl<'t> ChannelLists<'t> {
+    fn new(table: &'t [Arc<str>]) -> Self {
+        ChannelLists {
+            table,
+            lists: FxHashMap::default(),
+            last: None,
         }
-        let list: Arc<[Arc<str>]> = Arc::from(channels);
-        self.lists.insert(channels.to_vec(), list.clone());
+    }
+
+    /// The shared list for the channels ranked `ranks` (ascending, without repeats).
+    fn intern(&mut self, ranks: &[u32]) -> Arc<[Arc<str>]> {
+        if let Some((last_ranks, list)) = &self.last {
+            if last_ranks == ranks {
+                return list.clone();
+            }
+        }
+        let table = self.table;
+        let list = self
+            .lists
+            .entry(ranks.to_vec())
+            .or_insert_with(|| ranks.iter().map(|&r| table[r as usize].clone()).collect())
+            .clone();
+        self.last = Some((ranks.to_vec(), list.clone()));
         list
+    }
+
+    /// The ranks of the channels in a list this table handed out.
+    fn ranks(&self, list: &[Arc<str>]) -> Vec<u32> {
+        list.iter()
+            .map(|c| {
+                self.table
+                    .binary_search(c)
+                    .expect("lists hold channels of the table") as u32
+            })
+            .collect()
     }
 }
 
@@ -90,25 +163,41 @@ impl ChannelLists {
 pub fn collapse_domains<'a>(
     entries: impl IntoIterator<Item = (&'a str, Scope, &'a Arc<str>)>,
 ) -> Vec<DomainRule> {
-    let mut channel_table: Vec<&Arc<str>> = Vec::new();
+    // Channels as they come (few, so a linear search), ranked in name order afterwards.
+    let mut seen: Vec<&Arc<str>> = Vec::new();
     let mut entries: Vec<Entry> = entries
         .into_iter()
         .map(|(name, scope, channel)| {
-            let index = match channel_table.iter().rposition(|c| *c == channel) {
+            let index = match seen.iter().rposition(|c| *c == channel) {
                 Some(i) => i,
                 None => {
-                    channel_table.push(channel);
-                    channel_table.len() - 1
+                    seen.push(channel);
+                    seen.len() - 1
                 }
             };
-            (prefix_key(name), name, index as u32, scope)
+            Entry {
+                key: sort_key(name),
+                name,
+                channel: index as u32,
+                scope,
+            }
         })
         .collect();
-    let order = |a: &Entry, b: &Entry| {
-        (a.0.cmp(&b.0))
-            .then_with(|| a.1.cmp(b.1))
-            .then_with(|| channel_table[a.2 as usize].cmp(channel_table[b.2 as usize]))
-    };
+    let mut table: Vec<Arc<str>> = seen.iter().map(|c| Arc::clone(c)).collect();
+    table.sort();
+    let rank: Vec<u32> = seen
+        .iter()
+        .map(|c| {
+            table
+                .binary_search(c)
+                .expect("every channel is in the table") as u32
+        })
+        .collect();
+    if rank.iter().enumerate().any(|(i, &r)| i as u32 != r) {
+        for entry in &mut entries {
+            entry.channel = rank[entry.channel as usize];
+        }
+    }
     // A long list is sorted in two halves at once, which are then merged as they are read.
     let middle = if entries.len() >= PARALLEL_FROM {
         entries.len() / 2
@@ -118,36 +207,35 @@ pub fn collapse_domains<'a>(
     let (left, right) = entries.split_at_mut(middle);
     std::thread::scope(|scope| {
         if !right.is_empty() {
-            scope.spawn(|| right.sort_unstable_by(order));
+            scope.spawn(|| right.sort_unstable_by(Entry::order));
         }
-        left.sort_unstable_by(order);
+        left.sort_unstable_by(Entry::order);
     });
     let (left, right) = entries.split_at(middle);
 
     // All entries for one name: their scopes joined, their channels listed once.
-    let mut lists = ChannelLists::default();
+    let mut lists = ChannelLists::new(&table);
     let mut rules: Vec<DomainRule> = Vec::with_capacity(entries.len());
-    let mut channels: Vec<Arc<str>> = Vec::new();
+    let mut ranks: Vec<u32> = Vec::new();
     let mut group = Merge {
         left: left.iter().copied().peekable(),
         right: right.iter().copied().peekable(),
-        order,
     }
     .peekable();
-    while let Some((_, name, channel, mut scope)) = group.next() {
-        channels.clear();
-        channels.push(channel_table[channel as usize].clone());
-        while let Some((_, _, channel, other)) = group.next_if(|next| next.1 == name) {
-            scope = union(scope, other);
-            let channel = channel_table[channel as usize];
-            if channels.last() != Some(channel) {
-                channels.push(channel.clone());
+    while let Some(first) = group.next() {
+        let mut scope = first.scope;
+        ranks.clear();
+        ranks.push(first.channel);
+        while let Some(next) = group.next_if(|next| next.same_name(&first)) {
+            scope = union(scope, next.scope);
+            if ranks.last() != Some(&next.channel) {
+                ranks.push(next.channel);
             }
         }
         rules.push(DomainRule {
-            name: Arc::from(name),
+            name: first.name_copy(),
             scope,
-            channels: lists.intern(&channels),
+            channels: lists.intern(&ranks),
         });
     }
 
@@ -175,26 +263,23 @@ pub fn collapse_domains<'a>(
     let parents: Vec<Option<usize>> = rules.iter().map(|r| parent_of(&r.name)).collect();
     drop(covering);
     // Channels credited to each parent by the rules it swallows.
-    let mut credited: BTreeMap<usize, BTreeSet<Arc<str>>> = BTreeMap::new();
+    let mut credited: BTreeMap<usize, BTreeSet<u32>> = BTreeMap::new();
     for (rule, parent) in rules.iter().zip(&parents) {
         if let Some(p) = parent {
             credited
                 .entry(*p)
                 .or_default()
-                .extend(rule.channels.iter().cloned());
+                .extend(lists.ranks(&rule.channels));
         }
     }
     for (p, extra) in credited {
-        let mut joined: BTreeSet<Arc<str>> = rules[p].channels.iter().cloned().collect();
+        let mut joined: BTreeSet<u32> = lists.ranks(&rules[p].channels).into_iter().collect();
         joined.extend(extra);
         rules[p].channels = lists.intern(&joined.into_iter().collect::<Vec<_>>());
     }
+    let mut parent = parents.into_iter();
+    rules.retain(|_| parent.next().expect("a parent for each rule").is_none());
     rules
-        .into_iter()
-        .zip(parents)
-        .filter(|(_, parent)| parent.is_none())
-        .map(|(rule, _)| rule)
-        .collect()
 }
 
 /// Few names (e.g. approved channels'), indexed by every suffix, so that each of many blocked
@@ -307,6 +392,35 @@ mod tests {
                 ),
                 ("whatsapp-plus.com", Scope::Exact, vec!["clone".to_string()]),
                 ("whatsapp.com", Scope::Tree, vec!["whatsapp".to_string()]),
+            ]
+        );
+    }
+
+    #[test]
+    fn names_longer_than_the_sort_key_sort_and_group_by_their_whole_text() {
+        // The first 24 bytes are the same; only what follows tells these apart.
+        let stem = "abcdefghijklmnopqrstuvwx";
+        assert_eq!(stem.len(), KEY_BYTES);
+        let long_b = format!("{stem}b.example");
+        let long_a = format!("{stem}a.example");
+        let list = [
+            rule(&long_b, Scope::Exact, "y"),
+            rule(stem, Scope::Exact, "x"),
+            rule(&long_a, Scope::Exact, "x"),
+            rule(&long_b, Scope::Tree, "x"),
+            rule(stem, Scope::Exact, "x"),
+        ];
+        let rules = collapse_domains(entries(&list));
+        let view: Vec<(&str, Scope, usize)> = rules
+            .iter()
+            .map(|r| (&*r.name, r.scope, r.channels.len()))
+            .collect();
+        assert_eq!(
+            view,
+            vec![
+                (stem, Scope::Exact, 1),
+                (long_a.as_str(), Scope::Exact, 1),
+                (long_b.as_str(), Scope::Tree, 2),
             ]
         );
     }

@@ -1,10 +1,11 @@
-//! Reading feed files (hosts, adblock, plain domain lists) into a channel's `domains` and
-//! `hosts`, keeping each entry's scope as its format defines it. Entries point at their line in
-//! the feed, so later checks (invalid names, shared infrastructure) report `feed:line:column`.
+//! Reading feed files (hosts, adblock, plain domain lists) into a channel's feed names, keeping
+//! each entry's scope as its format defines it. Names are normalised as they are read, on the
+//! thread that reads their line. Entries point at their line in the feed, so later checks
+//! (invalid names, shared infrastructure) report `feed:line:column`.
 
 use super::error::{self, ResolveError};
 use crate::source::{FileId, Span};
-use crate::syntax::ast::{FeedFormat, Str};
+use crate::syntax::ast::{FeedFormat, FeedNames};
 
 /// Names every hosts file carries for the machine itself: not part of any block list.
 const HOSTS_BOILERPLATE: &[&str] = &[
@@ -27,10 +28,9 @@ const MAX_REPORTED: usize = 20;
 
 #[derive(Default)]
 pub struct FeedEntries {
-    /// Entries that cover subdomains (`x`, or `*.x` for subdomains only).
-    pub domains: Vec<Str>,
-    /// Exact names.
-    pub hosts: Vec<Str>,
+    /// Entries that cover subdomains (`x`, or `*.x` for subdomains only), and exact names.
+    pub names: FeedNames,
+    /// Lines that hold no usable entry.
     pub errors: Vec<ResolveError>,
 }
 
@@ -89,8 +89,7 @@ pub fn read(file: FileId, text: &str, format: FeedFormat) -> FeedEntries {
         first.last_rejected
     };
     let mut out = first.entries;
-    out.domains.extend(second.entries.domains);
-    out.hosts.extend(second.entries.hosts);
+    out.names.append(second.entries.names);
     let room = MAX_REPORTED.saturating_sub(out.errors.len());
     out.errors
         .extend(second.entries.errors.into_iter().take(room));
@@ -121,8 +120,8 @@ fn read_part(file: FileId, text: &str, base: usize, format: FeedFormat, extra: u
     // A list grown a line at a time is copied each time it doubles (a million entries).
     let room = lines(text) + extra;
     match format {
-        FeedFormat::Hosts => out.entries.hosts.reserve(room),
-        FeedFormat::Domains | FeedFormat::Adblock => out.entries.domains.reserve(room),
+        FeedFormat::Hosts => out.entries.names.hosts.names.reserve(room),
+        FeedFormat::Domains | FeedFormat::Adblock => out.entries.names.domains.names.reserve(room),
     }
     let mut offset = base;
     for raw in text.split('\n') {
@@ -139,15 +138,15 @@ fn read_part(file: FileId, text: &str, base: usize, format: FeedFormat, extra: u
                 let Some(address) = fields.next() else {
                     continue;
                 };
-                if address.parse::<std::net::IpAddr>().is_err() {
+                // Nearly every line of a block list starts with one of the two usual addresses.
+                let usual = matches!(address, "0.0.0.0" | "127.0.0.1");
+                if !usual && address.parse::<std::net::IpAddr>().is_err() {
                     out.reject(file, start + trimmed_start, content, "the first field of a hosts line is an IP address", "hosts lines read `0.0.0.0 name …`; for one name per line use `feed domains`");
                     continue;
                 }
                 for name in fields.filter(|n| !HOSTS_BOILERPLATE.contains(n)) {
-                    out.entries.hosts.push(Str {
-                        value: name.to_string(),
-                        span: Span::new(file, at(name), at(name) + name.len()),
-                    });
+                    let span = Span::new(file, at(name), at(name) + name.len());
+                    out.entries.names.hosts.push(name, span, true);
                 }
             }
             FeedFormat::Domains => {
@@ -155,10 +154,8 @@ fn read_part(file: FileId, text: &str, base: usize, format: FeedFormat, extra: u
                 if data.is_empty() {
                     continue;
                 }
-                out.entries.domains.push(Str {
-                    value: data.to_string(),
-                    span: Span::new(file, at(data), at(data) + data.len()),
-                });
+                let span = Span::new(file, at(data), at(data) + data.len());
+                out.entries.names.domains.push(data, span, false);
             }
             FeedFormat::Adblock => {
                 if content.is_empty()
@@ -180,14 +177,11 @@ fn read_part(file: FileId, text: &str, base: usize, format: FeedFormat, extra: u
                             && content.starts_with('|')
                             && !name.contains(['$', '/', '^', '|', '*']) =>
                     {
-                        let entry = Str {
-                            value: name.to_string(),
-                            span: Span::new(file, at(name), at(name) + name.len()),
-                        };
+                        let span = Span::new(file, at(name), at(name) + name.len());
                         if exact {
-                            out.entries.hosts.push(entry)
+                            out.entries.names.hosts.push(name, span, true)
                         } else {
-                            out.entries.domains.push(entry)
+                            out.entries.names.domains.push(name, span, false)
                         }
                     }
                     _ => {
@@ -212,18 +206,20 @@ fn read_part(file: FileId, text: &str, base: usize, format: FeedFormat, extra: u
 mod tests {
     use super::*;
 
-    fn names(list: &[Str]) -> Vec<&str> {
-        list.iter().map(|s| s.value.as_str()).collect()
+    use crate::normalize::domain::{NameList, Scope};
+
+    fn names(list: &NameList) -> Vec<&str> {
+        list.names.iter().map(|e| &*e.name).collect()
     }
 
     #[test]
     fn hosts_feeds_are_exact_names() {
         let text = "# a feed\n127.0.0.1 localhost\n0.0.0.0 a.example b.example # two\n\nnot-an-ip c.example\n";
         let entries = read(FileId(0), text, FeedFormat::Hosts);
-        assert_eq!(names(&entries.hosts), vec!["a.example", "b.example"]);
-        assert!(entries.domains.is_empty());
+        assert_eq!(names(&entries.names.hosts), vec!["a.example", "b.example"]);
+        assert!(entries.names.domains.names.is_empty());
         assert_eq!(entries.errors.len(), 1);
-        let span = entries.hosts[1].span;
+        let span = entries.names.hosts.names[1].span;
         assert_eq!(&text[span.start..span.end], "b.example");
     }
 
@@ -231,8 +227,8 @@ mod tests {
     fn adblock_feeds_keep_their_scope() {
         let text = "! title\n||a.example^\n|b.example^\n@@||c.example^\n||d.example^$important\n";
         let entries = read(FileId(0), text, FeedFormat::Adblock);
-        assert_eq!(names(&entries.domains), vec!["a.example"]);
-        assert_eq!(names(&entries.hosts), vec!["b.example"]);
+        assert_eq!(names(&entries.names.domains), vec!["a.example"]);
+        assert_eq!(names(&entries.names.hosts), vec!["b.example"]);
         assert_eq!(entries.errors.len(), 2);
     }
 
@@ -247,10 +243,13 @@ mod tests {
         );
         assert!(text.len() >= PARALLEL_FROM && !text.is_char_boundary(text.len() / 2));
         let entries = read(FileId(0), &text, FeedFormat::Hosts);
-        assert_eq!(entries.hosts.len(), 50_000);
+        let hosts = &entries.names.hosts.names;
+        assert_eq!(hosts.len(), 50_000);
         assert!(entries.errors.is_empty());
-        let last = entries.hosts[49_999].span;
+        let last = hosts[49_999].span;
         assert_eq!(&text[last.start..last.end], "bücher.example");
+        // Normalised as read: IDNA to punycode.
+        assert_eq!(&*hosts[0].name, "xn--bcher-kva.example");
     }
 
     #[test]
@@ -260,6 +259,12 @@ mod tests {
             "a.example\n  *.b.example  # comment\n",
             FeedFormat::Domains,
         );
-        assert_eq!(names(&entries.domains), vec!["a.example", "*.b.example"]);
+        let scopes: Vec<(&str, Scope)> = (entries.names.domains.names.iter())
+            .map(|e| (&*e.name, e.scope))
+            .collect();
+        assert_eq!(
+            scopes,
+            vec![("a.example", Scope::Tree), ("b.example", Scope::Subdomains)]
+        );
     }
 }

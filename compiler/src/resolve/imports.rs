@@ -138,14 +138,13 @@ impl Loader<'_> {
                     if feeds.is_empty() {
                         continue;
                     }
-                    let mut names = ast::FeedNames::default();
+                    let body = &mut channel.body;
                     for feed in &feeds {
-                        self.read_feed(module.file, feed, &mut names);
+                        self.read_feed(module.file, feed, &mut body.feed_names);
                     }
                     // A feed replaces what the channel would inherit, even when it is empty.
-                    let body = &mut channel.body;
-                    append(body.domains.get_or_insert_with(Vec::new), names.domains);
-                    append(body.hosts.get_or_insert_with(Vec::new), names.hosts);
+                    body.domains.get_or_insert_with(Vec::new);
+                    body.hosts.get_or_insert_with(Vec::new);
                 }
                 // The tier keeps its `feeds`: the resolver and the checks point at them.
                 ast::Decl::Tier(tier) => {
@@ -196,8 +195,7 @@ impl Loader<'_> {
         let entries = feeds::read(id, &text, feed.format.value);
         self.errors
             .extend(entries.errors.into_iter().map(Diagnostic::from));
-        append(&mut names.domains, entries.domains);
-        append(&mut names.hosts, entries.hosts);
+        names.append(entries.names);
     }
 
     fn replace_text(&mut self, id: FileId, name: String, text: String, is_stdlib: bool) {
@@ -329,15 +327,5 @@ impl Loader<'_> {
         debug_assert_eq!(id, next);
         self.by_origin.insert(origin, id);
         Ok(id)
-    }
-}
-
-/// `into` followed by `more`: moved when `into` is empty, as it is for a channel's only feed
-/// (a million entries are not copied).
-fn append(into: &mut Vec<ast::Str>, more: Vec<ast::Str>) {
-    if into.is_empty() {
-        *into = more;
-    } else {
-        into.extend(more);
     }
 }

@@ -6,17 +6,17 @@ pub mod error;
 mod feeds;
 mod imports;
 
+pub use crate::normalize::domain::{BadName, NameEntry};
 pub use error::ResolveError;
 pub use imports::{load, Loaded};
 
 use crate::diagnostics::{did_you_mean, Diagnostic};
-use crate::normalize::domain::{self, DomainError, Scope};
+use crate::normalize::domain::NameList;
 use crate::source::{FileId, SourceMap, Span};
 use crate::syntax::ast::{self, Requirement};
 use cycles::find_cycles;
 use petgraph::graphmap::DiGraphMap;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::Arc;
 
 #[derive(Clone, Debug)]
 pub struct ClassDef {
@@ -26,22 +26,6 @@ pub struct ClassDef {
     /// Its own requirements and those of every class below it.
     pub requires: BTreeSet<Requirement>,
     pub stdlib: bool,
-}
-
-/// One of a channel's names, normalised (see `normalize::domain`), shared by every later stage.
-#[derive(Clone, Debug)]
-pub struct NameEntry {
-    pub name: Arc<str>,
-    pub scope: Scope,
-    /// Where it is written: the policy, or a feed file.
-    pub span: Span,
-}
-
-/// A `domains` or `hosts` entry that does not normalise, kept for the E201 diagnostic.
-#[derive(Clone, Debug)]
-pub struct BadName {
-    pub written: ast::Str,
-    pub error: DomainError,
 }
 
 #[derive(Clone, Debug)]
@@ -362,8 +346,9 @@ fn add_feed_channel(
             span,
         }),
         body: ast::ChannelBody {
-            domains: Some(names.domains),
-            hosts: Some(names.hosts),
+            domains: Some(Vec::new()),
+            hosts: Some(Vec::new()),
+            feed_names: names,
             ..Default::default()
         },
         docs: Vec::new(),
@@ -490,7 +475,10 @@ fn inherit_channels(
         for parent in ancestors {
             inherit(&mut decl, &entries[parent].decl);
         }
-        let (names, bad_names) = normalise_names(&mut decl.body);
+        let NameList {
+            names,
+            bad: bad_names,
+        } = normalise_names(&mut decl.body);
         result.insert(
             name.clone(),
             ChannelDef {
@@ -525,8 +513,6 @@ fn inherit(child: &mut ast::Channel, parent: &ast::Channel) {
         unconfirmed,
         sources,
         notes,
-        domains,
-        hosts,
         networks,
         ports,
         windows_exe,
@@ -541,64 +527,31 @@ fn inherit(child: &mut ast::Channel, parent: &ast::Channel) {
         web_app,
         dns_bypass
     );
+    // A list and the part of the parent's feed names that goes with it.
+    if c.domains.is_none() {
+        c.domains = p.domains.clone();
+        c.feed_names.domains = p.feed_names.domains.clone();
+    }
+    if c.hosts.is_none() {
+        c.hosts = p.hosts.clone();
+        c.feed_names.hosts = p.feed_names.hosts.clone();
+    }
     // The label and doc comments describe the parent service itself: they are not inherited.
 }
 
 /// Normalise a channel's `domains` (with subdomains, or `*.x`) and `hosts` (exact) once, and
-/// release the written lists. A long list (a feed) is normalised in two halves at once.
-fn normalise_names(body: &mut ast::ChannelBody) -> (Vec<NameEntry>, Vec<BadName>) {
-    let domains = body.domains.take().unwrap_or_default();
-    let hosts = body.hosts.take().unwrap_or_default();
-    const PARALLEL_FROM: usize = 50_000;
-    if domains.len() + hosts.len() < PARALLEL_FROM {
-        let mut out = (Vec::new(), Vec::new());
-        normalise_into(domains, false, &mut out);
-        normalise_into(hosts, true, &mut out);
-        return out;
-    }
-    // Halves of the larger list; the other list goes with the first half.
-    let (big, big_exact, small, small_exact) = if hosts.len() > domains.len() {
-        (hosts, true, domains, false)
-    } else {
-        (domains, false, hosts, true)
-    };
-    let mut big = big;
-    let second_half = big.split_off(big.len() / 2);
-    let (mut first, second) = std::thread::scope(|scope| {
-        let second = scope.spawn(move || {
-            let mut out = (Vec::new(), Vec::new());
-            normalise_into(second_half, big_exact, &mut out);
-            out
-        });
-        let mut first = (Vec::new(), Vec::new());
-        normalise_into(big, big_exact, &mut first);
-        let second = second.join().expect("normalising does not panic");
-        normalise_into(small, small_exact, &mut first);
-        (first, second)
-    });
-    // Later stages sort what they need, but keep the order written where it is cheap.
-    first.0.extend(second.0);
-    first.1.extend(second.1);
-    first
-}
-
-fn normalise_into(
-    entries: Vec<ast::Str>,
-    exact: bool,
-    (names, bad_names): &mut (Vec<NameEntry>, Vec<BadName>),
-) {
-    names.reserve(entries.len());
-    for entry in entries {
-        match domain::normalize_entry(&entry.value, exact) {
-            Ok((name, scope)) => names.push(NameEntry {
-                name: Arc::from(name),
-                scope,
-                span: entry.span,
-            }),
-            Err(error) => bad_names.push(BadName {
-                written: entry,
-                error,
-            }),
+/// release the written lists. Feed names come normalised from the loader.
+fn normalise_names(body: &mut ast::ChannelBody) -> NameList {
+    let feeds = std::mem::take(&mut body.feed_names);
+    let mut out = NameList::default();
+    for (written, exact, read) in [
+        (body.domains.take(), false, feeds.domains),
+        (body.hosts.take(), true, feeds.hosts),
+    ] {
+        for entry in written.into_iter().flatten() {
+            out.push(&entry.value, entry.span, exact);
         }
+        out.append(read);
     }
+    out
 }

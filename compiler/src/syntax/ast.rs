@@ -1,6 +1,7 @@
 //! The typed syntax tree: what each declaration says, with the span of every part, before any
 //! name is resolved. Comments are kept beside the declarations for a formatter.
 
+use crate::normalize::domain::NameList;
 use crate::source::{FileId, Span};
 use serde::Serialize;
 use time::Date;
@@ -249,11 +250,19 @@ impl Feed {
     }
 }
 
-/// Names read from feeds, as `domains` (with subdomains) and `hosts` (exact) entries.
+/// Names read from feeds, as `domains` (with subdomains) and `hosts` (exact) entries. They are
+/// normalised as they are read: a feed may hold a million names, too many to keep twice.
 #[derive(Clone, Debug, Default)]
 pub struct FeedNames {
-    pub domains: Vec<Str>,
-    pub hosts: Vec<Str>,
+    pub domains: NameList,
+    pub hosts: NameList,
+}
+
+impl FeedNames {
+    pub fn append(&mut self, more: FeedNames) {
+        self.domains.append(more.domains);
+        self.hosts.append(more.hosts);
+    }
 }
 
 /// The statements of a channel. Each is optional so that `channel x : parent` can inherit what
@@ -289,8 +298,11 @@ pub struct ChannelBody {
     pub web_app: Option<Vec<Str>>,
     /// Why a DNS block alone cannot stop the channel (built-in addresses, domain fronting).
     pub dns_bypass: Option<Vec<Str>>,
-    /// Feed files; the loader reads them into `domains` and `hosts`.
+    /// Feed files; the loader reads them into `feed_names`.
     pub feeds: Vec<Feed>,
+    /// What the feeds hold. A channel with a feed inherits neither `domains` nor `hosts`; one
+    /// that inherits either list inherits that part of its parent's feed names with it.
+    pub feed_names: FeedNames,
 }
 
 #[derive(Clone, Debug)]

@@ -4,6 +4,7 @@
 mod common;
 
 use assert_cmd::Command;
+use msgpol::normalize::domain::Scope;
 use predicates::prelude::*;
 use std::fs;
 use std::path::Path;
@@ -456,4 +457,46 @@ fn a_tier_feed_in_an_imported_file_is_relative_to_that_file() {
         .expect("the feed name is blocked");
     assert_eq!(rule.channels.len(), 1);
     assert_eq!(&*rule.channels[0], "banned-feed");
+}
+
+#[test]
+fn a_child_channel_inherits_the_feed_names_of_the_lists_it_inherits() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    fs::write(
+        root.join("policy.msgpol"),
+        "policy \"P\" {\n  organisation \"O\"\n  size small\n  version \"1\"\n  effective 2026-01-01\n  owner \"o@example.org\"\n  support \"IT\"\n  briefing every 6 months\n}\nimport std.classes\nchannel base {\n  media text\n  feed adblock \"list.txt\"\n}\nchannel both : base {\n}\nchannel own-domains : base {\n  domains \"own.example\"\n}\nchannel chat {\n  media text\n  mfa\n  domains \"chat.example.org\"\n}\ntier approved {\n  channels chat\n  allows up to internal\n  requires mfa\n}\ntier banned {\n  channels base, both, own-domains\n  allows nothing\n  block dns\n}\n",
+    )
+    .unwrap();
+    fs::write(root.join("list.txt"), "||Tree.Example^\n|exact.example^\n").unwrap();
+    let compilation = msgpol::compile(&root.join("policy.msgpol"), common::today()).unwrap();
+    assert!(
+        !compilation.has_errors(),
+        "{}",
+        common::rendered(&compilation)
+    );
+    let ir = compilation.ir.unwrap();
+    let names = |channel: &str| -> Vec<(String, Scope)> {
+        let info = ir.channels.iter().find(|c| c.name == channel).unwrap();
+        let mut names: Vec<(String, Scope)> = (info.endpoints.domains.iter())
+            .map(|d| (d.name.to_string(), d.scope))
+            .collect();
+        names.sort();
+        names
+    };
+    let feed = vec![
+        ("exact.example".to_string(), Scope::Exact),
+        ("tree.example".to_string(), Scope::Tree),
+    ];
+    assert_eq!(names("base"), feed);
+    assert_eq!(names("both"), feed);
+    // Its own `domains` replace the feed's domains; the feed's exact names still come with
+    // the `hosts` it inherits.
+    assert_eq!(
+        names("own-domains"),
+        vec![
+            ("exact.example".to_string(), Scope::Exact),
+            ("own.example".to_string(), Scope::Tree),
+        ]
+    );
 }

@@ -122,7 +122,7 @@ struct Rendered {
     /// `None` for a "see also" snippet.
     severity: Option<Severity>,
     help: Option<String>,
-    source: Option<miette::NamedSource<Arc<str>>>,
+    source: Option<miette::NamedSource<Arc<String>>>,
     labels: Vec<LabeledSpan>,
     related: Vec<Rendered>,
 }
@@ -248,7 +248,7 @@ fn render_for_miette(diag: &Diagnostic, map: &SourceMap) -> Rendered {
 
 fn see_also(
     message: String,
-    source: Option<miette::NamedSource<Arc<str>>>,
+    source: Option<miette::NamedSource<Arc<String>>>,
     labels: Vec<LabeledSpan>,
 ) -> Rendered {
     Rendered {

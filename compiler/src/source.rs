@@ -34,7 +34,9 @@ pub struct SourceFile {
     /// How the file is named in diagnostics and the manifest (relative to the policy root,
     /// or `std/<module>.msgpol`).
     pub name: String,
-    pub text: Arc<str>,
+    /// An `Arc<String>` rather than an `Arc<str>`: it takes the text read from disk without
+    /// copying it (a feed may run to tens of megabytes).
+    pub text: Arc<String>,
     /// Byte offsets at which each line starts, found when a location is first asked for: a
     /// feed of a million lines usually never is.
     line_starts: std::sync::OnceLock<Vec<usize>>,
@@ -42,7 +44,7 @@ pub struct SourceFile {
 }
 
 impl SourceFile {
-    pub fn new(name: String, text: Arc<str>, is_stdlib: bool) -> Self {
+    pub fn new(name: String, text: Arc<String>, is_stdlib: bool) -> Self {
         SourceFile {
             name,
             text,

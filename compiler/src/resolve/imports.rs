@@ -102,7 +102,7 @@ impl Loader<'_> {
     fn add_file(&mut self, name: String, bytes: Vec<u8>, is_stdlib: bool) -> FileId {
         let placeholder = self
             .map
-            .add(SourceFile::new(name.clone(), Arc::from(""), is_stdlib));
+            .add(SourceFile::new(name.clone(), Arc::default(), is_stdlib));
         let text = match syntax::decode(placeholder, bytes) {
             Ok(text) => text,
             Err((lossy, err)) => {
@@ -181,7 +181,7 @@ impl Loader<'_> {
         let name = display_name(&inside);
         let id = self
             .map
-            .add(SourceFile::new(name.clone(), Arc::from(""), false));
+            .add(SourceFile::new(name.clone(), Arc::default(), false));
         let text = match syntax::decode(id, bytes) {
             Ok(text) => text,
             Err((lossy, err)) => {
@@ -199,7 +199,7 @@ impl Loader<'_> {
     }
 
     fn replace_text(&mut self, id: FileId, name: String, text: String, is_stdlib: bool) {
-        *self.map.get_mut(id) = SourceFile::new(name, Arc::from(text), is_stdlib);
+        *self.map.get_mut(id) = SourceFile::new(name, Arc::new(text), is_stdlib);
     }
 
     fn follow_imports(&mut self, file: FileId) {

@@ -1,7 +1,7 @@
 //! Program → Ir. Runs only on a program that validated without errors, so every value here is
 //! known to normalise.
 
-use super::enforcement::{collapse_domains, merge_networks, SuffixIndex};
+use super::enforcement::{collapse_domains, merge_networks, ChannelNames, SuffixIndex};
 use super::*;
 
 use crate::normalize::domain::Scope;
@@ -481,11 +481,12 @@ fn domain_rules(defs: Vec<&ChannelDef>) -> Vec<DomainRule> {
         .iter()
         .map(|def| Arc::from(def.decl.name.text.as_str()))
         .collect();
-    collapse_domains(
-        defs.iter()
-            .zip(&channels)
-            .flat_map(|(def, channel)| def.names.iter().map(move |e| (&*e.name, e.scope, channel))),
-    )
+    let sources: Vec<ChannelNames> = channels
+        .iter()
+        .zip(&defs)
+        .map(|(channel, def)| (channel, &def.names[..]))
+        .collect();
+    collapse_domains(&sources)
 }
 
 /// What tiers that `block kind` block by name, and the carve-outs: names of channels that are

@@ -2,10 +2,12 @@
 //! parent; networks merged. Linear after one sort, so feeds of a million names stay cheap.
 
 use super::{DomainRule, NetworkRule};
+use crate::normalize::domain::NameEntry;
 use crate::normalize::domain::{covers, Scope};
 use crate::normalize::network::{self, Network};
 use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
 use std::sync::Arc;
 
 /// Merge the scopes of two entries for one name.
@@ -51,17 +53,20 @@ impl Entry<'_> {
                 || self.name == other.name)
     }
 
+    /// By name alone.
+    fn name_order(&self, other: &Entry) -> std::cmp::Ordering {
+        self.key.cmp(&other.key).then_with(|| {
+            if self.name.len() <= KEY_BYTES && other.name.len() <= KEY_BYTES {
+                std::cmp::Ordering::Equal
+            } else {
+                self.name.cmp(other.name)
+            }
+        })
+    }
+
     /// By name, then channel.
     fn order(&self, other: &Entry) -> std::cmp::Ordering {
-        self.key
-            .cmp(&other.key)
-            .then_with(|| {
-                if self.name.len() <= KEY_BYTES && other.name.len() <= KEY_BYTES {
-                    std::cmp::Ordering::Equal
-                } else {
-                    self.name.cmp(other.name)
-                }
-            })
+        self.name_order(other)
             .then(self.channel.cmp(&other.channel))
     }
 
@@ -112,6 +117,9 @@ struct ChannelLists<'t> {
     lists: FxHashMap<Vec<u32>, Arc<[Arc<str>]>>,
     /// The list handed out last: neighbouring rules mostly share one.
     last: Option<Ranked>,
+    /// Lists of another table taken over, by address, and the lists themselves.
+    adopted: FxHashMap<usize, Arc<[Arc<str>]>>,
+    foreign: Vec<Arc<[Arc<str>]>>,
 }
 
 impl<'t> ChannelLists<'t> {
@@ -120,6 +128,8 @@ impl<'t> ChannelLists<'t> {
             table,
             lists: FxHashMap::default(),
             last: None,
+            adopted: FxHashMap::default(),
+            foreign: Vec::new(),
         }
     }
 
@@ -140,6 +150,19 @@ impl<'t> ChannelLists<'t> {
         list
     }
 
+    /// This table's list for a list handed out by another table over the same channels.
+    fn adopt(&mut self, list: Arc<[Arc<str>]>) -> Arc<[Arc<str>]> {
+        let address = Arc::as_ptr(&list) as *const Arc<str> as usize;
+        if let Some(own) = self.adopted.get(&address) {
+            return own.clone();
+        }
+        let own = self.intern(&self.ranks(&list));
+        self.adopted.insert(address, own.clone());
+        // Kept alive so that its address is not reused by another list.
+        self.foreign.push(list);
+        own
+    }
+
     /// The ranks of the channels in a list this table handed out.
     fn ranks(&self, list: &[Arc<str>]) -> Vec<u32> {
         list.iter()
@@ -152,92 +175,67 @@ impl<'t> ChannelLists<'t> {
     }
 }
 
+/// A channel and its names, as `collapse_domains` takes them.
+pub type ChannelNames<'a> = (&'a Arc<str>, &'a [NameEntry]);
+
 /// One rule per name (scopes joined), then every rule inside a parent that covers its
 /// subdomains is dropped; its channels are credited to the parent. Sorted by name, the order
 /// every list target writes. One sort, then one hash lookup per label of each name against
 /// the (usually few) rules that cover subdomains: a feed of a million names stays cheap.
+/// A long list is sorted in two halves, and grouped into rules in two parts, on two threads.
 ///
 /// Each rule's name is a new allocation, made in sorted order: names arrive in the order a
 /// feed lists them, scattered over the heap, and every list target reads them in sorted order
 /// (one cache miss per name per target); copied in order, they sit side by side.
-pub fn collapse_domains<'a>(
-    entries: impl IntoIterator<Item = (&'a str, Scope, &'a Arc<str>)>,
-) -> Vec<DomainRule> {
-    // Channels as they come (few, so a linear search), ranked in name order afterwards.
-    let mut seen: Vec<&Arc<str>> = Vec::new();
-    let mut entries: Vec<Entry> = entries
-        .into_iter()
-        .map(|(name, scope, channel)| {
-            let index = match seen.iter().rposition(|c| *c == channel) {
-                Some(i) => i,
-                None => {
-                    seen.push(channel);
-                    seen.len() - 1
-                }
-            };
-            Entry {
-                key: sort_key(name),
-                name,
-                channel: index as u32,
-                scope,
-            }
-        })
-        .collect();
-    let mut table: Vec<Arc<str>> = seen.iter().map(|c| Arc::clone(c)).collect();
+pub fn collapse_domains(sources: &[ChannelNames]) -> Vec<DomainRule> {
+    // Every distinct channel in name order; entries hold their channel's rank in it.
+    let mut table: Vec<Arc<str>> = sources.iter().map(|(c, _)| Arc::clone(c)).collect();
     table.sort();
-    let rank: Vec<u32> = seen
+    table.dedup();
+    let ranked: Vec<(u32, &[NameEntry])> = sources
         .iter()
-        .map(|c| {
-            table
-                .binary_search(c)
-                .expect("every channel is in the table") as u32
+        .map(|(channel, names)| {
+            let rank = table
+                .binary_search(channel)
+                .expect("every channel is in the table");
+            (rank as u32, *names)
         })
         .collect();
-    if rank.iter().enumerate().any(|(i, &r)| i as u32 != r) {
-        for entry in &mut entries {
-            entry.channel = rank[entry.channel as usize];
-        }
-    }
-    // A long list is sorted in two halves at once, which are then merged as they are read.
-    let middle = if entries.len() >= PARALLEL_FROM {
-        entries.len() / 2
+    let total: usize = ranked.iter().map(|(_, names)| names.len()).sum();
+    let middle = if total >= PARALLEL_FROM {
+        total / 2
     } else {
-        entries.len()
+        total
     };
-    let (left, right) = entries.split_at_mut(middle);
-    std::thread::scope(|scope| {
-        if !right.is_empty() {
-            scope.spawn(|| right.sort_unstable_by(Entry::order));
-        }
-        left.sort_unstable_by(Entry::order);
+    let (left, right) = std::thread::scope(|scope| {
+        let right =
+            (middle < total).then(|| scope.spawn(|| sorted_entries(&ranked, middle..total)));
+        let left = sorted_entries(&ranked, 0..middle);
+        let right = right.map_or_else(Vec::new, |r| r.join().expect("sorting does not panic"));
+        (left, right)
     });
-    let (left, right) = entries.split_at(middle);
 
-    // All entries for one name: their scopes joined, their channels listed once.
-    let mut lists = ChannelLists::new(&table);
-    let mut rules: Vec<DomainRule> = Vec::with_capacity(entries.len());
-    let mut ranks: Vec<u32> = Vec::new();
-    let mut group = Merge {
-        left: left.iter().copied().peekable(),
-        right: right.iter().copied().peekable(),
-    }
-    .peekable();
-    while let Some(first) = group.next() {
-        let mut scope = first.scope;
-        ranks.clear();
-        ranks.push(first.channel);
-        while let Some(next) = group.next_if(|next| next.same_name(&first)) {
-            scope = union(scope, next.scope);
-            if ranks.last() != Some(&next.channel) {
-                ranks.push(next.channel);
-            }
-        }
-        rules.push(DomainRule {
-            name: first.name_copy(),
-            scope,
-            channels: lists.intern(&ranks),
+    // Two parts split at a name, so that every entry for one name falls in one part.
+    let (mut rules, mut lists) = if total >= PARALLEL_FROM && !left.is_empty() {
+        let pivot = left[left.len() / 2];
+        let a = left.partition_point(|e| e.name_order(&pivot).is_lt());
+        let b = right.partition_point(|e| e.name_order(&pivot).is_lt());
+        let ((mut rules, mut lists), (second, _)) = std::thread::scope(|scope| {
+            let second = scope.spawn(|| group_rules(&left[a..], &right[b..], &table, 0));
+            // With room for the second part's rules, which are then moved in.
+            let room = left.len() - a + right.len() - b;
+            let first = group_rules(&left[..a], &right[..b], &table, room);
+            (first, second.join().expect("grouping does not panic"))
         });
-    }
+        rules.extend(second.into_iter().map(|mut rule| {
+            rule.channels = lists.adopt(rule.channels);
+            rule
+        }));
+        (rules, lists)
+    } else {
+        group_rules(&left, &right, &table, 0)
+    };
+    drop((left, right));
 
     let covering: FxHashMap<&str, usize> = rules
         .iter()
@@ -280,6 +278,63 @@ pub fn collapse_domains<'a>(
     let mut parent = parents.into_iter();
     rules.retain(|_| parent.next().expect("a parent for each rule").is_none());
     rules
+}
+
+/// Entries for the names at positions `range` of all the sources' names taken in order,
+/// sorted.
+fn sorted_entries<'a>(sources: &[(u32, &'a [NameEntry])], range: Range<usize>) -> Vec<Entry<'a>> {
+    let mut entries = Vec::with_capacity(range.len());
+    let mut offset = 0;
+    for &(channel, names) in sources {
+        let start = range.start.max(offset);
+        let end = range.end.min(offset + names.len());
+        if start < end {
+            entries.extend(names[start - offset..end - offset].iter().map(|e| Entry {
+                key: sort_key(&e.name),
+                name: &e.name,
+                channel,
+                scope: e.scope,
+            }));
+        }
+        offset += names.len();
+    }
+    entries.sort_unstable_by(Entry::order);
+    entries
+}
+
+/// Two sorted runs of entries read as one, a rule for each name: its scopes joined, its
+/// channels listed once. The list has room for `room` more rules.
+fn group_rules<'t>(
+    left: &[Entry],
+    right: &[Entry],
+    table: &'t [Arc<str>],
+    room: usize,
+) -> (Vec<DomainRule>, ChannelLists<'t>) {
+    let mut lists = ChannelLists::new(table);
+    let mut rules: Vec<DomainRule> = Vec::with_capacity(left.len() + right.len() + room);
+    let mut ranks: Vec<u32> = Vec::new();
+    let mut group = Merge {
+        left: left.iter().copied().peekable(),
+        right: right.iter().copied().peekable(),
+    }
+    .peekable();
+    while let Some(first) = group.next() {
+        let mut scope = first.scope;
+        ranks.clear();
+        ranks.push(first.channel);
+        while let Some(next) = group.next_if(|next| next.same_name(&first)) {
+            scope = union(scope, next.scope);
+            if ranks.last() != Some(&next.channel) {
+                ranks.push(next.channel);
+            }
+        }
+        rules.push(DomainRule {
+            name: first.name_copy(),
+            scope,
+            channels: lists.intern(&ranks),
+        });
+    }
+    (rules, lists)
 }
 
 /// Few names (e.g. approved channels'), indexed by every suffix, so that each of many blocked
@@ -348,12 +403,24 @@ pub fn merge_networks(entries: Vec<(Network, String)>) -> Vec<NetworkRule> {
 mod tests {
     use super::*;
 
-    /// Entries as `collapse_domains` takes them, from `(name, scope, channel)`.
-    fn entries<'a>(
-        list: &'a [(&'a str, Scope, Arc<str>)],
-    ) -> impl Iterator<Item = (&'a str, Scope, &'a Arc<str>)> {
-        list.iter()
-            .map(|(name, scope, channel)| (*name, *scope, channel))
+    /// `collapse_domains` of `(name, scope, channel)` entries, each its own channel list.
+    fn collapse(list: &[(&str, Scope, Arc<str>)]) -> Vec<DomainRule> {
+        let names: Vec<[NameEntry; 1]> = list
+            .iter()
+            .map(|(name, scope, _)| {
+                [NameEntry {
+                    name: Arc::from(*name),
+                    scope: *scope,
+                    span: crate::source::Span::new(crate::source::FileId(0), 0, 0),
+                }]
+            })
+            .collect();
+        let sources: Vec<ChannelNames> = list
+            .iter()
+            .zip(&names)
+            .map(|((_, _, channel), names)| (channel, &names[..]))
+            .collect();
+        collapse_domains(&sources)
     }
 
     fn rule<'a>(name: &'a str, scope: Scope, channel: &str) -> (&'a str, Scope, Arc<str>) {
@@ -371,7 +438,7 @@ mod tests {
             rule("b.a.example", Scope::Exact, "z"),
             rule("whatsapp-plus.com", Scope::Exact, "clone"),
         ];
-        let rules = collapse_domains(entries(&list));
+        let rules = collapse(&list);
         let view: Vec<(&str, Scope, Vec<String>)> = rules
             .iter()
             .map(|r| {
@@ -410,7 +477,7 @@ mod tests {
             rule(&long_b, Scope::Tree, "x"),
             rule(stem, Scope::Exact, "x"),
         ];
-        let rules = collapse_domains(entries(&list));
+        let rules = collapse(&list);
         let view: Vec<(&str, Scope, usize)> = rules
             .iter()
             .map(|r| (&*r.name, r.scope, r.channels.len()))
@@ -431,7 +498,7 @@ mod tests {
             rule("skype.com", Scope::Exact, "s"),
             rule("web.skype.com", Scope::Exact, "s"),
         ];
-        let rules = collapse_domains(entries(&list));
+        let rules = collapse(&list);
         assert_eq!(rules.len(), 2);
     }
 
@@ -446,7 +513,7 @@ mod tests {
             .enumerate()
             .map(|(i, n)| rule(n, Scope::Exact, if i < 60_000 { "a" } else { "b" }))
             .collect();
-        let rules = collapse_domains(entries(&list));
+        let rules = collapse(&list);
         let mut unique: Vec<&str> = names.iter().map(String::as_str).collect();
         unique.sort_unstable();
         unique.dedup();

@@ -101,6 +101,28 @@ fn pieces(pattern: &str) -> Vec<Piece<'_>> {
     out
 }
 
+type Segments = Vec<Vec<u8>>;
+
+/// The lines written for each name, cut at the name: what comes before the first occurrence,
+/// between occurrences, and after the last (newlines included), for one list of channels. A
+/// name's lines are then its name between these, a few copies per name rather than one per
+/// piece.
+fn segments(patterns: &[Vec<Piece>], channels: &str) -> Segments {
+    let mut segments = vec![Vec::new()];
+    for pattern in patterns {
+        for piece in pattern {
+            let current = segments.last_mut().expect("never empty");
+            match piece {
+                Piece::Text(text) => current.extend_from_slice(text.as_bytes()),
+                Piece::Channels => current.extend_from_slice(channels.as_bytes()),
+                Piece::Name => segments.push(Vec::new()),
+            }
+        }
+        segments.last_mut().expect("never empty").push(b'\n');
+    }
+    segments
+}
+
 /// Write `(name, channels)` pairs with the patterns, in the order given (the IR's rules are
 /// sorted by name). Every name is checked again here, at the last moment, so nothing but a
 /// DNS name reaches the file.
@@ -111,8 +133,9 @@ fn write_lines<'r>(
     target: &str,
 ) -> Result<(), StreamError> {
     let patterns: Vec<Vec<Piece>> = patterns.iter().map(|p| pieces(p)).collect();
-    // Rules share channel lists: write each list once and reuse it while it repeats.
-    let mut last_channels: Option<(&[Arc<str>], String)> = None;
+    // Rules share channel lists: cut the lines for each list once and reuse them while it
+    // repeats.
+    let mut last: Option<(&[Arc<str>], Segments)> = None;
     // Lines are gathered into blocks: one write per block rather than per line.
     let mut block = Vec::with_capacity(BLOCK + 1024);
     for (name, channels) in rules {
@@ -120,26 +143,22 @@ fn write_lines<'r>(
             let refusal = format!("refusing to write {name:?} as a DNS name");
             return Err(render_failed(target, refusal).into());
         }
-        let channels_text = match &last_channels {
-            Some((list, text)) if std::ptr::eq(*list, channels) => text,
+        let cut = match &last {
+            Some((list, cut)) if std::ptr::eq(*list, channels) => cut,
             _ => {
                 let text = channels
                     .iter()
                     .map(|c| one_line(c))
                     .collect::<Vec<_>>()
                     .join(", ");
-                &last_channels.insert((channels, text)).1
+                &last.insert((channels, segments(&patterns, &text))).1
             }
         };
-        for pattern in &patterns {
-            for piece in pattern {
-                block.extend_from_slice(match piece {
-                    Piece::Text(text) => text.as_bytes(),
-                    Piece::Name => name.as_bytes(),
-                    Piece::Channels => channels_text.as_bytes(),
-                });
-            }
-            block.push(b'\n');
+        let (first, rest) = cut.split_first().expect("never empty");
+        block.extend_from_slice(first);
+        for segment in rest {
+            block.extend_from_slice(name.as_bytes());
+            block.extend_from_slice(segment);
         }
         if block.len() >= BLOCK {
             out.write_all(&block)?;

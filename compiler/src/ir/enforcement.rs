@@ -408,11 +408,8 @@ mod tests {
         let names: Vec<[NameEntry; 1]> = list
             .iter()
             .map(|(name, scope, _)| {
-                [NameEntry {
-                    name: Arc::from(*name),
-                    scope: *scope,
-                    span: crate::source::Span::new(crate::source::FileId(0), 0, 0),
-                }]
+                let nowhere = crate::source::Span::new(crate::source::FileId(0), 0, 0);
+                [NameEntry::new(Arc::from(*name), *scope, nowhere)]
             })
             .collect();
         let sources: Vec<ChannelNames> = list

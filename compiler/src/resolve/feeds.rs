@@ -219,7 +219,7 @@ mod tests {
         assert_eq!(names(&entries.names.hosts), vec!["a.example", "b.example"]);
         assert!(entries.names.domains.names.is_empty());
         assert_eq!(entries.errors.len(), 1);
-        let span = entries.names.hosts.names[1].span;
+        let span = entries.names.hosts.names[1].span();
         assert_eq!(&text[span.start..span.end], "b.example");
     }
 
@@ -246,7 +246,7 @@ mod tests {
         let hosts = &entries.names.hosts.names;
         assert_eq!(hosts.len(), 50_000);
         assert!(entries.errors.is_empty());
-        let last = hosts[49_999].span;
+        let last = hosts[49_999].span();
         assert_eq!(&text[last.start..last.end], "bücher.example");
         // Normalised as read: IDNA to punycode.
         assert_eq!(&*hosts[0].name, "xn--bcher-kva.example");

@@ -24,13 +24,13 @@ pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
             if domain::too_broad(&entry.name) {
                 out.push(ValidateError(
                     Diagnostic::error("E214", format!("{} is too broad: it is a top-level domain or public suffix", quote(&entry.name)))
-                        .label(entry.span, "this would cover every name registered under it")
+                        .label(entry.span(), "this would cover every name registered under it")
                         .help("list the service's own names instead, e.g. `skype.com`, not `skype` or `com`"),
                 ));
             } else if blocked.contains(name.as_str()) && SHARED_PARENTS.contains(&&*entry.name) {
                 out.push(ValidateError(
                     Diagnostic::error("E214", format!("{} is shared by many services and cannot be blocked as a whole", quote(&entry.name)))
-                        .label(entry.span, format!("blocking this breaks far more than `{name}`"))
+                        .label(entry.span(), format!("blocking this breaks far more than `{name}`"))
                         .help("list the channel's exact names with `hosts`, e.g. `hosts \"weixin.qq.com\"` rather than `domains \"qq.com\"`"),
                 ));
             }

@@ -63,7 +63,7 @@ pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
             (
                 e.name.clone(),
                 e.scope,
-                (def.decl.name.text.as_str(), e.span),
+                (def.decl.name.text.as_str(), e.span()),
             )
         })
     }));
@@ -80,7 +80,12 @@ pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
             for (name, scope, (channel, span)) in index.covered_by(&rule.name, rule.scope) {
                 if *channel != banned && !carved.contains(channel) {
                     conflicts
-                        .entry((rule.span, banned, written(&rule.name, rule.scope), channel))
+                        .entry((
+                            rule.span(),
+                            banned,
+                            written(&rule.name, rule.scope),
+                            channel,
+                        ))
                         .or_default()
                         .push((written(name, *scope), *span));
                 }

@@ -2,8 +2,7 @@
 //! parent; networks merged. Linear after one sort, so feeds of a million names stay cheap.
 
 use super::{DomainRule, NetworkRule};
-use crate::normalize::domain::NameEntry;
-use crate::normalize::domain::{covers, Scope};
+use crate::normalize::domain::{covers, NameEntry, Scope};
 use crate::normalize::network::{self, Network};
 use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, BTreeSet};
@@ -237,12 +236,15 @@ pub fn collapse_domains(sources: &[ChannelNames]) -> Vec<DomainRule> {
     };
     drop((left, right));
 
-    let covering: FxHashMap<&str, usize> = rules
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| r.scope.covers_subdomains())
-        .map(|(i, r)| (&*r.name, i))
-        .collect();
+    // Sized first: grown a rule at a time, a million entries would be rehashed again and again.
+    let count = rules.iter().filter(|r| r.scope.covers_subdomains()).count();
+    let mut covering: FxHashMap<&str, usize> =
+        FxHashMap::with_capacity_and_hasher(count, Default::default());
+    covering.extend(
+        (rules.iter().enumerate())
+            .filter(|(_, r)| r.scope.covers_subdomains())
+            .map(|(i, r)| (&*r.name, i)),
+    );
     if covering.is_empty() {
         return rules;
     }

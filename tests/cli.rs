@@ -442,13 +442,7 @@ fn a_tier_feed_in_an_imported_file_is_relative_to_that_file() {
         "0.0.0.0 web.banned.example\n",
     )
     .unwrap();
-    let compilation = msgpol::compile(&root.join("policy.msgpol"), common::today()).unwrap();
-    assert!(
-        !compilation.has_errors(),
-        "{}",
-        common::rendered(&compilation)
-    );
-    let ir = compilation.ir.unwrap();
+    let ir = common::ir(&root.join("policy.msgpol"));
     let rule = ir
         .enforcement
         .dns_block
@@ -469,13 +463,7 @@ fn a_child_channel_inherits_the_feed_names_of_the_lists_it_inherits() {
     )
     .unwrap();
     fs::write(root.join("list.txt"), "||Tree.Example^\n|exact.example^\n").unwrap();
-    let compilation = msgpol::compile(&root.join("policy.msgpol"), common::today()).unwrap();
-    assert!(
-        !compilation.has_errors(),
-        "{}",
-        common::rendered(&compilation)
-    );
-    let ir = compilation.ir.unwrap();
+    let ir = common::ir(&root.join("policy.msgpol"));
     let names = |channel: &str| -> Vec<(String, Scope)> {
         let info = ir.channels.iter().find(|c| c.name == channel).unwrap();
         let mut names: Vec<(String, Scope)> = (info.endpoints.domains.iter())

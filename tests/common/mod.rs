@@ -30,7 +30,6 @@ pub fn examples() -> Vec<PathBuf> {
     list
 }
 
-/// Render a compilation's diagnostics as a user sees them: no colour, 100 columns.
 /// The IR of a policy that compiles (at `today()`), or a panic showing its diagnostics.
 pub fn ir(policy: &Path) -> Ir {
     let compilation = msgpol::compile(policy, today()).unwrap();
@@ -40,6 +39,7 @@ pub fn ir(policy: &Path) -> Ir {
         .unwrap_or_else(|| panic!("{} does not compile:\n{text}", policy.display()))
 }
 
+/// Render a compilation's diagnostics as a user sees them: no colour, 100 columns.
 pub fn rendered(c: &msgpol::Compilation) -> String {
     render(&c.diagnostics, &c.sources, ErrorFormat::Human, 100, false)
 }
@@ -119,7 +119,7 @@ impl Drop for KillOnDrop {
 
 /// Compile a policy and write one target's files into `dir`; the IR and the files' paths.
 pub fn emit_target(policy: &Path, target: &str, dir: &Path) -> (msgpol::ir::Ir, Vec<PathBuf>) {
-    let ir = msgpol::compile(policy, today()).unwrap().ir.unwrap();
+    let ir = ir(policy);
     let emitted = msgpol::emit::find_target(target)
         .unwrap()
         .emit(&ir)

@@ -34,6 +34,16 @@ pub enum StreamError {
     Emit(EmitError),
 }
 
+impl StreamError {
+    /// The error as the build reports it, for the file at `path`.
+    pub fn at(self, path: &std::path::Path) -> EmitError {
+        match self {
+            StreamError::Io(e) => error::write_failed(path, &e),
+            StreamError::Emit(e) => e,
+        }
+    }
+}
+
 impl From<std::io::Error> for StreamError {
     fn from(error: std::io::Error) -> Self {
         StreamError::Io(error)
@@ -64,11 +74,7 @@ pub struct MemorySink {
 impl Sink for MemorySink {
     fn file(&mut self, path: &str, contents: &mut Contents<'_>) -> Result<(), EmitError> {
         let mut bytes = Vec::new();
-        match contents(&mut bytes) {
-            Ok(()) => {}
-            Err(StreamError::Emit(e)) => return Err(e),
-            Err(StreamError::Io(e)) => return Err(error::write_failed(path.as_ref(), &e)),
-        }
+        contents(&mut bytes).map_err(|e| e.at(path.as_ref()))?;
         self.files.push(OutputFile {
             path: path.to_string(),
             contents: bytes,

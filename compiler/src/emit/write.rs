@@ -4,7 +4,7 @@
 //! leaves an existing output directory exactly as it was.
 
 use super::error::{not_an_output_dir, write_failed, EmitError};
-use super::{Contents, Sink, StreamError, Target};
+use super::{Contents, Sink, Target};
 use crate::ir::Ir;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -87,12 +87,10 @@ impl Sink for DiskSink<'_> {
                 bytes: 0,
             },
         );
-        let written = contents(&mut out).and_then(|()| Ok(out.flush()?));
-        let out = match written {
-            Ok(()) => out.into_parts().0,
-            Err(StreamError::Io(e)) => return Err(write_failed(&path, &e)),
-            Err(StreamError::Emit(e)) => return Err(e),
-        };
+        contents(&mut out)
+            .and_then(|()| Ok(out.flush()?))
+            .map_err(|e| e.at(&path))?;
+        let out = out.into_parts().0;
         self.outputs.push(OutputDigest {
             path: format!("{}/{relative}", self.target),
             target: self.target.to_string(),

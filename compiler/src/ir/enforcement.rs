@@ -105,20 +105,19 @@ impl<'a, I: Iterator<Item = Entry<'a>>> Iterator for Merge<'a, I> {
     }
 }
 
-/// A list of channels as ranks in the table of distinct channels, and the list itself.
-type Ranked = (Vec<u32>, Arc<[Arc<str>]>);
+/// A shared list of channels.
+type List = Arc<[Arc<str>]>;
 
 /// Channel lists shared between rules: a feed gives a million names the same one or two
 /// channels, so each rule holds a pointer to one shared list instead of a list of its own.
 struct ChannelLists<'t> {
     /// Every distinct channel, in name order: lists are built of ranks in this table.
     table: &'t [Arc<str>],
-    lists: FxHashMap<Vec<u32>, Arc<[Arc<str>]>>,
+    lists: FxHashMap<Vec<u32>, List>,
     /// The list handed out last: neighbouring rules mostly share one.
-    last: Option<Ranked>,
-    /// Lists of another table taken over, by address, and the lists themselves.
-    adopted: FxHashMap<usize, Arc<[Arc<str>]>>,
-    foreign: Vec<Arc<[Arc<str>]>>,
+    last: Option<(Vec<u32>, List)>,
+    /// The list of another table adopted last, and this table's list for it.
+    last_adopted: Option<(List, List)>,
 }
 
 impl<'t> ChannelLists<'t> {
@@ -127,13 +126,12 @@ impl<'t> ChannelLists<'t> {
             table,
             lists: FxHashMap::default(),
             last: None,
-            adopted: FxHashMap::default(),
-            foreign: Vec::new(),
+            last_adopted: None,
         }
     }
 
     /// The shared list for the channels ranked `ranks` (ascending, without repeats).
-    fn intern(&mut self, ranks: &[u32]) -> Arc<[Arc<str>]> {
+    fn intern(&mut self, ranks: &[u32]) -> List {
         if let Some((last_ranks, list)) = &self.last {
             if last_ranks == ranks {
                 return list.clone();
@@ -150,19 +148,18 @@ impl<'t> ChannelLists<'t> {
     }
 
     /// This table's list for a list handed out by another table over the same channels.
-    fn adopt(&mut self, list: Arc<[Arc<str>]>) -> Arc<[Arc<str>]> {
-        let address = Arc::as_ptr(&list) as *const Arc<str> as usize;
-        if let Some(own) = self.adopted.get(&address) {
-            return own.clone();
+    fn adopt(&mut self, list: &List) -> List {
+        if let Some((foreign, own)) = &self.last_adopted {
+            if Arc::ptr_eq(foreign, list) {
+                return own.clone();
+            }
         }
-        let own = self.intern(&self.ranks(&list));
-        self.adopted.insert(address, own.clone());
-        // Kept alive so that its address is not reused by another list.
-        self.foreign.push(list);
+        let own = self.intern(&self.ranks(list));
+        self.last_adopted = Some((list.clone(), own.clone()));
         own
     }
 
-    /// The ranks of the channels in a list this table handed out.
+    /// The ranks of the channels in a list of channels of the table.
     fn ranks(&self, list: &[Arc<str>]) -> Vec<u32> {
         list.iter()
             .map(|c| {
@@ -227,7 +224,7 @@ pub fn collapse_domains(sources: &[ChannelNames]) -> Vec<DomainRule> {
             (first, second.join().expect("grouping does not panic"))
         });
         rules.extend(second.into_iter().map(|mut rule| {
-            rule.channels = lists.adopt(rule.channels);
+            rule.channels = lists.adopt(&rule.channels);
             rule
         }));
         (rules, lists)

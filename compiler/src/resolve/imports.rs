@@ -100,19 +100,10 @@ pub fn load(root: &Path, map: &mut SourceMap) -> Result<Loaded, Diagnostic> {
 impl Loader<'_> {
     /// Decode and parse a file's bytes; queue it so its own imports are followed.
     fn add_file(&mut self, name: String, bytes: Vec<u8>, is_stdlib: bool) -> FileId {
-        let placeholder = self
-            .map
-            .add(SourceFile::new(name.clone(), Arc::default(), is_stdlib));
-        let text = match syntax::decode(placeholder, bytes) {
-            Ok(text) => text,
-            Err((lossy, err)) => {
-                self.replace_text(placeholder, name, lossy, is_stdlib);
-                self.errors.push(err.into());
-                return placeholder;
-            }
+        let (placeholder, text) = self.add_source(name, bytes, is_stdlib);
+        let Some(text) = text else {
+            return placeholder;
         };
-        self.replace_text(placeholder, name, text, is_stdlib);
-        let text = self.map.get(placeholder).text.clone();
         let (module, errors) = syntax::parse(placeholder, &text);
         self.errors.extend(errors.into_iter().map(Diagnostic::from));
         if let Some(mut module) = module {
@@ -178,28 +169,37 @@ impl Loader<'_> {
                 return;
             }
         };
-        let name = display_name(&inside);
-        let id = self
-            .map
-            .add(SourceFile::new(name.clone(), Arc::default(), false));
-        let text = match syntax::decode(id, bytes) {
-            Ok(text) => text,
-            Err((lossy, err)) => {
-                self.replace_text(id, name, lossy, false);
-                self.errors.push(err.into());
-                return;
-            }
+        let (id, text) = self.add_source(display_name(&inside), bytes, false);
+        let Some(text) = text else {
+            return;
         };
-        self.replace_text(id, name, text, false);
-        let text = self.map.get(id).text.clone();
         let entries = feeds::read(id, &text, feed.format.value);
         self.errors
             .extend(entries.errors.into_iter().map(Diagnostic::from));
         names.append(entries.names);
     }
 
-    fn replace_text(&mut self, id: FileId, name: String, text: String, is_stdlib: bool) {
-        *self.map.get_mut(id) = SourceFile::new(name, Arc::new(text), is_stdlib);
+    /// Add a file to the map and decode its bytes, which needs the file's id for the error's
+    /// place. Bytes that are not UTF-8 are an error; the file then keeps a lossy decoding for
+    /// the diagnostic to quote, and no text is returned.
+    fn add_source(
+        &mut self,
+        name: String,
+        bytes: Vec<u8>,
+        is_stdlib: bool,
+    ) -> (FileId, Option<Arc<String>>) {
+        let id = self
+            .map
+            .add(SourceFile::new(name.clone(), Arc::default(), is_stdlib));
+        let (text, decoded) = match syntax::decode(id, bytes) {
+            Ok(text) => (Arc::new(text), true),
+            Err((lossy, err)) => {
+                self.errors.push(err.into());
+                (Arc::new(lossy), false)
+            }
+        };
+        *self.map.get_mut(id) = SourceFile::new(name, text.clone(), is_stdlib);
+        (id, decoded.then_some(text))
     }
 
     fn follow_imports(&mut self, file: FileId) {

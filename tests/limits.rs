@@ -1,6 +1,6 @@
 //! msgpol's size limits, at the limit and one past it: a browser list over 1,000 entries
-//! (E307). Past a limit the build fails with a coded error and help, exits non-zero, panics
-//! nowhere and writes nothing.
+//! (E307) and a file over 64 MiB (E015). Past a limit the build fails with a coded error and
+//! help, exits non-zero, panics nowhere and writes nothing.
 
 mod common;
 
@@ -140,4 +140,74 @@ fn a_browser_list_past_1000_entries_is_e307_and_writes_nothing() {
     );
     // The DNS targets take the same feed: the limit is the browsers' alone.
     build(dir.path(), &policy, &["unbound", "rpz"]).code(0);
+}
+
+/// A sparse file of `len` bytes (no disk space used: it reads as zeros).
+fn sparse(path: &Path, len: u64) {
+    fs::File::create(path).unwrap().set_len(len).unwrap();
+}
+
+#[test]
+fn a_file_over_64_mib_is_e015_without_reading_it_as_a_policy() {
+    const LIMIT: u64 = 64 * 1024 * 1024;
+    assert_eq!(LIMIT as usize, msgpol::syntax::MAX_FILE_BYTES);
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("big.msgpol");
+    sparse(&big, LIMIT + 1);
+    for command in ["check", "build"] {
+        let mut cmd = msgpol();
+        cmd.args(["--error-format", "json", command]).arg(&big);
+        if command == "build" {
+            cmd.arg("--out").arg(dir.path().join("out"));
+        }
+        let errors = json_errors(&cmd.assert().code(1));
+        assert_eq!(errors.len(), 1, "{command}: {errors:?}");
+        assert_eq!(errors[0]["code"], "E015");
+        assert_eq!(
+            errors[0]["message"],
+            format!("the file is too large ({} bytes)", LIMIT + 1)
+        );
+        assert_eq!(errors[0]["location"]["file"], "big.msgpol");
+        assert_eq!(
+            errors[0]["help"],
+            "a policy file may be at most 64 MiB; split it with `import`"
+        );
+        assert!(
+            !dir.path().join("out").exists(),
+            "{command} wrote an output"
+        );
+    }
+    msgpol()
+        .arg("check")
+        .arg(&big)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("E015").and(predicate::str::contains("big.msgpol")));
+
+    // An imported file and a feed over the limit are refused the same way, by name.
+    fs::write(
+        dir.path().join("policy.msgpol"),
+        "policy \"P\" {\n  organisation \"O\"\n  size small\n  version \"1\"\n  effective 2026-01-01\n  owner \"o@example.org\"\n  support \"IT\"\n  briefing every 6 months\n}\nimport std.classes\nimport \"big.msgpol\"\nchannel chat {\n  media text\n  mfa\n  domains \"chat.example.org\"\n}\nchannel feed {\n  media text\n  feed domains \"big.txt\"\n}\ntier approved {\n  channels chat\n  allows up to internal\n  requires mfa\n}\ntier banned {\n  channels feed\n  allows nothing\n  block dns\n}\n",
+    )
+    .unwrap();
+    sparse(&dir.path().join("big.txt"), LIMIT + 1);
+    let compilation = msgpol::compile(&dir.path().join("policy.msgpol"), common::today()).unwrap();
+    assert!(compilation.ir.is_none());
+    let text = common::rendered(&compilation);
+    for file in ["big.msgpol", "big.txt"] {
+        assert!(
+            text.contains(&format!("[{file}:1:1]")),
+            "no E015 names {file}:\n{text}"
+        );
+    }
+    let codes: Vec<&str> = compilation.diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(codes, ["E015", "E015"], "{text}");
+
+    // At the limit, a file is read as text; one byte more, and it is refused.
+    let file = msgpol::source::FileId(0);
+    let at = vec![b' '; msgpol::syntax::MAX_FILE_BYTES];
+    assert!(msgpol::syntax::decode(file, at).is_ok());
+    let over = vec![b' '; msgpol::syntax::MAX_FILE_BYTES + 1];
+    let (_, err) = msgpol::syntax::decode(file, over).unwrap_err();
+    assert_eq!(msgpol::diagnostics::Diagnostic::from(err).code, "E015");
 }

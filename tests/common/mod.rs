@@ -242,6 +242,25 @@ pub fn assert_matrix_agrees(ir: &Ir, rows: &[Vec<String>], what: &str) {
     }
 }
 
+/// Whether python3 can import `module`. In CI (`CI=true`) a missing module is a test failure
+/// (.ci/run installs it); elsewhere the test prints a note and returns early.
+pub fn require_python_module(module: &str) -> bool {
+    if !require_tool("python3") {
+        return false;
+    }
+    let (ok, _) = run(Command::new("python3").args(["-c", &format!("import {module}")]));
+    if ok {
+        return true;
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("python3 cannot import `{module}`: a missing module is a test failure in CI (.ci/run installs it)");
+    }
+    eprintln!(
+        "note: python3 cannot import `{module}`; skipping the part of this test that needs it"
+    );
+    false
+}
+
 /// The text of an HTML fragment: tags dropped and the predefined entities decoded.
 pub fn html_text(html: &str) -> String {
     let mut out = String::new();

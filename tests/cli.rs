@@ -488,3 +488,45 @@ fn a_child_channel_inherits_the_feed_names_of_the_lists_it_inherits() {
         ]
     );
 }
+
+#[test]
+fn an_output_under_a_regular_file_is_e303_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("not-a-dir");
+    fs::write(&file, "keep me").unwrap();
+    let output = msgpol()
+        .args(["--error-format", "json", "build"])
+        .arg(example("small-org.msgpol"))
+        .arg("--out")
+        .arg(file.join("out"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let items: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(items.as_array().unwrap().len(), 1, "{items}");
+    assert_eq!(items[0]["code"], "E303");
+    let message = items[0]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with(&format!("cannot write `{}`: ", file.display())),
+        "{message}"
+    );
+    assert!(items[0]["help"]
+        .as_str()
+        .unwrap()
+        .starts_with("check that the output's parent directory exists and is writable"));
+    // As people read it.
+    msgpol()
+        .arg("build")
+        .arg(example("small-org.msgpol"))
+        .arg("--out")
+        .arg(file.join("out"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("E303").and(predicate::str::contains("cannot write")));
+    assert_eq!(fs::read_to_string(&file).unwrap(), "keep me");
+    let leftovers: Vec<String> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(leftovers, ["not-a-dir"], "no temporary directory is left");
+}

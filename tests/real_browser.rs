@@ -1,15 +1,23 @@
-//! The `chrome` target in a real headless Chromium (Debian `chromium`, installed by .ci/run):
-//! with the generated policy in /etc/chromium/policies/managed/, banned names are refused with
-//! ERR_BLOCKED_BY_ADMINISTRATOR before any network access, and approved and carved-out names
-//! are not (they fail only because this machine has no network). The `firefox` target's
-//! patterns are checked against the WebExtension match-pattern grammar (no Firefox here).
+//! The browser targets in real headless browsers.
+//!
+//! `chrome`: Chromium (Debian `chromium`, installed by .ci/run), with the generated policy in
+//! /etc/chromium/policies/managed/: banned names are refused with ERR_BLOCKED_BY_ADMINISTRATOR
+//! before any network access, and approved and carved-out names are not (they fail only
+//! because this machine has no network).
+//!
+//! `firefox`: Firefox ESR (Debian `firefox-esr`, installed by .ci/run), driven by
+//! tests/a11y/firefox.js (puppeteer-core over WebDriver BiDi), from a private copy of its
+//! installation whose `distribution/policies.json` is the generated file; every name resolves
+//! to a local server: banned names end on Firefox's "blocked by your organization" error page
+//! (about:neterror?e=blockedByPolicy), and approved and carved-out names load the server's
+//! page. The patterns are also checked against the WebExtension match-pattern grammar.
 
 mod common;
 
 use msgpol::ir::Ir;
 use msgpol::normalize::domain::Scope;
 use std::fs;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const POLICY_DIR: &str = "/etc/chromium/policies/managed";
@@ -163,5 +171,148 @@ fn firefox_patterns_are_match_patterns_with_the_right_scope() {
             filter["Exceptions"].as_array().unwrap().len() >= ir.enforcement.browser_allow.len()
         );
         assert_eq!(json["policies"]["DNSOverHTTPS"]["Enabled"], false);
+    }
+}
+
+/// Policies files that Firefox reads in preference to the one beside its binary.
+const FIREFOX_SYSTEM_POLICIES: &[&str] = &[
+    "/etc/firefox/policies/policies.json",
+    "/etc/firefox-esr/policies/policies.json",
+];
+
+/// A private Firefox installation in `dir`: the binary copied (Firefox finds its
+/// `distribution` folder beside the binary it runs as), everything else linked to the
+/// installed one, and `distribution/policies.json` holding `policies`. Its binary's path.
+fn private_firefox(dir: &Path, policies: &[u8]) -> PathBuf {
+    let binary = fs::canonicalize(common::find_tool("firefox-esr").unwrap()).unwrap();
+    let install = binary.parent().unwrap();
+    let copy = dir.join("firefox");
+    let distribution = copy.join("distribution");
+    fs::create_dir_all(&distribution).unwrap();
+    for entry in fs::read_dir(install).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name();
+        if name == "distribution" || name == "firefox-bin" || *name == *binary.file_name().unwrap()
+        {
+            continue;
+        }
+        std::os::unix::fs::symlink(entry.path(), copy.join(&name)).unwrap();
+    }
+    if let Ok(entries) = fs::read_dir(install.join("distribution")) {
+        for entry in entries {
+            let entry = entry.unwrap();
+            if entry.file_name() != "policies.json" {
+                std::os::unix::fs::symlink(entry.path(), distribution.join(entry.file_name()))
+                    .unwrap();
+            }
+        }
+    }
+    fs::write(distribution.join("policies.json"), policies).unwrap();
+    let private = copy.join(binary.file_name().unwrap());
+    fs::copy(&binary, &private).unwrap();
+    private
+}
+
+/// (host, blocked?) pairs: a few blocked names and a subdomain under each (blocked if the
+/// rule covers subdomains), the carve-outs and a subdomain under each they cover, and the
+/// approved channels' names.
+fn firefox_probes(ir: &Ir) -> Vec<(String, bool)> {
+    let mut out = Vec::new();
+    for rule in ir.enforcement.browser_block.iter().take(4) {
+        if rule.scope.covers_apex() {
+            out.push((rule.name.to_string(), true));
+        }
+        out.push((
+            format!("msgpol-probe.{}", rule.name),
+            rule.scope.covers_subdomains(),
+        ));
+    }
+    for rule in ir.enforcement.browser_allow.iter().take(3) {
+        if rule.scope.covers_apex() {
+            out.push((rule.name.to_string(), false));
+        }
+        if rule.scope.covers_subdomains() {
+            out.push((format!("msgpol-probe.{}", rule.name), false));
+        }
+    }
+    let approved = ir
+        .channels
+        .iter()
+        .filter(|c| {
+            ir.tier_of(c)
+                .is_some_and(|t| t.kind == msgpol::ir::TierKind::Approved)
+        })
+        .flat_map(|c| c.endpoints.domains.iter())
+        .filter(|d| d.scope.covers_apex())
+        .take(2);
+    for domain in approved {
+        out.push((domain.name.to_string(), false));
+    }
+    out
+}
+
+/// The Node.js modules of tests/a11y (puppeteer-core), installed by `npm ci` (.ci/run does it).
+fn puppeteer_dir() -> Option<PathBuf> {
+    let dir = common::root().join("tests/a11y");
+    if dir.join("node_modules/puppeteer-core").is_dir() {
+        return Some(dir);
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("tests/a11y/node_modules is missing: .ci/run installs it with `npm ci`");
+    }
+    eprintln!("note: run `npm ci` in tests/a11y to drive Firefox; skipping");
+    None
+}
+
+#[test]
+fn firefox_refuses_banned_names_and_only_those() {
+    if !common::require_tool("firefox-esr") || !common::require_tool("node") {
+        return;
+    }
+    let Some(scripts) = puppeteer_dir() else {
+        return;
+    };
+    for path in FIREFOX_SYSTEM_POLICIES {
+        assert!(
+            !Path::new(path).exists(),
+            "{path} exists: Firefox would read it instead of the policies under test"
+        );
+    }
+    for policy in policies() {
+        let dir = tempfile::tempdir().unwrap();
+        let (ir, files) = common::emit_target(&policy, "firefox", dir.path());
+        let firefox = private_firefox(dir.path(), &fs::read(&files[0]).unwrap());
+        let probes = firefox_probes(&ir);
+        assert!(
+            probes.iter().any(|(_, blocked)| *blocked) && probes.iter().any(|(_, b)| !*b),
+            "{}: {probes:?}",
+            policy.display()
+        );
+        let (ok, text) = common::run(
+            Command::new("node")
+                .arg(scripts.join("firefox.js"))
+                .arg(&firefox)
+                .arg(dir.path().join("profile"))
+                .args(probes.iter().map(|(host, _)| host))
+                .env("HOME", dir.path())
+                .env("MOZ_CRASHREPORTER_DISABLE", "1"),
+        );
+        assert!(ok, "{}: firefox.js failed:\n{text}", policy.display());
+        let results: Vec<serde_json::Value> = text
+            .lines()
+            .filter(|l| l.starts_with('{'))
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(results.len(), probes.len(), "{text}");
+        for ((host, blocked), result) in probes.iter().zip(&results) {
+            assert_eq!(result["host"], host.as_str());
+            let outcome = result["outcome"].as_str().unwrap();
+            if *blocked {
+                assert_eq!(outcome, "blockedByPolicy", "{host} in {}", policy.display());
+            } else {
+                assert_eq!(outcome, "loaded", "{host} in {}", policy.display());
+                assert_eq!(result["body"], format!("served {host}"));
+            }
+        }
     }
 }

@@ -184,3 +184,116 @@ fn html_guides_are_accessible_and_match_decide_in_chromium() {
         common::assert_matrix_agrees(&ir, &rows, &policy.display().to_string());
     }
 }
+
+/// Markdown table blocks (runs of lines starting with `|`), as rows of raw cell texts: the
+/// header, then the body rows (the delimiter row left out).
+fn markdown_tables(md: &str) -> Vec<Vec<Vec<String>>> {
+    let mut tables: Vec<Vec<Vec<String>>> = Vec::new();
+    let mut in_table = false;
+    for line in md.lines() {
+        if !line.starts_with('|') {
+            in_table = false;
+            continue;
+        }
+        if !in_table {
+            tables.push(Vec::new());
+            in_table = true;
+        }
+        if line.starts_with("|---") || line.starts_with("| ---") {
+            continue;
+        }
+        // Cells are separated by `|` that is not escaped as `\|`.
+        let mut cells = Vec::new();
+        let mut cell = String::new();
+        let mut chars = line.trim().trim_start_matches('|').chars();
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' => {
+                    cell.push(c);
+                    cell.extend(chars.next());
+                }
+                '|' => cells.push(std::mem::take(&mut cell).trim().to_string()),
+                _ => cell.push(c),
+            }
+        }
+        tables.last_mut().unwrap().push(cells);
+    }
+    tables
+}
+
+/// The Markdown guides and the briefing through cmark-gfm (Debian `cmark-gfm`, installed by
+/// .ci/run), GitHub's own Markdown renderer, with GitHub's extensions: every table comes out
+/// as a `<table>` with every row and cell, every heading as a heading, no raw HTML, no table
+/// line left as text, and the staff matrix as rendered agrees with `decide` cell by cell.
+#[test]
+fn markdown_guides_render_as_github_flavoured_markdown() {
+    if !common::require_tool("cmark-gfm") {
+        return;
+    }
+    for policy in policies() {
+        let dir = tempfile::tempdir().unwrap();
+        let (ir, mut files) = common::emit_target(&policy, "guide-md", dir.path());
+        files.extend(common::emit_target(&policy, "briefing", dir.path()).1);
+        files.retain(|p| p.extension().is_some_and(|e| e == "md"));
+        assert_eq!(files.len(), 4, "staff, executives, security and briefing");
+        for file in files {
+            let what = format!("{} {}", policy.display(), file.display());
+            let (ok, html) = common::run(
+                Command::new("cmark-gfm")
+                    .args(["--to", "html", "--validate-utf8"])
+                    .args(["-e", "table", "-e", "strikethrough", "-e", "autolink"])
+                    .args(["-e", "tagfilter", "-e", "tasklist"])
+                    .arg(&file),
+            );
+            assert!(ok, "{what}: {html}");
+            let md = fs::read_to_string(&file).unwrap();
+            assert!(!html.contains("raw HTML omitted"), "{what}: raw HTML");
+            let headings = md
+                .lines()
+                .filter(|l| {
+                    let hashes = l.len() - l.trim_start_matches('#').len();
+                    (1..=6).contains(&hashes) && l[hashes..].starts_with(' ')
+                })
+                .count();
+            let rendered_headings = (1..=6)
+                .map(|n| html.matches(&format!("<h{n}>")).count())
+                .sum::<usize>();
+            assert_eq!(rendered_headings, headings, "{what}: headings");
+            let text = common::html_text(&html);
+            let stray: Vec<&str> = text
+                .lines()
+                .filter(|l| l.trim_start().starts_with('|'))
+                .collect();
+            assert!(
+                stray.is_empty(),
+                "{what}: table lines left as text: {stray:?}"
+            );
+
+            let written = markdown_tables(&md);
+            let rendered = common::html_tables(&html);
+            assert_eq!(rendered.len(), written.len(), "{what}: tables");
+            for (table, rows) in written.iter().zip(&rendered) {
+                assert_eq!(rows.len(), table.len(), "{what}: rows of {:?}", table[0]);
+                for (row, cells) in table.iter().zip(rows) {
+                    // GitHub drops cells past the header's and pads short rows: a row with a
+                    // different count would lose or misplace text.
+                    assert_eq!(row.len(), table[0].len(), "{what}: {row:?}");
+                    assert_eq!(cells.len(), row.len(), "{what}: {cells:?}");
+                    assert!(
+                        row.iter()
+                            .zip(cells)
+                            .all(|(w, r)| w.is_empty() == r.is_empty()),
+                        "{what}: {row:?} rendered as {cells:?}"
+                    );
+                }
+            }
+            if file.ends_with("staff.md") {
+                let matrix = rendered
+                    .iter()
+                    .find(|t| t[0].starts_with(&["Channel".to_string(), "Tier".to_string()]))
+                    .unwrap_or_else(|| panic!("{what}: no matrix table"));
+                common::assert_matrix_agrees(&ir, matrix, &what);
+            }
+        }
+    }
+}

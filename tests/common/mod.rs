@@ -241,3 +241,70 @@ pub fn assert_matrix_agrees(ir: &Ir, rows: &[Vec<String>], what: &str) {
         }
     }
 }
+
+/// Whether python3 can import `module`. In CI (`CI=true`) a missing module is a test failure
+/// (.ci/run installs it); elsewhere the test prints a note and returns early.
+pub fn require_python_module(module: &str) -> bool {
+    if !require_tool("python3") {
+        return false;
+    }
+    let (ok, _) = run(Command::new("python3").args(["-c", &format!("import {module}")]));
+    if ok {
+        return true;
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("python3 cannot import `{module}`: a missing module is a test failure in CI (.ci/run installs it)");
+    }
+    eprintln!(
+        "note: python3 cannot import `{module}`; skipping the part of this test that needs it"
+    );
+    false
+}
+
+/// The text of an HTML fragment: tags dropped and the predefined entities decoded.
+pub fn html_text(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#x27;", "'")
+        .replace("&amp;", "&")
+}
+
+/// Every `<table>` of an HTML document, as rows of the text of their `<th>` and `<td>` cells.
+pub fn html_tables(html: &str) -> Vec<Vec<Vec<String>>> {
+    let mut tables = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find("<table") {
+        let end = start + rest[start..].find("</table>").expect("a closed table");
+        let rows = rest[start..end]
+            .split("<tr")
+            .skip(1)
+            .map(|row| {
+                let mut cells = Vec::new();
+                let mut row = row;
+                while let Some(at) = ["<th", "<td"].iter().filter_map(|t| row.find(t)).min() {
+                    let close = format!("</{}>", &row[at + 1..at + 3]);
+                    let body = at + row[at..].find('>').unwrap() + 1;
+                    let body_end = body + row[body..].find(&close).expect("a closed cell");
+                    cells.push(html_text(&row[body..body_end]).trim().to_string());
+                    row = &row[body_end + close.len()..];
+                }
+                cells
+            })
+            .collect();
+        tables.push(rows);
+        rest = &rest[end..];
+    }
+    tables
+}

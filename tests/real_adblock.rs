@@ -1,0 +1,221 @@
+//! The `adblock` target, for every example and every `ok/` fixture. No DNS filter that reads
+//! it (AdGuard Home, Pi-hole) is packaged for Debian; AdGuard's own list compiler is:
+//! @adguard/hostlist-compiler (npm, pinned in tests/hostlist/, installed by .ci/run), whose
+//! Validate transformation drops every rule a DNS-level blocker would reject or that blocks
+//! too much (a bad name, an IP address, a whole public suffix, a pattern that is no domain
+//! rule). It must keep every rule msgpol writes. And every rule is exactly the form of an IR
+//! rule's scope (`||x^`, `|x^`, `@@||x^`, `@@|x^`), one for each rule of `dns_block` and
+//! `dns_allow`, with the subdomain-only rules (no adblock form) as comments.
+
+mod common;
+
+use msgpol::ir::Ir;
+use msgpol::normalize::domain::Scope;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Every policy: the examples and the `ok/` fixtures.
+fn policies() -> Vec<PathBuf> {
+    let mut list = common::examples();
+    for entry in fs::read_dir(common::root().join("tests/fixtures/ok")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "msgpol") {
+            list.push(path);
+        }
+    }
+    list.sort();
+    list
+}
+
+/// The rule lines of an adblock list (no comments, no blank lines).
+fn rules(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('!'))
+        .map(String::from)
+        .collect()
+}
+
+/// The lines the IR calls for: the DoH canaries and `dns_block` as blocks, `dns_allow` as
+/// exceptions, each in its scope's form, and the subdomain-only rules as comments.
+fn expected_lines(ir: &Ir) -> (Vec<String>, Vec<String>) {
+    let mut rules: Vec<String> = msgpol::emit::targets::DOH_CANARIES
+        .iter()
+        .map(|c| format!("||{c}^"))
+        .collect();
+    let mut comments = Vec::new();
+    for (list, prefix) in [
+        (&ir.enforcement.dns_block, ""),
+        (&ir.enforcement.dns_allow, "@@"),
+    ] {
+        for rule in list {
+            match rule.scope {
+                Scope::Tree => rules.push(format!("{prefix}||{}^", rule.name)),
+                Scope::Exact => rules.push(format!("{prefix}|{}^", rule.name)),
+                Scope::Subdomains if prefix.is_empty() => {
+                    comments.push(format!("!   *.{}", rule.name))
+                }
+                Scope::Subdomains => {
+                    comments.push(format!("!   exception not expressible: *.{}", rule.name))
+                }
+            }
+        }
+    }
+    rules.sort();
+    comments.sort();
+    (rules, comments)
+}
+
+/// Whether `name` is a lower-case DNS name: labels of 1 to 63 letters, digits and inner
+/// hyphens, at least two of them.
+fn is_dns_name(name: &str) -> bool {
+    let labels: Vec<&str> = name.split('.').collect();
+    name.len() <= 253
+        && labels.len() >= 2
+        && labels.iter().all(|l| {
+            (1..=63).contains(&l.len())
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        })
+}
+
+/// Each policy with its built adblock list, written under `dir`.
+fn build_all(dir: &Path) -> Vec<(PathBuf, Ir, PathBuf)> {
+    policies()
+        .into_iter()
+        .enumerate()
+        .map(|(i, policy)| {
+            let sub = dir.join(i.to_string());
+            fs::create_dir(&sub).unwrap();
+            let (ir, paths) = common::emit_target(&policy, "adblock", &sub);
+            assert_eq!(paths.len(), 1);
+            (policy, ir, paths[0].clone())
+        })
+        .collect()
+}
+
+#[test]
+fn every_rule_has_its_ir_rules_scope_and_form() {
+    let dir = tempfile::tempdir().unwrap();
+    for (policy, ir, list) in build_all(dir.path()) {
+        let text = fs::read_to_string(&list).unwrap();
+        let mut written = rules(&text);
+        for rule in &written {
+            let name = rule
+                .strip_prefix("@@")
+                .unwrap_or(rule)
+                .strip_prefix("||")
+                .or_else(|| rule.strip_prefix("@@").unwrap_or(rule).strip_prefix('|'))
+                .and_then(|r| r.strip_suffix('^'))
+                .unwrap_or_else(|| panic!("{}: not a domain rule: {rule}", policy.display()));
+            assert!(is_dns_name(name), "{}: {rule}", policy.display());
+        }
+        written.sort();
+        let before = written.len();
+        written.dedup();
+        assert_eq!(
+            written.len(),
+            before,
+            "{}: a rule is repeated",
+            policy.display()
+        );
+        let (rules, comments) = expected_lines(&ir);
+        assert_eq!(written, rules, "{}", policy.display());
+        let mut listed: Vec<String> = text
+            .lines()
+            .filter(|l| l.starts_with("!   "))
+            .map(String::from)
+            .collect();
+        listed.sort();
+        assert_eq!(listed, comments, "{}", policy.display());
+    }
+}
+
+/// The directory with hostlist-compiler, installed by `npm ci` (.ci/run does it).
+fn hostlist_compiler() -> Option<PathBuf> {
+    let bin = common::root().join("tests/hostlist/node_modules/.bin/hostlist-compiler");
+    if bin.is_file() {
+        return Some(bin);
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("tests/hostlist/node_modules is missing: .ci/run installs it with `npm ci`");
+    }
+    eprintln!("note: run `npm ci` in tests/hostlist to validate the adblock lists; skipping");
+    None
+}
+
+#[test]
+fn hostlist_compiler_validate_keeps_every_rule() {
+    if !common::require_tool("node") {
+        return;
+    }
+    let Some(compiler) = hostlist_compiler() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let built = build_all(dir.path());
+    // A control list whose rules Validate must drop, so that a silent no-op cannot pass: a
+    // public suffix, an IP address, a name with a space and a rule with a modifier a DNS
+    // blocker does not support; and one good rule that it keeps.
+    let control = dir.path().join("control.txt");
+    fs::write(
+        &control,
+        "||org^\n||192.168.0.1^\n||a b.example^\n||ads.example^$third-party\n||kept.example^\n",
+    )
+    .unwrap();
+    // Each list a source of its own with Validate: the output has a section per source.
+    let sources: Vec<serde_json::Value> = built
+        .iter()
+        .map(|(_, _, list)| list)
+        .chain([&control])
+        .map(|path| {
+            serde_json::json!({
+                "source": path,
+                "type": "adblock",
+                "transformations": ["Validate"],
+            })
+        })
+        .collect();
+    let config = dir.path().join("hostlist.json");
+    fs::write(
+        &config,
+        serde_json::to_vec(&serde_json::json!({ "name": "msgpol", "sources": sources })).unwrap(),
+    )
+    .unwrap();
+    let output = dir.path().join("compiled.txt");
+    let (ok, log) = common::run(
+        Command::new(&compiler)
+            .arg("-c")
+            .arg(&config)
+            .arg("-o")
+            .arg(&output)
+            .env("HOME", dir.path()),
+    );
+    assert!(ok, "hostlist-compiler failed:\n{log}");
+    let compiled = fs::read_to_string(&output).unwrap();
+    let section = |path: &Path| -> Vec<String> {
+        let marker = format!("! Source: {}\n", path.display());
+        let rest = compiled
+            .split(&marker)
+            .nth(1)
+            .unwrap_or_else(|| panic!("no section for {}:\n{compiled}", path.display()));
+        rules(rest.split("! Source: ").next().unwrap())
+    };
+    assert_eq!(
+        section(&control),
+        ["||kept.example^"],
+        "Validate did not run"
+    );
+    for (policy, _, list) in &built {
+        let written = rules(&fs::read_to_string(list).unwrap());
+        assert_eq!(
+            section(list),
+            written,
+            "{}: Validate dropped rules",
+            policy.display()
+        );
+    }
+}

@@ -94,18 +94,13 @@ fn schedule(
 }
 
 fn labels_in(ir: &Ir, kind: TierKind) -> Vec<String> {
-    ir.tiered_channels()
-        .filter(|c| ir.tier_of(c).is_some_and(|t| t.kind == kind))
+    ir.channels_where(|t| t.kind == kind)
         .map(|c| c.label.clone())
         .collect()
 }
 
 fn labels_requiring(ir: &Ir, requirement: Requirement) -> Vec<String> {
-    ir.tiered_channels()
-        .filter(|c| {
-            ir.tier_of(c)
-                .is_some_and(|t| t.kind != TierKind::Banned && t.requires.contains(&requirement))
-        })
+    ir.channels_where(|t| t.kind != TierKind::Banned && t.requires.contains(&requirement))
         .map(|c| c.label.clone())
         .collect()
 }

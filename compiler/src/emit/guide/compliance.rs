@@ -106,8 +106,7 @@ fn one(key: &'static str, item: String) -> Evidence {
 
 fn facts(ir: &Ir) -> Facts {
     let approved: Vec<_> = ir
-        .tiered_channels()
-        .filter(|c| ir.tier_of(c).is_some_and(|t| t.kind == TierKind::Approved))
+        .channels_where(|t| t.kind == TierKind::Approved)
         .collect();
     let reviewed = |name: &str| ir.reviews.iter().any(|r| r.channel == name && !r.overdue);
     let allowing: Vec<_> = ir

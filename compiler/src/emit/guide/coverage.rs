@@ -133,10 +133,7 @@ pub fn coverage(ir: &Ir) -> Coverage {
             .map(|t| t.name())
             .collect()
     };
-    let channels_under = |control: Control| {
-        ir.tiered_channels()
-            .filter(move |c| ir.tier_of(c).is_some_and(|t| tier_uses(t, control)))
-    };
+    let channels_under = |control: Control| ir.channels_where(move |t| tier_uses(t, control));
     let controls: Vec<ControlRow> = Control::ALL
         .into_iter()
         .filter(|&c| ir.tiers.iter().any(|t| tier_uses(t, c)))

@@ -253,10 +253,7 @@ fn shares(ir: &Ir) -> Vec<Share> {
     [TierKind::Approved, TierKind::Limited, TierKind::Banned]
         .into_iter()
         .map(|kind| {
-            let channels = ir
-                .tiered_channels()
-                .filter(|c| ir.tier_of(c).is_some_and(|t| t.kind == kind))
-                .count();
+            let channels = ir.channels_where(|t| t.kind == kind).count();
             let width = (channels * 1000 + total / 2) / total;
             let share = Share {
                 kind,
@@ -449,14 +446,8 @@ fn alternatives(ir: &Ir) -> Vec<AlternativeView> {
 
 /// What an executive should weigh, each computed from the policy; only those that apply.
 fn risks(ir: &Ir, coverage: &Coverage) -> Vec<Evidence> {
-    let in_kind = |kind: TierKind| {
-        ir.tiered_channels()
-            .filter(move |c| ir.tier_of(c).is_some_and(|t| t.kind == kind))
-    };
-    let allowed = || {
-        ir.tiered_channels()
-            .filter(|c| ir.tier_of(c).is_some_and(|t| t.kind != TierKind::Banned))
-    };
+    let in_kind = |kind: TierKind| ir.channels_where(move |t| t.kind == kind);
+    let allowed = || ir.channels_where(|t| t.kind != TierKind::Banned);
     let reviewed = |c: &ChannelInfo| ir.reviews.iter().any(|r| r.channel == c.name);
     let list = [
         Evidence::list(

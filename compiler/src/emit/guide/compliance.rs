@@ -87,8 +87,6 @@ struct Facts {
     reviewed: Evidence,
     unreviewed: Evidence,
     briefing: Evidence,
-    /// The refresher cadence is at most a year (CIS 14.1 asks for at least yearly).
-    yearly: bool,
     incidents: Evidence,
     mfa_tiers: Evidence,
     mfa_missing: Evidence,
@@ -96,11 +94,10 @@ struct Facts {
     alternatives: Evidence,
 }
 
-fn one(key: &'static str, item: String) -> Evidence {
-    Evidence {
-        key,
-        n: 1,
-        items: vec![item],
+impl Facts {
+    /// The refresher cadence is at most a year (CIS 14.1 asks for at least yearly).
+    fn yearly(&self) -> bool {
+        self.briefing.key == "briefing"
     }
 }
 
@@ -121,7 +118,7 @@ fn facts(ir: &Ir) -> Facts {
         CadenceUnit::Weeks => b.every.div_ceil(4),
     };
     Facts {
-        owner: one("policy-owner", ir.policy.owner.clone()),
+        owner: Evidence::list("policy-owner", vec![ir.policy.owner.clone()]),
         classes: Evidence::list(
             "classes",
             ir.classes.iter().map(|c| c.label.clone()).collect(),
@@ -169,7 +166,6 @@ fn facts(ir: &Ir) -> Facts {
             n: b.every as usize,
             items: Vec::new(),
         },
-        yearly: months <= 12,
         incidents: Evidence {
             key: if ir.incidents.is_empty() {
                 "no-incidents"
@@ -266,7 +262,7 @@ pub fn frameworks(ir: &Ir, coverage: &Coverage) -> Vec<Framework> {
             .map(|a| a.name().to_string())
             .collect(),
     );
-    let support = one("support", ir.policy.support.clone());
+    let support = Evidence::list("support", vec![ir.policy.support.clone()]);
     let has = |e: &Evidence| e.n > 0;
     let ordered = ir.classes.len() >= 2;
     // Banning asks for an alternative (E208 enforces one per medium).
@@ -274,7 +270,7 @@ pub fn frameworks(ir: &Ir, coverage: &Coverage) -> Vec<Framework> {
     let reviews = status(has(&f.reviewed) && !has(&f.unreviewed), has(&f.reviewed));
     let mfa = status(has(&f.mfa_tiers) && !has(&f.mfa_missing), has(&f.mfa_tiers));
     let incidents = status(has(&f.incidents), false);
-    let awareness = status(f.yearly, true);
+    let awareness = status(f.yearly(), true);
     let classes = status(ordered && has(&f.detectors), ordered);
     let transfer = status(ordered && has(&f.e2ee_classes), ordered);
     let network = [

@@ -335,48 +335,47 @@ fn card(c: &ChannelInfo) -> ChannelCard {
     }
 }
 
-/// The conditions a `warn` decision states, without the code quotes.
-fn condition_text(ir: &Ir, class: &str, channel: &str) -> String {
-    ir.decide(class, channel, None)
-        .map(|d| {
-            d.reasons
-                .iter()
-                .filter(|r| r.verdict == Verdict::Warn)
-                .map(|r| r.message.replace('`', ""))
-                .collect::<Vec<_>>()
-                .join("; ")
-        })
-        .unwrap_or_default()
-}
-
 fn matrix(ir: &Ir) -> Matrix {
+    let channels: Vec<&ChannelInfo> = ir.tiered_channels().collect();
+    // ir/build.rs fills `ir.matrix` class by class, each over the tiered channels in order.
+    let decision = |class: usize, channel: usize| {
+        ir.matrix
+            .get(class * channels.len() + channel)
+            .filter(|d| d.class == ir.classes[class].name && d.channel == channels[channel].name)
+            .expect("ir.matrix decides every class for every tiered channel, class by class")
+    };
     let mut rows = Vec::new();
     let mut conditions = Vec::new();
-    for channel in ir.tiered_channels() {
+    for (channel_index, channel) in channels.iter().enumerate() {
         let Some(tier) = ir.tier_of(channel) else {
             continue;
         };
         let cells = ir
             .classes
             .iter()
-            .map(|class| {
-                let verdict = ir
-                    .matrix
-                    .iter()
-                    .find(|d| d.class == class.name && d.channel == channel.name)
-                    .map_or(Verdict::Deny, |d| d.verdict);
-                let condition = (verdict == Verdict::Warn).then(|| {
+            .enumerate()
+            .map(|(class_index, class)| {
+                let decision = decision(class_index, channel_index);
+                let condition = (decision.verdict == Verdict::Warn).then(|| {
+                    // The conditions the decision states, without the code quotes.
+                    let text = decision
+                        .reasons
+                        .iter()
+                        .filter(|r| r.verdict == Verdict::Warn)
+                        .map(|r| r.message.replace('`', ""))
+                        .collect::<Vec<_>>()
+                        .join("; ");
                     conditions.push(Condition {
                         number: conditions.len() + 1,
                         channel: channel.label.clone(),
                         class: class.label.clone(),
-                        text: condition_text(ir, &class.name, &channel.name),
+                        text,
                     });
                     conditions.len()
                 });
                 Cell {
                     class: class.name.clone(),
-                    verdict,
+                    verdict: decision.verdict,
                     condition,
                 }
             })

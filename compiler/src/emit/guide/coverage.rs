@@ -54,7 +54,6 @@ pub struct ChannelRow {
 pub struct CoverageCell {
     /// A key of `STATE_KEYS`.
     pub state: &'static str,
-    pub targets: usize,
 }
 
 impl Coverage {
@@ -183,7 +182,6 @@ pub fn coverage(ir: &Ir) -> Coverage {
                         } else {
                             "state-no-data"
                         },
-                        targets: row.targets.len(),
                     })
                 })
                 .collect();

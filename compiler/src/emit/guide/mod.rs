@@ -116,7 +116,6 @@ pub struct Guide {
 
 #[derive(Serialize)]
 pub struct ClassView {
-    pub name: String,
     pub label: String,
     pub docs: Vec<String>,
     pub requires: Vec<Requirement>,
@@ -132,7 +131,6 @@ pub struct Fact {
 
 #[derive(Serialize)]
 pub struct ChannelCard {
-    pub name: String,
     pub label: String,
     pub vendor: Option<String>,
     pub media: Vec<Medium>,
@@ -143,7 +141,6 @@ pub struct ChannelCard {
 
 #[derive(Serialize)]
 pub struct TierView {
-    pub name: String,
     pub label: String,
     pub kind: TierKind,
     pub docs: Vec<String>,
@@ -168,13 +165,11 @@ pub struct MatrixRow {
     pub channel: String,
     pub label: String,
     pub tier: String,
-    pub kind: TierKind,
     pub cells: Vec<Cell>,
 }
 
 #[derive(Serialize)]
 pub struct Cell {
-    pub class: String,
     pub verdict: Verdict,
     /// The number of its condition, for `warn` cells.
     pub condition: Option<usize>,
@@ -325,7 +320,6 @@ fn facts(c: &ChannelInfo) -> Vec<Fact> {
 
 fn card(c: &ChannelInfo) -> ChannelCard {
     ChannelCard {
-        name: c.name.clone(),
         label: c.label.clone(),
         vendor: c.vendor.clone(),
         media: c.media.clone(),
@@ -374,7 +368,6 @@ fn matrix(ir: &Ir) -> Matrix {
                     conditions.len()
                 });
                 Cell {
-                    class: class.name.clone(),
                     verdict: decision.verdict,
                     condition,
                 }
@@ -384,7 +377,6 @@ fn matrix(ir: &Ir) -> Matrix {
             channel: channel.name.clone(),
             label: channel.label.clone(),
             tier: tier.label.clone(),
-            kind: tier.kind,
             cells,
         });
     }
@@ -514,7 +506,6 @@ pub fn model(ir: &Ir) -> Guide {
             .classes
             .iter()
             .map(|c| ClassView {
-                name: c.name.clone(),
                 label: c.label.clone(),
                 docs: c.docs.clone(),
                 requires: c.requires.iter().map(|r| r.value).collect(),
@@ -524,7 +515,6 @@ pub fn model(ir: &Ir) -> Guide {
             .tiers
             .iter()
             .map(|t| TierView {
-                name: t.name.clone(),
                 label: t.label.clone(),
                 kind: t.kind,
                 docs: t.docs.clone(),

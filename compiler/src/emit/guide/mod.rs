@@ -10,9 +10,13 @@ mod coverage;
 
 use crate::emit::templates::render;
 use crate::emit::{EmitError, OutputFile};
-use crate::ir::{ChannelInfo, ExceptionStatus, IncidentInfo, Ir, PolicyInfo, TierKind, Verdict};
+use crate::ir::{
+    ChannelInfo, ClassInfo, ExceptionInfo, ExceptionStatus, IncidentInfo, Ir, PolicyInfo,
+    ReviewInfo, TierKind, Verdict,
+};
 use crate::syntax::ast::{E2ee, Enforcement, Medium, Property, Requirement};
 use serde::Serialize;
+use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 pub use briefing::Briefing;
@@ -92,33 +96,32 @@ impl Audience {
     }
 }
 
+/// The model borrows what the IR already says as it is; it never holds the whole `Ir` or a
+/// channel's `endpoints` (a feed can put a million names there).
 #[derive(Serialize)]
-pub struct Guide {
-    pub policy: PolicyInfo,
-    pub evaluation_date: String,
-    pub classes: Vec<ClassView>,
-    pub tiers: Vec<TierView>,
+pub struct Guide<'ir> {
+    pub policy: &'ir PolicyInfo,
+    pub evaluation_date: &'ir str,
+    pub classes: &'ir [ClassInfo],
+    pub tiers: Vec<TierView<'ir>>,
     pub matrix: Matrix,
     /// What to use for what: per medium and class, the channels that may carry it.
     pub media: Vec<MediumRow>,
-    pub alternatives: Vec<AlternativeView>,
-    pub exceptions: Vec<ExceptionView>,
-    pub reviews: Vec<ReviewView>,
-    pub incidents: Vec<IncidentInfo>,
-    pub monitored: Vec<MonitoredView>,
+    pub alternatives: Vec<AlternativeView<'ir>>,
+    pub exceptions: &'ir [ExceptionInfo],
+    pub reviews: &'ir [ReviewInfo],
+    pub incidents: &'ir [IncidentInfo],
+    /// The label of each channel that `exceptions` and `reviews` name.
+    pub channel_labels: BTreeMap<&'ir str, &'ir str>,
+    /// The label of each class that `exceptions` name.
+    pub class_labels: BTreeMap<&'ir str, &'ir str>,
+    pub monitored: Vec<MonitoredView<'ir>>,
     pub risks: Vec<Evidence>,
     /// How the tiered channels split between approved, limited and banned tiers.
     pub shares: Vec<Share>,
     pub coverage: Coverage,
     pub compliance: Vec<Framework>,
     pub briefing: Briefing,
-}
-
-#[derive(Serialize)]
-pub struct ClassView {
-    pub label: String,
-    pub docs: Vec<String>,
-    pub requires: Vec<Requirement>,
 }
 
 /// A fact about a channel, by key in the strings table; `unconfirmed` if no primary source
@@ -129,26 +132,28 @@ pub struct Fact {
     pub unconfirmed: bool,
 }
 
+/// What the guides say about a channel: `ChannelInfo` without its endpoints.
 #[derive(Serialize)]
-pub struct ChannelCard {
-    pub label: String,
-    pub vendor: Option<String>,
-    pub media: Vec<Medium>,
+pub struct ChannelCard<'ir> {
+    pub label: &'ir str,
+    pub vendor: Option<&'ir str>,
+    pub media: &'ir [Medium],
     pub facts: Vec<Fact>,
-    pub notes: Vec<String>,
-    pub docs: Vec<String>,
+    pub notes: &'ir [String],
+    pub docs: &'ir [String],
 }
 
 #[derive(Serialize)]
-pub struct TierView {
-    pub label: String,
+pub struct TierView<'ir> {
+    pub label: &'ir str,
     pub kind: TierKind,
-    pub docs: Vec<String>,
-    pub ceiling: Option<String>,
-    pub requires: Vec<Requirement>,
-    pub block: Vec<Enforcement>,
+    pub docs: &'ir [String],
+    /// The ceiling class's label.
+    pub ceiling: Option<&'ir str>,
+    pub requires: &'ir [Requirement],
+    pub block: &'ir [Enforcement],
     pub monitor: bool,
-    pub channels: Vec<ChannelCard>,
+    pub channels: Vec<ChannelCard<'ir>>,
 }
 
 #[derive(Serialize)]
@@ -197,39 +202,16 @@ pub struct MediumRow {
 }
 
 #[derive(Serialize)]
-pub struct AlternativeView {
+pub struct AlternativeView<'ir> {
     pub medium: Medium,
-    pub use_channels: Vec<String>,
-    pub instead_of: Vec<String>,
+    pub use_channels: Vec<&'ir str>,
+    pub instead_of: Vec<&'ir str>,
 }
 
 #[derive(Serialize)]
-pub struct ExceptionView {
-    pub name: String,
-    pub group: String,
-    pub channel: String,
-    pub ceiling: String,
-    pub until: String,
-    pub approved_by: String,
-    pub reason: String,
-    pub status: ExceptionStatus,
-    pub docs: Vec<String>,
-}
-
-#[derive(Serialize)]
-pub struct ReviewView {
-    pub channel: String,
-    pub reviewed: String,
-    pub reviewer: Option<String>,
-    pub findings: Vec<String>,
-    pub next: String,
-    pub overdue: bool,
-}
-
-#[derive(Serialize)]
-pub struct MonitoredView {
-    pub tier: String,
-    pub channels: Vec<String>,
+pub struct MonitoredView<'ir> {
+    pub tier: &'ir str,
+    pub channels: Vec<&'ir str>,
 }
 
 /// One kind of tier's part of the tiered channels, with its place on a 0–100 bar.
@@ -282,14 +264,14 @@ impl Evidence {
     }
 }
 
-fn channel_label(ir: &Ir, name: &str) -> String {
-    ir.channel(name)
-        .map_or_else(|| name.to_string(), |c| c.label.clone())
+/// A channel's label; a name the IR does not hold (a review of an untiered stdlib channel)
+/// stands for itself.
+fn channel_label<'ir>(ir: &'ir Ir, name: &'ir str) -> &'ir str {
+    ir.channel(name).map_or(name, |c| &c.label)
 }
 
-fn class_label(ir: &Ir, name: &str) -> String {
-    ir.class(name)
-        .map_or_else(|| name.to_string(), |c| c.label.clone())
+fn class_label<'ir>(ir: &'ir Ir, name: &'ir str) -> &'ir str {
+    ir.class(name).map_or(name, |c| &c.label)
 }
 
 fn facts(c: &ChannelInfo) -> Vec<Fact> {
@@ -318,14 +300,14 @@ fn facts(c: &ChannelInfo) -> Vec<Fact> {
     out
 }
 
-fn card(c: &ChannelInfo) -> ChannelCard {
+fn card(c: &ChannelInfo) -> ChannelCard<'_> {
     ChannelCard {
-        label: c.label.clone(),
-        vendor: c.vendor.clone(),
-        media: c.media.clone(),
+        label: &c.label,
+        vendor: c.vendor.as_deref(),
+        media: &c.media,
         facts: facts(c),
-        notes: c.notes.clone(),
-        docs: c.docs.clone(),
+        notes: &c.notes,
+        docs: &c.docs,
     }
 }
 
@@ -414,7 +396,7 @@ fn media(ir: &Ir, matrix: &Matrix) -> Vec<MediumRow> {
         .collect()
 }
 
-fn alternatives(ir: &Ir) -> Vec<AlternativeView> {
+fn alternatives(ir: &Ir) -> Vec<AlternativeView<'_>> {
     ir.tiers
         .iter()
         .filter(|t| t.kind == TierKind::Banned)
@@ -427,7 +409,7 @@ fn alternatives(ir: &Ir) -> Vec<AlternativeView> {
                     .iter()
                     .filter_map(|c| ir.channel(&c.value))
                     .filter(|c| c.media.contains(&a.medium))
-                    .map(|c| c.label.clone())
+                    .map(|c| c.label.as_str())
                     .collect(),
             })
         })
@@ -496,31 +478,23 @@ fn risks(ir: &Ir, coverage: &Coverage) -> Vec<Evidence> {
 }
 
 /// Build the model from the IR.
-pub fn model(ir: &Ir) -> Guide {
+pub fn model(ir: &Ir) -> Guide<'_> {
     let matrix = matrix(ir);
     let coverage = coverage::coverage(ir);
     Guide {
-        policy: ir.policy.clone(),
-        evaluation_date: ir.evaluation_date.clone(),
-        classes: ir
-            .classes
-            .iter()
-            .map(|c| ClassView {
-                label: c.label.clone(),
-                docs: c.docs.clone(),
-                requires: c.requires.iter().map(|r| r.value).collect(),
-            })
-            .collect(),
+        policy: &ir.policy,
+        evaluation_date: &ir.evaluation_date,
+        classes: &ir.classes,
         tiers: ir
             .tiers
             .iter()
             .map(|t| TierView {
-                label: t.label.clone(),
+                label: &t.label,
                 kind: t.kind,
-                docs: t.docs.clone(),
+                docs: &t.docs,
                 ceiling: t.ceiling.as_ref().map(|c| class_label(ir, &c.value)),
-                requires: t.requires.clone(),
-                block: t.block.clone(),
+                requires: &t.requires,
+                block: &t.block,
                 monitor: t.monitor,
                 channels: t
                     .channels
@@ -533,40 +507,27 @@ pub fn model(ir: &Ir) -> Guide {
         media: media(ir, &matrix),
         matrix,
         alternatives: alternatives(ir),
-        exceptions: ir
+        exceptions: &ir.exceptions,
+        reviews: &ir.reviews,
+        incidents: &ir.incidents,
+        channel_labels: ir
             .exceptions
             .iter()
-            .map(|e| ExceptionView {
-                name: e.name.clone(),
-                group: e.group.clone(),
-                channel: channel_label(ir, &e.channel),
-                ceiling: class_label(ir, &e.ceiling),
-                until: e.until.clone(),
-                approved_by: e.approved_by.clone(),
-                reason: e.reason.clone(),
-                status: e.status,
-                docs: e.docs.clone(),
-            })
+            .map(|e| e.channel.as_str())
+            .chain(ir.reviews.iter().map(|r| r.channel.as_str()))
+            .map(|name| (name, channel_label(ir, name)))
             .collect(),
-        reviews: ir
-            .reviews
+        class_labels: ir
+            .exceptions
             .iter()
-            .map(|r| ReviewView {
-                channel: channel_label(ir, &r.channel),
-                reviewed: r.reviewed.clone(),
-                reviewer: r.reviewer.clone(),
-                findings: r.findings.clone(),
-                next: r.next.clone(),
-                overdue: r.overdue,
-            })
+            .map(|e| (e.ceiling.as_str(), class_label(ir, &e.ceiling)))
             .collect(),
-        incidents: ir.incidents.clone(),
         monitored: ir
             .tiers
             .iter()
             .filter(|t| t.monitor)
             .map(|t| MonitoredView {
-                tier: t.label.clone(),
+                tier: &t.label,
                 channels: t
                     .channels
                     .iter()

@@ -43,7 +43,7 @@ pub enum Audience {
 }
 
 impl Audience {
-    /// The audiences of the guide targets (`briefing` is its own target).
+    /// The audiences of `guide-md` and `guide-html` (`briefing` is its own target).
     pub const GUIDES: [Audience; 3] = [Audience::Staff, Audience::Executives, Audience::Security];
 
     pub fn name(self) -> &'static str {
@@ -543,30 +543,48 @@ pub fn model(ir: &Ir) -> Guide<'_> {
     }
 }
 
-/// Render one document per audience with a format's template (`guide-html/guide.html` or
-/// `guide-md/guide.md`), named `<audience>.<extension>`.
+/// A document format: its template and the extension of the files rendered with it.
+pub struct Format {
+    pub template: &'static str,
+    pub extension: &'static str,
+}
+
+impl Format {
+    pub const HTML: Format = Format {
+        template: "guide-html/guide.html",
+        extension: "html",
+    };
+    pub const MARKDOWN: Format = Format {
+        template: "guide-md/guide.md",
+        extension: "md",
+    };
+}
+
+/// Render one document per format and audience, named `<audience>.<extension>`, from one
+/// model and one copy of the strings.
 pub fn render_all(
     ir: &Ir,
     audiences: &[Audience],
-    template: &str,
-    extension: &str,
+    formats: &[Format],
 ) -> Result<Vec<OutputFile>, EmitError> {
     let guide = minijinja::Value::from_serialize(model(ir));
-    audiences
-        .iter()
-        .map(|audience| {
+    let words = minijinja::Value::from_serialize(strings());
+    let mut files = Vec::new();
+    for format in formats {
+        for audience in audiences {
             let context = minijinja::context! {
                 guide => guide.clone(),
-                t => minijinja::Value::from_serialize(strings()),
+                t => words.clone(),
                 audience => audience.name(),
                 sections => audience.sections(),
             };
-            render(template, context).map(|text| OutputFile {
-                path: format!("{}.{extension}", audience.name()),
-                contents: text.into_bytes(),
-            })
-        })
-        .collect()
+            files.push(OutputFile {
+                path: format!("{}.{}", audience.name(), format.extension),
+                contents: render(format.template, context)?.into_bytes(),
+            });
+        }
+    }
+    Ok(files)
 }
 
 #[cfg(test)]

@@ -135,7 +135,7 @@ pub fn briefing(ir: &Ir) -> Briefing {
         item("check-acknowledge", vec![ir.policy.version.clone()]),
     ]
     .into_iter()
-    .filter(|e| e.n > 0)
+    .filter(Evidence::worth_stating)
     .collect();
     Briefing {
         checklist,

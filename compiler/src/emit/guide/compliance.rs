@@ -24,7 +24,6 @@ pub const EVIDENCE_KEYS: &[&str] = &[
     "briefing",
     "briefing-over-a-year",
     "incidents",
-    "no-incidents",
     "guides",
     "support",
     "mfa-tiers",
@@ -131,16 +130,11 @@ fn facts(ir: &Ir) -> Facts {
                 .map(|c| c.label.clone())
                 .collect(),
         ),
-        tiered: Evidence {
-            key: "channels-tiered",
-            n: ir.tiered_channels().count(),
-            items: Vec::new(),
-        },
-        vendor: Evidence {
-            key: "channels-vendor",
-            n: ir.tiered_channels().filter(|c| c.vendor.is_some()).count(),
-            items: Vec::new(),
-        },
+        tiered: Evidence::count("channels-tiered", ir.tiered_channels().count()),
+        vendor: Evidence::count(
+            "channels-vendor",
+            ir.tiered_channels().filter(|c| c.vendor.is_some()).count(),
+        ),
         reviewed: Evidence::list(
             "reviews-current",
             approved
@@ -157,24 +151,15 @@ fn facts(ir: &Ir) -> Facts {
                 .map(|c| c.label.clone())
                 .collect(),
         ),
-        briefing: Evidence {
-            key: if months <= 12 {
+        briefing: Evidence::count(
+            if months <= 12 {
                 "briefing"
             } else {
                 "briefing-over-a-year"
             },
-            n: b.every as usize,
-            items: Vec::new(),
-        },
-        incidents: Evidence {
-            key: if ir.incidents.is_empty() {
-                "no-incidents"
-            } else {
-                "incidents"
-            },
-            n: ir.incidents.len(),
-            items: Vec::new(),
-        },
+            b.every as usize,
+        ),
+        incidents: Evidence::count("incidents", ir.incidents.len()),
         mfa_tiers: Evidence::list(
             "mfa-tiers",
             allowing
@@ -199,11 +184,10 @@ fn facts(ir: &Ir) -> Facts {
                 .map(|c| c.label.clone())
                 .collect(),
         ),
-        alternatives: Evidence {
-            key: "alternatives",
-            n: ir.tiers.iter().map(|t| t.instead.len()).sum(),
-            items: Vec::new(),
-        },
+        alternatives: Evidence::count(
+            "alternatives",
+            ir.tiers.iter().map(|t| t.instead.len()).sum(),
+        ),
     }
 }
 
@@ -231,7 +215,7 @@ fn by_controls(id: &'static str, coverage: &Coverage, controls: &[Control]) -> M
                     .collect(),
             )
         })
-        .filter(|e| e.n > 0)
+        .filter(Evidence::worth_stating)
         .collect();
     let enforced = controls.iter().filter(|&&c| coverage.enforced(c)).count();
     Mapping {
@@ -247,7 +231,7 @@ fn mapping(id: &'static str, status: Status, evidence: &[&Evidence]) -> Mapping 
         status,
         evidence: evidence
             .iter()
-            .filter(|e| e.n > 0 || e.key == "no-incidents")
+            .filter(|e| e.worth_stating())
             .map(|&e| e.clone())
             .collect(),
     }

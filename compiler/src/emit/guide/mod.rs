@@ -252,6 +252,9 @@ pub struct Evidence {
     pub key: &'static str,
     pub n: usize,
     pub items: Vec<String>,
+    /// A count says something even when it is 0 ("vendor named: 0"); an empty list does not.
+    #[serde(skip)]
+    is_count: bool,
 }
 
 impl Evidence {
@@ -260,7 +263,22 @@ impl Evidence {
             key,
             n: items.len(),
             items,
+            is_count: false,
         }
+    }
+
+    fn count(key: &'static str, n: usize) -> Evidence {
+        Evidence {
+            key,
+            n,
+            items: Vec::new(),
+            is_count: true,
+        }
+    }
+
+    /// Whether it is worth stating: a count always is, a list only with items in it.
+    fn worth_stating(&self) -> bool {
+        self.is_count || !self.items.is_empty()
     }
 }
 
@@ -474,7 +492,7 @@ fn risks(ir: &Ir, coverage: &Coverage) -> Vec<Evidence> {
                 .collect(),
         ),
     ];
-    list.into_iter().filter(|e| e.n > 0).collect()
+    list.into_iter().filter(Evidence::worth_stating).collect()
 }
 
 /// Build the model from the IR.

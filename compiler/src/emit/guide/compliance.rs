@@ -211,7 +211,7 @@ fn by_controls(id: &'static str, coverage: &Coverage, controls: &[Control]) -> M
                 controls
                     .iter()
                     .filter(|&&c| key(c) == k)
-                    .map(|&c| super::coverage::control_words(c).to_string())
+                    .map(|&c| super::coverage::control_name(c).to_string())
                     .collect(),
             )
         })

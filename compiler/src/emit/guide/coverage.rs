@@ -66,7 +66,7 @@ impl Coverage {
     }
 
     pub fn gap_names(&self) -> Vec<String> {
-        self.gaps().map(|c| control_words(c).to_string()).collect()
+        self.gaps().map(|c| control_name(c).to_string()).collect()
     }
 
     pub fn uses(&self, control: Control) -> bool {
@@ -81,17 +81,13 @@ impl Coverage {
     }
 }
 
-/// The policy statement a control stands for, as written in a `.msgpol` file (the same in
-/// every language).
-pub fn control_words(control: Control) -> &'static str {
-    match control {
-        Control::BlockDns => "block dns",
-        Control::BlockFirewall => "block firewall",
-        Control::BlockEndpoint => "block endpoint",
-        Control::BlockBrowser => "block browser",
-        Control::BlockDlp => "block dlp",
-        Control::Monitor => "monitor",
-    }
+/// How the guides name a control (`strings.control-name`): the policy statement it stands
+/// for, as the templates print it in the coverage tables.
+pub fn control_name(control: Control) -> &'static str {
+    let key = serde_json::to_value(control).expect("a control serialises to its key");
+    super::strings()["control-name"][key.as_str().unwrap_or_default()]
+        .as_str()
+        .expect("the strings name every control")
 }
 
 fn tier_uses(tier: &TierInfo, control: Control) -> bool {

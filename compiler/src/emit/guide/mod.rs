@@ -633,6 +633,7 @@ mod tests {
         for control in crate::emit::Control::ALL {
             let key = serde_json::to_value(control).unwrap();
             assert!(t["control"][key.as_str().unwrap()].is_string());
+            assert!(t["control-name"][key.as_str().unwrap()].is_string());
         }
         for key in coverage::STATE_KEYS
             .iter()

@@ -108,10 +108,7 @@ fn markdown_matrix(md: &str) -> Vec<Vec<String>> {
 
 #[test]
 fn rendered_matrix_agrees_with_decide() {
-    // The examples, and the fixture with a cell "with conditions".
-    let mut policies = common::examples();
-    policies.push(common::root().join("tests/fixtures/ok/guide.msgpol"));
-    for path in policies {
+    for path in common::guide_policies() {
         let ir = common::ir(&path);
         for (target, file, parse) in [
             (

@@ -11,7 +11,12 @@ const path = require("path");
 const puppeteer = require("puppeteer-core");
 
 const AXE = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
-const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
+// The test passes the Chromium it found (tests/real_guides.rs), so both launch the same one.
+const CHROMIUM = process.env.CHROMIUM;
+if (!CHROMIUM) {
+  console.error("CHROMIUM is not set: it names the Chromium executable to launch");
+  process.exit(2);
+}
 
 async function overflowAt(page, width, media) {
   await page.emulateMediaType(media);

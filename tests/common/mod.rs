@@ -30,6 +30,14 @@ pub fn examples() -> Vec<PathBuf> {
     list
 }
 
+/// The policies the guides are checked on: the examples, and the fixture whose matrix has a
+/// cell "with conditions".
+pub fn guide_policies() -> Vec<PathBuf> {
+    let mut list = examples();
+    list.push(root().join("tests/fixtures/ok/guide.msgpol"));
+    list
+}
+
 /// The IR of a policy that compiles (at `today()`), or a panic showing its diagnostics.
 pub fn ir(policy: &Path) -> Ir {
     let compilation = msgpol::compile(policy, today()).unwrap();

@@ -343,6 +343,14 @@ impl Ir {
             .flat_map(|t| t.channels.iter())
             .filter_map(|c| self.channel(&c.value))
     }
+    /// The tiered channels whose tier satisfies `pred`, in `tiered_channels` order.
+    pub fn channels_where(
+        &self,
+        pred: impl Fn(&TierInfo) -> bool,
+    ) -> impl Iterator<Item = &ChannelInfo> {
+        self.tiered_channels()
+            .filter(move |c| self.tier_of(c).is_some_and(&pred))
+    }
     fn reindex(&mut self) {
         let names = |list: Vec<&String>| {
             list.into_iter()

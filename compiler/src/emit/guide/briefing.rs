@@ -3,7 +3,9 @@
 //! counted from the policy's `effective` date.
 
 use super::{channel_label, Evidence};
+use crate::ir::build::date_string;
 use crate::ir::{ExceptionStatus, Ir, TierKind};
+use crate::syntax::args::parse_date;
 use crate::syntax::ast::{CadenceUnit, Requirement};
 use serde::Serialize;
 use time::{Date, Duration, Month};
@@ -37,19 +39,6 @@ pub struct Briefing {
     /// Incidents dated after the last refresher (or all of them): the next refresher's
     /// lessons.
     pub incidents_since: Vec<String>,
-}
-
-fn parse(date: &str) -> Option<Date> {
-    Date::parse(date, &time::format_description::well_known::Iso8601::DATE).ok()
-}
-
-fn format(date: Date) -> String {
-    format!(
-        "{:04}-{:02}-{:02}",
-        date.year(),
-        u8::from(date.month()),
-        date.day()
-    )
 }
 
 /// `start` plus `n` steps of the cadence; a month step keeps the day of the month where it
@@ -94,29 +83,27 @@ fn schedule(
 }
 
 fn labels_in(ir: &Ir, kind: TierKind) -> Vec<String> {
-    ir.tiered_channels()
-        .filter(|c| ir.tier_of(c).is_some_and(|t| t.kind == kind))
+    ir.channels_where(|t| t.kind == kind)
         .map(|c| c.label.clone())
         .collect()
 }
 
 fn labels_requiring(ir: &Ir, requirement: Requirement) -> Vec<String> {
-    ir.tiered_channels()
-        .filter(|c| {
-            ir.tier_of(c)
-                .is_some_and(|t| t.kind != TierKind::Banned && t.requires.contains(&requirement))
-        })
+    ir.channels_where(|t| t.kind != TierKind::Banned && t.requires.contains(&requirement))
         .map(|c| c.label.clone())
         .collect()
 }
 
 pub fn briefing(ir: &Ir) -> Briefing {
     let b = ir.policy.briefing;
-    let (last, upcoming) = match (parse(&ir.policy.effective), parse(&ir.evaluation_date)) {
+    let (last, upcoming) = match (
+        parse_date(&ir.policy.effective),
+        parse_date(&ir.evaluation_date),
+    ) {
         (Some(effective), Some(today)) => schedule(effective, today, b.every, b.unit),
         _ => (None, Vec::new()),
     };
-    let last = last.map(format);
+    let last = last.map(date_string);
     let item = |key: &'static str, items: Vec<String>| Evidence::list(key, items);
     let checklist = [
         item("check-read", vec![ir.policy.title.clone()]),
@@ -148,7 +135,7 @@ pub fn briefing(ir: &Ir) -> Briefing {
         item("check-acknowledge", vec![ir.policy.version.clone()]),
     ]
     .into_iter()
-    .filter(|e| e.n > 0)
+    .filter(Evidence::worth_stating)
     .collect();
     Briefing {
         checklist,
@@ -159,7 +146,7 @@ pub fn briefing(ir: &Ir) -> Briefing {
             .map(|i| i.title.clone())
             .collect(),
         last,
-        upcoming: upcoming.into_iter().map(format).collect(),
+        upcoming: upcoming.into_iter().map(date_string).collect(),
     }
 }
 
@@ -170,7 +157,7 @@ mod tests {
 
     #[test]
     fn months_keep_the_day_or_take_the_last_day_of_the_month() {
-        let s = |d, every, n| step(d, every, CadenceUnit::Months, n).map(format);
+        let s = |d, every, n| step(d, every, CadenceUnit::Months, n).map(date_string);
         assert_eq!(s(date!(2026 - 04 - 01), 6, 1).unwrap(), "2026-10-01");
         assert_eq!(s(date!(2026 - 04 - 01), 6, 2).unwrap(), "2027-04-01");
         assert_eq!(s(date!(2027 - 01 - 31), 1, 1).unwrap(), "2027-02-28");
@@ -185,8 +172,8 @@ mod tests {
             6,
             CadenceUnit::Months,
         );
-        assert_eq!(last.map(format).as_deref(), Some("2026-10-01"));
-        let next: Vec<String> = next.into_iter().map(format).collect();
+        assert_eq!(last.map(date_string).as_deref(), Some("2026-10-01"));
+        let next: Vec<String> = next.into_iter().map(date_string).collect();
         assert_eq!(
             next,
             ["2027-04-01", "2027-10-01", "2028-04-01", "2028-10-01"]
@@ -198,6 +185,6 @@ mod tests {
             CadenceUnit::Weeks,
         );
         assert_eq!(last, None);
-        assert_eq!(format(next[0]), "2026-12-04");
+        assert_eq!(date_string(next[0]), "2026-12-04");
     }
 }

@@ -24,7 +24,6 @@ pub const EVIDENCE_KEYS: &[&str] = &[
     "briefing",
     "briefing-over-a-year",
     "incidents",
-    "no-incidents",
     "guides",
     "support",
     "mfa-tiers",
@@ -87,8 +86,6 @@ struct Facts {
     reviewed: Evidence,
     unreviewed: Evidence,
     briefing: Evidence,
-    /// The refresher cadence is at most a year (CIS 14.1 asks for at least yearly).
-    yearly: bool,
     incidents: Evidence,
     mfa_tiers: Evidence,
     mfa_missing: Evidence,
@@ -96,18 +93,16 @@ struct Facts {
     alternatives: Evidence,
 }
 
-fn one(key: &'static str, item: String) -> Evidence {
-    Evidence {
-        key,
-        n: 1,
-        items: vec![item],
+impl Facts {
+    /// The refresher cadence is at most a year (CIS 14.1 asks for at least yearly).
+    fn yearly(&self) -> bool {
+        self.briefing.key == "briefing"
     }
 }
 
 fn facts(ir: &Ir) -> Facts {
     let approved: Vec<_> = ir
-        .tiered_channels()
-        .filter(|c| ir.tier_of(c).is_some_and(|t| t.kind == TierKind::Approved))
+        .channels_where(|t| t.kind == TierKind::Approved)
         .collect();
     let reviewed = |name: &str| ir.reviews.iter().any(|r| r.channel == name && !r.overdue);
     let allowing: Vec<_> = ir
@@ -122,7 +117,7 @@ fn facts(ir: &Ir) -> Facts {
         CadenceUnit::Weeks => b.every.div_ceil(4),
     };
     Facts {
-        owner: one("policy-owner", ir.policy.owner.clone()),
+        owner: Evidence::list("policy-owner", vec![ir.policy.owner.clone()]),
         classes: Evidence::list(
             "classes",
             ir.classes.iter().map(|c| c.label.clone()).collect(),
@@ -135,16 +130,11 @@ fn facts(ir: &Ir) -> Facts {
                 .map(|c| c.label.clone())
                 .collect(),
         ),
-        tiered: Evidence {
-            key: "channels-tiered",
-            n: ir.tiered_channels().count(),
-            items: Vec::new(),
-        },
-        vendor: Evidence {
-            key: "channels-vendor",
-            n: ir.tiered_channels().filter(|c| c.vendor.is_some()).count(),
-            items: Vec::new(),
-        },
+        tiered: Evidence::count("channels-tiered", ir.tiered_channels().count()),
+        vendor: Evidence::count(
+            "channels-vendor",
+            ir.tiered_channels().filter(|c| c.vendor.is_some()).count(),
+        ),
         reviewed: Evidence::list(
             "reviews-current",
             approved
@@ -161,25 +151,15 @@ fn facts(ir: &Ir) -> Facts {
                 .map(|c| c.label.clone())
                 .collect(),
         ),
-        briefing: Evidence {
-            key: if months <= 12 {
+        briefing: Evidence::count(
+            if months <= 12 {
                 "briefing"
             } else {
                 "briefing-over-a-year"
             },
-            n: b.every as usize,
-            items: Vec::new(),
-        },
-        yearly: months <= 12,
-        incidents: Evidence {
-            key: if ir.incidents.is_empty() {
-                "no-incidents"
-            } else {
-                "incidents"
-            },
-            n: ir.incidents.len(),
-            items: Vec::new(),
-        },
+            b.every as usize,
+        ),
+        incidents: Evidence::count("incidents", ir.incidents.len()),
         mfa_tiers: Evidence::list(
             "mfa-tiers",
             allowing
@@ -204,11 +184,10 @@ fn facts(ir: &Ir) -> Facts {
                 .map(|c| c.label.clone())
                 .collect(),
         ),
-        alternatives: Evidence {
-            key: "alternatives",
-            n: ir.tiers.iter().map(|t| t.instead.len()).sum(),
-            items: Vec::new(),
-        },
+        alternatives: Evidence::count(
+            "alternatives",
+            ir.tiers.iter().map(|t| t.instead.len()).sum(),
+        ),
     }
 }
 
@@ -232,11 +211,11 @@ fn by_controls(id: &'static str, coverage: &Coverage, controls: &[Control]) -> M
                 controls
                     .iter()
                     .filter(|&&c| key(c) == k)
-                    .map(|&c| super::coverage::control_words(c).to_string())
+                    .map(|&c| super::coverage::control_name(c).to_string())
                     .collect(),
             )
         })
-        .filter(|e| e.n > 0)
+        .filter(Evidence::worth_stating)
         .collect();
     let enforced = controls.iter().filter(|&&c| coverage.enforced(c)).count();
     Mapping {
@@ -252,7 +231,7 @@ fn mapping(id: &'static str, status: Status, evidence: &[&Evidence]) -> Mapping 
         status,
         evidence: evidence
             .iter()
-            .filter(|e| e.n > 0 || e.key == "no-incidents")
+            .filter(|e| e.worth_stating())
             .map(|&e| e.clone())
             .collect(),
     }
@@ -267,7 +246,7 @@ pub fn frameworks(ir: &Ir, coverage: &Coverage) -> Vec<Framework> {
             .map(|a| a.name().to_string())
             .collect(),
     );
-    let support = one("support", ir.policy.support.clone());
+    let support = Evidence::list("support", vec![ir.policy.support.clone()]);
     let has = |e: &Evidence| e.n > 0;
     let ordered = ir.classes.len() >= 2;
     // Banning asks for an alternative (E208 enforces one per medium).
@@ -275,7 +254,7 @@ pub fn frameworks(ir: &Ir, coverage: &Coverage) -> Vec<Framework> {
     let reviews = status(has(&f.reviewed) && !has(&f.unreviewed), has(&f.reviewed));
     let mfa = status(has(&f.mfa_tiers) && !has(&f.mfa_missing), has(&f.mfa_tiers));
     let incidents = status(has(&f.incidents), false);
-    let awareness = status(f.yearly, true);
+    let awareness = status(f.yearly(), true);
     let classes = status(ordered && has(&f.detectors), ordered);
     let transfer = status(ordered && has(&f.e2ee_classes), ordered);
     let network = [

@@ -54,7 +54,6 @@ pub struct ChannelRow {
 pub struct CoverageCell {
     /// A key of `STATE_KEYS`.
     pub state: &'static str,
-    pub targets: usize,
 }
 
 impl Coverage {
@@ -67,7 +66,7 @@ impl Coverage {
     }
 
     pub fn gap_names(&self) -> Vec<String> {
-        self.gaps().map(|c| control_words(c).to_string()).collect()
+        self.gaps().map(|c| control_name(c).to_string()).collect()
     }
 
     pub fn uses(&self, control: Control) -> bool {
@@ -82,17 +81,13 @@ impl Coverage {
     }
 }
 
-/// The policy statement a control stands for, as written in a `.msgpol` file (the same in
-/// every language).
-pub fn control_words(control: Control) -> &'static str {
-    match control {
-        Control::BlockDns => "block dns",
-        Control::BlockFirewall => "block firewall",
-        Control::BlockEndpoint => "block endpoint",
-        Control::BlockBrowser => "block browser",
-        Control::BlockDlp => "block dlp",
-        Control::Monitor => "monitor",
-    }
+/// How the guides name a control (`strings.control-name`): the policy statement it stands
+/// for, as the templates print it in the coverage tables.
+pub fn control_name(control: Control) -> &'static str {
+    let key = serde_json::to_value(control).expect("a control serialises to its key");
+    super::strings()["control-name"][key.as_str().unwrap_or_default()]
+        .as_str()
+        .expect("the strings name every control")
 }
 
 fn tier_uses(tier: &TierInfo, control: Control) -> bool {
@@ -133,10 +128,7 @@ pub fn coverage(ir: &Ir) -> Coverage {
             .map(|t| t.name())
             .collect()
     };
-    let channels_under = |control: Control| {
-        ir.tiered_channels()
-            .filter(move |c| ir.tier_of(c).is_some_and(|t| tier_uses(t, control)))
-    };
+    let channels_under = |control: Control| ir.channels_where(move |t| tier_uses(t, control));
     let controls: Vec<ControlRow> = Control::ALL
         .into_iter()
         .filter(|&c| ir.tiers.iter().any(|t| tier_uses(t, c)))
@@ -186,7 +178,6 @@ pub fn coverage(ir: &Ir) -> Coverage {
                         } else {
                             "state-no-data"
                         },
-                        targets: row.targets.len(),
                     })
                 })
                 .collect();

@@ -10,9 +10,13 @@ mod coverage;
 
 use crate::emit::templates::render;
 use crate::emit::{EmitError, OutputFile};
-use crate::ir::{ChannelInfo, ExceptionStatus, IncidentInfo, Ir, PolicyInfo, TierKind, Verdict};
+use crate::ir::{
+    ChannelInfo, ClassInfo, ExceptionInfo, ExceptionStatus, IncidentInfo, Ir, PolicyInfo,
+    ReviewInfo, TierKind, Verdict,
+};
 use crate::syntax::ast::{E2ee, Enforcement, Medium, Property, Requirement};
 use serde::Serialize;
+use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 pub use briefing::Briefing;
@@ -39,7 +43,7 @@ pub enum Audience {
 }
 
 impl Audience {
-    /// The audiences of the guide targets (`briefing` is its own target).
+    /// The audiences of `guide-md` and `guide-html` (`briefing` is its own target).
     pub const GUIDES: [Audience; 3] = [Audience::Staff, Audience::Executives, Audience::Security];
 
     pub fn name(self) -> &'static str {
@@ -92,34 +96,32 @@ impl Audience {
     }
 }
 
+/// The model borrows what the IR already says as it is; it never holds the whole `Ir` or a
+/// channel's `endpoints` (a feed can put a million names there).
 #[derive(Serialize)]
-pub struct Guide {
-    pub policy: PolicyInfo,
-    pub evaluation_date: String,
-    pub classes: Vec<ClassView>,
-    pub tiers: Vec<TierView>,
+pub struct Guide<'ir> {
+    pub policy: &'ir PolicyInfo,
+    pub evaluation_date: &'ir str,
+    pub classes: &'ir [ClassInfo],
+    pub tiers: Vec<TierView<'ir>>,
     pub matrix: Matrix,
     /// What to use for what: per medium and class, the channels that may carry it.
     pub media: Vec<MediumRow>,
-    pub alternatives: Vec<AlternativeView>,
-    pub exceptions: Vec<ExceptionView>,
-    pub reviews: Vec<ReviewView>,
-    pub incidents: Vec<IncidentInfo>,
-    pub monitored: Vec<MonitoredView>,
+    pub alternatives: Vec<AlternativeView<'ir>>,
+    pub exceptions: &'ir [ExceptionInfo],
+    pub reviews: &'ir [ReviewInfo],
+    pub incidents: &'ir [IncidentInfo],
+    /// The label of each channel that `exceptions` and `reviews` name.
+    pub channel_labels: BTreeMap<&'ir str, &'ir str>,
+    /// The label of each class that `exceptions` name.
+    pub class_labels: BTreeMap<&'ir str, &'ir str>,
+    pub monitored: Vec<MonitoredView<'ir>>,
     pub risks: Vec<Evidence>,
     /// How the tiered channels split between approved, limited and banned tiers.
     pub shares: Vec<Share>,
     pub coverage: Coverage,
     pub compliance: Vec<Framework>,
     pub briefing: Briefing,
-}
-
-#[derive(Serialize)]
-pub struct ClassView {
-    pub name: String,
-    pub label: String,
-    pub docs: Vec<String>,
-    pub requires: Vec<Requirement>,
 }
 
 /// A fact about a channel, by key in the strings table; `unconfirmed` if no primary source
@@ -130,28 +132,28 @@ pub struct Fact {
     pub unconfirmed: bool,
 }
 
+/// What the guides say about a channel: `ChannelInfo` without its endpoints.
 #[derive(Serialize)]
-pub struct ChannelCard {
-    pub name: String,
-    pub label: String,
-    pub vendor: Option<String>,
-    pub media: Vec<Medium>,
+pub struct ChannelCard<'ir> {
+    pub label: &'ir str,
+    pub vendor: Option<&'ir str>,
+    pub media: &'ir [Medium],
     pub facts: Vec<Fact>,
-    pub notes: Vec<String>,
-    pub docs: Vec<String>,
+    pub notes: &'ir [String],
+    pub docs: &'ir [String],
 }
 
 #[derive(Serialize)]
-pub struct TierView {
-    pub name: String,
-    pub label: String,
+pub struct TierView<'ir> {
+    pub label: &'ir str,
     pub kind: TierKind,
-    pub docs: Vec<String>,
-    pub ceiling: Option<String>,
-    pub requires: Vec<Requirement>,
-    pub block: Vec<Enforcement>,
+    pub docs: &'ir [String],
+    /// The ceiling class's label.
+    pub ceiling: Option<&'ir str>,
+    pub requires: &'ir [Requirement],
+    pub block: &'ir [Enforcement],
     pub monitor: bool,
-    pub channels: Vec<ChannelCard>,
+    pub channels: Vec<ChannelCard<'ir>>,
 }
 
 #[derive(Serialize)]
@@ -168,13 +170,11 @@ pub struct MatrixRow {
     pub channel: String,
     pub label: String,
     pub tier: String,
-    pub kind: TierKind,
     pub cells: Vec<Cell>,
 }
 
 #[derive(Serialize)]
 pub struct Cell {
-    pub class: String,
     pub verdict: Verdict,
     /// The number of its condition, for `warn` cells.
     pub condition: Option<usize>,
@@ -202,39 +202,16 @@ pub struct MediumRow {
 }
 
 #[derive(Serialize)]
-pub struct AlternativeView {
+pub struct AlternativeView<'ir> {
     pub medium: Medium,
-    pub use_channels: Vec<String>,
-    pub instead_of: Vec<String>,
+    pub use_channels: Vec<&'ir str>,
+    pub instead_of: Vec<&'ir str>,
 }
 
 #[derive(Serialize)]
-pub struct ExceptionView {
-    pub name: String,
-    pub group: String,
-    pub channel: String,
-    pub ceiling: String,
-    pub until: String,
-    pub approved_by: String,
-    pub reason: String,
-    pub status: ExceptionStatus,
-    pub docs: Vec<String>,
-}
-
-#[derive(Serialize)]
-pub struct ReviewView {
-    pub channel: String,
-    pub reviewed: String,
-    pub reviewer: Option<String>,
-    pub findings: Vec<String>,
-    pub next: String,
-    pub overdue: bool,
-}
-
-#[derive(Serialize)]
-pub struct MonitoredView {
-    pub tier: String,
-    pub channels: Vec<String>,
+pub struct MonitoredView<'ir> {
+    pub tier: &'ir str,
+    pub channels: Vec<&'ir str>,
 }
 
 /// One kind of tier's part of the tiered channels, with its place on a 0–100 bar.
@@ -253,10 +230,7 @@ fn shares(ir: &Ir) -> Vec<Share> {
     [TierKind::Approved, TierKind::Limited, TierKind::Banned]
         .into_iter()
         .map(|kind| {
-            let channels = ir
-                .tiered_channels()
-                .filter(|c| ir.tier_of(c).is_some_and(|t| t.kind == kind))
-                .count();
+            let channels = ir.channels_where(|t| t.kind == kind).count();
             let width = (channels * 1000 + total / 2) / total;
             let share = Share {
                 kind,
@@ -278,6 +252,9 @@ pub struct Evidence {
     pub key: &'static str,
     pub n: usize,
     pub items: Vec<String>,
+    /// A count says something even when it is 0 ("vendor named: 0"); an empty list does not.
+    #[serde(skip)]
+    is_count: bool,
 }
 
 impl Evidence {
@@ -286,18 +263,33 @@ impl Evidence {
             key,
             n: items.len(),
             items,
+            is_count: false,
         }
+    }
+
+    fn count(key: &'static str, n: usize) -> Evidence {
+        Evidence {
+            key,
+            n,
+            items: Vec::new(),
+            is_count: true,
+        }
+    }
+
+    /// Whether it is worth stating: a count always is, a list only with items in it.
+    fn worth_stating(&self) -> bool {
+        self.is_count || !self.items.is_empty()
     }
 }
 
-fn channel_label(ir: &Ir, name: &str) -> String {
-    ir.channel(name)
-        .map_or_else(|| name.to_string(), |c| c.label.clone())
+/// A channel's label; a name the IR does not hold (a review of an untiered stdlib channel)
+/// stands for itself.
+fn channel_label<'ir>(ir: &'ir Ir, name: &'ir str) -> &'ir str {
+    ir.channel(name).map_or(name, |c| &c.label)
 }
 
-fn class_label(ir: &Ir, name: &str) -> String {
-    ir.class(name)
-        .map_or_else(|| name.to_string(), |c| c.label.clone())
+fn class_label<'ir>(ir: &'ir Ir, name: &'ir str) -> &'ir str {
+    ir.class(name).map_or(name, |c| &c.label)
 }
 
 fn facts(c: &ChannelInfo) -> Vec<Fact> {
@@ -326,60 +318,57 @@ fn facts(c: &ChannelInfo) -> Vec<Fact> {
     out
 }
 
-fn card(c: &ChannelInfo) -> ChannelCard {
+fn card(c: &ChannelInfo) -> ChannelCard<'_> {
     ChannelCard {
-        name: c.name.clone(),
-        label: c.label.clone(),
-        vendor: c.vendor.clone(),
-        media: c.media.clone(),
+        label: &c.label,
+        vendor: c.vendor.as_deref(),
+        media: &c.media,
         facts: facts(c),
-        notes: c.notes.clone(),
-        docs: c.docs.clone(),
+        notes: &c.notes,
+        docs: &c.docs,
     }
 }
 
-/// The conditions a `warn` decision states, without the code quotes.
-fn condition_text(ir: &Ir, class: &str, channel: &str) -> String {
-    ir.decide(class, channel, None)
-        .map(|d| {
-            d.reasons
-                .iter()
-                .filter(|r| r.verdict == Verdict::Warn)
-                .map(|r| r.message.replace('`', ""))
-                .collect::<Vec<_>>()
-                .join("; ")
-        })
-        .unwrap_or_default()
-}
-
 fn matrix(ir: &Ir) -> Matrix {
+    let channels: Vec<&ChannelInfo> = ir.tiered_channels().collect();
+    // ir/build.rs fills `ir.matrix` class by class, each over the tiered channels in order.
+    let decision = |class: usize, channel: usize| {
+        ir.matrix
+            .get(class * channels.len() + channel)
+            .filter(|d| d.class == ir.classes[class].name && d.channel == channels[channel].name)
+            .expect("ir.matrix decides every class for every tiered channel, class by class")
+    };
     let mut rows = Vec::new();
     let mut conditions = Vec::new();
-    for channel in ir.tiered_channels() {
+    for (channel_index, channel) in channels.iter().enumerate() {
         let Some(tier) = ir.tier_of(channel) else {
             continue;
         };
         let cells = ir
             .classes
             .iter()
-            .map(|class| {
-                let verdict = ir
-                    .matrix
-                    .iter()
-                    .find(|d| d.class == class.name && d.channel == channel.name)
-                    .map_or(Verdict::Deny, |d| d.verdict);
-                let condition = (verdict == Verdict::Warn).then(|| {
+            .enumerate()
+            .map(|(class_index, class)| {
+                let decision = decision(class_index, channel_index);
+                let condition = (decision.verdict == Verdict::Warn).then(|| {
+                    // The conditions the decision states, without the code quotes.
+                    let text = decision
+                        .reasons
+                        .iter()
+                        .filter(|r| r.verdict == Verdict::Warn)
+                        .map(|r| r.message.replace('`', ""))
+                        .collect::<Vec<_>>()
+                        .join("; ");
                     conditions.push(Condition {
                         number: conditions.len() + 1,
                         channel: channel.label.clone(),
                         class: class.label.clone(),
-                        text: condition_text(ir, &class.name, &channel.name),
+                        text,
                     });
                     conditions.len()
                 });
                 Cell {
-                    class: class.name.clone(),
-                    verdict,
+                    verdict: decision.verdict,
                     condition,
                 }
             })
@@ -388,7 +377,6 @@ fn matrix(ir: &Ir) -> Matrix {
             channel: channel.name.clone(),
             label: channel.label.clone(),
             tier: tier.label.clone(),
-            kind: tier.kind,
             cells,
         });
     }
@@ -426,7 +414,7 @@ fn media(ir: &Ir, matrix: &Matrix) -> Vec<MediumRow> {
         .collect()
 }
 
-fn alternatives(ir: &Ir) -> Vec<AlternativeView> {
+fn alternatives(ir: &Ir) -> Vec<AlternativeView<'_>> {
     ir.tiers
         .iter()
         .filter(|t| t.kind == TierKind::Banned)
@@ -439,7 +427,7 @@ fn alternatives(ir: &Ir) -> Vec<AlternativeView> {
                     .iter()
                     .filter_map(|c| ir.channel(&c.value))
                     .filter(|c| c.media.contains(&a.medium))
-                    .map(|c| c.label.clone())
+                    .map(|c| c.label.as_str())
                     .collect(),
             })
         })
@@ -449,14 +437,8 @@ fn alternatives(ir: &Ir) -> Vec<AlternativeView> {
 
 /// What an executive should weigh, each computed from the policy; only those that apply.
 fn risks(ir: &Ir, coverage: &Coverage) -> Vec<Evidence> {
-    let in_kind = |kind: TierKind| {
-        ir.tiered_channels()
-            .filter(move |c| ir.tier_of(c).is_some_and(|t| t.kind == kind))
-    };
-    let allowed = || {
-        ir.tiered_channels()
-            .filter(|c| ir.tier_of(c).is_some_and(|t| t.kind != TierKind::Banned))
-    };
+    let in_kind = |kind: TierKind| ir.channels_where(move |t| t.kind == kind);
+    let allowed = || ir.channels_where(|t| t.kind != TierKind::Banned);
     let reviewed = |c: &ChannelInfo| ir.reviews.iter().any(|r| r.channel == c.name);
     let list = [
         Evidence::list(
@@ -510,37 +492,27 @@ fn risks(ir: &Ir, coverage: &Coverage) -> Vec<Evidence> {
                 .collect(),
         ),
     ];
-    list.into_iter().filter(|e| e.n > 0).collect()
+    list.into_iter().filter(Evidence::worth_stating).collect()
 }
 
 /// Build the model from the IR.
-pub fn model(ir: &Ir) -> Guide {
+pub fn model(ir: &Ir) -> Guide<'_> {
     let matrix = matrix(ir);
     let coverage = coverage::coverage(ir);
     Guide {
-        policy: ir.policy.clone(),
-        evaluation_date: ir.evaluation_date.clone(),
-        classes: ir
-            .classes
-            .iter()
-            .map(|c| ClassView {
-                name: c.name.clone(),
-                label: c.label.clone(),
-                docs: c.docs.clone(),
-                requires: c.requires.iter().map(|r| r.value).collect(),
-            })
-            .collect(),
+        policy: &ir.policy,
+        evaluation_date: &ir.evaluation_date,
+        classes: &ir.classes,
         tiers: ir
             .tiers
             .iter()
             .map(|t| TierView {
-                name: t.name.clone(),
-                label: t.label.clone(),
+                label: &t.label,
                 kind: t.kind,
-                docs: t.docs.clone(),
+                docs: &t.docs,
                 ceiling: t.ceiling.as_ref().map(|c| class_label(ir, &c.value)),
-                requires: t.requires.clone(),
-                block: t.block.clone(),
+                requires: &t.requires,
+                block: &t.block,
                 monitor: t.monitor,
                 channels: t
                     .channels
@@ -553,40 +525,27 @@ pub fn model(ir: &Ir) -> Guide {
         media: media(ir, &matrix),
         matrix,
         alternatives: alternatives(ir),
-        exceptions: ir
+        exceptions: &ir.exceptions,
+        reviews: &ir.reviews,
+        incidents: &ir.incidents,
+        channel_labels: ir
             .exceptions
             .iter()
-            .map(|e| ExceptionView {
-                name: e.name.clone(),
-                group: e.group.clone(),
-                channel: channel_label(ir, &e.channel),
-                ceiling: class_label(ir, &e.ceiling),
-                until: e.until.clone(),
-                approved_by: e.approved_by.clone(),
-                reason: e.reason.clone(),
-                status: e.status,
-                docs: e.docs.clone(),
-            })
+            .map(|e| e.channel.as_str())
+            .chain(ir.reviews.iter().map(|r| r.channel.as_str()))
+            .map(|name| (name, channel_label(ir, name)))
             .collect(),
-        reviews: ir
-            .reviews
+        class_labels: ir
+            .exceptions
             .iter()
-            .map(|r| ReviewView {
-                channel: channel_label(ir, &r.channel),
-                reviewed: r.reviewed.clone(),
-                reviewer: r.reviewer.clone(),
-                findings: r.findings.clone(),
-                next: r.next.clone(),
-                overdue: r.overdue,
-            })
+            .map(|e| (e.ceiling.as_str(), class_label(ir, &e.ceiling)))
             .collect(),
-        incidents: ir.incidents.clone(),
         monitored: ir
             .tiers
             .iter()
             .filter(|t| t.monitor)
             .map(|t| MonitoredView {
-                tier: t.label.clone(),
+                tier: &t.label,
                 channels: t
                     .channels
                     .iter()
@@ -602,30 +561,48 @@ pub fn model(ir: &Ir) -> Guide {
     }
 }
 
-/// Render one document per audience with a format's template (`guide-html/guide.html` or
-/// `guide-md/guide.md`), named `<audience>.<extension>`.
+/// A document format: its template and the extension of the files rendered with it.
+pub struct Format {
+    pub template: &'static str,
+    pub extension: &'static str,
+}
+
+impl Format {
+    pub const HTML: Format = Format {
+        template: "guide-html/guide.html",
+        extension: "html",
+    };
+    pub const MARKDOWN: Format = Format {
+        template: "guide-md/guide.md",
+        extension: "md",
+    };
+}
+
+/// Render one document per format and audience, named `<audience>.<extension>`, from one
+/// model and one copy of the strings.
 pub fn render_all(
     ir: &Ir,
     audiences: &[Audience],
-    template: &str,
-    extension: &str,
+    formats: &[Format],
 ) -> Result<Vec<OutputFile>, EmitError> {
     let guide = minijinja::Value::from_serialize(model(ir));
-    audiences
-        .iter()
-        .map(|audience| {
+    let words = minijinja::Value::from_serialize(strings());
+    let mut files = Vec::new();
+    for format in formats {
+        for audience in audiences {
             let context = minijinja::context! {
                 guide => guide.clone(),
-                t => minijinja::Value::from_serialize(strings()),
+                t => words.clone(),
                 audience => audience.name(),
                 sections => audience.sections(),
             };
-            render(template, context).map(|text| OutputFile {
-                path: format!("{}.{extension}", audience.name()),
-                contents: text.into_bytes(),
-            })
-        })
-        .collect()
+            files.push(OutputFile {
+                path: format!("{}.{}", audience.name(), format.extension),
+                contents: render(format.template, context)?.into_bytes(),
+            });
+        }
+    }
+    Ok(files)
 }
 
 #[cfg(test)]
@@ -656,6 +633,7 @@ mod tests {
         for control in crate::emit::Control::ALL {
             let key = serde_json::to_value(control).unwrap();
             assert!(t["control"][key.as_str().unwrap()].is_string());
+            assert!(t["control-name"][key.as_str().unwrap()].is_string());
         }
         for key in coverage::STATE_KEYS
             .iter()

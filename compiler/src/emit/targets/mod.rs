@@ -3,7 +3,6 @@
 
 mod adblock;
 mod applocker;
-mod briefing;
 mod browser;
 mod chrome;
 mod conditional_access;
@@ -13,8 +12,7 @@ pub(crate) mod endpoint;
 mod firefox;
 mod google_dlp;
 mod gpo;
-mod guide_html;
-mod guide_md;
+mod guide;
 mod hosts;
 mod ids;
 mod ipset;
@@ -64,7 +62,7 @@ pub static ALL: &[&dyn Target] = &[
     &yara::Yara,
     &google_dlp::GoogleDlp,
     &purview::Purview,
-    &guide_md::GuideMd,
-    &guide_html::GuideHtml,
-    &briefing::Briefing,
+    &guide::GUIDE_MD,
+    &guide::GUIDE_HTML,
+    &guide::BRIEFING,
 ];

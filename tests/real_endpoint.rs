@@ -300,7 +300,6 @@ fn samba_reads_every_registry_pol_as_the_policy_asked() {
     }
     for policy in policies() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir(dir.path().join("Machine")).unwrap();
         let (ir, paths) = common::emit_target(&policy, "gpo", dir.path());
         let pol = paths.iter().find(|p| p.ends_with("Registry.pol")).unwrap();
         let entries = ndrdump(pol);
@@ -317,7 +316,6 @@ fn samba_reads_every_registry_pol_as_the_policy_asked() {
 fn gpt_ini_version_follows_the_content() {
     let read = |policy: &str| {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir(dir.path().join("Machine")).unwrap();
         let (_, paths) = common::emit_target(&common::root().join(policy), "gpo", dir.path());
         std::fs::read_to_string(&paths[0]).unwrap()
     };

@@ -117,7 +117,8 @@ impl Drop for KillOnDrop {
     }
 }
 
-/// Compile a policy and write one target's files into `dir`; the IR and the files' paths.
+/// Compile a policy and write one target's files into `dir` (with their folders, such as the
+/// gpo's `Machine/`); the IR and the files' paths.
 pub fn emit_target(policy: &Path, target: &str, dir: &Path) -> (msgpol::ir::Ir, Vec<PathBuf>) {
     let ir = ir(policy);
     let emitted = msgpol::emit::find_target(target)
@@ -129,6 +130,7 @@ pub fn emit_target(policy: &Path, target: &str, dir: &Path) -> (msgpol::ir::Ir, 
         .into_iter()
         .map(|file| {
             let path = dir.join(&file.path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(&path, file.contents).unwrap();
             path
         })

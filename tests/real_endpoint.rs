@@ -11,6 +11,7 @@ mod common;
 
 use msgpol::ir::Ir;
 use msgpol::normalize::domain::Scope;
+use msgpol::syntax::ast::Enforcement;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::Command;
@@ -19,7 +20,13 @@ fn policies() -> Vec<PathBuf> {
     let mut list = common::examples();
     list.push(common::root().join("tests/fixtures/ok/browser.msgpol"));
     list.push(common::root().join("tests/fixtures/ok/endpoint.msgpol"));
+    list.push(nested_networks());
     list
+}
+
+/// Two blocked channels, one's networks inside the other's.
+fn nested_networks() -> PathBuf {
+    common::root().join("tests/fixtures/endpoint/nested-networks.msgpol")
 }
 
 /// Channels of tiers that `block endpoint`, in tier order.
@@ -185,16 +192,42 @@ fn check_against_policy(ir: &Ir, entries: &[Entry]) {
         firefox(&e.browser_allow)
     );
     // Firewall: one rule per channel, naming exactly that channel's networks.
-    let mut expected: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for rule in &e.firewall_block {
-        for channel in &rule.channels {
-            expected
-                .entry(channel.clone())
-                .or_default()
-                .push(rule.network.to_string());
-        }
-    }
-    let mut found: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let expected: BTreeMap<String, Vec<String>> = ir
+        .tiered_channels()
+        .filter(|c| {
+            ir.tier_of(c)
+                .is_some_and(|t| t.block.contains(&Enforcement::Firewall))
+        })
+        .filter(|c| !c.endpoints.networks.is_empty())
+        .map(|c| {
+            let networks = c.endpoints.networks.iter().map(|n| n.to_string());
+            (c.name.clone(), networks.collect())
+        })
+        .collect();
+    let found = firewall_rules(entries);
+    assert_eq!(found.networks_of, expected);
+    let expected_programs: Vec<(String, String)> = endpoint_blocked(ir)
+        .iter()
+        .flat_map(|c| {
+            c.endpoints
+                .windows_path
+                .iter()
+                .map(|p| (c.name.clone(), p.clone()))
+        })
+        .collect();
+    assert_eq!(found.programs, expected_programs);
+}
+
+/// The firewall rules of a Registry.pol.
+struct FirewallRules {
+    /// Each channel's networks.
+    networks_of: BTreeMap<String, Vec<String>>,
+    /// (channel, program path), in order.
+    programs: Vec<(String, String)>,
+}
+
+fn firewall_rules(entries: &[Entry]) -> FirewallRules {
+    let mut networks_of = BTreeMap::new();
     let mut programs = Vec::new();
     let key = r"Software\Policies\Microsoft\WindowsFirewall\FirewallRules";
     for rule in list_raw(entries, key) {
@@ -213,19 +246,12 @@ fn check_against_policy(ir: &Ir, entries: &[Entry]) {
             .filter(|(k, _)| k == "RA4" || k == "RA6")
             .map(|(_, v)| v.clone())
             .collect();
-        assert!(found.insert(name.to_string(), networks).is_none());
+        assert!(networks_of.insert(name.to_string(), networks).is_none());
     }
-    assert_eq!(found, expected);
-    let expected_programs: Vec<(String, String)> = endpoint_blocked(ir)
-        .iter()
-        .flat_map(|c| {
-            c.endpoints
-                .windows_path
-                .iter()
-                .map(|p| (c.name.clone(), p.clone()))
-        })
-        .collect();
-    assert_eq!(programs, expected_programs);
+    FirewallRules {
+        networks_of,
+        programs,
+    }
 }
 
 /// The data of a key's values other than the `**delvals.` that must come first.
@@ -310,6 +336,21 @@ fn samba_reads_every_registry_pol_as_the_policy_asked() {
         let from_reg = reg_entries(&std::fs::read(&reg[0]).unwrap());
         assert_eq!(from_reg, entries, "{policy:?}: reg and gpo say the same");
     }
+}
+
+/// The firewall merges the networks of all blocked channels; a channel's rule must still name
+/// its own networks, or it would block the rest of the wider network for that channel.
+#[test]
+fn a_network_inside_another_channels_keeps_its_own_rule() {
+    if !common::require_tool("ndrdump") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (_, paths) = common::emit_target(&nested_networks(), "gpo", dir.path());
+    let pol = paths.iter().find(|p| p.ends_with("Registry.pol")).unwrap();
+    let networks_of = firewall_rules(&ndrdump(pol)).networks_of;
+    assert_eq!(networks_of["inner"], ["10.1.0.0/16", "2001:db8:1::/48"]);
+    assert_eq!(networks_of["outer"], ["10.0.0.0/8", "2001:db8::/32"]);
 }
 
 #[test]

@@ -11,7 +11,6 @@ use crate::emit::preg::{Record, RegValue};
 use crate::emit::EmitError;
 use crate::ir::Ir;
 use crate::syntax::ast::Enforcement;
-use std::collections::BTreeMap;
 
 /// The directive that deletes every value of its key ([MS-GPREG]).
 pub const DELETE_ALL_VALUES: &str = "**delvals.";
@@ -88,16 +87,6 @@ fn firewall_rules(
     records: &mut Vec<Record>,
     warnings: &mut Vec<String>,
 ) -> Result<(), EmitError> {
-    let mut by_channel: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-    for rule in &ir.enforcement.firewall_block {
-        let field = if rule.network.v6 { "RA6" } else { "RA4" };
-        for channel in &rule.channels {
-            by_channel
-                .entry(channel)
-                .or_default()
-                .push(format!("{field}={}", rule.network));
-        }
-    }
     records.push(set(
         FIREWALL_RULES,
         DELETE_ALL_VALUES,
@@ -108,10 +97,17 @@ fn firewall_rules(
         let Some(tier) = ir.tier_of(channel) else {
             continue;
         };
-        let Some(addresses) = by_channel.get(channel.name.as_str()) else {
+        // The channel's own networks: a network merged with another channel's would also
+        // block what lies around them.
+        let networks = &channel.endpoints.networks;
+        if networks.is_empty() {
             without_networks.add(channel);
             continue;
-        };
+        }
+        let addresses: Vec<String> = networks
+            .iter()
+            .map(|n| format!("{}={n}", if n.v6 { "RA6" } else { "RA4" }))
+            .collect();
         if let Some(bad) = [&channel.name, &tier.name]
             .into_iter()
             .find(|v| !is_rule_field(v))

@@ -7,13 +7,10 @@ use super::endpoint::{self, Missing};
 use super::ids;
 use super::{browser, chrome, firefox};
 use crate::emit::error::render_failed;
-use crate::emit::preg::{Record, RegValue};
+use crate::emit::preg::{Record, RegValue, DELETE_ALL_VALUES};
 use crate::emit::EmitError;
 use crate::ir::Ir;
 use crate::syntax::ast::Enforcement;
-
-/// The directive that deletes every value of its key ([MS-GPREG]).
-pub const DELETE_ALL_VALUES: &str = "**delvals.";
 
 const CHROME: &str = r"Software\Policies\Google\Chrome";
 const EDGE: &str = r"Software\Policies\Microsoft\Edge";

@@ -31,9 +31,14 @@ fn set(key: &str, name: &str, value: RegValue) -> Record {
     }
 }
 
+/// The key's values deleted, so that only what follows remains.
+fn clear(records: &mut Vec<Record>, key: &str) {
+    records.push(set(key, DELETE_ALL_VALUES, RegValue::Sz(" ".into())));
+}
+
 /// A list policy: the key cleared, then values `1`, `2`, … in order.
 fn list(records: &mut Vec<Record>, key: &str, entries: &[String]) {
-    records.push(set(key, DELETE_ALL_VALUES, RegValue::Sz(" ".into())));
+    clear(records, key);
     for (i, entry) in entries.iter().enumerate() {
         records.push(set(key, &(i + 1).to_string(), RegValue::Sz(entry.clone())));
     }
@@ -76,19 +81,14 @@ pub fn settings(ir: &Ir, target: &str) -> Result<Settings, EmitError> {
 }
 
 /// One outbound block rule per channel of a tier that `block firewall`, covering its networks,
-/// and one per `windows-path` of a channel of a tier that `block endpoint`, in the rule-string
-/// grammar of [MS-GPFAS] 2.2.2.19 (`v2.30|Field=value|…|`).
+/// and one per `windows-path` of a channel of a tier that `block endpoint`.
 fn firewall_rules(
     ir: &Ir,
     target: &str,
     records: &mut Vec<Record>,
     warnings: &mut Vec<String>,
 ) -> Result<(), EmitError> {
-    records.push(set(
-        FIREWALL_RULES,
-        DELETE_ALL_VALUES,
-        RegValue::Sz(" ".into()),
-    ));
+    clear(records, FIREWALL_RULES);
     let mut without_networks = Missing::new("`networks`", "no firewall rule is written");
     for channel in endpoint::blocked_by(ir, Enforcement::Firewall) {
         let Some(tier) = ir.tier_of(channel) else {
@@ -101,30 +101,17 @@ fn firewall_rules(
             without_networks.add(channel);
             continue;
         }
-        let addresses: Vec<String> = networks
+        let addresses: Vec<(&str, String)> = networks
             .iter()
-            .map(|n| format!("{}={n}", if n.v6 { "RA6" } else { "RA4" }))
+            .map(|n| (if n.v6 { "RA6" } else { "RA4" }, n.to_string()))
             .collect();
-        if let Some(bad) = [&channel.name, &tier.name]
-            .into_iter()
-            .find(|v| !is_rule_field(v))
-        {
-            return Err(render_failed(
-                target,
-                format!("refusing to write {bad:?} into a firewall rule"),
-            ));
-        }
-        let rule = format!(
-            "v2.30|Action=Block|Active=TRUE|Dir=Out|{}|Name=msgpol: block {name}|Desc=msgpol: {name} is banned by tier {tier}|EmbedCtxt=msgpol|",
-            addresses.join("|"),
-            name = channel.name,
-            tier = tier.name,
-        );
-        let id = format!(
-            "{{{}}}",
-            ids::guid(&format!("msgpol firewall {}", channel.name))
-        );
-        records.push(set(FIREWALL_RULES, &id, RegValue::Sz(rule)));
+        records.push(firewall_rule(
+            target,
+            &format!("msgpol firewall {}", channel.name),
+            &addresses,
+            &format!("block {}", channel.name),
+            &format!("{} is banned by tier {}", channel.name, tier.name),
+        )?);
     }
     without_networks.report(target, warnings);
     // Programs: the firewall matches a full path, so only `windows-path` can make a rule.
@@ -138,28 +125,71 @@ fn firewall_rules(
             without_path.add(channel);
         }
         for path in &e.windows_path {
-            if !is_rule_field(path) {
-                return Err(render_failed(
-                    target,
-                    format!("refusing to write {path:?} into a firewall rule"),
-                ));
-            }
-            let rule = format!(
-                "v2.30|Action=Block|Active=TRUE|Dir=Out|App={path}|Name=msgpol: block {name} program|Desc=msgpol: {name} is banned on endpoints|EmbedCtxt=msgpol|",
-                name = channel.name,
-            );
-            let id = format!(
-                "{{{}}}",
-                ids::guid(&format!("msgpol firewall {} {path}", channel.name))
-            );
-            records.push(set(FIREWALL_RULES, &id, RegValue::Sz(rule)));
+            records.push(firewall_rule(
+                target,
+                &format!("msgpol firewall {} {path}", channel.name),
+                &[("App", path.clone())],
+                &format!("block {} program", channel.name),
+                &format!("{} is banned on endpoints", channel.name),
+            )?);
         }
     }
     without_path.report(target, warnings);
     Ok(())
 }
 
+/// An outbound block rule matching `conditions`, in the rule-string grammar of [MS-GPFAS]
+/// 2.2.2.19 (`v2.30|Field=value|…|`), under a GUID derived from `seed`.
+fn firewall_rule(
+    target: &str,
+    seed: &str,
+    conditions: &[(&str, String)],
+    name: &str,
+    description: &str,
+) -> Result<Record, EmitError> {
+    let values = conditions.iter().map(|(_, value)| value.as_str());
+    if let Some(bad) = values
+        .chain([name, description])
+        .find(|v| !is_rule_field(v))
+    {
+        return Err(render_failed(
+            target,
+            format!("refusing to write {bad:?} into a firewall rule"),
+        ));
+    }
+    let conditions: String = conditions
+        .iter()
+        .map(|(field, value)| format!("{field}={value}|"))
+        .collect();
+    let rule = format!(
+        "v2.30|Action=Block|Active=TRUE|Dir=Out|{conditions}Name=msgpol: {name}|Desc=msgpol: {description}|EmbedCtxt=msgpol|"
+    );
+    let id = format!("{{{}}}", ids::guid(seed));
+    Ok(set(FIREWALL_RULES, &id, RegValue::Sz(rule)))
+}
+
 /// A firewall rule field value cannot hold the field separator `|` or control characters.
 fn is_rule_field(value: &str) -> bool {
     !value.contains('|') && !value.chars().any(char::is_control)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_firewall_rule_lists_its_conditions_and_refuses_a_field_separator() {
+        let networks = [
+            ("RA4", "10.0.0.0/8".into()),
+            ("RA6", "2001:db8::/32".into()),
+        ];
+        let rule = firewall_rule("gpo", "seed", &networks, "block x", "x is banned").unwrap();
+        assert_eq!(rule.key, FIREWALL_RULES);
+        assert_eq!(
+            rule.value,
+            RegValue::Sz("v2.30|Action=Block|Active=TRUE|Dir=Out|RA4=10.0.0.0/8|RA6=2001:db8::/32|Name=msgpol: block x|Desc=msgpol: x is banned|EmbedCtxt=msgpol|".into())
+        );
+        let forged = [("App", r"C:\x.exe|Action=Allow".into())];
+        assert!(firewall_rule("gpo", "seed", &forged, "block x program", "x").is_err());
+    }
 }

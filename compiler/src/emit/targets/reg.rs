@@ -64,11 +64,7 @@ impl Target for Reg {
         "reg"
     }
     fn controls(&self) -> &'static [Control] {
-        &[
-            Control::BlockBrowser,
-            Control::BlockFirewall,
-            Control::BlockEndpoint,
-        ]
+        windows_policy::CONTROLS
     }
     fn description(&self) -> &'static str {
         "the gpo target's settings as a .reg file for machines outside a domain"

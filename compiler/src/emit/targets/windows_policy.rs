@@ -8,9 +8,16 @@ use super::ids;
 use super::{browser, chrome, firefox};
 use crate::emit::error::render_failed;
 use crate::emit::preg::{Record, RegValue, DELETE_ALL_VALUES};
-use crate::emit::EmitError;
+use crate::emit::{Control, EmitError};
 use crate::ir::Ir;
 use crate::syntax::ast::Enforcement;
+
+/// What the settings put into effect, for the targets that write them.
+pub const CONTROLS: &[Control] = &[
+    Control::BlockBrowser,
+    Control::BlockFirewall,
+    Control::BlockEndpoint,
+];
 
 const CHROME: &str = r"Software\Policies\Google\Chrome";
 const EDGE: &str = r"Software\Policies\Microsoft\Edge";

@@ -1,6 +1,7 @@
 //! What the endpoint targets (gpo, reg, applocker, santa) share: which channels they act on,
 //! the warning for a channel that lacks the identifier a target needs (reported, never
-//! silently dropped), and identifiers derived from content so output stays deterministic.
+//! silently dropped), and XML text that refuses what XML cannot hold. (Identifiers derived
+//! from content are in `ids`.)
 
 use super::ids::xml_text;
 use crate::ir::{ChannelInfo, Ir};

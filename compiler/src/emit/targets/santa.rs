@@ -22,7 +22,8 @@ struct Rule {
     message: String,
 }
 
-fn rules(ir: &Ir, warnings: &mut Vec<String>) -> Vec<Rule> {
+/// The Santa rules, and `target`'s warnings for the channels that cannot have one.
+fn rules(ir: &Ir, target: &str, warnings: &mut Vec<String>) -> Vec<Rule> {
     let mut out = Vec::new();
     let mut missing = Missing::new(
         "`macos-team` or `macos-signing-id`",
@@ -53,8 +54,8 @@ fn rules(ir: &Ir, warnings: &mut Vec<String>) -> Vec<Rule> {
             message: message.clone(),
         }));
     }
-    missing.report("santa", warnings);
-    bundle_only.report("santa", warnings);
+    missing.report(target, warnings);
+    bundle_only.report(target, warnings);
     out
 }
 
@@ -158,7 +159,7 @@ impl Target for Santa {
     }
     fn emit(&self, ir: &Ir) -> Result<Emitted, EmitError> {
         let mut warnings = Vec::new();
-        let rules = rules(ir, &mut warnings);
+        let rules = rules(ir, self.name(), &mut warnings);
         let text = profile(ir, &rules).map_err(|e| render_failed(self.name(), e))?;
         Ok(Emitted {
             files: vec![OutputFile {

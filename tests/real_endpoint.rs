@@ -730,6 +730,9 @@ fn missing_identifiers_are_reported_naming_channel_and_field() {
         assert!(has(target, "plain", "`windows-path`"));
         assert!(!has(target, "chatty", "`networks`"));
     }
+    // The script writes program rules too, so it warns like gpo and reg.
+    assert!(has("windows-firewall", "plain", "`windows-path`"));
+    assert!(!has("windows-firewall", "chatty", "`windows-path`"));
     assert!(has("conditional-access", "suite", "`entra-app`"));
     assert!(warnings("teams")
         .iter()

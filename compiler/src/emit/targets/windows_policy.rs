@@ -121,17 +121,8 @@ fn firewall_rules(
         )?);
     }
     without_networks.report(target, warnings);
-    // Programs: the firewall matches a full path, so only `windows-path` can make a rule.
-    let mut without_path = Missing::new(
-        "`windows-path`",
-        "no firewall rule blocks their programs (the firewall needs a full path; `applocker` blocks them by name)",
-    );
-    for channel in endpoint::blocked_by(ir, Enforcement::Endpoint) {
-        let e = &channel.endpoints;
-        if e.windows_path.is_empty() && !e.windows_exe.is_empty() {
-            without_path.add(channel);
-        }
-        for path in &e.windows_path {
+    for channel in endpoint::windows_programs(ir, target, warnings) {
+        for path in &channel.endpoints.windows_path {
             records.push(firewall_rule(
                 target,
                 &format!("msgpol firewall {} {path}", channel.name),
@@ -141,7 +132,6 @@ fn firewall_rules(
             )?);
         }
     }
-    without_path.report(target, warnings);
     Ok(())
 }
 

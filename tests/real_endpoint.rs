@@ -738,3 +738,20 @@ fn missing_identifiers_are_reported_naming_channel_and_field() {
         .iter()
         .any(|w| w.contains("`harden suite`")));
 }
+
+/// The build notes say endpoint rules stop a channel that gets around DNS only when the
+/// channel has a program identifier for them to block.
+#[test]
+fn dns_bypass_notes_claim_endpoint_rules_only_for_channels_with_identifiers() {
+    let ir = common::ir(&common::root().join("tests/fixtures/endpoint/dns-bypass.msgpol"));
+    let notes = msgpol::emit::dns_bypass_notes(&ir);
+    let note = |channel: &str| {
+        notes
+            .iter()
+            .find(|n| n.contains(&format!("`{channel}`")))
+            .unwrap()
+            .clone()
+    };
+    assert!(note("tracked").contains("endpoint rules block the app itself"));
+    assert!(!note("sneaky").contains("endpoint rules"));
+}

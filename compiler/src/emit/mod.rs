@@ -28,6 +28,27 @@ pub struct Emitted {
     pub warnings: Vec<String>,
 }
 
+impl Emitted {
+    /// What a target of one file made.
+    pub fn single(path: &str, contents: impl Into<Vec<u8>>, warnings: Vec<String>) -> Self {
+        Emitted {
+            files: vec![OutputFile {
+                path: path.to_string(),
+                contents: contents.into(),
+            }],
+            warnings,
+        }
+    }
+}
+
+/// JSON as msgpol writes it: pretty-printed, ending with a newline.
+pub fn pretty_json(value: &impl Serialize) -> Vec<u8> {
+    // Only maps with non-string keys fail, and msgpol writes none.
+    let mut json = serde_json::to_vec_pretty(value).expect("msgpol's JSON serialises");
+    json.push(b'\n');
+    json
+}
+
 /// An error while a file is being written: the writer's, or the target's own.
 pub enum StreamError {
     Io(std::io::Error),

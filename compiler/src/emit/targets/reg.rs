@@ -6,7 +6,7 @@
 use super::windows_policy;
 use crate::emit::error::render_failed;
 use crate::emit::preg::{Record, RegValue, DELETE_ALL_VALUES};
-use crate::emit::{Control, EmitError, Emitted, OutputFile, Target};
+use crate::emit::{Control, EmitError, Emitted, Target};
 use crate::ir::Ir;
 use crate::syntax::ast::Size;
 
@@ -77,13 +77,7 @@ impl Target for Reg {
         let text = render(&settings.records).map_err(|e| render_failed(self.name(), e))?;
         let mut bytes = vec![0xff, 0xfe];
         bytes.extend(text.encode_utf16().flat_map(|u| u.to_le_bytes()));
-        Ok(Emitted {
-            files: vec![OutputFile {
-                path: "msgpol.reg".into(),
-                contents: bytes,
-            }],
-            warnings: settings.warnings,
-        })
+        Ok(Emitted::single("msgpol.reg", bytes, settings.warnings))
     }
 }
 

@@ -6,7 +6,7 @@
 use super::endpoint::{self, xml, Missing};
 use super::ids::guid;
 use crate::emit::error::render_failed;
-use crate::emit::{Control, EmitError, Emitted, OutputFile, Target};
+use crate::emit::{Control, EmitError, Emitted, Target};
 use crate::ir::Ir;
 use crate::syntax::ast::{Enforcement, Size};
 use std::fmt::Write;
@@ -161,12 +161,6 @@ impl Target for Santa {
         let mut warnings = Vec::new();
         let rules = rules(ir, self.name(), &mut warnings);
         let text = profile(ir, &rules).map_err(|e| render_failed(self.name(), e))?;
-        Ok(Emitted {
-            files: vec![OutputFile {
-                path: "msgpol-santa.mobileconfig".into(),
-                contents: text.into_bytes(),
-            }],
-            warnings,
-        })
+        Ok(Emitted::single("msgpol-santa.mobileconfig", text, warnings))
     }
 }

@@ -3,7 +3,7 @@
 //! cmdlet parameters that turn it off tenant-wide.
 
 use crate::emit::templates::{render, Header};
-use crate::emit::{EmitError, Emitted, OutputFile, Target};
+use crate::emit::{EmitError, Emitted, Target};
 use crate::ir::{ChannelInfo, Ir};
 use crate::syntax::ast::{Hardening, Size};
 use serde::Serialize;
@@ -100,12 +100,6 @@ impl Target for Teams {
             ..Header::value(ir),
         };
         let script = render("teams", context)?;
-        Ok(Emitted {
-            files: vec![OutputFile {
-                path: "msgpol-teams.ps1".into(),
-                contents: script.into_bytes(),
-            }],
-            warnings,
-        })
+        Ok(Emitted::single("msgpol-teams.ps1", script, warnings))
     }
 }

@@ -31,14 +31,7 @@ fn nested_networks() -> PathBuf {
 
 /// Channels of tiers that `block endpoint`, in tier order.
 fn endpoint_blocked(ir: &Ir) -> Vec<&msgpol::ir::ChannelInfo> {
-    ir.tiered_channels()
-        .filter(|c| {
-            ir.tier_of(c).is_some_and(|t| {
-                t.block
-                    .contains(&msgpol::syntax::ast::Enforcement::Endpoint)
-            })
-        })
-        .collect()
+    common::channels(ir, |t| t.block.contains(&Enforcement::Endpoint))
 }
 
 #[derive(Debug, PartialEq)]
@@ -47,6 +40,13 @@ struct Entry {
     name: String,
     /// `sz:…` or `dword:N`.
     data: String,
+}
+
+impl Entry {
+    /// The data of a string value.
+    fn sz(&self) -> String {
+        self.data.strip_prefix("sz:").unwrap().to_string()
+    }
 }
 
 /// The text between the first and the last `'` of an ndrdump field line.
@@ -100,22 +100,24 @@ fn ndrdump(path: &std::path::Path) -> Vec<Entry> {
     entries
 }
 
-/// The values of a list key, in order, after checking that `**delvals.` clears it first.
-fn list(entries: &[Entry], key: &str) -> Vec<String> {
+/// The values of a key, in order, after checking that `**delvals.` clears it first.
+fn values<'e>(entries: &'e [Entry], key: &str) -> Vec<&'e Entry> {
     let of_key: Vec<&Entry> = entries.iter().filter(|e| e.key == key).collect();
     assert_eq!(
         of_key.first().map(|e| e.name.as_str()),
         Some("**delvals."),
         "{key}"
     );
-    of_key[1..]
-        .iter()
-        .enumerate()
-        .map(|(i, e)| {
-            assert_eq!(e.name, (i + 1).to_string(), "{key}: values numbered from 1");
-            e.data.strip_prefix("sz:").unwrap().to_string()
-        })
-        .collect()
+    of_key[1..].to_vec()
+}
+
+/// The strings of a list key, in order, after checking that its values are numbered from 1.
+fn list(entries: &[Entry], key: &str) -> Vec<String> {
+    let values = values(entries, key);
+    for (i, e) in values.iter().enumerate() {
+        assert_eq!(e.name, (i + 1).to_string(), "{key}: values numbered from 1");
+    }
+    values.into_iter().map(Entry::sz).collect()
 }
 
 /// Chrome's patterns, written out again here from Chromium's URL-filter documentation.
@@ -192,18 +194,15 @@ fn check_against_policy(ir: &Ir, entries: &[Entry]) {
         firefox(&e.browser_allow)
     );
     // Firewall: one rule per channel, naming exactly that channel's networks.
-    let expected: BTreeMap<String, Vec<String>> = ir
-        .tiered_channels()
-        .filter(|c| {
-            ir.tier_of(c)
-                .is_some_and(|t| t.block.contains(&Enforcement::Firewall))
-        })
-        .filter(|c| !c.endpoints.networks.is_empty())
-        .map(|c| {
-            let networks = c.endpoints.networks.iter().map(|n| n.to_string());
-            (c.name.clone(), networks.collect())
-        })
-        .collect();
+    let expected: BTreeMap<String, Vec<String>> =
+        common::channels(ir, |t| t.block.contains(&Enforcement::Firewall))
+            .into_iter()
+            .filter(|c| !c.endpoints.networks.is_empty())
+            .map(|c| {
+                let networks = c.endpoints.networks.iter().map(|n| n.to_string());
+                (c.name.clone(), networks.collect())
+            })
+            .collect();
     let found = firewall_rules(entries);
     assert_eq!(found.networks_of, expected);
     let expected_programs: Vec<(String, String)> = endpoint_blocked(ir)
@@ -230,7 +229,7 @@ fn firewall_rules(entries: &[Entry]) -> FirewallRules {
     let mut networks_of = BTreeMap::new();
     let mut programs = Vec::new();
     let key = r"Software\Policies\Microsoft\WindowsFirewall\FirewallRules";
-    for rule in list_raw(entries, key) {
+    for rule in values(entries, key).into_iter().map(Entry::sz) {
         let fields = rule_fields(&rule);
         let get = |k: &str| fields.iter().find(|(f, _)| f == k).map(|(_, v)| v.as_str());
         assert_eq!(get("Action"), Some("Block"));
@@ -252,16 +251,6 @@ fn firewall_rules(entries: &[Entry]) -> FirewallRules {
         networks_of,
         programs,
     }
-}
-
-/// The data of a key's values other than the `**delvals.` that must come first.
-fn list_raw(entries: &[Entry], key: &str) -> Vec<String> {
-    let of_key: Vec<&Entry> = entries.iter().filter(|e| e.key == key).collect();
-    assert_eq!(of_key.first().map(|e| e.name.as_str()), Some("**delvals."));
-    of_key[1..]
-        .iter()
-        .map(|e| e.data.strip_prefix("sz:").unwrap().to_string())
-        .collect()
 }
 
 /// The entries a .reg file sets, as the Registry.pol would hold them (a key deletion stands
@@ -426,10 +415,7 @@ fn applocker_policies_match_the_schema_and_the_policy() {
             assert!(ok, "{path:?} does not match the schema:\n{text}");
         }
         let blocked = endpoint_blocked(&ir);
-        let monitored: Vec<_> = ir
-            .tiered_channels()
-            .filter(|c| ir.tier_of(c).is_some_and(|t| t.monitor))
-            .collect();
+        let monitored = common::channels(&ir, |t| t.monitor);
         let mut files = vec![("msgpol.xml", "Enabled", blocked)];
         if !monitored.is_empty() {
             files.push(("msgpol-audit.xml", "AuditOnly", monitored));
@@ -533,14 +519,11 @@ fn santa_profiles_load_in_plistlib_with_the_rules_the_policy_asked_for() {
             assert_eq!(rules, &serde_json::json!(expected), "{policy:?}");
         }
         // Never a team id an allowed channel shares.
-        let allowed_teams: Vec<&String> = ir
-            .tiered_channels()
-            .filter(|c| {
-                ir.tier_of(c)
-                    .is_some_and(|t| t.kind != msgpol::ir::TierKind::Banned)
-            })
-            .flat_map(|c| &c.endpoints.macos_team)
-            .collect();
+        let allowed_teams: Vec<&String> =
+            common::channels(&ir, |t| t.kind != msgpol::ir::TierKind::Banned)
+                .into_iter()
+                .flat_map(|c| &c.endpoints.macos_team)
+                .collect();
         for team in allowed_teams {
             assert!(
                 !expected.contains(&format!("TEAMID:{team}:BLOCKLIST")),
@@ -560,7 +543,7 @@ fn conditional_access_policies_state_only_what_the_tiers_require() {
     for policy in policies() {
         let dir = tempfile::tempdir().unwrap();
         let (ir, paths) = common::emit_target(&policy, "conditional-access", dir.path());
-        if common::require_tool("python3") {
+        if common::require_python_module("jsonschema") {
             let script = "import json, sys, jsonschema\nschema = json.load(open(sys.argv[1]))\njsonschema.Draft202012Validator.check_schema(schema)\njsonschema.validate(json.load(open(sys.argv[2])), schema, cls=jsonschema.Draft202012Validator)";
             let (ok, text) = common::run(
                 Command::new("python3")

@@ -138,6 +138,33 @@ pub fn emit_target(policy: &Path, target: &str, dir: &Path) -> (msgpol::ir::Ir, 
     (ir, paths)
 }
 
+/// The channels whose tier `keep` accepts, in tier order.
+pub fn channels(
+    ir: &Ir,
+    keep: impl Fn(&msgpol::ir::TierInfo) -> bool,
+) -> Vec<&msgpol::ir::ChannelInfo> {
+    ir.tiered_channels()
+        .filter(|c| ir.tier_of(c).is_some_and(&keep))
+        .collect()
+}
+
+/// Whether `python3` can import `module`. In CI (`CI=true`) a missing module is a test failure;
+/// elsewhere the test prints a note and returns early.
+pub fn require_python_module(module: &str) -> bool {
+    if !require_tool("python3") {
+        return false;
+    }
+    let (imported, _) = run(Command::new("python3").args(["-c", &format!("import {module}")]));
+    if imported {
+        return true;
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("the Python module `{module}` is not installed: a missing tool is a test failure in CI (.ci/run installs it)");
+    }
+    eprintln!("note: the Python module `{module}` is not installed (pip install {module}); skipping the part of this test that needs it");
+    false
+}
+
 /// An output file as text: UTF-16 little-endian if it starts with that byte-order mark (the
 /// `reg` file, the Purview rule package), else UTF-8 without its byte-order mark if it has one
 /// (the Purview script).

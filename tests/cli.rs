@@ -376,7 +376,10 @@ fn build_says_when_dns_alone_cannot_stop_a_channel() {
         .code(0)
         .stderr(
             predicate::str::contains("DNS alone cannot stop `telegram`")
-                .and(predicate::str::contains("firewall targets")),
+                .and(predicate::str::contains("firewall targets"))
+                .and(predicate::str::contains(
+                    "(nftables, ipset, pf, windows-firewall, gpo, reg)",
+                )),
         );
 }
 

@@ -50,13 +50,8 @@ fn blocked_probes(ir: &Ir) -> Vec<(String, bool)> {
 /// Names that must not be blocked: approved channels' names, and the subdomains of names that
 /// are blocked exactly (a conversion must not widen an exact block).
 fn open_probes(ir: &Ir) -> Vec<String> {
-    let mut names: Vec<String> = ir
-        .channels
-        .iter()
-        .filter(|c| {
-            ir.tier_of(c)
-                .is_some_and(|t| t.kind != msgpol::ir::TierKind::Banned)
-        })
+    let mut names: Vec<String> = common::channels(ir, |t| t.kind != msgpol::ir::TierKind::Banned)
+        .into_iter()
         .flat_map(|c| c.endpoints.domains.iter())
         .map(|d| match d.scope {
             Scope::Subdomains => format!("msgpol-probe.{}", d.name),

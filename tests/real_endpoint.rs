@@ -11,6 +11,7 @@ mod common;
 
 use msgpol::ir::Ir;
 use msgpol::normalize::domain::Scope;
+use msgpol::syntax::ast::Enforcement;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::Command;
@@ -19,19 +20,18 @@ fn policies() -> Vec<PathBuf> {
     let mut list = common::examples();
     list.push(common::root().join("tests/fixtures/ok/browser.msgpol"));
     list.push(common::root().join("tests/fixtures/ok/endpoint.msgpol"));
+    list.push(nested_networks());
     list
+}
+
+/// Two blocked channels, one's networks inside the other's.
+fn nested_networks() -> PathBuf {
+    common::root().join("tests/fixtures/endpoint/nested-networks.msgpol")
 }
 
 /// Channels of tiers that `block endpoint`, in tier order.
 fn endpoint_blocked(ir: &Ir) -> Vec<&msgpol::ir::ChannelInfo> {
-    ir.tiered_channels()
-        .filter(|c| {
-            ir.tier_of(c).is_some_and(|t| {
-                t.block
-                    .contains(&msgpol::syntax::ast::Enforcement::Endpoint)
-            })
-        })
-        .collect()
+    common::channels(ir, |t| t.block.contains(&Enforcement::Endpoint))
 }
 
 #[derive(Debug, PartialEq)]
@@ -40,6 +40,13 @@ struct Entry {
     name: String,
     /// `sz:…` or `dword:N`.
     data: String,
+}
+
+impl Entry {
+    /// The data of a string value.
+    fn sz(&self) -> String {
+        self.data.strip_prefix("sz:").unwrap().to_string()
+    }
 }
 
 /// The text between the first and the last `'` of an ndrdump field line.
@@ -93,22 +100,24 @@ fn ndrdump(path: &std::path::Path) -> Vec<Entry> {
     entries
 }
 
-/// The values of a list key, in order, after checking that `**delvals.` clears it first.
-fn list(entries: &[Entry], key: &str) -> Vec<String> {
+/// The values of a key, in order, after checking that `**delvals.` clears it first.
+fn values<'e>(entries: &'e [Entry], key: &str) -> Vec<&'e Entry> {
     let of_key: Vec<&Entry> = entries.iter().filter(|e| e.key == key).collect();
     assert_eq!(
         of_key.first().map(|e| e.name.as_str()),
         Some("**delvals."),
         "{key}"
     );
-    of_key[1..]
-        .iter()
-        .enumerate()
-        .map(|(i, e)| {
-            assert_eq!(e.name, (i + 1).to_string(), "{key}: values numbered from 1");
-            e.data.strip_prefix("sz:").unwrap().to_string()
-        })
-        .collect()
+    of_key[1..].to_vec()
+}
+
+/// The strings of a list key, in order, after checking that its values are numbered from 1.
+fn list(entries: &[Entry], key: &str) -> Vec<String> {
+    let values = values(entries, key);
+    for (i, e) in values.iter().enumerate() {
+        assert_eq!(e.name, (i + 1).to_string(), "{key}: values numbered from 1");
+    }
+    values.into_iter().map(Entry::sz).collect()
 }
 
 /// Chrome's patterns, written out again here from Chromium's URL-filter documentation.
@@ -185,19 +194,42 @@ fn check_against_policy(ir: &Ir, entries: &[Entry]) {
         firefox(&e.browser_allow)
     );
     // Firewall: one rule per channel, naming exactly that channel's networks.
-    let mut expected: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for rule in &e.firewall_block {
-        for channel in &rule.channels {
-            expected
-                .entry(channel.clone())
-                .or_default()
-                .push(rule.network.to_string());
-        }
-    }
-    let mut found: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let expected: BTreeMap<String, Vec<String>> =
+        common::channels(ir, |t| t.block.contains(&Enforcement::Firewall))
+            .into_iter()
+            .filter(|c| !c.endpoints.networks.is_empty())
+            .map(|c| {
+                let networks = c.endpoints.networks.iter().map(|n| n.to_string());
+                (c.name.clone(), networks.collect())
+            })
+            .collect();
+    let found = firewall_rules(entries);
+    assert_eq!(found.networks_of, expected);
+    let expected_programs: Vec<(String, String)> = endpoint_blocked(ir)
+        .iter()
+        .flat_map(|c| {
+            c.endpoints
+                .windows_path
+                .iter()
+                .map(|p| (c.name.clone(), p.clone()))
+        })
+        .collect();
+    assert_eq!(found.programs, expected_programs);
+}
+
+/// The firewall rules of a Registry.pol.
+struct FirewallRules {
+    /// Each channel's networks.
+    networks_of: BTreeMap<String, Vec<String>>,
+    /// (channel, program path), in order.
+    programs: Vec<(String, String)>,
+}
+
+fn firewall_rules(entries: &[Entry]) -> FirewallRules {
+    let mut networks_of = BTreeMap::new();
     let mut programs = Vec::new();
     let key = r"Software\Policies\Microsoft\WindowsFirewall\FirewallRules";
-    for rule in list_raw(entries, key) {
+    for rule in values(entries, key).into_iter().map(Entry::sz) {
         let fields = rule_fields(&rule);
         let get = |k: &str| fields.iter().find(|(f, _)| f == k).map(|(_, v)| v.as_str());
         assert_eq!(get("Action"), Some("Block"));
@@ -213,29 +245,12 @@ fn check_against_policy(ir: &Ir, entries: &[Entry]) {
             .filter(|(k, _)| k == "RA4" || k == "RA6")
             .map(|(_, v)| v.clone())
             .collect();
-        assert!(found.insert(name.to_string(), networks).is_none());
+        assert!(networks_of.insert(name.to_string(), networks).is_none());
     }
-    assert_eq!(found, expected);
-    let expected_programs: Vec<(String, String)> = endpoint_blocked(ir)
-        .iter()
-        .flat_map(|c| {
-            c.endpoints
-                .windows_path
-                .iter()
-                .map(|p| (c.name.clone(), p.clone()))
-        })
-        .collect();
-    assert_eq!(programs, expected_programs);
-}
-
-/// The data of a key's values other than the `**delvals.` that must come first.
-fn list_raw(entries: &[Entry], key: &str) -> Vec<String> {
-    let of_key: Vec<&Entry> = entries.iter().filter(|e| e.key == key).collect();
-    assert_eq!(of_key.first().map(|e| e.name.as_str()), Some("**delvals."));
-    of_key[1..]
-        .iter()
-        .map(|e| e.data.strip_prefix("sz:").unwrap().to_string())
-        .collect()
+    FirewallRules {
+        networks_of,
+        programs,
+    }
 }
 
 /// The entries a .reg file sets, as the Registry.pol would hold them (a key deletion stands
@@ -300,7 +315,6 @@ fn samba_reads_every_registry_pol_as_the_policy_asked() {
     }
     for policy in policies() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir(dir.path().join("Machine")).unwrap();
         let (ir, paths) = common::emit_target(&policy, "gpo", dir.path());
         let pol = paths.iter().find(|p| p.ends_with("Registry.pol")).unwrap();
         let entries = ndrdump(pol);
@@ -313,11 +327,25 @@ fn samba_reads_every_registry_pol_as_the_policy_asked() {
     }
 }
 
+/// The firewall merges the networks of all blocked channels; a channel's rule must still name
+/// its own networks, or it would block the rest of the wider network for that channel.
+#[test]
+fn a_network_inside_another_channels_keeps_its_own_rule() {
+    if !common::require_tool("ndrdump") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (_, paths) = common::emit_target(&nested_networks(), "gpo", dir.path());
+    let pol = paths.iter().find(|p| p.ends_with("Registry.pol")).unwrap();
+    let networks_of = firewall_rules(&ndrdump(pol)).networks_of;
+    assert_eq!(networks_of["inner"], ["10.1.0.0/16", "2001:db8:1::/48"]);
+    assert_eq!(networks_of["outer"], ["10.0.0.0/8", "2001:db8::/32"]);
+}
+
 #[test]
 fn gpt_ini_version_follows_the_content() {
     let read = |policy: &str| {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir(dir.path().join("Machine")).unwrap();
         let (_, paths) = common::emit_target(&common::root().join(policy), "gpo", dir.path());
         std::fs::read_to_string(&paths[0]).unwrap()
     };
@@ -387,10 +415,7 @@ fn applocker_policies_match_the_schema_and_the_policy() {
             assert!(ok, "{path:?} does not match the schema:\n{text}");
         }
         let blocked = endpoint_blocked(&ir);
-        let monitored: Vec<_> = ir
-            .tiered_channels()
-            .filter(|c| ir.tier_of(c).is_some_and(|t| t.monitor))
-            .collect();
+        let monitored = common::channels(&ir, |t| t.monitor);
         let mut files = vec![("msgpol.xml", "Enabled", blocked)];
         if !monitored.is_empty() {
             files.push(("msgpol-audit.xml", "AuditOnly", monitored));
@@ -494,14 +519,11 @@ fn santa_profiles_load_in_plistlib_with_the_rules_the_policy_asked_for() {
             assert_eq!(rules, &serde_json::json!(expected), "{policy:?}");
         }
         // Never a team id an allowed channel shares.
-        let allowed_teams: Vec<&String> = ir
-            .tiered_channels()
-            .filter(|c| {
-                ir.tier_of(c)
-                    .is_some_and(|t| t.kind != msgpol::ir::TierKind::Banned)
-            })
-            .flat_map(|c| &c.endpoints.macos_team)
-            .collect();
+        let allowed_teams: Vec<&String> =
+            common::channels(&ir, |t| t.kind != msgpol::ir::TierKind::Banned)
+                .into_iter()
+                .flat_map(|c| &c.endpoints.macos_team)
+                .collect();
         for team in allowed_teams {
             assert!(
                 !expected.contains(&format!("TEAMID:{team}:BLOCKLIST")),
@@ -521,7 +543,7 @@ fn conditional_access_policies_state_only_what_the_tiers_require() {
     for policy in policies() {
         let dir = tempfile::tempdir().unwrap();
         let (ir, paths) = common::emit_target(&policy, "conditional-access", dir.path());
-        if common::require_tool("python3") {
+        if common::require_python_module("jsonschema") {
             let script = "import json, sys, jsonschema\nschema = json.load(open(sys.argv[1]))\njsonschema.Draft202012Validator.check_schema(schema)\njsonschema.validate(json.load(open(sys.argv[2])), schema, cls=jsonschema.Draft202012Validator)";
             let (ok, text) = common::run(
                 Command::new("python3")
@@ -691,8 +713,28 @@ fn missing_identifiers_are_reported_naming_channel_and_field() {
         assert!(has(target, "plain", "`windows-path`"));
         assert!(!has(target, "chatty", "`networks`"));
     }
+    // The script writes program rules too, so it warns like gpo and reg.
+    assert!(has("windows-firewall", "plain", "`windows-path`"));
+    assert!(!has("windows-firewall", "chatty", "`windows-path`"));
     assert!(has("conditional-access", "suite", "`entra-app`"));
     assert!(warnings("teams")
         .iter()
         .any(|w| w.contains("`harden suite`")));
+}
+
+/// The build notes say endpoint rules stop a channel that gets around DNS only when the
+/// channel has a program identifier for them to block.
+#[test]
+fn dns_bypass_notes_claim_endpoint_rules_only_for_channels_with_identifiers() {
+    let ir = common::ir(&common::root().join("tests/fixtures/endpoint/dns-bypass.msgpol"));
+    let notes = msgpol::emit::dns_bypass_notes(&ir);
+    let note = |channel: &str| {
+        notes
+            .iter()
+            .find(|n| n.contains(&format!("`{channel}`")))
+            .unwrap()
+            .clone()
+    };
+    assert!(note("tracked").contains("endpoint rules block the app itself"));
+    assert!(!note("sneaky").contains("endpoint rules"));
 }

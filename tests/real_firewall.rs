@@ -173,18 +173,13 @@ fn windows_firewall_script_quotes_every_value() {
             .lines()
             .filter(|l| l.starts_with("New-NetFirewallRule"))
             .collect();
-        let blocks = |c: &msgpol::ir::ChannelInfo, how| {
-            ir.tier_of(c).is_some_and(|t| t.block.contains(&how))
-        };
-        let networks = ir
-            .channels
+        let blocked_by = |how| common::channels(&ir, |t| t.block.contains(&how));
+        let networks = blocked_by(Enforcement::Firewall)
             .iter()
-            .filter(|c| !c.endpoints.networks.is_empty() && blocks(c, Enforcement::Firewall))
+            .filter(|c| !c.endpoints.networks.is_empty())
             .count();
-        let programs: usize = ir
-            .channels
+        let programs: usize = blocked_by(Enforcement::Endpoint)
             .iter()
-            .filter(|c| blocks(c, Enforcement::Endpoint))
             .map(|c| c.endpoints.windows_path.len())
             .sum();
         assert_eq!(

@@ -240,7 +240,7 @@ fn markdown_guides_render_as_github_flavoured_markdown() {
     if !common::require_tool("cmark-gfm") {
         return;
     }
-    for policy in policies() {
+    for policy in common::guide_policies() {
         let dir = tempfile::tempdir().unwrap();
         let (ir, mut files) = common::emit_target(&policy, "guide-md", dir.path());
         files.extend(common::emit_target(&policy, "briefing", dir.path()).1);

@@ -125,7 +125,8 @@ impl Drop for KillOnDrop {
     }
 }
 
-/// Compile a policy and write one target's files into `dir`; the IR and the files' paths.
+/// Compile a policy and write one target's files into `dir` (with their folders, such as the
+/// gpo's `Machine/`); the IR and the files' paths.
 pub fn emit_target(policy: &Path, target: &str, dir: &Path) -> (msgpol::ir::Ir, Vec<PathBuf>) {
     let ir = ir(policy);
     let emitted = msgpol::emit::find_target(target)
@@ -137,11 +138,39 @@ pub fn emit_target(policy: &Path, target: &str, dir: &Path) -> (msgpol::ir::Ir, 
         .into_iter()
         .map(|file| {
             let path = dir.join(&file.path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(&path, file.contents).unwrap();
             path
         })
         .collect();
     (ir, paths)
+}
+
+/// The channels whose tier `keep` accepts, in tier order.
+pub fn channels(
+    ir: &Ir,
+    keep: impl Fn(&msgpol::ir::TierInfo) -> bool,
+) -> Vec<&msgpol::ir::ChannelInfo> {
+    ir.tiered_channels()
+        .filter(|c| ir.tier_of(c).is_some_and(&keep))
+        .collect()
+}
+
+/// Whether `python3` can import `module`. In CI (`CI=true`) a missing module is a test failure;
+/// elsewhere the test prints a note and returns early.
+pub fn require_python_module(module: &str) -> bool {
+    if !require_tool("python3") {
+        return false;
+    }
+    let (imported, _) = run(Command::new("python3").args(["-c", &format!("import {module}")]));
+    if imported {
+        return true;
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("the Python module `{module}` is not installed: a missing tool is a test failure in CI (.ci/run installs it)");
+    }
+    eprintln!("note: the Python module `{module}` is not installed (pip install {module}); skipping the part of this test that needs it");
+    false
 }
 
 /// An output file as text: UTF-16 little-endian if it starts with that byte-order mark (the
@@ -248,25 +277,6 @@ pub fn assert_matrix_agrees(ir: &Ir, rows: &[Vec<String>], what: &str) {
             );
         }
     }
-}
-
-/// Whether python3 can import `module`. In CI (`CI=true`) a missing module is a test failure
-/// (.ci/run installs it); elsewhere the test prints a note and returns early.
-pub fn require_python_module(module: &str) -> bool {
-    if !require_tool("python3") {
-        return false;
-    }
-    let (ok, _) = run(Command::new("python3").args(["-c", &format!("import {module}")]));
-    if ok {
-        return true;
-    }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("python3 cannot import `{module}`: a missing module is a test failure in CI (.ci/run installs it)");
-    }
-    eprintln!(
-        "note: python3 cannot import `{module}`; skipping the part of this test that needs it"
-    );
-    false
 }
 
 /// The text of an HTML fragment: tags dropped and the predefined entities decoded.

@@ -28,6 +28,27 @@ pub struct Emitted {
     pub warnings: Vec<String>,
 }
 
+impl Emitted {
+    /// What a target of one file made.
+    pub fn single(path: &str, contents: impl Into<Vec<u8>>, warnings: Vec<String>) -> Self {
+        Emitted {
+            files: vec![OutputFile {
+                path: path.to_string(),
+                contents: contents.into(),
+            }],
+            warnings,
+        }
+    }
+}
+
+/// JSON as msgpol writes it: pretty-printed, ending with a newline.
+pub fn pretty_json(value: &impl Serialize) -> Vec<u8> {
+    // Only maps with non-string keys fail, and msgpol writes none.
+    let mut json = serde_json::to_vec_pretty(value).expect("msgpol's JSON serialises");
+    json.push(b'\n');
+    json
+}
+
 /// An error while a file is being written: the writer's, or the target's own.
 pub enum StreamError {
     Io(std::io::Error),
@@ -167,7 +188,15 @@ pub fn default_targets(size: Size) -> Vec<&'static dyn Target> {
 /// For every channel the policy bans by DNS that is known to get around DNS: why, and which
 /// other control covers it (or that none does). Printed in the build summary.
 pub fn dns_bypass_notes(ir: &Ir) -> Vec<String> {
-    use crate::syntax::ast::Enforcement;
+    let firewall_targets: Vec<&str> = all_targets()
+        .iter()
+        .filter(|t| t.controls().contains(&Control::BlockFirewall))
+        .map(|t| t.name())
+        .collect();
+    let firewall_cover = format!(
+        "the firewall targets ({}) block its networks",
+        firewall_targets.join(", ")
+    );
     let mut notes = Vec::new();
     for channel in ir.tiered_channels().filter(|c| !c.dns_bypass.is_empty()) {
         let Some(tier) = ir.tier_of(channel) else {
@@ -178,11 +207,11 @@ pub fn dns_bypass_notes(ir: &Ir) -> Vec<String> {
         }
         let mut covered = Vec::new();
         if tier.block.contains(&Enforcement::Firewall) && !channel.endpoints.networks.is_empty() {
-            covered.push(
-                "the firewall targets (nftables, ipset, pf, windows-firewall) block its networks",
-            );
+            covered.push(firewall_cover.as_str());
         }
-        if tier.block.contains(&Enforcement::Endpoint) {
+        if tier.block.contains(&Enforcement::Endpoint)
+            && targets::endpoint::has_identifiers(channel)
+        {
             covered.push("endpoint rules block the app itself");
         }
         let cover = if covered.is_empty() {

@@ -2,15 +2,11 @@
 //! header, then one `[key;value;type;size;data]` record per setting, brackets, semicolons and
 //! strings in UTF-16LE, numbers little-endian, no padding.
 
-/// Registry value types, with the data each carries.
+/// The registry value types msgpol writes, with the data each carries.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RegValue {
     Sz(String),
-    ExpandSz(String),
-    Binary(Vec<u8>),
     Dword(u32),
-    MultiSz(Vec<String>),
-    Qword(u64),
 }
 
 impl RegValue {
@@ -18,25 +14,14 @@ impl RegValue {
     pub fn type_code(&self) -> u32 {
         match self {
             RegValue::Sz(_) => 1,
-            RegValue::ExpandSz(_) => 2,
-            RegValue::Binary(_) => 3,
             RegValue::Dword(_) => 4,
-            RegValue::MultiSz(_) => 7,
-            RegValue::Qword(_) => 11,
         }
     }
 
     fn data(&self) -> Vec<u8> {
         match self {
-            RegValue::Sz(s) | RegValue::ExpandSz(s) => utf16z(s),
-            RegValue::Binary(b) => b.clone(),
+            RegValue::Sz(s) => utf16z(s),
             RegValue::Dword(n) => n.to_le_bytes().to_vec(),
-            RegValue::MultiSz(list) => {
-                let mut out: Vec<u8> = list.iter().flat_map(|s| utf16z(s)).collect();
-                out.extend([0, 0]);
-                out
-            }
-            RegValue::Qword(n) => n.to_le_bytes().to_vec(),
         }
     }
 }
@@ -49,6 +34,9 @@ pub struct Record {
     pub name: String,
     pub value: RegValue,
 }
+
+/// The value name of the directive that deletes every value of its key.
+pub const DELETE_ALL_VALUES: &str = "**delvals.";
 
 /// Windows refuses longer value names.
 pub const MAX_VALUE_NAME: usize = 259;
@@ -85,20 +73,9 @@ fn check(record: &Record) -> Result<(), String> {
     if has_nul(&record.name) || record.name.encode_utf16().count() > MAX_VALUE_NAME {
         return Err(format!("invalid registry value name {:?}", record.name));
     }
-    let strings: Vec<&String> = match &record.value {
-        RegValue::Sz(s) | RegValue::ExpandSz(s) => vec![s],
-        RegValue::MultiSz(list) => list.iter().collect(),
-        _ => Vec::new(),
-    };
-    if strings.iter().any(|s| has_nul(s)) {
+    if matches!(&record.value, RegValue::Sz(s) if has_nul(s)) {
         return Err(format!(
             "a string in {:?} holds a NUL character",
-            record.name
-        ));
-    }
-    if matches!(&record.value, RegValue::MultiSz(list) if list.iter().any(|s| s.is_empty())) {
-        return Err(format!(
-            "an empty string would end the list {:?} early",
             record.name
         ));
     }
@@ -186,10 +163,6 @@ mod tests {
             one("K", "V", RegValue::Sz("aé".into())),
             record(1, &[0x61, 0, 0xe9, 0, 0, 0])
         );
-        assert_eq!(
-            one("K", "V", RegValue::ExpandSz("%A%".into())),
-            record(2, &[0x25, 0, 0x41, 0, 0x25, 0, 0, 0])
-        );
     }
 
     #[test]
@@ -202,24 +175,8 @@ mod tests {
     }
 
     #[test]
-    fn binary_qword_and_multi_sz() {
-        assert_eq!(
-            one("K", "V", RegValue::Binary(vec![1, 2, 3])),
-            record(3, &[1, 2, 3])
-        );
-        assert_eq!(
-            one("K", "V", RegValue::Qword(0x0102030405060708)),
-            record(11, &[8, 7, 6, 5, 4, 3, 2, 1])
-        );
-        assert_eq!(
-            one("K", "V", RegValue::MultiSz(vec!["a".into(), "b".into()])),
-            record(7, &[0x61, 0, 0, 0, 0x62, 0, 0, 0, 0, 0])
-        );
-    }
-
-    #[test]
     fn delvals_directive_is_an_ordinary_record() {
-        let bytes = one("K", "**delvals.", RegValue::Sz(" ".into()));
+        let bytes = one("K", DELETE_ALL_VALUES, RegValue::Sz(" ".into()));
         let name: Vec<u8> = "**delvals.\0"
             .encode_utf16()
             .flat_map(|u| u.to_le_bytes())
@@ -261,11 +218,9 @@ mod tests {
         assert!(bad("K", &"v".repeat(260), RegValue::Dword(1)));
         assert!(!bad("K", &"v".repeat(259), RegValue::Dword(1)));
         assert!(bad("K", "V", RegValue::Sz("a\0b".into())));
-        assert!(bad("K", "V", RegValue::Binary(vec![0; MAX_DATA + 1])));
-        assert!(bad(
-            "K",
-            "V",
-            RegValue::MultiSz(vec!["a".into(), String::new()])
-        ));
+        // Two bytes a character and two for the NUL: one character over the limit.
+        let longest = "a".repeat(MAX_DATA / 2 - 1);
+        assert!(!bad("K", "V", RegValue::Sz(longest.clone())));
+        assert!(bad("K", "V", RegValue::Sz(longest + "a")));
     }
 }

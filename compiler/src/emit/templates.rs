@@ -63,6 +63,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         "windows-firewall",
         include_str!("../../../targets/windows-firewall/msgpol-firewall.ps1.j2"),
     ),
+    (
+        "teams",
+        include_str!("../../../targets/teams/msgpol-teams.ps1.j2"),
+    ),
     ("yara", include_str!("../../../targets/yara/msgpol.yar.j2")),
     (
         "purview-ps",

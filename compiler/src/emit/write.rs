@@ -4,7 +4,7 @@
 //! leaves an existing output directory exactly as it was.
 
 use super::error::{not_an_output_dir, write_failed, EmitError};
-use super::{Contents, Sink, Target};
+use super::{pretty_json, Contents, Sink, Target};
 use crate::ir::Ir;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -202,10 +202,8 @@ pub fn build(
                 sources,
                 outputs,
             };
-            let mut json = serde_json::to_vec_pretty(&manifest).expect("the manifest serialises");
-            json.push(b'\n');
             let path = staging.join("manifest.json");
-            fs::write(&path, json).map_err(|e| write_failed(&path, &e))?;
+            fs::write(&path, pretty_json(&manifest)).map_err(|e| write_failed(&path, &e))?;
             swap_into_place(&staging, out)?;
             Ok(warnings)
         });

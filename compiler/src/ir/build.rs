@@ -475,6 +475,17 @@ pub fn blocked_channels(program: &Program, kind: ast::Enforcement) -> Vec<&Chann
         .collect()
 }
 
+/// Channels of the tiers that are not banned (approved or limited), with their tier.
+pub fn open_channels(program: &Program) -> Vec<&ChannelDef> {
+    program
+        .tiers
+        .iter()
+        .filter(|t| tier_kind(program, t) != TierKind::Banned)
+        .flat_map(|t| t.channels.iter())
+        .map(|c| &program.channels[&c.text])
+        .collect()
+}
+
 /// The names of every channel in `defs`, collapsed (see `collapse_domains`).
 fn domain_rules(defs: Vec<&ChannelDef>) -> Vec<DomainRule> {
     let channels: Vec<Arc<str>> = defs
@@ -499,13 +510,9 @@ fn blocks_and_carve_outs(
     let blocked_names: std::collections::BTreeSet<&str> =
         blocked.iter().map(|d| d.decl.name.text.as_str()).collect();
     let block = domain_rules(blocked);
-    let open: Vec<&ChannelDef> = program
-        .tiers
-        .iter()
-        .filter(|t| tier_kind(program, t) != TierKind::Banned)
-        .flat_map(|t| t.channels.iter())
-        .filter(|c| !blocked_names.contains(c.text.as_str()))
-        .map(|c| &program.channels[&c.text])
+    let open: Vec<&ChannelDef> = open_channels(program)
+        .into_iter()
+        .filter(|d| !blocked_names.contains(d.decl.name.text.as_str()))
         .collect();
     // Few open names, many blocked ones: index the open names by suffix and look each blocked
     // rule up once.

@@ -2,6 +2,7 @@
 //! (`||x^` is x and its subdomains, `|x^` exactly x, `@@` an exception).
 
 use super::templated::{Family, NameFormat, Rules, TemplatedTarget};
+use crate::emit::Control;
 use crate::normalize::domain::Scope;
 use crate::syntax::ast::Size;
 
@@ -9,6 +10,7 @@ pub const ADBLOCK: TemplatedTarget = TemplatedTarget {
     name: "adblock",
     description: "a DNS filter list for AdGuard Home / Pi-hole (`||domain^` syntax)",
     default_for: &[Size::Small, Size::Medium],
+    controls: &[Control::BlockDns],
     family: Family::Names(NameFormat {
         tree: &["||{name}^"],
         exact: &["|{name}^"],

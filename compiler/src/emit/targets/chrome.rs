@@ -3,7 +3,7 @@
 //! browser keeps using the organisation's resolver.
 
 use super::browser;
-use crate::emit::{Control, EmitError, Emitted, OutputFile, Target};
+use crate::emit::{pretty_json, Control, EmitError, Emitted, Target};
 use crate::ir::Ir;
 use crate::normalize::domain::Scope;
 use crate::syntax::ast::Size;
@@ -41,14 +41,10 @@ impl Target for Chrome {
             policy.insert("URLAllowlist".into(), lists.allow.into());
         }
         policy.insert("DnsOverHttpsMode".into(), "off".into());
-        let mut json = serde_json::to_vec_pretty(&policy).expect("a policy serialises");
-        json.push(b'\n');
-        Ok(Emitted {
-            files: vec![OutputFile {
-                path: "msgpol.json".into(),
-                contents: json,
-            }],
-            warnings: lists.warnings,
-        })
+        Ok(Emitted::single(
+            "msgpol.json",
+            pretty_json(&policy),
+            lists.warnings,
+        ))
     }
 }

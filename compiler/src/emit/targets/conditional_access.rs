@@ -5,7 +5,7 @@
 //! state: an administrator switches a policy on after checking its sign-in report.
 
 use super::endpoint::Missing;
-use crate::emit::{EmitError, Emitted, OutputFile, Target};
+use crate::emit::{pretty_json, EmitError, Emitted, Target};
 use crate::ir::{Ir, TierKind};
 use crate::syntax::ast::{Requirement, Size};
 use serde_json::json;
@@ -71,15 +71,10 @@ impl Target for ConditionalAccess {
                 "grantControls": { "operator": "AND", "builtInControls": controls },
             }));
         }
-        let mut bytes =
-            serde_json::to_vec_pretty(&policies).expect("a list of policies serialises");
-        bytes.push(b'\n');
-        Ok(Emitted {
-            files: vec![OutputFile {
-                path: "policies.json".into(),
-                contents: bytes,
-            }],
+        Ok(Emitted::single(
+            "policies.json",
+            pretty_json(&policies),
             warnings,
-        })
+        ))
     }
 }

@@ -2,6 +2,7 @@
 //! subdomains, `/*.x/` for the subdomains only; exact names are sunk with `host-record`).
 
 use super::templated::{Family, NameFormat, Rules, TemplatedTarget};
+use crate::emit::Control;
 use crate::normalize::domain::Scope;
 use crate::syntax::ast::Size;
 
@@ -9,6 +10,7 @@ pub const DNSMASQ: TemplatedTarget = TemplatedTarget {
     name: "dnsmasq",
     description: "a dnsmasq configuration (also Pi-hole's dnsmasq.d): NXDOMAIN for banned domains",
     default_for: &[Size::Small, Size::Medium, Size::Large],
+    controls: &[Control::BlockDns],
     family: Family::Names(NameFormat {
         tree: &["address=/{name}/"],
         exact: &["host-record={name},0.0.0.0,::"],

@@ -1,6 +1,7 @@
-//! What the endpoint targets (gpo, reg, applocker, santa) share: which channels they act on,
-//! the warning for a channel that lacks the identifier a target needs (reported, never
-//! silently dropped), and identifiers derived from content so output stays deterministic.
+//! What the endpoint targets (gpo, reg, windows-firewall, applocker, santa) share: which
+//! channels they act on, the warning for a channel that lacks the identifier a target needs
+//! (reported, never silently dropped), and XML text that refuses what XML cannot hold.
+//! (Identifiers derived from content are in `ids`.)
 
 use super::ids::xml_text;
 use crate::ir::{ChannelInfo, Ir};
@@ -28,6 +29,31 @@ pub fn has_identifiers(channel: &ChannelInfo) -> bool {
     ]
     .iter()
     .any(|list| !list.is_empty())
+}
+
+/// The channels of tiers that `block endpoint` whose programs the Windows Firewall can block:
+/// it matches a program by its full path, so those with a `windows-path`. A channel named only
+/// by `windows-exe` is reported in `target`'s warnings.
+pub fn windows_programs<'a>(
+    ir: &'a Ir,
+    target: &str,
+    warnings: &mut Vec<String>,
+) -> Vec<&'a ChannelInfo> {
+    let mut without_path = Missing::new(
+        "`windows-path`",
+        "no firewall rule blocks their programs (the firewall needs a full path; `applocker` blocks them by name)",
+    );
+    let mut with_path = Vec::new();
+    for channel in blocked_by(ir, Enforcement::Endpoint) {
+        let e = &channel.endpoints;
+        if !e.windows_path.is_empty() {
+            with_path.push(channel);
+        } else if !e.windows_exe.is_empty() {
+            without_path.add(channel);
+        }
+    }
+    without_path.report(target, warnings);
+    with_path
 }
 
 /// Channels of tiers that `monitor` (audited on endpoints, never blocked), in tier order.

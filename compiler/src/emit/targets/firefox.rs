@@ -2,7 +2,7 @@
 //! match patterns) for tiers that `block browser`, and DNS-over-HTTPS off and locked.
 
 use super::browser;
-use crate::emit::{Control, EmitError, Emitted, OutputFile, Target};
+use crate::emit::{pretty_json, Control, EmitError, Emitted, Target};
 use crate::ir::Ir;
 use crate::normalize::domain::Scope;
 use crate::syntax::ast::Size;
@@ -43,14 +43,10 @@ impl Target for Firefox {
                 "DNSOverHTTPS": { "Enabled": false, "Locked": true },
             }
         });
-        let mut bytes = serde_json::to_vec_pretty(&policy).expect("a policy serialises");
-        bytes.push(b'\n');
-        Ok(Emitted {
-            files: vec![OutputFile {
-                path: "policies.json".into(),
-                contents: bytes,
-            }],
-            warnings: lists.warnings,
-        })
+        Ok(Emitted::single(
+            "policies.json",
+            pretty_json(&policy),
+            lists.warnings,
+        ))
     }
 }

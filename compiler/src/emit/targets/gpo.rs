@@ -25,11 +25,7 @@ impl Target for Gpo {
         "gpo"
     }
     fn controls(&self) -> &'static [Control] {
-        &[
-            Control::BlockBrowser,
-            Control::BlockFirewall,
-            Control::BlockEndpoint,
-        ]
+        windows_policy::CONTROLS
     }
     fn description(&self) -> &'static str {
         "a Group Policy folder (gpt.ini, Machine/Registry.pol): browser URL lists, DoH off, firewall rules"

@@ -2,6 +2,7 @@
 //! what they cannot block is said in the file and in a build warning.
 
 use super::templated::{Family, NameFormat, Rules, TemplatedTarget};
+use crate::emit::Control;
 use crate::normalize::domain::Scope;
 use crate::syntax::ast::Size;
 
@@ -9,6 +10,7 @@ pub const HOSTS: TemplatedTarget = TemplatedTarget {
     name: "hosts",
     description: "a hosts file (0.0.0.0 for each banned name; exact names only)",
     default_for: &[Size::Small, Size::Medium, Size::Large],
+    controls: &[Control::BlockDns],
     family: Family::Names(NameFormat {
         tree: &["0.0.0.0 {name}", ":: {name}"],
         exact: &["0.0.0.0 {name}", ":: {name}"],

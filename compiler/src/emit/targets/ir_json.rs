@@ -1,6 +1,6 @@
 //! `ir`: the IR as JSON for pipelines (schema: docs/ir.schema.json).
 
-use crate::emit::{EmitError, Emitted, OutputFile, Target};
+use crate::emit::{pretty_json, EmitError, Emitted, Target};
 use crate::ir::Ir;
 use crate::syntax::ast::Size;
 
@@ -17,14 +17,6 @@ impl Target for IrJson {
         &[Size::Medium, Size::Large]
     }
     fn emit(&self, ir: &Ir) -> Result<Emitted, EmitError> {
-        let mut json = serde_json::to_vec_pretty(ir).expect("the IR serialises");
-        json.push(b'\n');
-        Ok(Emitted {
-            files: vec![OutputFile {
-                path: "policy.json".into(),
-                contents: json,
-            }],
-            warnings: Vec::new(),
-        })
+        Ok(Emitted::single("policy.json", pretty_json(ir), Vec::new()))
     }
 }

@@ -2,12 +2,14 @@
 //! forward. Reloading replaces the `msgpol` table as a whole.
 
 use super::templated::{Family, TemplatedTarget};
+use crate::emit::Control;
 use crate::syntax::ast::Size;
 
 pub const NFTABLES: TemplatedTarget = TemplatedTarget {
     name: "nftables",
     description: "an nftables ruleset dropping traffic to banned channels' networks",
     default_for: &[Size::Medium, Size::Large],
+    controls: &[Control::BlockFirewall],
     family: Family::Networks,
     files: &[("nftables", "msgpol.nft")],
     cannot_express: &[],

@@ -2,12 +2,14 @@
 //! DIRECT. Lookups are hash-table walks over the host's labels, so every scope is exact.
 
 use super::templated::{Family, NameFormat, TemplatedTarget};
+use crate::emit::Control;
 use crate::syntax::ast::Size;
 
 pub const PAC: TemplatedTarget = TemplatedTarget {
     name: "pac",
     description: "a proxy auto-config file (browsers): banned names go to a dead proxy",
     default_for: &[Size::Large],
+    controls: &[Control::BlockDns],
     family: Family::Names(NameFormat {
         tree: &["  \"{name}\","],
         exact: &["  \"{name}\","],

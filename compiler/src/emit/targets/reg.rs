@@ -3,10 +3,10 @@
 //! `Windows Registry Editor Version 5.00`. A `**delvals.` directive becomes the deletion of
 //! the key (`[-HKEY_…]`) followed by its re-creation, which is what it means.
 
-use super::windows_policy::{self, DELETE_ALL_VALUES};
+use super::windows_policy;
 use crate::emit::error::render_failed;
-use crate::emit::preg::{Record, RegValue};
-use crate::emit::{Control, EmitError, Emitted, OutputFile, Target};
+use crate::emit::preg::{Record, RegValue, DELETE_ALL_VALUES};
+use crate::emit::{Control, EmitError, Emitted, Target};
 use crate::ir::Ir;
 use crate::syntax::ast::Size;
 
@@ -25,33 +25,10 @@ fn quoted(value: &str) -> Result<String, String> {
     ))
 }
 
-/// `hex(N):` followed by the bytes, as regedit writes types without a text form.
-fn hex(type_code: u32, bytes: &[u8]) -> String {
-    let list: Vec<String> = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    format!("hex({type_code:x}):{}", list.join(","))
-}
-
-fn utf16z(parts: &[&String]) -> Vec<u8> {
-    let mut units: Vec<u16> = Vec::new();
-    for part in parts {
-        units.extend(part.encode_utf16());
-        units.push(0);
-    }
-    units.iter().flat_map(|u| u.to_le_bytes()).collect()
-}
-
 fn data(value: &RegValue) -> Result<String, String> {
     Ok(match value {
         RegValue::Sz(s) => quoted(s)?,
         RegValue::Dword(n) => format!("dword:{n:08x}"),
-        RegValue::ExpandSz(s) => hex(2, &utf16z(&[s])),
-        RegValue::Binary(b) => format!("hex:{}", &hex(3, b)["hex(3):".len()..]),
-        RegValue::MultiSz(list) => {
-            let mut bytes = utf16z(&list.iter().collect::<Vec<_>>());
-            bytes.extend([0, 0]);
-            hex(7, &bytes)
-        }
-        RegValue::Qword(n) => hex(0xb, &n.to_le_bytes()),
     })
 }
 
@@ -87,11 +64,7 @@ impl Target for Reg {
         "reg"
     }
     fn controls(&self) -> &'static [Control] {
-        &[
-            Control::BlockBrowser,
-            Control::BlockFirewall,
-            Control::BlockEndpoint,
-        ]
+        windows_policy::CONTROLS
     }
     fn description(&self) -> &'static str {
         "the gpo target's settings as a .reg file for machines outside a domain"
@@ -104,13 +77,7 @@ impl Target for Reg {
         let text = render(&settings.records).map_err(|e| render_failed(self.name(), e))?;
         let mut bytes = vec![0xff, 0xfe];
         bytes.extend(text.encode_utf16().flat_map(|u| u.to_le_bytes()));
-        Ok(Emitted {
-            files: vec![OutputFile {
-                path: "msgpol.reg".into(),
-                contents: bytes,
-            }],
-            warnings: settings.warnings,
-        })
+        Ok(Emitted::single("msgpol.reg", bytes, settings.warnings))
     }
 }
 
@@ -144,22 +111,5 @@ mod tests {
     fn strings_are_escaped_and_line_breaks_refused() {
         assert_eq!(quoted(r#"a\"b"#).unwrap(), r#""a\\\"b""#);
         assert!(quoted("a\r\n[HKEY_LOCAL_MACHINE\\X]").is_err());
-    }
-
-    #[test]
-    fn other_types_are_hex() {
-        assert_eq!(
-            data(&RegValue::Qword(1)).unwrap(),
-            "hex(b):01,00,00,00,00,00,00,00"
-        );
-        assert_eq!(data(&RegValue::Binary(vec![0xab])).unwrap(), "hex:ab");
-        assert_eq!(
-            data(&RegValue::MultiSz(vec!["a".into()])).unwrap(),
-            "hex(7):61,00,00,00,00,00"
-        );
-        assert_eq!(
-            data(&RegValue::ExpandSz("a".into())).unwrap(),
-            "hex(2):61,00,00,00"
-        );
     }
 }

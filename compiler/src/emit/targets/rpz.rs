@@ -2,12 +2,14 @@
 //! module). Every scope is expressible: `x` and `*.x` are separate owner names.
 
 use super::templated::{Family, NameFormat, TemplatedTarget};
+use crate::emit::Control;
 use crate::syntax::ast::Size;
 
 pub const RPZ: TemplatedTarget = TemplatedTarget {
     name: "rpz",
     description: "a response-policy zone for BIND, Knot, PowerDNS: NXDOMAIN for banned names",
     default_for: &[Size::Large],
+    controls: &[Control::BlockDns],
     family: Family::Names(NameFormat {
         tree: &["{name} CNAME .", "*.{name} CNAME ."],
         exact: &["{name} CNAME ."],

@@ -6,7 +6,7 @@
 use super::endpoint::{self, xml, Missing};
 use super::ids::guid;
 use crate::emit::error::render_failed;
-use crate::emit::{Control, EmitError, Emitted, OutputFile, Target};
+use crate::emit::{Control, EmitError, Emitted, Target};
 use crate::ir::Ir;
 use crate::syntax::ast::{Enforcement, Size};
 use std::fmt::Write;
@@ -22,7 +22,8 @@ struct Rule {
     message: String,
 }
 
-fn rules(ir: &Ir, warnings: &mut Vec<String>) -> Vec<Rule> {
+/// The Santa rules, and `target`'s warnings for the channels that cannot have one.
+fn rules(ir: &Ir, target: &str, warnings: &mut Vec<String>) -> Vec<Rule> {
     let mut out = Vec::new();
     let mut missing = Missing::new(
         "`macos-team` or `macos-signing-id`",
@@ -53,8 +54,8 @@ fn rules(ir: &Ir, warnings: &mut Vec<String>) -> Vec<Rule> {
             message: message.clone(),
         }));
     }
-    missing.report("santa", warnings);
-    bundle_only.report("santa", warnings);
+    missing.report(target, warnings);
+    bundle_only.report(target, warnings);
     out
 }
 
@@ -158,14 +159,8 @@ impl Target for Santa {
     }
     fn emit(&self, ir: &Ir) -> Result<Emitted, EmitError> {
         let mut warnings = Vec::new();
-        let rules = rules(ir, &mut warnings);
+        let rules = rules(ir, self.name(), &mut warnings);
         let text = profile(ir, &rules).map_err(|e| render_failed(self.name(), e))?;
-        Ok(Emitted {
-            files: vec![OutputFile {
-                path: "msgpol-santa.mobileconfig".into(),
-                contents: text.into_bytes(),
-            }],
-            warnings,
-        })
+        Ok(Emitted::single("msgpol-santa.mobileconfig", text, warnings))
     }
 }

@@ -2,6 +2,7 @@
 //! configuration snippet that denies it, with carve-outs for approved names.
 
 use super::templated::{Family, NameFormat, Rules, TemplatedTarget};
+use crate::emit::Control;
 use crate::normalize::domain::Scope;
 use crate::syntax::ast::Size;
 
@@ -9,6 +10,7 @@ pub const SQUID: TemplatedTarget = TemplatedTarget {
     name: "squid",
     description: "a Squid proxy ACL file and the snippet that denies it",
     default_for: &[Size::Large],
+    controls: &[Control::BlockDns],
     family: Family::Names(NameFormat {
         tree: &[".{name}"],
         exact: &["{name}"],

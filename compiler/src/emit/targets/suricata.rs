@@ -4,7 +4,7 @@
 //! for the subdomains only.
 
 use crate::emit::templates::{render, Header};
-use crate::emit::{Control, EmitError, Emitted, OutputFile, Target};
+use crate::emit::{Control, EmitError, Emitted, Target};
 use crate::ir::{DomainRule, Ir};
 use crate::normalize::domain::Scope;
 use crate::syntax::ast::Size;
@@ -89,12 +89,6 @@ impl Target for Suricata {
             ..Header::value(ir),
         };
         let text = render("suricata", context)?;
-        Ok(Emitted {
-            files: vec![OutputFile {
-                path: "msgpol.rules".into(),
-                contents: text.into_bytes(),
-            }],
-            warnings: Vec::new(),
-        })
+        Ok(Emitted::single("msgpol.rules", text, Vec::new()))
     }
 }

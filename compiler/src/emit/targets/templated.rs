@@ -3,6 +3,7 @@
 //! which name scopes it cannot express; those entries are reported, never silently widened
 //! or dropped.
 
+use super::endpoint;
 use crate::emit::error::render_failed;
 use crate::emit::templates::{is_dns_name, one_line, render, Header};
 use crate::emit::{Control, EmitError, Emitted, MemorySink, Sink, StreamError, Target};
@@ -312,7 +313,7 @@ struct NetworkContext<'a> {
     /// Each blocked channel with its own networks (before merging across channels).
     by_channel: Vec<ChannelNetworks>,
     /// Each channel of a tier that `block endpoint` with the full paths of its programs
-    /// (`windows-path`), for the formats that can match a program.
+    /// (`windows-path`), for the targets that block on endpoints too (empty for the others).
     programs: Vec<ChannelPrograms>,
 }
 
@@ -328,7 +329,13 @@ struct ChannelNetworks {
     networks: Vec<String>,
 }
 
-fn network_context(ir: &Ir) -> NetworkContext<'_> {
+/// The network context; `programs` are filled (and their warnings reported) only for a target
+/// that also blocks on endpoints.
+fn network_context<'a>(
+    ir: &'a Ir,
+    target: &TemplatedTarget,
+    warnings: &mut Vec<String>,
+) -> NetworkContext<'a> {
     let rules = |v6: bool| {
         ir.enforcement
             .firewall_block
@@ -357,14 +364,17 @@ fn network_context(ir: &Ir) -> NetworkContext<'_> {
                 networks: c.endpoints.networks.iter().map(|n| n.to_string()).collect(),
             })
             .collect(),
-        programs: super::endpoint::blocked_by(ir, Enforcement::Endpoint)
-            .into_iter()
-            .filter(|c| !c.endpoints.windows_path.is_empty())
-            .map(|c| ChannelPrograms {
-                channel: c.name.clone(),
-                paths: c.endpoints.windows_path.clone(),
-            })
-            .collect(),
+        programs: if target.controls.contains(&Control::BlockEndpoint) {
+            endpoint::windows_programs(ir, target.name, warnings)
+                .into_iter()
+                .map(|c| ChannelPrograms {
+                    channel: c.name.clone(),
+                    paths: c.endpoints.windows_path.clone(),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        },
     }
 }
 
@@ -388,6 +398,9 @@ pub struct TemplatedTarget {
     pub name: &'static str,
     pub description: &'static str,
     pub default_for: &'static [Size],
+    /// What the files put into effect: `BlockEndpoint` also makes a network target write (and
+    /// warn about) program rules.
+    pub controls: &'static [Control],
     pub family: Family,
     pub files: &'static [(&'static str, &'static str)],
     /// Rules the format cannot write exactly: which set, which scope, and the consequence
@@ -406,10 +419,7 @@ impl Target for TemplatedTarget {
         self.default_for
     }
     fn controls(&self) -> &'static [Control] {
-        match self.family {
-            Family::Names(_) => &[Control::BlockDns],
-            Family::Networks => &[Control::BlockFirewall],
-        }
+        self.controls
     }
     fn emit(&self, ir: &Ir) -> Result<Emitted, EmitError> {
         let mut sink = MemorySink::default();
@@ -422,12 +432,14 @@ impl Target for TemplatedTarget {
 
     fn emit_to(&self, ir: &Ir, sink: &mut dyn Sink) -> Result<Vec<String>, EmitError> {
         let Family::Names(format) = &self.family else {
-            let context = minijinja::Value::from_serialize(network_context(ir));
+            let mut warnings = Vec::new();
+            let context =
+                minijinja::Value::from_serialize(network_context(ir, self, &mut warnings));
             for (template, path) in self.files {
                 let rendered = render(template, context.clone())?;
                 sink.file(path, &mut |out| Ok(out.write_all(rendered.as_bytes())?))?;
             }
-            return Ok(Vec::new());
+            return Ok(warnings);
         };
         let index = SectionIndex::new(ir);
         let warnings = self

@@ -1,6 +1,7 @@
 //! `unbound`: a configuration fragment for the Unbound resolver (`local-zone` rules).
 
 use super::templated::{Family, NameFormat, Rules, TemplatedTarget};
+use crate::emit::Control;
 use crate::normalize::domain::Scope;
 use crate::syntax::ast::Size;
 
@@ -8,6 +9,7 @@ pub const UNBOUND: TemplatedTarget = TemplatedTarget {
     name: "unbound",
     description: "an Unbound resolver fragment: NXDOMAIN for banned domains and the DoH canary",
     default_for: &[Size::Medium, Size::Large],
+    controls: &[Control::BlockDns],
     family: Family::Names(NameFormat {
         tree: &["    local-zone: \"{name}.\" always_nxdomain  # {channels}"],
         // One line per name: Unbound puts a name that has local data but no zone of its own

@@ -7,14 +7,17 @@ use super::endpoint::{self, Missing};
 use super::ids;
 use super::{browser, chrome, firefox};
 use crate::emit::error::render_failed;
-use crate::emit::preg::{Record, RegValue};
-use crate::emit::EmitError;
+use crate::emit::preg::{Record, RegValue, DELETE_ALL_VALUES};
+use crate::emit::{Control, EmitError};
 use crate::ir::Ir;
 use crate::syntax::ast::Enforcement;
-use std::collections::BTreeMap;
 
-/// The directive that deletes every value of its key ([MS-GPREG]).
-pub const DELETE_ALL_VALUES: &str = "**delvals.";
+/// What the settings put into effect, for the targets that write them.
+pub const CONTROLS: &[Control] = &[
+    Control::BlockBrowser,
+    Control::BlockFirewall,
+    Control::BlockEndpoint,
+];
 
 const CHROME: &str = r"Software\Policies\Google\Chrome";
 const EDGE: &str = r"Software\Policies\Microsoft\Edge";
@@ -35,9 +38,14 @@ fn set(key: &str, name: &str, value: RegValue) -> Record {
     }
 }
 
+/// The key's values deleted, so that only what follows remains.
+fn clear(records: &mut Vec<Record>, key: &str) {
+    records.push(set(key, DELETE_ALL_VALUES, RegValue::Sz(" ".into())));
+}
+
 /// A list policy: the key cleared, then values `1`, `2`, … in order.
 fn list(records: &mut Vec<Record>, key: &str, entries: &[String]) {
-    records.push(set(key, DELETE_ALL_VALUES, RegValue::Sz(" ".into())));
+    clear(records, key);
     for (i, entry) in entries.iter().enumerate() {
         records.push(set(key, &(i + 1).to_string(), RegValue::Sz(entry.clone())));
     }
@@ -80,93 +88,105 @@ pub fn settings(ir: &Ir, target: &str) -> Result<Settings, EmitError> {
 }
 
 /// One outbound block rule per channel of a tier that `block firewall`, covering its networks,
-/// and one per `windows-path` of a channel of a tier that `block endpoint`, in the rule-string
-/// grammar of [MS-GPFAS] 2.2.2.19 (`v2.30|Field=value|…|`).
+/// and one per `windows-path` of a channel of a tier that `block endpoint`.
 fn firewall_rules(
     ir: &Ir,
     target: &str,
     records: &mut Vec<Record>,
     warnings: &mut Vec<String>,
 ) -> Result<(), EmitError> {
-    let mut by_channel: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-    for rule in &ir.enforcement.firewall_block {
-        let field = if rule.network.v6 { "RA6" } else { "RA4" };
-        for channel in &rule.channels {
-            by_channel
-                .entry(channel)
-                .or_default()
-                .push(format!("{field}={}", rule.network));
-        }
-    }
-    records.push(set(
-        FIREWALL_RULES,
-        DELETE_ALL_VALUES,
-        RegValue::Sz(" ".into()),
-    ));
+    clear(records, FIREWALL_RULES);
     let mut without_networks = Missing::new("`networks`", "no firewall rule is written");
     for channel in endpoint::blocked_by(ir, Enforcement::Firewall) {
         let Some(tier) = ir.tier_of(channel) else {
             continue;
         };
-        let Some(addresses) = by_channel.get(channel.name.as_str()) else {
+        // The channel's own networks: a network merged with another channel's would also
+        // block what lies around them.
+        let networks = &channel.endpoints.networks;
+        if networks.is_empty() {
             without_networks.add(channel);
             continue;
-        };
-        if let Some(bad) = [&channel.name, &tier.name]
-            .into_iter()
-            .find(|v| !is_rule_field(v))
-        {
-            return Err(render_failed(
-                target,
-                format!("refusing to write {bad:?} into a firewall rule"),
-            ));
         }
-        let rule = format!(
-            "v2.30|Action=Block|Active=TRUE|Dir=Out|{}|Name=msgpol: block {name}|Desc=msgpol: {name} is banned by tier {tier}|EmbedCtxt=msgpol|",
-            addresses.join("|"),
-            name = channel.name,
-            tier = tier.name,
-        );
-        let id = format!(
-            "{{{}}}",
-            ids::guid(&format!("msgpol firewall {}", channel.name))
-        );
-        records.push(set(FIREWALL_RULES, &id, RegValue::Sz(rule)));
+        let addresses: Vec<(&str, String)> = networks
+            .iter()
+            .map(|n| (if n.v6 { "RA6" } else { "RA4" }, n.to_string()))
+            .collect();
+        records.push(firewall_rule(
+            target,
+            &format!("msgpol firewall {}", channel.name),
+            &addresses,
+            &format!("block {}", channel.name),
+            &format!("{} is banned by tier {}", channel.name, tier.name),
+        )?);
     }
     without_networks.report(target, warnings);
-    // Programs: the firewall matches a full path, so only `windows-path` can make a rule.
-    let mut without_path = Missing::new(
-        "`windows-path`",
-        "no firewall rule blocks their programs (the firewall needs a full path; `applocker` blocks them by name)",
-    );
-    for channel in endpoint::blocked_by(ir, Enforcement::Endpoint) {
-        let e = &channel.endpoints;
-        if e.windows_path.is_empty() && !e.windows_exe.is_empty() {
-            without_path.add(channel);
-        }
-        for path in &e.windows_path {
-            if !is_rule_field(path) {
-                return Err(render_failed(
-                    target,
-                    format!("refusing to write {path:?} into a firewall rule"),
-                ));
-            }
-            let rule = format!(
-                "v2.30|Action=Block|Active=TRUE|Dir=Out|App={path}|Name=msgpol: block {name} program|Desc=msgpol: {name} is banned on endpoints|EmbedCtxt=msgpol|",
-                name = channel.name,
-            );
-            let id = format!(
-                "{{{}}}",
-                ids::guid(&format!("msgpol firewall {} {path}", channel.name))
-            );
-            records.push(set(FIREWALL_RULES, &id, RegValue::Sz(rule)));
+    for channel in endpoint::windows_programs(ir, target, warnings) {
+        for path in &channel.endpoints.windows_path {
+            records.push(firewall_rule(
+                target,
+                &format!("msgpol firewall {} {path}", channel.name),
+                &[("App", path.clone())],
+                &format!("block {} program", channel.name),
+                &format!("{} is banned on endpoints", channel.name),
+            )?);
         }
     }
-    without_path.report(target, warnings);
     Ok(())
+}
+
+/// An outbound block rule matching `conditions`, in the rule-string grammar of [MS-GPFAS]
+/// 2.2.2.19 (`v2.30|Field=value|…|`), under a GUID derived from `seed`.
+fn firewall_rule(
+    target: &str,
+    seed: &str,
+    conditions: &[(&str, String)],
+    name: &str,
+    description: &str,
+) -> Result<Record, EmitError> {
+    let values = conditions.iter().map(|(_, value)| value.as_str());
+    if let Some(bad) = values
+        .chain([name, description])
+        .find(|v| !is_rule_field(v))
+    {
+        return Err(render_failed(
+            target,
+            format!("refusing to write {bad:?} into a firewall rule"),
+        ));
+    }
+    let conditions: String = conditions
+        .iter()
+        .map(|(field, value)| format!("{field}={value}|"))
+        .collect();
+    let rule = format!(
+        "v2.30|Action=Block|Active=TRUE|Dir=Out|{conditions}Name=msgpol: {name}|Desc=msgpol: {description}|EmbedCtxt=msgpol|"
+    );
+    let id = format!("{{{}}}", ids::guid(seed));
+    Ok(set(FIREWALL_RULES, &id, RegValue::Sz(rule)))
 }
 
 /// A firewall rule field value cannot hold the field separator `|` or control characters.
 fn is_rule_field(value: &str) -> bool {
     !value.contains('|') && !value.chars().any(char::is_control)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_firewall_rule_lists_its_conditions_and_refuses_a_field_separator() {
+        let networks = [
+            ("RA4", "10.0.0.0/8".into()),
+            ("RA6", "2001:db8::/32".into()),
+        ];
+        let rule = firewall_rule("gpo", "seed", &networks, "block x", "x is banned").unwrap();
+        assert_eq!(rule.key, FIREWALL_RULES);
+        assert_eq!(
+            rule.value,
+            RegValue::Sz("v2.30|Action=Block|Active=TRUE|Dir=Out|RA4=10.0.0.0/8|RA6=2001:db8::/32|Name=msgpol: block x|Desc=msgpol: x is banned|EmbedCtxt=msgpol|".into())
+        );
+        let forged = [("App", r"C:\x.exe|Action=Allow".into())];
+        assert!(firewall_rule("gpo", "seed", &forged, "block x program", "x").is_err());
+    }
 }

@@ -2,12 +2,10 @@
 //! a channel that is not blocked, e.g. Skype's `skype.com` covering Teams' `*.skype.com`.
 
 use crate::diagnostics::{quote, Diagnostic};
-use crate::ir::build::{blocked_channels, network_entries, tier_kind};
+use crate::ir::build::{blocked_channels, network_entries, open_channels};
 use crate::ir::enforcement::SuffixIndex;
-use crate::ir::TierKind;
 use crate::normalize::domain::Scope;
 use crate::normalize::network;
-use crate::resolve::ChannelDef;
 use crate::source::Span;
 use crate::syntax::ast::Enforcement;
 use crate::validate::{Context, ValidateError};
@@ -49,13 +47,7 @@ pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
                     .map(|(parsed, n)| (parsed, def.decl.name.text.as_str(), n))
             })
             .collect();
-    let open: Vec<&ChannelDef> = program
-        .tiers
-        .iter()
-        .filter(|t| tier_kind(program, t) != TierKind::Banned)
-        .flat_map(|t| t.channels.iter())
-        .map(|c| &program.channels[&c.text])
-        .collect();
+    let open = open_channels(program);
     // The open channels' names are few, the blocked ones may be a feed of a million: index the
     // open names by suffix and look each blocked name up once.
     let index = SuffixIndex::new(open.iter().flat_map(|def| {

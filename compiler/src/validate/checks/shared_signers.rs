@@ -3,8 +3,7 @@
 //! publisher) would also block the allowed app (Microsoft signs both Skype and Teams).
 
 use crate::diagnostics::{quote, Diagnostic};
-use crate::ir::build::tier_kind;
-use crate::ir::TierKind;
+use crate::ir::build::{blocked_channels, open_channels};
 use crate::resolve::ChannelDef;
 use crate::syntax::ast::{Enforcement, Str};
 use crate::validate::{Context, ValidateError};
@@ -32,17 +31,8 @@ fn signers(def: &ChannelDef) -> Signers<'_> {
 
 pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
     let program = ctx.program;
-    let in_tiers = |keep: &dyn Fn(&crate::syntax::ast::Tier) -> bool| -> Vec<&ChannelDef> {
-        program
-            .tiers
-            .iter()
-            .filter(|t| keep(t))
-            .flat_map(|t| t.channels.iter())
-            .filter_map(|c| program.channels.get(&c.text))
-            .collect()
-    };
-    let blocked = in_tiers(&|t| t.block.iter().any(|b| b.value == Enforcement::Endpoint));
-    let allowed = in_tiers(&|t| tier_kind(program, t) != TierKind::Banned);
+    let blocked = blocked_channels(program, Enforcement::Endpoint);
+    let allowed = open_channels(program);
     for def in &blocked {
         for (i, (keyword, values, case_matters, instead)) in signers(def).into_iter().enumerate() {
             for value in values.iter().flatten() {

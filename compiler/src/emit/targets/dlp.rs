@@ -1,19 +1,13 @@
-//! Shared by the DLP targets (`purview`, `google-dlp`, `yara`): the detectors with their
-//! class, each pattern printed in an engine's dialect (whole words, the case rule folded in,
-//! see `dlp::pattern`), and the warning for what an engine cannot express.
+//! Shared by the DLP targets (`purview`, `google-dlp`, `yara`): each detector's patterns
+//! printed in an engine's dialect (whole words, the case rule folded in, see `dlp::pattern`),
+//! and the warning for what an engine cannot express. The detectors themselves, in order,
+//! come from `crate::dlp::detectors`, as the scanner's do.
 
 use crate::dlp::pattern::{self, Dialect};
 use crate::emit::error::render_failed;
 use crate::emit::EmitError;
-use crate::ir::{ClassInfo, DetectorInfo, Ir};
+use crate::ir::{ClassInfo, DetectorInfo};
 use crate::syntax::ast::Checksum;
-
-/// Every detector of the policy with the class that declares it, lowest class first.
-pub fn detectors(ir: &Ir) -> impl Iterator<Item = (&ClassInfo, &DetectorInfo)> {
-    ir.classes
-        .iter()
-        .flat_map(|c| c.detectors.iter().map(move |d| (c, d)))
-}
 
 /// A detector's patterns as an engine runs them.
 pub fn patterns(
@@ -21,14 +15,13 @@ pub fn patterns(
     d: &DetectorInfo,
     dialect: Dialect,
 ) -> Result<Vec<String>, EmitError> {
-    d.patterns
-        .iter()
-        .map(|p| {
-            pattern::compile(p, d.case_sensitive)
-                .map(|hir| pattern::print(&pattern::whole_word(hir), dialect))
-                .map_err(|e| render_failed(target, format!("pattern {p:?}: {}", e.problem)))
-        })
-        .collect()
+    let hirs = crate::dlp::detector_hirs(d).map_err(|e| {
+        render_failed(
+            target,
+            format!("pattern {:?}: {}", e.pattern, e.error.problem),
+        )
+    })?;
+    Ok(hirs.iter().map(|h| pattern::print(h, dialect)).collect())
 }
 
 /// How a checksum is named in warnings and documentation.

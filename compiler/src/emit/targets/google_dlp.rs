@@ -65,7 +65,7 @@ impl Target for GoogleDlp {
     fn emit(&self, ir: &Ir) -> Result<Emitted, EmitError> {
         let mut info_types = Vec::new();
         let mut warnings = Vec::new();
-        for (class, d) in dlp::detectors(ir) {
+        for (class, d) in crate::dlp::detectors(ir) {
             let mut alternatives = dlp::patterns(self.name(), d, Dialect::Perl)?;
             if !d.keywords.is_empty() {
                 alternatives.push(words_regex(&d.keywords, d.case_sensitive));

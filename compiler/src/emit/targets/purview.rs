@@ -85,7 +85,7 @@ fn entities<'a>(
     warnings: &mut Vec<String>,
 ) -> Result<Vec<Entity<'a>>, EmitError> {
     let mut out = Vec::new();
-    for (class, d) in dlp::detectors(ir) {
+    for (class, d) in crate::dlp::detectors(ir) {
         let name = format!("msgpol {}/{}", class.name, d.name);
         if !d.patterns.is_empty() {
             let regex = dlp::patterns(target, d, Dialect::Perl)?.join("|");

@@ -62,7 +62,7 @@ impl Target for Yara {
     fn emit(&self, ir: &Ir) -> Result<Emitted, EmitError> {
         let mut rules = Vec::new();
         let mut warnings = Vec::new();
-        for (class, d) in dlp::detectors(ir) {
+        for (class, d) in crate::dlp::detectors(ir) {
             let mut strings = Vec::new();
             let mut names = Vec::new();
             for (i, p) in dlp::patterns(self.name(), d, Dialect::Yara)?

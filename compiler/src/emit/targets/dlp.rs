@@ -24,13 +24,31 @@ pub fn patterns(
     Ok(hirs.iter().map(|h| pattern::print(h, dialect)).collect())
 }
 
-/// How a checksum is named in warnings and documentation.
-pub fn checksum_name(c: &Checksum) -> String {
-    match c {
-        Checksum::Luhn => "luhn".into(),
-        Checksum::Iban => "iban".into(),
-        Checksum::Weighted { modulus, .. } => format!("weighted mod {modulus}"),
-    }
+/// Checksums as warnings and rule metadata name them: `luhn, weighted mod 11`.
+pub fn checksum_names<'a>(checks: impl IntoIterator<Item = &'a Checksum>) -> String {
+    let names: Vec<String> = checks
+        .into_iter()
+        .map(|c| match c {
+            Checksum::Luhn => "luhn".into(),
+            Checksum::Iban => "iban".into(),
+            Checksum::Weighted { modulus, .. } => format!("weighted mod {modulus}"),
+        })
+        .collect();
+    names.join(", ")
+}
+
+/// The warning for the checksums an engine leaves unchecked, and what that costs; none if
+/// there are none.
+pub fn unchecked_checksums<'a>(
+    target: &str,
+    class: &ClassInfo,
+    d: &DetectorInfo,
+    unchecked: impl IntoIterator<Item = &'a Checksum>,
+    cost: &str,
+) -> Option<String> {
+    let names = checksum_names(unchecked);
+    (!names.is_empty())
+        .then(|| cannot_express(target, class, d, &format!("checksum {names}"), cost))
 }
 
 /// A construct the engine cannot express, and what it costs.

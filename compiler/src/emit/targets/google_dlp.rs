@@ -89,16 +89,13 @@ impl Target for GoogleDlp {
             };
             info_type["likelihood"] = Value::from(likelihood(base));
             info_types.push(info_type);
-            let checks: Vec<String> = d.checks.iter().map(dlp::checksum_name).collect();
-            if !checks.is_empty() {
-                warnings.push(dlp::cannot_express(
-                    self.name(),
-                    class,
-                    d,
-                    &format!("checksum {}", checks.join(", ")),
-                    "custom info types have no checksum, so numbers that fail it are findings too (the built-in CREDIT_CARD_NUMBER and IBAN_CODE types do check)",
-                ));
-            }
+            warnings.extend(dlp::unchecked_checksums(
+                self.name(),
+                class,
+                d,
+                &d.checks,
+                "custom info types have no checksum, so numbers that fail it are findings too (the built-in CREDIT_CARD_NUMBER and IBAN_CODE types do check)",
+            ));
             if d.min_count > 1 {
                 warnings.push(dlp::cannot_express(
                     self.name(),

@@ -124,21 +124,18 @@ fn entities<'a>(
             .iter()
             .filter(|c| !matches!(c, Checksum::Luhn))
             .collect();
-        if !unexpressed.is_empty() {
-            let names: Vec<String> = unexpressed.iter().map(|c| dlp::checksum_name(c)).collect();
-            let cost = if unexpressed.iter().all(|c| matches!(c, Checksum::Iban)) {
-                "numbers that fail it match too; Purview's built-in \"International Banking Account Number (IBAN)\" type checks it"
-            } else {
-                "numbers that fail it match too (Purview's Checksum validator counts the check digit differently)"
-            };
-            warnings.push(dlp::cannot_express(
-                target,
-                class,
-                d,
-                &format!("checksum {}", names.join(", ")),
-                cost,
-            ));
-        }
+        let cost = if unexpressed.iter().all(|c| matches!(c, Checksum::Iban)) {
+            "numbers that fail it match too; Purview's built-in \"International Banking Account Number (IBAN)\" type checks it"
+        } else {
+            "numbers that fail it match too (Purview's Checksum validator counts the check digit differently)"
+        };
+        warnings.extend(dlp::unchecked_checksums(
+            target,
+            class,
+            d,
+            unexpressed,
+            cost,
+        ));
     }
     Ok(out)
 }

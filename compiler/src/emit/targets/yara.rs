@@ -80,16 +80,13 @@ impl Target for Yara {
                 ));
                 names.push(format!("#k{i}"));
             }
-            let checks: Vec<String> = d.checks.iter().map(dlp::checksum_name).collect();
-            if !checks.is_empty() {
-                warnings.push(dlp::cannot_express(
-                    self.name(),
-                    class,
-                    d,
-                    &format!("checksum {}", checks.join(", ")),
-                    "every match of the pattern is reported, so numbers that fail the check are false positives",
-                ));
-            }
+            warnings.extend(dlp::unchecked_checksums(
+                self.name(),
+                class,
+                d,
+                &d.checks,
+                "every match of the pattern is reported, so numbers that fail the check are false positives",
+            ));
             if d.near.is_some() {
                 warnings.push(dlp::cannot_express(
                     self.name(),
@@ -105,7 +102,7 @@ impl Target for Yara {
                 class: class.name.clone(),
                 detector: d.name.clone(),
                 confidence: crate::dlp::confidence_name(d.confidence),
-                checks: checks.join(", "),
+                checks: dlp::checksum_names(&d.checks),
                 strings,
                 condition: if d.min_count <= 1 {
                     "any of them".to_string()

@@ -307,3 +307,103 @@ fn purview_refuses_versions_it_cannot_order_and_patterns_it_cannot_hold() {
     let (ok, text) = build_purview(&minimal);
     assert!(ok, "{text}");
 }
+
+/// The names an engine gives the detectors of a policy whose names meet once mapped: `pay-roll`
+/// / `staff` and `pay` / `roll-staff` (both `pay_roll_staff` as identifiers), and two
+/// detectors of a 64-character class with 64-character names, one with keywords too (its
+/// Purview twin `… keywords`): they share the start that fits each engine's name length.
+#[test]
+fn detectors_whose_names_meet_in_an_engine_get_distinct_names() {
+    let minimal =
+        std::fs::read_to_string(common::root().join("tests/fixtures/ok/minimal.msgpol")).unwrap();
+    let long_class = "r".repeat(64);
+    let long_detector = "d".repeat(63);
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("policy.msgpol");
+    std::fs::write(
+        &policy,
+        format!(
+            "{minimal}
+class pay-roll : confidential {{
+  detect staff {{
+    pattern \"PAY[0-9]{{6}}\"
+  }}
+}}
+class pay : confidential {{
+  detect roll-staff {{
+    pattern \"PAY[0-9]{{7}}\"
+  }}
+}}
+class {long_class} : confidential {{
+  detect {long_detector}1 {{
+    pattern \"REF[0-9]{{6}}\"
+    keywords \"payroll reference\"
+  }}
+  detect {long_detector}2 {{
+    pattern \"REF[0-9]{{7}}\"
+  }}
+}}
+"
+        ),
+    )
+    .unwrap();
+    let distinct = |names: Vec<String>, max: usize, what: &str| {
+        assert!(names.iter().all(|n| n.len() <= max), "{what}: {names:?}");
+        let unique: BTreeSet<&String> = names.iter().collect();
+        assert_eq!(unique.len(), names.len(), "{what}: {names:?}");
+        names
+    };
+
+    let (yara_dir, files) = emit(&policy, "yara");
+    let rules = std::fs::read_to_string(&files[0]).unwrap();
+    let rules = distinct(
+        rules
+            .lines()
+            .filter_map(|l| l.strip_prefix("rule "))
+            .map(|l| l.split(' ').next().unwrap().to_string())
+            .collect(),
+        128,
+        "yara",
+    );
+    assert!(
+        rules.contains(&"msgpol_pay_roll_staff".to_string()),
+        "{rules:?}"
+    );
+    if common::require_tool("yarac") {
+        let compiled = yara_dir.path().join("compiled");
+        let (ok, text) = common::run(Command::new("yarac").arg(&files[0]).arg(compiled));
+        assert!(ok, "{text}");
+    }
+
+    let (_dir, files) = emit(&policy, "google-dlp");
+    let template: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&files[0]).unwrap()).unwrap();
+    let info_types = template["inspectConfig"]["customInfoTypes"]
+        .as_array()
+        .unwrap();
+    let names = distinct(
+        info_types
+            .iter()
+            .map(|t| t["infoType"]["name"].as_str().unwrap().to_string())
+            .collect(),
+        64,
+        "google-dlp",
+    );
+    assert!(
+        names.contains(&"MSGPOL_PAY_ROLL_STAFF".to_string()),
+        "{names:?}"
+    );
+
+    let (_dir, files) = emit(&policy, "purview");
+    let package = common::output_text(&std::fs::read(&files[0]).unwrap());
+    let tag = "<Name default=\"true\" langcode=\"en-us\">";
+    distinct(
+        package
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix(tag))
+            .map(|l| l.trim_end_matches("</Name>").to_string())
+            .collect(),
+        64,
+        "purview",
+    );
+}

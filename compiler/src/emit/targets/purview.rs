@@ -9,7 +9,7 @@
 //!   channel: Teams chat; the `email` channel: Exchange), a DLP policy whose rules block each
 //!   class the channel's tier may not carry.
 
-use super::dlp::{self, cut};
+use super::dlp::{self, cut, fit_name};
 use super::ids;
 use crate::dlp::pattern::Dialect;
 use crate::emit::error::{purview_pattern_too_long, purview_version};
@@ -67,7 +67,7 @@ fn xml(text: &str) -> String {
 struct Entity<'a> {
     class: &'a ClassInfo,
     detector: &'a DetectorInfo,
-    /// The name rules refer to it by (`msgpol class/detector`).
+    /// The name rules refer to it by (`msgpol class/detector`, fit to Purview's length).
     name: String,
     id: String,
     /// The Boost regex, or the keywords.
@@ -101,7 +101,7 @@ fn entities<'a>(
                 class,
                 detector: d,
                 id: guid("entity", &name),
-                name: name.clone(),
+                name: fit_name(&name, MAX_NAME),
                 primary: Primary::Regex(regex),
             });
         }
@@ -115,7 +115,7 @@ fn entities<'a>(
                 class,
                 detector: d,
                 id: guid("entity", &name),
-                name,
+                name: fit_name(&name, MAX_NAME),
                 primary: Primary::Keywords,
             });
         }
@@ -248,7 +248,7 @@ fn rule_package(ir: &Ir, entities: &[Entity], version: [u32; 4]) -> String {
         x.push_str(&format!(
             "      <Resource idRef=\"{}\">\n        <Name default=\"true\" langcode=\"en-us\">{}</Name>\n        <Description default=\"true\" langcode=\"en-us\">{}</Description>\n      </Resource>\n",
             e.id,
-            xml(&cut(&e.name, MAX_NAME)),
+            xml(&e.name),
             xml(&cut(
                 &format!(
                     "Detector {} of the class {} ({}), from the msgpol policy",
@@ -333,7 +333,7 @@ fn policies(ir: &Ir, entities: &[Entity]) -> Vec<LocationPolicy> {
                 .iter()
                 .filter(|e| e.class.name == class.name)
                 .map(|e| SensitiveType {
-                    name: cut(&e.name, MAX_NAME),
+                    name: e.name.clone(),
                     min_count: e.detector.min_count,
                 })
                 .collect();

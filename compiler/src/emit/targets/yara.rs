@@ -14,6 +14,9 @@ use serde::Serialize;
 
 pub struct Yara;
 
+/// Longest identifier `yarac` accepts.
+const MAX_IDENTIFIER: usize = 128;
+
 #[derive(Serialize)]
 struct Rule {
     name: String,
@@ -25,11 +28,6 @@ struct Rule {
     checks: String,
     strings: Vec<String>,
     condition: String,
-}
-
-/// A YARA identifier from msgpol names (`[a-z0-9-]`): `-` becomes `_`.
-fn identifier(name: &str) -> String {
-    name.replace('-', "_")
 }
 
 /// A YARA text string: printable ASCII as is (`"` and `\` escaped), every other byte `\xNN`.
@@ -62,7 +60,8 @@ impl Target for Yara {
     fn emit(&self, ir: &Ir) -> Result<Emitted, EmitError> {
         let mut rules = Vec::new();
         let mut warnings = Vec::new();
-        for (class, d) in crate::dlp::detectors(ir) {
+        let identifiers = dlp::detector_identifiers(ir);
+        for ((class, d), identifier) in crate::dlp::detectors(ir).zip(&identifiers) {
             let mut strings = Vec::new();
             let mut names = Vec::new();
             for (i, p) in dlp::patterns(self.name(), d, Dialect::Yara)?
@@ -97,8 +96,8 @@ impl Target for Yara {
                 ));
             }
             rules.push(Rule {
-                name: format!("msgpol_{}_{}", identifier(&class.name), identifier(&d.name)),
-                tag: identifier(&class.name),
+                name: dlp::fit_name(&format!("msgpol_{identifier}"), MAX_IDENTIFIER),
+                tag: class.name.replace('-', "_"),
                 class: class.name.clone(),
                 detector: d.name.clone(),
                 confidence: crate::dlp::confidence_name(d.confidence),

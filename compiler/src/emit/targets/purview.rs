@@ -140,7 +140,7 @@ fn entities<'a>(
     Ok(out)
 }
 
-fn rule_package(ir: &Ir, entities: &[Entity], version: [u32; 4]) -> String {
+fn rule_package(ir: &Ir, entities: &[Entity], version: [u32; 4], rule_pack_id: &str) -> String {
     let mut x = String::new();
     let org = &ir.policy.organisation;
     x.push_str("<?xml version=\"1.0\" encoding=\"utf-16\"?>\n");
@@ -150,10 +150,7 @@ fn rule_package(ir: &Ir, entities: &[Entity], version: [u32; 4]) -> String {
         ir.evaluation_date
     ));
     x.push_str("<RulePackage xmlns=\"http://schemas.microsoft.com/office/2011/mce\">\n");
-    x.push_str(&format!(
-        "  <RulePack id=\"{}\">\n",
-        guid("rule pack", &format!("{org}\0{}", ir.policy.title))
-    ));
+    x.push_str(&format!("  <RulePack id=\"{rule_pack_id}\">\n"));
     x.push_str(&format!(
         "    <Version major=\"{}\" minor=\"{}\" build=\"{}\" revision=\"{}\"/>\n",
         version[0], version[1], version[2], version[3]
@@ -383,9 +380,14 @@ impl Target for Purview {
             version(&ir.policy.version).ok_or_else(|| purview_version(&ir.policy.version))?;
         let mut warnings = Vec::new();
         let entities = entities(ir, self.name(), &mut warnings)?;
-        let package = rule_package(ir, &entities, version);
+        // The package and the script that uploads it name the same rule pack.
+        let rule_pack_id = guid(
+            "rule pack",
+            &format!("{}\0{}", ir.policy.organisation, ir.policy.title),
+        );
+        let package = rule_package(ir, &entities, version, &rule_pack_id);
         let context = minijinja::context! {
-            rule_pack_id => guid("rule pack", &format!("{}\0{}", ir.policy.organisation, ir.policy.title)),
+            rule_pack_id => rule_pack_id,
             policies => policies(ir, &entities),
             ..Header::value(ir),
         };

@@ -272,15 +272,6 @@ fn keyword_element(out: &mut String, id: &str, words: &[String], case_sensitive:
     out.push_str("      </Group>\n    </Keyword>\n");
 }
 
-/// UTF-16 little-endian with a byte-order mark.
-fn utf16(text: &str) -> Vec<u8> {
-    let mut out = vec![0xFF, 0xFE];
-    for unit in text.encode_utf16() {
-        out.extend_from_slice(&unit.to_le_bytes());
-    }
-    out
-}
-
 #[derive(Serialize)]
 struct SensitiveType {
     name: String,
@@ -399,7 +390,7 @@ impl Target for Purview {
             files: vec![
                 OutputFile {
                     path: "msgpol-rulepack.xml".into(),
-                    contents: utf16(&package),
+                    contents: ids::utf16le_bom(&package),
                 },
                 OutputFile {
                     path: "msgpol-dlp-policies.ps1".into(),
@@ -438,10 +429,5 @@ mod tests {
     #[test]
     fn xml_escapes_markup_and_drops_control_characters() {
         assert_eq!(xml("a<b>&\"'\u{7}"), "a&lt;b&gt;&amp;&quot;&apos;");
-    }
-
-    #[test]
-    fn utf16_has_a_byte_order_mark() {
-        assert_eq!(utf16("A"), vec![0xFF, 0xFE, 0x41, 0x00]);
     }
 }

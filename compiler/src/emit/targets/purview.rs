@@ -11,7 +11,7 @@
 
 use super::dlp::{self, cut, fit_name};
 use super::ids;
-use crate::dlp::pattern::Dialect;
+use crate::dlp::pattern::{self, Dialect};
 use crate::emit::error::{purview_pattern_too_long, purview_version};
 use crate::emit::templates::{one_line, render, Header};
 use crate::emit::{Control, EmitError, Emitted, OutputFile, Target};
@@ -22,7 +22,6 @@ use serde::Serialize;
 pub struct Purview;
 
 /// Purview's limits (rule package schema and upload checks).
-const MAX_REGEX: usize = 1024;
 const MAX_NAME: usize = 64;
 const MAX_TEXT: usize = 256;
 
@@ -89,12 +88,12 @@ fn entities<'a>(
         let name = format!("msgpol {}/{}", class.name, d.name);
         if !d.patterns.is_empty() {
             let regex = dlp::patterns(target, d, Dialect::Perl)?.join("|");
-            if regex.chars().count() > MAX_REGEX {
+            if regex.chars().count() > pattern::MAX_LENGTH {
                 return Err(purview_pattern_too_long(
                     &class.name,
                     &d.name,
                     regex.chars().count(),
-                    MAX_REGEX,
+                    pattern::MAX_LENGTH,
                 ));
             }
             out.push(Entity {

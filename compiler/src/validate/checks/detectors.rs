@@ -13,8 +13,6 @@ use crate::source::Span;
 use crate::syntax::ast::{Checksum, Detector, Str};
 use crate::validate::{Context, ValidateError};
 
-/// Longest pattern the DLP engines accept (Purview's limit).
-const MAX_PATTERN: usize = 1024;
 /// Purview's limits on keyword lists.
 const MAX_KEYWORD: usize = 50;
 const MAX_KEYWORDS: usize = 2048;
@@ -45,7 +43,7 @@ pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
 }
 
 fn check_pattern(ctx: &Context, d: &Detector, p: &Str, out: &mut Vec<ValidateError>) {
-    if p.value.len() > MAX_PATTERN {
+    if p.value.len() > pattern::MAX_LENGTH {
         out.push(ValidateError(
             Diagnostic::error(
                 "E213",
@@ -54,8 +52,9 @@ fn check_pattern(ctx: &Context, d: &Detector, p: &Str, out: &mut Vec<ValidateErr
             .label(
                 p.span,
                 format!(
-                    "the pattern has {} characters; DLP engines accept at most {MAX_PATTERN}",
-                    p.value.len()
+                    "the pattern has {} characters; DLP engines accept at most {}",
+                    p.value.len(),
+                    pattern::MAX_LENGTH
                 ),
             )
             .help("split it into several `pattern` statements"),

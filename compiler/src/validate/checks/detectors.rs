@@ -12,6 +12,7 @@ use crate::dlp::pattern;
 use crate::source::Span;
 use crate::syntax::ast::{Checksum, Detector, Str};
 use crate::validate::{Context, ValidateError};
+use regex_syntax::hir::Hir;
 
 /// Purview's limits on keyword lists.
 const MAX_KEYWORD: usize = 50;
@@ -33,16 +34,24 @@ pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
                     .help("add `pattern \"…\"` or `keywords \"…\"`"),
                 ));
             }
-            for p in &d.patterns {
-                check_pattern(ctx, d, p, out);
-            }
+            let compiled: Vec<(&Str, Hir)> = d
+                .patterns
+                .iter()
+                .filter_map(|p| Some((p, check_pattern(ctx, d, p, out)?)))
+                .collect();
             check_keywords(d, out);
-            check_weights(d, out);
+            check_weights(d, &compiled, out);
         }
     }
 }
 
-fn check_pattern(ctx: &Context, d: &Detector, p: &Str, out: &mut Vec<ValidateError>) {
+/// The pattern compiled with the detector's case rule, or `None` after reporting why not.
+fn check_pattern(
+    ctx: &Context,
+    d: &Detector,
+    p: &Str,
+    out: &mut Vec<ValidateError>,
+) -> Option<Hir> {
     if p.value.len() > pattern::MAX_LENGTH {
         out.push(ValidateError(
             Diagnostic::error(
@@ -59,26 +68,29 @@ fn check_pattern(ctx: &Context, d: &Detector, p: &Str, out: &mut Vec<ValidateErr
             )
             .help("split it into several `pattern` statements"),
         ));
-        return;
+        return None;
     }
-    if let Err(e) = pattern::compile(&p.value, d.case_sensitive) {
-        let at = span_in_string(ctx, p, e.at.clone());
-        let diag = if e.syntax {
-            Diagnostic::error(
-                "E213",
-                format!("invalid pattern in detector {}", quote(&d.name.text)),
-            )
-        } else {
-            Diagnostic::error(
-                "E230",
-                format!(
-                    "pattern of detector {} is outside the portable subset",
-                    quote(&d.name.text)
-                ),
-            )
-        };
-        out.push(ValidateError(diag.label(at, e.problem).help(e.help)));
-    }
+    let e = match pattern::compile(&p.value, d.case_sensitive) {
+        Ok(hir) => return Some(hir),
+        Err(e) => e,
+    };
+    let at = span_in_string(ctx, p, e.at.clone());
+    let diag = if e.syntax {
+        Diagnostic::error(
+            "E213",
+            format!("invalid pattern in detector {}", quote(&d.name.text)),
+        )
+    } else {
+        Diagnostic::error(
+            "E230",
+            format!(
+                "pattern of detector {} is outside the portable subset",
+                quote(&d.name.text)
+            ),
+        )
+    };
+    out.push(ValidateError(diag.label(at, e.problem).help(e.help)));
+    None
 }
 
 /// The source span of `range` (byte offsets in the unescaped string): the string's only
@@ -148,7 +160,8 @@ fn check_keywords(d: &Detector, out: &mut Vec<ValidateError>) {
     }
 }
 
-fn check_weights(d: &Detector, out: &mut Vec<ValidateError>) {
+/// `compiled`: the detector's patterns that compiled, each with its translation.
+fn check_weights(d: &Detector, compiled: &[(&Str, Hir)], out: &mut Vec<ValidateError>) {
     for c in &d.checks {
         let Checksum::Weighted { weights, .. } = &c.value else {
             continue;
@@ -167,10 +180,7 @@ fn check_weights(d: &Detector, out: &mut Vec<ValidateError>) {
             ));
             continue;
         }
-        for p in &d.patterns {
-            let Ok(hir) = pattern::compile(&p.value, d.case_sensitive) else {
-                continue;
-            };
+        for (p, hir) in compiled {
             let props = hir.properties();
             let (min, max) = (props.minimum_len().unwrap_or(0), props.maximum_len());
             // Every digit is one byte: a match shorter than the weights can never pass.

@@ -10,6 +10,7 @@
 use crate::diagnostics::{quote, Diagnostic};
 use crate::dlp::pattern;
 use crate::source::Span;
+use crate::syntax::args;
 use crate::syntax::ast::{Checksum, Detector, Str};
 use crate::validate::{Context, ValidateError};
 use regex_syntax::hir::Hir;
@@ -74,7 +75,7 @@ fn check_pattern(
         Ok(hir) => return Some(hir),
         Err(e) => e,
     };
-    let at = span_in_string(ctx, p, e.at.clone());
+    let at = args::span_in_string(&ctx.map.get(p.span.file).text, p, e.at.clone());
     let diag = if e.syntax {
         Diagnostic::error(
             "E213",
@@ -91,33 +92,6 @@ fn check_pattern(
     };
     out.push(ValidateError(diag.label(at, e.problem).help(e.help)));
     None
-}
-
-/// The source span of `range` (byte offsets in the unescaped string): the string's only
-/// escapes are `\"` and `\\`, each two source bytes for one.
-fn span_in_string(ctx: &Context, s: &Str, range: std::ops::Range<usize>) -> Span {
-    let text = &ctx.map.get(s.span.file).text;
-    let raw = text.get(s.span.start..s.span.end).unwrap_or("");
-    let Some(body) = raw.strip_prefix('"') else {
-        return s.span;
-    };
-    let base = s.span.start + 1;
-    let mut source = 0;
-    let mut value = 0;
-    let mut start = None;
-    let bytes = body.as_bytes();
-    while source < bytes.len() {
-        if value == range.start && start.is_none() {
-            start = Some(base + source);
-        }
-        if value == range.end {
-            break;
-        }
-        source += if bytes[source] == b'\\' { 2 } else { 1 };
-        value += 1;
-    }
-    let start = start.unwrap_or(base + source);
-    Span::new(s.span.file, start, (base + source).max(start))
 }
 
 fn check_keywords(d: &Detector, out: &mut Vec<ValidateError>) {

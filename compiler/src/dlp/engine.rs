@@ -88,7 +88,7 @@ pub struct Scanner {
     /// Every pattern of every detector in one regex reporting each one that matches (a regex
     /// set): which patterns to run on a candidate line.
     which_patterns: Option<Regex>,
-    /// The detector and the index among its patterns of each pattern of `any_pattern`.
+    /// The detector and the index among its patterns of each pattern of `which_patterns`.
     pattern_owner: Vec<(usize, usize)>,
     /// Bytes of which every match of any pattern holds one.
     prefilter: ByteFinder,

@@ -9,7 +9,7 @@ use crate::dlp::pattern::Dialect;
 use crate::emit::templates::{render, Header};
 use crate::emit::{EmitError, Emitted, OutputFile, Target};
 use crate::ir::Ir;
-use crate::syntax::ast::Size;
+use crate::syntax::ast::{Confidence, Size};
 use serde::Serialize;
 
 pub struct Yara;
@@ -23,7 +23,7 @@ struct Rule {
     tag: String,
     class: String,
     detector: String,
-    confidence: &'static str,
+    confidence: Confidence,
     /// The checksums YARA leaves unchecked, for the rule's metadata.
     checks: String,
     strings: Vec<String>,
@@ -100,7 +100,7 @@ impl Target for Yara {
                 tag: class.name.replace('-', "_"),
                 class: class.name.clone(),
                 detector: d.name.clone(),
-                confidence: crate::dlp::confidence_name(d.confidence),
+                confidence: d.confidence,
                 checks: dlp::checksum_names(&d.checks),
                 strings,
                 condition: if d.min_count <= 1 {

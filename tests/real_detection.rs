@@ -25,26 +25,9 @@ for line in open(sys.argv[1], encoding="utf-8"):
 print(json.dumps(rules))
 "##;
 
-fn parser_available() -> bool {
-    if !common::require_tool("python3") {
-        return false;
-    }
-    let ok = Command::new("python3")
-        .args(["-c", "import suricataparser"])
-        .status()
-        .is_ok_and(|s| s.success());
-    if !ok {
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("the Python module suricataparser is missing: in CI a missing tool is a test failure");
-        }
-        eprintln!("note: suricataparser is not installed (pip install suricataparser); skipping");
-    }
-    ok
-}
-
 #[test]
 fn suricata_rules_parse_and_cover_every_name() {
-    if !parser_available() {
+    if !common::require_python_module("suricataparser", "suricataparser") {
         return;
     }
     let mut policies = common::examples();

@@ -10,20 +10,6 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// Every example and every `ok` fixture: each emits every DLP target.
-fn policies() -> Vec<PathBuf> {
-    let mut list = common::examples();
-    let dir = common::root().join("tests/fixtures/ok");
-    let mut fixtures: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "msgpol"))
-        .collect();
-    fixtures.sort();
-    list.extend(fixtures);
-    list
-}
-
 fn emit(policy: &Path, target: &str) -> (tempfile::TempDir, Vec<PathBuf>) {
     let dir = tempfile::tempdir().unwrap();
     let (_, files) = common::emit_target(policy, target, dir.path());
@@ -35,7 +21,7 @@ fn yarac_compiles_every_yara_output() {
     if !common::require_tool("yarac") {
         return;
     }
-    for policy in policies() {
+    for policy in common::policies() {
         let (dir, files) = emit(&policy, "yara");
         let (ok, text) = common::run(
             Command::new("yarac")
@@ -120,26 +106,9 @@ for t in config["customInfoTypes"]:
 print(json.dumps(found, sort_keys=True))
 "##;
 
-fn re2_available() -> bool {
-    if !common::require_tool("python3") {
-        return false;
-    }
-    let ok = Command::new("python3")
-        .args(["-c", "import re2"])
-        .status()
-        .is_ok_and(|s| s.success());
-    if !ok {
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("the Python module re2 (PyPI google-re2) is missing: in CI a missing tool is a test failure");
-        }
-        eprintln!("note: google-re2 is not installed (pip install google-re2); skipping");
-    }
-    ok
-}
-
 #[test]
 fn google_dlp_templates_parse_and_re2_compiles_every_regex() {
-    if !re2_available() {
+    if !common::require_python_module("re2", "google-re2") {
         return;
     }
     let samples = [
@@ -154,7 +123,7 @@ fn google_dlp_templates_parse_and_re2_compiles_every_regex() {
         "mail ola@halvorsen.example",
     ];
     let samples_json = serde_json::to_string(&samples).unwrap();
-    for policy in policies() {
+    for policy in common::policies() {
         let (_dir, files) = emit(&policy, "google-dlp");
         let (ok, text) = common::run(
             Command::new("python3")
@@ -200,7 +169,7 @@ fn purview_rule_packages_are_utf16_and_valid_against_the_schema() {
     if !common::require_tool("xmllint") {
         return;
     }
-    for policy in policies() {
+    for policy in common::policies() {
         let (_dir, files) = emit(&policy, "purview");
         let package = files
             .iter()
@@ -241,11 +210,7 @@ fn the_purview_schema_rejects_broken_packages() {
         assert!(text.contains(from), "{from}");
         let broken = text.replacen(from, &to, 1);
         let path = dir.path().join("broken.xml");
-        let mut bytes = vec![0xFF, 0xFE];
-        for unit in broken.encode_utf16() {
-            bytes.extend_from_slice(&unit.to_le_bytes());
-        }
-        std::fs::write(&path, bytes).unwrap();
+        std::fs::write(&path, common::utf16le_bom(&broken)).unwrap();
         let (ok, _) = xmllint_validates(&path);
         assert!(!ok, "the schema accepted a package with {to:?}");
     }
@@ -279,24 +244,34 @@ fn purview_policies_block_the_classes_the_tier_denies() {
     }
 }
 
+/// The text of the smallest policy, to which tests add classes.
+fn minimal_policy() -> String {
+    std::fs::read_to_string(common::root().join("tests/fixtures/ok/minimal.msgpol")).unwrap()
+}
+
+/// Build the purview target of a policy: whether it succeeded, and the diagnostics.
 fn build_purview(policy_text: &str) -> (bool, String) {
     let dir = tempfile::tempdir().unwrap();
     let policy = dir.path().join("policy.msgpol");
     std::fs::write(&policy, policy_text).unwrap();
-    common::run(
-        Command::new(env!("CARGO_BIN_EXE_msgpol"))
-            .args(["--today", common::TODAY, "build"])
-            .arg(&policy)
-            .arg("--out")
-            .arg(dir.path().join("out"))
-            .args(["--target", "purview"]),
+    let out = common::msgpol()
+        .arg("build")
+        .arg(&policy)
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .args(["--target", "purview"])
+        .output()
+        .unwrap();
+    // Diagnostics are written to standard error.
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
 
 #[test]
 fn purview_refuses_versions_it_cannot_order_and_patterns_it_cannot_hold() {
-    let minimal =
-        std::fs::read_to_string(common::root().join("tests/fixtures/ok/minimal.msgpol")).unwrap();
+    let minimal = minimal_policy();
     let (ok, text) = build_purview(&minimal.replace("version \"1\"", "version \"draft\""));
     assert!(!ok && text.contains("E315"), "{text}");
     let long = "abcdefghij".repeat(30);
@@ -314,8 +289,7 @@ fn purview_refuses_versions_it_cannot_order_and_patterns_it_cannot_hold() {
 /// Purview twin `… keywords`): they share the start that fits each engine's name length.
 #[test]
 fn detectors_whose_names_meet_in_an_engine_get_distinct_names() {
-    let minimal =
-        std::fs::read_to_string(common::root().join("tests/fixtures/ok/minimal.msgpol")).unwrap();
+    let minimal = minimal_policy();
     let long_class = "r".repeat(64);
     let long_detector = "d".repeat(63);
     let dir = tempfile::tempdir().unwrap();

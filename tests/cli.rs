@@ -4,18 +4,11 @@
 mod common;
 
 use assert_cmd::Command;
+use common::msgpol;
 use msgpol::normalize::domain::Scope;
 use predicates::prelude::*;
 use std::fs;
 use std::path::Path;
-
-fn msgpol() -> Command {
-    let mut cmd = Command::cargo_bin("msgpol").unwrap();
-    cmd.env_remove("SOURCE_DATE_EPOCH")
-        .arg("--today")
-        .arg(common::TODAY);
-    cmd
-}
 
 fn example(name: &str) -> std::path::PathBuf {
     common::root().join("examples").join(name)

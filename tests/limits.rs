@@ -4,18 +4,9 @@
 
 mod common;
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 use std::fs;
 use std::path::{Path, PathBuf};
-
-fn msgpol() -> Command {
-    let mut cmd = Command::cargo_bin("msgpol").unwrap();
-    cmd.env_remove("SOURCE_DATE_EPOCH")
-        .arg("--today")
-        .arg(common::TODAY);
-    cmd
-}
 
 /// The names in a directory, sorted.
 fn listing(dir: &Path) -> Vec<String> {
@@ -46,7 +37,7 @@ fn browser_feed_policy(dir: &Path, count: usize) -> PathBuf {
 
 /// Build `targets` of the policy into `dir/out`; the command's assertion.
 fn build(dir: &Path, policy: &Path, targets: &[&str]) -> assert_cmd::assert::Assert {
-    let mut cmd = msgpol();
+    let mut cmd = common::msgpol();
     cmd.arg("build")
         .arg(policy)
         .arg("--out")
@@ -111,7 +102,7 @@ fn a_browser_list_past_1000_entries_is_e307_and_writes_nothing() {
             "the `chrome` block list would hold 1001 entries; the browser accepts at most 1000",
         ),
     ] {
-        let mut cmd = msgpol();
+        let mut cmd = common::msgpol();
         cmd.args(["--error-format", "json", "build"])
             .arg(&policy)
             .arg("--out")
@@ -155,7 +146,7 @@ fn a_file_over_64_mib_is_e015_without_reading_it_as_a_policy() {
     let big = dir.path().join("big.msgpol");
     sparse(&big, LIMIT + 1);
     for command in ["check", "build"] {
-        let mut cmd = msgpol();
+        let mut cmd = common::msgpol();
         cmd.args(["--error-format", "json", command]).arg(&big);
         if command == "build" {
             cmd.arg("--out").arg(dir.path().join("out"));
@@ -177,7 +168,7 @@ fn a_file_over_64_mib_is_e015_without_reading_it_as_a_policy() {
             "{command} wrote an output"
         );
     }
-    msgpol()
+    common::msgpol()
         .arg("check")
         .arg(&big)
         .assert()

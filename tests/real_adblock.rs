@@ -15,19 +15,6 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// Every policy: the examples and the `ok/` fixtures.
-fn policies() -> Vec<PathBuf> {
-    let mut list = common::examples();
-    for entry in fs::read_dir(common::root().join("tests/fixtures/ok")).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "msgpol") {
-            list.push(path);
-        }
-    }
-    list.sort();
-    list
-}
-
 /// The rule lines of an adblock list (no comments, no blank lines).
 fn rules(text: &str) -> Vec<String> {
     text.lines()
@@ -84,7 +71,7 @@ fn is_dns_name(name: &str) -> bool {
 
 /// Each policy with its built adblock list, written under `dir`.
 fn build_all(dir: &Path) -> Vec<(PathBuf, Ir, PathBuf)> {
-    policies()
+    common::policies()
         .into_iter()
         .enumerate()
         .map(|(i, policy)| {

@@ -27,7 +27,7 @@ print(json.dumps(rules))
 
 #[test]
 fn suricata_rules_parse_and_cover_every_name() {
-    if !common::require_python_module("suricataparser") {
+    if !common::require_python_module("suricataparser", "suricataparser") {
         return;
     }
     let mut policies = common::examples();

@@ -10,20 +10,6 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// Every example and every `ok` fixture: each emits every DLP target.
-fn policies() -> Vec<PathBuf> {
-    let mut list = common::examples();
-    let dir = common::root().join("tests/fixtures/ok");
-    let mut fixtures: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "msgpol"))
-        .collect();
-    fixtures.sort();
-    list.extend(fixtures);
-    list
-}
-
 fn emit(policy: &Path, target: &str) -> (tempfile::TempDir, Vec<PathBuf>) {
     let dir = tempfile::tempdir().unwrap();
     let (_, files) = common::emit_target(policy, target, dir.path());
@@ -35,7 +21,7 @@ fn yarac_compiles_every_yara_output() {
     if !common::require_tool("yarac") {
         return;
     }
-    for policy in policies() {
+    for policy in common::policies() {
         let (dir, files) = emit(&policy, "yara");
         let (ok, text) = common::run(
             Command::new("yarac")
@@ -120,26 +106,9 @@ for t in config["customInfoTypes"]:
 print(json.dumps(found, sort_keys=True))
 "##;
 
-fn re2_available() -> bool {
-    if !common::require_tool("python3") {
-        return false;
-    }
-    let ok = Command::new("python3")
-        .args(["-c", "import re2"])
-        .status()
-        .is_ok_and(|s| s.success());
-    if !ok {
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("the Python module re2 (PyPI google-re2) is missing: in CI a missing tool is a test failure");
-        }
-        eprintln!("note: google-re2 is not installed (pip install google-re2); skipping");
-    }
-    ok
-}
-
 #[test]
 fn google_dlp_templates_parse_and_re2_compiles_every_regex() {
-    if !re2_available() {
+    if !common::require_python_module("re2", "google-re2") {
         return;
     }
     let samples = [
@@ -154,7 +123,7 @@ fn google_dlp_templates_parse_and_re2_compiles_every_regex() {
         "mail ola@halvorsen.example",
     ];
     let samples_json = serde_json::to_string(&samples).unwrap();
-    for policy in policies() {
+    for policy in common::policies() {
         let (_dir, files) = emit(&policy, "google-dlp");
         let (ok, text) = common::run(
             Command::new("python3")
@@ -200,7 +169,7 @@ fn purview_rule_packages_are_utf16_and_valid_against_the_schema() {
     if !common::require_tool("xmllint") {
         return;
     }
-    for policy in policies() {
+    for policy in common::policies() {
         let (_dir, files) = emit(&policy, "purview");
         let package = files
             .iter()
@@ -241,11 +210,7 @@ fn the_purview_schema_rejects_broken_packages() {
         assert!(text.contains(from), "{from}");
         let broken = text.replacen(from, &to, 1);
         let path = dir.path().join("broken.xml");
-        let mut bytes = vec![0xFF, 0xFE];
-        for unit in broken.encode_utf16() {
-            bytes.extend_from_slice(&unit.to_le_bytes());
-        }
-        std::fs::write(&path, bytes).unwrap();
+        std::fs::write(&path, common::utf16le_bom(&broken)).unwrap();
         let (ok, _) = xmllint_validates(&path);
         assert!(!ok, "the schema accepted a package with {to:?}");
     }
@@ -279,24 +244,34 @@ fn purview_policies_block_the_classes_the_tier_denies() {
     }
 }
 
+/// The text of the smallest policy, to which tests add classes.
+fn minimal_policy() -> String {
+    std::fs::read_to_string(common::root().join("tests/fixtures/ok/minimal.msgpol")).unwrap()
+}
+
+/// Build the purview target of a policy: whether it succeeded, and the diagnostics.
 fn build_purview(policy_text: &str) -> (bool, String) {
     let dir = tempfile::tempdir().unwrap();
     let policy = dir.path().join("policy.msgpol");
     std::fs::write(&policy, policy_text).unwrap();
-    common::run(
-        Command::new(env!("CARGO_BIN_EXE_msgpol"))
-            .args(["--today", common::TODAY, "build"])
-            .arg(&policy)
-            .arg("--out")
-            .arg(dir.path().join("out"))
-            .args(["--target", "purview"]),
+    let out = common::msgpol()
+        .arg("build")
+        .arg(&policy)
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .args(["--target", "purview"])
+        .output()
+        .unwrap();
+    // Diagnostics are written to standard error.
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
 
 #[test]
 fn purview_refuses_versions_it_cannot_order_and_patterns_it_cannot_hold() {
-    let minimal =
-        std::fs::read_to_string(common::root().join("tests/fixtures/ok/minimal.msgpol")).unwrap();
+    let minimal = minimal_policy();
     let (ok, text) = build_purview(&minimal.replace("version \"1\"", "version \"draft\""));
     assert!(!ok && text.contains("E315"), "{text}");
     let long = "abcdefghij".repeat(30);
@@ -306,4 +281,103 @@ fn purview_refuses_versions_it_cannot_order_and_patterns_it_cannot_hold() {
     assert!(!ok && text.contains("E316"), "{text}");
     let (ok, text) = build_purview(&minimal);
     assert!(ok, "{text}");
+}
+
+/// The names an engine gives the detectors of a policy whose names meet once mapped: `pay-roll`
+/// / `staff` and `pay` / `roll-staff` (both `pay_roll_staff` as identifiers), and two
+/// detectors of a 64-character class with 64-character names, one with keywords too (its
+/// Purview twin `… keywords`): they share the start that fits each engine's name length.
+#[test]
+fn detectors_whose_names_meet_in_an_engine_get_distinct_names() {
+    let minimal = minimal_policy();
+    let long_class = "r".repeat(64);
+    let long_detector = "d".repeat(63);
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("policy.msgpol");
+    std::fs::write(
+        &policy,
+        format!(
+            "{minimal}
+class pay-roll : confidential {{
+  detect staff {{
+    pattern \"PAY[0-9]{{6}}\"
+  }}
+}}
+class pay : confidential {{
+  detect roll-staff {{
+    pattern \"PAY[0-9]{{7}}\"
+  }}
+}}
+class {long_class} : confidential {{
+  detect {long_detector}1 {{
+    pattern \"REF[0-9]{{6}}\"
+    keywords \"payroll reference\"
+  }}
+  detect {long_detector}2 {{
+    pattern \"REF[0-9]{{7}}\"
+  }}
+}}
+"
+        ),
+    )
+    .unwrap();
+    let distinct = |names: Vec<String>, max: usize, what: &str| {
+        assert!(names.iter().all(|n| n.len() <= max), "{what}: {names:?}");
+        let unique: BTreeSet<&String> = names.iter().collect();
+        assert_eq!(unique.len(), names.len(), "{what}: {names:?}");
+        names
+    };
+
+    let (yara_dir, files) = emit(&policy, "yara");
+    let rules = std::fs::read_to_string(&files[0]).unwrap();
+    let rules = distinct(
+        rules
+            .lines()
+            .filter_map(|l| l.strip_prefix("rule "))
+            .map(|l| l.split(' ').next().unwrap().to_string())
+            .collect(),
+        128,
+        "yara",
+    );
+    assert!(
+        rules.contains(&"msgpol_pay_roll_staff".to_string()),
+        "{rules:?}"
+    );
+    if common::require_tool("yarac") {
+        let compiled = yara_dir.path().join("compiled");
+        let (ok, text) = common::run(Command::new("yarac").arg(&files[0]).arg(compiled));
+        assert!(ok, "{text}");
+    }
+
+    let (_dir, files) = emit(&policy, "google-dlp");
+    let template: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&files[0]).unwrap()).unwrap();
+    let info_types = template["inspectConfig"]["customInfoTypes"]
+        .as_array()
+        .unwrap();
+    let names = distinct(
+        info_types
+            .iter()
+            .map(|t| t["infoType"]["name"].as_str().unwrap().to_string())
+            .collect(),
+        64,
+        "google-dlp",
+    );
+    assert!(
+        names.contains(&"MSGPOL_PAY_ROLL_STAFF".to_string()),
+        "{names:?}"
+    );
+
+    let (_dir, files) = emit(&policy, "purview");
+    let package = common::output_text(&std::fs::read(&files[0]).unwrap());
+    let tag = "<Name default=\"true\" langcode=\"en-us\">";
+    distinct(
+        package
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix(tag))
+            .map(|l| l.trim_end_matches("</Name>").to_string())
+            .collect(),
+        64,
+        "purview",
+    );
 }

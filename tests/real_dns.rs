@@ -7,22 +7,9 @@ mod common;
 use msgpol::ir::Ir;
 use msgpol::normalize::domain::Scope;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-/// Every policy these tests build: the examples and the `ok/` fixtures.
-fn policies() -> Vec<PathBuf> {
-    let mut list = common::examples();
-    for entry in fs::read_dir(common::root().join("tests/fixtures/ok")).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "msgpol") {
-            list.push(path);
-        }
-    }
-    list.sort();
-    list
-}
 
 fn build(policy: &Path, target: &str, dir: &Path) -> Ir {
     common::emit_target(policy, target, dir).0
@@ -71,7 +58,7 @@ fn dnsmasq_accepts_every_build() {
     if !common::require_tool("dnsmasq") {
         return;
     }
-    for policy in policies() {
+    for policy in common::policies() {
         let dir = tempfile::tempdir().unwrap();
         build(&policy, "dnsmasq", dir.path());
         let (ok, text) = common::run(
@@ -226,7 +213,7 @@ fn named_checkzone_accepts_every_rpz() {
     if !common::require_tool("named-checkzone") {
         return;
     }
-    for policy in policies() {
+    for policy in common::policies() {
         let dir = tempfile::tempdir().unwrap();
         let ir = build(&policy, "rpz", dir.path());
         let zone = dir.path().join("msgpol.rpz.zone");
@@ -260,7 +247,7 @@ fn squid_parses_every_build_without_warnings() {
     if !common::require_tool("squid") {
         return;
     }
-    for policy in policies() {
+    for policy in common::policies() {
         let dir = tempfile::tempdir().unwrap();
         build(&policy, "squid", dir.path());
         let snippet = fs::read_to_string(dir.path().join("msgpol.conf"))
@@ -306,7 +293,7 @@ fn pac_blocks_banned_names_and_lets_approved_ones_through() {
     if !common::require_tool("node") {
         return;
     }
-    for policy in policies() {
+    for policy in common::policies() {
         let dir = tempfile::tempdir().unwrap();
         let ir = build(&policy, "pac", dir.path());
         let cases: Vec<(String, &str)> = blocked_probes(&ir)

@@ -543,7 +543,7 @@ fn conditional_access_policies_state_only_what_the_tiers_require() {
     for policy in policies() {
         let dir = tempfile::tempdir().unwrap();
         let (ir, paths) = common::emit_target(&policy, "conditional-access", dir.path());
-        if common::require_python_module("jsonschema") {
+        if common::require_python_module("jsonschema", "jsonschema") {
             let script = "import json, sys, jsonschema\nschema = json.load(open(sys.argv[1]))\njsonschema.Draft202012Validator.check_schema(schema)\njsonschema.validate(json.load(open(sys.argv[2])), schema, cls=jsonschema.Draft202012Validator)";
             let (ok, text) = common::run(
                 Command::new("python3")

@@ -3,19 +3,11 @@
 
 mod common;
 
-use assert_cmd::Command;
+use common::msgpol;
 use predicates::prelude::*;
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
-
-fn msgpol() -> Command {
-    let mut cmd = Command::cargo_bin("msgpol").unwrap();
-    cmd.env_remove("SOURCE_DATE_EPOCH")
-        .arg("--today")
-        .arg(common::TODAY);
-    cmd
-}
 
 /// A policy with the detectors of std.classes.
 fn std_policy() -> PathBuf {

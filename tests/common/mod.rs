@@ -90,6 +90,58 @@ pub fn require_tool(name: &str) -> bool {
     false
 }
 
+/// Whether a Python module is installed, as `require_tool` asks of a program: in CI a missing
+/// module is a test failure; elsewhere the test prints a note and returns early.
+pub fn require_python_module(module: &str, pip_name: &str) -> bool {
+    if !require_tool("python3") {
+        return false;
+    }
+    let ok = Command::new("python3")
+        .args(["-c", &format!("import {module}")])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("the Python module {module} (PyPI {pip_name}) is missing: in CI a missing tool is a test failure");
+        }
+        eprintln!("note: {pip_name} is not installed (pip install {pip_name}); skipping");
+    }
+    ok
+}
+
+/// The `msgpol` command as tests run it: evaluated at `TODAY`, whatever SOURCE_DATE_EPOCH the
+/// environment sets.
+pub fn msgpol() -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("msgpol").unwrap();
+    cmd.env_remove("SOURCE_DATE_EPOCH")
+        .arg("--today")
+        .arg(TODAY);
+    cmd
+}
+
+/// Every example and every `ok/` fixture, in path order: the policies that tests build with
+/// every target.
+pub fn policies() -> Vec<PathBuf> {
+    let mut list = examples();
+    for entry in std::fs::read_dir(root().join("tests/fixtures/ok")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "msgpol") {
+            list.push(path);
+        }
+    }
+    list.sort();
+    list
+}
+
+/// `text` as UTF-16 little-endian with a byte-order mark: what `output_text` reads back.
+pub fn utf16le_bom(text: &str) -> Vec<u8> {
+    let mut bytes = vec![0xFF, 0xFE];
+    for unit in text.encode_utf16() {
+        bytes.extend_from_slice(&unit.to_le_bytes());
+    }
+    bytes
+}
+
 /// Run a program to completion; its success and its stdout and stderr together.
 pub fn run(cmd: &mut Command) -> (bool, String) {
     let out = cmd
@@ -154,23 +206,6 @@ pub fn channels(
     ir.tiered_channels()
         .filter(|c| ir.tier_of(c).is_some_and(&keep))
         .collect()
-}
-
-/// Whether `python3` can import `module`. In CI (`CI=true`) a missing module is a test failure;
-/// elsewhere the test prints a note and returns early.
-pub fn require_python_module(module: &str) -> bool {
-    if !require_tool("python3") {
-        return false;
-    }
-    let (imported, _) = run(Command::new("python3").args(["-c", &format!("import {module}")]));
-    if imported {
-        return true;
-    }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("the Python module `{module}` is not installed: a missing tool is a test failure in CI (.ci/run installs it)");
-    }
-    eprintln!("note: the Python module `{module}` is not installed (pip install {module}); skipping the part of this test that needs it");
-    false
 }
 
 /// An output file as text: UTF-16 little-endian if it starts with that byte-order mark (the

@@ -30,7 +30,7 @@ pub struct ScanArgs {
 
 #[derive(Serialize)]
 struct Finding<'a> {
-    path: String,
+    path: &'a str,
     line: usize,
     column: usize,
     class: &'a str,
@@ -98,48 +98,56 @@ pub fn run(session: &Session, args: &ScanArgs) -> i32 {
             ));
         }
     }
+    let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    // Only JSON output keeps the findings, to print them at the end. Human output is written
+    // as it is found, through one buffer; a closed pipe (`| head`) just ends the output.
     let mut findings = Vec::new();
-    // Human output is written as it is found, through one buffer; a closed pipe (`| head`)
-    // just ends the output.
+    let mut found_any = false;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut out_open = true;
-    for path in &paths {
-        let name = path.display().to_string();
+    for (path, name) in paths.iter().zip(&names) {
         let raw = match read(path) {
             Ok(raw) => input::utf8(raw),
             Err(e) => {
-                problems.push(unreadable(&name, &msgpol::describe_io(&e)));
+                problems.push(unreadable(name, &msgpol::describe_io(&e)));
                 continue;
             }
         };
-        let format = input::detect(&name, &raw);
+        let format = input::detect(name, &raw);
         let document = match Document::new(format, raw) {
             Ok(d) => d,
             Err(why) => {
-                problems.push(unreadable(&name, &format!("{} {why}", format.name())));
+                problems.push(unreadable(name, &format!("{} {why}", format.name())));
                 continue;
             }
         };
+        let hits = scanner.scan(&document.text);
+        found_any |= !hits.is_empty();
         let mut positions = document.positions();
-        for hit in scanner.scan(&document.text) {
+        for hit in hits {
+            if args.format == ScanFormat::Human && !out_open {
+                break;
+            }
             let (line, column) = positions.at(hit.offset);
             let (class, detector) = scanner.detector(hit.detector);
-            if args.format == ScanFormat::Human && out_open {
-                out_open = writeln!(
-                    out,
-                    "{name}:{line}:{column}: {class}/{detector} ({} confidence)",
-                    msgpol::dlp::confidence_name(hit.confidence)
-                )
-                .is_ok();
+            match args.format {
+                ScanFormat::Human => {
+                    out_open = writeln!(
+                        out,
+                        "{name}:{line}:{column}: {class}/{detector} ({} confidence)",
+                        msgpol::dlp::confidence_name(hit.confidence)
+                    )
+                    .is_ok();
+                }
+                ScanFormat::Json => findings.push(Finding {
+                    path: name,
+                    line,
+                    column,
+                    class,
+                    detector,
+                    confidence: hit.confidence,
+                }),
             }
-            findings.push(Finding {
-                path: name.clone(),
-                line,
-                column,
-                class,
-                detector,
-                confidence: hit.confidence,
-            });
         }
     }
     if args.format == ScanFormat::Json {
@@ -154,7 +162,7 @@ pub fn run(session: &Session, args: &ScanArgs) -> i32 {
     }
     if failed {
         EXIT_USAGE
-    } else if !findings.is_empty() {
+    } else if found_any {
         EXIT_POLICY
     } else {
         EXIT_OK

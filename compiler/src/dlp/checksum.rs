@@ -21,7 +21,7 @@ fn digits(text: &[u8]) -> impl DoubleEndedIterator<Item = u32> + '_ {
 
 /// Luhn (ISO/IEC 7812): from the right, every second digit doubled (minus 9 above 9); the
 /// sum is a multiple of 10. Needs at least two digits.
-pub fn luhn(text: &[u8]) -> bool {
+fn luhn(text: &[u8]) -> bool {
     let mut sum = 0;
     let mut count = 0;
     for (i, d) in digits(text).rev().enumerate() {
@@ -50,7 +50,7 @@ const IBAN_LENGTHS: &[(&[u8; 2], usize)] = &[
 
 /// ISO 13616: the country's length, then the first four characters moved to the end,
 /// letters as 10–35, the number mod 97 is 1. Spaces are ignored; letters must be capitals.
-pub fn iban(text: &[u8]) -> bool {
+fn iban(text: &[u8]) -> bool {
     let chars: Vec<u8> = text.iter().copied().filter(|b| *b != b' ').collect();
     if chars.len() < 5
         || !chars
@@ -82,7 +82,7 @@ pub fn iban(text: &[u8]) -> bool {
 /// The digits times the weights, from the left, sum to a multiple of `modulus`; the match must
 /// have exactly one digit per weight. The check digit is one of the weighted digits (usually
 /// weight 1), so national-id schemes of the form "check = M − sum mod M" fit.
-pub fn weighted(text: &[u8], weights: &[u32], modulus: u32) -> bool {
+fn weighted(text: &[u8], weights: &[u32], modulus: u32) -> bool {
     let digits: Vec<u32> = digits(text).collect();
     modulus != 0
         && digits.len() == weights.len()

@@ -17,8 +17,8 @@
 //! only those; checksums and context words are evaluated only on their matches. Keywords are
 //! one Aho–Corasick pass over the whole text.
 
-use super::{checksum, pattern};
-use crate::ir::{DetectorInfo, Ir};
+use super::checksum;
+use crate::ir::Ir;
 use crate::syntax::ast::{Checksum, Confidence};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use memchr::{memchr, memrchr};
@@ -88,7 +88,7 @@ pub struct Scanner {
     /// Every pattern of every detector in one regex reporting each one that matches (a regex
     /// set): which patterns to run on a candidate line.
     which_patterns: Option<Regex>,
-    /// The detector and the index among its patterns of each pattern of `any_pattern`.
+    /// The detector and the index among its patterns of each pattern of `which_patterns`.
     pattern_owner: Vec<(usize, usize)>,
     /// Bytes of which every match of any pattern holds one.
     prefilter: ByteFinder,
@@ -146,45 +146,44 @@ impl Scanner {
         let mut every_hir = Vec::new();
         let mut pattern_owner = Vec::new();
         let mut keywords: [(Vec<&str>, Vec<usize>); 2] = Default::default();
-        for class in &ir.classes {
-            for d in &class.detectors {
-                let index = detectors.len();
-                let hirs = hirs(d)?;
-                every_hir.extend(hirs.iter().cloned());
-                pattern_owner.extend((0..hirs.len()).map(|i| (index, i)));
-                let near = match &d.near {
-                    Some(n) => {
-                        let words: Vec<&str> = n.words.iter().map(String::as_str).collect();
-                        Some((
-                            keyword_automaton(&words, true, MatchKind::Standard)?,
-                            n.within as usize,
-                        ))
-                    }
-                    None => None,
-                };
-                let (list, owners) = &mut keywords[usize::from(!d.case_sensitive)];
-                for k in &d.keywords {
-                    list.push(k);
-                    owners.push(index);
+        for (class, d) in super::detectors(ir) {
+            let index = detectors.len();
+            let hirs = super::detector_hirs(d)
+                .map_err(|e| format!("detector `{}`: {}", d.name, e.error.problem))?;
+            every_hir.extend(hirs.iter().cloned());
+            pattern_owner.extend((0..hirs.len()).map(|i| (index, i)));
+            let near = match &d.near {
+                Some(n) => {
+                    let words: Vec<&str> = n.words.iter().map(String::as_str).collect();
+                    Some((
+                        keyword_automaton(&words, true, MatchKind::Standard)?,
+                        n.within as usize,
+                    ))
                 }
-                detectors.push(Compiled {
-                    class: class.name.clone(),
-                    name: d.name.clone(),
-                    patterns: hirs
-                        .iter()
-                        .map(|h| {
-                            build_with(
-                                std::slice::from_ref(h),
-                                regex_automata::MatchKind::LeftmostFirst,
-                            )
-                        })
-                        .collect::<Result<_, _>>()?,
-                    checks: d.checks.clone(),
-                    near,
-                    confidence: d.confidence,
-                    min_count: d.min_count,
-                });
+                None => None,
+            };
+            let (list, owners) = &mut keywords[usize::from(!d.case_sensitive)];
+            for k in &d.keywords {
+                list.push(k);
+                owners.push(index);
             }
+            detectors.push(Compiled {
+                class: class.name.clone(),
+                name: d.name.clone(),
+                patterns: hirs
+                    .iter()
+                    .map(|h| {
+                        build_with(
+                            std::slice::from_ref(h),
+                            regex_automata::MatchKind::LeftmostFirst,
+                        )
+                    })
+                    .collect::<Result<_, _>>()?,
+                checks: d.checks.clone(),
+                near,
+                confidence: d.confidence,
+                min_count: d.min_count,
+            });
         }
         // A pattern without a required byte (none in the subset today) makes every byte one.
         let mut prefilter = [false; 256];
@@ -385,21 +384,10 @@ fn required_bytes(hir: &Hir) -> Option<ByteSet> {
     }
 }
 
-/// A detector's patterns, checked and translated, each as a whole word.
-fn hirs(d: &DetectorInfo) -> Result<Vec<regex_syntax::hir::Hir>, String> {
-    d.patterns
-        .iter()
-        .map(|p| {
-            pattern::compile(p, d.case_sensitive)
-                .map(pattern::whole_word)
-                .map_err(|e| format!("detector `{}`: {}", d.name, e.problem))
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dlp::pattern;
 
     fn required(pattern: &str) -> String {
         let hir = pattern::whole_word(pattern::compile(pattern, true).unwrap());

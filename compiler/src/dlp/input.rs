@@ -297,12 +297,45 @@ fn string_end(raw: &[u8], from: usize) -> usize {
     i.min(raw.len())
 }
 
-/// One escape or character of a JSON string at `raw[i..]`: its decoded bytes and its length.
-fn json_char(raw: &[u8], i: usize) -> (Vec<u8>, usize) {
-    if raw[i] != b'\\' || i + 1 >= raw.len() {
-        return (vec![raw[i]], 1);
+/// What one escape of a JSON string decodes to: at most four bytes (one UTF-8 character),
+/// kept inline because there is one per escape of every message.
+struct Escape {
+    bytes: [u8; 4],
+    decoded_len: usize,
+    /// How many bytes of the file the escape takes (`\n`: 2, `\u00e9`: 6, a pair: 12).
+    raw_len: usize,
+}
+
+impl Escape {
+    fn byte(b: u8, raw_len: usize) -> Escape {
+        Escape {
+            bytes: [b, 0, 0, 0],
+            decoded_len: 1,
+            raw_len,
+        }
     }
-    let simple = match raw[i + 1] {
+
+    fn char(c: char, raw_len: usize) -> Escape {
+        let mut bytes = [0; 4];
+        let decoded_len = c.encode_utf8(&mut bytes).len();
+        Escape {
+            bytes,
+            decoded_len,
+            raw_len,
+        }
+    }
+
+    fn decoded(&self) -> &[u8] {
+        &self.bytes[..self.decoded_len]
+    }
+}
+
+/// The escape at `raw[i]` (a backslash); a backslash that ends the input stands for itself.
+fn json_escape(raw: &[u8], i: usize) -> Escape {
+    let Some(&kind) = raw.get(i + 1) else {
+        return Escape::byte(b'\\', 1);
+    };
+    let simple = match kind {
         b'n' => b'\n',
         b't' => b'\t',
         b'r' => b'\r',
@@ -315,46 +348,56 @@ fn json_char(raw: &[u8], i: usize) -> (Vec<u8>, usize) {
                     .and_then(|h| u32::from_str_radix(h, 16).ok())
             };
             let Some(first) = unit(i + 2) else {
-                return (vec![b'?'], 2);
+                return Escape::byte(b'?', 2);
             };
             // A surrogate pair is two escapes for one character.
             if (0xD800..0xDC00).contains(&first) && raw.get(i + 6..i + 8) == Some(b"\\u") {
                 if let Some(second) = unit(i + 8).filter(|s| (0xDC00..0xE000).contains(s)) {
                     let c = 0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00);
-                    let c = char::from_u32(c).unwrap_or('\u{FFFD}');
-                    return (c.to_string().into_bytes(), 12);
+                    return Escape::char(char::from_u32(c).unwrap_or('\u{FFFD}'), 12);
                 }
             }
-            let c = char::from_u32(first).unwrap_or('\u{FFFD}');
-            return (c.to_string().into_bytes(), 6);
+            return Escape::char(char::from_u32(first).unwrap_or('\u{FFFD}'), 6);
         }
         other => other,
     };
-    (vec![simple], 2)
+    Escape::byte(simple, 2)
 }
 
+/// Decode a JSON string's contents into `out`: runs without a backslash are copied as they are.
 fn decode_json_string(raw: &[u8], out: &mut Vec<u8>) {
     let mut i = 0;
-    while i < raw.len() {
-        let (bytes, length) = json_char(raw, i);
-        out.extend_from_slice(&bytes);
-        i += length;
+    while let Some(run) = memchr::memchr(b'\\', &raw[i..]) {
+        out.extend_from_slice(&raw[i..i + run]);
+        let escape = json_escape(raw, i + run);
+        out.extend_from_slice(escape.decoded());
+        i += run + escape.raw_len;
     }
+    out.extend_from_slice(&raw[i..]);
 }
 
 /// The file offset of the `decoded`-th decoded byte of the JSON string starting at `from`.
 fn raw_offset(raw: &[u8], from: usize, decoded: usize) -> usize {
     let mut i = from;
     let mut seen = 0;
-    while i < raw.len() && raw[i] != b'"' {
-        let (bytes, length) = json_char(raw, i);
-        if seen + bytes.len() > decoded {
-            break;
+    loop {
+        // Up to the next escape or the closing quote, one byte of the file is one decoded byte.
+        let run = memchr::memchr2(b'"', b'\\', &raw[i..]).unwrap_or(raw.len() - i);
+        if decoded - seen < run {
+            return i + (decoded - seen);
         }
-        seen += bytes.len();
-        i += length;
+        seen += run;
+        i += run;
+        if i == raw.len() || raw[i] == b'"' {
+            return i;
+        }
+        let escape = json_escape(raw, i);
+        if seen + escape.decoded_len > decoded {
+            return i;
+        }
+        seen += escape.decoded_len;
+        i += escape.raw_len;
     }
-    i
 }
 
 #[cfg(test)]
@@ -371,6 +414,17 @@ mod tests {
         assert_eq!(doc.positions().at(secret), (2, 42));
         let b = text.rfind('b').unwrap();
         assert_eq!(doc.positions().at(b), (3, 15));
+    }
+
+    #[test]
+    fn json_strings_decode_and_map_back_across_escapes() {
+        let raw = br#"a\ud83d\ude00b\\c\u00e9d\"#;
+        let mut text = Vec::new();
+        decode_json_string(raw, &mut text);
+        assert_eq!(text, "a\u{1F600}b\\c\u{e9}d\\".as_bytes());
+        // Decoded offset → file offset: a character's bytes all map to where its escape starts.
+        let file: Vec<usize> = (0..text.len()).map(|d| raw_offset(raw, 0, d)).collect();
+        assert_eq!(file, [0, 1, 1, 1, 1, 13, 14, 16, 17, 17, 23, 24]);
     }
 
     #[test]

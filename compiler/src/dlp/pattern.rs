@@ -19,6 +19,9 @@ use std::ops::Range;
 
 /// Largest `{n,m}` bound: RE2's limit (YARA allows 32767).
 pub const MAX_REPEAT: u32 = 1000;
+/// Longest regex, in characters: Purview's limit, the tightest of the engines. Validation
+/// holds a detector's pattern to it, and the purview target the regex it writes.
+pub const MAX_LENGTH: usize = 1024;
 
 /// Why a pattern is not usable, and where in the pattern text.
 #[derive(Debug, PartialEq, Eq)]

@@ -294,6 +294,8 @@ pub fn parse_date(text: &str) -> Option<Date> {
     Date::from_calendar_date(year, Month::try_from(month).ok()?, day).ok()
 }
 
+/// A string's value from its text between the quotes: `\"` and `\\` are its only escapes
+/// (`span_in_string` maps offsets back by the same rule).
 fn unescape(raw: &str, span: Span) -> Result<String, SyntaxError> {
     if !raw.contains('\\') {
         return Ok(raw.to_string());
@@ -321,4 +323,48 @@ fn unescape(raw: &str, span: Span) -> Result<String, SyntaxError> {
         }
     }
     Ok(out)
+}
+
+/// The source span of `range` (byte offsets in the value of `s`, written in `file_text`): each
+/// escape `unescape` reads is two source bytes for one.
+pub fn span_in_string(file_text: &str, s: &Str, range: std::ops::Range<usize>) -> Span {
+    let raw = file_text.get(s.span.start..s.span.end).unwrap_or("");
+    let Some(body) = raw.strip_prefix('"') else {
+        return s.span;
+    };
+    let source_offset = |value_offset: usize| {
+        let bytes = body.as_bytes();
+        let (mut source, mut value) = (0, 0);
+        while source < bytes.len() && value < value_offset {
+            source += if bytes[source] == b'\\' { 2 } else { 1 };
+            value += 1;
+        }
+        s.span.start + 1 + source
+    };
+    let start = source_offset(range.start);
+    Span::new(s.span.file, start, source_offset(range.end).max(start))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::FileId;
+
+    #[test]
+    fn spans_in_strings_skip_escapes() {
+        // pattern "a\"b\\c" at offset 8: the value is `a"b\c`.
+        let text = r#"pattern "a\"b\\c""#;
+        let s = Str {
+            value: "a\"b\\c".into(),
+            span: Span::new(FileId(0), 8, text.len()),
+        };
+        let at = |range| {
+            let span = span_in_string(text, &s, range);
+            &text[span.start..span.end]
+        };
+        assert_eq!(at(0..1), "a");
+        assert_eq!(at(1..3), r#"\"b"#);
+        assert_eq!(at(4..5), "c");
+        assert_eq!(at(5..5), "");
+    }
 }

@@ -5,11 +5,10 @@
 //! likelihood. Google DLP has no checksum for custom info types and no minimum count: both
 //! are warnings.
 
-use super::dlp::{self, cut};
+use super::dlp::{self, cut, fit_name};
 use crate::dlp::pattern::Dialect;
-use crate::emit::write::sha256_hex;
 use crate::emit::{EmitError, Emitted, OutputFile, Target};
-use crate::ir::{ClassInfo, DetectorInfo, Ir};
+use crate::ir::Ir;
 use crate::syntax::ast::{Confidence, Size};
 use serde_json::{json, Value};
 
@@ -29,20 +28,12 @@ fn likelihood(c: Option<Confidence>) -> &'static str {
     }
 }
 
-/// `MSGPOL_<CLASS>_<DETECTOR>` (`[A-Z0-9_]`); cut with a hash of the whole when too long.
-fn info_type_name(class: &ClassInfo, d: &DetectorInfo) -> String {
-    let full = format!("MSGPOL_{}_{}", class.name, d.name)
-        .to_ascii_uppercase()
-        .replace('-', "_");
-    if full.len() <= MAX_INFO_TYPE {
-        return full;
-    }
-    let hash = &sha256_hex(full.as_bytes())[..8];
-    format!(
-        "{}_{}",
-        &full[..MAX_INFO_TYPE - 9],
-        hash.to_ascii_uppercase()
-    )
+/// `MSGPOL_<CLASS>_<DETECTOR>` (`[A-Z0-9_]`, see `dlp::detector_identifiers`), fit to the
+/// length Google DLP accepts.
+fn info_type_name(identifier: &str) -> String {
+    let full = format!("MSGPOL_{identifier}").to_ascii_uppercase();
+    // Upper case again: the hash `fit_name` may append is lower-case hex.
+    fit_name(&full, MAX_INFO_TYPE).to_ascii_uppercase()
 }
 
 /// Words as one RE2 alternation of escaped literals, whole words.
@@ -65,13 +56,14 @@ impl Target for GoogleDlp {
     fn emit(&self, ir: &Ir) -> Result<Emitted, EmitError> {
         let mut info_types = Vec::new();
         let mut warnings = Vec::new();
-        for (class, d) in dlp::detectors(ir) {
+        let identifiers = dlp::detector_identifiers(ir);
+        for ((class, d), identifier) in crate::dlp::detectors(ir).zip(&identifiers) {
             let mut alternatives = dlp::patterns(self.name(), d, Dialect::Perl)?;
             if !d.keywords.is_empty() {
                 alternatives.push(words_regex(&d.keywords, d.case_sensitive));
             }
             let mut info_type = json!({
-                "infoType": {"name": info_type_name(class, d)},
+                "infoType": {"name": info_type_name(identifier)},
                 "regex": {"pattern": alternatives.join("|")},
             });
             let base = match &d.near {
@@ -89,16 +81,13 @@ impl Target for GoogleDlp {
             };
             info_type["likelihood"] = Value::from(likelihood(base));
             info_types.push(info_type);
-            let checks: Vec<String> = d.checks.iter().map(dlp::checksum_name).collect();
-            if !checks.is_empty() {
-                warnings.push(dlp::cannot_express(
-                    self.name(),
-                    class,
-                    d,
-                    &format!("checksum {}", checks.join(", ")),
-                    "custom info types have no checksum, so numbers that fail it are findings too (the built-in CREDIT_CARD_NUMBER and IBAN_CODE types do check)",
-                ));
-            }
+            warnings.extend(dlp::unchecked_checksums(
+                self.name(),
+                class,
+                d,
+                &d.checks,
+                "custom info types have no checksum, so numbers that fail it are findings too (the built-in CREDIT_CARD_NUMBER and IBAN_CODE types do check)",
+            ));
             if d.min_count > 1 {
                 warnings.push(dlp::cannot_express(
                     self.name(),

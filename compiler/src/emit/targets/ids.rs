@@ -1,5 +1,5 @@
-//! Small pieces several formats share: XML text escaping and GUIDs derived from content
-//! (outputs are byte-identical across builds, so no identifier may be random).
+//! Small pieces several formats share: XML text escaping, GUIDs derived from content (outputs
+//! are byte-identical across builds, so no identifier may be random) and UTF-16 text.
 
 use sha2::{Digest, Sha256};
 
@@ -40,6 +40,16 @@ pub fn guid(seed: &str) -> String {
     )
 }
 
+/// `text` as UTF-16 little-endian with a byte-order mark, as Windows tools read it (`.reg`
+/// files, Purview rule packages).
+pub fn utf16le_bom(text: &str) -> Vec<u8> {
+    let mut out = vec![0xFF, 0xFE];
+    for unit in text.encode_utf16() {
+        out.extend_from_slice(&unit.to_le_bytes());
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -52,6 +62,15 @@ mod tests {
         assert_eq!(g.len(), 36);
         assert_eq!(&g[14..15], "5");
         assert!(g.split('-').map(str::len).eq([8, 4, 4, 4, 12].into_iter()));
+    }
+
+    #[test]
+    fn utf16le_has_a_byte_order_mark() {
+        assert_eq!(utf16le_bom("A"), vec![0xFF, 0xFE, 0x41, 0x00]);
+        assert_eq!(
+            utf16le_bom("\u{1F600}"),
+            vec![0xFF, 0xFE, 0x3D, 0xD8, 0x00, 0xDE]
+        );
     }
 
     #[test]

@@ -9,9 +9,9 @@
 //!   channel: Teams chat; the `email` channel: Exchange), a DLP policy whose rules block each
 //!   class the channel's tier may not carry.
 
-use super::dlp::{self, cut};
+use super::dlp::{self, cut, fit_name};
 use super::ids;
-use crate::dlp::pattern::Dialect;
+use crate::dlp::pattern::{self, Dialect};
 use crate::emit::error::{purview_pattern_too_long, purview_version};
 use crate::emit::templates::{one_line, render, Header};
 use crate::emit::{Control, EmitError, Emitted, OutputFile, Target};
@@ -22,7 +22,6 @@ use serde::Serialize;
 pub struct Purview;
 
 /// Purview's limits (rule package schema and upload checks).
-const MAX_REGEX: usize = 1024;
 const MAX_NAME: usize = 64;
 const MAX_TEXT: usize = 256;
 
@@ -67,7 +66,7 @@ fn xml(text: &str) -> String {
 struct Entity<'a> {
     class: &'a ClassInfo,
     detector: &'a DetectorInfo,
-    /// The name rules refer to it by (`msgpol class/detector`).
+    /// The name rules refer to it by (`msgpol class/detector`, fit to Purview's length).
     name: String,
     id: String,
     /// The Boost regex, or the keywords.
@@ -85,23 +84,23 @@ fn entities<'a>(
     warnings: &mut Vec<String>,
 ) -> Result<Vec<Entity<'a>>, EmitError> {
     let mut out = Vec::new();
-    for (class, d) in dlp::detectors(ir) {
+    for (class, d) in crate::dlp::detectors(ir) {
         let name = format!("msgpol {}/{}", class.name, d.name);
         if !d.patterns.is_empty() {
             let regex = dlp::patterns(target, d, Dialect::Perl)?.join("|");
-            if regex.chars().count() > MAX_REGEX {
+            if regex.chars().count() > pattern::MAX_LENGTH {
                 return Err(purview_pattern_too_long(
                     &class.name,
                     &d.name,
                     regex.chars().count(),
-                    MAX_REGEX,
+                    pattern::MAX_LENGTH,
                 ));
             }
             out.push(Entity {
                 class,
                 detector: d,
                 id: guid("entity", &name),
-                name: name.clone(),
+                name: fit_name(&name, MAX_NAME),
                 primary: Primary::Regex(regex),
             });
         }
@@ -115,7 +114,7 @@ fn entities<'a>(
                 class,
                 detector: d,
                 id: guid("entity", &name),
-                name,
+                name: fit_name(&name, MAX_NAME),
                 primary: Primary::Keywords,
             });
         }
@@ -124,26 +123,23 @@ fn entities<'a>(
             .iter()
             .filter(|c| !matches!(c, Checksum::Luhn))
             .collect();
-        if !unexpressed.is_empty() {
-            let names: Vec<String> = unexpressed.iter().map(|c| dlp::checksum_name(c)).collect();
-            let cost = if unexpressed.iter().all(|c| matches!(c, Checksum::Iban)) {
-                "numbers that fail it match too; Purview's built-in \"International Banking Account Number (IBAN)\" type checks it"
-            } else {
-                "numbers that fail it match too (Purview's Checksum validator counts the check digit differently)"
-            };
-            warnings.push(dlp::cannot_express(
-                target,
-                class,
-                d,
-                &format!("checksum {}", names.join(", ")),
-                cost,
-            ));
-        }
+        let cost = if unexpressed.iter().all(|c| matches!(c, Checksum::Iban)) {
+            "numbers that fail it match too; Purview's built-in \"International Banking Account Number (IBAN)\" type checks it"
+        } else {
+            "numbers that fail it match too (Purview's Checksum validator counts the check digit differently)"
+        };
+        warnings.extend(dlp::unchecked_checksums(
+            target,
+            class,
+            d,
+            unexpressed,
+            cost,
+        ));
     }
     Ok(out)
 }
 
-fn rule_package(ir: &Ir, entities: &[Entity], version: [u32; 4]) -> String {
+fn rule_package(ir: &Ir, entities: &[Entity], version: [u32; 4], rule_pack_id: &str) -> String {
     let mut x = String::new();
     let org = &ir.policy.organisation;
     x.push_str("<?xml version=\"1.0\" encoding=\"utf-16\"?>\n");
@@ -153,10 +149,7 @@ fn rule_package(ir: &Ir, entities: &[Entity], version: [u32; 4]) -> String {
         ir.evaluation_date
     ));
     x.push_str("<RulePackage xmlns=\"http://schemas.microsoft.com/office/2011/mce\">\n");
-    x.push_str(&format!(
-        "  <RulePack id=\"{}\">\n",
-        guid("rule pack", &format!("{org}\0{}", ir.policy.title))
-    ));
+    x.push_str(&format!("  <RulePack id=\"{rule_pack_id}\">\n"));
     x.push_str(&format!(
         "    <Version major=\"{}\" minor=\"{}\" build=\"{}\" revision=\"{}\"/>\n",
         version[0], version[1], version[2], version[3]
@@ -251,7 +244,7 @@ fn rule_package(ir: &Ir, entities: &[Entity], version: [u32; 4]) -> String {
         x.push_str(&format!(
             "      <Resource idRef=\"{}\">\n        <Name default=\"true\" langcode=\"en-us\">{}</Name>\n        <Description default=\"true\" langcode=\"en-us\">{}</Description>\n      </Resource>\n",
             e.id,
-            xml(&cut(&e.name, MAX_NAME)),
+            xml(&e.name),
             xml(&cut(
                 &format!(
                     "Detector {} of the class {} ({}), from the msgpol policy",
@@ -276,15 +269,6 @@ fn keyword_element(out: &mut String, id: &str, words: &[String], case_sensitive:
         ));
     }
     out.push_str("      </Group>\n    </Keyword>\n");
-}
-
-/// UTF-16 little-endian with a byte-order mark.
-fn utf16(text: &str) -> Vec<u8> {
-    let mut out = vec![0xFF, 0xFE];
-    for unit in text.encode_utf16() {
-        out.extend_from_slice(&unit.to_le_bytes());
-    }
-    out
 }
 
 #[derive(Serialize)]
@@ -336,7 +320,7 @@ fn policies(ir: &Ir, entities: &[Entity]) -> Vec<LocationPolicy> {
                 .iter()
                 .filter(|e| e.class.name == class.name)
                 .map(|e| SensitiveType {
-                    name: cut(&e.name, MAX_NAME),
+                    name: e.name.clone(),
                     min_count: e.detector.min_count,
                 })
                 .collect();
@@ -386,9 +370,14 @@ impl Target for Purview {
             version(&ir.policy.version).ok_or_else(|| purview_version(&ir.policy.version))?;
         let mut warnings = Vec::new();
         let entities = entities(ir, self.name(), &mut warnings)?;
-        let package = rule_package(ir, &entities, version);
+        // The package and the script that uploads it name the same rule pack.
+        let rule_pack_id = guid(
+            "rule pack",
+            &format!("{}\0{}", ir.policy.organisation, ir.policy.title),
+        );
+        let package = rule_package(ir, &entities, version, &rule_pack_id);
         let context = minijinja::context! {
-            rule_pack_id => guid("rule pack", &format!("{}\0{}", ir.policy.organisation, ir.policy.title)),
+            rule_pack_id => rule_pack_id,
             policies => policies(ir, &entities),
             ..Header::value(ir),
         };
@@ -400,7 +389,7 @@ impl Target for Purview {
             files: vec![
                 OutputFile {
                     path: "msgpol-rulepack.xml".into(),
-                    contents: utf16(&package),
+                    contents: ids::utf16le_bom(&package),
                 },
                 OutputFile {
                     path: "msgpol-dlp-policies.ps1".into(),
@@ -439,10 +428,5 @@ mod tests {
     #[test]
     fn xml_escapes_markup_and_drops_control_characters() {
         assert_eq!(xml("a<b>&\"'\u{7}"), "a&lt;b&gt;&amp;&quot;&apos;");
-    }
-
-    #[test]
-    fn utf16_has_a_byte_order_mark() {
-        assert_eq!(utf16("A"), vec![0xFF, 0xFE, 0x41, 0x00]);
     }
 }

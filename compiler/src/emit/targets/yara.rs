@@ -9,10 +9,13 @@ use crate::dlp::pattern::Dialect;
 use crate::emit::templates::{render, Header};
 use crate::emit::{EmitError, Emitted, OutputFile, Target};
 use crate::ir::Ir;
-use crate::syntax::ast::Size;
+use crate::syntax::ast::{Confidence, Size};
 use serde::Serialize;
 
 pub struct Yara;
+
+/// Longest identifier `yarac` accepts.
+const MAX_IDENTIFIER: usize = 128;
 
 #[derive(Serialize)]
 struct Rule {
@@ -20,16 +23,11 @@ struct Rule {
     tag: String,
     class: String,
     detector: String,
-    confidence: &'static str,
+    confidence: Confidence,
     /// The checksums YARA leaves unchecked, for the rule's metadata.
     checks: String,
     strings: Vec<String>,
     condition: String,
-}
-
-/// A YARA identifier from msgpol names (`[a-z0-9-]`): `-` becomes `_`.
-fn identifier(name: &str) -> String {
-    name.replace('-', "_")
 }
 
 /// A YARA text string: printable ASCII as is (`"` and `\` escaped), every other byte `\xNN`.
@@ -62,7 +60,8 @@ impl Target for Yara {
     fn emit(&self, ir: &Ir) -> Result<Emitted, EmitError> {
         let mut rules = Vec::new();
         let mut warnings = Vec::new();
-        for (class, d) in dlp::detectors(ir) {
+        let identifiers = dlp::detector_identifiers(ir);
+        for ((class, d), identifier) in crate::dlp::detectors(ir).zip(&identifiers) {
             let mut strings = Vec::new();
             let mut names = Vec::new();
             for (i, p) in dlp::patterns(self.name(), d, Dialect::Yara)?
@@ -80,16 +79,13 @@ impl Target for Yara {
                 ));
                 names.push(format!("#k{i}"));
             }
-            let checks: Vec<String> = d.checks.iter().map(dlp::checksum_name).collect();
-            if !checks.is_empty() {
-                warnings.push(dlp::cannot_express(
-                    self.name(),
-                    class,
-                    d,
-                    &format!("checksum {}", checks.join(", ")),
-                    "every match of the pattern is reported, so numbers that fail the check are false positives",
-                ));
-            }
+            warnings.extend(dlp::unchecked_checksums(
+                self.name(),
+                class,
+                d,
+                &d.checks,
+                "every match of the pattern is reported, so numbers that fail the check are false positives",
+            ));
             if d.near.is_some() {
                 warnings.push(dlp::cannot_express(
                     self.name(),
@@ -100,12 +96,12 @@ impl Target for Yara {
                 ));
             }
             rules.push(Rule {
-                name: format!("msgpol_{}_{}", identifier(&class.name), identifier(&d.name)),
-                tag: identifier(&class.name),
+                name: dlp::fit_name(&format!("msgpol_{identifier}"), MAX_IDENTIFIER),
+                tag: class.name.replace('-', "_"),
                 class: class.name.clone(),
                 detector: d.name.clone(),
-                confidence: crate::dlp::confidence_name(d.confidence),
-                checks: checks.join(", "),
+                confidence: d.confidence,
+                checks: dlp::checksum_names(&d.checks),
                 strings,
                 condition: if d.min_count <= 1 {
                     "any of them".to_string()

@@ -10,11 +10,11 @@
 use crate::diagnostics::{quote, Diagnostic};
 use crate::dlp::pattern;
 use crate::source::Span;
+use crate::syntax::args;
 use crate::syntax::ast::{Checksum, Detector, Str};
 use crate::validate::{Context, ValidateError};
+use regex_syntax::hir::Hir;
 
-/// Longest pattern the DLP engines accept (Purview's limit).
-const MAX_PATTERN: usize = 1024;
 /// Purview's limits on keyword lists.
 const MAX_KEYWORD: usize = 50;
 const MAX_KEYWORDS: usize = 2048;
@@ -35,17 +35,25 @@ pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
                     .help("add `pattern \"…\"` or `keywords \"…\"`"),
                 ));
             }
-            for p in &d.patterns {
-                check_pattern(ctx, d, p, out);
-            }
+            let compiled: Vec<(&Str, Hir)> = d
+                .patterns
+                .iter()
+                .filter_map(|p| Some((p, check_pattern(ctx, d, p, out)?)))
+                .collect();
             check_keywords(d, out);
-            check_weights(d, out);
+            check_weights(d, &compiled, out);
         }
     }
 }
 
-fn check_pattern(ctx: &Context, d: &Detector, p: &Str, out: &mut Vec<ValidateError>) {
-    if p.value.len() > MAX_PATTERN {
+/// The pattern compiled with the detector's case rule, or `None` after reporting why not.
+fn check_pattern(
+    ctx: &Context,
+    d: &Detector,
+    p: &Str,
+    out: &mut Vec<ValidateError>,
+) -> Option<Hir> {
+    if p.value.len() > pattern::MAX_LENGTH {
         out.push(ValidateError(
             Diagnostic::error(
                 "E213",
@@ -54,59 +62,36 @@ fn check_pattern(ctx: &Context, d: &Detector, p: &Str, out: &mut Vec<ValidateErr
             .label(
                 p.span,
                 format!(
-                    "the pattern has {} characters; DLP engines accept at most {MAX_PATTERN}",
-                    p.value.len()
+                    "the pattern has {} characters; DLP engines accept at most {}",
+                    p.value.len(),
+                    pattern::MAX_LENGTH
                 ),
             )
             .help("split it into several `pattern` statements"),
         ));
-        return;
+        return None;
     }
-    if let Err(e) = pattern::compile(&p.value, d.case_sensitive) {
-        let at = span_in_string(ctx, p, e.at.clone());
-        let diag = if e.syntax {
-            Diagnostic::error(
-                "E213",
-                format!("invalid pattern in detector {}", quote(&d.name.text)),
-            )
-        } else {
-            Diagnostic::error(
-                "E230",
-                format!(
-                    "pattern of detector {} is outside the portable subset",
-                    quote(&d.name.text)
-                ),
-            )
-        };
-        out.push(ValidateError(diag.label(at, e.problem).help(e.help)));
-    }
-}
-
-/// The source span of `range` (byte offsets in the unescaped string): the string's only
-/// escapes are `\"` and `\\`, each two source bytes for one.
-fn span_in_string(ctx: &Context, s: &Str, range: std::ops::Range<usize>) -> Span {
-    let text = &ctx.map.get(s.span.file).text;
-    let raw = text.get(s.span.start..s.span.end).unwrap_or("");
-    let Some(body) = raw.strip_prefix('"') else {
-        return s.span;
+    let e = match pattern::compile(&p.value, d.case_sensitive) {
+        Ok(hir) => return Some(hir),
+        Err(e) => e,
     };
-    let base = s.span.start + 1;
-    let mut source = 0;
-    let mut value = 0;
-    let mut start = None;
-    let bytes = body.as_bytes();
-    while source < bytes.len() {
-        if value == range.start && start.is_none() {
-            start = Some(base + source);
-        }
-        if value == range.end {
-            break;
-        }
-        source += if bytes[source] == b'\\' { 2 } else { 1 };
-        value += 1;
-    }
-    let start = start.unwrap_or(base + source);
-    Span::new(s.span.file, start, (base + source).max(start))
+    let at = args::span_in_string(&ctx.map.get(p.span.file).text, p, e.at.clone());
+    let diag = if e.syntax {
+        Diagnostic::error(
+            "E213",
+            format!("invalid pattern in detector {}", quote(&d.name.text)),
+        )
+    } else {
+        Diagnostic::error(
+            "E230",
+            format!(
+                "pattern of detector {} is outside the portable subset",
+                quote(&d.name.text)
+            ),
+        )
+    };
+    out.push(ValidateError(diag.label(at, e.problem).help(e.help)));
+    None
 }
 
 fn check_keywords(d: &Detector, out: &mut Vec<ValidateError>) {
@@ -149,7 +134,8 @@ fn check_keywords(d: &Detector, out: &mut Vec<ValidateError>) {
     }
 }
 
-fn check_weights(d: &Detector, out: &mut Vec<ValidateError>) {
+/// `compiled`: the detector's patterns that compiled, each with its translation.
+fn check_weights(d: &Detector, compiled: &[(&Str, Hir)], out: &mut Vec<ValidateError>) {
     for c in &d.checks {
         let Checksum::Weighted { weights, .. } = &c.value else {
             continue;
@@ -168,10 +154,7 @@ fn check_weights(d: &Detector, out: &mut Vec<ValidateError>) {
             ));
             continue;
         }
-        for p in &d.patterns {
-            let Ok(hir) = pattern::compile(&p.value, d.case_sensitive) else {
-                continue;
-            };
+        for (p, hir) in compiled {
             let props = hir.properties();
             let (min, max) = (props.minimum_len().unwrap_or(0), props.maximum_len());
             // Every digit is one byte: a match shorter than the weights can never pass.

@@ -634,7 +634,10 @@ fn teams_script_runs_only_what_harden_asks_and_quotes_labels() {
     for policy in policies() {
         let dir = tempfile::tempdir().unwrap();
         let (ir, paths) = common::emit_target(&policy, "teams", dir.path());
-        let script = std::fs::read_to_string(&paths[0]).unwrap();
+        let bytes = std::fs::read(&paths[0]).unwrap();
+        // Windows PowerShell 5.1 reads a script without a byte-order mark as ANSI.
+        assert!(bytes.starts_with("\u{feff}".as_bytes()), "{policy:?}");
+        let script = common::output_text(&bytes);
         let mut asked: Vec<String> = Vec::new();
         for h in &ir.hardening {
             let c = ir.channel(&h.channel).unwrap();

@@ -50,6 +50,19 @@ pub fn utf16le_bom(text: &str) -> Vec<u8> {
     out
 }
 
+/// A text file's bytes as msgpol writes them: UTF-8, and for a PowerShell script (`.ps1`) a
+/// byte-order mark first, since Windows PowerShell 5.1 reads a script without one as ANSI and
+/// would garble any non-ASCII policy text in it.
+pub fn text_file(path: &str, text: String) -> Vec<u8> {
+    if path.ends_with(".ps1") {
+        let mut bytes = "\u{feff}".as_bytes().to_vec();
+        bytes.extend_from_slice(text.as_bytes());
+        bytes
+    } else {
+        text.into_bytes()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -62,6 +75,12 @@ mod tests {
         assert_eq!(g.len(), 36);
         assert_eq!(&g[14..15], "5");
         assert!(g.split('-').map(str::len).eq([8, 4, 4, 4, 12].into_iter()));
+    }
+
+    #[test]
+    fn powershell_scripts_and_only_they_start_with_a_byte_order_mark() {
+        assert_eq!(text_file("x.ps1", "é".into()), b"\xEF\xBB\xBF\xC3\xA9");
+        assert_eq!(text_file("x.conf", "é".into()), "é".as_bytes());
     }
 
     #[test]

@@ -381,10 +381,8 @@ impl Target for Purview {
             policies => policies(ir, &entities),
             ..Header::value(ir),
         };
+        const SCRIPT: &str = "msgpol-dlp-policies.ps1";
         let script = render("purview-ps", context)?;
-        // PowerShell 5.1 reads a script without a byte-order mark as ANSI: write one.
-        let mut script_bytes = "\u{feff}".as_bytes().to_vec();
-        script_bytes.extend_from_slice(script.as_bytes());
         Ok(Emitted {
             files: vec![
                 OutputFile {
@@ -392,8 +390,8 @@ impl Target for Purview {
                     contents: ids::utf16le_bom(&package),
                 },
                 OutputFile {
-                    path: "msgpol-dlp-policies.ps1".into(),
-                    contents: script_bytes,
+                    path: SCRIPT.into(),
+                    contents: ids::text_file(SCRIPT, script),
                 },
             ],
             warnings,

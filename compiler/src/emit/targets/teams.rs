@@ -2,6 +2,7 @@
 //! blocks ask of Microsoft Teams, and nothing else: each `disable` setting becomes the
 //! cmdlet parameters that turn it off tenant-wide.
 
+use super::ids;
 use crate::emit::templates::{render, Header};
 use crate::emit::{EmitError, Emitted, Target};
 use crate::ir::{ChannelInfo, Ir};
@@ -99,7 +100,8 @@ impl Target for Teams {
             nothing_asked => done.is_empty(),
             ..Header::value(ir),
         };
-        let script = render("teams", context)?;
-        Ok(Emitted::single("msgpol-teams.ps1", script, warnings))
+        const SCRIPT: &str = "msgpol-teams.ps1";
+        let script = ids::text_file(SCRIPT, render("teams", context)?);
+        Ok(Emitted::single(SCRIPT, script, warnings))
     }
 }

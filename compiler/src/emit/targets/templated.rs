@@ -4,6 +4,7 @@
 //! or dropped.
 
 use super::endpoint;
+use super::ids;
 use crate::emit::error::render_failed;
 use crate::emit::templates::{is_dns_name, one_line, render, Header};
 use crate::emit::{Control, EmitError, Emitted, MemorySink, Sink, StreamError, Target};
@@ -436,8 +437,8 @@ impl Target for TemplatedTarget {
             let context =
                 minijinja::Value::from_serialize(network_context(ir, self, &mut warnings));
             for (template, path) in self.files {
-                let rendered = render(template, context.clone())?;
-                sink.file(path, &mut |out| Ok(out.write_all(rendered.as_bytes())?))?;
+                let bytes = ids::text_file(path, render(template, context.clone())?);
+                sink.file(path, &mut |out| Ok(out.write_all(&bytes)?))?;
             }
             return Ok(warnings);
         };

@@ -47,48 +47,13 @@ fn matrix_agrees_with_decide() {
     }
 }
 
-/// The text of an HTML fragment: tags dropped, the entities the escaper writes decoded.
-fn text_of(html: &str) -> String {
-    let mut out = String::new();
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => in_tag = false,
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#x27;", "'")
-        .replace("&#x2f;", "/")
-        .replace("&amp;", "&")
-}
-
-/// The text of each `<th>` and `<td>` in a row, in order.
-fn cells_of(row: &str) -> Vec<String> {
-    let mut cells = Vec::new();
-    let mut rest = row;
-    while let Some(at) = ["<th", "<td"].iter().filter_map(|t| rest.find(t)).min() {
-        let tag = &rest[at + 1..at + 3];
-        let close = format!("</{tag}>");
-        let body_start = at + rest[at..].find('>').unwrap() + 1;
-        let end = body_start + rest[body_start..].find(&close).unwrap();
-        cells.push(text_of(&rest[body_start..end]).trim().to_string());
-        rest = &rest[end + close.len()..];
-    }
-    cells
-}
-
 /// The cells of each row of the staff guide's matrix table: channel, tier, then one per class.
 fn html_matrix(html: &str) -> Vec<Vec<String>> {
     let start = html
         .find("<table id=\"matrix-table\">")
         .expect("a matrix table");
     let table = &html[start..start + html[start..].find("</table>").unwrap()];
-    table.split("<tr>").skip(1).map(cells_of).collect()
+    common::html_rows(table)
 }
 
 /// The rows of the Markdown matrix (the table under the header that starts with "| Channel").

@@ -331,6 +331,7 @@ pub fn html_text(html: &str) -> String {
         .replace("&quot;", "\"")
         .replace("&#39;", "'")
         .replace("&#x27;", "'")
+        .replace("&#x2f;", "/")
         .replace("&amp;", "&")
 }
 
@@ -340,24 +341,28 @@ pub fn html_tables(html: &str) -> Vec<Vec<Vec<String>>> {
     let mut rest = html;
     while let Some(start) = rest.find("<table") {
         let end = start + rest[start..].find("</table>").expect("a closed table");
-        let rows = rest[start..end]
-            .split("<tr")
-            .skip(1)
-            .map(|row| {
-                let mut cells = Vec::new();
-                let mut row = row;
-                while let Some(at) = ["<th", "<td"].iter().filter_map(|t| row.find(t)).min() {
-                    let close = format!("</{}>", &row[at + 1..at + 3]);
-                    let body = at + row[at..].find('>').unwrap() + 1;
-                    let body_end = body + row[body..].find(&close).expect("a closed cell");
-                    cells.push(html_text(&row[body..body_end]).trim().to_string());
-                    row = &row[body_end + close.len()..];
-                }
-                cells
-            })
-            .collect();
-        tables.push(rows);
+        tables.push(html_rows(&rest[start..end]));
         rest = &rest[end..];
     }
     tables
+}
+
+/// The rows of one HTML table, as the text of their `<th>` and `<td>` cells.
+pub fn html_rows(table: &str) -> Vec<Vec<String>> {
+    table
+        .split("<tr")
+        .skip(1)
+        .map(|row| {
+            let mut cells = Vec::new();
+            let mut row = row;
+            while let Some(at) = ["<th", "<td"].iter().filter_map(|t| row.find(t)).min() {
+                let close = format!("</{}>", &row[at + 1..at + 3]);
+                let body = at + row[at..].find('>').unwrap() + 1;
+                let body_end = body + row[body..].find(&close).expect("a closed cell");
+                cells.push(html_text(&row[body..body_end]).trim().to_string());
+                row = &row[body_end + close.len()..];
+            }
+            cells
+        })
+        .collect()
 }

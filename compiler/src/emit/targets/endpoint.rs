@@ -9,9 +9,7 @@ use crate::syntax::ast::Enforcement;
 
 /// Channels of tiers that block with `how`, in tier order.
 pub fn blocked_by(ir: &Ir, how: Enforcement) -> Vec<&ChannelInfo> {
-    ir.tiered_channels()
-        .filter(|c| ir.tier_of(c).is_some_and(|t| t.block.contains(&how)))
-        .collect()
+    ir.channels_where(|t| t.block.contains(&how)).collect()
 }
 
 /// Whether the channel has an identifier some endpoint target writes a rule from (AppLocker:
@@ -58,9 +56,7 @@ pub fn windows_programs<'a>(
 
 /// Channels of tiers that `monitor` (audited on endpoints, never blocked), in tier order.
 pub fn monitored(ir: &Ir) -> Vec<&ChannelInfo> {
-    ir.tiered_channels()
-        .filter(|c| ir.tier_of(c).is_some_and(|t| t.monitor))
-        .collect()
+    ir.channels_where(|t| t.monitor).collect()
 }
 
 /// The channels a target cannot act on for want of one kind of identifier, reported as one

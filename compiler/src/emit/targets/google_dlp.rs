@@ -7,7 +7,8 @@
 
 use super::dlp::{self, cut, fit_name};
 use crate::dlp::pattern::Dialect;
-use crate::emit::{EmitError, Emitted, OutputFile, Target};
+use crate::emit::pretty_json;
+use crate::emit::{EmitError, Emitted, Target};
 use crate::ir::Ir;
 use crate::syntax::ast::{Confidence, Size};
 use serde_json::{json, Value};
@@ -115,15 +116,11 @@ impl Target for GoogleDlp {
                 "includeQuote": false,
             },
         });
-        let mut text = serde_json::to_vec_pretty(&template).expect("a template serialises");
-        text.push(b'\n');
-        Ok(Emitted {
-            files: vec![OutputFile {
-                path: "inspect-template.json".into(),
-                contents: text,
-            }],
+        Ok(Emitted::single(
+            "inspect-template.json",
+            pretty_json(&template),
             warnings,
-        })
+        ))
     }
 }
 

@@ -3,6 +3,7 @@
 //! `Windows Registry Editor Version 5.00`. A `**delvals.` directive becomes the deletion of
 //! the key (`[-HKEY_…]`) followed by its re-creation, which is what it means.
 
+use super::ids;
 use super::windows_policy;
 use crate::emit::error::render_failed;
 use crate::emit::preg::{Record, RegValue, DELETE_ALL_VALUES};
@@ -75,9 +76,11 @@ impl Target for Reg {
     fn emit(&self, ir: &Ir) -> Result<Emitted, EmitError> {
         let settings = windows_policy::settings(ir, self.name())?;
         let text = render(&settings.records).map_err(|e| render_failed(self.name(), e))?;
-        let mut bytes = vec![0xff, 0xfe];
-        bytes.extend(text.encode_utf16().flat_map(|u| u.to_le_bytes()));
-        Ok(Emitted::single("msgpol.reg", bytes, settings.warnings))
+        Ok(Emitted::single(
+            "msgpol.reg",
+            ids::utf16le_bom(&text),
+            settings.warnings,
+        ))
     }
 }
 

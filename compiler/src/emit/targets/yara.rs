@@ -7,7 +7,7 @@
 use super::dlp;
 use crate::dlp::pattern::Dialect;
 use crate::emit::templates::{render, Header};
-use crate::emit::{EmitError, Emitted, OutputFile, Target};
+use crate::emit::{EmitError, Emitted, Target};
 use crate::ir::Ir;
 use crate::syntax::ast::{Confidence, Size};
 use serde::Serialize;
@@ -114,13 +114,11 @@ impl Target for Yara {
             rules => rules,
             ..Header::value(ir),
         };
-        Ok(Emitted {
-            files: vec![OutputFile {
-                path: "msgpol.yar".into(),
-                contents: render("yara", context)?.into_bytes(),
-            }],
+        Ok(Emitted::single(
+            "msgpol.yar",
+            render("yara", context)?,
             warnings,
-        })
+        ))
     }
 }
 

@@ -5,7 +5,7 @@ mod common;
 
 use assert_cmd::Command;
 use common::msgpol;
-use msgpol::normalize::domain::Scope;
+use msgpol::ir::Scope;
 use predicates::prelude::*;
 use std::fs;
 use std::path::Path;

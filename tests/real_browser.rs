@@ -15,7 +15,7 @@
 mod common;
 
 use msgpol::ir::Ir;
-use msgpol::normalize::domain::Scope;
+use msgpol::ir::Scope;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;

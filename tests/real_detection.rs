@@ -69,7 +69,7 @@ fn suricata_rules_parse_and_cover_every_name() {
         ] {
             for rule in list.iter() {
                 let content = match rule.scope {
-                    msgpol::normalize::domain::Scope::Exact => format!("\"{}\"", rule.name),
+                    msgpol::ir::Scope::Exact => format!("\"{}\"", rule.name),
                     _ => format!("\".{}\"", rule.name),
                 };
                 for buffer in ["dns.query", "tls.sni"] {
@@ -89,11 +89,11 @@ fn suricata_rules_parse_and_cover_every_name() {
                         .collect();
                     assert_eq!(
                         options.contains(&"dotprefix"),
-                        rule.scope == msgpol::normalize::domain::Scope::Tree
+                        rule.scope == msgpol::ir::Scope::Tree
                     );
                     assert_eq!(
                         options.contains(&"startswith"),
-                        rule.scope == msgpol::normalize::domain::Scope::Exact
+                        rule.scope == msgpol::ir::Scope::Exact
                     );
                     assert!(options.contains(&"endswith") && options.contains(&"nocase"));
                 }

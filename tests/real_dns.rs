@@ -5,7 +5,7 @@
 mod common;
 
 use msgpol::ir::Ir;
-use msgpol::normalize::domain::Scope;
+use msgpol::ir::Scope;
 use std::fs;
 use std::path::Path;
 use std::process::{Command, Stdio};

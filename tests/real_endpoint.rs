@@ -9,9 +9,9 @@
 
 mod common;
 
+use msgpol::ir::Enforcement;
 use msgpol::ir::Ir;
-use msgpol::normalize::domain::Scope;
-use msgpol::syntax::ast::Enforcement;
+use msgpol::ir::Scope;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::Command;
@@ -539,7 +539,7 @@ fn santa_profiles_load_in_plistlib_with_the_rules_the_policy_asked_for() {
 /// what the tier requires, and report-only state.
 #[test]
 fn conditional_access_policies_state_only_what_the_tiers_require() {
-    use msgpol::syntax::ast::Requirement;
+    use msgpol::ir::Requirement;
     for policy in policies() {
         let dir = tempfile::tempdir().unwrap();
         let (ir, paths) = common::emit_target(&policy, "conditional-access", dir.path());

@@ -162,7 +162,7 @@ fn pf_fragment_follows_the_pf_grammar() {
 /// doubled: nothing a policy says can end a string and start a command.
 #[test]
 fn windows_firewall_script_quotes_every_value() {
-    use msgpol::syntax::ast::Enforcement;
+    use msgpol::ir::Enforcement;
     let mut policies = policies();
     policies.push(common::root().join("tests/fixtures/ok/endpoint.msgpol"));
     for policy in policies {

@@ -13,6 +13,7 @@ pub mod source;
 pub mod stdlib;
 pub mod syntax;
 pub mod validate;
+pub mod vocabulary;
 
 use diagnostics::Diagnostic;
 use source::SourceMap;
@@ -52,7 +53,7 @@ pub fn compile(path: &Path, today: Date) -> Result<Compilation, Diagnostic> {
             _program: None,
         });
     }
-    let (program, errors) = resolve::resolve(root, loaded.modules, &sources);
+    let (program, errors) = resolve::resolve(root, loaded.modules, loaded.feed_names, &sources);
     diagnostics.extend(errors);
     let mut ir = None;
     if let Some(program) = &program {

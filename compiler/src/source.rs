@@ -28,6 +28,20 @@ impl Span {
     }
 }
 
+/// A string value from a source file (unescaped), and where it is written.
+#[derive(Clone, Debug)]
+pub struct Str {
+    pub value: String,
+    pub span: Span,
+}
+
+/// A value read from a source file, and where it is written.
+#[derive(Clone, Copy, Debug)]
+pub struct Spanned<T> {
+    pub value: T,
+    pub span: Span,
+}
+
 /// A file the compiler read: the root policy, an imported file or a standard-library module.
 #[derive(Debug)]
 pub struct SourceFile {

@@ -119,7 +119,7 @@ fn evaluation_date(flag: Option<&str>) -> Result<Date, Diagnostic> {
             .help("write the date as YYYY-MM-DD, or SOURCE_DATE_EPOCH as whole seconds since 1970")
     };
     if let Some(text) = flag {
-        return msgpol::syntax::args::parse_date(text)
+        return msgpol::vocabulary::date::parse(text)
             .ok_or_else(|| bad(format!("invalid --today {}", diagnostics::quote(text))));
     }
     if let Ok(epoch) = std::env::var("SOURCE_DATE_EPOCH") {

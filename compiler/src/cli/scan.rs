@@ -35,7 +35,7 @@ struct Finding<'a> {
     column: usize,
     class: &'a str,
     detector: &'a str,
-    confidence: msgpol::syntax::ast::Confidence,
+    confidence: msgpol::ir::Confidence,
 }
 
 /// E313: a path to scan cannot be read, or is not in the format its name says.

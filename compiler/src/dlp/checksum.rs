@@ -2,7 +2,7 @@
 //! matter (digits, and for IBAN letters) and ignores the separators a pattern allows, so
 //! `4111 1111-1111 1111` is checked as `4111111111111111`.
 
-use crate::syntax::ast::Checksum;
+use crate::vocabulary::Checksum;
 
 /// Whether `text` (a pattern's match) passes the checksum.
 pub fn passes(check: &Checksum, text: &[u8]) -> bool {

@@ -18,8 +18,7 @@
 //! one Aho–Corasick pass over the whole text.
 
 use super::checksum;
-use crate::ir::Ir;
-use crate::syntax::ast::{Checksum, Confidence};
+use crate::ir::{Checksum, Confidence, Ir};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use memchr::{memchr, memrchr};
 use regex_automata::meta::Regex;

@@ -7,8 +7,7 @@ pub mod engine;
 pub mod input;
 pub mod pattern;
 
-use crate::ir::{ClassInfo, DetectorInfo, Ir};
-use crate::syntax::ast::Confidence;
+use crate::ir::{ClassInfo, Confidence, DetectorInfo, Ir};
 use regex_syntax::hir::Hir;
 
 /// Every detector of the policy with the class that declares it, lowest class first: the

@@ -11,8 +11,7 @@ pub mod write;
 pub use error::EmitError;
 pub use write::{build, SourceDigest};
 
-use crate::ir::Ir;
-use crate::syntax::ast::{Enforcement, Size};
+use crate::ir::{Enforcement, Ir, Size};
 use serde::Serialize;
 
 /// One file a target produces, relative to the target's own directory.

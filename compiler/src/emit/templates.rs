@@ -2,9 +2,10 @@
 //! policy string safe in each kind of output.
 
 use super::error::{render_failed, EmitError};
-use crate::ir::Ir;
+use crate::ir::{date, Ir};
 use minijinja::{Environment, Error, ErrorKind, Value};
 use std::sync::OnceLock;
+use time::Date;
 
 /// Every template, embedded: `targets/<target>/<file>.j2`.
 const TEMPLATES: &[(&str, &str)] = &[
@@ -121,7 +122,8 @@ pub struct Header<'a> {
     pub title: &'a str,
     pub organisation: &'a str,
     pub version: &'a str,
-    pub evaluation_date: &'a str,
+    #[serde(with = "date::iso")]
+    pub evaluation_date: Date,
 }
 
 impl<'a> Header<'a> {
@@ -130,7 +132,7 @@ impl<'a> Header<'a> {
             title: &ir.policy.title,
             organisation: &ir.policy.organisation,
             version: &ir.policy.version,
-            evaluation_date: &ir.evaluation_date,
+            evaluation_date: ir.evaluation_date,
         }
     }
 

@@ -5,7 +5,7 @@
 
 use super::error::{not_an_output_dir, write_failed, EmitError};
 use super::{pretty_json, Contents, Sink, Target};
-use crate::ir::Ir;
+use crate::ir::{date, Ir};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::fs;
@@ -13,6 +13,7 @@ use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
+use time::Date;
 
 #[derive(Serialize)]
 pub struct SourceDigest {
@@ -32,7 +33,8 @@ struct OutputDigest {
 struct Manifest {
     compiler: String,
     ir_format_version: u32,
-    evaluation_date: String,
+    #[serde(with = "date::iso")]
+    evaluation_date: Date,
     sources: Vec<SourceDigest>,
     outputs: Vec<OutputDigest>,
 }
@@ -198,7 +200,7 @@ pub fn build(
             let manifest = Manifest {
                 compiler: format!("msgpol {}", env!("CARGO_PKG_VERSION")),
                 ir_format_version: crate::ir::FORMAT_VERSION,
-                evaluation_date: ir.evaluation_date.clone(),
+                evaluation_date: ir.evaluation_date,
                 sources,
                 outputs,
             };

@@ -1,69 +1,16 @@
 //! Program → Ir. Runs only on a program that validated without errors, so every value here is
 //! known to normalise.
 
-use super::enforcement::{collapse_domains, merge_networks, ChannelNames, SuffixIndex};
+use super::enforcement::{collapse_domains, merge_networks, ChannelNames};
 use super::*;
 
-use crate::normalize::domain::Scope;
+use crate::normalize::domain::SuffixIndex;
 use crate::normalize::network;
 use crate::resolve::{ChannelDef, Program};
 use crate::source::{SourceMap, Span};
 use crate::syntax::ast::{self, Ceiling};
 use std::sync::Arc;
 use time::Date;
-
-/// Days before its end at which an exception counts as expiring.
-pub const EXPIRY_WARNING_DAYS: i64 = 30;
-
-pub fn exception_status(until: Date, today: Date) -> ExceptionStatus {
-    if until < today {
-        ExceptionStatus::Expired
-    } else if (until - today).whole_days() <= EXPIRY_WARNING_DAYS {
-        ExceptionStatus::Expiring
-    } else {
-        ExceptionStatus::Active
-    }
-}
-
-pub fn date_string(date: Date) -> String {
-    format!(
-        "{:04}-{:02}-{:02}",
-        date.year(),
-        u8::from(date.month()),
-        date.day()
-    )
-}
-
-/// What a tier is, from what it says: see "tier" in docs/language.md.
-pub fn tier_kind(program: &Program, tier: &ast::Tier) -> TierKind {
-    match &tier.allows {
-        _ if !tier.block.is_empty() => TierKind::Banned,
-        None | Some(Ceiling::Nothing(_)) => TierKind::Banned,
-        Some(Ceiling::UpTo(class)) => {
-            let has_lower = program
-                .classes
-                .get(&class.text)
-                .is_some_and(|c| !c.below.is_empty());
-            if has_lower {
-                TierKind::Approved
-            } else {
-                TierKind::Limited
-            }
-        }
-    }
-}
-
-/// A channel's networks, parsed (invalid ones skipped: validation has reported them), each
-/// with the string it was written as.
-pub fn network_entries(
-    channel: &ast::ChannelBody,
-) -> impl Iterator<Item = (network::Network, &ast::Str)> {
-    channel
-        .networks
-        .iter()
-        .flatten()
-        .filter_map(|n| network::parse(&n.value).ok().map(|parsed| (parsed, n)))
-}
 
 pub fn build(program: &Program, map: &SourceMap, today: Date) -> Ir {
     let loc = |span: Span| map.location(span);
@@ -74,7 +21,7 @@ pub fn build(program: &Program, map: &SourceMap, today: Date) -> Ir {
         organisation: policy.organisation.value.clone(),
         size: policy.size.value,
         version: policy.version.value.clone(),
-        effective: date_string(policy.effective.value),
+        effective: policy.effective.value,
         owner: policy.owner.value.clone(),
         support: policy.support.value.clone(),
         briefing: policy.briefing.value,
@@ -90,7 +37,7 @@ pub fn build(program: &Program, map: &SourceMap, today: Date) -> Ir {
         .map(|name| {
             let def = &program.classes[name];
             // Requirements with the place that states them: the class itself or one below.
-            let mut requires: Vec<Located<ast::Requirement>> = Vec::new();
+            let mut requires: Vec<Located<Requirement>> = Vec::new();
             for owner in std::iter::once(name).chain(def.below.iter()) {
                 for r in &program.classes[owner].decl.requires {
                     if !requires.iter().any(|x| x.value == r.value) {
@@ -133,7 +80,7 @@ pub fn build(program: &Program, map: &SourceMap, today: Date) -> Ir {
 
     let mut ir = Ir {
         format_version: FORMAT_VERSION,
-        evaluation_date: date_string(today),
+        evaluation_date: today,
         policy: policy_info,
         classes,
         channels,
@@ -146,12 +93,10 @@ pub fn build(program: &Program, map: &SourceMap, today: Date) -> Ir {
         enforcement: EnforcementSets::default(),
         index: Default::default(),
     };
-    ir.reindex();
-
     ir.tiers = program
         .tiers
         .iter()
-        .map(|t| tier(program, t, &ir, &loc))
+        .map(|t| tier(program, t, &loc))
         .collect();
     ir.reindex();
 
@@ -163,10 +108,10 @@ pub fn build(program: &Program, map: &SourceMap, today: Date) -> Ir {
             group: e.who_group.value.clone(),
             channel: e.channel.text.clone(),
             ceiling: e.allows.text.clone(),
-            until: date_string(e.until.value),
+            until: e.until.value,
             approved_by: e.approved_by.value.clone(),
             reason: e.reason.value.clone(),
-            status: exception_status(e.until.value, today),
+            status: ExceptionStatus::on(e.until.value, today),
             docs: e.docs.clone(),
             at: loc(e.span),
         })
@@ -176,10 +121,10 @@ pub fn build(program: &Program, map: &SourceMap, today: Date) -> Ir {
         .iter()
         .map(|r| ReviewInfo {
             channel: r.channel.text.clone(),
-            reviewed: date_string(r.reviewed.value),
+            reviewed: r.reviewed.value,
             reviewer: r.reviewer.as_ref().map(|s| s.value.clone()),
             findings: r.findings.iter().map(|f| f.value.clone()).collect(),
-            next: date_string(r.next.value),
+            next: r.next.value,
             overdue: r.next.value < today,
             at: loc(r.span),
         })
@@ -189,7 +134,7 @@ pub fn build(program: &Program, map: &SourceMap, today: Date) -> Ir {
         .iter()
         .map(|i| IncidentInfo {
             title: i.title.value.clone(),
-            date: date_string(i.date.value),
+            date: i.date.value,
             lessons: i.lessons.iter().map(|l| l.value.clone()).collect(),
             docs: i.docs.clone(),
             at: loc(i.span),
@@ -201,7 +146,7 @@ pub fn build(program: &Program, map: &SourceMap, today: Date) -> Ir {
         .hardening
         .iter()
         .map(|h| {
-            let mut disable: Vec<ast::Hardening> = Vec::new();
+            let mut disable: Vec<Hardening> = Vec::new();
             for setting in &h.disable {
                 if !disable.contains(&setting.value) {
                     disable.push(setting.value);
@@ -246,7 +191,7 @@ fn detector(d: &ast::Detector, loc: &impl Fn(Span) -> crate::source::Location) -
             words: n.words.iter().map(|w| w.value.clone()).collect(),
             within: n.within.value,
         }),
-        confidence: d.confidence.map_or(ast::Confidence::Medium, |c| c.value),
+        confidence: d.confidence.map_or(Confidence::Medium, |c| c.value),
         min_count: d.min_count.map_or(1, |c| c.value),
         case_sensitive: d.case_sensitive,
         at: loc(d.span),
@@ -277,14 +222,14 @@ fn channel(
             scope: e.scope,
         })
         .collect();
-    let networks = network::merge(network_entries(body).map(|(n, _)| n).collect());
-    let mut ports: Vec<ast::PortRange> = body.ports.iter().flatten().map(|p| p.value).collect();
+    let networks = network::merge(def.networks().map(|(n, _)| n).collect());
+    let mut ports: Vec<PortRange> = body.ports.iter().flatten().map(|p| p.value).collect();
     ports.sort();
     ports.dedup();
-    let mut media: Vec<ast::Medium> = body.media.iter().flatten().map(|m| m.value).collect();
+    let mut media: Vec<Medium> = body.media.iter().flatten().map(|m| m.value).collect();
     media.sort();
     media.dedup();
-    let mut unconfirmed: Vec<ast::Property> =
+    let mut unconfirmed: Vec<Property> =
         body.unconfirmed.iter().flatten().map(|p| p.value).collect();
     unconfirmed.sort();
     unconfirmed.dedup();
@@ -297,7 +242,7 @@ fn channel(
             .map_or_else(|| name.to_string(), |l| l.value.clone()),
         vendor: body.vendor.as_ref().map(|v| v.value.clone()),
         media,
-        e2ee: body.e2ee.map_or(ast::E2ee::No, |e| e.value),
+        e2ee: body.e2ee.map_or(E2ee::No, |e| e.value),
         open_source: flag(&body.open_source),
         self_hostable: flag(&body.self_hostable),
         mfa: flag(&body.mfa),
@@ -348,10 +293,9 @@ fn channel(
 fn tier(
     program: &Program,
     t: &ast::Tier,
-    ir: &Ir,
     loc: &impl Fn(Span) -> crate::source::Location,
 ) -> TierInfo {
-    let kind = tier_kind(program, t);
+    let kind = program.tier_kind(t);
     let ceiling = match (&t.allows, kind) {
         (Some(Ceiling::UpTo(class)), k) if k != TierKind::Banned => Some(Located {
             value: class.text.clone(),
@@ -359,14 +303,14 @@ fn tier(
         }),
         _ => None,
     };
-    let mut requires: Vec<ast::Requirement> = t.requires.iter().map(|r| r.value).collect();
+    let mut requires: Vec<Requirement> = t.requires.iter().map(|r| r.value).collect();
     requires.sort();
     requires.dedup();
-    let mut block: Vec<ast::Enforcement> = t.block.iter().map(|b| b.value).collect();
+    let mut block: Vec<Enforcement> = t.block.iter().map(|b| b.value).collect();
     block.sort();
     block.dedup();
     let instead = if kind == TierKind::Banned {
-        alternatives(program, t, ir)
+        alternatives(program, t)
     } else {
         Vec::new()
     };
@@ -396,61 +340,20 @@ fn tier(
     }
 }
 
-/// The channels of approved tiers that carry a medium, by name.
-pub fn approved_carriers(program: &Program, medium: ast::Medium) -> Vec<String> {
-    let mut out: Vec<String> = program
-        .tiers
-        .iter()
-        .filter(|t| tier_kind(program, t) == TierKind::Approved)
-        .flat_map(|t| t.channels.iter())
-        .filter(|c| {
-            program.channels[&c.text]
-                .decl
-                .body
-                .media
-                .iter()
-                .flatten()
-                .any(|m| m.value == medium)
-        })
-        .map(|c| c.text.clone())
-        .collect();
-    out.sort();
-    out.dedup();
-    out
-}
-
 /// Per medium of the tier's channels: the `instead` alternatives written for it, or else the
 /// approved channels that carry it.
-fn alternatives(program: &Program, t: &ast::Tier, _ir: &Ir) -> Vec<Alternative> {
-    let mut media: Vec<ast::Medium> = t
-        .channels
-        .iter()
-        .flat_map(|c| {
-            program.channels[&c.text]
-                .decl
-                .body
-                .media
-                .iter()
-                .flatten()
-                .map(|m| m.value)
-        })
-        .collect();
-    media.sort();
-    media.dedup();
-    media
+fn alternatives(program: &Program, t: &ast::Tier) -> Vec<Alternative> {
+    program
+        .tier_media(t)
         .into_iter()
         .map(|medium| {
-            // Computed per medium of the tier, a handful at most.
-            let explicit: Vec<String> = t
-                .instead
-                .iter()
-                .filter(|i| i.media.is_empty() || i.media.iter().any(|m| m.value == medium))
+            let explicit: Vec<String> = ast::Instead::for_medium(&t.instead, medium)
                 .map(|i| i.channel.text.clone())
                 .collect();
             if explicit.is_empty() {
                 Alternative {
                     medium,
-                    channels: approved_carriers(program, medium),
+                    channels: program.approved_carriers(medium),
                     explicit: false,
                 }
             } else {
@@ -461,28 +364,6 @@ fn alternatives(program: &Program, t: &ast::Tier, _ir: &Ir) -> Vec<Alternative> 
                 }
             }
         })
-        .collect()
-}
-
-/// Channel names that the tiers block by `kind`, with their tier.
-pub fn blocked_channels(program: &Program, kind: ast::Enforcement) -> Vec<&ChannelDef> {
-    program
-        .tiers
-        .iter()
-        .filter(|t| t.block.iter().any(|b| b.value == kind))
-        .flat_map(|t| t.channels.iter())
-        .map(|c| &program.channels[&c.text])
-        .collect()
-}
-
-/// Channels of the tiers that are not banned (approved or limited), with their tier.
-pub fn open_channels(program: &Program) -> Vec<&ChannelDef> {
-    program
-        .tiers
-        .iter()
-        .filter(|t| tier_kind(program, t) != TierKind::Banned)
-        .flat_map(|t| t.channels.iter())
-        .map(|c| &program.channels[&c.text])
         .collect()
 }
 
@@ -504,13 +385,14 @@ fn domain_rules(defs: Vec<&ChannelDef>) -> Vec<DomainRule> {
 /// not blocked, inside a blocked rule (validation allows only those a tier carves out).
 fn blocks_and_carve_outs(
     program: &Program,
-    kind: ast::Enforcement,
+    kind: Enforcement,
 ) -> (Vec<DomainRule>, Vec<DomainRule>) {
-    let blocked = blocked_channels(program, kind);
+    let blocked = program.blocked_channels(kind);
     let blocked_names: std::collections::BTreeSet<&str> =
         blocked.iter().map(|d| d.decl.name.text.as_str()).collect();
     let block = domain_rules(blocked);
-    let open: Vec<&ChannelDef> = open_channels(program)
+    let open: Vec<&ChannelDef> = program
+        .open_channels()
         .into_iter()
         .filter(|d| !blocked_names.contains(d.decl.name.text.as_str()))
         .collect();
@@ -534,13 +416,12 @@ fn blocks_and_carve_outs(
 }
 
 fn enforcement_sets(program: &Program) -> EnforcementSets {
-    let (dns_block, dns_allow) = blocks_and_carve_outs(program, ast::Enforcement::Dns);
-    let (browser_block, browser_allow) = blocks_and_carve_outs(program, ast::Enforcement::Browser);
-    let firewall = blocked_channels(program, ast::Enforcement::Firewall)
+    let (dns_block, dns_allow) = blocks_and_carve_outs(program, Enforcement::Dns);
+    let (browser_block, browser_allow) = blocks_and_carve_outs(program, Enforcement::Browser);
+    let firewall = program
+        .blocked_channels(Enforcement::Firewall)
         .into_iter()
-        .flat_map(|def| {
-            network_entries(&def.decl.body).map(|(n, _)| (n, def.decl.name.text.clone()))
-        })
+        .flat_map(|def| def.networks().map(|(n, _)| (n, def.decl.name.text.clone())))
         .collect();
     let monitored: Vec<&ChannelDef> = program
         .tiers

@@ -2,7 +2,7 @@
 //! group? The answer carries every reason that led to it, each pointing at its source line.
 
 use super::{Decision, ExceptionStatus, Ir, Reason, TierKind, Verdict};
-use crate::syntax::ast::{E2ee, Requirement};
+use crate::vocabulary::{E2ee, Requirement};
 
 impl Ir {
     /// `None` if the class or the channel is not declared.

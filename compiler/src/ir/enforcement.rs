@@ -2,8 +2,9 @@
 //! parent; networks merged. Linear after one sort, so feeds of a million names stay cheap.
 
 use super::{DomainRule, NetworkRule};
-use crate::normalize::domain::{covers, NameEntry, Scope};
+use crate::normalize::domain::NameEntry;
 use crate::normalize::network::{self, Network};
+use crate::vocabulary::Scope;
 use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
@@ -334,49 +335,6 @@ fn group_rules<'t>(
         });
     }
     (rules, lists)
-}
-
-/// Few names (e.g. approved channels'), indexed by every suffix, so that each of many blocked
-/// names is checked against them with one lookup.
-pub struct SuffixIndex<T> {
-    by_suffix: FxHashMap<Arc<str>, Vec<Indexed<T>>>,
-}
-
-/// An indexed name, its scope, and what the caller attached to it.
-pub type Indexed<T> = (Arc<str>, Scope, T);
-
-impl<T: Clone> SuffixIndex<T> {
-    pub fn new(entries: impl IntoIterator<Item = Indexed<T>>) -> Self {
-        let mut by_suffix: FxHashMap<Arc<str>, Vec<Indexed<T>>> = FxHashMap::default();
-        for (name, scope, value) in entries {
-            let mut suffix: &str = &name;
-            loop {
-                by_suffix.entry(Arc::from(suffix)).or_default().push((
-                    name.clone(),
-                    scope,
-                    value.clone(),
-                ));
-                match suffix.split_once('.') {
-                    Some((_, parent)) => suffix = parent,
-                    None => break,
-                }
-            }
-        }
-        SuffixIndex { by_suffix }
-    }
-
-    /// The indexed entries that a rule `(name, scope)` matches.
-    pub fn covered_by<'a>(
-        &'a self,
-        name: &'a str,
-        scope: Scope,
-    ) -> impl Iterator<Item = &'a Indexed<T>> + 'a {
-        self.by_suffix
-            .get(name)
-            .into_iter()
-            .flatten()
-            .filter(move |(entry, entry_scope, _)| covers(name, scope, entry, *entry_scope))
-    }
 }
 
 /// Merge networks; each merged network lists every channel whose networks it contains.

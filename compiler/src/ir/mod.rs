@@ -9,16 +9,17 @@ pub mod enforcement;
 
 pub use build::build;
 
-use crate::normalize::domain::Scope;
-use crate::normalize::network::Network;
-use crate::source::Location;
-use crate::syntax::ast::{
-    Cadence, Checksum, Confidence, E2ee, Enforcement, Hardening, Medium, PortRange, Property,
-    Requirement, Size,
+pub use crate::normalize::network::Network;
+pub use crate::source::Location;
+pub use crate::vocabulary::date;
+pub use crate::vocabulary::{
+    Cadence, CadenceUnit, Checksum, Confidence, E2ee, Enforcement, ExceptionStatus, Hardening,
+    Medium, PortRange, Property, Protocol, Requirement, Scope, Size, TierKind,
 };
 use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::Arc;
+use time::Date;
 
 /// Bumped whenever the JSON shape changes incompatibly.
 pub const FORMAT_VERSION: u32 = 1;
@@ -27,7 +28,9 @@ pub const FORMAT_VERSION: u32 = 1;
 pub struct Ir {
     pub format_version: u32,
     /// The date exceptions and reviews were judged against (YYYY-MM-DD).
-    pub evaluation_date: String,
+    #[serde(with = "crate::vocabulary::date::iso")]
+    #[schemars(with = "String")]
+    pub evaluation_date: Date,
     pub policy: PolicyInfo,
     /// Lowest class first.
     pub classes: Vec<ClassInfo>,
@@ -62,7 +65,9 @@ pub struct PolicyInfo {
     pub organisation: String,
     pub size: Size,
     pub version: String,
-    pub effective: String,
+    #[serde(with = "crate::vocabulary::date::iso")]
+    #[schemars(with = "String")]
+    pub effective: Date,
     pub owner: String,
     pub support: String,
     pub briefing: Cadence,
@@ -163,14 +168,6 @@ pub struct ChannelInfo {
     pub e2ee_at: Location,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum TierKind {
-    Approved,
-    Limited,
-    Banned,
-}
-
 #[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Alternative {
     pub medium: Medium,
@@ -197,22 +194,15 @@ pub struct TierInfo {
     pub at: Location,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum ExceptionStatus {
-    Active,
-    /// Within 30 days of its end.
-    Expiring,
-    Expired,
-}
-
 #[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct ExceptionInfo {
     pub name: String,
     pub group: String,
     pub channel: String,
     pub ceiling: String,
-    pub until: String,
+    #[serde(with = "crate::vocabulary::date::iso")]
+    #[schemars(with = "String")]
+    pub until: Date,
     pub approved_by: String,
     pub reason: String,
     pub status: ExceptionStatus,
@@ -223,10 +213,14 @@ pub struct ExceptionInfo {
 #[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct ReviewInfo {
     pub channel: String,
-    pub reviewed: String,
+    #[serde(with = "crate::vocabulary::date::iso")]
+    #[schemars(with = "String")]
+    pub reviewed: Date,
     pub reviewer: Option<String>,
     pub findings: Vec<String>,
-    pub next: String,
+    #[serde(with = "crate::vocabulary::date::iso")]
+    #[schemars(with = "String")]
+    pub next: Date,
     pub overdue: bool,
     pub at: Location,
 }
@@ -234,7 +228,9 @@ pub struct ReviewInfo {
 #[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct IncidentInfo {
     pub title: String,
-    pub date: String,
+    #[serde(with = "crate::vocabulary::date::iso")]
+    #[schemars(with = "String")]
+    pub date: Date,
     pub lessons: Vec<String>,
     pub docs: Vec<String>,
     pub at: Location,

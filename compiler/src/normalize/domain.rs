@@ -1,33 +1,11 @@
 //! Domain names: lowercase, IDNA → punycode, no trailing dot, DNS length and character rules,
 //! and each entry's scope (exactly the name, its subdomains, or both).
 
-use crate::source::{FileId, Span};
-use crate::syntax::ast::Str;
-use serde::Serialize;
+use crate::source::{FileId, Span, Str};
+use crate::vocabulary::Scope;
+use rustc_hash::FxHashMap;
 use std::borrow::Cow;
 use std::sync::Arc;
-
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Scope {
-    /// Exactly this name (`hosts "x"`).
-    Exact,
-    /// The subdomains of this name but not the name (`domains "*.x"`).
-    Subdomains,
-    /// The name and all its subdomains (`domains "x"`).
-    Tree,
-}
-
-impl Scope {
-    pub fn covers_apex(self) -> bool {
-        self != Scope::Subdomains
-    }
-    pub fn covers_subdomains(self) -> bool {
-        self != Scope::Exact
-    }
-}
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DomainError {
@@ -339,6 +317,49 @@ pub fn covers(rule: &str, scope: Scope, name: &str, name_scope: Scope) -> bool {
         scope.covers_subdomains()
     } else {
         false
+    }
+}
+
+/// Few names (e.g. approved channels'), indexed by every suffix, so that each of many blocked
+/// names is checked against them with one lookup.
+pub struct SuffixIndex<T> {
+    by_suffix: FxHashMap<Arc<str>, Vec<Indexed<T>>>,
+}
+
+/// An indexed name, its scope, and what the caller attached to it.
+pub type Indexed<T> = (Arc<str>, Scope, T);
+
+impl<T: Clone> SuffixIndex<T> {
+    pub fn new(entries: impl IntoIterator<Item = Indexed<T>>) -> Self {
+        let mut by_suffix: FxHashMap<Arc<str>, Vec<Indexed<T>>> = FxHashMap::default();
+        for (name, scope, value) in entries {
+            let mut suffix: &str = &name;
+            loop {
+                by_suffix.entry(Arc::from(suffix)).or_default().push((
+                    name.clone(),
+                    scope,
+                    value.clone(),
+                ));
+                match suffix.split_once('.') {
+                    Some((_, parent)) => suffix = parent,
+                    None => break,
+                }
+            }
+        }
+        SuffixIndex { by_suffix }
+    }
+
+    /// The indexed entries that a rule `(name, scope)` matches.
+    pub fn covered_by<'a>(
+        &'a self,
+        name: &'a str,
+        scope: Scope,
+    ) -> impl Iterator<Item = &'a Indexed<T>> + 'a {
+        self.by_suffix
+            .get(name)
+            .into_iter()
+            .flatten()
+            .filter(move |(entry, entry_scope, _)| covers(name, scope, entry, *entry_scope))
     }
 }
 

@@ -4,8 +4,9 @@
 //! (invalid names, shared infrastructure) report `feed:line:column`.
 
 use super::error::{self, ResolveError};
+use crate::normalize::domain::NameList;
 use crate::source::{FileId, Span};
-use crate::syntax::ast::{FeedFormat, FeedNames};
+use crate::syntax::ast::FeedFormat;
 
 /// Names every hosts file carries for the machine itself: not part of any block list.
 const HOSTS_BOILERPLATE: &[&str] = &[
@@ -22,6 +23,22 @@ const HOSTS_BOILERPLATE: &[&str] = &[
     "ip6-allhosts",
     "0.0.0.0",
 ];
+
+/// Names read from a declaration's feeds, as `domains` (with subdomains) and `hosts` (exact)
+/// entries. They are normalised as they are read: a feed may hold a million names, too many
+/// to keep twice.
+#[derive(Clone, Debug, Default)]
+pub struct FeedNames {
+    pub domains: NameList,
+    pub hosts: NameList,
+}
+
+impl FeedNames {
+    pub fn append(&mut self, more: FeedNames) {
+        self.domains.append(more.domains);
+        self.hosts.append(more.hosts);
+    }
+}
 
 /// Feed errors reported one by one before the rest are summed up.
 const MAX_REPORTED: usize = 20;
@@ -206,7 +223,8 @@ fn read_part(file: FileId, text: &str, base: usize, format: FeedFormat, extra: u
 mod tests {
     use super::*;
 
-    use crate::normalize::domain::{NameList, Scope};
+    use crate::normalize::domain::NameList;
+    use crate::vocabulary::Scope;
 
     fn names(list: &NameList) -> Vec<&str> {
         list.names.iter().map(|e| &*e.name).collect()

@@ -3,7 +3,7 @@
 
 use super::cycles::find_cycles;
 use super::error::{self, ResolveError};
-use super::feeds;
+use super::feeds::{self, FeedNames};
 use crate::diagnostics::Diagnostic;
 use crate::source::{FileId, SourceFile, SourceMap, Span};
 use crate::stdlib;
@@ -15,6 +15,8 @@ use std::sync::Arc;
 
 pub struct Loaded {
     pub modules: Vec<ast::Module>,
+    /// What the feeds of each channel and tier hold, by the declaration's span.
+    pub feed_names: HashMap<Span, FeedNames>,
     /// Parse and import errors, in the order found.
     pub errors: Vec<Diagnostic>,
 }
@@ -46,6 +48,7 @@ struct Loader<'a> {
     dirs: HashMap<FileId, Option<PathBuf>>,
     graph: DiGraphMap<u32, Span>,
     modules: Vec<ast::Module>,
+    feed_names: HashMap<Span, FeedNames>,
     errors: Vec<Diagnostic>,
     queue: Vec<FileId>,
 }
@@ -75,6 +78,7 @@ pub fn load(root: &Path, map: &mut SourceMap) -> Result<Loaded, Diagnostic> {
         dirs: HashMap::new(),
         graph: DiGraphMap::new(),
         modules: Vec::new(),
+        feed_names: HashMap::new(),
         errors: Vec::new(),
         queue: Vec::new(),
     };
@@ -93,6 +97,7 @@ pub fn load(root: &Path, map: &mut SourceMap) -> Result<Loaded, Diagnostic> {
     loader.modules.sort_by_key(|m| m.file);
     Ok(Loaded {
         modules: loader.modules,
+        feed_names: loader.feed_names,
         errors: loader.errors,
     })
 }
@@ -106,12 +111,12 @@ impl Loader<'_> {
         };
         let (module, errors) = syntax::parse(placeholder, &text);
         self.errors.extend(errors.into_iter().map(Diagnostic::from));
-        if let Some(mut module) = module {
+        if let Some(module) = module {
             // The root file's directory is the root; imported files were placed before parsing.
             self.dirs
                 .entry(placeholder)
                 .or_insert((!is_stdlib).then(PathBuf::new));
-            self.read_feeds(&mut module);
+            self.read_feeds(&module);
             self.modules.push(module);
             self.queue.push(placeholder);
         }
@@ -119,37 +124,27 @@ impl Loader<'_> {
         placeholder
     }
 
-    /// Read every `feed` of the module's channels into their `domains` and `hosts`, and every
-    /// `feed` of its tiers into their `feed_names`.
-    fn read_feeds(&mut self, module: &mut ast::Module) {
-        for decl in &mut module.decls {
-            match decl {
-                ast::Decl::Channel(channel) => {
-                    let feeds = std::mem::take(&mut channel.body.feeds);
-                    if feeds.is_empty() {
-                        continue;
-                    }
-                    let body = &mut channel.body;
-                    for feed in &feeds {
-                        self.read_feed(module.file, feed, &mut body.feed_names);
-                    }
-                    // A feed replaces what the channel would inherit, even when it is empty.
-                    body.domains.get_or_insert_with(Vec::new);
-                    body.hosts.get_or_insert_with(Vec::new);
-                }
-                // The tier keeps its `feeds`: the resolver and the checks point at them.
-                ast::Decl::Tier(tier) => {
-                    for feed in &tier.feeds {
-                        self.read_feed(module.file, feed, &mut tier.feed_names);
-                    }
-                }
-                _ => {}
+    /// Read every `feed` of the module's channels and tiers.
+    fn read_feeds(&mut self, module: &ast::Module) {
+        for decl in &module.decls {
+            let (feeds, span) = match decl {
+                ast::Decl::Channel(channel) => (&channel.body.feeds, channel.span),
+                ast::Decl::Tier(tier) => (&tier.feeds, tier.span),
+                _ => continue,
+            };
+            if feeds.is_empty() {
+                continue;
             }
+            let mut names = FeedNames::default();
+            for feed in feeds {
+                self.read_feed(module.file, feed, &mut names);
+            }
+            self.feed_names.insert(span, names);
         }
     }
 
     /// Read one feed named in `file` into `names`; a problem is recorded and skips the feed.
-    fn read_feed(&mut self, file: FileId, feed: &ast::Feed, names: &mut ast::FeedNames) {
+    fn read_feed(&mut self, file: FileId, feed: &ast::Feed, names: &mut FeedNames) {
         let located = self.locate(file, &feed.path, "feed");
         let loaded = located.and_then(|(canonical, inside)| {
             let bytes = std::fs::read(&canonical).map_err(|e| {

@@ -5,15 +5,18 @@ mod cycles;
 pub mod error;
 mod feeds;
 mod imports;
+mod program;
 
 pub use crate::normalize::domain::{BadName, NameEntry};
 pub use error::ResolveError;
+pub use feeds::FeedNames;
 pub use imports::{load, Loaded};
 
 use crate::diagnostics::{did_you_mean, Diagnostic};
 use crate::normalize::domain::NameList;
 use crate::source::{FileId, SourceMap, Span};
-use crate::syntax::ast::{self, Requirement};
+use crate::syntax::ast;
+use crate::vocabulary::Requirement;
 use cycles::find_cycles;
 use petgraph::graphmap::DiGraphMap;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -57,20 +60,6 @@ pub struct Program {
     pub files: Vec<FileId>,
     /// Channel name → index of its (first) tier in `tiers`.
     tier_index: HashMap<String, usize>,
-}
-
-impl Program {
-    /// `low` is `high` or below it in the class order.
-    pub fn class_at_most(&self, low: &str, high: &str) -> bool {
-        low == high
-            || self
-                .classes
-                .get(high)
-                .is_some_and(|c| c.below.iter().any(|b| b == low))
-    }
-    pub fn tier_of(&self, channel: &str) -> Option<&ast::Tier> {
-        self.tier_index.get(channel).map(|&i| &self.tiers[i])
-    }
 }
 
 /// A declaration and whether it came from the standard library.
@@ -174,6 +163,7 @@ fn plain_name(text: &str) -> &str {
 pub fn resolve(
     root: FileId,
     modules: Vec<ast::Module>,
+    mut feed_names: HashMap<Span, FeedNames>,
     map: &SourceMap,
 ) -> (Option<Program>, Vec<Diagnostic>) {
     let mut errors = Vec::new();
@@ -225,7 +215,13 @@ pub fn resolve(
         errors.push(error::missing_policy(Span::new(root, 0, 0)).into());
     }
     for entry in tier_table.entries.values_mut() {
-        add_feed_channel(&mut entry.decl, entry.stdlib, &mut channels, &mut errors);
+        add_feed_channel(
+            &mut entry.decl,
+            entry.stdlib,
+            &mut channels,
+            &mut feed_names,
+            &mut errors,
+        );
     }
 
     let tier_names: BTreeSet<String> = tier_table.entries.keys().cloned().collect();
@@ -288,7 +284,7 @@ pub fn resolve(
     }
 
     let classes = order_classes(class_entries, &mut errors);
-    let channels = inherit_channels(channel_entries, &mut errors);
+    let channels = inherit_channels(channel_entries, feed_names, &mut errors);
     let mut tier_index = HashMap::new();
     for (i, tier) in tiers.iter().enumerate() {
         for channel in &tier.channels {
@@ -322,6 +318,7 @@ fn add_feed_channel(
     tier: &mut ast::Tier,
     stdlib: bool,
     channels: &mut Table<ast::Channel>,
+    feed_names: &mut HashMap<Span, FeedNames>,
     errors: &mut Vec<Diagnostic>,
 ) {
     let Some(first) = tier.feeds.first() else {
@@ -334,7 +331,9 @@ fn add_feed_channel(
         return;
     }
     let tier_label = tier.label.as_ref().map_or(&tier.name.text, |l| &l.value);
-    let names = std::mem::take(&mut tier.feed_names);
+    if let Some(names) = feed_names.remove(&tier.span) {
+        feed_names.insert(span, names);
+    }
     let channel = ast::Channel {
         name: ast::Name {
             text: name.clone(),
@@ -348,7 +347,6 @@ fn add_feed_channel(
         body: ast::ChannelBody {
             domains: Some(Vec::new()),
             hosts: Some(Vec::new()),
-            feed_names: names,
             ..Default::default()
         },
         docs: Vec::new(),
@@ -365,52 +363,71 @@ fn add_feed_channel(
     tier.channels.push(ast::Name { text: name, span });
 }
 
-/// Index the names of a table so that petgraph can use small copyable nodes.
-fn index<T>(entries: &BTreeMap<String, Entry<T>>) -> HashMap<&str, u32> {
-    entries
+/// Every declaration's parents, nearest first, following `parent`; `None` after reporting
+/// each cycle (with `cycle_error`) once. Classes and channels both form such chains.
+fn ancestors<T>(
+    entries: &BTreeMap<String, Entry<T>>,
+    parent: impl Fn(&T) -> Option<&ast::Name>,
+    cycle_error: impl Fn(Span, &[String]) -> ResolveError,
+    errors: &mut Vec<Diagnostic>,
+) -> Option<BTreeMap<String, Vec<String>>> {
+    // Small copyable nodes for petgraph: each name's position in the table.
+    let ids: HashMap<&str, u32> = entries
         .keys()
         .enumerate()
         .map(|(i, k)| (k.as_str(), i as u32))
-        .collect()
+        .collect();
+    let names: Vec<&str> = entries.keys().map(String::as_str).collect();
+    let mut graph = DiGraphMap::<u32, Span>::new();
+    for (name, entry) in entries {
+        graph.add_node(ids[name.as_str()]);
+        if let Some(parent) = parent(&entry.decl) {
+            graph.add_edge(ids[name.as_str()], ids[parent.text.as_str()], parent.span);
+        }
+    }
+    let cycles = find_cycles(&graph);
+    for (cycle, span) in &cycles {
+        let path: Vec<String> = cycle
+            .iter()
+            .map(|i| names[*i as usize].to_string())
+            .collect();
+        errors.push(cycle_error(*span, &path).into());
+    }
+    if !cycles.is_empty() {
+        return None;
+    }
+    let chains = entries
+        .iter()
+        .map(|(name, entry)| {
+            let mut chain = Vec::new();
+            let mut next = parent(&entry.decl);
+            while let Some(p) = next {
+                next = parent(&entries[&p.text].decl);
+                chain.push(p.text.clone());
+            }
+            (name.clone(), chain)
+        })
+        .collect();
+    Some(chains)
 }
 
 fn order_classes(
     entries: BTreeMap<String, Entry<ast::Class>>,
     errors: &mut Vec<Diagnostic>,
 ) -> BTreeMap<String, ClassDef> {
-    let ids = index(&entries);
-    let names: Vec<&str> = entries.keys().map(String::as_str).collect();
-    let mut graph = DiGraphMap::<u32, Span>::new();
-    for (name, entry) in &entries {
-        graph.add_node(ids[name.as_str()]);
-        if let Some(parent) = &entry.decl.parent {
-            graph.add_edge(ids[name.as_str()], ids[parent.text.as_str()], parent.span);
-        }
-    }
-    for (cycle, span) in find_cycles(&graph) {
-        let path: Vec<String> = cycle
-            .iter()
-            .map(|i| names[*i as usize].to_string())
-            .collect();
-        errors.push(error::class_cycle(span, &path).into());
-    }
-    if !errors.is_empty() {
+    let Some(chains) = ancestors(&entries, |c| c.parent.as_ref(), error::class_cycle, errors)
+    else {
         return BTreeMap::new();
-    }
+    };
     let mut result = BTreeMap::new();
-    for (name, entry) in &entries {
-        let mut below = Vec::new();
-        let mut requires: BTreeSet<Requirement> =
-            entry.decl.requires.iter().map(|r| r.value).collect();
-        let mut next = entry.decl.parent.as_ref().map(|p| p.text.clone());
-        while let Some(parent) = next {
-            let parent_entry = &entries[&parent];
-            requires.extend(parent_entry.decl.requires.iter().map(|r| r.value));
-            next = parent_entry.decl.parent.as_ref().map(|p| p.text.clone());
-            below.push(parent);
-        }
+    for (name, below) in chains {
+        let entry = &entries[&name];
+        let requires: BTreeSet<Requirement> = std::iter::once(name.as_str())
+            .chain(below.iter().map(String::as_str))
+            .flat_map(|class| entries[class].decl.requires.iter().map(|r| r.value))
+            .collect();
         result.insert(
-            name.clone(),
+            name,
             ClassDef {
                 decl: entry.decl.clone(),
                 below,
@@ -424,61 +441,44 @@ fn order_classes(
 
 fn inherit_channels(
     entries: BTreeMap<String, Entry<ast::Channel>>,
+    mut feed_names: HashMap<Span, FeedNames>,
     errors: &mut Vec<Diagnostic>,
 ) -> BTreeMap<String, ChannelDef> {
-    let ids = index(&entries);
-    let names: Vec<&str> = entries.keys().map(String::as_str).collect();
-    let mut graph = DiGraphMap::<u32, Span>::new();
-    for (name, entry) in &entries {
-        graph.add_node(ids[name.as_str()]);
-        if let Some(parent) = &entry.decl.parent {
-            graph.add_edge(ids[name.as_str()], ids[parent.text.as_str()], parent.span);
-        }
-    }
-    for (cycle, span) in find_cycles(&graph) {
-        let path: Vec<String> = cycle
-            .iter()
-            .map(|i| names[*i as usize].to_string())
-            .collect();
-        errors.push(error::inheritance_cycle(span, &path).into());
-    }
-    if !errors.is_empty() {
+    let Some(chains) = ancestors(
+        &entries,
+        |c| c.parent.as_ref(),
+        error::inheritance_cycle,
+        errors,
+    ) else {
         return BTreeMap::new();
-    }
-    // Every channel's parents, nearest first.
-    let chains: BTreeMap<String, Vec<String>> = entries
-        .iter()
-        .map(|(name, entry)| {
-            let mut ancestors = Vec::new();
-            let mut next = entry.decl.parent.as_ref().map(|p| p.text.clone());
-            while let Some(parent) = next {
-                next = entries[&parent]
-                    .decl
-                    .parent
-                    .as_ref()
-                    .map(|p| p.text.clone());
-                ancestors.push(parent);
-            }
-            (name.clone(), ancestors)
-        })
-        .collect();
+    };
     // Children before parents (more ancestors first): each declaration is moved out of the
     // table once its children have copied what they inherit, so nothing is cloned whole (a
     // channel may carry a feed of a million names).
     let mut order: Vec<(&String, &Vec<String>)> = chains.iter().collect();
     order.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then_with(|| a.0.cmp(b.0)));
     let mut entries = entries;
+    for entry in entries.values_mut() {
+        // A feed replaces the lists the channel would inherit, even when it is empty.
+        let body = &mut entry.decl.body;
+        if !body.feeds.is_empty() {
+            body.domains.get_or_insert_with(Vec::new);
+            body.hosts.get_or_insert_with(Vec::new);
+        }
+    }
     let mut result = BTreeMap::new();
     for (name, ancestors) in order {
         let entry = entries.remove(name).expect("each channel is moved once");
         let mut decl = entry.decl;
+        let mut feeds = feed_names.remove(&decl.span).unwrap_or_default();
         for parent in ancestors {
-            inherit(&mut decl, &entries[parent].decl);
+            let parent = &entries[parent].decl;
+            inherit(&mut decl, parent, &mut feeds, feed_names.get(&parent.span));
         }
         let NameList {
             names,
             bad: bad_names,
-        } = normalise_names(&mut decl.body);
+        } = normalise_names(&mut decl.body, feeds);
         result.insert(
             name.clone(),
             ChannelDef {
@@ -494,7 +494,14 @@ fn inherit_channels(
 }
 
 /// Fill what the child does not say from the parent; the child's statements win.
-fn inherit(child: &mut ast::Channel, parent: &ast::Channel) {
+/// `feeds` are the child's feed names and `parent_feeds` the parent's: a child that inherits
+/// `domains` or `hosts` inherits that part of the parent's feed names with it.
+fn inherit(
+    child: &mut ast::Channel,
+    parent: &ast::Channel,
+    feeds: &mut FeedNames,
+    parent_feeds: Option<&FeedNames>,
+) {
     let c = &mut child.body;
     let p = &parent.body;
     macro_rules! take {
@@ -528,21 +535,20 @@ fn inherit(child: &mut ast::Channel, parent: &ast::Channel) {
         dns_bypass
     );
     // A list and the part of the parent's feed names that goes with it.
-    if c.domains.is_none() {
+    if c.domains.is_none() && p.domains.is_some() {
         c.domains = p.domains.clone();
-        c.feed_names.domains = p.feed_names.domains.clone();
+        feeds.domains = parent_feeds.map(|f| f.domains.clone()).unwrap_or_default();
     }
-    if c.hosts.is_none() {
+    if c.hosts.is_none() && p.hosts.is_some() {
         c.hosts = p.hosts.clone();
-        c.feed_names.hosts = p.feed_names.hosts.clone();
+        feeds.hosts = parent_feeds.map(|f| f.hosts.clone()).unwrap_or_default();
     }
     // The label and doc comments describe the parent service itself: they are not inherited.
 }
 
 /// Normalise a channel's `domains` (with subdomains, or `*.x`) and `hosts` (exact) once, and
 /// release the written lists. Feed names come normalised from the loader.
-fn normalise_names(body: &mut ast::ChannelBody) -> NameList {
-    let feeds = std::mem::take(&mut body.feed_names);
+fn normalise_names(body: &mut ast::ChannelBody, feeds: FeedNames) -> NameList {
     let mut out = NameList::default();
     for (written, exact, read) in [
         (body.domains.take(), false, feeds.domains),

@@ -7,7 +7,8 @@ use super::cst::{Arg, ArgKind, Stmt};
 use super::error::{self, SyntaxError};
 use crate::diagnostics::quote;
 use crate::source::Span;
-use time::{Date, Month};
+use crate::vocabulary::date;
+use time::Date;
 
 pub const MAX_NAME: usize = 64;
 
@@ -192,7 +193,7 @@ impl<'a> Args<'a> {
 
     pub fn date(&mut self) -> Result<Spanned<Date>, SyntaxError> {
         match self.word() {
-            Some((text, span)) => parse_date(text)
+            Some((text, span)) => date::parse(text)
                 .map(|value| Spanned { value, span })
                 .ok_or_else(|| error::invalid_date(span, text)),
             None => Err(self.fail(
@@ -274,24 +275,6 @@ pub fn is_valid_name(text: &str) -> bool {
         && bytes
             .iter()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
-}
-
-pub fn parse_date(text: &str) -> Option<Date> {
-    let b = text.as_bytes();
-    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
-    if b.len() != 10
-        || b[4] != b'-'
-        || b[7] != b'-'
-        || !digits(0..4)
-        || !digits(5..7)
-        || !digits(8..10)
-    {
-        return None;
-    }
-    let year: i32 = text[0..4].parse().ok()?;
-    let month: u8 = text[5..7].parse().ok()?;
-    let day: u8 = text[8..10].parse().ok()?;
-    Date::from_calendar_date(year, Month::try_from(month).ok()?, day).ok()
 }
 
 /// A string's value from its text between the quotes: `\"` and `\\` are its only escapes

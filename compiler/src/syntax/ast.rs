@@ -1,26 +1,17 @@
 //! The typed syntax tree: what each declaration says, with the span of every part, before any
 //! name is resolved. Comments are kept beside the declarations for a formatter.
 
-use crate::normalize::domain::NameList;
 use crate::source::{FileId, Span};
-use serde::Serialize;
+pub use crate::source::{Spanned, Str};
+use crate::vocabulary::{
+    Cadence, Checksum, Confidence, E2ee, Enforcement, Hardening, Medium, PortRange, Property,
+    Requirement, Size,
+};
 use time::Date;
 
 #[derive(Clone, Debug)]
 pub struct Name {
     pub text: String,
-    pub span: Span,
-}
-
-#[derive(Clone, Debug)]
-pub struct Str {
-    pub value: String,
-    pub span: Span,
-}
-
-#[derive(Clone, Copy, Debug)]
-pub struct Spanned<T> {
-    pub value: T,
     pub span: Span,
 }
 
@@ -50,29 +41,6 @@ pub enum Decl {
     Harden(Harden),
 }
 
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Size {
-    Small,
-    Medium,
-    Large,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum CadenceUnit {
-    Weeks,
-    Months,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
-pub struct Cadence {
-    pub every: u32,
-    pub unit: CadenceUnit,
-}
-
 #[derive(Clone, Debug)]
 pub struct Policy {
     pub title: Str,
@@ -97,37 +65,6 @@ pub enum ImportTarget {
 pub struct Import {
     pub target: ImportTarget,
     pub span: Span,
-}
-
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema,
-)]
-#[serde(rename_all = "kebab-case")]
-pub enum Requirement {
-    E2ee,
-    ManagedDevice,
-    Mfa,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Checksum {
-    Luhn,
-    Iban,
-    /// The digits of the match, times these weights from the left (the match must have
-    /// exactly as many digits), sum to a multiple of `modulus`.
-    Weighted {
-        weights: Vec<u32>,
-        modulus: u32,
-    },
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Confidence {
-    Low,
-    Medium,
-    High,
 }
 
 #[derive(Clone, Debug)]
@@ -161,71 +98,6 @@ pub struct Class {
     pub span: Span,
 }
 
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Medium {
-    Text,
-    Voice,
-    Video,
-    File,
-    Email,
-}
-
-impl Medium {
-    pub const ALL: [Medium; 5] = [
-        Medium::Text,
-        Medium::Voice,
-        Medium::Video,
-        Medium::File,
-        Medium::Email,
-    ];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Medium::Text => "text",
-            Medium::Voice => "voice",
-            Medium::Video => "video",
-            Medium::File => "file",
-            Medium::Email => "email",
-        }
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum E2ee {
-    Yes,
-    Optional,
-    No,
-}
-
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema,
-)]
-#[serde(rename_all = "kebab-case")]
-pub enum Property {
-    E2ee,
-    OpenSource,
-    SelfHostable,
-    Mfa,
-    Managed,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Protocol {
-    Tcp,
-    Udp,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
-pub struct PortRange {
-    pub protocol: Protocol,
-    pub first: u16,
-    pub last: u16,
-}
-
 /// The format of a feed file, which fixes the scope of its entries.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FeedFormat {
@@ -247,21 +119,6 @@ impl Feed {
     /// The statement from its format to its path (`hosts "feeds/banned.hosts"`).
     pub fn span(&self) -> Span {
         self.format.span.to(self.path.span)
-    }
-}
-
-/// Names read from feeds, as `domains` (with subdomains) and `hosts` (exact) entries. They are
-/// normalised as they are read: a feed may hold a million names, too many to keep twice.
-#[derive(Clone, Debug, Default)]
-pub struct FeedNames {
-    pub domains: NameList,
-    pub hosts: NameList,
-}
-
-impl FeedNames {
-    pub fn append(&mut self, more: FeedNames) {
-        self.domains.append(more.domains);
-        self.hosts.append(more.hosts);
     }
 }
 
@@ -298,11 +155,9 @@ pub struct ChannelBody {
     pub web_app: Option<Vec<Str>>,
     /// Why a DNS block alone cannot stop the channel (built-in addresses, domain fronting).
     pub dns_bypass: Option<Vec<Str>>,
-    /// Feed files; the loader reads them into `feed_names`.
+    /// Feed files, which the loader reads (`resolve::FeedNames`). A channel with a feed
+    /// inherits neither `domains` nor `hosts`.
     pub feeds: Vec<Feed>,
-    /// What the feeds hold. A channel with a feed inherits neither `domains` nor `hosts`; one
-    /// that inherits either list inherits that part of its parent's feed names with it.
-    pub feed_names: FeedNames,
 }
 
 #[derive(Clone, Debug)]
@@ -319,18 +174,6 @@ pub struct Channel {
 pub enum Ceiling {
     UpTo(Name),
     Nothing(Span),
-}
-
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Enforcement {
-    Dns,
-    Firewall,
-    Endpoint,
-    Browser,
-    Dlp,
 }
 
 #[derive(Clone, Debug)]
@@ -353,10 +196,9 @@ pub struct Tier {
     pub instead: Vec<Instead>,
     /// Approved channels whose names stay reachable inside this tier's blocked domains.
     pub carve_out: Vec<Name>,
-    /// Feed files of the tier itself. The loader reads them into `feed_names`; the resolver
-    /// gives those names a channel of their own in the tier (`resolve::add_feed_channel`).
+    /// Feed files of the tier itself. The loader reads them; the resolver gives their names a
+    /// channel of their own in the tier (`resolve::add_feed_channel`).
     pub feeds: Vec<Feed>,
-    pub feed_names: FeedNames,
     pub docs: Vec<String>,
     pub span: Span,
 }
@@ -372,20 +214,6 @@ pub struct Exception {
     pub reason: Str,
     pub docs: Vec<String>,
     pub span: Span,
-}
-
-/// A setting of an approved service that the policy turns off (`harden teams { disable … }`).
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema,
-)]
-#[serde(rename_all = "kebab-case")]
-pub enum Hardening {
-    /// Chats and calls with personal (consumer) accounts, both ways.
-    ConsumerAccounts,
-    /// Third-party cloud storage (Dropbox, Box, Google Drive, ShareFile, Egnyte) in the client.
-    ThirdPartyStorage,
-    /// Mail sent to a channel's e-mail address.
-    EmailIntoChannel,
 }
 
 /// `harden CHANNEL { disable … }`: what the policy asks of an approved service's settings.

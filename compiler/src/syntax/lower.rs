@@ -7,6 +7,10 @@ use super::ast::*;
 use super::cst::{Stmt, SyntaxTree};
 use super::error::{self, SyntaxError};
 use crate::source::{FileId, Span};
+use crate::vocabulary::{
+    Cadence, CadenceUnit, Checksum, Confidence, E2ee, Enforcement, Hardening, Medium, PortRange,
+    Property, Protocol, Requirement, Size,
+};
 use std::collections::HashMap;
 
 const DECLARATIONS: &[&str] = &[
@@ -865,7 +869,6 @@ fn tier(stmt: &Stmt, errors: &mut Vec<SyntaxError>) -> Result<Tier, SyntaxError>
         instead: Vec::new(),
         carve_out: Vec::new(),
         feeds: Vec::new(),
-        feed_names: FeedNames::default(),
         docs: stmt.docs.clone(),
         span: stmt.span,
     };

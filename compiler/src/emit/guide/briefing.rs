@@ -3,10 +3,7 @@
 //! counted from the policy's `effective` date.
 
 use super::{channel_label, Evidence};
-use crate::ir::build::date_string;
-use crate::ir::{ExceptionStatus, Ir, TierKind};
-use crate::syntax::args::parse_date;
-use crate::syntax::ast::{CadenceUnit, Requirement};
+use crate::ir::{date, CadenceUnit, ExceptionStatus, Ir, Requirement, TierKind};
 use serde::Serialize;
 use time::{Date, Duration, Month};
 
@@ -33,8 +30,9 @@ const UPCOMING: usize = 4;
 pub struct Briefing {
     pub checklist: Vec<Evidence>,
     /// The last refresher on or before the evaluation date, if one is due yet.
-    pub last: Option<String>,
-    /// The next refreshers after the evaluation date.
+    #[serde(with = "date::iso::option")]
+    pub last: Option<Date>,
+    /// The next refreshers after the evaluation date, as `YYYY-MM-DD`.
     pub upcoming: Vec<String>,
     /// Incidents dated after the last refresher (or all of them): the next refresher's
     /// lessons.
@@ -96,14 +94,7 @@ fn labels_requiring(ir: &Ir, requirement: Requirement) -> Vec<String> {
 
 pub fn briefing(ir: &Ir) -> Briefing {
     let b = ir.policy.briefing;
-    let (last, upcoming) = match (
-        parse_date(&ir.policy.effective),
-        parse_date(&ir.evaluation_date),
-    ) {
-        (Some(effective), Some(today)) => schedule(effective, today, b.every, b.unit),
-        _ => (None, Vec::new()),
-    };
-    let last = last.map(date_string);
+    let (last, upcoming) = schedule(ir.policy.effective, ir.evaluation_date, b.every, b.unit);
     let item = |key: &'static str, items: Vec<String>| Evidence::list(key, items);
     let checklist = [
         item("check-read", vec![ir.policy.title.clone()]),
@@ -142,11 +133,11 @@ pub fn briefing(ir: &Ir) -> Briefing {
         incidents_since: ir
             .incidents
             .iter()
-            .filter(|i| last.as_ref().map_or(true, |l| i.date.as_str() > l.as_str()))
+            .filter(|i| last.map_or(true, |l| i.date > l))
             .map(|i| i.title.clone())
             .collect(),
         last,
-        upcoming: upcoming.into_iter().map(date_string).collect(),
+        upcoming: upcoming.into_iter().map(date::format).collect(),
     }
 }
 
@@ -157,7 +148,7 @@ mod tests {
 
     #[test]
     fn months_keep_the_day_or_take_the_last_day_of_the_month() {
-        let s = |d, every, n| step(d, every, CadenceUnit::Months, n).map(date_string);
+        let s = |d, every, n| step(d, every, CadenceUnit::Months, n).map(date::format);
         assert_eq!(s(date!(2026 - 04 - 01), 6, 1).unwrap(), "2026-10-01");
         assert_eq!(s(date!(2026 - 04 - 01), 6, 2).unwrap(), "2027-04-01");
         assert_eq!(s(date!(2027 - 01 - 31), 1, 1).unwrap(), "2027-02-28");
@@ -172,8 +163,8 @@ mod tests {
             6,
             CadenceUnit::Months,
         );
-        assert_eq!(last.map(date_string).as_deref(), Some("2026-10-01"));
-        let next: Vec<String> = next.into_iter().map(date_string).collect();
+        assert_eq!(last.map(date::format).as_deref(), Some("2026-10-01"));
+        let next: Vec<String> = next.into_iter().map(date::format).collect();
         assert_eq!(
             next,
             ["2027-04-01", "2027-10-01", "2028-04-01", "2028-10-01"]
@@ -185,6 +176,6 @@ mod tests {
             CadenceUnit::Weeks,
         );
         assert_eq!(last, None);
-        assert_eq!(date_string(next[0]), "2026-12-04");
+        assert_eq!(date::format(next[0]), "2026-12-04");
     }
 }

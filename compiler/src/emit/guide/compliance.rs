@@ -7,8 +7,7 @@
 use super::coverage::Coverage;
 use super::{Audience, Evidence};
 use crate::emit::Control;
-use crate::ir::{Ir, TierKind};
-use crate::syntax::ast::{CadenceUnit, Requirement};
+use crate::ir::{CadenceUnit, Ir, Requirement, TierKind};
 use serde::Serialize;
 
 /// Evidence keys this module produces (each has words in the strings table).

@@ -11,13 +11,13 @@ mod coverage;
 use crate::emit::templates::render;
 use crate::emit::{EmitError, OutputFile};
 use crate::ir::{
-    ChannelInfo, ClassInfo, ExceptionInfo, ExceptionStatus, IncidentInfo, Ir, PolicyInfo,
-    ReviewInfo, TierKind, Verdict,
+    date, ChannelInfo, ClassInfo, E2ee, Enforcement, ExceptionInfo, ExceptionStatus, IncidentInfo,
+    Ir, Medium, PolicyInfo, Property, Requirement, ReviewInfo, TierKind, Verdict,
 };
-use crate::syntax::ast::{E2ee, Enforcement, Medium, Property, Requirement};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
+use time::Date;
 
 pub use briefing::Briefing;
 pub use compliance::Framework;
@@ -101,7 +101,8 @@ impl Audience {
 #[derive(Serialize)]
 pub struct Guide<'ir> {
     pub policy: &'ir PolicyInfo,
-    pub evaluation_date: &'ir str,
+    #[serde(with = "date::iso")]
+    pub evaluation_date: Date,
     pub classes: &'ir [ClassInfo],
     pub tiers: Vec<TierView<'ir>>,
     pub matrix: Matrix,
@@ -501,7 +502,7 @@ pub fn model(ir: &Ir) -> Guide<'_> {
     let coverage = coverage::coverage(ir);
     Guide {
         policy: &ir.policy,
-        evaluation_date: &ir.evaluation_date,
+        evaluation_date: ir.evaluation_date,
         classes: &ir.classes,
         tiers: ir
             .tiers

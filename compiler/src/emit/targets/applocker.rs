@@ -8,8 +8,7 @@ use super::endpoint::{self, xml, Missing};
 use super::ids::guid;
 use crate::emit::error::render_failed;
 use crate::emit::{Control, EmitError, Emitted, OutputFile, Target};
-use crate::ir::{ChannelInfo, Ir};
-use crate::syntax::ast::{Enforcement, Size};
+use crate::ir::{ChannelInfo, Enforcement, Ir, Size};
 use std::fmt::Write;
 
 pub struct AppLocker;

@@ -5,8 +5,7 @@
 use crate::emit::error::{render_failed, too_many_entries};
 use crate::emit::templates::is_dns_name;
 use crate::emit::EmitError;
-use crate::ir::{DomainRule, Ir};
-use crate::normalize::domain::Scope;
+use crate::ir::{DomainRule, Ir, Scope};
 
 /// Chrome, Edge and Firefox accept at most this many entries in one list.
 pub const MAX_ENTRIES: usize = 1000;

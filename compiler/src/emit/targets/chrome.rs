@@ -4,9 +4,7 @@
 
 use super::browser;
 use crate::emit::{pretty_json, Control, EmitError, Emitted, Target};
-use crate::ir::Ir;
-use crate::normalize::domain::Scope;
-use crate::syntax::ast::Size;
+use crate::ir::{Ir, Scope, Size};
 
 pub struct Chrome;
 

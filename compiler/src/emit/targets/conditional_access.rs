@@ -6,8 +6,7 @@
 
 use super::endpoint::Missing;
 use crate::emit::{pretty_json, EmitError, Emitted, Target};
-use crate::ir::{Ir, TierKind};
-use crate::syntax::ast::{Requirement, Size};
+use crate::ir::{Ir, Requirement, Size, TierKind};
 use serde_json::json;
 
 pub struct ConditionalAccess;

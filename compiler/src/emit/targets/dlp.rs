@@ -8,8 +8,7 @@ use crate::dlp::pattern::{self, Dialect};
 use crate::emit::error::render_failed;
 use crate::emit::write::sha256_hex;
 use crate::emit::EmitError;
-use crate::ir::{ClassInfo, DetectorInfo, Ir};
-use crate::syntax::ast::Checksum;
+use crate::ir::{Checksum, ClassInfo, DetectorInfo, Ir};
 use std::collections::HashMap;
 
 /// A detector's patterns as an engine runs them.

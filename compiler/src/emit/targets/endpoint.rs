@@ -4,8 +4,7 @@
 //! (Identifiers derived from content are in `ids`.)
 
 use super::ids::xml_text;
-use crate::ir::{ChannelInfo, Ir};
-use crate::syntax::ast::Enforcement;
+use crate::ir::{ChannelInfo, Enforcement, Ir};
 
 /// Channels of tiers that block with `how`, in tier order.
 pub fn blocked_by(ir: &Ir, how: Enforcement) -> Vec<&ChannelInfo> {

@@ -9,8 +9,7 @@ use super::dlp::{self, cut, fit_name};
 use crate::dlp::pattern::Dialect;
 use crate::emit::pretty_json;
 use crate::emit::{EmitError, Emitted, Target};
-use crate::ir::Ir;
-use crate::syntax::ast::{Confidence, Size};
+use crate::ir::{Confidence, Ir, Size};
 use serde_json::{json, Value};
 
 pub struct GoogleDlp;

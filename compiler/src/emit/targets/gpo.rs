@@ -5,8 +5,7 @@
 use super::windows_policy;
 use crate::emit::error::render_failed;
 use crate::emit::{preg, Control, EmitError, Emitted, OutputFile, Target};
-use crate::ir::Ir;
-use crate::syntax::ast::Size;
+use crate::ir::{Ir, Size};
 use sha2::{Digest, Sha256};
 
 pub struct Gpo;

@@ -5,8 +5,7 @@
 
 use crate::emit::guide::{render_all, Audience, Format};
 use crate::emit::{EmitError, Emitted, Target};
-use crate::ir::Ir;
-use crate::syntax::ast::Size;
+use crate::ir::{Ir, Size};
 
 /// A guide target: the audiences it writes a document for, in each of its formats.
 pub struct GuideTarget {

@@ -3,8 +3,7 @@
 
 use super::templated::{Family, NameFormat, Rules, TemplatedTarget};
 use crate::emit::Control;
-use crate::normalize::domain::Scope;
-use crate::syntax::ast::Size;
+use crate::ir::{Scope, Size};
 
 pub const HOSTS: TemplatedTarget = TemplatedTarget {
     name: "hosts",

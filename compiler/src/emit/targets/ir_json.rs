@@ -1,8 +1,7 @@
 //! `ir`: the IR as JSON for pipelines (schema: docs/ir.schema.json).
 
 use crate::emit::{pretty_json, EmitError, Emitted, Target};
-use crate::ir::Ir;
-use crate::syntax::ast::Size;
+use crate::ir::{Ir, Size};
 
 pub struct IrJson;
 

@@ -3,7 +3,7 @@
 
 use super::templated::{Family, NameFormat, TemplatedTarget};
 use crate::emit::Control;
-use crate::syntax::ast::Size;
+use crate::ir::Size;
 
 pub const PAC: TemplatedTarget = TemplatedTarget {
     name: "pac",

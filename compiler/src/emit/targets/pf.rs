@@ -3,7 +3,7 @@
 
 use super::templated::{Family, TemplatedTarget};
 use crate::emit::Control;
-use crate::syntax::ast::Size;
+use crate::ir::Size;
 
 pub const PF: TemplatedTarget = TemplatedTarget {
     name: "pf",

@@ -15,8 +15,7 @@ use crate::dlp::pattern::{self, Dialect};
 use crate::emit::error::{purview_pattern_too_long, purview_version};
 use crate::emit::templates::{one_line, render, Header};
 use crate::emit::{Control, EmitError, Emitted, OutputFile, Target};
-use crate::ir::{ClassInfo, DetectorInfo, Ir, Verdict};
-use crate::syntax::ast::{Checksum, Confidence, Size};
+use crate::ir::{Checksum, ClassInfo, Confidence, DetectorInfo, Ir, Size, Verdict};
 use serde::Serialize;
 
 pub struct Purview;

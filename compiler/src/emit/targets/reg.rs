@@ -8,8 +8,7 @@ use super::windows_policy;
 use crate::emit::error::render_failed;
 use crate::emit::preg::{Record, RegValue, DELETE_ALL_VALUES};
 use crate::emit::{Control, EmitError, Emitted, Target};
-use crate::ir::Ir;
-use crate::syntax::ast::Size;
+use crate::ir::{Ir, Size};
 
 pub struct Reg;
 

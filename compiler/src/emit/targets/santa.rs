@@ -7,8 +7,7 @@ use super::endpoint::{self, xml, Missing};
 use super::ids::guid;
 use crate::emit::error::render_failed;
 use crate::emit::{Control, EmitError, Emitted, Target};
-use crate::ir::Ir;
-use crate::syntax::ast::{Enforcement, Size};
+use crate::ir::{Enforcement, Ir, Size};
 use std::fmt::Write;
 
 pub struct Santa;

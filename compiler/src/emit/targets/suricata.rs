@@ -5,9 +5,7 @@
 
 use crate::emit::templates::{render, Header};
 use crate::emit::{Control, EmitError, Emitted, Target};
-use crate::ir::{DomainRule, Ir};
-use crate::normalize::domain::Scope;
-use crate::syntax::ast::Size;
+use crate::ir::{DomainRule, Ir, Scope, Size};
 use serde::Serialize;
 
 pub struct Suricata;

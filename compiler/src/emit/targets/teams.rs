@@ -5,8 +5,7 @@
 use super::ids;
 use crate::emit::templates::{render, Header};
 use crate::emit::{EmitError, Emitted, Target};
-use crate::ir::{ChannelInfo, Ir};
-use crate::syntax::ast::{Hardening, Size};
+use crate::ir::{ChannelInfo, Hardening, Ir, Size};
 use serde::Serialize;
 
 pub struct Teams;

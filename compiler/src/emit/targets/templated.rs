@@ -8,12 +8,19 @@ use super::ids;
 use crate::emit::error::render_failed;
 use crate::emit::templates::{is_dns_name, one_line, render, Header};
 use crate::emit::{Control, EmitError, Emitted, MemorySink, Sink, StreamError, Target};
-use crate::ir::Ir;
-use crate::normalize::domain::Scope;
-use crate::syntax::ast::{Enforcement, Size};
+use crate::ir::{Enforcement, Ir, Scope, Size};
 use serde::Serialize;
 use std::io::Write;
 use std::sync::Arc;
+use time::macros::format_description;
+use time::Date;
+
+/// The zone's SOA serial: the evaluation date as `YYYYMMDD00`, so it grows with each day's
+/// build and never with anything else.
+fn soa_serial(date: Date) -> String {
+    date.format(format_description!("[year][month][day]00"))
+        .expect("a four-digit year formats")
+}
 
 /// Names that DNS-over-HTTPS-aware clients probe: answered NXDOMAIN so that Firefox keeps using
 /// the organisation's resolver (and its blocks).
@@ -258,7 +265,7 @@ fn dns_context<'a>(ir: &'a Ir, index: &SectionIndex, format: &NameFormat) -> Dns
     };
     DnsContext {
         header: Header::of(ir),
-        serial: format!("{}00", ir.evaluation_date.replace('-', "")),
+        serial: soa_serial(ir.evaluation_date),
         canaries: marker(Section::Canaries),
         tree: marker(Section::Tree),
         exact: marker(Section::Exact),

@@ -4,7 +4,7 @@
 
 use super::templated::{Family, TemplatedTarget};
 use crate::emit::Control;
-use crate::syntax::ast::Size;
+use crate::ir::Size;
 
 pub const WINDOWS_FIREWALL: TemplatedTarget = TemplatedTarget {
     name: "windows-firewall",

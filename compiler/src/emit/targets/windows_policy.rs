@@ -9,8 +9,7 @@ use super::{browser, chrome, firefox};
 use crate::emit::error::render_failed;
 use crate::emit::preg::{Record, RegValue, DELETE_ALL_VALUES};
 use crate::emit::{Control, EmitError};
-use crate::ir::Ir;
-use crate::syntax::ast::Enforcement;
+use crate::ir::{Enforcement, Ir};
 
 /// What the settings put into effect, for the targets that write them.
 pub const CONTROLS: &[Control] = &[

@@ -8,8 +8,7 @@ use super::dlp;
 use crate::dlp::pattern::Dialect;
 use crate::emit::templates::{render, Header};
 use crate::emit::{EmitError, Emitted, Target};
-use crate::ir::Ir;
-use crate::syntax::ast::{Confidence, Size};
+use crate::ir::{Confidence, Ir, Size};
 use serde::Serialize;
 
 pub struct Yara;

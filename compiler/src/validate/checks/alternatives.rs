@@ -3,37 +3,25 @@
 //! medium it is named for.
 
 use crate::diagnostics::{quote, Diagnostic};
-use crate::ir::build::{approved_carriers, tier_kind};
-use crate::ir::TierKind;
-use crate::syntax::ast::Medium;
+use crate::syntax::ast::Instead;
 use crate::validate::{Context, ValidateError};
-
-fn media_of(ctx: &Context, channel: &str) -> Vec<Medium> {
-    ctx.program.channels[channel]
-        .decl
-        .body
-        .media
-        .iter()
-        .flatten()
-        .map(|m| m.value)
-        .collect()
-}
+use crate::vocabulary::{Medium, TierKind};
 
 pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
     let program = ctx.program;
     let carried_by_approved: Vec<Medium> = Medium::ALL
         .into_iter()
-        .filter(|m| !approved_carriers(program, *m).is_empty())
+        .filter(|m| !program.approved_carriers(*m).is_empty())
         .collect();
     for tier in &program.tiers {
-        if tier_kind(program, tier) != TierKind::Banned {
+        if program.tier_kind(tier) != TierKind::Banned {
             continue;
         }
         for instead in &tier.instead {
             let name = &instead.channel.text;
             let approved = program
                 .tier_of(name)
-                .is_some_and(|t| tier_kind(program, t) == TierKind::Approved);
+                .is_some_and(|t| program.tier_kind(t) == TierKind::Approved);
             if !approved {
                 out.push(ValidateError(
                     Diagnostic::error("E212", format!("the alternative {} is not in an approved tier", quote(name)))
@@ -42,9 +30,8 @@ pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
                 ));
                 continue;
             }
-            let carried = media_of(ctx, name);
             for medium in &instead.media {
-                if !carried.contains(&medium.value) {
+                if !program.media_of(name).any(|m| m == medium.value) {
                     out.push(ValidateError(
                         Diagnostic::error(
                             "E212",
@@ -67,11 +54,8 @@ pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
             }
         }
         for channel in &tier.channels {
-            for medium in media_of(ctx, &channel.text) {
-                let written = tier
-                    .instead
-                    .iter()
-                    .any(|i| i.media.is_empty() || i.media.iter().any(|m| m.value == medium));
+            for medium in program.media_of(&channel.text) {
+                let written = Instead::for_medium(&tier.instead, medium).next().is_some();
                 if written || carried_by_approved.contains(&medium) {
                     continue;
                 }

@@ -2,10 +2,8 @@
 //! tier that blocks nothing by DNS (where there is nothing to carve out of).
 
 use crate::diagnostics::{quote, Diagnostic};
-use crate::ir::build::tier_kind;
-use crate::ir::TierKind;
-use crate::syntax::ast::Enforcement;
 use crate::validate::{Context, ValidateError};
+use crate::vocabulary::{Enforcement, TierKind};
 
 pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
     let program = ctx.program;
@@ -13,7 +11,7 @@ pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
         for channel in &tier.carve_out {
             let open = program
                 .tier_of(&channel.text)
-                .is_some_and(|t| tier_kind(program, t) != TierKind::Banned);
+                .is_some_and(|t| program.tier_kind(t) != TierKind::Banned);
             let problem = if !tier.block.iter().any(|b| b.value == Enforcement::Dns) {
                 Some(format!(
                     "tier `{}` does not `block dns`, so there is nothing to carve out of",

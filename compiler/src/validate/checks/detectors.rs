@@ -11,8 +11,9 @@ use crate::diagnostics::{quote, Diagnostic};
 use crate::dlp::pattern;
 use crate::source::Span;
 use crate::syntax::args;
-use crate::syntax::ast::{Checksum, Detector, Str};
+use crate::syntax::ast::{Detector, Str};
 use crate::validate::{Context, ValidateError};
+use crate::vocabulary::Checksum;
 use regex_syntax::hir::Hir;
 
 /// Purview's limits on keyword lists.

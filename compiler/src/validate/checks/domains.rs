@@ -1,14 +1,15 @@
 //! E201 invalid domain names; E214 names too broad to block.
 
 use crate::diagnostics::{quote, Diagnostic};
-use crate::ir::build::blocked_channels;
-use crate::normalize::domain::{self, Scope, SHARED_PARENTS};
-use crate::syntax::ast::Enforcement;
+use crate::normalize::domain::{self, SHARED_PARENTS};
 use crate::validate::{Context, ValidateError};
+use crate::vocabulary::{Enforcement, Scope};
 use std::collections::HashSet;
 
 pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
-    let blocked: HashSet<&str> = blocked_channels(ctx.program, Enforcement::Dns)
+    let blocked: HashSet<&str> = ctx
+        .program
+        .blocked_channels(Enforcement::Dns)
         .into_iter()
         .map(|c| c.decl.name.text.as_str())
         .collect();

@@ -2,8 +2,9 @@
 //! that holds a channel without it (`decide` denies that cell; the tier reads as if it allowed).
 
 use crate::diagnostics::{quote, Diagnostic};
-use crate::syntax::ast::{Ceiling, E2ee, Requirement};
+use crate::syntax::ast::Ceiling;
 use crate::validate::{Context, ValidateError};
+use crate::vocabulary::{E2ee, Requirement};
 
 pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
     let program = ctx.program;

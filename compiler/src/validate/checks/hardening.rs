@@ -2,16 +2,15 @@
 //! policy bans (or never places in a tier) are nobody's to harden.
 
 use crate::diagnostics::{quote, Diagnostic};
-use crate::ir::build::tier_kind;
-use crate::ir::TierKind;
 use crate::validate::{Context, ValidateError};
+use crate::vocabulary::TierKind;
 
 pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
     let program = ctx.program;
     for harden in &program.hardening {
         let problem = match program.tier_of(&harden.channel.text) {
             None => "it is in no tier".to_string(),
-            Some(t) if tier_kind(program, t) == TierKind::Banned => {
+            Some(t) if program.tier_kind(t) == TierKind::Banned => {
                 format!("it is in the banned tier `{}`", t.name.text)
             }
             Some(_) => continue,

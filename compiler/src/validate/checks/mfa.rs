@@ -1,14 +1,12 @@
 //! W209 an approved tier that does not require mfa.
 
 use crate::diagnostics::{quote, Diagnostic};
-use crate::ir::build::tier_kind;
-use crate::ir::TierKind;
-use crate::syntax::ast::Requirement;
 use crate::validate::{Context, ValidateError};
+use crate::vocabulary::{Requirement, TierKind};
 
 pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
     for tier in &ctx.program.tiers {
-        if tier_kind(ctx.program, tier) == TierKind::Approved
+        if ctx.program.tier_kind(tier) == TierKind::Approved
             && !tier.requires.iter().any(|r| r.value == Requirement::Mfa)
         {
             out.push(ValidateError(

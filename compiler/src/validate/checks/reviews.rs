@@ -1,8 +1,8 @@
 //! W207 a vendor security review past its `next` date.
 
 use crate::diagnostics::{quote, Diagnostic};
-use crate::ir::build::date_string;
 use crate::validate::{Context, ValidateError};
+use crate::vocabulary::date;
 
 pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
     for r in &ctx.program.reviews {
@@ -17,12 +17,12 @@ pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
                     format!(
                         "the security review of {} was due on {}",
                         quote(&r.channel.text),
-                        date_string(r.next.value)
+                        date::format(r.next.value)
                     ),
                 )
                 .label(
                     r.next.span,
-                    format!("this date is before {}", date_string(ctx.today)),
+                    format!("this date is before {}", date::format(ctx.today)),
                 )
                 .help("review the vendor again and record it with a new `review` block"),
             ));

@@ -2,13 +2,11 @@
 //! a channel that is not blocked, e.g. Skype's `skype.com` covering Teams' `*.skype.com`.
 
 use crate::diagnostics::{quote, Diagnostic};
-use crate::ir::build::{blocked_channels, network_entries, open_channels};
-use crate::ir::enforcement::SuffixIndex;
-use crate::normalize::domain::Scope;
+use crate::normalize::domain::SuffixIndex;
 use crate::normalize::network;
 use crate::source::Span;
-use crate::syntax::ast::Enforcement;
 use crate::validate::{Context, ValidateError};
+use crate::vocabulary::{Enforcement, Scope};
 use std::collections::BTreeMap;
 
 const HELP: &str = "carve the other channel out with `carve-out CHANNEL` in the banned tier, block the banned channel's exact names with `hosts`, block it by program with `block endpoint`, or ban the other channel too (see docs/errors/E211.md)";
@@ -29,8 +27,8 @@ fn written(name: &str, scope: Scope) -> String {
 pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
     let program = ctx.program;
     // Blocking by name happens in resolvers (dns) and in browsers (browser).
-    let mut dns_blocked = blocked_channels(program, Enforcement::Dns);
-    for def in blocked_channels(program, Enforcement::Browser) {
+    let mut dns_blocked = program.blocked_channels(Enforcement::Dns);
+    for def in program.blocked_channels(Enforcement::Browser) {
         if !dns_blocked
             .iter()
             .any(|d| d.decl.name.text == def.decl.name.text)
@@ -38,16 +36,16 @@ pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
             dns_blocked.push(def);
         }
     }
-    let firewall_blocked = blocked_channels(program, Enforcement::Firewall);
+    let firewall_blocked = program.blocked_channels(Enforcement::Firewall);
     let blocked_networks: Vec<(network::Network, &str, &crate::syntax::ast::Str)> =
         firewall_blocked
             .iter()
             .flat_map(|def| {
-                network_entries(&def.decl.body)
+                def.networks()
                     .map(|(parsed, n)| (parsed, def.decl.name.text.as_str(), n))
             })
             .collect();
-    let open = open_channels(program);
+    let open = program.open_channels();
     // The open channels' names are few, the blocked ones may be a feed of a million: index the
     // open names by suffix and look each blocked name up once.
     let index = SuffixIndex::new(open.iter().flat_map(|def| {
@@ -107,7 +105,7 @@ pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
     }
     for def in open {
         let channel = def.decl.name.text.as_str();
-        for (open_parsed, open_net) in network_entries(&def.decl.body) {
+        for (open_parsed, open_net) in def.networks() {
             for (parsed, banned, net) in &blocked_networks {
                 if (parsed.contains(&open_parsed) || open_parsed.contains(parsed))
                     && *banned != channel

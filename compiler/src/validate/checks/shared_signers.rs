@@ -3,10 +3,10 @@
 //! publisher) would also block the allowed app (Microsoft signs both Skype and Teams).
 
 use crate::diagnostics::{quote, Diagnostic};
-use crate::ir::build::{blocked_channels, open_channels};
 use crate::resolve::ChannelDef;
-use crate::syntax::ast::{Enforcement, Str};
+use crate::syntax::ast::Str;
 use crate::validate::{Context, ValidateError};
+use crate::vocabulary::Enforcement;
 
 /// (keyword, the channel's values of it, whether case matters, what to use instead).
 type Signers<'a> = [(&'static str, &'a Option<Vec<Str>>, bool, &'static str); 2];
@@ -31,8 +31,8 @@ fn signers(def: &ChannelDef) -> Signers<'_> {
 
 pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
     let program = ctx.program;
-    let blocked = blocked_channels(program, Enforcement::Endpoint);
-    let allowed = open_channels(program);
+    let blocked = program.blocked_channels(Enforcement::Endpoint);
+    let allowed = program.open_channels();
     for def in &blocked {
         for (i, (keyword, values, case_matters, instead)) in signers(def).into_iter().enumerate() {
             for value in values.iter().flatten() {

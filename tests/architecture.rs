@@ -71,7 +71,11 @@ fn crate_paths(code: &str) -> BTreeSet<String> {
         let segments: Vec<&str> = rest
             .split("::")
             .take(2)
-            .map(|s| s.split(|c: char| !(c.is_alphanumeric() || c == '_')).next().unwrap())
+            .map(|s| {
+                s.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .next()
+                    .unwrap()
+            })
             .collect();
         if let Some(first) = segments.first().filter(|s| !s.is_empty()) {
             paths.insert(first.to_string());
@@ -158,8 +162,8 @@ fn violations(relative: &str, code: &str) -> Vec<String> {
             let module = path.split("::").next().unwrap();
             // A module path counts once: `dlp::pattern` is judged, `dlp` alone is not when a
             // sub-module of it is used.
-            let is_parent_of_used = !path.contains("::")
-                && uses.iter().any(|u| u.starts_with(&format!("{path}::")));
+            let is_parent_of_used =
+                !path.contains("::") && uses.iter().any(|u| u.starts_with(&format!("{path}::")));
             module != own
                 && !is_parent_of_used
                 && !allowed
@@ -190,10 +194,21 @@ fn every_module_uses_only_the_stages_before_it() {
     assert!(files.len() > 50, "found only {} files", files.len());
     let mut found = Vec::new();
     for file in &files {
-        let relative = file.strip_prefix(&src).unwrap().to_string_lossy().replace('\\', "/");
-        found.extend(violations(&relative, &std::fs::read_to_string(file).unwrap()));
+        let relative = file
+            .strip_prefix(&src)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        found.extend(violations(
+            &relative,
+            &std::fs::read_to_string(file).unwrap(),
+        ));
     }
-    assert!(found.is_empty(), "dependencies against the layers:\n{}", found.join("\n"));
+    assert!(
+        found.is_empty(),
+        "dependencies against the layers:\n{}",
+        found.join("\n")
+    );
 }
 
 #[test]
@@ -214,6 +229,10 @@ fn the_layer_check_sees_what_a_target_must_not_use() {
     );
     // Comments and strings are not dependencies.
     let quiet = "//! see crate::syntax\n/* crate::validate */ let s = \"crate::resolve\";\nlet c = '\"'; let r = r#\"crate::syntax\"#;";
-    assert!(violations(target, quiet).is_empty(), "{:?}", violations(target, quiet));
+    assert!(
+        violations(target, quiet).is_empty(),
+        "{:?}",
+        violations(target, quiet)
+    );
     assert!(violations("cli/build.rs", "use crate::syntax::ast;").is_empty());
 }

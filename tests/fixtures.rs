@@ -95,8 +95,10 @@ fn ok_fixtures_compile() {
             .filter(|t| t.name() != "ir")
         {
             for file in target.emit(&ir).unwrap().files {
-                let name = format!("{}__{}", target.name(), file.path.replace('/', "_"));
-                insta::assert_snapshot!(name, common::readable(&file.contents));
+                let name = file.path.replace('/', "_");
+                common::target_snapshots(target.name()).bind(|| {
+                    insta::assert_snapshot!(name, common::readable(&file.contents));
+                });
             }
         }
     });

@@ -366,3 +366,11 @@ pub fn html_rows(table: &str) -> Vec<Vec<String>> {
         })
         .collect()
 }
+
+/// Snapshot settings for one target's output: its snapshots live in
+/// `tests/snapshots/targets/<target>/`, so a change to one target shows as one folder's diff.
+pub fn target_snapshots(target: &str) -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(format!("snapshots/targets/{target}"));
+    settings
+}

@@ -47,8 +47,8 @@ enum Command {
     },
     /// Compile a policy into deployable files under DIR
     Build(build::BuildArgs),
-    /// List the targets
-    Targets,
+    /// List the targets: what each writes and enforces, and the sizes that build it by default
+    Targets(targets::TargetsArgs),
     /// Show the decision for one class on one channel, with its reasons
     Explain {
         file: PathBuf,
@@ -173,7 +173,7 @@ pub fn run() -> i32 {
     match cli.command {
         Command::Check { files } => check::run(&session, &files),
         Command::Build(args) => build::run(&session, &args),
-        Command::Targets => targets::run(),
+        Command::Targets(args) => targets::run(&args),
         Command::Explain {
             file,
             class,

@@ -9,6 +9,7 @@ pub(crate) mod templates;
 pub mod write;
 
 pub use error::EmitError;
+pub use templates::Template;
 pub use write::{build, SourceDigest};
 
 use crate::ir::{Enforcement, Ir, Size};
@@ -103,13 +104,29 @@ impl Sink for MemorySink {
     }
 }
 
-pub trait Target: Sync {
+/// What a target is, declared once in its module: `msgpol targets`, the README's table, the
+/// index of docs/targets, the guides' coverage and the tests all read it.
+#[derive(Serialize)]
+pub struct TargetInfo {
     /// The `--target` name and the output directory.
-    fn name(&self) -> &'static str;
-    /// One line for `msgpol targets`.
-    fn description(&self) -> &'static str;
+    pub name: &'static str,
+    /// One line for `msgpol targets` and the README.
+    pub description: &'static str,
+    /// The files it can write, relative to its directory.
+    pub outputs: &'static [&'static str],
     /// Organisation sizes that build this target when no `--target` is given.
-    fn default_for(&self) -> &'static [Size];
+    pub default_for: &'static [Size],
+    /// The tier controls it puts into effect. The guides' coverage table and compliance
+    /// mapping read it, so a new target shows up there by declaring it. Targets that enforce
+    /// nothing (the guides, `ir`) declare none.
+    pub controls: &'static [Control],
+    /// The templates it renders, embedded in the binary.
+    #[serde(skip)]
+    pub templates: &'static [&'static Template],
+}
+
+pub trait Target: Sync {
+    fn info(&self) -> &TargetInfo;
     fn emit(&self, ir: &Ir) -> Result<Emitted, EmitError>;
     /// Write the files into `sink` and return the warnings. Targets whose files can be huge
     /// (a feed of a million names) stream them instead of building them in memory.
@@ -120,12 +137,9 @@ pub trait Target: Sync {
         }
         Ok(emitted.warnings)
     }
-
-    /// The tier controls this target puts into effect. The guides' coverage table and
-    /// compliance mapping read it, so a new target shows up there by declaring it. Targets
-    /// that enforce nothing (the guides, `ir`) keep the default.
-    fn controls(&self) -> &'static [Control] {
-        &[]
+    /// The `--target` name, which also names the target in its warnings.
+    fn name(&self) -> &'static str {
+        self.info().name
     }
 }
 
@@ -161,6 +175,33 @@ impl Control {
     }
 }
 
+/// The targets as a Markdown table (the README's): name (linked to its page under
+/// `docs_base`), files, what it is, the sizes that build it by default.
+pub fn targets_markdown(docs_base: &str) -> String {
+    // A `|` would end a table cell.
+    let cell = |text: &str| text.replace('|', "\\|");
+    let mut out =
+        String::from("| target | writes | what it is | default for |\n|---|---|---|---|\n");
+    for target in all_targets() {
+        let info = target.info();
+        let outputs: Vec<String> = info
+            .outputs
+            .iter()
+            .map(|o| format!("`{}/{o}`", info.name))
+            .collect();
+        let sizes: Vec<&str> = info.default_for.iter().map(|s| s.as_str()).collect();
+        out.push_str(&format!(
+            "| [`{name}`]({docs_base}{name}.md) | {} | {} | {} |\n",
+            outputs.join(", "),
+            cell(info.description),
+            sizes.join(", "),
+            name = info.name,
+        ));
+    }
+    out
+}
+
+/// Every target, in the order `msgpol targets` lists them.
 pub fn all_targets() -> &'static [&'static dyn Target] {
     targets::ALL
 }
@@ -180,7 +221,7 @@ pub fn default_targets(size: Size) -> Vec<&'static dyn Target> {
     all_targets()
         .iter()
         .copied()
-        .filter(|t| t.default_for().contains(&size))
+        .filter(|t| t.info().default_for.contains(&size))
         .collect()
 }
 
@@ -189,7 +230,7 @@ pub fn default_targets(size: Size) -> Vec<&'static dyn Target> {
 pub fn dns_bypass_notes(ir: &Ir) -> Vec<String> {
     let firewall_targets: Vec<&str> = all_targets()
         .iter()
-        .filter(|t| t.controls().contains(&Control::BlockFirewall))
+        .filter(|t| t.info().controls.contains(&Control::BlockFirewall))
         .map(|t| t.name())
         .collect();
     let firewall_cover = format!(

@@ -7,73 +7,33 @@ use minijinja::{Environment, Error, ErrorKind, Value};
 use std::sync::OnceLock;
 use time::Date;
 
-/// Every template, embedded: `targets/<target>/<file>.j2`.
-const TEMPLATES: &[(&str, &str)] = &[
-    ("hosts", include_str!("../../../targets/hosts/hosts.j2")),
-    (
-        "unbound",
-        include_str!("../../../targets/unbound/msgpol.conf.j2"),
-    ),
-    (
-        "guide-md/guide.md",
-        include_str!("../../../targets/guide-md/guide.md.j2"),
-    ),
-    (
-        "guide-html/guide.html",
-        include_str!("../../../targets/guide-html/guide.html.j2"),
-    ),
-    (
-        "dnsmasq",
-        include_str!("../../../targets/dnsmasq/msgpol.conf.j2"),
-    ),
-    (
-        "rpz",
-        include_str!("../../../targets/rpz/msgpol.rpz.zone.j2"),
-    ),
-    (
-        "adblock",
-        include_str!("../../../targets/adblock/msgpol.txt.j2"),
-    ),
-    (
-        "squid-acl",
-        include_str!("../../../targets/squid/msgpol-banned.txt.j2"),
-    ),
-    (
-        "squid-allow",
-        include_str!("../../../targets/squid/msgpol-allowed.txt.j2"),
-    ),
-    (
-        "squid-conf",
-        include_str!("../../../targets/squid/msgpol.conf.j2"),
-    ),
-    ("pac", include_str!("../../../targets/pac/msgpol.pac.j2")),
-    (
-        "suricata",
-        include_str!("../../../targets/suricata/msgpol.rules.j2"),
-    ),
-    (
-        "nftables",
-        include_str!("../../../targets/nftables/msgpol.nft.j2"),
-    ),
-    (
-        "ipset",
-        include_str!("../../../targets/ipset/msgpol.ipset.j2"),
-    ),
-    ("pf", include_str!("../../../targets/pf/msgpol.pf.conf.j2")),
-    (
-        "windows-firewall",
-        include_str!("../../../targets/windows-firewall/msgpol-firewall.ps1.j2"),
-    ),
-    (
-        "teams",
-        include_str!("../../../targets/teams/msgpol-teams.ps1.j2"),
-    ),
-    ("yara", include_str!("../../../targets/yara/msgpol.yar.j2")),
-    (
-        "purview-ps",
-        include_str!("../../../targets/purview/msgpol-dlp-policies.ps1.j2"),
-    ),
-];
+/// A template of the repository's `targets/` folder, embedded in the binary. Each target names
+/// the templates it renders in its `TargetInfo`; the environment holds exactly those.
+pub struct Template {
+    /// Its path under `targets/`, which also chooses the auto-escaping (`.html.j2`: HTML).
+    pub path: &'static str,
+    pub source: &'static str,
+}
+
+impl Template {
+    /// The file it renders: its file name without `.j2` (`unbound/msgpol.conf.j2` renders
+    /// `msgpol.conf`).
+    pub fn output(&self) -> &'static str {
+        let file = self.path.rsplit('/').next().unwrap_or(self.path);
+        file.strip_suffix(".j2").unwrap_or(file)
+    }
+}
+
+/// `template!("hosts/hosts.j2")`: the template `targets/hosts/hosts.j2`, embedded.
+macro_rules! template {
+    ($path:literal) => {
+        $crate::emit::Template {
+            path: $path,
+            source: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/targets/", $path)),
+        }
+    };
+}
+pub(crate) use template;
 
 fn environment() -> &'static Environment<'static> {
     static ENV: OnceLock<Environment<'static>> = OnceLock::new();
@@ -83,9 +43,13 @@ fn environment() -> &'static Environment<'static> {
         env.set_lstrip_blocks(true);
         env.set_keep_trailing_newline(true);
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
-        for (name, source) in TEMPLATES {
-            env.add_template(name, source)
-                .expect("the shipped templates parse");
+        let templates = super::all_targets().iter().flat_map(|t| t.info().templates);
+        for template in templates {
+            // Two targets may render the same template (the guides): added once.
+            if env.get_template(template.path).is_err() {
+                env.add_template(template.path, template.source)
+                    .expect("the shipped templates parse");
+            }
         }
         env.add_filter("dns_name", dns_name);
         env.add_filter("comment", comment);
@@ -142,11 +106,11 @@ impl<'a> Header<'a> {
     }
 }
 
-pub fn render(template: &str, context: Value) -> Result<String, EmitError> {
+pub fn render(template: &Template, context: Value) -> Result<String, EmitError> {
     environment()
-        .get_template(template)
+        .get_template(template.path)
         .and_then(|t| t.render(context))
-        .map_err(|e| render_failed(template, format!("{e:#}")))
+        .map_err(|e| render_failed(template.path, format!("{e:#}")))
 }
 
 /// Whether a string is a normalised domain name: only `[a-z0-9._-]`.

@@ -124,7 +124,7 @@ pub fn coverage(ir: &Ir) -> Coverage {
     let implementing = |control: Control| -> Vec<&'static str> {
         all_targets()
             .iter()
-            .filter(|t| t.controls().contains(&control))
+            .filter(|t| t.info().controls.contains(&control))
             .map(|t| t.name())
             .collect()
     };
@@ -147,15 +147,16 @@ pub fn coverage(ir: &Ir) -> Coverage {
         .collect();
     let targets = all_targets()
         .iter()
-        .filter(|t| !t.controls().is_empty())
+        .filter(|t| !t.info().controls.is_empty())
         .map(|t| TargetRow {
             name: t.name(),
-            controls: t.controls().to_vec(),
+            controls: t.info().controls.to_vec(),
             channels: ir
                 .tiered_channels()
                 .filter(|c| {
                     ir.tier_of(c).is_some_and(|tier| {
-                        t.controls()
+                        t.info()
+                            .controls
                             .iter()
                             .any(|&k| tier_uses(tier, k) && has_data(c, k))
                     })

@@ -8,7 +8,7 @@ mod briefing;
 mod compliance;
 mod coverage;
 
-use crate::emit::templates::render;
+use crate::emit::templates::{render, template, Template};
 use crate::emit::{EmitError, OutputFile};
 use crate::ir::{
     date, ChannelInfo, ClassInfo, E2ee, Enforcement, ExceptionInfo, ExceptionStatus, IncidentInfo,
@@ -564,17 +564,17 @@ pub fn model(ir: &Ir) -> Guide<'_> {
 
 /// A document format: its template and the extension of the files rendered with it.
 pub struct Format {
-    pub template: &'static str,
+    pub template: Template,
     pub extension: &'static str,
 }
 
 impl Format {
     pub const HTML: Format = Format {
-        template: "guide-html/guide.html",
+        template: template!("guide-html/guide.html.j2"),
         extension: "html",
     };
     pub const MARKDOWN: Format = Format {
-        template: "guide-md/guide.md",
+        template: template!("guide-md/guide.md.j2"),
         extension: "md",
     };
 }
@@ -599,7 +599,7 @@ pub fn render_all(
             };
             files.push(OutputFile {
                 path: format!("{}.{}", audience.name(), format.extension),
-                contents: render(format.template, context)?.into_bytes(),
+                contents: render(&format.template, context)?.into_bytes(),
             });
         }
     }

@@ -2,14 +2,21 @@
 //! (`||x^` is x and its subdomains, `|x^` exactly x, `@@` an exception).
 
 use super::templated::{Family, NameFormat, Rules, TemplatedTarget};
-use crate::emit::Control;
+use crate::emit::templates::template;
+use crate::emit::{Control, TargetInfo, Template};
 use crate::ir::{Scope, Size};
 
+const TEMPLATE: Template = template!("adblock/msgpol.txt.j2");
+
 pub const ADBLOCK: TemplatedTarget = TemplatedTarget {
-    name: "adblock",
-    description: "a DNS filter list for AdGuard Home / Pi-hole (`||domain^` syntax)",
-    default_for: &[Size::Small, Size::Medium],
-    controls: &[Control::BlockDns],
+    info: TargetInfo {
+        name: "adblock",
+        description: "a DNS filter list for AdGuard Home / Pi-hole (`||domain^` syntax)",
+        outputs: &["msgpol.txt"],
+        default_for: &[Size::Small, Size::Medium],
+        controls: &[Control::BlockDns],
+        templates: &[&TEMPLATE],
+    },
     family: Family::Names(NameFormat {
         tree: &["||{name}^"],
         exact: &["|{name}^"],
@@ -18,7 +25,6 @@ pub const ADBLOCK: TemplatedTarget = TemplatedTarget {
         allow_exact: &["@@|{name}^"],
         allow_subdomains: &["!   exception not expressible: *.{name}"],
     }),
-    files: &[("adblock", "msgpol.txt")],
     cannot_express: &[
         (Rules::Blocked, Scope::Subdomains, "subdomain-only (`*.`) entries have no portable adblock form; they are listed as comments and NOT blocked"),
         (Rules::CarvedOut, Scope::Subdomains, "subdomain-only (`*.`) carve-outs have no portable adblock form; those names stay blocked"),

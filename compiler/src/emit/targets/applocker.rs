@@ -7,7 +7,7 @@
 use super::endpoint::{self, xml, Missing};
 use super::ids::guid;
 use crate::emit::error::render_failed;
-use crate::emit::{Control, EmitError, Emitted, OutputFile, Target};
+use crate::emit::{Control, EmitError, Emitted, OutputFile, Target, TargetInfo};
 use crate::ir::{ChannelInfo, Enforcement, Ir, Size};
 use std::fmt::Write;
 
@@ -184,18 +184,18 @@ fn policy(
     Ok(out.into_bytes())
 }
 
+const INFO: TargetInfo = TargetInfo {
+    name: "applocker",
+    description: "AppLocker policy XML denying banned channels' programs (audit-only policy for monitored ones)",
+    outputs: &["msgpol.xml", "msgpol-audit.xml"],
+    default_for: &[Size::Large],
+    controls: &[Control::BlockEndpoint],
+    templates: &[],
+};
+
 impl Target for AppLocker {
-    fn name(&self) -> &'static str {
-        "applocker"
-    }
-    fn controls(&self) -> &'static [Control] {
-        &[Control::BlockEndpoint]
-    }
-    fn description(&self) -> &'static str {
-        "AppLocker policy XML denying banned channels' programs (audit-only policy for monitored ones)"
-    }
-    fn default_for(&self) -> &'static [Size] {
-        &[Size::Large]
+    fn info(&self) -> &TargetInfo {
+        &INFO
     }
     fn emit(&self, ir: &Ir) -> Result<Emitted, EmitError> {
         let fail = |e| render_failed(self.name(), e);

@@ -3,7 +3,7 @@
 //! browser keeps using the organisation's resolver.
 
 use super::browser;
-use crate::emit::{pretty_json, Control, EmitError, Emitted, Target};
+use crate::emit::{Control, EmitError, Emitted, Target, TargetInfo, pretty_json};
 use crate::ir::{Ir, Scope, Size};
 
 pub struct Chrome;
@@ -18,18 +18,18 @@ pub(super) fn patterns(name: &str, scope: Scope) -> Vec<String> {
     }
 }
 
+const INFO: TargetInfo = TargetInfo {
+    name: "chrome",
+    description: "managed policy for Chrome, Chromium and Edge: URLBlocklist, URLAllowlist, DoH off",
+    outputs: &["msgpol.json"],
+    default_for: &[Size::Large],
+    controls: &[Control::BlockBrowser],
+    templates: &[],
+};
+
 impl Target for Chrome {
-    fn name(&self) -> &'static str {
-        "chrome"
-    }
-    fn description(&self) -> &'static str {
-        "managed policy for Chrome, Chromium and Edge: URLBlocklist, URLAllowlist, DoH off"
-    }
-    fn default_for(&self) -> &'static [Size] {
-        &[Size::Large]
-    }
-    fn controls(&self) -> &'static [Control] {
-        &[Control::BlockBrowser]
+    fn info(&self) -> &TargetInfo {
+        &INFO
     }
     fn emit(&self, ir: &Ir) -> Result<Emitted, EmitError> {
         let lists = browser::lists(ir, self.name(), patterns)?;

@@ -5,21 +5,24 @@
 //! state: an administrator switches a policy on after checking its sign-in report.
 
 use super::endpoint::Missing;
-use crate::emit::{pretty_json, EmitError, Emitted, Target};
+use crate::emit::{EmitError, Emitted, Target, TargetInfo, pretty_json};
 use crate::ir::{Ir, Requirement, Size, TierKind};
 use serde_json::json;
 
 pub struct ConditionalAccess;
 
+const INFO: TargetInfo = TargetInfo {
+    name: "conditional-access",
+    description: "Microsoft Entra Conditional Access policies (Graph JSON) requiring MFA / compliant devices for approved tiers' apps",
+    outputs: &["policies.json"],
+    default_for: &[Size::Large],
+    controls: &[],
+    templates: &[],
+};
+
 impl Target for ConditionalAccess {
-    fn name(&self) -> &'static str {
-        "conditional-access"
-    }
-    fn description(&self) -> &'static str {
-        "Microsoft Entra Conditional Access policies (Graph JSON) requiring MFA / compliant devices for approved tiers' apps"
-    }
-    fn default_for(&self) -> &'static [Size] {
-        &[Size::Large]
+    fn info(&self) -> &TargetInfo {
+        &INFO
     }
     fn emit(&self, ir: &Ir) -> Result<Emitted, EmitError> {
         let mut warnings = Vec::new();

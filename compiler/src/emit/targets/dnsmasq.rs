@@ -2,14 +2,21 @@
 //! subdomains, `/*.x/` for the subdomains only; exact names are sunk with `host-record`).
 
 use super::templated::{Family, NameFormat, Rules, TemplatedTarget};
-use crate::emit::Control;
+use crate::emit::templates::template;
+use crate::emit::{Control, TargetInfo, Template};
 use crate::ir::{Scope, Size};
 
+const TEMPLATE: Template = template!("dnsmasq/msgpol.conf.j2");
+
 pub const DNSMASQ: TemplatedTarget = TemplatedTarget {
-    name: "dnsmasq",
-    description: "a dnsmasq configuration (also Pi-hole's dnsmasq.d): NXDOMAIN for banned domains",
-    default_for: &[Size::Small, Size::Medium, Size::Large],
-    controls: &[Control::BlockDns],
+    info: TargetInfo {
+        name: "dnsmasq",
+        description: "a dnsmasq configuration (also Pi-hole's dnsmasq.d): NXDOMAIN for banned domains",
+        outputs: &["msgpol.conf"],
+        default_for: &[Size::Small, Size::Medium, Size::Large],
+        controls: &[Control::BlockDns],
+        templates: &[&TEMPLATE],
+    },
     family: Family::Names(NameFormat {
         tree: &["address=/{name}/"],
         exact: &["host-record={name},0.0.0.0,::"],
@@ -18,7 +25,6 @@ pub const DNSMASQ: TemplatedTarget = TemplatedTarget {
         allow_exact: &["server=/{name}/#"],
         allow_subdomains: &["server=/*.{name}/#"],
     }),
-    files: &[("dnsmasq", "msgpol.conf")],
     cannot_express: &[(
         Rules::CarvedOut,
         Scope::Exact,

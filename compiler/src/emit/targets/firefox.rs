@@ -2,7 +2,7 @@
 //! match patterns) for tiers that `block browser`, and DNS-over-HTTPS off and locked.
 
 use super::browser;
-use crate::emit::{pretty_json, Control, EmitError, Emitted, Target};
+use crate::emit::{Control, EmitError, Emitted, Target, TargetInfo, pretty_json};
 use crate::ir::{Ir, Scope, Size};
 use serde_json::json;
 
@@ -20,18 +20,18 @@ pub(super) fn patterns(name: &str, scope: Scope) -> Vec<String> {
     }
 }
 
+const INFO: TargetInfo = TargetInfo {
+    name: "firefox",
+    description: "Firefox policies.json: WebsiteFilter for banned channels, DoH off",
+    outputs: &["policies.json"],
+    default_for: &[Size::Large],
+    controls: &[Control::BlockBrowser],
+    templates: &[],
+};
+
 impl Target for Firefox {
-    fn name(&self) -> &'static str {
-        "firefox"
-    }
-    fn description(&self) -> &'static str {
-        "Firefox policies.json: WebsiteFilter for banned channels, DoH off"
-    }
-    fn default_for(&self) -> &'static [Size] {
-        &[Size::Large]
-    }
-    fn controls(&self) -> &'static [Control] {
-        &[Control::BlockBrowser]
+    fn info(&self) -> &TargetInfo {
+        &INFO
     }
     fn emit(&self, ir: &Ir) -> Result<Emitted, EmitError> {
         let lists = browser::lists(ir, self.name(), patterns)?;

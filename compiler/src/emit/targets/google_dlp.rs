@@ -8,7 +8,7 @@
 use super::dlp::{self, cut, fit_name};
 use crate::dlp::pattern::Dialect;
 use crate::emit::pretty_json;
-use crate::emit::{EmitError, Emitted, Target};
+use crate::emit::{EmitError, Emitted, Target, TargetInfo};
 use crate::ir::{Confidence, Ir, Size};
 use serde_json::{json, Value};
 
@@ -43,15 +43,18 @@ fn words_regex(words: &[String], case_sensitive: bool) -> String {
     format!("{flags}\\b(?:{})\\b", alternatives.join("|"))
 }
 
+const INFO: TargetInfo = TargetInfo {
+    name: "google-dlp",
+    description: "Google Cloud DLP inspect template: custom info types with hotword rules",
+    outputs: &["inspect-template.json"],
+    default_for: &[Size::Large],
+    controls: &[],
+    templates: &[],
+};
+
 impl Target for GoogleDlp {
-    fn name(&self) -> &'static str {
-        "google-dlp"
-    }
-    fn description(&self) -> &'static str {
-        "Google Cloud DLP inspect template: custom info types with hotword rules"
-    }
-    fn default_for(&self) -> &'static [Size] {
-        &[Size::Large]
+    fn info(&self) -> &TargetInfo {
+        &INFO
     }
     fn emit(&self, ir: &Ir) -> Result<Emitted, EmitError> {
         let mut info_types = Vec::new();

@@ -4,7 +4,7 @@
 
 use super::windows_policy;
 use crate::emit::error::render_failed;
-use crate::emit::{preg, Control, EmitError, Emitted, OutputFile, Target};
+use crate::emit::{EmitError, Emitted, OutputFile, Target, TargetInfo, preg};
 use crate::ir::{Ir, Size};
 use sha2::{Digest, Sha256};
 
@@ -19,18 +19,18 @@ fn gpt_ini(registry_pol: &[u8]) -> Vec<u8> {
     format!("[General]\r\nVersion={version}\r\n").into_bytes()
 }
 
+const INFO: TargetInfo = TargetInfo {
+    name: "gpo",
+    description: "a Group Policy folder (gpt.ini, Machine/Registry.pol): browser URL lists, DoH off, firewall rules",
+    outputs: &["gpt.ini", "Machine/Registry.pol"],
+    default_for: &[Size::Large],
+    controls: windows_policy::CONTROLS,
+    templates: &[],
+};
+
 impl Target for Gpo {
-    fn name(&self) -> &'static str {
-        "gpo"
-    }
-    fn controls(&self) -> &'static [Control] {
-        windows_policy::CONTROLS
-    }
-    fn description(&self) -> &'static str {
-        "a Group Policy folder (gpt.ini, Machine/Registry.pol): browser URL lists, DoH off, firewall rules"
-    }
-    fn default_for(&self) -> &'static [Size] {
-        &[Size::Large]
+    fn info(&self) -> &TargetInfo {
+        &INFO
     }
     fn emit(&self, ir: &Ir) -> Result<Emitted, EmitError> {
         let settings = windows_policy::settings(ir, self.name())?;

@@ -2,14 +2,21 @@
 //! what they cannot block is said in the file and in a build warning.
 
 use super::templated::{Family, NameFormat, Rules, TemplatedTarget};
-use crate::emit::Control;
+use crate::emit::templates::template;
+use crate::emit::{Control, TargetInfo, Template};
 use crate::ir::{Scope, Size};
 
+const TEMPLATE: Template = template!("hosts/hosts.j2");
+
 pub const HOSTS: TemplatedTarget = TemplatedTarget {
-    name: "hosts",
-    description: "a hosts file (0.0.0.0 for each banned name; exact names only)",
-    default_for: &[Size::Small, Size::Medium, Size::Large],
-    controls: &[Control::BlockDns],
+    info: TargetInfo {
+        name: "hosts",
+        description: "a hosts file (0.0.0.0 for each banned name; exact names only)",
+        outputs: &["hosts"],
+        default_for: &[Size::Small, Size::Medium, Size::Large],
+        controls: &[Control::BlockDns],
+        templates: &[&TEMPLATE],
+    },
     family: Family::Names(NameFormat {
         tree: &["0.0.0.0 {name}", ":: {name}"],
         exact: &["0.0.0.0 {name}", ":: {name}"],
@@ -19,7 +26,6 @@ pub const HOSTS: TemplatedTarget = TemplatedTarget {
         allow_exact: &[],
         allow_subdomains: &[],
     }),
-    files: &[("hosts", "hosts")],
     cannot_express: &[
         (Rules::Blocked, Scope::Tree, "blocked domains also cover their subdomains, which a hosts file cannot block; use a DNS resolver target for those"),
         (Rules::Blocked, Scope::Subdomains, "subdomain-only (`*.`) entries cannot be written to a hosts file and are listed as comments"),

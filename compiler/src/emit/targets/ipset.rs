@@ -2,15 +2,21 @@
 //! rules (`-m set --match-set msgpol-banned4 dst -j DROP`).
 
 use super::templated::{Family, TemplatedTarget};
-use crate::emit::Control;
+use crate::emit::templates::template;
+use crate::emit::{Control, TargetInfo, Template};
 use crate::ir::Size;
 
+const TEMPLATE: Template = template!("ipset/msgpol.ipset.j2");
+
 pub const IPSET: TemplatedTarget = TemplatedTarget {
-    name: "ipset",
-    description: "ipset restore input: banned channels' networks for iptables rules",
-    default_for: &[Size::Large],
-    controls: &[Control::BlockFirewall],
+    info: TargetInfo {
+        name: "ipset",
+        description: "ipset restore input: banned channels' networks for iptables rules",
+        outputs: &["msgpol.ipset"],
+        default_for: &[Size::Large],
+        controls: &[Control::BlockFirewall],
+        templates: &[&TEMPLATE],
+    },
     family: Family::Networks,
-    files: &[("ipset", "msgpol.ipset")],
     cannot_express: &[],
 };

@@ -2,15 +2,21 @@
 //! forward. Reloading replaces the `msgpol` table as a whole.
 
 use super::templated::{Family, TemplatedTarget};
-use crate::emit::Control;
+use crate::emit::templates::template;
+use crate::emit::{Control, TargetInfo, Template};
 use crate::ir::Size;
 
+const TEMPLATE: Template = template!("nftables/msgpol.nft.j2");
+
 pub const NFTABLES: TemplatedTarget = TemplatedTarget {
-    name: "nftables",
-    description: "an nftables ruleset dropping traffic to banned channels' networks",
-    default_for: &[Size::Medium, Size::Large],
-    controls: &[Control::BlockFirewall],
+    info: TargetInfo {
+        name: "nftables",
+        description: "an nftables ruleset dropping traffic to banned channels' networks",
+        outputs: &["msgpol.nft"],
+        default_for: &[Size::Medium, Size::Large],
+        controls: &[Control::BlockFirewall],
+        templates: &[&TEMPLATE],
+    },
     family: Family::Networks,
-    files: &[("nftables", "msgpol.nft")],
     cannot_express: &[],
 };

@@ -2,14 +2,21 @@
 //! DIRECT. Lookups are hash-table walks over the host's labels, so every scope is exact.
 
 use super::templated::{Family, NameFormat, TemplatedTarget};
-use crate::emit::Control;
+use crate::emit::templates::template;
+use crate::emit::{Control, TargetInfo, Template};
 use crate::ir::Size;
 
+const TEMPLATE: Template = template!("pac/msgpol.pac.j2");
+
 pub const PAC: TemplatedTarget = TemplatedTarget {
-    name: "pac",
-    description: "a proxy auto-config file (browsers): banned names go to a dead proxy",
-    default_for: &[Size::Large],
-    controls: &[Control::BlockDns],
+    info: TargetInfo {
+        name: "pac",
+        description: "a proxy auto-config file (browsers): banned names go to a dead proxy",
+        outputs: &["msgpol.pac"],
+        default_for: &[Size::Large],
+        controls: &[Control::BlockDns],
+        templates: &[&TEMPLATE],
+    },
     family: Family::Names(NameFormat {
         tree: &["  \"{name}\","],
         exact: &["  \"{name}\","],
@@ -18,6 +25,5 @@ pub const PAC: TemplatedTarget = TemplatedTarget {
         allow_exact: &["  \"{name}\","],
         allow_subdomains: &["  \"{name}\","],
     }),
-    files: &[("pac", "msgpol.pac")],
     cannot_express: &[],
 };

@@ -2,15 +2,21 @@
 //! networks and a rule blocking traffic to it.
 
 use super::templated::{Family, TemplatedTarget};
-use crate::emit::Control;
+use crate::emit::templates::template;
+use crate::emit::{Control, TargetInfo, Template};
 use crate::ir::Size;
 
+const TEMPLATE: Template = template!("pf/msgpol.pf.conf.j2");
+
 pub const PF: TemplatedTarget = TemplatedTarget {
-    name: "pf",
-    description: "a pf.conf fragment (BSD, macOS) blocking banned channels' networks",
-    default_for: &[Size::Large],
-    controls: &[Control::BlockFirewall],
+    info: TargetInfo {
+        name: "pf",
+        description: "a pf.conf fragment (BSD, macOS) blocking banned channels' networks",
+        outputs: &["msgpol.pf.conf"],
+        default_for: &[Size::Large],
+        controls: &[Control::BlockFirewall],
+        templates: &[&TEMPLATE],
+    },
     family: Family::Networks,
-    files: &[("pf", "msgpol.pf.conf")],
     cannot_express: &[],
 };

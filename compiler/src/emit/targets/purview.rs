@@ -14,7 +14,8 @@ use super::ids;
 use crate::dlp::pattern::{self, Dialect};
 use crate::emit::error::{purview_pattern_too_long, purview_version};
 use crate::emit::templates::{one_line, render, Header};
-use crate::emit::{Control, EmitError, Emitted, OutputFile, Target};
+use crate::emit::templates::template;
+use crate::emit::{Control, EmitError, Emitted, OutputFile, Target, TargetInfo, Template};
 use crate::ir::{Checksum, ClassInfo, Confidence, DetectorInfo, Ir, Size, Verdict};
 use serde::Serialize;
 
@@ -349,21 +350,23 @@ fn policies(ir: &Ir, entities: &[Entity]) -> Vec<LocationPolicy> {
     out
 }
 
+const TEMPLATE: Template = template!("purview/msgpol-dlp-policies.ps1.j2");
+
+const INFO: TargetInfo = TargetInfo {
+    name: "purview",
+    description: "Microsoft Purview: sensitive information types (rule package XML) and DLP policies for Teams and Exchange",
+    outputs: &["msgpol-rulepack.xml", "msgpol-dlp-policies.ps1"],
+    default_for: &[Size::Large],
+    controls: &[Control::BlockDlp],
+    templates: &[&TEMPLATE],
+};
+
 impl Target for Purview {
-    fn name(&self) -> &'static str {
-        "purview"
+    fn info(&self) -> &TargetInfo {
+        &INFO
     }
     /// Its PowerShell creates the DLP policies that block each class on the channels whose
     /// tier may not carry it.
-    fn controls(&self) -> &'static [Control] {
-        &[Control::BlockDlp]
-    }
-    fn description(&self) -> &'static str {
-        "Microsoft Purview: sensitive information types (rule package XML) and DLP policies for Teams and Exchange"
-    }
-    fn default_for(&self) -> &'static [Size] {
-        &[Size::Large]
-    }
     fn emit(&self, ir: &Ir) -> Result<Emitted, EmitError> {
         let version =
             version(&ir.policy.version).ok_or_else(|| purview_version(&ir.policy.version))?;
@@ -381,7 +384,7 @@ impl Target for Purview {
             ..Header::value(ir),
         };
         const SCRIPT: &str = "msgpol-dlp-policies.ps1";
-        let script = render("purview-ps", context)?;
+        let script = render(&TEMPLATE, context)?;
         Ok(Emitted {
             files: vec![
                 OutputFile {

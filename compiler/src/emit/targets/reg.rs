@@ -7,7 +7,7 @@ use super::ids;
 use super::windows_policy;
 use crate::emit::error::render_failed;
 use crate::emit::preg::{Record, RegValue, DELETE_ALL_VALUES};
-use crate::emit::{Control, EmitError, Emitted, Target};
+use crate::emit::{EmitError, Emitted, Target, TargetInfo};
 use crate::ir::{Ir, Size};
 
 pub struct Reg;
@@ -59,18 +59,18 @@ fn render(records: &[Record]) -> Result<String, String> {
     Ok(out)
 }
 
+const INFO: TargetInfo = TargetInfo {
+    name: "reg",
+    description: "the gpo target's settings as a .reg file for machines outside a domain",
+    outputs: &["msgpol.reg"],
+    default_for: &[Size::Large],
+    controls: windows_policy::CONTROLS,
+    templates: &[],
+};
+
 impl Target for Reg {
-    fn name(&self) -> &'static str {
-        "reg"
-    }
-    fn controls(&self) -> &'static [Control] {
-        windows_policy::CONTROLS
-    }
-    fn description(&self) -> &'static str {
-        "the gpo target's settings as a .reg file for machines outside a domain"
-    }
-    fn default_for(&self) -> &'static [Size] {
-        &[Size::Large]
+    fn info(&self) -> &TargetInfo {
+        &INFO
     }
     fn emit(&self, ir: &Ir) -> Result<Emitted, EmitError> {
         let settings = windows_policy::settings(ir, self.name())?;

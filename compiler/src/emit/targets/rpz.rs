@@ -2,14 +2,21 @@
 //! module). Every scope is expressible: `x` and `*.x` are separate owner names.
 
 use super::templated::{Family, NameFormat, TemplatedTarget};
-use crate::emit::Control;
+use crate::emit::templates::template;
+use crate::emit::{Control, TargetInfo, Template};
 use crate::ir::Size;
 
+const TEMPLATE: Template = template!("rpz/msgpol.rpz.zone.j2");
+
 pub const RPZ: TemplatedTarget = TemplatedTarget {
-    name: "rpz",
-    description: "a response-policy zone for BIND, Knot, PowerDNS: NXDOMAIN for banned names",
-    default_for: &[Size::Large],
-    controls: &[Control::BlockDns],
+    info: TargetInfo {
+        name: "rpz",
+        description: "a response-policy zone for BIND, Knot, PowerDNS: NXDOMAIN for banned names",
+        outputs: &["msgpol.rpz.zone"],
+        default_for: &[Size::Large],
+        controls: &[Control::BlockDns],
+        templates: &[&TEMPLATE],
+    },
     family: Family::Names(NameFormat {
         tree: &["{name} CNAME .", "*.{name} CNAME ."],
         exact: &["{name} CNAME ."],
@@ -18,6 +25,5 @@ pub const RPZ: TemplatedTarget = TemplatedTarget {
         allow_exact: &["{name} CNAME rpz-passthru."],
         allow_subdomains: &["*.{name} CNAME rpz-passthru."],
     }),
-    files: &[("rpz", "msgpol.rpz.zone")],
     cannot_express: &[],
 };

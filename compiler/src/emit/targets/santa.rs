@@ -6,7 +6,7 @@
 use super::endpoint::{self, xml, Missing};
 use super::ids::guid;
 use crate::emit::error::render_failed;
-use crate::emit::{Control, EmitError, Emitted, Target};
+use crate::emit::{Control, EmitError, Emitted, Target, TargetInfo};
 use crate::ir::{Enforcement, Ir, Size};
 use std::fmt::Write;
 
@@ -143,18 +143,18 @@ fn profile(ir: &Ir, rules: &[Rule]) -> Result<String, String> {
     Ok(out)
 }
 
+const INFO: TargetInfo = TargetInfo {
+    name: "santa",
+    description: "a macOS configuration profile with Santa rules blocking banned channels' programs",
+    outputs: &["msgpol-santa.mobileconfig"],
+    default_for: &[Size::Large],
+    controls: &[Control::BlockEndpoint],
+    templates: &[],
+};
+
 impl Target for Santa {
-    fn name(&self) -> &'static str {
-        "santa"
-    }
-    fn controls(&self) -> &'static [Control] {
-        &[Control::BlockEndpoint]
-    }
-    fn description(&self) -> &'static str {
-        "a macOS configuration profile with Santa rules blocking banned channels' programs"
-    }
-    fn default_for(&self) -> &'static [Size] {
-        &[Size::Large]
+    fn info(&self) -> &TargetInfo {
+        &INFO
     }
     fn emit(&self, ir: &Ir) -> Result<Emitted, EmitError> {
         let mut warnings = Vec::new();

@@ -2,14 +2,23 @@
 //! configuration snippet that denies it, with carve-outs for approved names.
 
 use super::templated::{Family, NameFormat, Rules, TemplatedTarget};
-use crate::emit::Control;
+use crate::emit::templates::template;
+use crate::emit::{Control, TargetInfo, Template};
 use crate::ir::{Scope, Size};
 
+const MSGPOL_BANNED_TXT: Template = template!("squid/msgpol-banned.txt.j2");
+const MSGPOL_ALLOWED_TXT: Template = template!("squid/msgpol-allowed.txt.j2");
+const MSGPOL_CONF: Template = template!("squid/msgpol.conf.j2");
+
 pub const SQUID: TemplatedTarget = TemplatedTarget {
-    name: "squid",
-    description: "a Squid proxy ACL file and the snippet that denies it",
-    default_for: &[Size::Large],
-    controls: &[Control::BlockDns],
+    info: TargetInfo {
+        name: "squid",
+        description: "a Squid proxy ACL file and the snippet that denies it",
+        outputs: &["msgpol-banned.txt", "msgpol-allowed.txt", "msgpol.conf"],
+        default_for: &[Size::Large],
+        controls: &[Control::BlockDns],
+        templates: &[&MSGPOL_BANNED_TXT, &MSGPOL_ALLOWED_TXT, &MSGPOL_CONF],
+    },
     family: Family::Names(NameFormat {
         tree: &[".{name}"],
         exact: &["{name}"],
@@ -18,7 +27,6 @@ pub const SQUID: TemplatedTarget = TemplatedTarget {
         allow_exact: &["{name}"],
         allow_subdomains: &["#   not expressible: *.{name}"],
     }),
-    files: &[("squid-acl", "msgpol-banned.txt"), ("squid-allow", "msgpol-allowed.txt"), ("squid-conf", "msgpol.conf")],
     cannot_express: &[
         (Rules::Blocked, Scope::Subdomains, "subdomain-only (`*.`) entries cannot be written as a dstdomain entry without the name itself; they are listed as comments and NOT blocked"),
         (Rules::CarvedOut, Scope::Subdomains, "subdomain-only (`*.`) carve-outs cannot be written as dstdomain entries; those names stay blocked"),

@@ -4,7 +4,8 @@
 //! for the subdomains only.
 
 use crate::emit::templates::{render, Header};
-use crate::emit::{Control, EmitError, Emitted, Target};
+use crate::emit::templates::template;
+use crate::emit::{Control, EmitError, Emitted, Target, TargetInfo, Template};
 use crate::ir::{DomainRule, Ir, Scope, Size};
 use serde::Serialize;
 
@@ -59,18 +60,20 @@ fn rules_for(rules: &[DomainRule], kind: &'static str, next_sid: &mut u32, out: 
     }
 }
 
+const TEMPLATE: Template = template!("suricata/msgpol.rules.j2");
+
+const INFO: TargetInfo = TargetInfo {
+    name: "suricata",
+    description: "Suricata alert rules on DNS queries and TLS names for banned and monitored channels",
+    outputs: &["msgpol.rules"],
+    default_for: &[Size::Medium, Size::Large],
+    controls: &[Control::Monitor],
+    templates: &[&TEMPLATE],
+};
+
 impl Target for Suricata {
-    fn name(&self) -> &'static str {
-        "suricata"
-    }
-    fn description(&self) -> &'static str {
-        "Suricata alert rules on DNS queries and TLS names for banned and monitored channels"
-    }
-    fn default_for(&self) -> &'static [Size] {
-        &[Size::Medium, Size::Large]
-    }
-    fn controls(&self) -> &'static [Control] {
-        &[Control::Monitor]
+    fn info(&self) -> &TargetInfo {
+        &INFO
     }
     fn emit(&self, ir: &Ir) -> Result<Emitted, EmitError> {
         let mut rules = Vec::new();
@@ -86,7 +89,7 @@ impl Target for Suricata {
             rules => rules,
             ..Header::value(ir),
         };
-        let text = render("suricata", context)?;
+        let text = render(&TEMPLATE, context)?;
         Ok(Emitted::single("msgpol.rules", text, Vec::new()))
     }
 }

@@ -4,7 +4,8 @@
 
 use super::ids;
 use crate::emit::templates::{render, Header};
-use crate::emit::{EmitError, Emitted, Target};
+use crate::emit::templates::template;
+use crate::emit::{EmitError, Emitted, Target, TargetInfo, Template};
 use crate::ir::{ChannelInfo, Hardening, Ir, Size};
 use serde::Serialize;
 
@@ -51,15 +52,20 @@ fn command(setting: Hardening) -> (&'static str, &'static str) {
     }
 }
 
+const TEMPLATE: Template = template!("teams/msgpol-teams.ps1.j2");
+
+const INFO: TargetInfo = TargetInfo {
+    name: "teams",
+    description: "a PowerShell script hardening Microsoft Teams as the policy's `harden` blocks ask",
+    outputs: &["msgpol-teams.ps1"],
+    default_for: &[Size::Large],
+    controls: &[],
+    templates: &[&TEMPLATE],
+};
+
 impl Target for Teams {
-    fn name(&self) -> &'static str {
-        "teams"
-    }
-    fn description(&self) -> &'static str {
-        "a PowerShell script hardening Microsoft Teams as the policy's `harden` blocks ask"
-    }
-    fn default_for(&self) -> &'static [Size] {
-        &[Size::Large]
+    fn info(&self) -> &TargetInfo {
+        &INFO
     }
     fn emit(&self, ir: &Ir) -> Result<Emitted, EmitError> {
         let mut warnings = Vec::new();
@@ -100,7 +106,7 @@ impl Target for Teams {
             ..Header::value(ir),
         };
         const SCRIPT: &str = "msgpol-teams.ps1";
-        let script = ids::text_file(SCRIPT, render("teams", context)?);
+        let script = ids::text_file(SCRIPT, render(&TEMPLATE, context)?);
         Ok(Emitted::single(SCRIPT, script, warnings))
     }
 }

@@ -7,8 +7,8 @@ use super::endpoint;
 use super::ids;
 use crate::emit::error::render_failed;
 use crate::emit::templates::{is_dns_name, one_line, render, Header};
-use crate::emit::{Control, EmitError, Emitted, MemorySink, Sink, StreamError, Target};
-use crate::ir::{Enforcement, Ir, Scope, Size};
+use crate::emit::{Control, EmitError, Emitted, MemorySink, Sink, StreamError, Target, TargetInfo};
+use crate::ir::{Enforcement, Ir, Scope};
 use serde::Serialize;
 use std::io::Write;
 use std::sync::Arc;
@@ -372,8 +372,8 @@ fn network_context<'a>(
                 networks: c.endpoints.networks.iter().map(|n| n.to_string()).collect(),
             })
             .collect(),
-        programs: if target.controls.contains(&Control::BlockEndpoint) {
-            endpoint::windows_programs(ir, target.name, warnings)
+        programs: if target.info.controls.contains(&Control::BlockEndpoint) {
+            endpoint::windows_programs(ir, target.info.name, warnings)
                 .into_iter()
                 .map(|c| ChannelPrograms {
                     channel: c.name.clone(),
@@ -400,34 +400,21 @@ pub enum Family {
     Networks,
 }
 
-/// A templated target: its identity, its files (template → path), and the name scopes its
-/// format cannot express, with what it does about them.
+/// A templated target: what it is, and the name scopes its format cannot express, with what
+/// it does about them. Each of its templates renders one file (`msgpol.conf.j2` renders
+/// `msgpol.conf`). Its controls say what the files put into effect: `BlockEndpoint` also makes
+/// a network target write (and warn about) program rules.
 pub struct TemplatedTarget {
-    pub name: &'static str,
-    pub description: &'static str,
-    pub default_for: &'static [Size],
-    /// What the files put into effect: `BlockEndpoint` also makes a network target write (and
-    /// warn about) program rules.
-    pub controls: &'static [Control],
+    pub info: TargetInfo,
     pub family: Family,
-    pub files: &'static [(&'static str, &'static str)],
     /// Rules the format cannot write exactly: which set, which scope, and the consequence
     /// stated in the build warning.
     pub cannot_express: &'static [(Rules, Scope, &'static str)],
 }
 
 impl Target for TemplatedTarget {
-    fn name(&self) -> &'static str {
-        self.name
-    }
-    fn description(&self) -> &'static str {
-        self.description
-    }
-    fn default_for(&self) -> &'static [Size] {
-        self.default_for
-    }
-    fn controls(&self) -> &'static [Control] {
-        self.controls
+    fn info(&self) -> &TargetInfo {
+        &self.info
     }
     fn emit(&self, ir: &Ir) -> Result<Emitted, EmitError> {
         let mut sink = MemorySink::default();
@@ -443,7 +430,8 @@ impl Target for TemplatedTarget {
             let mut warnings = Vec::new();
             let context =
                 minijinja::Value::from_serialize(network_context(ir, self, &mut warnings));
-            for (template, path) in self.files {
+            for template in self.info.templates {
+                let path = template.output();
                 let bytes = ids::text_file(path, render(template, context.clone())?);
                 sink.file(path, &mut |out| Ok(out.write_all(&bytes)?))?;
             }
@@ -456,14 +444,15 @@ impl Target for TemplatedTarget {
             .filter_map(|(rules, scope, consequence)| {
                 let carved_out = matches!(rules, Rules::CarvedOut);
                 let count = index.rules[Section::of(*scope, carved_out) as usize].len();
-                (count > 0).then(|| format!("{}: {count} {}", self.name, consequence))
+                (count > 0).then(|| format!("{}: {count} {}", self.info.name, consequence))
             })
             .collect();
         let context = minijinja::Value::from_serialize(dns_context(ir, &index, format));
-        for (template, path) in self.files {
+        for template in self.info.templates {
+            let path = template.output();
             let rendered = render(template, context.clone())?;
             sink.file(path, &mut |out| {
-                write_with_sections(out, &rendered, ir, &index, format, self.name)
+                write_with_sections(out, &rendered, ir, &index, format, self.info.name)
             })?;
         }
         Ok(warnings)

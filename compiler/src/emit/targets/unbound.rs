@@ -1,14 +1,21 @@
 //! `unbound`: a configuration fragment for the Unbound resolver (`local-zone` rules).
 
 use super::templated::{Family, NameFormat, Rules, TemplatedTarget};
-use crate::emit::Control;
+use crate::emit::templates::template;
+use crate::emit::{Control, TargetInfo, Template};
 use crate::ir::{Scope, Size};
 
+const TEMPLATE: Template = template!("unbound/msgpol.conf.j2");
+
 pub const UNBOUND: TemplatedTarget = TemplatedTarget {
-    name: "unbound",
-    description: "an Unbound resolver fragment: NXDOMAIN for banned domains and the DoH canary",
-    default_for: &[Size::Medium, Size::Large],
-    controls: &[Control::BlockDns],
+    info: TargetInfo {
+        name: "unbound",
+        description: "an Unbound resolver fragment: NXDOMAIN for banned domains and the DoH canary",
+        outputs: &["msgpol.conf"],
+        default_for: &[Size::Medium, Size::Large],
+        controls: &[Control::BlockDns],
+        templates: &[&TEMPLATE],
+    },
     family: Family::Names(NameFormat {
         tree: &["    local-zone: \"{name}.\" always_nxdomain  # {channels}"],
         // One line per name: Unbound puts a name that has local data but no zone of its own
@@ -23,7 +30,6 @@ pub const UNBOUND: TemplatedTarget = TemplatedTarget {
         ],
         allow_subdomains: &["    # carve-out not expressible (subdomains only): *.{name}"],
     }),
-    files: &[("unbound", "msgpol.conf")],
     cannot_express: &[
         (Rules::Blocked, Scope::Subdomains, "subdomain-only (`*.`) entries cannot be expressed without also blocking the name itself; they are listed as comments"),
         (Rules::CarvedOut, Scope::Exact, "carve-outs of a single name also let its subdomains resolve (an Unbound zone covers its subtree)"),

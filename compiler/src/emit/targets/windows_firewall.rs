@@ -3,15 +3,21 @@
 //! channels banned on endpoints.
 
 use super::templated::{Family, TemplatedTarget};
-use crate::emit::Control;
+use crate::emit::templates::template;
+use crate::emit::{Control, TargetInfo, Template};
 use crate::ir::Size;
 
+const TEMPLATE: Template = template!("windows-firewall/msgpol-firewall.ps1.j2");
+
 pub const WINDOWS_FIREWALL: TemplatedTarget = TemplatedTarget {
-    name: "windows-firewall",
-    description: "a PowerShell script creating Windows Firewall rules for banned networks",
-    default_for: &[Size::Large],
-    controls: &[Control::BlockFirewall, Control::BlockEndpoint],
+    info: TargetInfo {
+        name: "windows-firewall",
+        description: "a PowerShell script creating Windows Firewall rules for banned networks",
+        outputs: &["msgpol-firewall.ps1"],
+        default_for: &[Size::Large],
+        controls: &[Control::BlockFirewall, Control::BlockEndpoint],
+        templates: &[&TEMPLATE],
+    },
     family: Family::Networks,
-    files: &[("windows-firewall", "msgpol-firewall.ps1")],
     cannot_express: &[],
 };

@@ -7,7 +7,8 @@
 use super::dlp;
 use crate::dlp::pattern::Dialect;
 use crate::emit::templates::{render, Header};
-use crate::emit::{EmitError, Emitted, Target};
+use crate::emit::templates::template;
+use crate::emit::{EmitError, Emitted, Target, TargetInfo, Template};
 use crate::ir::{Confidence, Ir, Size};
 use serde::Serialize;
 
@@ -46,15 +47,20 @@ fn text_string(value: &str) -> String {
     out
 }
 
+const TEMPLATE: Template = template!("yara/msgpol.yar.j2");
+
+const INFO: TargetInfo = TargetInfo {
+    name: "yara",
+    description: "YARA rules for the DLP detectors, to scan chat exports and attachments",
+    outputs: &["msgpol.yar"],
+    default_for: &[Size::Large],
+    controls: &[],
+    templates: &[&TEMPLATE],
+};
+
 impl Target for Yara {
-    fn name(&self) -> &'static str {
-        "yara"
-    }
-    fn description(&self) -> &'static str {
-        "YARA rules for the DLP detectors, to scan chat exports and attachments"
-    }
-    fn default_for(&self) -> &'static [Size] {
-        &[Size::Large]
+    fn info(&self) -> &TargetInfo {
+        &INFO
     }
     fn emit(&self, ir: &Ir) -> Result<Emitted, EmitError> {
         let mut rules = Vec::new();
@@ -115,7 +121,7 @@ impl Target for Yara {
         };
         Ok(Emitted::single(
             "msgpol.yar",
-            render("yara", context)?,
+            render(&TEMPLATE, context)?,
             warnings,
         ))
     }

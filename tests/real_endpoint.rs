@@ -229,7 +229,12 @@ fn firewall_rules(entries: &[Entry]) -> FirewallRules {
     let mut networks_of = BTreeMap::new();
     let mut programs = Vec::new();
     let key = r"Software\Policies\Microsoft\WindowsFirewall\FirewallRules";
-    for rule in values(entries, key).into_iter().map(Entry::sz) {
+    // The key is shared with other GPOs' rules: msgpol never clears it.
+    assert!(
+        !entries.iter().any(|e| e.key == key && e.name.starts_with("**")),
+        "no directive on the shared firewall key"
+    );
+    for rule in entries.iter().filter(|e| e.key == key).map(Entry::sz) {
         let fields = rule_fields(&rule);
         let get = |k: &str| fields.iter().find(|(f, _)| f == k).map(|(_, v)| v.as_str());
         assert_eq!(get("Action"), Some("Block"));
@@ -324,6 +329,91 @@ fn samba_reads_every_registry_pol_as_the_policy_asked() {
         let (_, reg) = common::emit_target(&policy, "reg", reg_dir.path());
         let from_reg = reg_entries(&std::fs::read(&reg[0]).unwrap());
         assert_eq!(from_reg, entries, "{policy:?}: reg and gpo say the same");
+    }
+}
+
+/// A registry as deploying a file leaves it: (key, value name) → data.
+type Registry = BTreeMap<(String, String), String>;
+
+/// Apply Registry.pol entries as the Group Policy registry extension does: `**delvals.`
+/// deletes every value of its key, `**del.NAME` one value, anything else sets a value.
+fn apply_pol(registry: &mut Registry, entries: &[Entry]) {
+    for e in entries {
+        if e.name == "**delvals." {
+            registry.retain(|(key, _), _| *key != e.key);
+        } else if let Some(name) = e.name.strip_prefix("**del.") {
+            registry.remove(&(e.key.clone(), name.to_string()));
+        } else {
+            registry.insert((e.key.clone(), e.name.clone()), e.data.clone());
+        }
+    }
+}
+
+/// Apply a .reg file as regedit does: `[-KEY]` deletes the key with all its values and
+/// subkeys, `"NAME"=-` deletes one value, `"NAME"=data` sets one.
+fn apply_reg(registry: &mut Registry, bytes: &[u8]) {
+    let units: Vec<u16> = bytes[2..]
+        .chunks(2)
+        .map(|c| u16::from_le_bytes([c[0], c[1]]))
+        .collect();
+    let text = String::from_utf16(&units).unwrap();
+    let hive = "HKEY_LOCAL_MACHINE\\";
+    let mut key = String::new();
+    for line in text.split("\r\n").skip(1).filter(|l| !l.is_empty()) {
+        if let Some(deleted) = line.strip_prefix("[-") {
+            let deleted = deleted.strip_suffix(']').unwrap().strip_prefix(hive).unwrap();
+            let below = format!("{deleted}\\");
+            registry.retain(|(k, _), _| k != deleted && !k.starts_with(&below));
+        } else if let Some(k) = line.strip_prefix('[') {
+            key = k.strip_suffix(']').unwrap().strip_prefix(hive).unwrap().into();
+        } else {
+            let (name, data) = line.split_once("\"=").unwrap();
+            let id = (key.clone(), name.trim_start_matches('"').to_string());
+            if data == "-" {
+                registry.remove(&id);
+            } else {
+                registry.insert(id, data.to_string());
+            }
+        }
+    }
+}
+
+/// Deploying the `gpo` or `reg` output onto a machine that already holds another team's
+/// firewall rules (another GPO's, under the same shared key) and another product's policies
+/// keeps them: msgpol replaces only the values it writes and the list keys it owns.
+#[test]
+fn deploying_gpo_or_reg_keeps_settings_msgpol_does_not_own() {
+    if !common::require_tool("ndrdump") {
+        return;
+    }
+    let firewall = r"Software\Policies\Microsoft\WindowsFirewall\FirewallRules";
+    let others: Vec<((String, String), String)> = vec![
+        (
+            (firewall.into(), "{11111111-2222-3333-4444-555555555555}".into()),
+            "sz:v2.30|Action=Block|Active=TRUE|Dir=In|LPort=23|Name=telnet in|".into(),
+        ),
+        (
+            (r"Software\Policies\Microsoft\WindowsFirewall\DomainProfile".into(), "EnableFirewall".into()),
+            "dword:1".into(),
+        ),
+        (
+            (r"Software\Policies\Google\Chrome".into(), "HomepageLocation".into()),
+            "sz:https://intranet.example".into(),
+        ),
+    ];
+    for policy in policies() {
+        let dir = tempfile::tempdir().unwrap();
+        let (_, paths) = common::emit_target(&policy, "gpo", dir.path());
+        let pol = paths.iter().find(|p| p.ends_with("Registry.pol")).unwrap();
+        let mut by_gpo: Registry = others.iter().cloned().collect();
+        apply_pol(&mut by_gpo, &ndrdump(pol));
+        let (_, reg) = common::emit_target(&policy, "reg", dir.path());
+        let mut by_reg: Registry = others.iter().cloned().collect();
+        apply_reg(&mut by_reg, &std::fs::read(&reg[0]).unwrap());
+        for (id, data) in &others {
+            assert_eq!(by_gpo.get(id), Some(data), "{policy:?}: the gpo removed {id:?}");
+            assert!(by_reg.contains_key(id), "{policy:?}: the .reg file removed {id:?}");
+        }
     }
 }
 

@@ -1,7 +1,9 @@
 //! The Windows policy settings msgpol manages, built once from the IR as registry records
 //! (`preg::Record`, `**delvals.` directives included) and rendered by two targets: `gpo`
-//! (binary Registry.pol) and `reg` (a regedit file). Every list key is cleared with
-//! `**delvals.` before its values, so a rebuilt policy never leaves stale entries behind.
+//! (binary Registry.pol) and `reg` (a regedit file). Every browser list key is msgpol's own
+//! and is cleared with `**delvals.` before its values, so a rebuilt policy never leaves stale
+//! entries behind. The firewall rule key is shared with every other GPO's rules: msgpol only
+//! sets its own values there, each named by a GUID derived from what it blocks.
 
 use super::endpoint::{self, Missing};
 use super::ids;
@@ -94,7 +96,6 @@ fn firewall_rules(
     records: &mut Vec<Record>,
     warnings: &mut Vec<String>,
 ) -> Result<(), EmitError> {
-    clear(records, FIREWALL_RULES);
     let mut without_networks = Missing::new("`networks`", "no firewall rule is written");
     for channel in endpoint::blocked_by(ir, Enforcement::Firewall) {
         let Some(tier) = ir.tier_of(channel) else {

@@ -5,17 +5,22 @@
 
 mod common;
 
-use msgpol::diagnostics::ErrorFormat;
+use msgpol::diagnostics::{Code, ErrorFormat};
 
-fn expected_code(path: &std::path::Path) -> String {
+fn expected_code(path: &std::path::Path) -> Code {
     let bytes = std::fs::read(path).unwrap();
     let text = String::from_utf8_lossy(&bytes);
-    text.lines()
+    let written = text
+        .lines()
         .next()
         .and_then(|l| l.strip_prefix("# expect: "))
         .unwrap_or_else(|| panic!("{} must start with `# expect: CODE`", path.display()))
-        .trim()
-        .to_string()
+        .trim();
+    Code::ALL
+        .iter()
+        .copied()
+        .find(|code| code.as_str() == written)
+        .unwrap_or_else(|| panic!("{}: no code {written}", path.display()))
 }
 
 #[test]
@@ -25,7 +30,7 @@ fn err_fixtures_fail_with_their_code() {
         let code = expected_code(path);
         assert!(has_errors, "{} should fail", path.display());
         assert!(
-            text.contains(&code),
+            text.contains(code.as_str()),
             "{} should report {code}, got:\n{text}",
             path.display()
         );
@@ -38,11 +43,7 @@ fn err_fixtures_fail_with_their_code() {
             .unwrap()
             .to_str()
             .unwrap();
-        let expected_stage = match &code[..2] {
-            "E0" => "syntax",
-            "E1" => "resolve",
-            _ => "validate",
-        };
+        let expected_stage = code.stage().name();
         assert_eq!(
             stage, expected_stage,
             "{code} belongs to the {expected_stage} stage"
@@ -114,8 +115,8 @@ fn warn_fixtures_pass_with_their_warning() {
             "{} should compile",
             path.display()
         );
-        let codes: Vec<&str> = compilation.diagnostics.iter().map(|d| d.code).collect();
-        assert_eq!(codes, vec![code.as_str()], "{}", path.display());
+        let codes: Vec<Code> = compilation.diagnostics.iter().map(|d| d.code).collect();
+        assert_eq!(codes, vec![code], "{}", path.display());
         let (text, _) = common::diagnostics_text(path, ErrorFormat::Human);
         insta::assert_snapshot!(text);
     });

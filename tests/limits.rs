@@ -4,6 +4,7 @@
 
 mod common;
 
+use msgpol::diagnostics::Code;
 use predicates::prelude::*;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -191,8 +192,8 @@ fn a_file_over_64_mib_is_e015_without_reading_it_as_a_policy() {
             "no E015 names {file}:\n{text}"
         );
     }
-    let codes: Vec<&str> = compilation.diagnostics.iter().map(|d| d.code).collect();
-    assert_eq!(codes, ["E015", "E015"], "{text}");
+    let codes: Vec<Code> = compilation.diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(codes, [Code::E015, Code::E015], "{text}");
 
     // At the limit, a file is read as text; one byte more, and it is refused.
     let file = msgpol::source::FileId(0);
@@ -200,5 +201,5 @@ fn a_file_over_64_mib_is_e015_without_reading_it_as_a_policy() {
     assert!(msgpol::syntax::decode(file, at).is_ok());
     let over = vec![b' '; msgpol::syntax::MAX_FILE_BYTES + 1];
     let (_, err) = msgpol::syntax::decode(file, over).unwrap_err();
-    assert_eq!(msgpol::diagnostics::Diagnostic::from(err).code, "E015");
+    assert_eq!(msgpol::diagnostics::Diagnostic::from(err).code, Code::E015);
 }

@@ -231,7 +231,9 @@ fn firewall_rules(entries: &[Entry]) -> FirewallRules {
     let key = r"Software\Policies\Microsoft\WindowsFirewall\FirewallRules";
     // The key is shared with other GPOs' rules: msgpol never clears it.
     assert!(
-        !entries.iter().any(|e| e.key == key && e.name.starts_with("**")),
+        !entries
+            .iter()
+            .any(|e| e.key == key && e.name.starts_with("**")),
         "no directive on the shared firewall key"
     );
     for rule in entries.iter().filter(|e| e.key == key).map(Entry::sz) {
@@ -361,11 +363,20 @@ fn apply_reg(registry: &mut Registry, bytes: &[u8]) {
     let mut key = String::new();
     for line in text.split("\r\n").skip(1).filter(|l| !l.is_empty()) {
         if let Some(deleted) = line.strip_prefix("[-") {
-            let deleted = deleted.strip_suffix(']').unwrap().strip_prefix(hive).unwrap();
+            let deleted = deleted
+                .strip_suffix(']')
+                .unwrap()
+                .strip_prefix(hive)
+                .unwrap();
             let below = format!("{deleted}\\");
             registry.retain(|(k, _), _| k != deleted && !k.starts_with(&below));
         } else if let Some(k) = line.strip_prefix('[') {
-            key = k.strip_suffix(']').unwrap().strip_prefix(hive).unwrap().into();
+            key = k
+                .strip_suffix(']')
+                .unwrap()
+                .strip_prefix(hive)
+                .unwrap()
+                .into();
         } else {
             let (name, data) = line.split_once("\"=").unwrap();
             let id = (key.clone(), name.trim_start_matches('"').to_string());
@@ -389,15 +400,24 @@ fn deploying_gpo_or_reg_keeps_settings_msgpol_does_not_own() {
     let firewall = r"Software\Policies\Microsoft\WindowsFirewall\FirewallRules";
     let others: Vec<((String, String), String)> = vec![
         (
-            (firewall.into(), "{11111111-2222-3333-4444-555555555555}".into()),
+            (
+                firewall.into(),
+                "{11111111-2222-3333-4444-555555555555}".into(),
+            ),
             "sz:v2.30|Action=Block|Active=TRUE|Dir=In|LPort=23|Name=telnet in|".into(),
         ),
         (
-            (r"Software\Policies\Microsoft\WindowsFirewall\DomainProfile".into(), "EnableFirewall".into()),
+            (
+                r"Software\Policies\Microsoft\WindowsFirewall\DomainProfile".into(),
+                "EnableFirewall".into(),
+            ),
             "dword:1".into(),
         ),
         (
-            (r"Software\Policies\Google\Chrome".into(), "HomepageLocation".into()),
+            (
+                r"Software\Policies\Google\Chrome".into(),
+                "HomepageLocation".into(),
+            ),
             "sz:https://intranet.example".into(),
         ),
     ];
@@ -411,8 +431,15 @@ fn deploying_gpo_or_reg_keeps_settings_msgpol_does_not_own() {
         let mut by_reg: Registry = others.iter().cloned().collect();
         apply_reg(&mut by_reg, &std::fs::read(&reg[0]).unwrap());
         for (id, data) in &others {
-            assert_eq!(by_gpo.get(id), Some(data), "{policy:?}: the gpo removed {id:?}");
-            assert!(by_reg.contains_key(id), "{policy:?}: the .reg file removed {id:?}");
+            assert_eq!(
+                by_gpo.get(id),
+                Some(data),
+                "{policy:?}: the gpo removed {id:?}"
+            );
+            assert!(
+                by_reg.contains_key(id),
+                "{policy:?}: the .reg file removed {id:?}"
+            );
         }
     }
 }

@@ -3,6 +3,7 @@
 
 mod common;
 
+use msgpol::diagnostics::Code;
 use std::fs;
 
 fn compile_text(bytes: &[u8]) -> msgpol::Compilation {
@@ -12,11 +13,11 @@ fn compile_text(bytes: &[u8]) -> msgpol::Compilation {
     msgpol::compile(&path, common::today()).expect("the file itself is readable")
 }
 
-fn assert_rejected(bytes: &[u8], code: &str) {
+fn assert_rejected(bytes: &[u8], code: Code) {
     let c = compile_text(bytes);
     assert!(c.has_errors(), "expected {code}");
     assert!(c.ir.is_none());
-    let codes: Vec<&str> = c.diagnostics.iter().map(|d| d.code).collect();
+    let codes: Vec<Code> = c.diagnostics.iter().map(|d| d.code).collect();
     assert!(codes.contains(&code), "expected {code}, got {codes:?}");
     for d in &c.diagnostics {
         assert!(d.primary_span().is_some(), "{} has no location", d.code);
@@ -29,16 +30,16 @@ const HEADER: &str = "policy \"P\" {\n  organisation \"O\"\n  size small\n  vers
 #[test]
 fn deep_braces_do_not_overflow_the_stack() {
     let open = "{".repeat(100_000);
-    assert_rejected(format!("{HEADER}tier t {open}").as_bytes(), "E011");
+    assert_rejected(format!("{HEADER}tier t {open}").as_bytes(), Code::E011);
     let close = "}".repeat(100_000);
-    assert_rejected(format!("{HEADER}{close}").as_bytes(), "E005");
+    assert_rejected(format!("{HEADER}{close}").as_bytes(), Code::E005);
 }
 
 #[test]
 fn huge_lines_and_names_get_short_diagnostics() {
     let name = "a".repeat(3_000_000);
     let c = compile_text(format!("{HEADER}channel {name} {{\n}}\n").as_bytes());
-    assert!(c.diagnostics.iter().any(|d| d.code == "E008"));
+    assert!(c.diagnostics.iter().any(|d| d.code == Code::E008));
     let text = common::rendered(&c);
     assert!(
         text.len() < 2_000,
@@ -53,18 +54,18 @@ fn huge_lines_and_names_get_short_diagnostics() {
     let domain = format!("{}.example", "a".repeat(2_000_000));
     assert_rejected(
         format!("{HEADER}channel x {{\n  domains \"{domain}\"\n}}\n").as_bytes(),
-        "E201",
+        Code::E201,
     );
 }
 
 #[test]
 fn binary_and_control_bytes() {
-    assert_rejected(b"policy \"P\" {\n\xff\xfe garbage\n}\n", "E001");
-    assert_rejected(format!("{HEADER}# a NUL\0 byte\n").as_bytes(), "E002");
+    assert_rejected(b"policy \"P\" {\n\xff\xfe garbage\n}\n", Code::E001);
+    assert_rejected(format!("{HEADER}# a NUL\0 byte\n").as_bytes(), Code::E002);
     assert_rejected(
         format!("{HEADER}channel x {{\n  vendor \"right-to-left \u{202e} override\"\n}}\n")
             .as_bytes(),
-        "E002",
+        Code::E002,
     );
 }
 
@@ -80,7 +81,10 @@ fn hostile_strings_never_reach_an_output() {
         let text = format!("{HEADER}import std.channels\nchannel x {{\n  media text\n  domains \"{hostile}\"\n}}\ntier banned {{\n  channels x\n  allows nothing\n  block dns\n}}\n");
         let c = compile_text(text.as_bytes());
         assert!(c.ir.is_none(), "{hostile} was accepted");
-        assert!(c.diagnostics.iter().any(|d| d.code == "E201"), "{hostile}");
+        assert!(
+            c.diagnostics.iter().any(|d| d.code == Code::E201),
+            "{hostile}"
+        );
     }
 }
 
@@ -88,15 +92,15 @@ fn hostile_strings_never_reach_an_output() {
 fn impossible_dates_and_networks() {
     assert_rejected(
         HEADER.replace("2026-01-01", "2026-13-01").as_bytes(),
-        "E009",
+        Code::E009,
     );
     assert_rejected(
         format!("{HEADER}channel x {{\n  networks \"10.0.0.1/8\"\n}}\n").as_bytes(),
-        "E202",
+        Code::E202,
     );
     assert_rejected(
         format!("{HEADER}channel x {{\n  networks \"::1/129\"\n}}\n").as_bytes(),
-        "E202",
+        Code::E202,
     );
 }
 

@@ -2,6 +2,10 @@
 //! help line. Stages wrap `Diagnostic` in their own error type; the CLI renders them as human
 //! (graphical), plain (screen-reader friendly) or JSON reports.
 
+mod code;
+
+pub use code::{Code, Stage};
+
 use crate::source::{Location, SourceMap, Span};
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NarratableReportHandler};
 use serde::Serialize;
@@ -23,8 +27,7 @@ pub struct Label {
 
 #[derive(Clone, Debug)]
 pub struct Diagnostic {
-    pub code: &'static str,
-    pub severity: Severity,
+    pub code: Code,
     pub message: String,
     /// The first label is the primary location.
     pub labels: Vec<Label>,
@@ -32,19 +35,12 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(code: Code, message: impl Into<String>) -> Self {
         Diagnostic {
             code,
-            severity: Severity::Error,
             message: message.into(),
             labels: Vec::new(),
             help: None,
-        }
-    }
-    pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
-        Diagnostic {
-            severity: Severity::Warning,
-            ..Diagnostic::error(code, message)
         }
     }
     pub fn label(mut self, span: Span, text: impl Into<String>) -> Self {
@@ -58,8 +54,12 @@ impl Diagnostic {
         self.help = Some(help.into());
         self
     }
+    /// The code's severity: a call site cannot choose another.
+    pub fn severity(&self) -> Severity {
+        self.code.severity()
+    }
     pub fn is_error(&self) -> bool {
-        self.severity == Severity::Error
+        self.severity() == Severity::Error
     }
     pub fn primary_span(&self) -> Option<Span> {
         self.labels.first().map(|l| l.span)
@@ -118,9 +118,8 @@ pub enum ErrorFormat {
 #[derive(Debug)]
 struct Rendered {
     message: String,
-    code: &'static str,
     /// `None` for a "see also" snippet.
-    severity: Option<Severity>,
+    code: Option<Code>,
     help: Option<String>,
     source: Option<miette::NamedSource<Arc<String>>>,
     labels: Vec<LabeledSpan>,
@@ -136,14 +135,11 @@ impl std::error::Error for Rendered {}
 
 impl miette::Diagnostic for Rendered {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        if self.code.is_empty() {
-            None
-        } else {
-            Some(Box::new(self.code))
-        }
+        self.code
+            .map(|code| Box::new(code) as Box<dyn fmt::Display>)
     }
     fn severity(&self) -> Option<miette::Severity> {
-        Some(match self.severity {
+        Some(match self.code.map(Code::severity) {
             Some(Severity::Error) => miette::Severity::Error,
             Some(Severity::Warning) => miette::Severity::Warning,
             None => miette::Severity::Advice,
@@ -237,8 +233,7 @@ fn render_for_miette(diag: &Diagnostic, map: &SourceMap) -> Rendered {
     }
     Rendered {
         message,
-        code: diag.code,
-        severity: Some(diag.severity),
+        code: Some(diag.code),
         help: diag.help.clone(),
         source,
         labels,
@@ -253,8 +248,7 @@ fn see_also(
 ) -> Rendered {
     Rendered {
         message,
-        code: "",
-        severity: None,
+        code: None,
         help: None,
         source,
         labels,
@@ -273,7 +267,7 @@ struct JsonLabel {
 
 #[derive(Serialize)]
 struct JsonDiagnostic<'a> {
-    code: &'a str,
+    code: Code,
     severity: Severity,
     message: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -298,7 +292,7 @@ pub fn render(
                 .iter()
                 .map(|d| JsonDiagnostic {
                     code: d.code,
-                    severity: d.severity,
+                    severity: d.severity(),
                     message: &d.message,
                     location: d.primary_span().map(|s| map.location(s)),
                     labels: d

@@ -15,7 +15,7 @@ pub mod syntax;
 pub mod validate;
 pub mod vocabulary;
 
-use diagnostics::Diagnostic;
+use diagnostics::{Code, Diagnostic};
 use source::SourceMap;
 use std::path::Path;
 use time::Date;
@@ -82,14 +82,14 @@ fn sort_diagnostics(diags: &mut [Diagnostic], map: &SourceMap) {
         let place = d
             .primary_span()
             .map(|s| (map.get(s.file).name.clone(), s.start));
-        (d.severity, place, d.code, d.message.clone())
+        (d.severity(), place, d.code, d.message.clone())
     });
 }
 
 /// E301: a file named on the command line cannot be read.
 pub fn io_error(path: &Path, error: &std::io::Error) -> Diagnostic {
-    Diagnostic::error(
-        "E301",
+    Diagnostic::new(
+        Code::E301,
         format!(
             "cannot read {}: {}",
             diagnostics::quote(&path.display().to_string()),

@@ -1,7 +1,7 @@
 //! `msgpol explain FILE CLASS CHANNEL [--who GROUP]`: one decision and why.
 
 use super::{Session, EXIT_OK, EXIT_POLICY};
-use msgpol::diagnostics::{did_you_mean, quote, Diagnostic};
+use msgpol::diagnostics::{did_you_mean, quote, Code, Diagnostic};
 use msgpol::ir::Verdict;
 
 pub fn run(
@@ -22,8 +22,8 @@ pub fn run(
     let unknown = |kind: &str, name: &str, known: Vec<&str>| {
         let help = did_you_mean(name, known.iter().copied())
             .unwrap_or_else(|| format!("the policy's {kind}es: {}", known.join(", ")));
-        Diagnostic::error(
-            "E306",
+        Diagnostic::new(
+            Code::E306,
             format!("the policy declares no {kind} named {}", quote(name)),
         )
         .help(help)

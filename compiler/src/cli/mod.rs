@@ -8,7 +8,7 @@ mod scan;
 mod targets;
 
 use clap::{Parser, Subcommand};
-use msgpol::diagnostics::{self, Diagnostic, ErrorFormat};
+use msgpol::diagnostics::{self, Code, Diagnostic, ErrorFormat};
 use msgpol::source::SourceMap;
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -98,10 +98,11 @@ impl Session {
         }
     }
 
-    /// A usage or I/O problem: printed, exit code 2.
+    /// A usage or I/O problem: printed; its code's exit code (2).
     pub fn fail(&self, diag: Diagnostic) -> i32 {
+        let exit = diag.code.exit_code();
         self.report(&[diag], &SourceMap::default());
-        EXIT_USAGE
+        exit
     }
 }
 
@@ -115,7 +116,7 @@ fn terminal_width() -> usize {
 /// The evaluation date: --today, else SOURCE_DATE_EPOCH, else the system's date (UTC).
 fn evaluation_date(flag: Option<&str>) -> Result<Date, Diagnostic> {
     let bad = |what: String| {
-        Diagnostic::error("E305", what)
+        Diagnostic::new(Code::E305, what)
             .help("write the date as YYYY-MM-DD, or SOURCE_DATE_EPOCH as whole seconds since 1970")
     };
     if let Some(text) = flag {

@@ -4,7 +4,7 @@
 //! read or parsed (the other paths are still scanned).
 
 use super::{Session, EXIT_OK, EXIT_POLICY, EXIT_USAGE};
-use msgpol::diagnostics::{quote, Diagnostic};
+use msgpol::diagnostics::{quote, Code, Diagnostic};
 use msgpol::dlp::engine::Scanner;
 use msgpol::dlp::input::{self, Document};
 use serde::Serialize;
@@ -40,7 +40,7 @@ struct Finding<'a> {
 
 /// E313: a path to scan cannot be read, or is not in the format its name says.
 fn unreadable(path: &str, why: &str) -> Diagnostic {
-    Diagnostic::error("E313", format!("cannot scan {}: {why}", quote(path)))
+    Diagnostic::new(Code::E313, format!("cannot scan {}: {why}", quote(path)))
         .help("check the path; a `.json` file must be a Slack export (a JSON array of messages)")
 }
 
@@ -83,8 +83,11 @@ pub fn run(session: &Session, args: &ScanArgs) -> i32 {
         Ok(s) => s,
         Err(why) => {
             return session.fail(
-                Diagnostic::error("E314", format!("the detectors cannot be compiled: {why}"))
-                    .help("simplify the pattern: fewer alternatives or smaller repeats"),
+                Diagnostic::new(
+                    Code::E314,
+                    format!("the detectors cannot be compiled: {why}"),
+                )
+                .help("simplify the pattern: fewer alternatives or smaller repeats"),
             )
         }
     };

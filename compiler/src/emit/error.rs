@@ -1,6 +1,6 @@
 //! Errors of the emit stage (codes E302–E304).
 
-use crate::diagnostics::{quote, stage_error, Diagnostic};
+use crate::diagnostics::{quote, stage_error, Code, Diagnostic};
 use std::path::Path;
 
 stage_error!(
@@ -10,15 +10,15 @@ stage_error!(
 
 pub fn not_an_output_dir(dir: &Path) -> EmitError {
     EmitError(
-        Diagnostic::error("E302", format!("{} exists and is not an msgpol output directory", quote(&dir.display().to_string())))
+        Diagnostic::new(Code::E302, format!("{} exists and is not an msgpol output directory", quote(&dir.display().to_string())))
             .help("choose a new or empty directory; msgpol replaces only directories it wrote (they hold a manifest.json)"),
     )
 }
 
 pub fn write_failed(path: &Path, error: &std::io::Error) -> EmitError {
     EmitError(
-        Diagnostic::error(
-            "E303",
+        Diagnostic::new(
+            Code::E303,
             format!(
                 "cannot write {}: {}",
                 quote(&path.display().to_string()),
@@ -34,26 +34,29 @@ pub fn write_failed(path: &Path, error: &std::io::Error) -> EmitError {
 pub fn unknown_target(name: &str, known: &[&str]) -> EmitError {
     let help = crate::diagnostics::did_you_mean(name, known.iter().copied())
         .unwrap_or_else(|| format!("run `msgpol targets` to list them: {}", known.join(", ")));
-    EmitError(Diagnostic::error("E304", format!("unknown target {}", quote(name))).help(help))
+    EmitError(Diagnostic::new(Code::E304, format!("unknown target {}", quote(name))).help(help))
 }
 
 pub fn render_failed(target: &str, detail: String) -> EmitError {
     EmitError(
-        Diagnostic::error("E303", format!("the `{target}` target failed: {detail}"))
-            .help("this is a bug in msgpol; please report it with the policy that caused it"),
+        Diagnostic::new(
+            Code::E303,
+            format!("the `{target}` target failed: {detail}"),
+        )
+        .help("this is a bug in msgpol; please report it with the policy that caused it"),
     )
 }
 
 pub fn too_many_entries(target: &str, list: &str, count: usize, max: usize) -> EmitError {
     EmitError(
-        Diagnostic::error("E307", format!("the `{target}` {list} would hold {count} entries; the browser accepts at most {max}"))
+        Diagnostic::new(Code::E307, format!("the `{target}` {list} would hold {count} entries; the browser accepts at most {max}"))
             .help("block long lists (feeds) with a DNS target such as dnsmasq, unbound or rpz, and keep `block browser` for the channels' own web apps"),
     )
 }
 
 pub fn purview_version(version: &str) -> EmitError {
     EmitError(
-        Diagnostic::error("E315", format!("the policy version {} cannot be a Purview rule package version", quote(version)))
+        Diagnostic::new(Code::E315, format!("the policy version {} cannot be a Purview rule package version", quote(version)))
             .help("write the version as up to four numbers of at most 65535, e.g. `version \"2026.2\"`; Purview deploys a rule package only when its version increases"),
     )
 }
@@ -65,7 +68,7 @@ pub fn purview_pattern_too_long(
     max: usize,
 ) -> EmitError {
     EmitError(
-        Diagnostic::error("E316", format!("the patterns of detector `{class}/{detector}` become a {length}-character Purview regex; Purview accepts at most {max}"))
+        Diagnostic::new(Code::E316, format!("the patterns of detector `{class}/{detector}` become a {length}-character Purview regex; Purview accepts at most {max}"))
             .help("shorten the patterns or split them over several detectors; letters in patterns of detectors without `case-sensitive` are written twice (`[Aa]`)"),
     )
 }

@@ -1,6 +1,6 @@
 //! Errors of the resolve stage (codes E101–E112, and E220 for a tier's feed channel).
 
-use crate::diagnostics::{did_you_mean, quote, stage_error, Diagnostic};
+use crate::diagnostics::{did_you_mean, quote, stage_error, Code, Diagnostic};
 use crate::source::Span;
 
 stage_error!(
@@ -12,18 +12,21 @@ stage_error!(
 
 pub fn import_unreadable(span: Span, path: &str, why: &str, what: &str) -> ResolveError {
     ResolveError(
-        Diagnostic::error("E101", format!("cannot read the {what} {}", quote(path)))
-            .label(span, why.to_string())
-            .help(format!(
-                "check the file name; a {what} path is relative to the file that names it"
-            )),
+        Diagnostic::new(
+            Code::E101,
+            format!("cannot read the {what} {}", quote(path)),
+        )
+        .label(span, why.to_string())
+        .help(format!(
+            "check the file name; a {what} path is relative to the file that names it"
+        )),
     )
 }
 
 pub fn import_outside_root(span: Span, path: &str, what: &str) -> ResolveError {
     ResolveError(
-        Diagnostic::error(
-            "E102",
+        Diagnostic::new(
+            Code::E102,
             format!("the {what} {} leaves the policy's directory", quote(path)),
         )
         .label(span, "this path goes outside the policy root")
@@ -35,7 +38,7 @@ pub fn import_outside_root(span: Span, path: &str, what: &str) -> ResolveError {
 
 pub fn import_absolute(span: Span, path: &str, what: &str) -> ResolveError {
     ResolveError(
-        Diagnostic::error("E103", format!("the {what} {} is an absolute path", quote(path)))
+        Diagnostic::new(Code::E103, format!("the {what} {} is an absolute path", quote(path)))
             .label(span, "absolute paths are not allowed")
             .help("write the path relative to this file, e.g. `import \"partners.msgpol\"` or `feed hosts \"feeds/banned.txt\"`"),
     )
@@ -43,17 +46,23 @@ pub fn import_absolute(span: Span, path: &str, what: &str) -> ResolveError {
 
 pub fn import_directory(span: Span, path: &str, what: &str) -> ResolveError {
     ResolveError(
-        Diagnostic::error("E104", format!("the {what} {} is a directory", quote(path)))
-            .label(span, "not a file")
-            .help("name a file inside the directory, e.g. `import \"partners/main.msgpol\"`"),
+        Diagnostic::new(
+            Code::E104,
+            format!("the {what} {} is a directory", quote(path)),
+        )
+        .label(span, "not a file")
+        .help("name a file inside the directory, e.g. `import \"partners/main.msgpol\"`"),
     )
 }
 
 pub fn bad_feed_line(span: Span, line: &str, why: &str, help: &str) -> ResolveError {
     ResolveError(
-        Diagnostic::error("E112", format!("cannot use the feed line {}", quote(line)))
-            .label(span, why.to_string())
-            .help(help.to_string()),
+        Diagnostic::new(
+            Code::E112,
+            format!("cannot use the feed line {}", quote(line)),
+        )
+        .label(span, why.to_string())
+        .help(help.to_string()),
     )
 }
 
@@ -61,8 +70,8 @@ pub fn unknown_module(span: Span, name: &str, known: &[&str]) -> ResolveError {
     let help = did_you_mean(name, known.iter().copied())
         .unwrap_or_else(|| format!("the standard library has: {}", known.join(", ")));
     ResolveError(
-        Diagnostic::error(
-            "E105",
+        Diagnostic::new(
+            Code::E105,
             format!("no standard-library module named {}", quote(name)),
         )
         .label(span, "unknown module")
@@ -72,7 +81,7 @@ pub fn unknown_module(span: Span, name: &str, known: &[&str]) -> ResolveError {
 
 pub fn import_cycle(span: Span, cycle: &[String]) -> ResolveError {
     ResolveError(
-        Diagnostic::error("E106", format!("import cycle: {}", cycle.join(" → ")))
+        Diagnostic::new(Code::E106, format!("import cycle: {}", cycle.join(" → ")))
             .label(span, "this import closes the cycle")
             .help("remove one of these imports; move what both files need into a third file"),
     )
@@ -80,7 +89,7 @@ pub fn import_cycle(span: Span, cycle: &[String]) -> ResolveError {
 
 pub fn unresolved(span: Span, kind: &str, name: &str, help: String) -> ResolveError {
     ResolveError(
-        Diagnostic::error("E107", format!("no {kind} named {}", quote(name)))
+        Diagnostic::new(Code::E107, format!("no {kind} named {}", quote(name)))
             .label(span, format!("not a {kind}"))
             .help(help),
     )
@@ -88,8 +97,8 @@ pub fn unresolved(span: Span, kind: &str, name: &str, help: String) -> ResolveEr
 
 pub fn duplicate(span: Span, first: Span, kind: &str, name: &str) -> ResolveError {
     ResolveError(
-        Diagnostic::error(
-            "E108",
+        Diagnostic::new(
+            Code::E108,
             format!("the {kind} {} is declared twice", quote(name)),
         )
         .label(span, "declared again here")
@@ -100,8 +109,8 @@ pub fn duplicate(span: Span, first: Span, kind: &str, name: &str) -> ResolveErro
 
 pub fn inheritance_cycle(span: Span, cycle: &[String]) -> ResolveError {
     ResolveError(
-        Diagnostic::error(
-            "E109",
+        Diagnostic::new(
+            Code::E109,
             format!(
                 "channels inherit from each other in a cycle: {}",
                 cycle.join(" → ")
@@ -114,7 +123,7 @@ pub fn inheritance_cycle(span: Span, cycle: &[String]) -> ResolveError {
 
 pub fn class_cycle(span: Span, cycle: &[String]) -> ResolveError {
     ResolveError(
-        Diagnostic::error("E110", format!("classes are ordered in a cycle: {}", cycle.join(" → ")))
+        Diagnostic::new(Code::E110, format!("classes are ordered in a cycle: {}", cycle.join(" → ")))
             .label(span, "this `:` closes the cycle")
             .help("`class a : b` puts `a` above `b`; the order must run from the lowest class to the highest without returning"),
     )
@@ -122,7 +131,7 @@ pub fn class_cycle(span: Span, cycle: &[String]) -> ResolveError {
 
 pub fn missing_policy(span: Span) -> ResolveError {
     ResolveError(
-        Diagnostic::error("E111", "the policy has no `policy` header")
+        Diagnostic::new(Code::E111, "the policy has no `policy` header")
             .label(span, "this file is compiled, so it needs the header")
             .help("start the file with `policy \"Name\" { organisation …  size …  version …  effective …  owner …  support …  briefing … }`"),
     )
@@ -130,7 +139,7 @@ pub fn missing_policy(span: Span) -> ResolveError {
 
 pub fn extra_policy(span: Span, first: Span) -> ResolveError {
     ResolveError(
-        Diagnostic::error("E111", "a second `policy` header")
+        Diagnostic::new(Code::E111, "a second `policy` header")
             .label(
                 span,
                 "only the compiled file may have a header, and only one",
@@ -142,8 +151,8 @@ pub fn extra_policy(span: Span, first: Span) -> ResolveError {
 
 pub fn feed_channel_taken(span: Span, existing: Span, name: &str, tier: &str) -> ResolveError {
     ResolveError(
-        Diagnostic::error(
-            "E220",
+        Diagnostic::new(
+            Code::E220,
             format!(
                 "the feed of tier {} needs the channel name {}, which is taken",
                 quote(tier),

@@ -1,6 +1,6 @@
 //! Errors of the syntax stage (codes E001–E015).
 
-use crate::diagnostics::{did_you_mean, quote, stage_error, Diagnostic};
+use crate::diagnostics::{did_you_mean, quote, stage_error, Code, Diagnostic};
 use crate::source::Span;
 
 stage_error!(
@@ -10,7 +10,7 @@ stage_error!(
 
 pub fn invalid_utf8(span: Span) -> SyntaxError {
     SyntaxError(
-        Diagnostic::error("E001", "the file is not valid UTF-8 text")
+        Diagnostic::new(Code::E001, "the file is not valid UTF-8 text")
             .label(span, "this byte is not valid UTF-8")
             .help("save the policy as UTF-8 text; a .msgpol file is plain text, not a binary file"),
     )
@@ -23,7 +23,7 @@ pub fn control_character(span: Span, c: char) -> SyntaxError {
         format!("the control character U+{:04X}", c as u32)
     };
     SyntaxError(
-        Diagnostic::error("E002", format!("{what} is not allowed in a policy"))
+        Diagnostic::new(Code::E002, format!("{what} is not allowed in a policy"))
             .label(span, "here")
             .help("remove it; only tabs, spaces and line breaks may separate text"),
     )
@@ -31,7 +31,7 @@ pub fn control_character(span: Span, c: char) -> SyntaxError {
 
 pub fn unterminated_string(span: Span) -> SyntaxError {
     SyntaxError(
-        Diagnostic::error("E003", "unterminated string")
+        Diagnostic::new(Code::E003, "unterminated string")
             .label(span, "this string is not closed before the end of the line")
             .help("add the closing `\"`; a string cannot span lines (write `\\\"` for a quote inside it)"),
     )
@@ -39,7 +39,7 @@ pub fn unterminated_string(span: Span) -> SyntaxError {
 
 pub fn unexpected(span: Span, found: &str, expected: &str) -> SyntaxError {
     SyntaxError(
-        Diagnostic::error("E004", format!("unexpected {found}"))
+        Diagnostic::new(Code::E004, format!("unexpected {found}"))
             .label(span, format!("expected {expected}"))
             .help(
                 "each statement is a keyword and its values on one line; comments start with `#`",
@@ -49,7 +49,7 @@ pub fn unexpected(span: Span, found: &str, expected: &str) -> SyntaxError {
 
 pub fn unclosed_block(span: Span) -> SyntaxError {
     SyntaxError(
-        Diagnostic::error("E005", "this block is never closed")
+        Diagnostic::new(Code::E005, "this block is never closed")
             .label(span, "this `{` has no matching `}`")
             .help("add a `}` on its own line at the end of the block"),
     )
@@ -57,7 +57,7 @@ pub fn unclosed_block(span: Span) -> SyntaxError {
 
 pub fn unmatched_close(span: Span) -> SyntaxError {
     SyntaxError(
-        Diagnostic::error("E005", "this `}` closes no block")
+        Diagnostic::new(Code::E005, "this `}` closes no block")
             .label(span, "no `{` is open here")
             .help("remove the `}` or add the `{` it was meant to close"),
     )
@@ -67,8 +67,8 @@ pub fn unknown_keyword(span: Span, keyword: &str, context: &str, known: &[&str])
     let help = did_you_mean(keyword, known.iter().copied())
         .unwrap_or_else(|| format!("{context} may contain: {}", known.join(", ")));
     SyntaxError(
-        Diagnostic::error(
-            "E006",
+        Diagnostic::new(
+            Code::E006,
             format!("unknown keyword {} in {context}", quote(keyword)),
         )
         .label(span, "not a keyword here")
@@ -78,7 +78,7 @@ pub fn unknown_keyword(span: Span, keyword: &str, context: &str, known: &[&str])
 
 pub fn wrong_arguments(span: Span, message: String, expected: &str, help: &str) -> SyntaxError {
     SyntaxError(
-        Diagnostic::error("E007", message)
+        Diagnostic::new(Code::E007, message)
             .label(span, format!("expected {expected}"))
             .help(help.to_string()),
     )
@@ -86,7 +86,7 @@ pub fn wrong_arguments(span: Span, message: String, expected: &str, help: &str) 
 
 pub fn invalid_name(span: Span, name: &str) -> SyntaxError {
     SyntaxError(
-        Diagnostic::error("E008", format!("invalid name {}", quote(name)))
+        Diagnostic::new(Code::E008, format!("invalid name {}", quote(name)))
             .label(span, "not a valid name")
             .help("names use lowercase ASCII letters, digits and `-`, start with a letter, and have at most 64 characters"),
     )
@@ -94,7 +94,7 @@ pub fn invalid_name(span: Span, name: &str) -> SyntaxError {
 
 pub fn invalid_date(span: Span, text: &str) -> SyntaxError {
     SyntaxError(
-        Diagnostic::error("E009", format!("invalid date {}", quote(text)))
+        Diagnostic::new(Code::E009, format!("invalid date {}", quote(text)))
             .label(span, "not a calendar date")
             .help("write dates as YYYY-MM-DD, e.g. `2027-03-31`"),
     )
@@ -102,7 +102,7 @@ pub fn invalid_date(span: Span, text: &str) -> SyntaxError {
 
 pub fn invalid_number(span: Span, text: &str, range: &str) -> SyntaxError {
     SyntaxError(
-        Diagnostic::error("E010", format!("invalid number {}", quote(text)))
+        Diagnostic::new(Code::E010, format!("invalid number {}", quote(text)))
             .label(span, format!("expected a whole number {range}"))
             .help("write the number in decimal digits"),
     )
@@ -110,7 +110,7 @@ pub fn invalid_number(span: Span, text: &str, range: &str) -> SyntaxError {
 
 pub fn nested_too_deep(span: Span) -> SyntaxError {
     SyntaxError(
-        Diagnostic::error("E011", "blocks are nested too deeply")
+        Diagnostic::new(Code::E011, "blocks are nested too deeply")
             .label(span, "a fourth level of `{` starts here")
             .help("blocks nest at most three deep: a declaration, a `detect` block, and its statements"),
     )
@@ -118,7 +118,7 @@ pub fn nested_too_deep(span: Span) -> SyntaxError {
 
 pub fn repeated(span: Span, first: Span, keyword: &str) -> SyntaxError {
     SyntaxError(
-        Diagnostic::error("E012", format!("{} is given twice", quote(keyword)))
+        Diagnostic::new(Code::E012, format!("{} is given twice", quote(keyword)))
             .label(span, "given again here")
             .label(first, "first given here")
             .help("keep one of the two statements"),
@@ -127,7 +127,7 @@ pub fn repeated(span: Span, first: Span, keyword: &str) -> SyntaxError {
 
 pub fn missing(span: Span, keyword: &str, in_what: &str, example: &str) -> SyntaxError {
     SyntaxError(
-        Diagnostic::error("E013", format!("{in_what} has no {}", quote(keyword)))
+        Diagnostic::new(Code::E013, format!("{in_what} has no {}", quote(keyword)))
             .label(span, format!("add `{keyword}` to this block"))
             .help(format!("for example: `{example}`")),
     )
@@ -135,8 +135,8 @@ pub fn missing(span: Span, keyword: &str, in_what: &str, example: &str) -> Synta
 
 pub fn invalid_escape(span: Span, escape: &str) -> SyntaxError {
     SyntaxError(
-        Diagnostic::error(
-            "E014",
+        Diagnostic::new(
+            Code::E014,
             format!("invalid escape {} in a string", quote(escape)),
         )
         .label(span, "not an escape msgpol knows")
@@ -146,7 +146,7 @@ pub fn invalid_escape(span: Span, escape: &str) -> SyntaxError {
 
 pub fn too_large(span: Span, bytes: usize) -> SyntaxError {
     SyntaxError(
-        Diagnostic::error("E015", format!("the file is too large ({bytes} bytes)"))
+        Diagnostic::new(Code::E015, format!("the file is too large ({bytes} bytes)"))
             .label(span, "the file starts here")
             .help("a policy file may be at most 64 MiB; split it with `import`"),
     )
@@ -154,7 +154,7 @@ pub fn too_large(span: Span, bytes: usize) -> SyntaxError {
 
 pub fn invalid_port(span: Span, text: &str) -> SyntaxError {
     SyntaxError(
-        Diagnostic::error("E203", format!("invalid port {}", quote(text)))
+        Diagnostic::new(Code::E203, format!("invalid port {}", quote(text)))
             .label(span, "not a port or port range")
             .help("ports are numbers from 1 to 65535; a range is written `3478-3481` with the smaller number first"),
     )

@@ -358,12 +358,13 @@ fn policy(stmt: &Stmt, errors: &mut Vec<SyntaxError>) -> Result<Policy, SyntaxEr
 
 impl SyntaxError {
     /// A declaration whose errors were already pushed statement by statement: it is left out,
-    /// with nothing more to report.
+    /// with nothing more to report. Its empty message marks it (the code is never shown).
     fn incomplete() -> SyntaxError {
-        SyntaxError(crate::diagnostics::Diagnostic::error("", ""))
+        use crate::diagnostics::{Code, Diagnostic};
+        SyntaxError(Diagnostic::new(Code::E013, String::new()))
     }
     fn is_reported(&self) -> bool {
-        !self.0.code.is_empty()
+        !self.0.message.is_empty()
     }
 }
 

@@ -2,7 +2,7 @@
 //! without an alternative"); E212 an `instead` that is not approved or does not carry the
 //! medium it is named for.
 
-use crate::diagnostics::{quote, Diagnostic};
+use crate::diagnostics::{quote, Code, Diagnostic};
 use crate::syntax::ast::Instead;
 use crate::validate::{Context, ValidateError};
 use crate::vocabulary::{Medium, TierKind};
@@ -24,7 +24,7 @@ pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
                 .is_some_and(|t| program.tier_kind(t) == TierKind::Approved);
             if !approved {
                 out.push(ValidateError(
-                    Diagnostic::error("E212", format!("the alternative {} is not in an approved tier", quote(name)))
+                    Diagnostic::new(Code::E212, format!("the alternative {} is not in an approved tier", quote(name)))
                         .label(instead.channel.span, "staff would be sent to a channel that is not approved")
                         .help("name a channel from a tier that allows internal data or more, or approve this one"),
                 ));
@@ -33,8 +33,8 @@ pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
             for medium in &instead.media {
                 if !program.media_of(name).any(|m| m == medium.value) {
                     out.push(ValidateError(
-                        Diagnostic::error(
-                            "E212",
+                        Diagnostic::new(
+                            Code::E212,
                             format!(
                                 "the alternative {} does not carry {}",
                                 quote(name),
@@ -60,8 +60,8 @@ pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
                     continue;
                 }
                 out.push(ValidateError(
-                    Diagnostic::error(
-                        "E208",
+                    Diagnostic::new(
+                        Code::E208,
                         format!("{} is banned but no approved channel carries {}", quote(&channel.text), medium.as_str()),
                     )
                     .label(channel.span, format!("staff who use `{}` for {} have nowhere approved to go", channel.text, medium.as_str()))

@@ -1,7 +1,7 @@
 //! E217 a `carve-out` that names a channel which is not approved or limited, or sits in a
 //! tier that blocks nothing by DNS (where there is nothing to carve out of).
 
-use crate::diagnostics::{quote, Diagnostic};
+use crate::diagnostics::{quote, Code, Diagnostic};
 use crate::validate::{Context, ValidateError};
 use crate::vocabulary::{Enforcement, TierKind};
 
@@ -27,7 +27,7 @@ pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
             };
             if let Some(problem) = problem {
                 out.push(ValidateError(
-                    Diagnostic::error("E217", format!("cannot carve out {}", quote(&channel.text)))
+                    Diagnostic::new(Code::E217, format!("cannot carve out {}", quote(&channel.text)))
                         .label(channel.span, problem)
                         .help("`carve-out` keeps an allowed channel's names reachable inside the domains a banned tier blocks by DNS"),
                 ));

@@ -7,7 +7,7 @@
 //!   characters, more than 2048 terms).
 //! - E232: a weighted checksum whose weights cannot fit what the pattern matches.
 
-use crate::diagnostics::{quote, Diagnostic};
+use crate::diagnostics::{quote, Code, Diagnostic};
 use crate::dlp::pattern;
 use crate::source::Span;
 use crate::syntax::args;
@@ -25,8 +25,8 @@ pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
         for d in &def.decl.detectors {
             if d.patterns.is_empty() && d.keywords.is_empty() {
                 out.push(ValidateError(
-                    Diagnostic::error(
-                        "E213",
+                    Diagnostic::new(
+                        Code::E213,
                         format!(
                             "detector {} has no `pattern` and no `keywords`",
                             quote(&d.name.text)
@@ -56,8 +56,8 @@ fn check_pattern(
 ) -> Option<Hir> {
     if p.value.len() > pattern::MAX_LENGTH {
         out.push(ValidateError(
-            Diagnostic::error(
-                "E213",
+            Diagnostic::new(
+                Code::E213,
                 format!("invalid pattern in detector {}", quote(&d.name.text)),
             )
             .label(
@@ -78,13 +78,13 @@ fn check_pattern(
     };
     let at = args::span_in_string(&ctx.map.get(p.span.file).text, p, e.at.clone());
     let diag = if e.syntax {
-        Diagnostic::error(
-            "E213",
+        Diagnostic::new(
+            Code::E213,
             format!("invalid pattern in detector {}", quote(&d.name.text)),
         )
     } else {
-        Diagnostic::error(
-            "E230",
+        Diagnostic::new(
+            Code::E230,
             format!(
                 "pattern of detector {} is outside the portable subset",
                 quote(&d.name.text)
@@ -98,8 +98,8 @@ fn check_pattern(
 fn check_keywords(d: &Detector, out: &mut Vec<ValidateError>) {
     let error = |span: Span, problem: String| {
         ValidateError(
-            Diagnostic::error(
-                "E231",
+            Diagnostic::new(
+                Code::E231,
                 format!("keyword list of detector {} is not usable", quote(&d.name.text)),
             )
             .label(span, problem)
@@ -143,8 +143,8 @@ fn check_weights(d: &Detector, compiled: &[(&Str, Hir)], out: &mut Vec<ValidateE
         };
         if d.patterns.is_empty() {
             out.push(ValidateError(
-                Diagnostic::error(
-                    "E232",
+                Diagnostic::new(
+                    Code::E232,
                     format!(
                         "detector {} checks a checksum but has no `pattern`",
                         quote(&d.name.text)
@@ -161,8 +161,8 @@ fn check_weights(d: &Detector, compiled: &[(&Str, Hir)], out: &mut Vec<ValidateE
             // Every digit is one byte: a match shorter than the weights can never pass.
             if max.is_some_and(|m| m < weights.len()) {
                 out.push(ValidateError(
-                    Diagnostic::error(
-                        "E232",
+                    Diagnostic::new(
+                        Code::E232,
                         format!(
                             "weighted checksum of detector {} can never pass",
                             quote(&d.name.text)

@@ -1,6 +1,6 @@
 //! E201 invalid domain names; E214 names too broad to block.
 
-use crate::diagnostics::{quote, Diagnostic};
+use crate::diagnostics::{quote, Code, Diagnostic};
 use crate::normalize::domain::{self, SHARED_PARENTS};
 use crate::validate::{Context, ValidateError};
 use crate::vocabulary::{Enforcement, Scope};
@@ -16,7 +16,7 @@ pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
     for (name, def) in &ctx.program.channels {
         for bad in &def.bad_names {
             out.push(ValidateError(
-                Diagnostic::error("E201", format!("invalid domain name {}", quote(&bad.written.value)))
+                Diagnostic::new(Code::E201, format!("invalid domain name {}", quote(&bad.written.value)))
                     .label(bad.written.span, bad.error.explain())
                     .help("write a host name such as `chat.example.com`: letters, digits, `-` and `.`, without a scheme or path"),
             ));
@@ -24,13 +24,13 @@ pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
         for entry in def.names.iter().filter(|e| e.scope != Scope::Exact) {
             if domain::too_broad(&entry.name) {
                 out.push(ValidateError(
-                    Diagnostic::error("E214", format!("{} is too broad: it is a top-level domain or public suffix", quote(&entry.name)))
+                    Diagnostic::new(Code::E214, format!("{} is too broad: it is a top-level domain or public suffix", quote(&entry.name)))
                         .label(entry.span(), "this would cover every name registered under it")
                         .help("list the service's own names instead, e.g. `skype.com`, not `skype` or `com`"),
                 ));
             } else if blocked.contains(name.as_str()) && SHARED_PARENTS.contains(&&*entry.name) {
                 out.push(ValidateError(
-                    Diagnostic::error("E214", format!("{} is shared by many services and cannot be blocked as a whole", quote(&entry.name)))
+                    Diagnostic::new(Code::E214, format!("{} is shared by many services and cannot be blocked as a whole", quote(&entry.name)))
                         .label(entry.span(), format!("blocking this breaks far more than `{name}`"))
                         .help("list the channel's exact names with `hosts`, e.g. `hosts \"weixin.qq.com\"` rather than `domains \"qq.com\"`"),
                 ));

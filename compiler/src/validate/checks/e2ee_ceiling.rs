@@ -1,7 +1,7 @@
 //! W210 a class that requires end-to-end encryption, allowed by a tier's ceiling on a tier
 //! that holds a channel without it (`decide` denies that cell; the tier reads as if it allowed).
 
-use crate::diagnostics::{quote, Diagnostic};
+use crate::diagnostics::{quote, Code, Diagnostic};
 use crate::syntax::ast::Ceiling;
 use crate::validate::{Context, ValidateError};
 use crate::vocabulary::{E2ee, Requirement};
@@ -35,8 +35,8 @@ pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
                 .map_or(E2ee::No, |e| e.value);
             if e2ee != E2ee::Yes {
                 out.push(ValidateError(
-                    Diagnostic::warning(
-                        "W210",
+                    Diagnostic::new(
+                        Code::W210,
                         format!("tier {} allows {} but {} is not end-to-end encrypted by default", quote(&tier.name.text), quote(first), quote(&channel.text)),
                     )
                     .label(channel.span, format!("`{}` data will be denied on this channel", needing.join("`, `")))

@@ -1,7 +1,7 @@
 //! E219 `harden` names a channel that is not approved or limited: the settings of a service the
 //! policy bans (or never places in a tier) are nobody's to harden.
 
-use crate::diagnostics::{quote, Diagnostic};
+use crate::diagnostics::{quote, Code, Diagnostic};
 use crate::validate::{Context, ValidateError};
 use crate::vocabulary::TierKind;
 
@@ -16,8 +16,8 @@ pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
             Some(_) => continue,
         };
         out.push(ValidateError(
-            Diagnostic::error(
-                "E219",
+            Diagnostic::new(
+                Code::E219,
                 format!("cannot harden {}", quote(&harden.channel.text)),
             )
             .label(harden.channel.span, problem)

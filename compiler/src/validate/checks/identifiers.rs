@@ -1,7 +1,7 @@
 //! E215 malformed endpoint identifiers (executables, publishers, bundle ids, team ids,
 //! packages, web-app URLs): the values that reach endpoint configuration.
 
-use crate::diagnostics::{quote, Diagnostic};
+use crate::diagnostics::{quote, Code, Diagnostic};
 use crate::normalize::value::{is_valid, ValueKind};
 use crate::validate::{Context, ValidateError};
 
@@ -36,7 +36,7 @@ pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
             for value in list.iter().flatten() {
                 if !is_valid(kind, &value.value) {
                     out.push(ValidateError(
-                        Diagnostic::error("E215", format!("invalid `{keyword}` value {}", quote(&value.value)))
+                        Diagnostic::new(Code::E215, format!("invalid `{keyword}` value {}", quote(&value.value)))
                             .label(value.span, format!("expected {}", kind.describe()))
                             .help("these values reach endpoint configuration, so only their usual characters are accepted"),
                     ));

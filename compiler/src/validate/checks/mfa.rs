@@ -1,6 +1,6 @@
 //! W209 an approved tier that does not require mfa.
 
-use crate::diagnostics::{quote, Diagnostic};
+use crate::diagnostics::{quote, Code, Diagnostic};
 use crate::validate::{Context, ValidateError};
 use crate::vocabulary::{Requirement, TierKind};
 
@@ -10,8 +10,8 @@ pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
             && !tier.requires.iter().any(|r| r.value == Requirement::Mfa)
         {
             out.push(ValidateError(
-                Diagnostic::warning(
-                    "W209",
+                Diagnostic::new(
+                    Code::W209,
                     format!(
                         "the approved tier {} does not require mfa",
                         quote(&tier.name.text)

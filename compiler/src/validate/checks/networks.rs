@@ -1,6 +1,6 @@
 //! E202 invalid IPv4/IPv6 networks.
 
-use crate::diagnostics::{quote, Diagnostic};
+use crate::diagnostics::{quote, Code, Diagnostic};
 use crate::normalize::network;
 use crate::validate::{Context, ValidateError};
 
@@ -9,7 +9,7 @@ pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
         for entry in def.decl.body.networks.iter().flatten() {
             if let Err(e) = network::parse(&entry.value) {
                 out.push(ValidateError(
-                    Diagnostic::error("E202", format!("invalid network {}", quote(&entry.value)))
+                    Diagnostic::new(Code::E202, format!("invalid network {}", quote(&entry.value)))
                         .label(entry.span, e.explain())
                         .help("write an address and prefix length, e.g. `149.154.160.0/20` or `2603:1063::/38`"),
                 ));

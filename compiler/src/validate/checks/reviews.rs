@@ -1,6 +1,6 @@
 //! W207 a vendor security review past its `next` date.
 
-use crate::diagnostics::{quote, Diagnostic};
+use crate::diagnostics::{quote, Code, Diagnostic};
 use crate::validate::{Context, ValidateError};
 use crate::vocabulary::date;
 
@@ -12,8 +12,8 @@ pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
         });
         if r.next.value < ctx.today && !superseded {
             out.push(ValidateError(
-                Diagnostic::warning(
-                    "W207",
+                Diagnostic::new(
+                    Code::W207,
                     format!(
                         "the security review of {} was due on {}",
                         quote(&r.channel.text),

@@ -1,7 +1,7 @@
 //! E211 shared infrastructure: a blocked domain (or network) that also covers an endpoint of
 //! a channel that is not blocked, e.g. Skype's `skype.com` covering Teams' `*.skype.com`.
 
-use crate::diagnostics::{quote, Diagnostic};
+use crate::diagnostics::{quote, Code, Diagnostic};
 use crate::normalize::domain::SuffixIndex;
 use crate::normalize::network;
 use crate::source::Span;
@@ -84,8 +84,8 @@ pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
     }
     for ((rule_span, banned, rule, channel), endpoints) in conflicts {
         let names: Vec<String> = endpoints.iter().map(|(n, _)| quote(n)).collect();
-        let mut diag = Diagnostic::error(
-            "E211",
+        let mut diag = Diagnostic::new(
+            Code::E211,
             format!(
                 "blocking {} for {} would also block {} of {}",
                 quote(&rule),
@@ -111,8 +111,8 @@ pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
                     && *banned != channel
                 {
                     out.push(ValidateError(
-                        Diagnostic::error(
-                            "E211",
+                        Diagnostic::new(
+                            Code::E211,
                             format!(
                                 "blocking {} for {} would also block {} of {}",
                                 quote(&net.value),

@@ -2,7 +2,7 @@
 //! publisher) as a channel that is approved or limited: a signer rule (Santa TEAMID, AppLocker
 //! publisher) would also block the allowed app (Microsoft signs both Skype and Teams).
 
-use crate::diagnostics::{quote, Diagnostic};
+use crate::diagnostics::{quote, Code, Diagnostic};
 use crate::resolve::ChannelDef;
 use crate::syntax::ast::Str;
 use crate::validate::{Context, ValidateError};
@@ -50,8 +50,8 @@ pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
                     continue;
                 };
                 out.push(ValidateError(
-                    Diagnostic::error(
-                        "E218",
+                    Diagnostic::new(
+                        Code::E218,
                         format!(
                             "blocking {} by its `{keyword}` {} would also block {}, which is allowed",
                             quote(&def.decl.name.text),

@@ -1,6 +1,6 @@
 //! E221 a feed in a tier that neither blocks nor monitors: its names would be enforced nowhere.
 
-use crate::diagnostics::{quote, Diagnostic};
+use crate::diagnostics::{quote, Code, Diagnostic};
 use crate::validate::{Context, ValidateError};
 
 pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
@@ -11,8 +11,8 @@ pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
         if !tier.block.is_empty() || tier.monitor.is_some() {
             continue;
         }
-        let mut diagnostic = Diagnostic::error(
-            "E221",
+        let mut diagnostic = Diagnostic::new(
+            Code::E221,
             format!(
                 "tier {} takes names from a feed but neither blocks nor monitors them",
                 quote(&tier.name.text)

@@ -1,6 +1,6 @@
 //! E204 a channel listed in two tiers (or twice in one).
 
-use crate::diagnostics::{quote, Diagnostic};
+use crate::diagnostics::{quote, Code, Diagnostic};
 use crate::source::Span;
 use crate::validate::{Context, ValidateError};
 use std::collections::HashMap;
@@ -11,7 +11,7 @@ pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
         for channel in &tier.channels {
             match first.get(channel.text.as_str()) {
                 Some((other_tier, other_span)) => out.push(ValidateError(
-                    Diagnostic::error("E204", format!("the channel {} is in more than one tier", quote(&channel.text)))
+                    Diagnostic::new(Code::E204, format!("the channel {} is in more than one tier", quote(&channel.text)))
                         .label(channel.span, format!("listed in tier `{}` here", tier.name.text))
                         .label(*other_span, format!("already listed in tier `{other_tier}` here"))
                         .help("a channel belongs to one tier; for a group that needs more, write an `exception`"),

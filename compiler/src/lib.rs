@@ -86,7 +86,7 @@ fn sort_diagnostics(diags: &mut [Diagnostic], map: &SourceMap) {
     });
 }
 
-/// E301: a file named on the command line cannot be read.
+/// E301: a file named on the command line cannot be read (explained in `cli/E301.md`).
 pub fn io_error(path: &Path, error: &std::io::Error) -> Diagnostic {
     Diagnostic::new(
         Code::E301,

@@ -1,5 +1,8 @@
 //! Every diagnostic code, in one table. A code's letter gives its severity (`E` error, `W`
 //! warning) and its stage gives the exit code, so no call site can disagree with the table.
+//! Each code's explanation (what it means, an example, how to fix it) is a Markdown file in
+//! the folder named after the module that reports it; `docs/errors/<CODE>.md` is generated
+//! from it by `tests/docs.rs`, which runs the example and embeds what msgpol prints.
 
 use super::Severity;
 use serde::{Serialize, Serializer};
@@ -29,9 +32,10 @@ impl Stage {
     }
 }
 
-/// Declares `Code` from the table: each row is the code, its stage and a one-line summary.
+/// Declares `Code` from the table: each row is the code, its stage, the folder (under
+/// `compiler/src`) of the explanation `<CODE>.md`, and a one-line summary.
 macro_rules! codes {
-    ($($code:ident $stage:ident $summary:literal;)*) => {
+    ($($code:ident $stage:ident $folder:literal $summary:literal;)*) => {
         /// A stable diagnostic code. Codes are never reused.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
         pub enum Code {
@@ -60,73 +64,88 @@ macro_rules! codes {
                     $(Code::$code => $summary,)*
                 }
             }
+
+            /// The explanation in Markdown: a title, then "What it means", "Example" and
+            /// "How to fix".
+            pub const fn explanation(self) -> &'static str {
+                match self {
+                    $(Code::$code => include_str!(concat!("../", $folder, "/", stringify!($code), ".md")),)*
+                }
+            }
+
+            /// Where the explanation is, relative to the repository.
+            pub const fn explanation_path(self) -> &'static str {
+                match self {
+                    $(Code::$code => concat!("compiler/src/", $folder, "/", stringify!($code), ".md"),)*
+                }
+            }
         }
     };
 }
 
 codes! {
-    E001 Syntax "the file is not valid UTF-8";
-    E002 Syntax "a NUL byte or other control character in the file";
-    E003 Syntax "unterminated string (a line ends inside \"…\")";
-    E004 Syntax "unexpected text where a statement, value or `{`/`}` was expected";
-    E005 Syntax "a block is not closed, or a `}` closes nothing";
-    E006 Syntax "unknown keyword (with \"did you mean\")";
-    E007 Syntax "a statement has the wrong arguments (e.g. expected a string, got a name)";
-    E008 Syntax "invalid name (lowercase ASCII letters, digits, `-`; starts with a letter; at most 64 characters)";
-    E009 Syntax "invalid date (not YYYY-MM-DD, or not a real calendar date)";
-    E010 Syntax "invalid number";
-    E011 Syntax "blocks nested too deeply (more than three levels)";
-    E012 Syntax "a statement that may appear once appears twice in one block";
-    E013 Syntax "a required statement is missing from a block";
-    E014 Syntax "invalid escape in a string (only `\\\"` and `\\\\`)";
-    E015 Syntax "the file is too large (over 64 MiB)";
-    E101 Resolve "an imported file or feed cannot be found or read";
-    E102 Resolve "an import or feed leaves the policy root directory";
-    E103 Resolve "an import or feed uses an absolute path";
-    E104 Resolve "an import or feed names a directory";
-    E105 Resolve "unknown standard-library module";
-    E106 Resolve "import cycle (the cycle is printed)";
-    E107 Resolve "a name does not refer to a declaration of the right kind (with \"did you mean\")";
-    E108 Resolve "two declarations with the same name";
-    E109 Resolve "channel inheritance cycle";
-    E110 Resolve "class order cycle";
-    E111 Resolve "the `policy` header is missing, repeated, or in an imported file";
-    E112 Resolve "a line of a feed file cannot be used (not a hosts line, an adblock exception or modifier)";
-    E201 Validate "invalid domain name";
-    E202 Validate "invalid IPv4/IPv6 network";
-    E203 Syntax "invalid port or port range";
-    E204 Validate "a channel is in two tiers";
-    E205 Validate "an exception is past its `until` date";
-    W206 Validate "an exception expires within 30 days";
-    W207 Validate "a vendor review is past its `next` date";
-    E208 Validate "a banned channel has no approved alternative for one of its media";
-    W209 Validate "an approved tier does not require mfa";
-    W210 Validate "a class that requires e2ee is allowed on a tier holding a channel without e2ee";
-    E211 Validate "shared infrastructure: a blocked domain covers an endpoint of a channel that is not blocked";
-    E212 Validate "an `instead` alternative is not approved or does not carry that medium";
-    E213 Validate "invalid detector (no pattern or keywords, or a pattern that is not a regular expression or is too long)";
-    E214 Validate "a domain is too broad to block (a top-level domain, a public suffix, or a parent shared by many services)";
-    E215 Validate "an invalid identifier value (executable, publisher, bundle id, team id, package, URL)";
-    E216 Validate "a tier both blocks its channels and allows data on them, or says neither";
-    E217 Validate "a carve-out names a channel that is not approved or limited, or its tier blocks nothing by DNS";
-    E218 Validate "a channel blocked on endpoints shares its Apple Team ID or Windows publisher with an allowed channel";
-    E219 Validate "`harden` names a channel that is not in an approved or limited tier";
-    E220 Resolve "a tier's feed needs the channel name `TIER-feed`, and a channel of that name is declared";
-    E221 Validate "a tier takes names from a feed but neither blocks nor monitors them";
-    E230 Validate "a detector pattern is outside the portable regex subset (the offending part is shown)";
-    E231 Validate "a detector's keyword list is not usable (term over 50 characters, control character, over 2048 terms)";
-    E232 Validate "a weighted checksum can never pass (no pattern, or fewer digits than weights)";
-    E301 Build "a file given on the command line cannot be read";
-    E302 Build "the output directory exists and is not an msgpol output directory";
-    E303 Build "the output cannot be written";
-    E304 Build "unknown target name";
-    E305 Build "invalid --today value or SOURCE_DATE_EPOCH";
-    E306 Build "`explain` names a class or channel the policy does not declare";
-    E307 Build "a browser list would exceed the browser's limit of 1000 entries";
-    E313 Build "`scan` cannot read a path, or a file is not in its announced format";
-    E314 Build "`scan` cannot compile the policy's detectors (size limits)";
-    E315 Build "the policy version cannot be a Purview rule package version (up to four numbers of at most 65535)";
-    E316 Build "a detector's patterns exceed Purview's 1024-character regex limit once translated";
+    E001 Syntax "syntax/error" "the file is not valid UTF-8";
+    E002 Syntax "syntax/error" "a NUL byte or other control character in the file";
+    E003 Syntax "syntax/error" "unterminated string (a line ends inside \"…\")";
+    E004 Syntax "syntax/error" "unexpected text where a statement, value or `{`/`}` was expected";
+    E005 Syntax "syntax/error" "a block is not closed, or a `}` closes nothing";
+    E006 Syntax "syntax/error" "unknown keyword (with \"did you mean\")";
+    E007 Syntax "syntax/error" "a statement has the wrong arguments (e.g. expected a string, got a name)";
+    E008 Syntax "syntax/error" "invalid name (lowercase ASCII letters, digits, `-`; starts with a letter; at most 64 characters)";
+    E009 Syntax "syntax/error" "invalid date (not YYYY-MM-DD, or not a real calendar date)";
+    E010 Syntax "syntax/error" "invalid number";
+    E011 Syntax "syntax/error" "blocks nested too deeply (more than three levels)";
+    E012 Syntax "syntax/error" "a statement that may appear once appears twice in one block";
+    E013 Syntax "syntax/error" "a required statement is missing from a block";
+    E014 Syntax "syntax/error" "invalid escape in a string (only `\\\"` and `\\\\`)";
+    E015 Syntax "syntax/error" "the file is too large (over 64 MiB)";
+    E101 Resolve "resolve/error" "an imported file or feed cannot be found or read";
+    E102 Resolve "resolve/error" "an import or feed leaves the policy root directory";
+    E103 Resolve "resolve/error" "an import or feed uses an absolute path";
+    E104 Resolve "resolve/error" "an import or feed names a directory";
+    E105 Resolve "resolve/error" "unknown standard-library module";
+    E106 Resolve "resolve/error" "import cycle (the cycle is printed)";
+    E107 Resolve "resolve/error" "a name does not refer to a declaration of the right kind (with \"did you mean\")";
+    E108 Resolve "resolve/error" "two declarations with the same name";
+    E109 Resolve "resolve/error" "channel inheritance cycle";
+    E110 Resolve "resolve/error" "class order cycle";
+    E111 Resolve "resolve/error" "the `policy` header is missing, repeated, or in an imported file";
+    E112 Resolve "resolve/error" "a line of a feed file cannot be used (not a hosts line, an adblock exception or modifier)";
+    E201 Validate "validate/checks/domains" "invalid domain name";
+    E202 Validate "validate/checks/networks" "invalid IPv4/IPv6 network";
+    E203 Syntax "syntax/error" "invalid port or port range";
+    E204 Validate "validate/checks/tier_membership" "a channel is in two tiers";
+    E205 Validate "validate/checks/exceptions" "an exception is past its `until` date";
+    W206 Validate "validate/checks/exceptions" "an exception expires within 30 days";
+    W207 Validate "validate/checks/reviews" "a vendor review is past its `next` date";
+    E208 Validate "validate/checks/alternatives" "a banned channel has no approved alternative for one of its media";
+    W209 Validate "validate/checks/mfa" "an approved tier does not require mfa";
+    W210 Validate "validate/checks/e2ee_ceiling" "a class that requires e2ee is allowed on a tier holding a channel without e2ee";
+    E211 Validate "validate/checks/shared_infrastructure" "shared infrastructure: a blocked domain covers an endpoint of a channel that is not blocked";
+    E212 Validate "validate/checks/alternatives" "an `instead` alternative is not approved or does not carry that medium";
+    E213 Validate "validate/checks/detectors" "invalid detector (no pattern or keywords, or a pattern that is not a regular expression or is too long)";
+    E214 Validate "validate/checks/domains" "a domain is too broad to block (a top-level domain, a public suffix, or a parent shared by many services)";
+    E215 Validate "validate/checks/identifiers" "an invalid identifier value (executable, publisher, bundle id, team id, package, URL)";
+    E216 Validate "validate/checks/tier_shape" "a tier both blocks its channels and allows data on them, or says neither";
+    E217 Validate "validate/checks/carve_outs" "a carve-out names a channel that is not approved or limited, or its tier blocks nothing by DNS";
+    E218 Validate "validate/checks/shared_signers" "a channel blocked on endpoints shares its Apple Team ID or Windows publisher with an allowed channel";
+    E219 Validate "validate/checks/hardening" "`harden` names a channel that is not in an approved or limited tier";
+    E220 Resolve "resolve/error" "a tier's feed needs the channel name `TIER-feed`, and a channel of that name is declared";
+    E221 Validate "validate/checks/tier_feeds" "a tier takes names from a feed but neither blocks nor monitors them";
+    E230 Validate "validate/checks/detectors" "a detector pattern is outside the portable regex subset (the offending part is shown)";
+    E231 Validate "validate/checks/detectors" "a detector's keyword list is not usable (term over 50 characters, control character, over 2048 terms)";
+    E232 Validate "validate/checks/detectors" "a weighted checksum can never pass (no pattern, or fewer digits than weights)";
+    E301 Build "cli" "a file given on the command line cannot be read";
+    E302 Build "emit/error" "the output directory exists and is not an msgpol output directory";
+    E303 Build "emit/error" "the output cannot be written";
+    E304 Build "emit/error" "unknown target name";
+    E305 Build "cli" "invalid --today value or SOURCE_DATE_EPOCH";
+    E306 Build "cli/explain" "`explain` names a class or channel the policy does not declare";
+    E307 Build "emit/error" "a browser list would exceed the browser's limit of 1000 entries";
+    E313 Build "cli/scan" "`scan` cannot read a path, or a file is not in its announced format";
+    E314 Build "cli/scan" "`scan` cannot compile the policy's detectors (size limits)";
+    E315 Build "emit/error" "the policy version cannot be a Purview rule package version (up to four numbers of at most 65535)";
+    E316 Build "emit/error" "a detector's patterns exceed Purview's 1024-character regex limit once translated";
 }
 
 impl Code {

@@ -1,4 +1,5 @@
-//! Errors of the emit stage (codes E302–E304).
+//! Errors of the emit stage (codes E302–E304, E307, E315, E316), each explained in
+//! `error/<CODE>.md` beside this file.
 
 use crate::diagnostics::{quote, stage_error, Code, Diagnostic};
 use std::path::Path;

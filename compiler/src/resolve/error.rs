@@ -1,4 +1,5 @@
-//! Errors of the resolve stage (codes E101–E112, and E220 for a tier's feed channel).
+//! Errors of the resolve stage (codes E101–E112, and E220 for a tier's feed channel), each
+//! explained in `error/<CODE>.md` beside this file.
 
 use crate::diagnostics::{did_you_mean, quote, stage_error, Code, Diagnostic};
 use crate::source::Span;

@@ -1,4 +1,5 @@
-//! Errors of the syntax stage (codes E001–E015).
+//! Errors of the syntax stage (codes E001–E015, and E203 for a port), each explained in
+//! `error/<CODE>.md` beside this file.
 
 use crate::diagnostics::{did_you_mean, quote, stage_error, Code, Diagnostic};
 use crate::source::Span;

@@ -1,4 +1,5 @@
-//! Errors and warnings of the validate stage (codes E201–E216, W206–W210).
+//! Errors and warnings of the validate stage (the E2xx and W2xx codes but E203 and E220),
+//! reported and explained by the checks in `checks/`.
 
 use crate::diagnostics::stage_error;
 

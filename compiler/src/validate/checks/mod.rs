@@ -1,4 +1,5 @@
-//! One file per check. Each is `fn check(&Context, &mut Vec<ValidateError>)`.
+//! One file per check. Each is `fn check(&Context, &mut Vec<ValidateError>)`. The codes a
+//! check reports are explained beside it, in `<check>/<CODE>.md` (see `diagnostics::Code`).
 
 mod alternatives;
 mod carve_outs;

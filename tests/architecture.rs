@@ -26,9 +26,6 @@ const LAYERS: &[(&str, &[&str])] = &[
             "normalize",
             "syntax",
             "stdlib",
-            // `io_error` and `describe_io`, the crate root's I/O wording.
-            "io_error",
-            "describe_io",
         ],
     ),
     // The detector language: checked by validate, compiled by the scanner and the DLP targets.
@@ -54,7 +51,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     // The scanner and what the DLP targets share: detectors as the IR states them.
     ("dlp/", &["ir"]),
     // Writing files and reporting emit errors: the stage's own plumbing.
-    ("emit/error.rs", &["diagnostics", "describe_io"]),
+    ("emit/error.rs", &["diagnostics"]),
     ("emit/", &["ir", "dlp"]),
 ];
 

@@ -370,3 +370,30 @@ macro_rules! stage_error {
     };
 }
 pub(crate) use stage_error;
+
+/// E301: a file named on the command line cannot be read (explained in `cli/E301.md`).
+pub fn io_error(path: &std::path::Path, error: &std::io::Error) -> Diagnostic {
+    Diagnostic::new(
+        Code::E301,
+        format!(
+            "cannot read {}: {}",
+            quote(&path.display().to_string()),
+            describe_io(error)
+        ),
+    )
+    .help("check the path and that you may read the file")
+}
+
+/// An I/O error in lowercase words, without the OS error number.
+pub fn describe_io(error: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    match error.kind() {
+        ErrorKind::NotFound => "no such file".to_string(),
+        ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => {
+            let text = error.to_string();
+            let text = text.split(" (os error").next().unwrap_or(&text).to_string();
+            text.to_lowercase()
+        }
+    }
+}

@@ -15,7 +15,7 @@ pub mod syntax;
 pub mod validate;
 pub mod vocabulary;
 
-use diagnostics::{Code, Diagnostic};
+use diagnostics::Diagnostic;
 use source::SourceMap;
 use std::path::Path;
 use time::Date;
@@ -84,31 +84,4 @@ fn sort_diagnostics(diags: &mut [Diagnostic], map: &SourceMap) {
             .map(|s| (map.get(s.file).name.clone(), s.start));
         (d.severity(), place, d.code, d.message.clone())
     });
-}
-
-/// E301: a file named on the command line cannot be read (explained in `cli/E301.md`).
-pub fn io_error(path: &Path, error: &std::io::Error) -> Diagnostic {
-    Diagnostic::new(
-        Code::E301,
-        format!(
-            "cannot read {}: {}",
-            diagnostics::quote(&path.display().to_string()),
-            describe_io(error)
-        ),
-    )
-    .help("check the path and that you may read the file")
-}
-
-/// An I/O error in lowercase words, without the OS error number.
-pub fn describe_io(error: &std::io::Error) -> String {
-    use std::io::ErrorKind;
-    match error.kind() {
-        ErrorKind::NotFound => "no such file".to_string(),
-        ErrorKind::PermissionDenied => "permission denied".to_string(),
-        _ => {
-            let text = error.to_string();
-            let text = text.split(" (os error").next().unwrap_or(&text).to_string();
-            text.to_lowercase()
-        }
-    }
 }

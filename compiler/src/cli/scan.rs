@@ -97,7 +97,7 @@ pub fn run(session: &Session, args: &ScanArgs) -> i32 {
         if let Err(e) = files(p, &mut paths) {
             problems.push(unreadable(
                 &p.display().to_string(),
-                &msgpol::describe_io(&e),
+                &msgpol::diagnostics::describe_io(&e),
             ));
         }
     }
@@ -112,7 +112,7 @@ pub fn run(session: &Session, args: &ScanArgs) -> i32 {
         let raw = match read(path) {
             Ok(raw) => input::utf8(raw),
             Err(e) => {
-                problems.push(unreadable(name, &msgpol::describe_io(&e)));
+                problems.push(unreadable(name, &msgpol::diagnostics::describe_io(&e)));
                 continue;
             }
         };

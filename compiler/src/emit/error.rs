@@ -23,7 +23,7 @@ pub fn write_failed(path: &Path, error: &std::io::Error) -> EmitError {
             format!(
                 "cannot write {}: {}",
                 quote(&path.display().to_string()),
-                crate::describe_io(error)
+                crate::diagnostics::describe_io(error)
             ),
         )
         .help(

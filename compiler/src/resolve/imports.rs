@@ -55,14 +55,16 @@ struct Loader<'a> {
 
 /// Read the root file (an I/O failure is returned as `Err`, exit 2) and every import.
 pub fn load(root: &Path, map: &mut SourceMap) -> Result<Loaded, Diagnostic> {
-    let canonical = root.canonicalize().map_err(|e| crate::io_error(root, &e))?;
+    let canonical = root
+        .canonicalize()
+        .map_err(|e| crate::diagnostics::io_error(root, &e))?;
     if canonical.is_dir() {
-        return Err(crate::io_error(
+        return Err(crate::diagnostics::io_error(
             root,
             &std::io::Error::other("it is a directory"),
         ));
     }
-    let bytes = std::fs::read(&canonical).map_err(|e| crate::io_error(root, &e))?;
+    let bytes = std::fs::read(&canonical).map_err(|e| crate::diagnostics::io_error(root, &e))?;
     let root_dir = canonical
         .parent()
         .map(Path::to_path_buf)
@@ -151,7 +153,7 @@ impl Loader<'_> {
                 error::import_unreadable(
                     feed.path.span,
                     &feed.path.value,
-                    &crate::describe_io(&e),
+                    &crate::diagnostics::describe_io(&e),
                     "feed",
                 )
             })?;
@@ -287,8 +289,9 @@ impl Loader<'_> {
             }
         }
         let full = self.root_dir.join(&relative);
-        let unreadable =
-            |e: std::io::Error| error::import_unreadable(span, text, &crate::describe_io(&e), what);
+        let unreadable = |e: std::io::Error| {
+            error::import_unreadable(span, text, &crate::diagnostics::describe_io(&e), what)
+        };
         if std::fs::metadata(&full).map_err(unreadable)?.is_dir() {
             return Err(error::import_directory(span, text, what));
         }
@@ -310,8 +313,9 @@ impl Loader<'_> {
         if let Some(id) = self.by_origin.get(&origin) {
             return Ok(*id);
         }
-        let bytes = std::fs::read(&canonical)
-            .map_err(|e| error::import_unreadable(span, text, &crate::describe_io(&e), "import"))?;
+        let bytes = std::fs::read(&canonical).map_err(|e| {
+            error::import_unreadable(span, text, &crate::diagnostics::describe_io(&e), "import")
+        })?;
         // Known before parsing, so that the file's own feeds resolve against its directory.
         let next = FileId(self.map.files().count() as u32);
         self.dirs.insert(

@@ -371,7 +371,7 @@ macro_rules! stage_error {
 }
 pub(crate) use stage_error;
 
-/// E301: a file named on the command line cannot be read (explained in `cli/E301.md`).
+/// E301: a file named on the command line cannot be read (explained in `diagnostics/E301.md`).
 pub fn io_error(path: &std::path::Path, error: &std::io::Error) -> Diagnostic {
     Diagnostic::new(
         Code::E301,

@@ -592,6 +592,40 @@ print(json.dumps([[r.get("Action"), r.get("Name"), r.get("Description")]
     ]));
 }
 
+/// Labels, the organisation and the title reach Python's plistlib as the policy wrote them.
+#[test]
+fn santa_profiles_carry_policy_text_with_markup_as_written() {
+    if !common::require_tool("python3") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (ir, paths) = emit_with_markup("santa", dir.path());
+    let script = r#"
+import json, plistlib, sys
+with open(sys.argv[1], "rb") as f:
+    p = plistlib.load(f, fmt=plistlib.FMT_XML)
+print(json.dumps({
+    "organisation": p["PayloadOrganization"],
+    "name": p["PayloadDisplayName"],
+    "messages": [r["custom_msg"] for x in p["PayloadContent"] for r in x["StaticRules"]],
+}))
+"#;
+    let (ok, text) = common::run(Command::new("python3").args(["-c", script]).arg(&paths[0]));
+    assert!(ok, "plistlib refused the profile:\n{text}");
+    let read: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let org = &ir.policy.organisation;
+    assert_eq!(read["organisation"], *org);
+    assert_eq!(
+        read["name"],
+        format!("{}: banned programs", ir.policy.title)
+    );
+    let chatty = &ir.channel("chatty").unwrap().label;
+    assert!(read["messages"]
+        .as_array()
+        .unwrap()
+        .contains(&format!("{chatty} is banned by {org}.").into()));
+}
+
 /// Conditional Access (no tenant here): the file matches tests/schemas/conditional-access.schema.json
 /// (PyPI jsonschema, installed by .ci/run), one policy per allowed tier whose
 /// `requires` names mfa or managed-device and which has Entra apps, the grant controls exactly

@@ -3,7 +3,6 @@
 //! (reported, never silently dropped), and the check that refuses text XML cannot hold.
 //! (Identifiers derived from content are in `ids`.)
 
-use super::ids::xml_text;
 use crate::ir::{ChannelInfo, Ir};
 use crate::syntax::ast::Enforcement;
 use std::io;
@@ -105,15 +104,6 @@ pub fn printable(value: &str) -> io::Result<&str> {
         )));
     }
     Ok(value)
-}
-
-/// Text for an XML attribute or element: the five markup characters escaped; a control
-/// character (which XML 1.0 cannot hold, or would normalise away in an attribute) is refused.
-pub fn xml(value: &str) -> Result<String, String> {
-    if value.chars().any(char::is_control) {
-        return Err(format!("refusing to write {value:?} into XML"));
-    }
-    Ok(xml_text(value))
 }
 
 #[cfg(test)]

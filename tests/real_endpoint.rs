@@ -650,6 +650,99 @@ fn santa_profiles_load_in_plistlib_with_the_rules_the_policy_asked_for() {
     }
 }
 
+/// The policy text with XML's markup characters, written into a temporary directory by
+/// `target`: the IR of tests/fixtures/ok/endpoint.msgpol (whose labels and publisher already
+/// hold them) with such an organisation and title too.
+fn emit_with_markup(target: &str, dir: &std::path::Path) -> (Ir, Vec<PathBuf>) {
+    let mut ir = common::ir(&common::root().join("tests/fixtures/ok/endpoint.msgpol"));
+    ir.policy.organisation = r#"R&D <Ltd> "North" 'South' ]]>"#.into();
+    ir.policy.title = "A&B's <policy> -- \"draft\"".into();
+    let emitted = msgpol::emit::find_target(target)
+        .unwrap()
+        .emit(&ir)
+        .unwrap();
+    let paths = emitted
+        .files
+        .into_iter()
+        .map(|file| {
+            let path = dir.join(&file.path);
+            std::fs::write(&path, file.contents).unwrap();
+            path
+        })
+        .collect();
+    (ir, paths)
+}
+
+/// Labels and publishers reach AppLocker's XML reader as the policy wrote them.
+#[test]
+fn applocker_rules_carry_labels_with_markup_as_written() {
+    if !common::require_tool("python3") || !common::require_tool("xmllint") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (ir, paths) = emit_with_markup("applocker", dir.path());
+    let script = r#"
+import json, sys, xml.etree.ElementTree as ET
+print(json.dumps([[r.get("Action"), r.get("Name"), r.get("Description")]
+                  for c in ET.parse(sys.argv[1]).getroot() for r in c]))
+"#;
+    for path in &paths {
+        let (ok, text) = common::run(
+            Command::new("xmllint")
+                .args(["--noout", "--schema"])
+                .arg(common::root().join("tests/schemas/applocker.xsd"))
+                .arg(path),
+        );
+        assert!(ok, "{path:?} does not match the schema:\n{text}");
+    }
+    let (ok, text) = common::run(Command::new("python3").args(["-c", script]).arg(&paths[0]));
+    assert!(ok, "{text}");
+    let rules: Vec<[String; 3]> = serde_json::from_str(&text).unwrap();
+    let chatty = ir.channel("chatty").unwrap();
+    assert!(chatty.label.contains(['<', '&', '"']), "{}", chatty.label);
+    let publisher = &chatty.endpoints.windows_publisher[0];
+    assert!(publisher.contains(['&', '\'']), "{publisher}");
+    assert!(rules.contains(&[
+        "Deny".to_string(),
+        format!("msgpol: {} ({publisher})", chatty.label),
+        "blocked by msgpol: channel chatty".to_string(),
+    ]));
+}
+
+/// Labels, the organisation and the title reach Python's plistlib as the policy wrote them.
+#[test]
+fn santa_profiles_carry_policy_text_with_markup_as_written() {
+    if !common::require_tool("python3") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (ir, paths) = emit_with_markup("santa", dir.path());
+    let script = r#"
+import json, plistlib, sys
+with open(sys.argv[1], "rb") as f:
+    p = plistlib.load(f, fmt=plistlib.FMT_XML)
+print(json.dumps({
+    "organisation": p["PayloadOrganization"],
+    "name": p["PayloadDisplayName"],
+    "messages": [r["custom_msg"] for x in p["PayloadContent"] for r in x["StaticRules"]],
+}))
+"#;
+    let (ok, text) = common::run(Command::new("python3").args(["-c", script]).arg(&paths[0]));
+    assert!(ok, "plistlib refused the profile:\n{text}");
+    let read: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let org = &ir.policy.organisation;
+    assert_eq!(read["organisation"], *org);
+    assert_eq!(
+        read["name"],
+        format!("{}: banned programs", ir.policy.title)
+    );
+    let chatty = &ir.channel("chatty").unwrap().label;
+    assert!(read["messages"]
+        .as_array()
+        .unwrap()
+        .contains(&format!("{chatty} is banned by {org}.").into()));
+}
+
 /// Conditional Access (no tenant here): the file matches tests/schemas/conditional-access.schema.json
 /// (PyPI jsonschema, installed by .ci/run), one policy per allowed tier whose
 /// `requires` names mfa or managed-device and which has Entra apps, the grant controls exactly

@@ -217,60 +217,18 @@ impl NameList {
     }
 }
 
-/// Suffixes under which anyone can register names (a small built-in part of the Public Suffix
-/// List); blocking one would block unrelated organisations.
-const PUBLIC_SUFFIXES: &[&str] = &[
-    "ac.uk",
-    "co.uk",
-    "gov.uk",
-    "org.uk",
-    "me.uk",
-    "com.au",
-    "net.au",
-    "org.au",
-    "co.nz",
-    "co.jp",
-    "ne.jp",
-    "or.jp",
-    "com.br",
-    "com.cn",
-    "net.cn",
-    "org.cn",
-    "com.hk",
-    "com.tw",
-    "co.in",
-    "co.za",
-    "com.mx",
-    "com.tr",
-    "com.sg",
-    "co.kr",
-    "github.io",
-    "gitlab.io",
-    "herokuapp.com",
-    "appspot.com",
-    "blogspot.com",
-    "cloudfront.net",
-    "azurewebsites.net",
-    "web.app",
-    "pages.dev",
-    "netlify.app",
-    "vercel.app",
-];
-
-/// Names shared by many services: blocking them as a whole breaks approved tools.
+/// Names shared by many services: blocking them as a whole breaks approved tools. Only those
+/// the Public Suffix List leaves out (it lists `akadns.net` and `googleapis.com`, so
+/// `too_broad` refuses them already).
 pub const SHARED_PARENTS: &[&str] = &[
-    "akadns.net",
-    "akamaihd.net",
     "amazonaws.com",
     "apple.com",
-    "azureedge.net",
     "cloudflare.com",
     "facebook.com",
     "fastly.net",
     "fbcdn.net",
     "github.com",
     "google.com",
-    "googleapis.com",
     "gstatic.com",
     "icloud.com",
     "microsoft.com",
@@ -282,9 +240,13 @@ pub const SHARED_PARENTS: &[&str] = &[
     "zendesk.com",
 ];
 
-/// Whether blocking this whole name would swallow unrelated organisations.
+/// Whether blocking this whole name would swallow unrelated organisations: it is itself a
+/// public suffix, a name under which anyone can register their own. The Public Suffix List
+/// (embedded by `psl`, so nothing is fetched at run time) decides, with both its sections: the
+/// registries (`com.ar`) and the platforms that give out subdomains (`github.io`). Its implicit
+/// `*` rule makes every single label one, so a name under no known top-level domain counts too.
 pub fn too_broad(name: &str) -> bool {
-    !name.contains('.') || PUBLIC_SUFFIXES.contains(&name)
+    psl::suffix(name.as_bytes()).is_some_and(|suffix| suffix.as_bytes().len() == name.len())
 }
 
 /// Sort key that puts a name's subtree right after it: labels reversed, joined by a byte that
@@ -454,6 +416,36 @@ mod tests {
             "notskype.com",
             Scope::Tree
         ));
+    }
+
+    #[test]
+    fn public_suffixes_of_every_registry_are_too_broad() {
+        // Top-level domains, a brand TLD and a name under no known TLD.
+        for name in ["org", "skype", "corp"] {
+            assert!(too_broad(name), "{name}");
+        }
+        // Registries of the ICANN section, and the private section's platforms where anyone
+        // gets a subdomain.
+        for name in [
+            "com.ar",
+            "co.id",
+            "com.pl",
+            "co.uk",
+            "github.io",
+            "pages.dev",
+        ] {
+            assert!(too_broad(name), "{name}");
+        }
+        // Names registered under them, and punycode registries.
+        assert!(too_broad("xn--55qx5d.cn"));
+        for name in [
+            "signal.org",
+            "example.com.ar",
+            "user.github.io",
+            "xn--bcher-kva.com.pl",
+        ] {
+            assert!(!too_broad(name), "{name}");
+        }
     }
 
     #[test]

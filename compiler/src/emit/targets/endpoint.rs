@@ -1,10 +1,10 @@
 //! What the endpoint targets (gpo, reg, windows-firewall, applocker, santa) share: which
 //! channels they act on, the warning for a channel that lacks the identifier a target needs
-//! (reported, never silently dropped), and XML text that refuses what XML cannot hold.
+//! (reported, never silently dropped), and the check that refuses text XML cannot hold.
 //! (Identifiers derived from content are in `ids`.)
 
-use super::ids::xml_text;
 use crate::ir::{ChannelInfo, Enforcement, Ir};
+use std::io;
 
 /// Channels of tiers that block with `how`, in tier order.
 pub fn blocked_by(ir: &Ir, how: Enforcement) -> Vec<&ChannelInfo> {
@@ -93,25 +93,26 @@ impl Missing {
     }
 }
 
-/// Text for an XML attribute or element: the five markup characters escaped; a control
-/// character (which XML 1.0 cannot hold, or would normalise away in an attribute) is refused.
-pub fn xml(value: &str) -> Result<String, String> {
+/// `value`, if it may be written into XML: XML 1.0 cannot hold most control characters, and no
+/// label or identifier should have one, so such text is refused rather than altered. (The XML
+/// writer escapes the markup characters.)
+pub fn printable(value: &str) -> io::Result<&str> {
     if value.chars().any(char::is_control) {
-        return Err(format!("refusing to write {value:?} into XML"));
+        return Err(io::Error::other(format!(
+            "refusing to write {value:?} into XML"
+        )));
     }
-    Ok(xml_text(value))
+    Ok(value)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::xml;
+    use super::printable;
 
     #[test]
-    fn xml_escapes_markup_and_refuses_control_characters() {
-        assert_eq!(
-            xml(r#"O=A & B's <"x">"#).unwrap(),
-            "O=A &amp; B&apos;s &lt;&quot;x&quot;&gt;"
-        );
-        assert!(xml("a\nb").is_err());
+    fn printable_refuses_control_characters_and_keeps_markup() {
+        assert_eq!(printable("O=A & B's <x>").unwrap(), "O=A & B's <x>");
+        assert!(printable("a\nb").is_err());
+        assert!(printable("a\u{7}b").is_err());
     }
 }

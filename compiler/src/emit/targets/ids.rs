@@ -1,24 +1,7 @@
-//! Small pieces several formats share: XML text escaping, GUIDs derived from content (outputs
-//! are byte-identical across builds, so no identifier may be random) and UTF-16 text.
+//! Small pieces several formats share: GUIDs derived from content (outputs are byte-identical
+//! across builds, so no identifier may be random), UTF-16 text and byte-order marks.
 
 use sha2::{Digest, Sha256};
-
-/// The five XML markup characters escaped. What to do with control characters (refuse or
-/// drop) is each format's own choice, made before calling this.
-pub fn xml_text(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for c in value.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// A GUID (8-4-4-4-12, upper case) derived from `seed`: the same input always gives the same
 /// GUID, and different seeds practically never collide. Marked as a name-based (version 5
@@ -90,10 +73,5 @@ mod tests {
             utf16le_bom("\u{1F600}"),
             vec![0xFF, 0xFE, 0x3D, 0xD8, 0x00, 0xDE]
         );
-    }
-
-    #[test]
-    fn xml_text_escapes_the_five_markup_characters() {
-        assert_eq!(xml_text("a<b>&\"'"), "a&lt;b&gt;&amp;&quot;&apos;");
     }
 }

@@ -113,7 +113,15 @@ fn main() {
                 sha256: msgpol::emit::write::sha256_hex(f.text.as_bytes()),
             })
             .collect();
-        msgpol::emit::build(&out, ir, msgpol::emit::all_targets(), sources, &|_| {}).unwrap();
+        msgpol::emit::build(
+            &out,
+            ir,
+            msgpol::emit::all_targets(),
+            sources,
+            &|_| {},
+            false,
+        )
+        .unwrap();
     });
     report(
         "build large example, all targets (to disk)",

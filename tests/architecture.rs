@@ -52,6 +52,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("dlp/", &["ir"]),
     // Writing files and reporting emit errors: the stage's own plumbing.
     ("emit/error.rs", &["diagnostics"]),
+    ("emit/warning.rs", &["diagnostics"]),
     ("emit/", &["ir", "dlp"]),
 ];
 
@@ -111,7 +112,7 @@ fn without_comments_and_strings(code: &str) -> String {
             }
             i += 2 + hashes;
             let closing: String = std::iter::once('"')
-                .chain(std::iter::repeat('#').take(hashes))
+                .chain(std::iter::repeat_n('#', hashes))
                 .collect();
             let closing: Vec<char> = closing.chars().collect();
             while i < chars.len() && !chars[i..].starts_with(&closing) {

@@ -357,9 +357,9 @@ fn build_says_when_dns_alone_cannot_stop_a_channel() {
         .assert()
         .code(0)
         .stderr(
-            predicate::str::contains("DNS alone cannot stop `telegram`").and(
-                predicate::str::contains("nothing else in this policy stops it"),
-            ),
+            predicate::str::contains("W312")
+                .and(predicate::str::contains("DNS alone cannot stop `telegram`"))
+                .and(predicate::str::contains("nothing else in this policy does")),
         );
     msgpol()
         .arg("build")
@@ -526,4 +526,73 @@ fn an_output_under_a_regular_file_is_e303_and_changes_nothing() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     assert_eq!(leftovers, ["not-a-dir"], "no temporary directory is left");
+}
+
+/// Build warnings are diagnostics: a code, a severity and a message in JSON, like any other.
+#[test]
+fn build_warnings_are_coded_diagnostics() {
+    let dir = tempfile::tempdir().unwrap();
+    let assert = msgpol()
+        .args(["--error-format", "json", "build"])
+        .arg(example("small-org.msgpol"))
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .args(["--target", "hosts"])
+        .assert()
+        .code(0);
+    let items: Vec<serde_json::Value> =
+        serde_json::from_slice(&assert.get_output().stdout).unwrap();
+    let hosts = items
+        .iter()
+        .find(|i| i["code"] == "W308")
+        .unwrap_or_else(|| panic!("no W308 in {items:?}"));
+    assert_eq!(hosts["severity"], "warning");
+    assert!(hosts["message"].as_str().unwrap().starts_with("`hosts`: "));
+    assert!(hosts["help"].is_string());
+    assert!(dir.path().join("out/hosts/hosts").is_file());
+}
+
+/// `--deny-warnings` fails a build that has a warning, and writes nothing: the previous
+/// output stays as it was.
+#[test]
+fn deny_warnings_refuses_a_build_with_warnings_and_keeps_the_previous_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let build = |deny: bool, target: &str| {
+        let mut cmd = msgpol();
+        if deny {
+            cmd.arg("--deny-warnings");
+        }
+        cmd.arg("build")
+            .arg(example("medium-org.msgpol"))
+            .arg("--out")
+            .arg(&out)
+            .args(["--target", target])
+            .assert()
+    };
+    build(false, "dnsmasq").code(0);
+    let before = tree(&out);
+    build(true, "hosts")
+        .code(1)
+        .stderr(predicate::str::contains("W308").and(predicate::str::contains("nothing written")));
+    assert_eq!(tree(&out), before, "a refused build changed the output");
+    build(true, "dnsmasq").code(0);
+}
+
+/// A banned channel that nothing stops is a warning known before any file is written:
+/// `--deny-warnings` refuses the build without building a target.
+#[test]
+fn deny_warnings_refuses_a_ban_that_dns_alone_cannot_enforce() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    msgpol()
+        .args(["--deny-warnings", "build"])
+        .arg(example("small-org.msgpol"))
+        .arg("--out")
+        .arg(&out)
+        .args(["--target", "dnsmasq"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("W312"));
+    assert!(!out.exists(), "a refused build wrote {}", out.display());
 }

@@ -9,6 +9,7 @@
 
 mod common;
 
+use msgpol::diagnostics::Code;
 use msgpol::ir::Enforcement;
 use msgpol::ir::Ir;
 use msgpol::ir::Scope;
@@ -906,8 +907,9 @@ fn missing_identifiers_are_reported_naming_channel_and_field() {
     // One warning per target and missing field, naming every channel that lacks it.
     let has = |target: &str, channel: &str, field: &str| {
         warnings(target).iter().any(|w| {
-            let (named, rest) = w.split_once(" no ").unwrap();
-            named.starts_with(&format!("{target}: channel"))
+            let (named, rest) = w.message().split_once(" no ").unwrap();
+            w.code() == Code::W309
+                && named.starts_with(&format!("`{target}`: channel"))
                 && named.contains(&format!("`{channel}`"))
                 && rest.contains(field)
         })
@@ -932,22 +934,20 @@ fn missing_identifiers_are_reported_naming_channel_and_field() {
     assert!(has("conditional-access", "suite", "`entra-app`"));
     assert!(warnings("teams")
         .iter()
-        .any(|w| w.contains("`harden suite`")));
+        .any(|w| w.code() == Code::W311 && w.message().contains("`harden suite`")));
 }
 
 /// The build notes say endpoint rules stop a channel that gets around DNS only when the
-/// channel has a program identifier for them to block.
+/// channel has a program identifier for them to block; a channel nothing stops is a warning.
 #[test]
 fn dns_bypass_notes_claim_endpoint_rules_only_for_channels_with_identifiers() {
     let ir = common::ir(&common::root().join("tests/fixtures/endpoint/dns-bypass.msgpol"));
-    let notes = msgpol::emit::dns_bypass_notes(&ir);
-    let note = |channel: &str| {
-        notes
-            .iter()
-            .find(|n| n.contains(&format!("`{channel}`")))
-            .unwrap()
-            .clone()
-    };
-    assert!(note("tracked").contains("endpoint rules block the app itself"));
-    assert!(!note("sneaky").contains("endpoint rules"));
+    let (notes, warnings) = msgpol::emit::dns_bypass(&ir);
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert!(
+        notes[0].contains("`tracked`") && notes[0].contains("endpoint rules block the app itself")
+    );
+    assert_eq!(warnings.len(), 1);
+    assert_eq!(warnings[0].code(), Code::W312);
+    assert!(warnings[0].message().contains("`sneaky`"));
 }

@@ -2,6 +2,7 @@
 //! then write DIR in one step (see emit::build).
 
 use super::{Session, EXIT_POLICY};
+use msgpol::diagnostics::Diagnostic;
 use msgpol::emit::{self, SourceDigest, Target};
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -62,18 +63,40 @@ pub fn run(session: &Session, args: &BuildArgs) -> i32 {
             eprint!("\rbuilding {name} ({done}/{total})…\x1b[K");
         }
     };
-    let warnings = match emit::build(&args.out, ir, &targets, sources, &progress) {
-        Ok(warnings) => warnings,
+    // A banned channel that nothing stops is known before any file is written.
+    let (notes, bypass_warnings) = emit::dns_bypass(ir);
+    let refused = |warnings: Vec<Diagnostic>| {
+        session.report(&warnings, &compilation.sources);
+        eprintln!("nothing written: --deny-warnings refuses a build with warnings");
+        EXIT_POLICY
+    };
+    let mut warnings: Vec<Diagnostic> = bypass_warnings.into_iter().map(Diagnostic::from).collect();
+    if session.deny_warnings && !warnings.is_empty() {
+        return refused(warnings);
+    }
+    let built = match emit::build(
+        &args.out,
+        ir,
+        &targets,
+        sources,
+        &progress,
+        session.deny_warnings,
+    ) {
+        Ok(built) => built,
         Err(e) => return session.fail(e.into()),
     };
     if terminal {
         eprint!("\r\x1b[K");
     }
-    for warning in &warnings {
-        eprintln!("warning: {warning}");
+    warnings.extend(built.warnings.into_iter().map(Diagnostic::from));
+    if !built.written {
+        return refused(warnings);
     }
-    for note in emit::dns_bypass_notes(ir) {
-        eprintln!("note: {note}");
+    session.report(&warnings, &compilation.sources);
+    if session.format != msgpol::diagnostics::ErrorFormat::Json {
+        for note in notes {
+            eprintln!("note: {note}");
+        }
     }
     eprintln!(
         "built {} into {}",

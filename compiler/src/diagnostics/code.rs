@@ -142,6 +142,11 @@ codes! {
     E305 Build "cli" "invalid --today value or SOURCE_DATE_EPOCH";
     E306 Build "cli/explain" "`explain` names a class or channel the policy does not declare";
     E307 Build "emit/error" "a browser list would exceed the browser's limit of 1000 entries";
+    W308 Build "emit/warning" "a format cannot write some rules of the policy exactly";
+    W309 Build "emit/warning" "a target cannot act on a channel that lacks the identifier it needs";
+    W310 Build "emit/warning" "a DLP format cannot check everything a detector says";
+    W311 Build "emit/warning" "a `harden` block that no target applies";
+    W312 Build "emit/warning" "a banned channel gets around DNS and nothing else in the policy stops it";
     E313 Build "cli/scan" "`scan` cannot read a path, or a file is not in its announced format";
     E314 Build "cli/scan" "`scan` cannot compile the policy's detectors (size limits)";
     E315 Build "emit/error" "the policy version cannot be a Purview rule package version (up to four numbers of at most 65535)";

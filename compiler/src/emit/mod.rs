@@ -6,11 +6,13 @@ pub mod guide;
 pub mod preg;
 pub mod targets;
 pub(crate) mod templates;
+pub mod warning;
 pub mod write;
 
 pub use error::EmitError;
 pub use templates::Template;
-pub use write::{build, SourceDigest};
+pub use warning::EmitWarning;
+pub use write::{build, Built, SourceDigest};
 
 use crate::ir::{Enforcement, Ir, Size};
 use serde::Serialize;
@@ -25,12 +27,12 @@ pub struct OutputFile {
 #[derive(Default)]
 pub struct Emitted {
     pub files: Vec<OutputFile>,
-    pub warnings: Vec<String>,
+    pub warnings: Vec<EmitWarning>,
 }
 
 impl Emitted {
     /// What a target of one file made.
-    pub fn single(path: &str, contents: impl Into<Vec<u8>>, warnings: Vec<String>) -> Self {
+    pub fn single(path: &str, contents: impl Into<Vec<u8>>, warnings: Vec<EmitWarning>) -> Self {
         Emitted {
             files: vec![OutputFile {
                 path: path.to_string(),
@@ -130,7 +132,7 @@ pub trait Target: Sync {
     fn emit(&self, ir: &Ir) -> Result<Emitted, EmitError>;
     /// Write the files into `sink` and return the warnings. Targets whose files can be huge
     /// (a feed of a million names) stream them instead of building them in memory.
-    fn emit_to(&self, ir: &Ir, sink: &mut dyn Sink) -> Result<Vec<String>, EmitError> {
+    fn emit_to(&self, ir: &Ir, sink: &mut dyn Sink) -> Result<Vec<EmitWarning>, EmitError> {
         let emitted = self.emit(ir)?;
         for file in &emitted.files {
             sink.file(&file.path, &mut |out| Ok(out.write_all(&file.contents)?))?;
@@ -225,9 +227,9 @@ pub fn default_targets(size: Size) -> Vec<&'static dyn Target> {
         .collect()
 }
 
-/// For every channel the policy bans by DNS that is known to get around DNS: why, and which
-/// other control covers it (or that none does). Printed in the build summary.
-pub fn dns_bypass_notes(ir: &Ir) -> Vec<String> {
+/// For every channel the policy bans by DNS that is known to get around DNS: a note naming
+/// the other controls that cover it, or a warning (W312) when nothing else does.
+pub fn dns_bypass(ir: &Ir) -> (Vec<String>, Vec<EmitWarning>) {
     let firewall_targets: Vec<&str> = all_targets()
         .iter()
         .filter(|t| t.info().controls.contains(&Control::BlockFirewall))
@@ -238,6 +240,7 @@ pub fn dns_bypass_notes(ir: &Ir) -> Vec<String> {
         firewall_targets.join(", ")
     );
     let mut notes = Vec::new();
+    let mut warnings = Vec::new();
     for channel in ir.tiered_channels().filter(|c| !c.dns_bypass.is_empty()) {
         let Some(tier) = ir.tier_of(channel) else {
             continue;
@@ -245,6 +248,7 @@ pub fn dns_bypass_notes(ir: &Ir) -> Vec<String> {
         if !tier.block.contains(&Enforcement::Dns) {
             continue;
         }
+        let how = channel.dns_bypass.join("; ");
         let mut covered = Vec::new();
         if tier.block.contains(&Enforcement::Firewall) && !channel.endpoints.networks.is_empty() {
             covered.push(firewall_cover.as_str());
@@ -254,16 +258,15 @@ pub fn dns_bypass_notes(ir: &Ir) -> Vec<String> {
         {
             covered.push("endpoint rules block the app itself");
         }
-        let cover = if covered.is_empty() {
-            "nothing else in this policy stops it: add `block firewall` (with its networks) or `block endpoint` to its tier".to_string()
+        if covered.is_empty() {
+            warnings.push(warning::dns_bypass_uncovered(&channel.name, &how));
         } else {
-            covered.join("; ")
-        };
-        notes.push(format!(
-            "DNS alone cannot stop `{}` ({}): {cover}",
-            channel.name,
-            channel.dns_bypass.join("; ")
-        ));
+            notes.push(format!(
+                "DNS alone cannot stop `{}` ({how}): {}",
+                channel.name,
+                covered.join("; ")
+            ));
+        }
     }
-    notes
+    (notes, warnings)
 }

@@ -4,7 +4,7 @@
 //! leaves an existing output directory exactly as it was.
 
 use super::error::{not_an_output_dir, write_failed, EmitError};
-use super::{pretty_json, Contents, Sink, Target};
+use super::{pretty_json, Contents, EmitWarning, Sink, Target};
 use crate::ir::{date, Ir};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -104,7 +104,7 @@ impl Sink for DiskSink<'_> {
 }
 
 /// What one target wrote, or why it failed.
-type TargetResult = Result<(Vec<OutputDigest>, Vec<String>), EmitError>;
+type TargetResult = Result<(Vec<OutputDigest>, Vec<EmitWarning>), EmitError>;
 
 /// Emit every target into `staging`, on up to one thread per core; results in target order.
 fn emit_all(
@@ -158,15 +158,24 @@ fn sibling(out: &Path, suffix: &str) -> PathBuf {
     out.with_file_name(format!(".{name}.{suffix}-{}", std::process::id()))
 }
 
-/// Build `targets` from `ir` into `out` with its `manifest.json`; the targets' warnings, in
-/// target order. `progress` is told each target's name as it starts.
+/// What a build did: the targets' warnings, in target order, and whether `out` was written
+/// (a build that must not have warnings writes nothing when it has some).
+pub struct Built {
+    pub warnings: Vec<EmitWarning>,
+    pub written: bool,
+}
+
+/// Build `targets` from `ir` into `out` with its `manifest.json`. `progress` is told each
+/// target's name as it starts. With `deny_warnings`, a target's warning leaves `out` as it
+/// was, as an error would.
 pub fn build(
     out: &Path,
     ir: &Ir,
     targets: &[&'static dyn Target],
     mut sources: Vec<SourceDigest>,
     progress: &(dyn Fn(&str) + Sync),
-) -> Result<Vec<String>, EmitError> {
+    deny_warnings: bool,
+) -> Result<Built, EmitError> {
     if out.exists() {
         let is_ours = out.is_dir()
             && (out.join("manifest.json").is_file()
@@ -195,6 +204,13 @@ pub fn build(
                 outputs.extend(written);
                 warnings.extend(warned);
             }
+            if deny_warnings && !warnings.is_empty() {
+                let _ = fs::remove_dir_all(&staging);
+                return Ok(Built {
+                    warnings,
+                    written: false,
+                });
+            }
             sources.sort_by(|a, b| a.file.cmp(&b.file));
             outputs.sort_by(|a, b| a.path.cmp(&b.path));
             let manifest = Manifest {
@@ -207,7 +223,10 @@ pub fn build(
             let path = staging.join("manifest.json");
             fs::write(&path, pretty_json(&manifest)).map_err(|e| write_failed(&path, &e))?;
             swap_into_place(&staging, out)?;
-            Ok(warnings)
+            Ok(Built {
+                warnings,
+                written: true,
+            })
         });
     if result.is_err() {
         let _ = fs::remove_dir_all(&staging);

@@ -133,7 +133,7 @@ pub fn briefing(ir: &Ir) -> Briefing {
         incidents_since: ir
             .incidents
             .iter()
-            .filter(|i| last.map_or(true, |l| i.date > l))
+            .filter(|i| last.is_none_or(|l| i.date > l))
             .map(|i| i.title.clone())
             .collect(),
         last,

@@ -7,7 +7,7 @@
 use super::endpoint::{self, printable, Missing};
 use super::ids::guid;
 use crate::emit::error::render_failed;
-use crate::emit::{Control, EmitError, Emitted, OutputFile, Target, TargetInfo};
+use crate::emit::{Control, EmitError, EmitWarning, Emitted, OutputFile, Target, TargetInfo};
 use crate::ir::{ChannelInfo, Enforcement, Ir, Size};
 use quick_xml::events::{BytesDecl, BytesText, Event};
 use quick_xml::Writer;
@@ -165,7 +165,7 @@ fn policy(
     channels: &[&ChannelInfo],
     mode: &str,
     purpose: &str,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<EmitWarning>,
 ) -> io::Result<Vec<u8>> {
     let (mut exe, mut appx) = (Vec::new(), Vec::new());
     let mut missing = Missing::new(

@@ -4,7 +4,7 @@
 
 use crate::emit::error::{render_failed, too_many_entries};
 use crate::emit::templates::is_dns_name;
-use crate::emit::EmitError;
+use crate::emit::{warning, EmitError, EmitWarning};
 use crate::ir::{DomainRule, Ir, Scope};
 
 /// Chrome, Edge and Firefox accept at most this many entries in one list.
@@ -13,7 +13,7 @@ pub const MAX_ENTRIES: usize = 1000;
 pub struct Lists {
     pub block: Vec<String>,
     pub allow: Vec<String>,
-    pub warnings: Vec<String>,
+    pub warnings: Vec<EmitWarning>,
 }
 
 /// `patterns(name, scope)` gives a rule's patterns, or none if the format cannot express it.
@@ -40,8 +40,10 @@ pub fn lists(
             out.extend(written);
         }
         if inexpressible > 0 {
-            warnings.push(format!(
-                "{target}: {inexpressible} subdomain-only (`*.`) entries cannot be written to the {list}; they are left out"
+            warnings.push(warning::cannot_express(
+                target,
+                inexpressible,
+                &format!("subdomain-only (`*.`) entries cannot be written to the {list}; they are left out"),
             ));
         }
         if out.len() > MAX_ENTRIES {

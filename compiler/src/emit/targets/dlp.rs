@@ -7,7 +7,7 @@
 use crate::dlp::pattern::{self, Dialect};
 use crate::emit::error::render_failed;
 use crate::emit::write::sha256_hex;
-use crate::emit::EmitError;
+use crate::emit::{warning, EmitError, EmitWarning};
 use crate::ir::{Checksum, ClassInfo, DetectorInfo, Ir};
 use std::collections::HashMap;
 
@@ -47,7 +47,7 @@ pub fn unchecked_checksums<'a>(
     d: &DetectorInfo,
     unchecked: impl IntoIterator<Item = &'a Checksum>,
     cost: &str,
-) -> Option<String> {
+) -> Option<EmitWarning> {
     let names = checksum_names(unchecked);
     (!names.is_empty())
         .then(|| cannot_express(target, class, d, &format!("checksum {names}"), cost))
@@ -60,11 +60,8 @@ pub fn cannot_express(
     d: &DetectorInfo,
     what: &str,
     cost: &str,
-) -> String {
-    format!(
-        "{target}: detector `{}/{}`: {what} cannot be expressed; {cost}",
-        class.name, d.name
-    )
+) -> EmitWarning {
+    warning::detector_not_checked(target, &class.name, &d.name, what, cost)
 }
 
 /// At most `max` characters of `text` (engines limit names and descriptions by length).

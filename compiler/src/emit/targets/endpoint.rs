@@ -3,6 +3,7 @@
 //! (reported, never silently dropped), and the check that refuses text XML cannot hold.
 //! (Identifiers derived from content are in `ids`.)
 
+use crate::emit::{warning, EmitWarning};
 use crate::ir::{ChannelInfo, Enforcement, Ir};
 use std::io;
 
@@ -34,7 +35,7 @@ pub fn has_identifiers(channel: &ChannelInfo) -> bool {
 pub fn windows_programs<'a>(
     ir: &'a Ir,
     target: &str,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<EmitWarning>,
 ) -> Vec<&'a ChannelInfo> {
     let mut without_path = Missing::new(
         "`windows-path`",
@@ -60,13 +61,13 @@ pub fn monitored(ir: &Ir) -> Vec<&ChannelInfo> {
 
 /// The channels a target cannot act on for want of one kind of identifier, reported as one
 /// warning that names each channel, the missing fields, and what is therefore not written.
-pub struct Missing {
+pub struct Missing<'ir> {
     fields: &'static str,
     consequence: String,
-    channels: Vec<String>,
+    channels: Vec<&'ir str>,
 }
 
-impl Missing {
+impl<'ir> Missing<'ir> {
     pub fn new(fields: &'static str, consequence: impl Into<String>) -> Self {
         Missing {
             fields,
@@ -74,22 +75,19 @@ impl Missing {
             channels: Vec::new(),
         }
     }
-    pub fn add(&mut self, channel: &ChannelInfo) {
-        self.channels.push(format!("`{}`", channel.name));
+    pub fn add(&mut self, channel: &'ir ChannelInfo) {
+        self.channels.push(&channel.name);
     }
     /// Adds the warning to `warnings` if any channel lacks the fields.
-    pub fn report(self, target: &str, warnings: &mut Vec<String>) {
-        let (noun, verb) = match self.channels.len() {
-            0 => return,
-            1 => ("channel", "has"),
-            _ => ("channels", "have"),
-        };
-        warnings.push(format!(
-            "{target}: {noun} {} {verb} no {}, so {}",
-            self.channels.join(", "),
-            self.fields,
-            self.consequence
-        ));
+    pub fn report(self, target: &str, warnings: &mut Vec<EmitWarning>) {
+        if !self.channels.is_empty() {
+            warnings.push(warning::missing_identifiers(
+                target,
+                &self.channels,
+                self.fields,
+                &self.consequence,
+            ));
+        }
     }
 }
 

@@ -15,7 +15,7 @@ use crate::dlp::pattern::{self, Dialect};
 use crate::emit::error::{purview_pattern_too_long, purview_version, render_failed};
 use crate::emit::templates::{one_line, render, Header};
 use crate::emit::templates::template;
-use crate::emit::{Control, EmitError, Emitted, OutputFile, Target, TargetInfo, Template};
+use crate::emit::{Control, EmitError, EmitWarning, Emitted, OutputFile, Target, TargetInfo, Template};
 use crate::ir::{Checksum, ClassInfo, Confidence, DetectorInfo, Ir, Size, Verdict};
 use quick_xml::events::{BytesDecl, BytesText, Event};
 use quick_xml::writer::ElementWriter;
@@ -94,7 +94,7 @@ enum Primary {
 fn entities<'a>(
     ir: &'a Ir,
     target: &str,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<EmitWarning>,
 ) -> Result<Vec<Entity<'a>>, EmitError> {
     let mut out = Vec::new();
     for (class, d) in crate::dlp::detectors(ir) {

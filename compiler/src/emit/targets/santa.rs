@@ -6,7 +6,7 @@
 use super::endpoint::{self, printable, Missing};
 use super::ids::guid;
 use crate::emit::error::render_failed;
-use crate::emit::{Control, EmitError, Emitted, Target, TargetInfo};
+use crate::emit::{Control, EmitError, EmitWarning, Emitted, Target, TargetInfo};
 use crate::ir::{Enforcement, Ir, Size};
 use plist::XmlWriteOptions;
 use serde::Serialize;
@@ -54,7 +54,7 @@ struct Payload<'a> {
 }
 
 /// The Santa rules, and `target`'s warnings for the channels that cannot have one.
-fn rules(ir: &Ir, target: &str, warnings: &mut Vec<String>) -> Vec<Rule> {
+fn rules(ir: &Ir, target: &str, warnings: &mut Vec<EmitWarning>) -> Vec<Rule> {
     let mut out = Vec::new();
     let mut missing = Missing::new(
         "`macos-team` or `macos-signing-id`",

@@ -5,7 +5,7 @@
 use super::ids;
 use crate::emit::templates::{render, Header};
 use crate::emit::templates::template;
-use crate::emit::{EmitError, Emitted, Target, TargetInfo, Template};
+use crate::emit::{EmitError, Emitted, Target, TargetInfo, Template, warning};
 use crate::ir::{ChannelInfo, Hardening, Ir, Size};
 use serde::Serialize;
 
@@ -76,10 +76,7 @@ impl Target for Teams {
                 continue;
             };
             if !is_teams(channel) {
-                warnings.push(format!(
-                    "teams: the `harden {}` block is not applied by any target: msgpol writes settings for Microsoft Teams (`{TEAMS}` or a channel that inherits it) only",
-                    channel.name
-                ));
+                warnings.push(warning::harden_not_applied(&channel.name));
                 continue;
             }
             // A setting an earlier block turned off is not run again.

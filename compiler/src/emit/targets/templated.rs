@@ -7,7 +7,10 @@ use super::endpoint;
 use super::ids;
 use crate::emit::error::render_failed;
 use crate::emit::templates::{is_dns_name, one_line, render, Header};
-use crate::emit::{Control, EmitError, Emitted, MemorySink, Sink, StreamError, Target, TargetInfo};
+use crate::emit::{
+    warning, Control, EmitError, EmitWarning, Emitted, MemorySink, Sink, StreamError, Target,
+    TargetInfo,
+};
 use crate::ir::{Enforcement, Ir, Scope};
 use serde::Serialize;
 use std::io::Write;
@@ -342,7 +345,7 @@ struct ChannelNetworks {
 fn network_context<'a>(
     ir: &'a Ir,
     target: &TemplatedTarget,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<EmitWarning>,
 ) -> NetworkContext<'a> {
     let rules = |v6: bool| {
         ir.enforcement
@@ -425,7 +428,7 @@ impl Target for TemplatedTarget {
         })
     }
 
-    fn emit_to(&self, ir: &Ir, sink: &mut dyn Sink) -> Result<Vec<String>, EmitError> {
+    fn emit_to(&self, ir: &Ir, sink: &mut dyn Sink) -> Result<Vec<EmitWarning>, EmitError> {
         let Family::Names(format) = &self.family else {
             let mut warnings = Vec::new();
             let context =
@@ -444,7 +447,7 @@ impl Target for TemplatedTarget {
             .filter_map(|(rules, scope, consequence)| {
                 let carved_out = matches!(rules, Rules::CarvedOut);
                 let count = index.rules[Section::of(*scope, carved_out) as usize].len();
-                (count > 0).then(|| format!("{}: {count} {}", self.info.name, consequence))
+                (count > 0).then(|| warning::cannot_express(self.info.name, count, consequence))
             })
             .collect();
         let context = minijinja::Value::from_serialize(dns_context(ir, &index, format));

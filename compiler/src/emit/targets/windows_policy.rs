@@ -10,7 +10,7 @@ use super::ids;
 use super::{browser, chrome, firefox};
 use crate::emit::error::render_failed;
 use crate::emit::preg::{Record, RegValue, DELETE_ALL_VALUES};
-use crate::emit::{Control, EmitError};
+use crate::emit::{Control, EmitError, EmitWarning};
 use crate::ir::{Enforcement, Ir};
 
 /// What the settings put into effect, for the targets that write them.
@@ -28,7 +28,7 @@ const FIREWALL_RULES: &str = r"Software\Policies\Microsoft\WindowsFirewall\Firew
 pub struct Settings {
     /// Machine (HKLM) settings, in the order they are applied.
     pub records: Vec<Record>,
-    pub warnings: Vec<String>,
+    pub warnings: Vec<EmitWarning>,
 }
 
 fn set(key: &str, name: &str, value: RegValue) -> Record {
@@ -94,7 +94,7 @@ fn firewall_rules(
     ir: &Ir,
     target: &str,
     records: &mut Vec<Record>,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<EmitWarning>,
 ) -> Result<(), EmitError> {
     let mut without_networks = Missing::new("`networks`", "no firewall rule is written");
     for channel in endpoint::blocked_by(ir, Enforcement::Firewall) {

@@ -139,3 +139,57 @@ impl<T> Block<T> {
     }
 }
 
+#[cfg(test)]
+mod tests {
+    use super::super::statement::push;
+    use super::*;
+    use crate::source::FileId;
+    use crate::syntax::cst;
+
+    fn text(read: &mut Vec<String>, a: &mut Args) -> Result<(), SyntaxError> {
+        push(read, a.string("").map(|s| s.value))
+    }
+
+    const TEST: Block<Vec<String>> = Block {
+        context: "a test block",
+        keywords: &[
+            Keyword::new("once", Occurs::Once, text),
+            Keyword::new("many", Occurs::Many, text),
+            Keyword::new("needed", Occurs::Required("needed \"x\""), text),
+            Keyword::new("some", Occurs::AtLeastOnce("some \"x\""), text),
+        ],
+    };
+
+    /// What `TEST` reads from `body`, and the messages of the errors it reports.
+    fn read(body: &str) -> (Vec<String>, Vec<String>) {
+        let tree = cst::parse(FileId(0), &format!("test {{\n{body}}}\n")).unwrap();
+        let (mut read, mut errors) = (Vec::new(), Vec::new());
+        TEST.read(&tree.stmts[0], &mut read, &mut errors);
+        (read, errors.into_iter().map(|e| e.0.message).collect())
+    }
+
+    #[test]
+    fn every_mistake_is_reported_and_its_statement_skipped() {
+        let (read, errors) = read(
+            "once \"a\"\nonce \"b\"\nmany \"c\"\nmany \"d\"\nother\nneeded\nmany \"e\" {\n}\n",
+        );
+        assert_eq!(read, ["a", "c", "d"]);
+        assert_eq!(
+            errors,
+            [
+                "`once` is given twice",
+                "unknown keyword `other` in a test block",
+                "`needed` expects a string in double quotes, found nothing",
+                "`many` does not take a block",
+                "a test block has no `some`",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_keyword_needed_at_least_once_may_repeat() {
+        let (read, errors) = read("some \"a\"\nsome \"b\"\n");
+        assert_eq!(read, ["a", "b"]);
+        assert_eq!(errors, ["a test block has no `needed`"]);
+    }
+}

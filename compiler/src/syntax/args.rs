@@ -1,5 +1,5 @@
 //! A cursor over a statement's arguments, with one method per kind of value. Each method
-//! reports exactly what it expected and where, so `lower.rs` reads like the grammar of a
+//! reports exactly what it expected and where, so `lower/` reads like the grammar of a
 //! statement.
 
 use super::ast::{Name, Spanned, Str};
@@ -24,6 +24,11 @@ impl<'a> Args<'a> {
 
     fn peek(&self) -> Option<&'a Arg> {
         self.stmt.args.get(self.pos)
+    }
+
+    /// Where the statement's keyword is written: the place of a value it implies.
+    pub fn keyword_span(&self) -> Span {
+        self.stmt.keyword_span
     }
 
     pub fn at_end(&self) -> bool {

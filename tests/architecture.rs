@@ -56,6 +56,20 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("emit/", &["ir", "dlp"]),
 ];
 
+/// Paths (by prefix) that must not use some parts of their own module: the readers that
+/// verify what the targets wrote are written apart from the writers, so that a mistake in a
+/// writer cannot hide in its reader.
+const APART: &[(&str, &[&str])] = &[(
+    "emit/verify/",
+    &[
+        "emit::targets",
+        "emit::templates",
+        "emit::guide",
+        "emit::write",
+        "emit::preg",
+    ],
+)];
+
 /// The `crate::` modules (with their first sub-module, `dlp::pattern`) that `code` uses
 /// outside comments and string literals.
 fn crate_paths(code: &str) -> BTreeSet<String> {
@@ -145,6 +159,19 @@ fn without_comments_and_strings(code: &str) -> String {
 
 /// What `relative` (a path under compiler/src) uses that its layer does not allow.
 fn violations(relative: &str, code: &str) -> Vec<String> {
+    let uses = crate_paths(code);
+    let mut found: Vec<String> = APART
+        .iter()
+        .filter(|(prefix, _)| relative.starts_with(prefix))
+        .flat_map(|(_, apart)| apart.iter())
+        .filter(|part| uses.contains(**part))
+        .map(|part| format!("{relative} uses crate::{part}"))
+        .collect();
+    found.extend(layer_violations(relative, &uses));
+    found
+}
+
+fn layer_violations(relative: &str, uses: &BTreeSet<String>) -> Vec<String> {
     let Some((layer, allowed)) = LAYERS
         .iter()
         .filter(|(prefix, _)| relative.starts_with(prefix))
@@ -154,7 +181,6 @@ fn violations(relative: &str, code: &str) -> Vec<String> {
     };
     let own = layer.trim_end_matches('/').trim_end_matches(".rs");
     let own = own.split('/').next().unwrap();
-    let uses = crate_paths(code);
     uses.iter()
         .filter(|path| {
             let module = path.split("::").next().unwrap();
@@ -233,4 +259,12 @@ fn the_layer_check_sees_what_a_target_must_not_use() {
         violations(target, quiet)
     );
     assert!(violations("cli/build.rs", "use crate::syntax::ast;").is_empty());
+    // A reader may not use the writer it checks.
+    assert_eq!(
+        violations(
+            "emit/verify/readers/x.rs",
+            "use crate::emit::targets::hosts;"
+        ),
+        ["emit/verify/readers/x.rs uses crate::emit::targets"]
+    );
 }

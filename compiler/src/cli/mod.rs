@@ -8,6 +8,7 @@ mod check;
 mod explain;
 mod scan;
 mod targets;
+mod verify;
 
 use clap::{Parser, Subcommand};
 use msgpol::diagnostics::{self, Code, Diagnostic, ErrorFormat};
@@ -62,6 +63,8 @@ enum Command {
     },
     /// Run the policy's DLP detectors over chat text, exports and mail; exit 1 if anything is found
     Scan(scan::ScanArgs),
+    /// Read back the files of a build (or a deployed copy) and check them against the policy
+    Verify(verify::VerifyArgs),
 }
 
 /// What every subcommand needs: the global options and a way to print diagnostics.
@@ -184,5 +187,6 @@ pub fn run() -> i32 {
             who,
         } => explain::run(&session, &file, &class, &channel, who.as_deref()),
         Command::Scan(args) => scan::run(&session, &args),
+        Command::Verify(args) => verify::run(&session, &args),
     }
 }

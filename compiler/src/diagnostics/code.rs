@@ -151,6 +151,9 @@ codes! {
     E314 Build "cli/scan" "`scan` cannot compile the policy's detectors (size limits)";
     E315 Build "emit/error" "the policy version cannot be a Purview rule package version (up to four numbers of at most 65535)";
     E316 Build "emit/error" "a detector's patterns exceed Purview's 1024-character regex limit once translated";
+    E317 Build "emit/error" "a written file blocks what the policy allows (checked when it is read back)";
+    E318 Build "emit/error" "a written file lets through what the policy blocks, beyond its format's declared limits";
+    E319 Build "emit/error" "a written file cannot be read back as its format";
 }
 
 impl Code {

@@ -73,3 +73,60 @@ pub fn purview_pattern_too_long(
             .help("shorten the patterns or split them over several detectors; letters in patterns of detectors without `case-sensitive` are written twice (`[Aa]`)"),
     )
 }
+
+/// The names (or addresses) a disagreement is about, as a diagnostic lists them.
+fn listed(count: usize, shown: &[String]) -> String {
+    let mut list = shown
+        .iter()
+        .map(|p| quote(p))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if count > shown.len() {
+        list.push_str(&format!(" and {} more", count - shown.len()));
+    }
+    list
+}
+
+/// E317: a written file blocks what the policy allows.
+pub fn blocks_what_the_policy_allows(target: &str, count: usize, shown: &[String]) -> EmitError {
+    EmitError(
+        Diagnostic::new(
+            Code::E317,
+            format!(
+                "the `{target}` files block what the policy allows: {}",
+                listed(count, shown)
+            ),
+        )
+        .help("from `msgpol build`: nothing was written, this format cannot leave these names open; build another target and report the case. From `msgpol verify`: the files changed after the build; build and deploy them again"),
+    )
+}
+
+/// E318: a written file lets through what the policy blocks, beyond its format's declared
+/// limits.
+pub fn lets_through_what_the_policy_blocks(
+    target: &str,
+    count: usize,
+    shown: &[String],
+) -> EmitError {
+    EmitError(
+        Diagnostic::new(
+            Code::E318,
+            format!(
+                "the `{target}` files let through what the policy blocks: {}",
+                listed(count, shown)
+            ),
+        )
+        .help("from `msgpol build`: nothing was written, and this is a bug in msgpol; please report it with the policy. From `msgpol verify`: the files changed after the build; build and deploy them again"),
+    )
+}
+
+/// E319: a written file cannot be read back as its format.
+pub fn unreadable(target: &str, why: &str) -> EmitError {
+    EmitError(
+        Diagnostic::new(
+            Code::E319,
+            format!("the `{target}` files cannot be read back: {why}"),
+        )
+        .help("from `msgpol build`: nothing was written, and this is a bug in msgpol; please report it with the policy. From `msgpol verify`: keep your own settings in a file of your own beside msgpol's"),
+    )
+}

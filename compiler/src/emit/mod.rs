@@ -6,6 +6,7 @@ pub mod guide;
 pub mod preg;
 pub mod targets;
 pub(crate) mod templates;
+pub mod verify;
 pub mod warning;
 pub mod write;
 
@@ -125,6 +126,9 @@ pub struct TargetInfo {
     /// The templates it renders, embedded in the binary.
     #[serde(skip)]
     pub templates: &'static [&'static Template],
+    /// How every build reads its files back to check them against the policy.
+    #[serde(skip)]
+    pub reader: Option<&'static verify::Reader>,
 }
 
 pub trait Target: Sync {

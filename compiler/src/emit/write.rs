@@ -1,10 +1,12 @@
 //! Writing a build: the targets stream their files straight into a temporary directory beside
 //! the output (hashed as they are written, on as many threads as there are cores), then the
-//! whole directory is renamed into place. A failed build removes the temporary directory and
-//! leaves an existing output directory exactly as it was.
+//! whole directory is renamed into place. Before that, each target's files are read back from
+//! the disk and verified against the policy (`verify`). A failed build removes the temporary
+//! directory and leaves an existing output directory exactly as it was.
 
 use super::error::{not_an_output_dir, write_failed, EmitError};
-use super::{pretty_json, Contents, EmitWarning, Sink, Target};
+use super::verify::{self, Oracle};
+use super::{pretty_json, Contents, EmitWarning, OutputFile, Sink, Target};
 use crate::ir::{date, Ir};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -29,6 +31,16 @@ struct OutputDigest {
     sha256: String,
 }
 
+/// How one target's files were checked against the policy after they were written.
+#[derive(Serialize)]
+struct Verification {
+    target: String,
+    /// Names and addresses its files were asked about.
+    probes: usize,
+    /// Answers that equal the policy's; the others are limits the target declares.
+    agreed: usize,
+}
+
 #[derive(Serialize)]
 struct Manifest {
     compiler: String,
@@ -37,6 +49,7 @@ struct Manifest {
     evaluation_date: Date,
     sources: Vec<SourceDigest>,
     outputs: Vec<OutputDigest>,
+    verified: Vec<Verification>,
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
@@ -103,8 +116,38 @@ impl Sink for DiskSink<'_> {
     }
 }
 
-/// What one target wrote, or why it failed.
-type TargetResult = Result<(Vec<OutputDigest>, Vec<EmitWarning>), EmitError>;
+/// What one target wrote and how it was verified, or why it failed.
+type TargetResult = Result<(Vec<OutputDigest>, Vec<EmitWarning>, Option<Verification>), EmitError>;
+
+/// Read back what `target` wrote into `dir` and check it against the policy, if the target
+/// has a reader.
+fn verify_written(
+    target: &dyn Target,
+    dir: &Path,
+    outputs: &[OutputDigest],
+    oracle: &Oracle,
+) -> Result<Option<Verification>, EmitError> {
+    let Some(reader) = target.info().reader else {
+        return Ok(None);
+    };
+    let prefix = format!("{}/", target.name());
+    let mut files = Vec::with_capacity(outputs.len());
+    for output in outputs {
+        let relative = output.path.strip_prefix(&prefix).unwrap_or(&output.path);
+        let path = dir.join(relative);
+        let contents = fs::read(&path).map_err(|e| super::error::write_failed(&path, &e))?;
+        files.push(OutputFile {
+            path: relative.to_string(),
+            contents,
+        });
+    }
+    let verified = verify::verify(target.name(), reader, oracle, &files)?;
+    Ok(Some(Verification {
+        target: target.name().to_string(),
+        probes: verified.probes,
+        agreed: verified.agreed,
+    }))
+}
 
 /// Emit every target into `staging`, on up to one thread per core; results in target order.
 fn emit_all(
@@ -113,6 +156,7 @@ fn emit_all(
     targets: &[&'static dyn Target],
     progress: &(dyn Fn(&str) + Sync),
 ) -> Vec<TargetResult> {
+    let oracle = Oracle::new(ir);
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<TargetResult>>> =
         Mutex::new((0..targets.len()).map(|_| None).collect());
@@ -127,9 +171,10 @@ fn emit_all(
             target: target.name(),
             outputs: Vec::new(),
         };
-        let result = target
-            .emit_to(ir, &mut sink)
-            .map(|warnings| (sink.outputs, warnings));
+        let result = target.emit_to(ir, &mut sink).and_then(|warnings| {
+            let verified = verify_written(*target, &sink.dir, &sink.outputs, &oracle)?;
+            Ok((sink.outputs, warnings, verified))
+        });
         results.lock().expect("no thread panics holding it")[i] = Some(result);
     };
     let threads = std::thread::available_parallelism()
@@ -198,11 +243,13 @@ pub fn build(
         .and_then(|_| {
             let mut outputs = Vec::new();
             let mut warnings = Vec::new();
+            let mut verified = Vec::new();
             // The first failure in target order is reported, whichever thread met it first.
             for result in emit_all(&staging, ir, targets, progress) {
-                let (written, warned) = result?;
+                let (written, warned, checked) = result?;
                 outputs.extend(written);
                 warnings.extend(warned);
+                verified.extend(checked);
             }
             if deny_warnings && !warnings.is_empty() {
                 let _ = fs::remove_dir_all(&staging);
@@ -219,6 +266,7 @@ pub fn build(
                 evaluation_date: ir.evaluation_date,
                 sources,
                 outputs,
+                verified,
             };
             let path = staging.join("manifest.json");
             fs::write(&path, pretty_json(&manifest)).map_err(|e| write_failed(&path, &e))?;

@@ -367,8 +367,9 @@ fn alternatives(program: &Program, t: &ast::Tier) -> Vec<Alternative> {
         .collect()
 }
 
-/// The names of every channel in `defs`, collapsed (see `collapse_domains`).
-fn domain_rules(defs: Vec<&ChannelDef>) -> Vec<DomainRule> {
+/// The names of every channel in `defs`, collapsed, and the names collapsed into a parent
+/// (see `collapse_domains`).
+fn domain_rules(defs: Vec<&ChannelDef>) -> (Vec<DomainRule>, Vec<DomainRule>) {
     let channels: Vec<Arc<str>> = defs
         .iter()
         .map(|def| Arc::from(def.decl.name.text.as_str()))
@@ -381,16 +382,20 @@ fn domain_rules(defs: Vec<&ChannelDef>) -> Vec<DomainRule> {
     collapse_domains(&sources)
 }
 
-/// What tiers that `block kind` block by name, and the carve-outs: names of channels that are
-/// not blocked, inside a blocked rule (validation allows only those a tier carves out).
-fn blocks_and_carve_outs(
-    program: &Program,
-    kind: Enforcement,
-) -> (Vec<DomainRule>, Vec<DomainRule>) {
+/// What tiers that `block kind` block by name, by name: the rules, the carve-outs (names of
+/// channels that are not blocked, inside a blocked rule: validation allows only those a tier
+/// carves out), and the names collapsed into a blocked parent that are not carved out.
+struct NameBlocks {
+    block: Vec<DomainRule>,
+    allow: Vec<DomainRule>,
+    covered: Vec<DomainRule>,
+}
+
+fn blocks_and_carve_outs(program: &Program, kind: Enforcement) -> NameBlocks {
     let blocked = program.blocked_channels(kind);
     let blocked_names: std::collections::BTreeSet<&str> =
         blocked.iter().map(|d| d.decl.name.text.as_str()).collect();
-    let block = domain_rules(blocked);
+    let (block, covered) = domain_rules(blocked);
     let open: Vec<&ChannelDef> = program
         .open_channels()
         .into_iter()
@@ -398,7 +403,7 @@ fn blocks_and_carve_outs(
         .collect();
     // Few open names, many blocked ones: index the open names by suffix and look each blocked
     // rule up once.
-    let open_rules = domain_rules(open);
+    let (open_rules, _) = domain_rules(open);
     let open_index = SuffixIndex::new(
         open_rules
             .iter()
@@ -412,12 +417,26 @@ fn blocks_and_carve_outs(
     carved.sort_unstable();
     carved.dedup();
     let allow = carved.into_iter().map(|i| open_rules[i].clone()).collect();
-    subtract_subdomain_carve_outs(block, allow)
+    let covered = covered
+        .into_iter()
+        .filter(|c| {
+            open_index
+                .covered_by(&c.name, Scope::Exact)
+                .next()
+                .is_none()
+        })
+        .collect();
+    let (block, allow) = subtract_subdomain_carve_outs(block, allow);
+    NameBlocks {
+        block,
+        allow,
+        covered,
+    }
 }
 
 fn enforcement_sets(program: &Program) -> EnforcementSets {
-    let (dns_block, dns_allow) = blocks_and_carve_outs(program, Enforcement::Dns);
-    let (browser_block, browser_allow) = blocks_and_carve_outs(program, Enforcement::Browser);
+    let dns = blocks_and_carve_outs(program, Enforcement::Dns);
+    let browser = blocks_and_carve_outs(program, Enforcement::Browser);
     let firewall = program
         .blocked_channels(Enforcement::Firewall)
         .into_iter()
@@ -431,12 +450,13 @@ fn enforcement_sets(program: &Program) -> EnforcementSets {
         .map(|c| &program.channels[&c.text])
         .collect();
     EnforcementSets {
-        dns_block,
-        dns_allow,
-        browser_block,
-        browser_allow,
+        dns_block: dns.block,
+        dns_allow: dns.allow,
+        dns_covered: dns.covered,
+        browser_block: browser.block,
+        browser_allow: browser.allow,
         firewall_block: merge_networks(firewall),
-        dns_monitor: domain_rules(monitored),
+        dns_monitor: domain_rules(monitored).0,
     }
 }
 

@@ -184,7 +184,10 @@ pub type ChannelNames<'a> = (&'a Arc<str>, &'a [NameEntry]);
 /// Each rule's name is a new allocation, made in sorted order: names arrive in the order a
 /// feed lists them, scattered over the heap, and every list target reads them in sorted order
 /// (one cache miss per name per target); copied in order, they sit side by side.
-pub fn collapse_domains(sources: &[ChannelNames]) -> Vec<DomainRule> {
+///
+/// Also returns the rules collapsed into a parent that name themselves (not only their
+/// subdomains): a format that cannot block subdomains still lists those names.
+pub fn collapse_domains(sources: &[ChannelNames]) -> (Vec<DomainRule>, Vec<DomainRule>) {
     // Every distinct channel in name order; entries hold their channel's rank in it.
     let mut table: Vec<Arc<str>> = sources.iter().map(|(c, _)| Arc::clone(c)).collect();
     table.sort();
@@ -244,7 +247,7 @@ pub fn collapse_domains(sources: &[ChannelNames]) -> Vec<DomainRule> {
             .map(|(i, r)| (&*r.name, i)),
     );
     if covering.is_empty() {
-        return rules;
+        return (rules, Vec::new());
     }
     // The outermost covering parent of each rule, if any.
     let parent_of = |name: &str| {
@@ -275,9 +278,16 @@ pub fn collapse_domains(sources: &[ChannelNames]) -> Vec<DomainRule> {
         joined.extend(extra);
         rules[p].channels = lists.intern(&joined.into_iter().collect::<Vec<_>>());
     }
+    let mut covered = Vec::new();
     let mut parent = parents.into_iter();
-    rules.retain(|_| parent.next().expect("a parent for each rule").is_none());
-    rules
+    rules.retain(|rule| {
+        let swallowed = parent.next().expect("a parent for each rule").is_some();
+        if swallowed && rule.scope.covers_apex() {
+            covered.push(rule.clone());
+        }
+        !swallowed
+    });
+    (rules, covered)
 }
 
 /// Entries for the names at positions `range` of all the sources' names taken in order,
@@ -374,7 +384,7 @@ mod tests {
             .zip(&names)
             .map(|((_, _, channel), names)| (channel, &names[..]))
             .collect();
-        collapse_domains(&sources)
+        collapse_domains(&sources).0
     }
 
     fn rule<'a>(name: &'a str, scope: Scope, channel: &str) -> (&'a str, Scope, Arc<str>) {

@@ -293,6 +293,10 @@ pub struct EnforcementSets {
     pub dns_block: Vec<DomainRule>,
     /// Names of channels that are not blocked, inside a blocked name (carve-outs).
     pub dns_allow: Vec<DomainRule>,
+    /// Names tiers that `block dns` list themselves, collapsed out of `dns_block` because they
+    /// lie under a blocked name with its subdomains: only a format that cannot block
+    /// subdomains (a hosts file) writes them.
+    pub dns_covered: Vec<DomainRule>,
     /// Names of channels in tiers that `block browser`, as `dns_block` is built.
     pub browser_block: Vec<DomainRule>,
     /// Carve-outs from `browser_block`.

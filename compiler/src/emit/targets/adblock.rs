@@ -2,11 +2,19 @@
 //! (`||x^` is x and its subdomains, `|x^` exactly x, `@@` an exception).
 
 use super::templated::{Family, NameFormat, Rules, TemplatedTarget};
+use crate::emit::verify::{readers, Question, Reach, Reader};
 use crate::emit::templates::template;
 use crate::emit::{Control, TargetInfo, Template};
 use crate::ir::{Scope, Size};
 
 const TEMPLATE: Template = template!("adblock/msgpol.txt.j2");
+
+// A filter rule cannot block the subdomains of a name without the name.
+const READER: Reader = Reader {
+    question: Question::Dns,
+    read: readers::adblock::read,
+    leaves_open: &[Reach::UnderSubdomainsOnly],
+};
 
 pub const ADBLOCK: TemplatedTarget = TemplatedTarget {
     info: TargetInfo {
@@ -16,6 +24,8 @@ pub const ADBLOCK: TemplatedTarget = TemplatedTarget {
         default_for: &[Size::Small, Size::Medium],
         controls: &[Control::BlockDns],
         templates: &[&TEMPLATE],
+
+        reader: Some(&READER),
     },
     family: Family::Names(NameFormat {
         tree: &["||{name}^"],
@@ -24,6 +34,7 @@ pub const ADBLOCK: TemplatedTarget = TemplatedTarget {
         allow_tree: &["@@||{name}^"],
         allow_exact: &["@@|{name}^"],
         allow_subdomains: &["!   exception not expressible: *.{name}"],
+        covered: &[],
     }),
     cannot_express: &[
         (Rules::Blocked, Scope::Subdomains, "subdomain-only (`*.`) entries have no portable adblock form; they are listed as comments and NOT blocked"),

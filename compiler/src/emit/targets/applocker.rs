@@ -226,6 +226,8 @@ const INFO: TargetInfo = TargetInfo {
     default_for: &[Size::Large],
     controls: &[Control::BlockEndpoint],
     templates: &[],
+
+    reader: None,
 };
 
 impl Target for AppLocker {

@@ -14,6 +14,8 @@ pub const BRIEFING: GuideTarget = GuideTarget {
         default_for: &[Size::Small, Size::Medium, Size::Large],
         controls: &[],
         templates: &[&Format::HTML.template, &Format::MARKDOWN.template],
+
+        reader: None,
     },
     audiences: &[Audience::Briefing],
     formats: &[Format::HTML, Format::MARKDOWN],

@@ -25,6 +25,8 @@ const INFO: TargetInfo = TargetInfo {
     default_for: &[Size::Large],
     controls: &[Control::BlockBrowser],
     templates: &[],
+
+    reader: None,
 };
 
 impl Target for Chrome {

@@ -18,6 +18,8 @@ const INFO: TargetInfo = TargetInfo {
     default_for: &[Size::Large],
     controls: &[],
     templates: &[],
+
+    reader: None,
 };
 
 impl Target for ConditionalAccess {

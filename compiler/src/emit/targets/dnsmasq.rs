@@ -2,11 +2,18 @@
 //! subdomains, `/*.x/` for the subdomains only; exact names are sunk with `host-record`).
 
 use super::templated::{Family, NameFormat, Rules, TemplatedTarget};
+use crate::emit::verify::{readers, Question, Reader};
 use crate::emit::templates::template;
 use crate::emit::{Control, TargetInfo, Template};
 use crate::ir::{Scope, Size};
 
 const TEMPLATE: Template = template!("dnsmasq/msgpol.conf.j2");
+
+const READER: Reader = Reader {
+    question: Question::Dns,
+    read: readers::dnsmasq::read,
+    leaves_open: &[],
+};
 
 pub const DNSMASQ: TemplatedTarget = TemplatedTarget {
     info: TargetInfo {
@@ -16,6 +23,8 @@ pub const DNSMASQ: TemplatedTarget = TemplatedTarget {
         default_for: &[Size::Small, Size::Medium, Size::Large],
         controls: &[Control::BlockDns],
         templates: &[&TEMPLATE],
+
+        reader: Some(&READER),
     },
     family: Family::Names(NameFormat {
         tree: &["address=/{name}/"],
@@ -24,6 +33,7 @@ pub const DNSMASQ: TemplatedTarget = TemplatedTarget {
         allow_tree: &["server=/{name}/#"],
         allow_exact: &["server=/{name}/#"],
         allow_subdomains: &["server=/*.{name}/#"],
+        covered: &[],
     }),
     cannot_express: &[(
         Rules::CarvedOut,

@@ -50,6 +50,8 @@ const INFO: TargetInfo = TargetInfo {
     default_for: &[Size::Large],
     controls: &[],
     templates: &[],
+
+    reader: None,
 };
 
 impl Target for GoogleDlp {

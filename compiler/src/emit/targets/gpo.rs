@@ -26,6 +26,8 @@ const INFO: TargetInfo = TargetInfo {
     default_for: &[Size::Large],
     controls: windows_policy::CONTROLS,
     templates: &[],
+
+    reader: None,
 };
 
 impl Target for Gpo {

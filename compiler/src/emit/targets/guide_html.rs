@@ -14,6 +14,8 @@ pub const GUIDE_HTML: GuideTarget = GuideTarget {
         default_for: &[Size::Small, Size::Medium, Size::Large],
         controls: &[],
         templates: &[&Format::HTML.template],
+
+        reader: None,
     },
     audiences: &Audience::GUIDES,
     formats: &[Format::HTML],

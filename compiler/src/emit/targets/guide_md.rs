@@ -13,6 +13,8 @@ pub const GUIDE_MD: GuideTarget = GuideTarget {
         default_for: &[Size::Small, Size::Medium, Size::Large],
         controls: &[],
         templates: &[&Format::MARKDOWN.template],
+
+        reader: None,
     },
     audiences: &Audience::GUIDES,
     formats: &[Format::MARKDOWN],

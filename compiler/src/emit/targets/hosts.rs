@@ -2,11 +2,19 @@
 //! what they cannot block is said in the file and in a build warning.
 
 use super::templated::{Family, NameFormat, Rules, TemplatedTarget};
+use crate::emit::verify::{readers, Question, Reach, Reader};
 use crate::emit::templates::template;
 use crate::emit::{Control, TargetInfo, Template};
 use crate::ir::{Scope, Size};
 
 const TEMPLATE: Template = template!("hosts/hosts.j2");
+
+// A hosts file matches names exactly: it blocks no name for lying under another.
+const READER: Reader = Reader {
+    question: Question::Dns,
+    read: readers::hosts::read,
+    leaves_open: &[Reach::UnderDomain, Reach::UnderSubdomainsOnly, Reach::UnderCarvedOutName],
+};
 
 pub const HOSTS: TemplatedTarget = TemplatedTarget {
     info: TargetInfo {
@@ -16,6 +24,8 @@ pub const HOSTS: TemplatedTarget = TemplatedTarget {
         default_for: &[Size::Small, Size::Medium, Size::Large],
         controls: &[Control::BlockDns],
         templates: &[&TEMPLATE],
+
+        reader: Some(&READER),
     },
     family: Family::Names(NameFormat {
         tree: &["0.0.0.0 {name}", ":: {name}"],
@@ -25,6 +35,7 @@ pub const HOSTS: TemplatedTarget = TemplatedTarget {
         allow_tree: &[],
         allow_exact: &[],
         allow_subdomains: &[],
+        covered: &["0.0.0.0 {name}", ":: {name}"],
     }),
     cannot_express: &[
         (Rules::Blocked, Scope::Tree, "blocked domains also cover their subdomains, which a hosts file cannot block; use a DNS resolver target for those"),

@@ -2,11 +2,18 @@
 //! rules (`-m set --match-set msgpol-banned4 dst -j DROP`).
 
 use super::templated::{Family, TemplatedTarget};
+use crate::emit::verify::{readers, Question, Reader};
 use crate::emit::templates::template;
 use crate::emit::{Control, TargetInfo, Template};
 use crate::ir::Size;
 
 const TEMPLATE: Template = template!("ipset/msgpol.ipset.j2");
+
+const READER: Reader = Reader {
+    question: Question::Firewall,
+    read: readers::ipset::read,
+    leaves_open: &[],
+};
 
 pub const IPSET: TemplatedTarget = TemplatedTarget {
     info: TargetInfo {
@@ -16,6 +23,8 @@ pub const IPSET: TemplatedTarget = TemplatedTarget {
         default_for: &[Size::Large],
         controls: &[Control::BlockFirewall],
         templates: &[&TEMPLATE],
+
+        reader: Some(&READER),
     },
     family: Family::Networks,
     cannot_express: &[],

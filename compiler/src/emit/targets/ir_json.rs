@@ -12,6 +12,8 @@ const INFO: TargetInfo = TargetInfo {
     default_for: &[Size::Medium, Size::Large],
     controls: &[],
     templates: &[],
+
+    reader: None,
 };
 
 impl Target for IrJson {

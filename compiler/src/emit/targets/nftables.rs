@@ -2,11 +2,18 @@
 //! forward. Reloading replaces the `msgpol` table as a whole.
 
 use super::templated::{Family, TemplatedTarget};
+use crate::emit::verify::{readers, Question, Reader};
 use crate::emit::templates::template;
 use crate::emit::{Control, TargetInfo, Template};
 use crate::ir::Size;
 
 const TEMPLATE: Template = template!("nftables/msgpol.nft.j2");
+
+const READER: Reader = Reader {
+    question: Question::Firewall,
+    read: readers::nftables::read,
+    leaves_open: &[],
+};
 
 pub const NFTABLES: TemplatedTarget = TemplatedTarget {
     info: TargetInfo {
@@ -16,6 +23,8 @@ pub const NFTABLES: TemplatedTarget = TemplatedTarget {
         default_for: &[Size::Medium, Size::Large],
         controls: &[Control::BlockFirewall],
         templates: &[&TEMPLATE],
+
+        reader: Some(&READER),
     },
     family: Family::Networks,
     cannot_express: &[],

@@ -2,11 +2,18 @@
 //! DIRECT. Lookups are hash-table walks over the host's labels, so every scope is exact.
 
 use super::templated::{Family, NameFormat, TemplatedTarget};
+use crate::emit::verify::{readers, Question, Reader};
 use crate::emit::templates::template;
 use crate::emit::{Control, TargetInfo, Template};
 use crate::ir::Size;
 
 const TEMPLATE: Template = template!("pac/msgpol.pac.j2");
+
+const READER: Reader = Reader {
+    question: Question::Dns,
+    read: readers::pac::read,
+    leaves_open: &[],
+};
 
 pub const PAC: TemplatedTarget = TemplatedTarget {
     info: TargetInfo {
@@ -16,6 +23,8 @@ pub const PAC: TemplatedTarget = TemplatedTarget {
         default_for: &[Size::Large],
         controls: &[Control::BlockDns],
         templates: &[&TEMPLATE],
+
+        reader: Some(&READER),
     },
     family: Family::Names(NameFormat {
         tree: &["  \"{name}\","],
@@ -24,6 +33,7 @@ pub const PAC: TemplatedTarget = TemplatedTarget {
         allow_tree: &["  \"{name}\","],
         allow_exact: &["  \"{name}\","],
         allow_subdomains: &["  \"{name}\","],
+        covered: &[],
     }),
     cannot_express: &[],
 };

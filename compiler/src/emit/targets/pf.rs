@@ -2,11 +2,18 @@
 //! networks and a rule blocking traffic to it.
 
 use super::templated::{Family, TemplatedTarget};
+use crate::emit::verify::{readers, Question, Reader};
 use crate::emit::templates::template;
 use crate::emit::{Control, TargetInfo, Template};
 use crate::ir::Size;
 
 const TEMPLATE: Template = template!("pf/msgpol.pf.conf.j2");
+
+const READER: Reader = Reader {
+    question: Question::Firewall,
+    read: readers::pf::read,
+    leaves_open: &[],
+};
 
 pub const PF: TemplatedTarget = TemplatedTarget {
     info: TargetInfo {
@@ -16,6 +23,8 @@ pub const PF: TemplatedTarget = TemplatedTarget {
         default_for: &[Size::Large],
         controls: &[Control::BlockFirewall],
         templates: &[&TEMPLATE],
+
+        reader: Some(&READER),
     },
     family: Family::Networks,
     cannot_express: &[],

@@ -456,6 +456,8 @@ const INFO: TargetInfo = TargetInfo {
     default_for: &[Size::Large],
     controls: &[Control::BlockDlp],
     templates: &[&TEMPLATE],
+
+    reader: None,
 };
 
 impl Target for Purview {

@@ -66,6 +66,8 @@ const INFO: TargetInfo = TargetInfo {
     default_for: &[Size::Large],
     controls: windows_policy::CONTROLS,
     templates: &[],
+
+    reader: None,
 };
 
 impl Target for Reg {

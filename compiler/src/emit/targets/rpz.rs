@@ -2,11 +2,18 @@
 //! module). Every scope is expressible: `x` and `*.x` are separate owner names.
 
 use super::templated::{Family, NameFormat, TemplatedTarget};
+use crate::emit::verify::{readers, Question, Reader};
 use crate::emit::templates::template;
 use crate::emit::{Control, TargetInfo, Template};
 use crate::ir::Size;
 
 const TEMPLATE: Template = template!("rpz/msgpol.rpz.zone.j2");
+
+const READER: Reader = Reader {
+    question: Question::Dns,
+    read: readers::rpz::read,
+    leaves_open: &[],
+};
 
 pub const RPZ: TemplatedTarget = TemplatedTarget {
     info: TargetInfo {
@@ -16,6 +23,8 @@ pub const RPZ: TemplatedTarget = TemplatedTarget {
         default_for: &[Size::Large],
         controls: &[Control::BlockDns],
         templates: &[&TEMPLATE],
+
+        reader: Some(&READER),
     },
     family: Family::Names(NameFormat {
         tree: &["{name} CNAME .", "*.{name} CNAME ."],
@@ -24,6 +33,7 @@ pub const RPZ: TemplatedTarget = TemplatedTarget {
         allow_tree: &["{name} CNAME rpz-passthru.", "*.{name} CNAME rpz-passthru."],
         allow_exact: &["{name} CNAME rpz-passthru."],
         allow_subdomains: &["*.{name} CNAME rpz-passthru."],
+        covered: &[],
     }),
     cannot_express: &[],
 };

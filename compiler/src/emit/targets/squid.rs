@@ -2,6 +2,7 @@
 //! configuration snippet that denies it, with carve-outs for approved names.
 
 use super::templated::{Family, NameFormat, Rules, TemplatedTarget};
+use crate::emit::verify::{readers, Question, Reach, Reader};
 use crate::emit::templates::template;
 use crate::emit::{Control, TargetInfo, Template};
 use crate::ir::{Scope, Size};
@@ -9,6 +10,13 @@ use crate::ir::{Scope, Size};
 const MSGPOL_BANNED_TXT: Template = template!("squid/msgpol-banned.txt.j2");
 const MSGPOL_ALLOWED_TXT: Template = template!("squid/msgpol-allowed.txt.j2");
 const MSGPOL_CONF: Template = template!("squid/msgpol.conf.j2");
+
+// A dstdomain entry cannot match the subdomains of a name without the name.
+const READER: Reader = Reader {
+    question: Question::Dns,
+    read: readers::squid::read,
+    leaves_open: &[Reach::UnderSubdomainsOnly],
+};
 
 pub const SQUID: TemplatedTarget = TemplatedTarget {
     info: TargetInfo {
@@ -18,6 +26,8 @@ pub const SQUID: TemplatedTarget = TemplatedTarget {
         default_for: &[Size::Large],
         controls: &[Control::BlockDns],
         templates: &[&MSGPOL_BANNED_TXT, &MSGPOL_ALLOWED_TXT, &MSGPOL_CONF],
+
+        reader: Some(&READER),
     },
     family: Family::Names(NameFormat {
         tree: &[".{name}"],
@@ -26,6 +36,7 @@ pub const SQUID: TemplatedTarget = TemplatedTarget {
         allow_tree: &[".{name}"],
         allow_exact: &["{name}"],
         allow_subdomains: &["#   not expressible: *.{name}"],
+        covered: &[],
     }),
     cannot_express: &[
         (Rules::Blocked, Scope::Subdomains, "subdomain-only (`*.`) entries cannot be written as a dstdomain entry without the name itself; they are listed as comments and NOT blocked"),

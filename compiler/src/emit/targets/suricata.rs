@@ -69,6 +69,8 @@ const INFO: TargetInfo = TargetInfo {
     default_for: &[Size::Medium, Size::Large],
     controls: &[Control::Monitor],
     templates: &[&TEMPLATE],
+
+    reader: None,
 };
 
 impl Target for Suricata {

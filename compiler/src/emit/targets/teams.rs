@@ -61,6 +61,8 @@ const INFO: TargetInfo = TargetInfo {
     default_for: &[Size::Large],
     controls: &[],
     templates: &[&TEMPLATE],
+
+    reader: None,
 };
 
 impl Target for Teams {

@@ -39,6 +39,9 @@ pub struct NameFormat {
     pub allow_tree: &'static [&'static str],
     pub allow_exact: &'static [&'static str],
     pub allow_subdomains: &'static [&'static str],
+    /// Names the policy lists that lie under a blocked domain: only a format that cannot block
+    /// subdomains writes them (the others block them with their domain).
+    pub covered: &'static [&'static str],
 }
 
 /// What every name-based target renders: the header facts, and a marker where each kind of
@@ -57,6 +60,7 @@ struct DnsContext<'a> {
     allow_tree: &'static str,
     allow_exact: &'static str,
     allow_subdomains: &'static str,
+    covered: &'static str,
 }
 
 /// The kinds of name rules, in the order of `DnsContext`'s markers.
@@ -69,11 +73,12 @@ enum Section {
     AllowTree,
     AllowExact,
     AllowSubdomains,
+    Covered,
 }
 
 /// Marks a section in the rendered template. NUL never appears in a rendered policy string
 /// (the syntax stage rejects control characters), so markers cannot be forged.
-const MARKERS: [(&str, Section); 7] = [
+const MARKERS: [(&str, Section); 8] = [
     ("\0canaries\0", Section::Canaries),
     ("\0tree\0", Section::Tree),
     ("\0exact\0", Section::Exact),
@@ -81,6 +86,7 @@ const MARKERS: [(&str, Section); 7] = [
     ("\0allow_tree\0", Section::AllowTree),
     ("\0allow_exact\0", Section::AllowExact),
     ("\0allow_subdomains\0", Section::AllowSubdomains),
+    ("\0covered\0", Section::Covered),
 ];
 
 /// Bytes gathered before each write.
@@ -198,6 +204,7 @@ impl Section {
                 return Box::new(DOH_CANARIES.iter().map(move |c| (*c, canary_note)))
             }
             Section::Tree | Section::Exact | Section::Subdomains => &ir.enforcement.dns_block,
+            Section::Covered => &ir.enforcement.dns_covered,
             _ => &ir.enforcement.dns_allow,
         };
         Box::new(index.rules[self as usize].iter().map(move |&i| {
@@ -227,6 +234,7 @@ impl Section {
             Section::AllowTree => format.allow_tree,
             Section::AllowExact => format.allow_exact,
             Section::AllowSubdomains => format.allow_subdomains,
+            Section::Covered => format.covered,
         }
     }
 }
@@ -250,6 +258,9 @@ impl SectionIndex {
                 rules[Section::of(rule.scope, carved_out) as usize].push(position);
             }
         }
+        let covered =
+            0..u32::try_from(ir.enforcement.dns_covered.len()).expect("fewer than 4 billion rules");
+        rules[Section::Covered as usize].extend(covered);
         SectionIndex { rules }
     }
 }
@@ -276,6 +287,7 @@ fn dns_context<'a>(ir: &'a Ir, index: &SectionIndex, format: &NameFormat) -> Dns
         allow_tree: marker(Section::AllowTree),
         allow_exact: marker(Section::AllowExact),
         allow_subdomains: marker(Section::AllowSubdomains),
+        covered: marker(Section::Covered),
     }
 }
 

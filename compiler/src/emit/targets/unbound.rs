@@ -1,11 +1,19 @@
 //! `unbound`: a configuration fragment for the Unbound resolver (`local-zone` rules).
 
 use super::templated::{Family, NameFormat, Rules, TemplatedTarget};
+use crate::emit::verify::{readers, Question, Reach, Reader};
 use crate::emit::templates::template;
 use crate::emit::{Control, TargetInfo, Template};
 use crate::ir::{Scope, Size};
 
 const TEMPLATE: Template = template!("unbound/msgpol.conf.j2");
+
+// Unbound zones cover whole subtrees: no block of subdomains alone, no carve-out of one name.
+const READER: Reader = Reader {
+    question: Question::Dns,
+    read: readers::unbound::read,
+    leaves_open: &[Reach::UnderSubdomainsOnly, Reach::UnderCarvedOutName],
+};
 
 pub const UNBOUND: TemplatedTarget = TemplatedTarget {
     info: TargetInfo {
@@ -15,6 +23,8 @@ pub const UNBOUND: TemplatedTarget = TemplatedTarget {
         default_for: &[Size::Medium, Size::Large],
         controls: &[Control::BlockDns],
         templates: &[&TEMPLATE],
+
+        reader: Some(&READER),
     },
     family: Family::Names(NameFormat {
         tree: &["    local-zone: \"{name}.\" always_nxdomain  # {channels}"],
@@ -29,6 +39,7 @@ pub const UNBOUND: TemplatedTarget = TemplatedTarget {
             "    local-zone: \"{name}.\" always_transparent  # carve-out for {channels} (its subdomains resolve too)",
         ],
         allow_subdomains: &["    # carve-out not expressible (subdomains only): *.{name}"],
+        covered: &[],
     }),
     cannot_express: &[
         (Rules::Blocked, Scope::Subdomains, "subdomain-only (`*.`) entries cannot be expressed without also blocking the name itself; they are listed as comments"),

@@ -1,12 +1,16 @@
 //! E211 shared infrastructure: a blocked domain (or network) that also covers an endpoint of
-//! a channel that is not blocked, e.g. Skype's `skype.com` covering Teams' `*.skype.com`.
+//! a channel that is not blocked, e.g. Skype's `skype.com` covering Teams' `*.skype.com`; or a
+//! blocked name that lies inside a domain such a channel needs, e.g. `web.skype.com` inside
+//! Teams' `*.skype.com`.
 
 use crate::diagnostics::{quote, Code, Diagnostic};
-use crate::normalize::domain::SuffixIndex;
+use crate::normalize::domain::{NameEntry, SuffixIndex};
 use crate::normalize::network;
+use crate::resolve::ChannelDef;
 use crate::source::Span;
 use crate::validate::{Context, ValidateError};
 use crate::vocabulary::{Enforcement, Scope};
+use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
 
 const HELP: &str = "carve the other channel out with `carve-out CHANNEL` in the banned tier, block the banned channel's exact names with `hosts`, block it by program with `block endpoint`, or ban the other channel too (see docs/errors/E211.md)";
@@ -82,6 +86,7 @@ pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
             }
         }
     }
+    inside_open_domains(&dns_blocked, &open, out);
     for ((rule_span, banned, rule, channel), endpoints) in conflicts {
         let names: Vec<String> = endpoints.iter().map(|(n, _)| quote(n)).collect();
         let mut diag = Diagnostic::new(
@@ -127,6 +132,61 @@ pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
                             format!("`{channel}`, which is not banned, uses this network"),
                         )
                         .help(HELP),
+                    ));
+                }
+            }
+        }
+    }
+}
+
+/// A blocked name inside a domain that a channel which is not banned needs with all its
+/// subdomains (`web.skype.com` inside Teams' `*.skype.com`): blocking it breaks that channel,
+/// and no carve-out can help, since carving the domain out would unblock the name.
+fn inside_open_domains(
+    blocked: &[&ChannelDef],
+    open: &[&ChannelDef],
+    out: &mut Vec<ValidateError>,
+) {
+    // Few open domains, many blocked names: index the domains and walk each name's parents.
+    let mut domains: FxHashMap<&str, Vec<(&str, &NameEntry)>> = FxHashMap::default();
+    for def in open {
+        for entry in def.names.iter().filter(|e| e.scope.covers_subdomains()) {
+            domains
+                .entry(&entry.name)
+                .or_default()
+                .push((def.decl.name.text.as_str(), entry));
+        }
+    }
+    if domains.is_empty() {
+        return;
+    }
+    for def in blocked {
+        let banned = def.decl.name.text.as_str();
+        for rule in &def.names {
+            let mut parent = rule.name.as_ref();
+            while let Some((_, up)) = parent.split_once('.') {
+                parent = up;
+                for (channel, domain) in domains.get(parent).into_iter().flatten() {
+                    if *channel == banned {
+                        continue;
+                    }
+                    out.push(ValidateError(
+                        Diagnostic::new(
+                            Code::E211,
+                            format!(
+                                "blocking {} for {} would block a name inside {} of {}",
+                                quote(&written(&rule.name, rule.scope)),
+                                quote(banned),
+                                quote(&written(&domain.name, domain.scope)),
+                                quote(channel)
+                            ),
+                        )
+                        .label(rule.span(), format!("`{banned}` is blocked here"))
+                        .label(
+                            domain.span(),
+                            format!("`{channel}`, which is not banned, needs every name under this"),
+                        )
+                        .help(format!("remove this name from `{banned}` and block the channel by program (`block endpoint`), or ban `{channel}` too; a carve-out cannot help, since it would unblock the name")),
                     ));
                 }
             }

@@ -1,0 +1,129 @@
+//! A DNS filter list in AdGuard's syntax (as AdGuard Home, Pi-hole and hostlist-compiler read
+//! it): `||NAME^` blocks the name and every name under it, `|NAME^` the name only; `@@`
+//! makes a rule an exception, and an exception wins over every blocking rule; `*` in a name
+//! matches any run of characters (`||*.NAME^` matches the names under NAME only); `!` starts
+//! a comment.
+
+use super::domains::NameList;
+use super::text;
+use crate::emit::verify::{Effect, Reading};
+use crate::emit::OutputFile;
+
+/// One side of the list (blocks or exceptions): plain names, and patterns with `*`.
+#[derive(Default)]
+struct Rules<'t> {
+    names: NameList<'t>,
+    /// `(pattern, anchored at a label start)`: `||` patterns match from any label.
+    wildcards: Vec<(String, bool)>,
+}
+
+impl<'t> Rules<'t> {
+    fn add(&mut self, rule: &'t str) -> Result<(), String> {
+        let (body, any_label) = if let Some(body) = rule.strip_prefix("||") {
+            (body, true)
+        } else if let Some(body) = rule.strip_prefix('|') {
+            (body, false)
+        } else {
+            return Err(format!("`{rule}` is not anchored with | or ||"));
+        };
+        let body = body
+            .strip_suffix('^')
+            .ok_or_else(|| format!("`{rule}` does not end with ^"))?;
+        if body.contains(['$', '/', '^', '|']) {
+            return Err(format!(
+                "`{rule}` has a modifier or path this reader does not know"
+            ));
+        }
+        match (body.contains('*'), any_label) {
+            (true, _) => self.wildcards.push((body.to_ascii_lowercase(), any_label)),
+            (false, true) => self.names.add_tree(body),
+            (false, false) => self.names.add_name(body),
+        }
+        Ok(())
+    }
+
+    fn matches(&self, host: &str, child: bool) -> bool {
+        if self.names.holds(host, child) {
+            return true;
+        }
+        if self.wildcards.is_empty() {
+            return false;
+        }
+        let fresh;
+        let host = if child {
+            fresh = format!("msgpol-probe.{host}");
+            &fresh
+        } else {
+            host
+        };
+        self.wildcards.iter().any(|(pattern, any_label)| {
+            let starts = std::iter::once(0).chain(
+                host.match_indices('.')
+                    .map(|(i, _)| i + 1)
+                    .filter(|_| *any_label),
+            );
+            starts
+                .into_iter()
+                .any(|start| glob(pattern, &host[start..]))
+        })
+    }
+}
+
+/// Whether `text` is matched whole by `pattern`, where `*` matches any run of characters.
+fn glob(pattern: &str, text: &str) -> bool {
+    match pattern.split_once('*') {
+        None => pattern == text,
+        Some((head, tail)) => {
+            text.starts_with(head) && (head.len()..=text.len()).any(|at| glob(tail, &text[at..]))
+        }
+    }
+}
+
+#[derive(Default)]
+struct FilterList<'t> {
+    blocks: Rules<'t>,
+    exceptions: Rules<'t>,
+}
+
+impl Reading for FilterList<'_> {
+    fn name(&self, name: &str, child: bool) -> Option<Effect> {
+        Some(
+            if !self.exceptions.matches(name, child) && self.blocks.matches(name, child) {
+                Effect::Blocked
+            } else {
+                Effect::Allowed
+            },
+        )
+    }
+}
+
+pub fn read(files: &[OutputFile]) -> Result<Box<dyn Reading + '_>, String> {
+    let mut list = FilterList::default();
+    for line in text(files, "msgpol.txt")?.lines() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('!') || line.starts_with('#') {
+            continue;
+        }
+        match line.strip_prefix("@@") {
+            Some(exception) => list.exceptions.add(exception)?,
+            None => list.blocks.add(line)?,
+        }
+    }
+    Ok(Box::new(list))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wildcards_match_as_adguard_means_them() {
+        let mut rules = Rules::default();
+        rules.add("||*.secure.example^").unwrap();
+        assert!(rules.matches("a.secure.example", false));
+        assert!(rules.matches("secure.example", true));
+        assert!(!rules.matches("secure.example", false));
+        assert!(!rules.matches("notsecure.example", false));
+        assert!(glob("a*c", "abbc") && !glob("a*c", "abcd"));
+    }
+}

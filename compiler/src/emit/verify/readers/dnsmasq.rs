@@ -1,0 +1,110 @@
+//! A dnsmasq configuration (dnsmasq(8)): `address=/DOMAIN/` answers NXDOMAIN (or the address
+//! given) for the domain and every name under it; `server=/DOMAIN/#` sends them to the
+//! normal upstream servers instead; `host-record=NAME,ADDRESS…` answers for that one name.
+//! "More specific domains take precedence over less specific domains", and a pattern
+//! `*.DOMAIN` matches the names under the domain but not the domain itself.
+
+use super::domains::folded;
+use super::domains::NameList;
+use super::text;
+use crate::emit::verify::{Effect, Reading};
+use crate::emit::OutputFile;
+use rustc_hash::FxHashSet;
+use std::borrow::Cow;
+
+#[derive(Default)]
+struct Dnsmasq<'t> {
+    /// `address=` domains: answered here, never forwarded.
+    answered: NameList<'t>,
+    /// `server=/…/#` domains: forwarded as usual.
+    forwarded: NameList<'t>,
+    /// `host-record=` names answered with an unroutable address.
+    sunk: FxHashSet<Cow<'t, str>>,
+}
+
+impl Reading for Dnsmasq<'_> {
+    fn name(&self, name: &str, child: bool) -> Option<Effect> {
+        if !child && self.sunk.contains(name) {
+            return Some(Effect::Blocked);
+        }
+        let answered = self.answered.closest(name, child);
+        let forwarded = self.forwarded.closest(name, child);
+        Some(match (answered, forwarded) {
+            (Some(a), Some(f)) if f >= a => Effect::Allowed,
+            (Some(_), _) => Effect::Blocked,
+            _ => Effect::Allowed,
+        })
+    }
+}
+
+/// Add a `/…/` domain pattern to `list`: `*.x` is x's subdomains, `x` (or `.x`) x and them.
+fn add_pattern<'t>(list: &mut NameList<'t>, pattern: &'t str) -> Result<(), String> {
+    if let Some(parent) = pattern.strip_prefix("*.") {
+        list.add_subdomains(parent);
+    } else if pattern.contains('*') || pattern.is_empty() || pattern == "#" {
+        return Err(format!(
+            "the pattern /{pattern}/ is not one this reader knows"
+        ));
+    } else {
+        list.add_tree(pattern.strip_prefix('.').unwrap_or(pattern));
+    }
+    Ok(())
+}
+
+/// The domains and the value of `option=/DOMAIN/…/VALUE`.
+fn domains_and_value(spec: &str) -> Result<(Vec<&str>, &str), String> {
+    let inner = spec
+        .strip_prefix('/')
+        .ok_or_else(|| format!("`{spec}` does not start with /"))?;
+    let mut parts: Vec<&str> = inner.split('/').collect();
+    let value = parts.pop().unwrap_or_default();
+    Ok((parts, value))
+}
+
+pub fn read(files: &[OutputFile]) -> Result<Box<dyn Reading + '_>, String> {
+    let mut config = Dnsmasq::default();
+    for (number, line) in text(files, "msgpol.conf")?.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let (option, spec) = line
+            .split_once('=')
+            .ok_or_else(|| format!("line {} is not an option: {line:?}", number + 1))?;
+        match option {
+            "address" => {
+                let (domains, address) = domains_and_value(spec)?;
+                if !matches!(address, "" | "0.0.0.0" | "::" | "127.0.0.1") {
+                    return Err(format!("line {} answers {address}", number + 1));
+                }
+                for domain in domains {
+                    add_pattern(&mut config.answered, domain)?;
+                }
+            }
+            "server" | "local" => {
+                let (domains, server) = domains_and_value(spec)?;
+                if server != "#" {
+                    return Err(format!("line {} forwards to {server:?}", number + 1));
+                }
+                for domain in domains {
+                    add_pattern(&mut config.forwarded, domain)?;
+                }
+            }
+            "host-record" => {
+                let mut fields = spec.split(',');
+                let name = folded(fields.next().unwrap_or_default());
+                if !fields.all(|a| matches!(a, "0.0.0.0" | "::" | "127.0.0.1" | "::1")) {
+                    return Err(format!("line {} records a routable address", number + 1));
+                }
+                config.sunk.insert(name);
+            }
+            _ => {
+                return Err(format!(
+                    "line {} sets `{option}`, which this reader does not know",
+                    number + 1
+                ))
+            }
+        }
+    }
+    Ok(Box::new(config))
+}

@@ -1,0 +1,109 @@
+//! The readers, one per format. Each parses what a target wrote the way the program that
+//! consumes it does, from the bytes alone; none may use a writer's code or data.
+
+pub mod adblock;
+pub mod dnsmasq;
+mod domains;
+pub mod hosts;
+pub mod ipset;
+pub mod nftables;
+pub mod pac;
+pub mod pf;
+pub mod rpz;
+pub mod squid;
+pub mod unbound;
+
+use super::{Effect, Reading};
+use crate::emit::OutputFile;
+use std::net::IpAddr;
+
+/// The text of the file a target wrote at `path` (relative to its directory).
+pub fn text<'f>(files: &'f [OutputFile], path: &str) -> Result<&'f str, String> {
+    let file = files
+        .iter()
+        .find(|f| f.path == path)
+        .ok_or_else(|| format!("it wrote no `{path}`"))?;
+    std::str::from_utf8(&file.contents).map_err(|_| format!("`{path}` is not UTF-8 text"))
+}
+
+/// An address range written `address/prefix` (or a bare address, a /32 or /128).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cidr {
+    v6: bool,
+    first: u128,
+    last: u128,
+}
+
+impl Cidr {
+    pub fn parse(text: &str) -> Result<Cidr, String> {
+        let (address, prefix) = match text.split_once('/') {
+            Some((a, p)) => (a, Some(p)),
+            None => (text, None),
+        };
+        let address: IpAddr = address
+            .parse()
+            .map_err(|_| format!("`{text}` is not an address"))?;
+        let (value, bits, v6) = match address {
+            IpAddr::V4(a) => (u128::from(u32::from(a)), 32u32, false),
+            IpAddr::V6(a) => (u128::from(a), 128u32, true),
+        };
+        let prefix: u32 = match prefix {
+            Some(p) => p
+                .parse()
+                .ok()
+                .filter(|p| *p <= bits)
+                .ok_or_else(|| format!("`{text}` has no valid prefix length"))?,
+            None => bits,
+        };
+        let host = bits - prefix;
+        let mask = if host == 128 {
+            u128::MAX
+        } else {
+            (1u128 << host) - 1
+        };
+        Ok(Cidr {
+            v6,
+            first: value & !mask,
+            last: value | mask,
+        })
+    }
+
+    pub fn contains(&self, address: IpAddr) -> bool {
+        let (value, v6) = match address {
+            IpAddr::V4(a) => (u128::from(u32::from(a)), false),
+            IpAddr::V6(a) => (u128::from(a), true),
+        };
+        self.v6 == v6 && self.first <= value && value <= self.last
+    }
+}
+
+/// Files whose effect is to drop traffic to some address ranges.
+pub struct DroppedRanges(pub Vec<Cidr>);
+
+impl Reading for DroppedRanges {
+    fn address(&self, address: IpAddr) -> Option<Effect> {
+        Some(if self.0.iter().any(|c| c.contains(address)) {
+            Effect::Blocked
+        } else {
+            Effect::Allowed
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cidrs_cover_their_range_only() {
+        let net = Cidr::parse("91.108.4.0/22").unwrap();
+        assert!(net.contains("91.108.4.0".parse().unwrap()));
+        assert!(net.contains("91.108.7.255".parse().unwrap()));
+        assert!(!net.contains("91.108.8.0".parse().unwrap()));
+        assert!(!net.contains("::ffff:91.108.4.1".parse().unwrap()));
+        let v6 = Cidr::parse("2001:db8::/32").unwrap();
+        assert!(v6.contains("2001:db8:ffff::1".parse().unwrap()));
+        assert!(Cidr::parse("10.0.0.0/33").is_err());
+        assert!(Cidr::parse("10.0.0/8").is_err());
+    }
+}

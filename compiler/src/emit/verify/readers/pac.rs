@@ -1,0 +1,76 @@
+//! A proxy auto-config file: the name tables `var MSGPOL_… = [ "name", … ];` and what its
+//! `FindProxyForURL` does with them: the host lowercased and without a final dot; an
+//! allowed name (in an `ALLOW` table) goes `DIRECT`; else a blocked one goes to the dead
+//! proxy; else `DIRECT`. In each pair of tables, `…TREE` holds a name and its subdomains,
+//! `…EXACT` the name only, `…SUBDOMAINS` the names under it. (tests/real_dns.rs evaluates the
+//! same file in node and checks that the function does this.)
+
+use super::domains::NameList;
+use super::text;
+use crate::emit::verify::{Effect, Reading};
+use crate::emit::OutputFile;
+
+struct Pac<'t> {
+    allowed: NameList<'t>,
+    blocked: NameList<'t>,
+}
+
+impl Reading for Pac<'_> {
+    fn name(&self, name: &str, child: bool) -> Option<Effect> {
+        Some(if self.allowed.holds(name, child) {
+            Effect::Allowed
+        } else if self.blocked.holds(name, child) {
+            Effect::Blocked
+        } else {
+            Effect::Allowed
+        })
+    }
+}
+
+/// The strings of the array assigned to `var NAME`.
+fn table<'t>(source: &'t str, name: &str) -> Result<Vec<&'t str>, String> {
+    let start = source
+        .find(&format!("var {name} = ["))
+        .ok_or_else(|| format!("the file has no table {name}"))?;
+    let body = &source[start..];
+    let body = &body[body.find('[').unwrap_or(0) + 1..];
+    let end = body
+        .find("];")
+        .ok_or_else(|| format!("the table {name} is not closed"))?;
+    body[..end]
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.strip_prefix('"')
+                .and_then(|s| s.strip_suffix('"'))
+                .filter(|s| !s.contains(['"', '\\']))
+                .ok_or_else(|| format!("{name} holds {s}, not a plain string"))
+        })
+        .collect()
+}
+
+fn names<'t>(source: &'t str, prefix: &str) -> Result<NameList<'t>, String> {
+    let mut list = NameList::default();
+    for name in table(source, &format!("{prefix}TREE"))? {
+        list.add_tree(name);
+    }
+    for name in table(source, &format!("{prefix}EXACT"))? {
+        list.add_name(name);
+    }
+    for name in table(source, &format!("{prefix}SUBDOMAINS"))? {
+        list.add_subdomains(name);
+    }
+    Ok(list)
+}
+
+pub fn read(files: &[OutputFile]) -> Result<Box<dyn Reading + '_>, String> {
+    let source = text(files, "msgpol.pac")?;
+    if !source.contains("function FindProxyForURL(url, host)") {
+        return Err("the file defines no FindProxyForURL".into());
+    }
+    Ok(Box::new(Pac {
+        allowed: names(source, "MSGPOL_ALLOW_")?,
+        blocked: names(source, "MSGPOL_")?,
+    }))
+}

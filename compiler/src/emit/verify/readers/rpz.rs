@@ -1,0 +1,126 @@
+//! A response-policy zone (the RPZ draft, as BIND, Knot and PowerDNS read it): each owner name,
+//! relative to the zone, is a query name trigger; `CNAME .` answers NXDOMAIN, `CNAME *.`
+//! NODATA, `CNAME rpz-drop.` drops, `CNAME rpz-passthru.` lets the query through. A name
+//! matches its own records first; otherwise a wildcard `*.X` applies with DNS's own wildcard
+//! rules (RFC 4592): only at the name's closest encloser, so a name that exists in the zone,
+//! even as an empty non-terminal (`b` in a zone holding only `*.b.c`), is matched by no
+//! wildcard above it.
+
+use super::domains::ancestors;
+use super::domains::folded;
+use super::text;
+use crate::emit::verify::{Effect, Reading};
+use crate::emit::OutputFile;
+use rustc_hash::{FxHashMap, FxHashSet};
+use std::borrow::Cow;
+
+#[derive(Default)]
+struct Zone<'t> {
+    /// Owner names with a policy record, and what it does.
+    triggers: FxHashMap<Cow<'t, str>, Effect>,
+    /// Wildcard owners `*.X` by X (`*` alone by the empty name), and what they do.
+    wildcards: FxHashMap<Cow<'t, str>, Effect>,
+    /// Every name that exists in the zone: the owners and the names above them.
+    nodes: FxHashSet<Cow<'t, str>>,
+}
+
+impl Reading for Zone<'_> {
+    fn name(&self, name: &str, child: bool) -> Option<Effect> {
+        if !child {
+            if let Some(effect) = self.triggers.get(name) {
+                return Some(*effect);
+            }
+            if self.nodes.contains(name) {
+                // An empty non-terminal: it exists, has no policy, and no wildcard applies.
+                return Some(Effect::Allowed);
+            }
+        }
+        // The closest encloser: the nearest name above that exists in the zone (the zone's
+        // apex if none does); a fresh child's nearest candidate is `name` itself.
+        let mut candidates = child.then_some(name).into_iter().chain(ancestors(name));
+        let encloser = candidates.find(|a| self.nodes.contains(*a)).unwrap_or("");
+        Some(
+            self.wildcards
+                .get(encloser)
+                .copied()
+                .unwrap_or(Effect::Allowed),
+        )
+    }
+}
+
+pub fn read(files: &[OutputFile]) -> Result<Box<dyn Reading + '_>, String> {
+    let mut zone = Zone::default();
+    let mut owner: Cow<str> = Cow::Borrowed("");
+    for (number, line) in text(files, "msgpol.rpz.zone")?.lines().enumerate() {
+        let code = line.split(';').next().unwrap_or_default();
+        if code.trim().is_empty() || code.starts_with('$') {
+            continue;
+        }
+        let mut fields = code.split_whitespace().peekable();
+        // A line that starts with blank space continues the previous owner.
+        if !code.starts_with([' ', '\t']) {
+            owner = folded(fields.next().unwrap_or_default());
+        }
+        // An optional TTL and class before the type.
+        while fields
+            .peek()
+            .is_some_and(|f| f.bytes().all(|b| b.is_ascii_digit()) || f.eq_ignore_ascii_case("IN"))
+        {
+            fields.next();
+        }
+        let kind = fields.next().unwrap_or_default().to_ascii_uppercase();
+        let data: Vec<&str> = fields.collect();
+        if owner == "@" {
+            if !matches!(kind.as_str(), "SOA" | "NS") {
+                return Err(format!("line {}: the apex has a {kind} record", number + 1));
+            }
+            continue;
+        }
+        if owner.ends_with('.') {
+            return Err(format!(
+                "line {}: `{owner}` is not relative to the zone",
+                number + 1
+            ));
+        }
+        let effect = match (kind.as_str(), data.as_slice()) {
+            ("CNAME", ["rpz-passthru."]) => Effect::Allowed,
+            ("CNAME", ["." | "*." | "rpz-drop."]) => Effect::Blocked,
+            ("A", ["0.0.0.0"]) | ("AAAA", ["::"]) => Effect::Blocked,
+            _ => {
+                return Err(format!(
+                    "line {}: `{owner} {kind} {}` is not a policy this reader knows",
+                    number + 1,
+                    data.join(" ")
+                ))
+            }
+        };
+        if zone
+            .triggers
+            .insert(owner.clone(), effect)
+            .is_some_and(|e| e != effect)
+        {
+            return Err(format!("line {}: `{owner}` has two policies", number + 1));
+        }
+        let wildcard_of = match &owner {
+            Cow::Borrowed(name) => name
+                .strip_prefix("*.")
+                .or((*name == "*").then_some(""))
+                .map(Cow::Borrowed),
+            Cow::Owned(name) => name
+                .strip_prefix("*.")
+                .or((name == "*").then_some(""))
+                .map(|n| Cow::Owned(n.to_string())),
+        };
+        if let Some(parent) = wildcard_of {
+            zone.wildcards.insert(parent, effect);
+        }
+        match &owner {
+            Cow::Borrowed(name) => zone.nodes.extend(ancestors(name).map(Cow::Borrowed)),
+            Cow::Owned(name) => zone
+                .nodes
+                .extend(ancestors(name).map(|a| Cow::Owned(a.to_string()))),
+        }
+        zone.nodes.insert(owner.clone());
+    }
+    Ok(Box::new(zone))
+}

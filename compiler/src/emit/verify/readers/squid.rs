@@ -1,0 +1,138 @@
+//! A Squid configuration snippet and its ACL files (squid.conf's `acl` and `http_access`):
+//! `http_access` rules apply in order and the first that matches decides; a `dstdomain` ACL
+//! entry `.NAME` matches the name and every name under it, `NAME` the name only;
+//! `dstdom_regex` matches the host name with a regular expression (`-i`: in any case). A
+//! request no msgpol rule decides goes on to the site's own rules: msgpol lets it through.
+
+use super::domains::NameList;
+use super::text;
+use crate::emit::verify::{Effect, Reading};
+use crate::emit::OutputFile;
+use regex_automata::meta::Regex;
+use std::collections::HashMap;
+
+enum Acl<'t> {
+    Domains(NameList<'t>),
+    Patterns(Vec<Regex>),
+}
+
+impl Acl<'_> {
+    fn matches(&self, name: &str, child: bool) -> bool {
+        match self {
+            Acl::Domains(list) => list.holds(name, child),
+            Acl::Patterns(patterns) if child => {
+                let host = format!("msgpol-probe.{name}");
+                patterns.iter().any(|p| p.is_match(&host))
+            }
+            Acl::Patterns(patterns) => patterns.iter().any(|p| p.is_match(name)),
+        }
+    }
+}
+
+struct Squid<'t> {
+    acls: HashMap<String, Acl<'t>>,
+    /// `(allow, [(acl, negated)])`, in order.
+    rules: Vec<(bool, Vec<(String, bool)>)>,
+}
+
+impl Reading for Squid<'_> {
+    fn name(&self, name: &str, child: bool) -> Option<Effect> {
+        for (allow, conditions) in &self.rules {
+            let all = conditions
+                .iter()
+                .all(|(acl, negated)| self.acls[acl].matches(name, child) != *negated);
+            if all {
+                return Some(if *allow {
+                    Effect::Allowed
+                } else {
+                    Effect::Blocked
+                });
+            }
+        }
+        Some(Effect::Allowed)
+    }
+}
+
+/// The values of an ACL line: inline, or the lines of a quoted file (one of the target's own).
+fn values<'f>(files: &'f [OutputFile], spec: &'f str) -> Result<Vec<&'f str>, String> {
+    if let Some(path) = spec.strip_prefix('"').and_then(|s| s.strip_suffix('"')) {
+        let file = path.rsplit('/').next().unwrap_or(path);
+        Ok(text(files, file)?
+            .lines()
+            .map(|l| l.split('#').next().unwrap_or_default().trim())
+            .filter(|l| !l.is_empty())
+            .collect())
+    } else {
+        Ok(spec.split_whitespace().collect())
+    }
+}
+
+pub fn read(files: &[OutputFile]) -> Result<Box<dyn Reading + '_>, String> {
+    let mut squid = Squid {
+        acls: HashMap::new(),
+        rules: Vec::new(),
+    };
+    for (number, line) in text(files, "msgpol.conf")?.lines().enumerate() {
+        let line = line.split('#').next().unwrap_or_default().trim();
+        if line.is_empty() {
+            continue;
+        }
+        let words: Vec<&str> = line.splitn(4, ' ').collect();
+        match words.as_slice() {
+            ["acl", name, "dstdomain", spec] => {
+                let mut list = NameList::default();
+                for value in values(files, spec)? {
+                    match value.strip_prefix('.') {
+                        Some(domain) => list.add_tree(domain),
+                        None => list.add_name(value),
+                    }
+                }
+                squid.acls.insert(name.to_string(), Acl::Domains(list));
+            }
+            ["acl", name, "dstdom_regex", spec] => {
+                let (insensitive, spec) = match spec.strip_prefix("-i ") {
+                    Some(rest) => (true, rest),
+                    None => (false, *spec),
+                };
+                let patterns = values(files, spec)?
+                    .into_iter()
+                    .map(|p| {
+                        let p = if insensitive {
+                            format!("(?i){p}")
+                        } else {
+                            p.to_string()
+                        };
+                        Regex::new(&p).map_err(|e| format!("the pattern {p:?}: {e}"))
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                squid.acls.insert(name.to_string(), Acl::Patterns(patterns));
+            }
+            ["http_access", action @ ("allow" | "deny"), ..] => {
+                let conditions = line
+                    .split_whitespace()
+                    .skip(2)
+                    .map(|c| match c.strip_prefix('!') {
+                        Some(acl) => (acl.to_string(), true),
+                        None => (c.to_string(), false),
+                    })
+                    .collect::<Vec<_>>();
+                if let Some((unknown, _)) =
+                    conditions.iter().find(|(a, _)| !squid.acls.contains_key(a))
+                {
+                    return Err(format!(
+                        "line {}: ACL `{unknown}` is not defined",
+                        number + 1
+                    ));
+                }
+                squid.rules.push((*action == "allow", conditions));
+            }
+            _ => {
+                return Err(format!(
+                    "line {} is not one this reader knows: {line:?}",
+                    number + 1
+                ))
+            }
+        }
+    }
+    Ok(Box::new(squid))
+}

@@ -1,0 +1,137 @@
+//! An Unbound configuration fragment (unbound.conf(5)): under `server:`, `local-zone: "NAME."
+//! TYPE` and `local-data: "NAME. TYPE DATA"`. A query is answered by the closest enclosing
+//! local zone: `always_nxdomain` (and the other `always_` refusals) refuses every name in it;
+//! `always_transparent` resolves every name normally; `transparent` answers a name's local
+//! data and resolves the rest; `static`, `deny`, `refuse` and `nxdomain` answer local data and
+//! refuse the rest. A name with local data and no zone of its own gets a
+//! `transparent` zone of its own. Local data of 0.0.0.0 or :: sinks the name.
+
+use super::domains::ancestors;
+use super::domains::folded;
+use super::text;
+use crate::emit::verify::{Effect, Reading};
+use crate::emit::OutputFile;
+use rustc_hash::FxHashMap;
+use std::borrow::Cow;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ZoneType {
+    /// Every name refused, local data or not.
+    AlwaysRefused,
+    /// Every name resolved normally, local data or not.
+    AlwaysTransparent,
+    /// Local data answered, the rest resolved normally.
+    Transparent,
+    /// Local data answered, the rest refused.
+    Static,
+}
+
+#[derive(Default)]
+struct Unbound<'t> {
+    zones: FxHashMap<Cow<'t, str>, ZoneType>,
+    /// Names with local data, and whether all their data sinks them.
+    data: FxHashMap<Cow<'t, str>, bool>,
+}
+
+impl Reading for Unbound<'_> {
+    fn name(&self, name: &str, child: bool) -> Option<Effect> {
+        // A child is a fresh label under `name`: no zone or data names it, so its closest
+        // zone is `name`'s or an ancestor's, and it has no local data.
+        let own = (!child).then_some(name);
+        let zone = own
+            .into_iter()
+            .chain(child.then_some(name))
+            .chain(ancestors(name))
+            .find_map(|z| self.zones.get(z))
+            // Local data without a zone makes a transparent zone for its own name.
+            .or_else(|| {
+                own.and_then(|n| self.data.get(n))
+                    .map(|_| &ZoneType::Transparent)
+            });
+        let local = own.and_then(|n| self.data.get(n));
+        Some(match zone {
+            None | Some(ZoneType::AlwaysTransparent) => Effect::Allowed,
+            Some(ZoneType::AlwaysRefused) => Effect::Blocked,
+            Some(ZoneType::Transparent) => match local {
+                Some(true) => Effect::Blocked,
+                _ => Effect::Allowed,
+            },
+            Some(ZoneType::Static) => match local {
+                Some(false) => Effect::Allowed,
+                _ => Effect::Blocked,
+            },
+        })
+    }
+}
+
+/// The text of a quoted statement value: `"…"` → `…`.
+fn quoted(value: &str) -> Result<&str, String> {
+    value
+        .strip_prefix('"')
+        .and_then(|v| v.strip_suffix('"'))
+        .ok_or_else(|| format!("{value:?} is not quoted"))
+}
+
+/// A name as Unbound writes it (`name.`), without the root's dot, in lowercase.
+fn name_of(text: &str) -> Cow<'_, str> {
+    folded(text.strip_suffix('.').unwrap_or(text))
+}
+
+pub fn read(files: &[OutputFile]) -> Result<Box<dyn Reading + '_>, String> {
+    let mut config = Unbound::default();
+    let mut in_server = false;
+    for (number, line) in text(files, "msgpol.conf")?.lines().enumerate() {
+        let code = line.split('#').next().unwrap_or_default().trim();
+        if code.is_empty() {
+            continue;
+        }
+        if code == "server:" {
+            in_server = true;
+            continue;
+        }
+        let (key, value) = code
+            .split_once(':')
+            .ok_or_else(|| format!("line {} is not a statement: {line:?}", number + 1))?;
+        if !in_server {
+            return Err(format!("line {} is outside `server:`", number + 1));
+        }
+        let value = value.trim();
+        match key.trim() {
+            "local-zone" => {
+                let (zone, kind) = value
+                    .rsplit_once(' ')
+                    .ok_or_else(|| format!("line {} has no zone type", number + 1))?;
+                let kind = match kind {
+                    "always_nxdomain" | "always_refuse" | "always_null" | "always_nodata"
+                    | "always_deny" => ZoneType::AlwaysRefused,
+                    "always_transparent" => ZoneType::AlwaysTransparent,
+                    "transparent" | "typetransparent" | "inform" => ZoneType::Transparent,
+                    "static" | "nxdomain" | "deny" | "refuse" | "inform_deny" => ZoneType::Static,
+                    other => {
+                        return Err(format!(
+                            "line {}: zone type `{other}` is not known",
+                            number + 1
+                        ))
+                    }
+                };
+                config.zones.insert(name_of(quoted(zone.trim())?), kind);
+            }
+            "local-data" => {
+                let record = quoted(value)?;
+                let mut fields = record.split_whitespace();
+                let name = name_of(fields.next().unwrap_or_default());
+                let data = fields.last().unwrap_or_default();
+                let sinks = matches!(data, "0.0.0.0" | "::");
+                let all = config.data.entry(name).or_insert(true);
+                *all &= sinks;
+            }
+            other => {
+                return Err(format!(
+                    "line {} sets `{other}`, which this reader does not know",
+                    number + 1
+                ))
+            }
+        }
+    }
+    Ok(Box::new(config))
+}

@@ -116,6 +116,17 @@ pub fn build(program: &Program, map: &SourceMap, today: Date) -> Ir {
             at: loc(e.span),
         })
         .collect();
+    // Judged with every exception still in its dates, as `decide` sees them (W223 reports these).
+    let without_effect: Vec<bool> = ir
+        .exceptions
+        .iter()
+        .map(|e| e.status.in_force() && !ir.applies(e))
+        .collect();
+    for (e, no_effect) in ir.exceptions.iter_mut().zip(without_effect) {
+        if no_effect {
+            e.status = ExceptionStatus::NoEffect;
+        }
+    }
     ir.reviews = program
         .reviews
         .iter()

@@ -267,6 +267,35 @@ fn min_count_needs_that_many_matches_in_a_document() {
     assert_eq!(scan("4111111111111111\n5555555555554444\n"), 2);
 }
 
+/// `check weighted` counts digits only: a pattern that allows a separator (`-?`) finds the
+/// number with and without it, and the separator is never weighed as a digit.
+#[test]
+fn weighted_checksums_weigh_digits_not_separators() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("policy.msgpol");
+    let minimal = fs::read_to_string(std_policy()).unwrap();
+    // The second control digit of a Norwegian national identity number (fødselsnummer).
+    fs::write(
+        &policy,
+        format!("{minimal}\nclass staff : confidential {{\n  detect national-id {{\n    pattern \"[0-9]{{6}}-?[0-9]{{5}}\"\n    check weighted 5 4 3 2 7 6 5 4 3 2 1 mod 11\n  }}\n}}\n"),
+    )
+    .unwrap();
+    let out = msgpol()
+        .arg("scan")
+        .arg(&policy)
+        .arg("-")
+        .args(["--format", "json"])
+        .write_stdin("id 010101-50155\nid 01010150155\nid 010101-50156\n")
+        .output()
+        .unwrap();
+    let items: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let found: Vec<(u64, &str)> = items
+        .iter()
+        .map(|f| (f["line"].as_u64().unwrap(), f["detector"].as_str().unwrap()))
+        .collect();
+    assert_eq!(found, vec![(1, "national-id"), (2, "national-id")]);
+}
+
 /// The generated corpus (benches/dlp-corpus.py): line-level precision and recall of every
 /// (line, detector) pair against the labels.
 #[test]

@@ -136,7 +136,7 @@ codes! {
     W223 Validate "validate/checks/exception_effect" "an exception never applies: it allows nothing above its tier's ceiling, or every class it would allow is denied on the channel";
     E230 Validate "validate/checks/detectors" "a detector pattern is outside the portable regex subset (the offending part is shown)";
     E231 Validate "validate/checks/detectors" "a detector's keyword list is not usable (term over 50 characters, control character, over 2048 terms)";
-    E232 Validate "validate/checks/detectors" "a weighted checksum can never pass (no pattern, or fewer digits than weights)";
+    E232 Validate "validate/checks/detectors" "a weighted checksum can never pass (no pattern, or no match of a pattern has one digit per weight)";
     E301 Build "diagnostics" "a file given on the command line cannot be read";
     E302 Build "emit/error" "the output directory exists and is not an msgpol output directory";
     E303 Build "emit/error" "the output cannot be written";

@@ -5,7 +5,8 @@
 //!   at the offending part;
 //! - E231: a keyword list the engines would reject (a term over 50 characters, control
 //!   characters, more than 2048 terms).
-//! - E232: a weighted checksum whose weights cannot fit what the pattern matches.
+//! - E232: a weighted checksum no match can pass: no pattern, or a pattern none of whose
+//!   matches has one digit per weight (separators are not digits).
 
 use crate::diagnostics::{quote, Code, Diagnostic};
 use crate::dlp::pattern;
@@ -156,10 +157,12 @@ fn check_weights(d: &Detector, compiled: &[(&Str, Hir)], out: &mut Vec<ValidateE
             continue;
         }
         for (p, hir) in compiled {
-            let props = hir.properties();
-            let (min, max) = (props.minimum_len().unwrap_or(0), props.maximum_len());
-            // Every digit is one byte: a match shorter than the weights can never pass.
-            if max.is_some_and(|m| m < weights.len()) {
+            // Counted up to the longest match (a match has no more digits than characters), so
+            // the message names the real counts; bounded, as a pattern may repeat 1000 times.
+            let longest = hir.properties().maximum_len().unwrap_or(0);
+            let limit = weights.len().max(longest.min(pattern::MAX_REPEAT as usize));
+            let counts = pattern::digit_counts(hir, limit);
+            if !counts.contains(weights.len()) {
                 out.push(ValidateError(
                     Diagnostic::new(
                         Code::E232,
@@ -169,11 +172,8 @@ fn check_weights(d: &Detector, compiled: &[(&Str, Hir)], out: &mut Vec<ValidateE
                         ),
                     )
                     .label(c.span, format!("{} weights, one per digit", weights.len()))
-                    .label(
-                        p.span,
-                        format!("matches at most {} characters", max.unwrap_or(min)),
-                    )
-                    .help("give one weight per digit of the number, the check digit included"),
+                    .label(p.span, format!("its matches have {}", counts.describe()))
+                    .help("give one weight per digit of the number, the check digit included; the separators a pattern allows are not digits"),
                 ));
             }
         }

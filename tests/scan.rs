@@ -296,6 +296,29 @@ fn weighted_checksums_weigh_digits_not_separators() {
     assert_eq!(found, vec![(1, "national-id"), (2, "national-id")]);
 }
 
+/// A pattern may allow a line break in a class (`[\\n#]`) as long as some match stays on one
+/// line; the scanner, which picks rare bytes to find candidate lines, must not stall on one.
+#[test]
+fn a_line_break_in_a_class_does_not_stall_the_scanner() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("policy.msgpol");
+    let minimal = fs::read_to_string(std_policy()).unwrap();
+    fs::write(
+        &policy,
+        format!("{minimal}\nclass stock : confidential {{\n  detect lot {{\n    pattern \"[0-9]{{2}}[\\\\n#][0-9]{{2}}\"\n  }}\n}}\n"),
+    )
+    .unwrap();
+    msgpol()
+        .arg("scan")
+        .arg(&policy)
+        .arg("-")
+        .write_stdin("lot 12#34\nnext line\n")
+        .timeout(std::time::Duration::from_secs(20))
+        .assert()
+        .code(1)
+        .stdout("-:1:5: stock/lot (medium confidence)\n");
+}
+
 /// The generated corpus (benches/dlp-corpus.py): line-level precision and recall of every
 /// (line, detector) pair against the labels.
 #[test]

@@ -71,10 +71,10 @@ pub fn build(program: &Program, map: &SourceMap, today: Date) -> Ir {
         .collect();
 
     let tier_of = |channel: &str| program.tier_of(channel).map(|t| t.name.text.clone());
+    // Every channel the policy can see, so `decide` answers for each (one in no tier: deny).
     let channels: Vec<ChannelInfo> = program
         .channels
         .iter()
-        .filter(|(name, def)| !def.stdlib || tier_of(name).is_some())
         .map(|(name, def)| channel(name, def, tier_of(name), &loc))
         .collect();
 

@@ -286,8 +286,8 @@ impl Evidence {
     }
 }
 
-/// A channel's label; a name the IR does not hold (a review of an untiered stdlib channel)
-/// stands for itself.
+/// A channel's label. The IR holds every channel the policy can see (a reviewed standard-library
+/// channel in no tier too); a name it does not hold stands for itself.
 fn channel_label<'ir>(ir: &'ir Ir, name: &'ir str) -> &'ir str {
     ir.channel(name).map_or(name, |c| &c.label)
 }

@@ -346,6 +346,59 @@ fn explain_gives_the_decision_and_its_reasons() {
         );
 }
 
+/// A channel of an imported standard-library module that no tier lists is denied, with the
+/// reason and where the channel is declared; a name the policy cannot see is still E306.
+#[test]
+fn explain_answers_for_every_channel_the_policy_can_see() {
+    let policy = example("small-org.msgpol");
+    let ir = common::ir(&policy);
+    let jitsi = ir.channel("jitsi").expect("std.channels is imported");
+    assert_eq!(jitsi.tier, None);
+    let decision = ir.decide("internal", "jitsi", None).unwrap();
+    assert_eq!(decision.verdict, msgpol::ir::Verdict::Deny);
+    msgpol()
+        .arg("explain")
+        .arg(&policy)
+        .args(["internal", "jitsi"])
+        .assert()
+        .code(0)
+        .stdout(
+            predicate::str::contains("`internal` on `jitsi`: deny")
+                .and(predicate::str::contains("`jitsi` is in no tier"))
+                .and(predicate::str::contains("(<std.channels>:")),
+        );
+    msgpol()
+        .arg("explain")
+        .arg(&policy)
+        .args(["internal", "jitsii"])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("E306").and(predicate::str::contains("did you mean `jitsi`")),
+        );
+    // Without `import std.channels`, its channels are not visible.
+    let dir = tempfile::tempdir().unwrap();
+    let own = dir.path().join("own.msgpol");
+    let text = std::fs::read_to_string(example("small-org.msgpol")).unwrap();
+    std::fs::write(&own, own_channels_only(&text)).unwrap();
+    msgpol()
+        .arg("explain")
+        .arg(&own)
+        .args(["internal", "jitsi"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("E306"));
+}
+
+/// A policy with one channel of its own and no standard-library channels.
+fn own_channels_only(example: &str) -> String {
+    let header_end = example.find("\n}\n").unwrap() + 3;
+    format!(
+        "{}\nimport std.classes\n\nchannel chat \"Chat\" {{\n  media text\n  e2ee\n}}\n\ntier approved \"Approved\" {{\n  channels chat\n  allows up to internal\n  requires mfa\n}}\n",
+        &example[..header_end]
+    )
+}
+
 #[test]
 fn build_says_when_dns_alone_cannot_stop_a_channel() {
     let dir = tempfile::tempdir().unwrap();

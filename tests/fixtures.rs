@@ -6,6 +6,7 @@
 mod common;
 
 use msgpol::diagnostics::{Code, ErrorFormat};
+use msgpol::ir::{ExceptionStatus, Verdict};
 
 fn expected_code(path: &std::path::Path) -> Code {
     let bytes = std::fs::read(path).unwrap();
@@ -120,4 +121,85 @@ fn warn_fixtures_pass_with_their_warning() {
         let (text, _) = common::diagnostics_text(path, ErrorFormat::Human);
         insta::assert_snapshot!(text);
     });
+}
+
+/// The examples, the `ok/` fixtures and the `warn/` fixtures: every policy that has an IR.
+fn policies_with_an_ir() -> Vec<std::path::PathBuf> {
+    let mut list = common::policies();
+    let warn = common::root().join("tests/fixtures/validate/warn");
+    for entry in std::fs::read_dir(warn).unwrap() {
+        list.push(entry.unwrap().path());
+    }
+    list.sort();
+    list
+}
+
+/// An exception that `decide` never applies for its group, were it the group's only one on
+/// the channel (no class it allows is both above the tier's ceiling and permitted on the
+/// channel), is `no-effect` in the IR and reported by W223; every other exception is neither.
+#[test]
+fn exceptions_decide_never_applies_are_no_effect_and_reported() {
+    let mut no_effect = 0;
+    for path in policies_with_an_ir() {
+        let compilation = msgpol::compile(&path, common::today()).unwrap();
+        let ir = compilation.ir.as_ref().expect("an IR");
+        for e in &ir.exceptions {
+            let mut alone = ir.clone();
+            alone.exceptions.retain(|other| other.name == e.name);
+            let applies = ir.classes.iter().any(|class| {
+                let decision = alone
+                    .decide(&class.name, &e.channel, Some(&e.group))
+                    .unwrap();
+                decision.verdict != Verdict::Deny && decision.reasons.iter().any(|r| r.at == e.at)
+            });
+            let reported = compilation
+                .diagnostics
+                .iter()
+                .any(|d| d.code == Code::W223 && d.message.contains(&format!("`{}`", e.name)));
+            let what = format!("{}: exception `{}`", path.display(), e.name);
+            assert_eq!(e.status == ExceptionStatus::NoEffect, !applies, "{what}");
+            assert_eq!(reported, !applies, "{what}");
+            no_effect += usize::from(!applies);
+        }
+    }
+    assert!(
+        no_effect >= 2,
+        "the warn fixtures have exceptions with no effect"
+    );
+}
+
+/// The guides list an exception `decide` never applies as having no effect, never as active,
+/// and do not count it among the exceptions in force.
+#[test]
+fn guides_never_call_an_exception_without_effect_active() {
+    let path = common::root()
+        .join("tests/fixtures/validate/warn/exception-overruled-by-class-requirement.msgpol");
+    let ir = common::ir(&path);
+    for target in ["guide-md", "guide-html"] {
+        let emitted = msgpol::emit::find_target(target)
+            .unwrap()
+            .emit(&ir)
+            .unwrap();
+        let text = |name: &str| {
+            let file = emitted
+                .files
+                .iter()
+                .find(|f| f.path.starts_with(name))
+                .unwrap();
+            String::from_utf8(file.contents.clone()).unwrap()
+        };
+        let security = text("security.");
+        let row = security
+            .lines()
+            .find(|l| l.contains("board-teams"))
+            .unwrap_or_else(|| panic!("{target}: the register lists the exception"));
+        assert!(row.contains("no effect"), "{target}: {row}");
+        assert!(!row.contains("active"), "{target}: {row}");
+        let executives = text("executives.");
+        assert!(
+            executives.contains("Exceptions in force: **0**")
+                || executives.contains("Exceptions in force: <strong>0</strong>"),
+            "{target}: the exception is not in force"
+        );
+    }
 }

@@ -135,7 +135,10 @@ fn policy_text_cannot_become_markup_in_the_guides() {
     let hostile = "<script>alert(1)</script> [x](javascript:alert(1)) | `code`";
     ir.policy.title = hostile.to_string();
     ir.policy.support = hostile.to_string();
-    ir.channels[0].label = hostile.to_string();
+    // A channel the guides show: one in a tier (the IR also holds the untiered ones).
+    let shown = ir.tiered_channels().next().unwrap().name.clone();
+    let channel = ir.channels.iter_mut().find(|c| c.name == shown).unwrap();
+    channel.label = hostile.to_string();
     ir.incidents[0].lessons[0] = hostile.to_string();
     for name in ["guide-html", "guide-md", "briefing"] {
         let emitted = emit::find_target(name).unwrap().emit(&ir).unwrap();

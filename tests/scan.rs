@@ -267,6 +267,58 @@ fn min_count_needs_that_many_matches_in_a_document() {
     assert_eq!(scan("4111111111111111\n5555555555554444\n"), 2);
 }
 
+/// `check weighted` counts digits only: a pattern that allows a separator (`-?`) finds the
+/// number with and without it, and the separator is never weighed as a digit.
+#[test]
+fn weighted_checksums_weigh_digits_not_separators() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("policy.msgpol");
+    let minimal = fs::read_to_string(std_policy()).unwrap();
+    // The second control digit of a Norwegian national identity number (fødselsnummer).
+    fs::write(
+        &policy,
+        format!("{minimal}\nclass staff : confidential {{\n  detect national-id {{\n    pattern \"[0-9]{{6}}-?[0-9]{{5}}\"\n    check weighted 5 4 3 2 7 6 5 4 3 2 1 mod 11\n  }}\n}}\n"),
+    )
+    .unwrap();
+    let out = msgpol()
+        .arg("scan")
+        .arg(&policy)
+        .arg("-")
+        .args(["--format", "json"])
+        .write_stdin("id 010101-50155\nid 01010150155\nid 010101-50156\n")
+        .output()
+        .unwrap();
+    let items: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let found: Vec<(u64, &str)> = items
+        .iter()
+        .map(|f| (f["line"].as_u64().unwrap(), f["detector"].as_str().unwrap()))
+        .collect();
+    assert_eq!(found, vec![(1, "national-id"), (2, "national-id")]);
+}
+
+/// A pattern may allow a line break in a class (`[\\n#]`) as long as some match stays on one
+/// line; the scanner, which picks rare bytes to find candidate lines, must not stall on one.
+#[test]
+fn a_line_break_in_a_class_does_not_stall_the_scanner() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("policy.msgpol");
+    let minimal = fs::read_to_string(std_policy()).unwrap();
+    fs::write(
+        &policy,
+        format!("{minimal}\nclass stock : confidential {{\n  detect lot {{\n    pattern \"[0-9]{{2}}[\\\\n#][0-9]{{2}}\"\n  }}\n}}\n"),
+    )
+    .unwrap();
+    msgpol()
+        .arg("scan")
+        .arg(&policy)
+        .arg("-")
+        .write_stdin("lot 12#34\nnext line\n")
+        .timeout(std::time::Duration::from_secs(20))
+        .assert()
+        .code(1)
+        .stdout("-:1:5: stock/lot (medium confidence)\n");
+}
+
 /// The generated corpus (benches/dlp-corpus.py): line-level precision and recall of every
 /// (line, detector) pair against the labels.
 #[test]

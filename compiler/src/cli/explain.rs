@@ -19,9 +19,9 @@ pub fn run(
     let Some(ir) = &compilation.ir else {
         return EXIT_POLICY;
     };
-    let unknown = |kind: &str, name: &str, known: Vec<&str>| {
+    let unknown = |kind: &str, kinds: &str, name: &str, known: Vec<&str>| {
         let help = did_you_mean(name, known.iter().copied())
-            .unwrap_or_else(|| format!("the policy's {kind}es: {}", known.join(", ")));
+            .unwrap_or_else(|| format!("the policy's {kinds}: {}", known.join(", ")));
         Diagnostic::new(
             Code::E306,
             format!("the policy declares no {kind} named {}", quote(name)),
@@ -31,6 +31,7 @@ pub fn run(
     if ir.class(class).is_none() {
         return session.fail(unknown(
             "class",
+            "classes",
             class,
             ir.classes.iter().map(|c| c.name.as_str()).collect(),
         ));
@@ -38,6 +39,7 @@ pub fn run(
     let Some(decision) = ir.decide(class, channel, who) else {
         return session.fail(unknown(
             "channel",
+            "channels",
             channel,
             ir.channels.iter().map(|c| c.name.as_str()).collect(),
         ));

@@ -132,9 +132,13 @@ codes! {
     E219 Validate "validate/checks/hardening" "`harden` names a channel that is not in an approved or limited tier";
     E220 Resolve "resolve/error" "a tier's feed needs the channel name `TIER-feed`, and a channel of that name is declared";
     E221 Validate "validate/checks/tier_feeds" "a tier takes names from a feed but neither blocks nor monitors them";
+    E222 Validate "validate/checks/exception_effect" "an exception names a channel that is banned or in no tier, where it can never apply";
+    W223 Validate "validate/checks/exception_effect" "an exception never applies: it allows nothing above its tier's ceiling, or every class it would allow is denied on the channel";
+    W224 Validate "validate/checks/carve_outs" "a carve-out carves nothing: the tier blocks none of the channel's names";
     E230 Validate "validate/checks/detectors" "a detector pattern is outside the portable regex subset (the offending part is shown)";
     E231 Validate "validate/checks/detectors" "a detector's keyword list is not usable (term over 50 characters, control character, over 2048 terms)";
-    E232 Validate "validate/checks/detectors" "a weighted checksum can never pass (no pattern, or fewer digits than weights)";
+    E232 Validate "validate/checks/detectors" "a weighted checksum can never pass (no pattern, or no match of a pattern has one digit per weight)";
+    E233 Validate "validate/checks/detectors" "a detector part can never match: no match of a pattern is a whole word within one line, or a keyword has no letter or digit";
     E301 Build "diagnostics" "a file given on the command line cannot be read";
     E302 Build "emit/error" "the output directory exists and is not an msgpol output directory";
     E303 Build "emit/error" "the output cannot be written";

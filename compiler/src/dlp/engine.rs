@@ -276,7 +276,8 @@ impl Scanner {
                 let (detector, i) = self.pattern_owner[pattern.as_usize()];
                 self.scan_pattern(text, start, end, detector, i, hits);
             }
-            pos = end;
+            // Past the line break: a class may allow one, making it a prefilter byte too.
+            pos = (end + 1).min(text.len());
         }
     }
 

@@ -231,6 +231,288 @@ pub fn whole_word(hir: Hir) -> Hir {
     ])
 }
 
+/// Why no match of a pattern can be a whole word within one line (see `never_a_word`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NeverAWord {
+    /// Every match holds a line break, and patterns match within one line.
+    LineBreak,
+    /// Every match starts with a character that is not a word character (ASCII letter, digit,
+    /// `_`): `\b` then holds only after another word character, so the match is never a word
+    /// of its own.
+    Start,
+    /// Every match ends with one.
+    End,
+    /// Every match starts or ends with one.
+    StartOrEnd,
+}
+
+/// What `never_a_word` knows of a pattern's matches that hold no line break: whether one is
+/// empty, and which (starts with a word character, ends with one) pairs occur.
+#[derive(Clone, Copy, Default)]
+struct Edges {
+    empty: bool,
+    /// `pairs[first is a word character][last is one]`.
+    pairs: [[bool; 2]; 2],
+}
+
+impl Edges {
+    fn empty() -> Edges {
+        Edges {
+            empty: true,
+            ..Edges::default()
+        }
+    }
+
+    fn or(self, other: Edges) -> Edges {
+        let mut out = self;
+        out.empty |= other.empty;
+        for (f, l) in [(0, 0), (0, 1), (1, 0), (1, 1)] {
+            out.pairs[f][l] |= other.pairs[f][l];
+        }
+        out
+    }
+
+    /// A match of `self` followed by one of `next`.
+    fn then(self, next: Edges) -> Edges {
+        let mut out = Edges {
+            empty: self.empty && next.empty,
+            ..Edges::default()
+        };
+        for (f, l) in [(0, 0), (0, 1), (1, 0), (1, 1)] {
+            out.pairs[f][l] = (0..2).any(|a| self.pairs[f][a]) && (0..2).any(|b| next.pairs[b][l])
+                || self.empty && next.pairs[f][l]
+                || next.empty && self.pairs[f][l];
+        }
+        out
+    }
+
+    fn any(self) -> bool {
+        self.pairs.iter().flatten().any(|&p| p)
+    }
+}
+
+fn edges(hir: &Hir) -> Edges {
+    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let from_class = |bytes: &mut dyn Iterator<Item = u8>| {
+        let mut out = Edges::default();
+        for b in bytes.filter(|&b| b != b'\n') {
+            let w = usize::from(word(b));
+            out.pairs[w][w] = true;
+        }
+        out
+    };
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => Edges::empty(),
+        HirKind::Literal(lit) => {
+            let mut out = Edges::default();
+            if let (Some(&first), Some(&last)) = (lit.0.first(), lit.0.last()) {
+                if !lit.0.contains(&b'\n') {
+                    out.pairs[usize::from(word(first))][usize::from(word(last))] = true;
+                }
+            }
+            out
+        }
+        HirKind::Class(hir::Class::Bytes(c)) => {
+            from_class(&mut c.ranges().iter().flat_map(|r| r.start()..=r.end()))
+        }
+        HirKind::Class(hir::Class::Unicode(c)) => from_class(
+            &mut c
+                .ranges()
+                .iter()
+                .flat_map(|r| u32::from(r.start())..=u32::from(r.end()))
+                .map(|c| u8::try_from(c).unwrap_or(0x80)),
+        ),
+        HirKind::Capture(cap) => edges(&cap.sub),
+        HirKind::Concat(parts) => parts
+            .iter()
+            .fold(Edges::empty(), |acc, part| acc.then(edges(part))),
+        HirKind::Alternation(branches) => branches
+            .iter()
+            .fold(Edges::default(), |acc, branch| acc.or(edges(branch))),
+        HirKind::Repetition(rep) => {
+            let once = edges(&rep.sub);
+            let mut out = Edges {
+                empty: rep.min == 0 || once.empty,
+                ..Edges::default()
+            };
+            if rep.max != Some(0) {
+                out = out.or(Edges {
+                    empty: false,
+                    ..once
+                });
+            }
+            // Two copies give every (first of one, last of another) pair; more add none.
+            if rep.max.is_none_or(|m| m >= 2) {
+                out = out.or(Edges {
+                    empty: false,
+                    ..once.then(once)
+                });
+            }
+            out
+        }
+    }
+}
+
+/// Why no match of the pattern can be a whole word within one line, if none can: every
+/// engine runs a pattern as `\b…\b` on one line (`whole_word`).
+pub fn never_a_word(hir: &Hir) -> Option<NeverAWord> {
+    let edges = edges(hir);
+    let [[_, non_word_then_word], [word_then_non_word, words]] = edges.pairs;
+    if !edges.any() {
+        Some(NeverAWord::LineBreak)
+    } else if words {
+        None
+    } else if !word_then_non_word {
+        Some(NeverAWord::Start)
+    } else if !non_word_then_word {
+        Some(NeverAWord::End)
+    } else {
+        Some(NeverAWord::StartOrEnd)
+    }
+}
+
+/// How many digits the matches of a pattern can hold, each count up to a limit, and whether
+/// some match holds more: what a weighted checksum (one weight per digit) needs to know.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DigitCounts {
+    /// `possible[n]` for `n` up to the limit; the last entry stands for every count above it.
+    possible: Vec<bool>,
+}
+
+impl DigitCounts {
+    fn only(count: usize, limit: usize) -> DigitCounts {
+        let mut possible = vec![false; limit + 2];
+        possible[count.min(limit + 1)] = true;
+        DigitCounts { possible }
+    }
+
+    fn none(limit: usize) -> DigitCounts {
+        DigitCounts {
+            possible: vec![false; limit + 2],
+        }
+    }
+
+    fn members(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.possible.len()).filter(|&n| self.possible[n])
+    }
+
+    fn union(&mut self, other: &DigitCounts) {
+        for n in other.members() {
+            self.possible[n] = true;
+        }
+    }
+
+    /// The counts of a match of one pattern followed by a match of the other.
+    fn then(&self, other: &DigitCounts) -> DigitCounts {
+        let above = self.possible.len() - 1;
+        let mut out = DigitCounts::none(above - 1);
+        for a in self.members() {
+            for b in other.members() {
+                out.possible[(a + b).min(above)] = true;
+            }
+        }
+        out
+    }
+
+    /// Whether some match holds exactly `count` digits (`count` at most the limit).
+    pub fn contains(&self, count: usize) -> bool {
+        self.possible.get(count).is_some_and(|&p| p) && count < self.possible.len() - 1
+    }
+
+    /// The counts in words, for a diagnostic: "10 digits", "9 or 10 digits", "4 to 8 digits".
+    pub fn describe(&self) -> String {
+        let above = self.possible.len() - 1;
+        let mut ranges: Vec<String> = Vec::new();
+        let mut members = self.members().filter(|&n| n < above).peekable();
+        while let Some(first) = members.next() {
+            let mut last = first;
+            while members.peek() == Some(&(last + 1)) {
+                last = members.next().expect("peeked");
+            }
+            if last - first >= 2 {
+                ranges.push(format!("{first} to {last}"));
+            } else {
+                ranges.extend((first..=last).map(|n| n.to_string()));
+            }
+        }
+        if self.possible[above] {
+            ranges.push(format!("more than {}", above - 1));
+        }
+        match ranges.as_slice() {
+            [] => "no match at all".to_string(),
+            [only] if only == "0" => "no digits".to_string(),
+            [only] => format!("{only} digits"),
+            [init @ .., last] => format!("{} or {last} digits", init.join(", ")),
+        }
+    }
+}
+
+/// The digit counts of every match of `hir`, each up to `limit` (counts above it are one).
+pub fn digit_counts(hir: &Hir, limit: usize) -> DigitCounts {
+    let digit = |b: u32| (u32::from(b'0')..=u32::from(b'9')).contains(&b);
+    // Whether some member of a class is a digit, and whether some member is not.
+    let class_counts = |ranges: Vec<(u32, u32)>| {
+        let has_digit = ranges
+            .iter()
+            .any(|&(lo, hi)| lo <= u32::from(b'9') && hi >= u32::from(b'0'));
+        let has_other = ranges.iter().any(|&(lo, hi)| !(digit(lo) && digit(hi)));
+        let mut out = DigitCounts::none(limit);
+        out.possible[0] = has_other;
+        out.possible[1] |= has_digit;
+        out
+    };
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => DigitCounts::only(0, limit),
+        HirKind::Literal(lit) => {
+            DigitCounts::only(lit.0.iter().filter(|b| b.is_ascii_digit()).count(), limit)
+        }
+        HirKind::Class(hir::Class::Bytes(c)) => class_counts(
+            c.ranges()
+                .iter()
+                .map(|r| (u32::from(r.start()), u32::from(r.end())))
+                .collect(),
+        ),
+        HirKind::Class(hir::Class::Unicode(c)) => class_counts(
+            c.ranges()
+                .iter()
+                .map(|r| (u32::from(r.start()), u32::from(r.end())))
+                .collect(),
+        ),
+        HirKind::Capture(cap) => digit_counts(&cap.sub, limit),
+        HirKind::Concat(parts) => parts.iter().fold(DigitCounts::only(0, limit), |acc, part| {
+            acc.then(&digit_counts(part, limit))
+        }),
+        HirKind::Alternation(branches) => {
+            let mut out = DigitCounts::none(limit);
+            for branch in branches {
+                out.union(&digit_counts(branch, limit));
+            }
+            out
+        }
+        HirKind::Repetition(rep) => {
+            let once = digit_counts(&rep.sub, limit);
+            let mut out = DigitCounts::none(limit);
+            let mut power = DigitCounts::only(0, limit);
+            if rep.min == 0 {
+                out.union(&power);
+            }
+            for k in 1..=rep.max.unwrap_or(u32::MAX) {
+                let next = power.then(&once);
+                // From here on every power is the same: it is already in `out`.
+                let stable = next == power && k > rep.min;
+                power = next;
+                if k >= rep.min {
+                    out.union(&power);
+                }
+                if stable {
+                    break;
+                }
+            }
+            out
+        }
+    }
+}
+
 /// How an engine writes what the subset contains.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Dialect {
@@ -417,6 +699,63 @@ mod tests {
                 );
             }
         }
+    }
+
+    fn digits(pattern: &str, limit: usize) -> String {
+        digit_counts(&compile(pattern, false).unwrap(), limit).describe()
+    }
+
+    #[test]
+    fn digit_counts_count_digits_not_separators() {
+        assert_eq!(digits("[0-9]{10}", 12), "10 digits");
+        assert_eq!(digits("[0-9]{6}-?[0-9]{4}", 12), "10 digits");
+        assert_eq!(
+            digits("[0-9]{6}[ -]?[0-9]{4}|[0-9]{9}", 12),
+            "9 or 10 digits"
+        );
+        assert_eq!(digits("[0-9]{4,8}", 12), "4 to 8 digits");
+        assert_eq!(
+            digits("[0-9]{2}(x|[0-9]{3})|[0-9]{9}", 12),
+            "2, 5 or 9 digits"
+        );
+        assert_eq!(digits("[0-9A-Z]{3}", 12), "0 to 3 digits");
+        assert_eq!(digits("ab[.]c", 12), "no digits");
+        assert_eq!(digits("[0-9]{20}", 11), "more than 11 digits");
+        assert_eq!(
+            digits("[0-9]{5,1000}", 11),
+            "5 to 11 or more than 11 digits"
+        );
+        assert_eq!(digits("ssn-[0-9]{3}", 12), "3 digits");
+    }
+
+    #[test]
+    fn digit_counts_hold_the_weights_count_or_not() {
+        let hir = compile("[0-9]{6}-?[0-9]{5}", true).unwrap();
+        assert!(digit_counts(&hir, 11).contains(11));
+        assert!(!digit_counts(&hir, 12).contains(12));
+        assert!(!digit_counts(&compile("[0-9]{20}", true).unwrap(), 11).contains(11));
+    }
+
+    #[test]
+    fn whole_words_need_a_word_character_at_each_end_and_no_line_break() {
+        let never = |p: &str| never_a_word(&compile(p, false).unwrap());
+        for p in [
+            "[0-9]{4}[ -]?[0-9]{4}",
+            "[+]?[0-9]{10}",
+            "[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@[A-Za-z0-9-]{1,63}",
+            "(a|-)b",
+            "x-?",
+            "[0-9]",
+        ] {
+            assert_eq!(never(p), None, "{p}");
+        }
+        assert_eq!(never("[$][0-9]{3,6}"), Some(NeverAWord::Start));
+        assert_eq!(never("[0-9]{3}-"), Some(NeverAWord::End));
+        assert_eq!(never("a-|-a"), Some(NeverAWord::StartOrEnd));
+        assert_eq!(never("[-]{2,4}"), Some(NeverAWord::Start));
+        assert_eq!(never("PAYSLIP\\n[0-9]{6}"), Some(NeverAWord::LineBreak));
+        assert_eq!(never("a[\\n]b"), Some(NeverAWord::LineBreak));
+        assert_eq!(never("a[\\nb]c"), None);
     }
 
     #[test]

@@ -71,10 +71,10 @@ pub fn build(program: &Program, map: &SourceMap, today: Date) -> Ir {
         .collect();
 
     let tier_of = |channel: &str| program.tier_of(channel).map(|t| t.name.text.clone());
+    // Every channel the policy can see, so `decide` answers for each (one in no tier: deny).
     let channels: Vec<ChannelInfo> = program
         .channels
         .iter()
-        .filter(|(name, def)| !def.stdlib || tier_of(name).is_some())
         .map(|(name, def)| channel(name, def, tier_of(name), &loc))
         .collect();
 
@@ -116,6 +116,17 @@ pub fn build(program: &Program, map: &SourceMap, today: Date) -> Ir {
             at: loc(e.span),
         })
         .collect();
+    // Judged with every exception still in its dates, as `decide` sees them (W223 reports these).
+    let without_effect: Vec<bool> = ir
+        .exceptions
+        .iter()
+        .map(|e| e.status.in_force() && !ir.applies(e))
+        .collect();
+    for (e, no_effect) in ir.exceptions.iter_mut().zip(without_effect) {
+        if no_effect {
+            e.status = ExceptionStatus::NoEffect;
+        }
+    }
     ir.reviews = program
         .reviews
         .iter()

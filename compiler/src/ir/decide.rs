@@ -1,7 +1,7 @@
 //! `decide(class, channel, who)`: may this class of data be sent on this channel by this
 //! group? The answer carries every reason that led to it, each pointing at its source line.
 
-use super::{Decision, ExceptionStatus, Ir, Reason, TierKind, Verdict};
+use super::{Decision, ExceptionInfo, ExceptionStatus, Ir, Reason, TierKind, Verdict};
 use crate::vocabulary::{E2ee, Requirement};
 
 impl Ir {
@@ -12,18 +12,53 @@ impl Ir {
         channel_name: &str,
         who: Option<&str>,
     ) -> Option<Decision> {
+        self.judge(class_name, channel_name, who, |e| {
+            e.status != ExceptionStatus::Expired
+        })
+        .map(|(decision, _)| decision)
+    }
+
+    /// Whether `decide` lets the exception change a decision for its group, were it the
+    /// group's only exception on the channel: some class it allows is above the tier's ceiling
+    /// and, through it, not denied. (An overlapping renewal of an exception is not void: it
+    /// applies once the first one ends.)
+    pub(crate) fn applies(&self, exception: &ExceptionInfo) -> bool {
+        self.classes.iter().any(|class| {
+            self.judge(
+                &class.name,
+                &exception.channel,
+                Some(&exception.group),
+                |e| std::ptr::eq(e, exception),
+            )
+            .is_some_and(|(decision, used)| decision.verdict != Verdict::Deny && used.is_some())
+        })
+    }
+
+    /// The decision, considering only the exceptions `considered` accepts, and the exception
+    /// it used to raise the tier's ceiling, if any.
+    fn judge(
+        &self,
+        class_name: &str,
+        channel_name: &str,
+        who: Option<&str>,
+        considered: impl Fn(&ExceptionInfo) -> bool,
+    ) -> Option<(Decision, Option<&ExceptionInfo>)> {
         let class = self.class(class_name)?;
         let channel = self.channel(channel_name)?;
         let mut chain = Chain {
             verdict: Verdict::Allow,
             reasons: Vec::new(),
         };
-        let decision = |chain: Chain| Decision {
-            class: class.name.clone(),
-            channel: channel.name.clone(),
-            who: who.map(str::to_string),
-            verdict: chain.verdict,
-            reasons: chain.reasons,
+        let mut used = None;
+        let decision = |chain: Chain, used| {
+            let decision = Decision {
+                class: class.name.clone(),
+                channel: channel.name.clone(),
+                who: who.map(str::to_string),
+                verdict: chain.verdict,
+                reasons: chain.reasons,
+            };
+            (decision, used)
         };
 
         let Some(tier) = self.tier_of(channel) else {
@@ -35,7 +70,7 @@ impl Ir {
                 ),
                 &channel.at,
             );
-            return Some(decision(chain));
+            return Some(decision(chain, used));
         };
         let membership = self.membership(&channel.name).map_or(&tier.at, |c| &c.at);
         if tier.kind == TierKind::Banned {
@@ -47,7 +82,7 @@ impl Ir {
                 ),
                 membership,
             );
-            return Some(decision(chain));
+            return Some(decision(chain, used));
         }
         chain.note(
             format!(
@@ -74,26 +109,32 @@ impl Ir {
                 self.exceptions.iter().find(|e| {
                     e.group == group
                         && e.channel == channel.name
-                        && e.status != ExceptionStatus::Expired
+                        && considered(e)
                         && self.at_most(&class.name, &e.ceiling)
                 })
             });
             match exception {
-                Some(e) => chain.worsen(
-                    Verdict::Warn,
-                    format!(
-                        "tier `{}` allows only up to `{}`, but exception `{}` allows `{}` for group `{}` until {} (approved by {})",
-                        tier.name, ceiling.value, e.name, e.ceiling, e.group, e.until, e.approved_by
-                    ),
-                    &e.at,
-                ),
+                Some(e) => {
+                    used = Some(e);
+                    chain.worsen(
+                        Verdict::Warn,
+                        format!(
+                            "tier `{}` allows only up to `{}`, but exception `{}` allows `{}` for group `{}` until {} (approved by {})",
+                            tier.name, ceiling.value, e.name, e.ceiling, e.group, e.until, e.approved_by
+                        ),
+                        &e.at,
+                    )
+                }
                 None => {
                     chain.worsen(
                         Verdict::Deny,
-                        format!("tier `{}` allows only up to `{}`; `{}` is not included", tier.name, ceiling.value, class.name),
+                        format!(
+                            "tier `{}` allows only up to `{}`; `{}` is not included",
+                            tier.name, ceiling.value, class.name
+                        ),
                         &ceiling.at,
                     );
-                    return Some(decision(chain));
+                    return Some(decision(chain, used));
                 }
             }
         }
@@ -168,7 +209,7 @@ impl Ir {
                 }
             }
         }
-        Some(decision(chain))
+        Some(decision(chain, used))
     }
 
     /// `low` is `high` or a class below it.

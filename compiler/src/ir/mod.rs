@@ -34,7 +34,8 @@ pub struct Ir {
     pub policy: PolicyInfo,
     /// Lowest class first.
     pub classes: Vec<ClassInfo>,
-    /// Channels in a tier or declared in the policy's own files, by name.
+    /// Every channel the policy can see, by name: its own and those of the standard-library
+    /// modules it imports, in a tier or not (`tier` is then null).
     pub channels: Vec<ChannelInfo>,
     pub tiers: Vec<TierInfo>,
     pub exceptions: Vec<ExceptionInfo>,
@@ -160,6 +161,7 @@ pub struct ChannelInfo {
     pub docs: Vec<String>,
     /// Its parents, nearest first.
     pub inherits: Vec<String>,
+    /// The tier that lists it; null for a channel in no tier, which `decide` denies.
     pub tier: Option<String>,
     pub endpoints: Endpoints,
     pub from_stdlib: bool,

@@ -194,19 +194,27 @@ pub enum TierKind {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "kebab-case")]
 pub enum ExceptionStatus {
     Active,
     /// Within 30 days of its end (`EXPIRY_WARNING_DAYS`).
     Expiring,
     Expired,
+    /// In its dates, but `decide` never applies it: no class it allows is both above its
+    /// channel's tier ceiling and permitted on the channel (W223).
+    NoEffect,
 }
 
 impl ExceptionStatus {
     /// Days before its end at which an exception counts as expiring.
     pub const EXPIRY_WARNING_DAYS: i64 = 30;
 
-    /// The status on `today` of an exception that ends on `until`.
+    /// Whether the exception changes a decision: neither expired nor without effect.
+    pub fn in_force(self) -> bool {
+        matches!(self, ExceptionStatus::Active | ExceptionStatus::Expiring)
+    }
+
+    /// The status by its dates alone on `today`, of an exception that ends on `until`.
     pub fn on(until: time::Date, today: time::Date) -> ExceptionStatus {
         if until < today {
             ExceptionStatus::Expired

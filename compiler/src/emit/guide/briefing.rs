@@ -3,7 +3,7 @@
 //! counted from the policy's `effective` date.
 
 use super::{channel_label, Evidence};
-use crate::ir::{date, CadenceUnit, ExceptionStatus, Ir, Requirement, TierKind};
+use crate::ir::{date, CadenceUnit, Ir, Requirement, TierKind};
 use serde::Serialize;
 use time::{Date, Duration, Month};
 
@@ -114,7 +114,7 @@ pub fn briefing(ir: &Ir) -> Briefing {
             "check-exceptions",
             ir.exceptions
                 .iter()
-                .filter(|e| e.status != ExceptionStatus::Expired)
+                .filter(|e| e.status.in_force())
                 .map(|e| format!("{} · {}", e.group, channel_label(ir, &e.channel)))
                 .collect(),
         ),

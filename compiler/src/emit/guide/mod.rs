@@ -11,8 +11,8 @@ mod coverage;
 use crate::emit::templates::{render, template, Template};
 use crate::emit::{EmitError, OutputFile};
 use crate::ir::{
-    date, ChannelInfo, ClassInfo, E2ee, Enforcement, ExceptionInfo, ExceptionStatus, IncidentInfo,
-    Ir, Medium, PolicyInfo, Property, Requirement, ReviewInfo, TierKind, Verdict,
+    date, ChannelInfo, ClassInfo, E2ee, Enforcement, ExceptionInfo, IncidentInfo, Ir, Medium,
+    PolicyInfo, Property, Requirement, ReviewInfo, TierKind, Verdict,
 };
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -109,7 +109,10 @@ pub struct Guide<'ir> {
     /// What to use for what: per medium and class, the channels that may carry it.
     pub media: Vec<MediumRow>,
     pub alternatives: Vec<AlternativeView<'ir>>,
+    /// Every exception, with its status (the register lists those without effect as such).
     pub exceptions: &'ir [ExceptionInfo],
+    /// How many exceptions change a decision: in their dates and with an effect.
+    pub exceptions_in_force: usize,
     pub reviews: &'ir [ReviewInfo],
     pub incidents: &'ir [IncidentInfo],
     /// The label of each channel that `exceptions` and `reviews` name.
@@ -283,8 +286,8 @@ impl Evidence {
     }
 }
 
-/// A channel's label; a name the IR does not hold (a review of an untiered stdlib channel)
-/// stands for itself.
+/// A channel's label. The IR holds every channel the policy can see (a reviewed standard-library
+/// channel in no tier too); a name it does not hold stands for itself.
 fn channel_label<'ir>(ir: &'ir Ir, name: &'ir str) -> &'ir str {
     ir.channel(name).map_or(name, |c| &c.label)
 }
@@ -457,7 +460,7 @@ fn risks(ir: &Ir, coverage: &Coverage) -> Vec<Evidence> {
             "risk-exceptions",
             ir.exceptions
                 .iter()
-                .filter(|e| e.status != ExceptionStatus::Expired)
+                .filter(|e| e.status.in_force())
                 .map(|e| {
                     format!(
                         "{} · {} · {} · {}",
@@ -527,6 +530,7 @@ pub fn model(ir: &Ir) -> Guide<'_> {
         matrix,
         alternatives: alternatives(ir),
         exceptions: &ir.exceptions,
+        exceptions_in_force: ir.exceptions.iter().filter(|e| e.status.in_force()).count(),
         reviews: &ir.reviews,
         incidents: &ir.incidents,
         channel_labels: ir
@@ -609,6 +613,7 @@ pub fn render_all(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ir::ExceptionStatus;
 
     /// Every key the model can produce has words in the strings table.
     #[test]
@@ -635,6 +640,15 @@ mod tests {
             let key = serde_json::to_value(control).unwrap();
             assert!(t["control"][key.as_str().unwrap()].is_string());
             assert!(t["control-name"][key.as_str().unwrap()].is_string());
+        }
+        for status in [
+            ExceptionStatus::Active,
+            ExceptionStatus::Expiring,
+            ExceptionStatus::Expired,
+            ExceptionStatus::NoEffect,
+        ] {
+            let key = serde_json::to_value(status).unwrap();
+            assert!(t["exceptions"][key.as_str().unwrap()].is_string(), "{key}");
         }
         for key in coverage::STATE_KEYS
             .iter()

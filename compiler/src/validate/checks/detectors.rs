@@ -4,11 +4,14 @@
 //! - E230: a valid regular expression outside the portable subset (`dlp::pattern`), pointing
 //!   at the offending part;
 //! - E231: a keyword list the engines would reject (a term over 50 characters, control
-//!   characters, more than 2048 terms).
-//! - E232: a weighted checksum whose weights cannot fit what the pattern matches.
+//!   characters, more than 2048 terms);
+//! - E232: a weighted checksum no match can pass: no pattern, or a pattern none of whose
+//!   matches has one digit per weight (separators are not digits);
+//! - E233: a pattern none of whose matches can be a whole word within one line, or a keyword
+//!   with no letter or digit.
 
 use crate::diagnostics::{quote, Code, Diagnostic};
-use crate::dlp::pattern;
+use crate::dlp::pattern::{self, NeverAWord};
 use crate::source::Span;
 use crate::syntax::args;
 use crate::syntax::ast::{Detector, Str};
@@ -42,6 +45,7 @@ pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
                 .filter_map(|p| Some((p, check_pattern(ctx, d, p, out)?)))
                 .collect();
             check_keywords(d, out);
+            check_words(d, &compiled, out);
             check_weights(d, &compiled, out);
         }
     }
@@ -135,6 +139,63 @@ fn check_keywords(d: &Detector, out: &mut Vec<ValidateError>) {
     }
 }
 
+/// E233: patterns and keywords that can never match a whole word. `compiled`: the detector's
+/// patterns that compiled, each with its translation.
+fn check_words(d: &Detector, compiled: &[(&Str, Hir)], out: &mut Vec<ValidateError>) {
+    for (p, hir) in compiled {
+        let Some(reason) = pattern::never_a_word(hir) else {
+            continue;
+        };
+        let (problem, help) = match reason {
+            NeverAWord::LineBreak => (
+                "every match holds a line break",
+                "a pattern matches within one line: leave the line break (`\\n`) out",
+            ),
+            NeverAWord::Start => (
+                "every match starts with a character that is not a letter, digit or `_`",
+                WORD_EDGE_HELP,
+            ),
+            NeverAWord::End => (
+                "every match ends with a character that is not a letter, digit or `_`",
+                WORD_EDGE_HELP,
+            ),
+            NeverAWord::StartOrEnd => (
+                "every match starts or ends with a character that is not a letter, digit or `_`",
+                WORD_EDGE_HELP,
+            ),
+        };
+        out.push(ValidateError(
+            Diagnostic::new(
+                Code::E233,
+                format!(
+                    "pattern of detector {} can never match a whole word",
+                    quote(&d.name.text)
+                ),
+            )
+            .label(p.span, problem)
+            .help(help),
+        ));
+    }
+    for k in &d.keywords {
+        if !k.value.chars().any(char::is_alphanumeric) {
+            out.push(ValidateError(
+                Diagnostic::new(
+                    Code::E233,
+                    format!(
+                        "keyword of detector {} can never match as a word",
+                        quote(&d.name.text)
+                    ),
+                )
+                .label(k.span, "this keyword has no letter or digit")
+                .help("keywords match whole words: write the word itself, or describe the text with a `pattern`"),
+            ));
+        }
+    }
+}
+
+/// A match that starts or ends with a non-word character is found only glued to another word.
+const WORD_EDGE_HELP: &str = "every engine matches a pattern as a whole word (`\\b…\\b`), which needs another word right beside such a character: start and end the pattern with a letter, digit or `_` (leave a leading `$` or a trailing `-` out)";
+
 /// `compiled`: the detector's patterns that compiled, each with its translation.
 fn check_weights(d: &Detector, compiled: &[(&Str, Hir)], out: &mut Vec<ValidateError>) {
     for c in &d.checks {
@@ -156,10 +217,12 @@ fn check_weights(d: &Detector, compiled: &[(&Str, Hir)], out: &mut Vec<ValidateE
             continue;
         }
         for (p, hir) in compiled {
-            let props = hir.properties();
-            let (min, max) = (props.minimum_len().unwrap_or(0), props.maximum_len());
-            // Every digit is one byte: a match shorter than the weights can never pass.
-            if max.is_some_and(|m| m < weights.len()) {
+            // Counted up to the longest match (a match has no more digits than characters), so
+            // the message names the real counts; bounded, as a pattern may repeat 1000 times.
+            let longest = hir.properties().maximum_len().unwrap_or(0);
+            let limit = weights.len().max(longest.min(pattern::MAX_REPEAT as usize));
+            let counts = pattern::digit_counts(hir, limit);
+            if !counts.contains(weights.len()) {
                 out.push(ValidateError(
                     Diagnostic::new(
                         Code::E232,
@@ -169,11 +232,8 @@ fn check_weights(d: &Detector, compiled: &[(&Str, Hir)], out: &mut Vec<ValidateE
                         ),
                     )
                     .label(c.span, format!("{} weights, one per digit", weights.len()))
-                    .label(
-                        p.span,
-                        format!("matches at most {} characters", max.unwrap_or(min)),
-                    )
-                    .help("give one weight per digit of the number, the check digit included"),
+                    .label(p.span, format!("its matches have {}", counts.describe()))
+                    .help("give one weight per digit of the number, the check digit included; the separators a pattern allows are not digits"),
                 ));
             }
         }

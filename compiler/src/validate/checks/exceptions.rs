@@ -18,7 +18,8 @@ pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
                     .label(e.until.span, format!("within {} days of {}", ExceptionStatus::EXPIRY_WARNING_DAYS, date::format(ctx.today)))
                     .help(format!("tell group \"{}\" what to use instead, or renew the exception", e.who_group.value)),
             )),
-            ExceptionStatus::Active => {}
+            // `on` judges the dates alone: whether it has an effect is W223's question.
+            ExceptionStatus::Active | ExceptionStatus::NoEffect => {}
         }
     }
 }

@@ -6,6 +6,7 @@ mod carve_outs;
 mod detectors;
 mod domains;
 mod e2ee_ceiling;
+mod exception_effect;
 mod exceptions;
 mod hardening;
 mod identifiers;
@@ -32,6 +33,7 @@ pub const ALL: &[Check] = &[
     tier_membership::check,
     alternatives::check,
     exceptions::check,
+    exception_effect::check,
     reviews::check,
     mfa::check,
     e2ee_ceiling::check,

@@ -24,7 +24,6 @@ pub const ADBLOCK: TemplatedTarget = TemplatedTarget {
         default_for: &[Size::Small, Size::Medium],
         controls: &[Control::BlockDns],
         templates: &[&TEMPLATE],
-
         reader: Some(&READER),
     },
     family: Family::Names(NameFormat {

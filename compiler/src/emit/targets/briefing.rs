@@ -14,7 +14,6 @@ pub const BRIEFING: GuideTarget = GuideTarget {
         default_for: &[Size::Small, Size::Medium, Size::Large],
         controls: &[],
         templates: &[&Format::HTML.template, &Format::MARKDOWN.template],
-
         reader: None,
     },
     audiences: &[Audience::Briefing],

@@ -25,7 +25,6 @@ const INFO: TargetInfo = TargetInfo {
     default_for: &[Size::Large],
     controls: &[Control::BlockBrowser],
     templates: &[],
-
     reader: None,
 };
 

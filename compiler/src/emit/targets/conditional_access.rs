@@ -18,7 +18,6 @@ const INFO: TargetInfo = TargetInfo {
     default_for: &[Size::Large],
     controls: &[],
     templates: &[],
-
     reader: None,
 };
 

@@ -23,7 +23,6 @@ pub const DNSMASQ: TemplatedTarget = TemplatedTarget {
         default_for: &[Size::Small, Size::Medium, Size::Large],
         controls: &[Control::BlockDns],
         templates: &[&TEMPLATE],
-
         reader: Some(&READER),
     },
     family: Family::Names(NameFormat {

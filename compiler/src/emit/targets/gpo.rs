@@ -26,7 +26,6 @@ const INFO: TargetInfo = TargetInfo {
     default_for: &[Size::Large],
     controls: windows_policy::CONTROLS,
     templates: &[],
-
     reader: None,
 };
 

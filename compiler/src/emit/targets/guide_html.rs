@@ -14,7 +14,6 @@ pub const GUIDE_HTML: GuideTarget = GuideTarget {
         default_for: &[Size::Small, Size::Medium, Size::Large],
         controls: &[],
         templates: &[&Format::HTML.template],
-
         reader: None,
     },
     audiences: &Audience::GUIDES,

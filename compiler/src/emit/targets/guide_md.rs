@@ -13,7 +13,6 @@ pub const GUIDE_MD: GuideTarget = GuideTarget {
         default_for: &[Size::Small, Size::Medium, Size::Large],
         controls: &[],
         templates: &[&Format::MARKDOWN.template],
-
         reader: None,
     },
     audiences: &Audience::GUIDES,

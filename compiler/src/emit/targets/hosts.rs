@@ -24,7 +24,6 @@ pub const HOSTS: TemplatedTarget = TemplatedTarget {
         default_for: &[Size::Small, Size::Medium, Size::Large],
         controls: &[Control::BlockDns],
         templates: &[&TEMPLATE],
-
         reader: Some(&READER),
     },
     family: Family::Names(NameFormat {

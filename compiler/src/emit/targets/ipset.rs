@@ -23,7 +23,6 @@ pub const IPSET: TemplatedTarget = TemplatedTarget {
         default_for: &[Size::Large],
         controls: &[Control::BlockFirewall],
         templates: &[&TEMPLATE],
-
         reader: Some(&READER),
     },
     family: Family::Networks,

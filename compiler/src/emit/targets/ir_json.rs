@@ -12,7 +12,6 @@ const INFO: TargetInfo = TargetInfo {
     default_for: &[Size::Medium, Size::Large],
     controls: &[],
     templates: &[],
-
     reader: None,
 };
 

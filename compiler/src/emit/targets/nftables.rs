@@ -23,7 +23,6 @@ pub const NFTABLES: TemplatedTarget = TemplatedTarget {
         default_for: &[Size::Medium, Size::Large],
         controls: &[Control::BlockFirewall],
         templates: &[&TEMPLATE],
-
         reader: Some(&READER),
     },
     family: Family::Networks,

@@ -23,7 +23,6 @@ pub const PAC: TemplatedTarget = TemplatedTarget {
         default_for: &[Size::Large],
         controls: &[Control::BlockDns],
         templates: &[&TEMPLATE],
-
         reader: Some(&READER),
     },
     family: Family::Names(NameFormat {

@@ -456,7 +456,6 @@ const INFO: TargetInfo = TargetInfo {
     default_for: &[Size::Large],
     controls: &[Control::BlockDlp],
     templates: &[&TEMPLATE],
-
     reader: None,
 };
 

@@ -163,7 +163,6 @@ const INFO: TargetInfo = TargetInfo {
     default_for: &[Size::Large],
     controls: &[Control::BlockEndpoint],
     templates: &[],
-
     reader: None,
 };
 

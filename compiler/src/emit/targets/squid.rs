@@ -26,7 +26,6 @@ pub const SQUID: TemplatedTarget = TemplatedTarget {
         default_for: &[Size::Large],
         controls: &[Control::BlockDns],
         templates: &[&MSGPOL_BANNED_TXT, &MSGPOL_ALLOWED_TXT, &MSGPOL_CONF],
-
         reader: Some(&READER),
     },
     family: Family::Names(NameFormat {

@@ -69,7 +69,6 @@ const INFO: TargetInfo = TargetInfo {
     default_for: &[Size::Medium, Size::Large],
     controls: &[Control::Monitor],
     templates: &[&TEMPLATE],
-
     reader: None,
 };
 

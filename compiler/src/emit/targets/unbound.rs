@@ -23,7 +23,6 @@ pub const UNBOUND: TemplatedTarget = TemplatedTarget {
         default_for: &[Size::Medium, Size::Large],
         controls: &[Control::BlockDns],
         templates: &[&TEMPLATE],
-
         reader: Some(&READER),
     },
     family: Family::Names(NameFormat {

@@ -17,7 +17,6 @@ pub const WINDOWS_FIREWALL: TemplatedTarget = TemplatedTarget {
         default_for: &[Size::Large],
         controls: &[Control::BlockFirewall, Control::BlockEndpoint],
         templates: &[&TEMPLATE],
-
         reader: None,
     },
     family: Family::Networks,

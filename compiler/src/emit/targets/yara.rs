@@ -56,7 +56,6 @@ const INFO: TargetInfo = TargetInfo {
     default_for: &[Size::Large],
     controls: &[],
     templates: &[&TEMPLATE],
-
     reader: None,
 };
 

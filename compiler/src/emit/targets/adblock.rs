@@ -34,6 +34,7 @@ pub const ADBLOCK: TemplatedTarget = TemplatedTarget {
         allow_exact: &["@@|{name}^"],
         allow_subdomains: &["!   exception not expressible: *.{name}"],
         covered: &[],
+        dns_wildcards: false,
     }),
     cannot_express: &[
         (Rules::Blocked, Scope::Subdomains, "subdomain-only (`*.`) entries have no portable adblock form; they are listed as comments and NOT blocked"),

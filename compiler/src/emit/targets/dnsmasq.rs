@@ -33,6 +33,7 @@ pub const DNSMASQ: TemplatedTarget = TemplatedTarget {
         allow_exact: &["server=/{name}/#"],
         allow_subdomains: &["server=/*.{name}/#"],
         covered: &[],
+        dns_wildcards: false,
     }),
     cannot_express: &[(
         Rules::CarvedOut,

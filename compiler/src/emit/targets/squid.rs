@@ -36,6 +36,7 @@ pub const SQUID: TemplatedTarget = TemplatedTarget {
         allow_exact: &["{name}"],
         allow_subdomains: &["#   not expressible: *.{name}"],
         covered: &[],
+        dns_wildcards: false,
     }),
     cannot_express: &[
         (Rules::Blocked, Scope::Subdomains, "subdomain-only (`*.`) entries cannot be written as a dstdomain entry without the name itself; they are listed as comments and NOT blocked"),

@@ -39,6 +39,7 @@ pub const UNBOUND: TemplatedTarget = TemplatedTarget {
         ],
         allow_subdomains: &["    # carve-out not expressible (subdomains only): *.{name}"],
         covered: &[],
+        dns_wildcards: false,
     }),
     cannot_express: &[
         (Rules::Blocked, Scope::Subdomains, "subdomain-only (`*.`) entries cannot be expressed without also blocking the name itself; they are listed as comments"),

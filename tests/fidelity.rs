@@ -29,15 +29,9 @@ fn verify(policy: &Path, target: &str, files: &[OutputFile]) -> Result<usize, Co
         .map_err(|e| msgpol::diagnostics::Diagnostic::from(e).code)
 }
 
-/// Files that disagree with the policy today: faults being fixed (subdomain-only carve-outs,
-/// RPZ's wildcards). The test checks that each still fails, so a fix shows up here and its
-/// line is removed.
-const KNOWN: &[(&str, &str, Code)] = &[
-    ("carve-out.msgpol", "unbound", Code::E317),
-    ("carve-out.msgpol", "rpz", Code::E318),
-    ("carve-out.msgpol", "adblock", Code::E317),
-    ("carve-out.msgpol", "squid", Code::E317),
-];
+/// Files that disagree with the policy today. The test checks that each still fails, so a fix
+/// shows up here and its line is removed.
+const KNOWN: &[(&str, &str, Code)] = &[];
 
 #[test]
 fn every_reader_agrees_with_the_policy_on_every_probe() {

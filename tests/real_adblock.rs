@@ -3,9 +3,10 @@
 //! @adguard/hostlist-compiler (npm, pinned in tests/hostlist/, installed by .ci/run), whose
 //! Validate transformation drops every rule a DNS-level blocker would reject or that blocks
 //! too much (a bad name, an IP address, a whole public suffix, a pattern that is no domain
-//! rule). It must keep every rule msgpol writes. And every rule is exactly the form of an IR
-//! rule's scope (`||x^`, `|x^`, `@@||x^`, `@@|x^`), one for each rule of `dns_block` and
-//! `dns_allow`, with the subdomain-only rules (no adblock form) as comments.
+//! rule). It must keep every rule msgpol writes. Every rule is exactly the form of an IR rule's
+//! scope (`||x^`, `|x^`, `||*.x^`, and each with `@@`), one for each rule of `dns_block` and
+//! `dns_allow`; and the list, read as AdGuard's DNS filtering syntax documents it, blocks
+//! exactly the names the policy blocks.
 
 mod common;
 
@@ -24,34 +25,27 @@ fn rules(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// The lines the IR calls for: the DoH canaries and `dns_block` as blocks, `dns_allow` as
-/// exceptions, each in its scope's form, and the subdomain-only rules as comments.
-fn expected_lines(ir: &Ir) -> (Vec<String>, Vec<String>) {
+/// The rules the IR calls for: the DoH canaries and `dns_block` as blocks, `dns_allow` as
+/// exceptions, each in its scope's form.
+fn expected_rules(ir: &Ir) -> Vec<String> {
     let mut rules: Vec<String> = msgpol::emit::targets::DOH_CANARIES
         .iter()
         .map(|c| format!("||{c}^"))
         .collect();
-    let mut comments = Vec::new();
     for (list, prefix) in [
         (&ir.enforcement.dns_block, ""),
         (&ir.enforcement.dns_allow, "@@"),
     ] {
         for rule in list {
-            match rule.scope {
-                Scope::Tree => rules.push(format!("{prefix}||{}^", rule.name)),
-                Scope::Exact => rules.push(format!("{prefix}|{}^", rule.name)),
-                Scope::Subdomains if prefix.is_empty() => {
-                    comments.push(format!("!   *.{}", rule.name))
-                }
-                Scope::Subdomains => {
-                    comments.push(format!("!   exception not expressible: *.{}", rule.name))
-                }
-            }
+            rules.push(match rule.scope {
+                Scope::Tree => format!("{prefix}||{}^", rule.name),
+                Scope::Exact => format!("{prefix}|{}^", rule.name),
+                Scope::Subdomains => format!("{prefix}||*.{}^", rule.name),
+            });
         }
     }
     rules.sort();
-    comments.sort();
-    (rules, comments)
+    rules
 }
 
 /// Whether `name` is a lower-case DNS name: labels of 1 to 63 letters, digits and inner
@@ -91,11 +85,11 @@ fn every_rule_has_its_ir_rules_scope_and_form() {
         let text = fs::read_to_string(&list).unwrap();
         let mut written = rules(&text);
         for rule in &written {
-            let name = rule
-                .strip_prefix("@@")
-                .unwrap_or(rule)
-                .strip_prefix("||")
-                .or_else(|| rule.strip_prefix("@@").unwrap_or(rule).strip_prefix('|'))
+            let pattern = rule.strip_prefix("@@").unwrap_or(rule);
+            let name = pattern
+                .strip_prefix("||*.")
+                .or_else(|| pattern.strip_prefix("||"))
+                .or_else(|| pattern.strip_prefix('|'))
                 .and_then(|r| r.strip_suffix('^'))
                 .unwrap_or_else(|| panic!("{}: not a domain rule: {rule}", policy.display()));
             assert!(is_dns_name(name), "{}: {rule}", policy.display());
@@ -109,15 +103,73 @@ fn every_rule_has_its_ir_rules_scope_and_form() {
             "{}: a rule is repeated",
             policy.display()
         );
-        let (rules, comments) = expected_lines(&ir);
-        assert_eq!(written, rules, "{}", policy.display());
-        let mut listed: Vec<String> = text
-            .lines()
-            .filter(|l| l.starts_with("!   "))
-            .map(String::from)
-            .collect();
-        listed.sort();
-        assert_eq!(listed, comments, "{}", policy.display());
+        assert_eq!(written, expected_rules(&ir), "{}", policy.display());
+    }
+}
+
+/// Whether a pattern (a rule without `@@`) matches a host name, as AdGuard's DNS filtering
+/// syntax defines its special characters (AdGuard DNS Knowledge Base, "DNS filtering rules
+/// syntax"): `||` the start of the name or of any of its labels, `|` at the start the start of
+/// the name, `*` any characters (none too), `^` the end of the name; with neither `^` nor `|`
+/// at the end, the pattern may end anywhere in the name.
+fn pattern_matches(pattern: &str, host: &str) -> bool {
+    fn from(pattern: &[u8], host: &[u8]) -> bool {
+        match pattern.split_first() {
+            None => true,
+            Some((b'^' | b'|', rest)) => host.is_empty() && rest.is_empty(),
+            Some((b'*', rest)) => (0..=host.len()).any(|skip| from(rest, &host[skip..])),
+            Some((c, rest)) => host.first() == Some(c) && from(rest, &host[1..]),
+        }
+    }
+    let (starts, body): (Vec<usize>, &str) = if let Some(body) = pattern.strip_prefix("||") {
+        let labels = host.match_indices('.').map(|(at, _)| at + 1);
+        (std::iter::once(0).chain(labels).collect(), body)
+    } else if let Some(body) = pattern.strip_prefix('|') {
+        (vec![0], body)
+    } else {
+        ((0..=host.len()).collect(), pattern)
+    };
+    starts
+        .into_iter()
+        .any(|at| from(body.as_bytes(), &host.as_bytes()[at..]))
+}
+
+/// Whether a list blocks a host: a blocking rule matches it and no exception (`@@`) does.
+fn list_blocks(rules: &[String], host: &str) -> bool {
+    let matching = |exception: bool| {
+        rules
+            .iter()
+            .filter(|r| r.starts_with("@@") == exception)
+            .any(|r| pattern_matches(r.trim_start_matches("@@"), host))
+    };
+    matching(false) && !matching(true)
+}
+
+#[test]
+fn every_list_blocks_what_the_policy_blocks_and_nothing_else() {
+    let dir = tempfile::tempdir().unwrap();
+    for (policy, ir, list) in build_all(dir.path()) {
+        let written = rules(&fs::read_to_string(&list).unwrap());
+        let e = &ir.enforcement;
+        let mut probes: Vec<(String, bool)> = Vec::new();
+        for rule in &e.dns_block {
+            probes.push((rule.name.to_string(), rule.scope.covers_apex()));
+            let below = format!("{}.{}", common::PROBE, rule.name);
+            probes.push((below, rule.scope.covers_subdomains()));
+        }
+        probes.extend(common::carve_out_probes(
+            &e.dns_block,
+            &e.dns_allow,
+            |scope| scope,
+        ));
+        for (host, blocked) in probes {
+            assert_eq!(
+                list_blocks(&written, &host),
+                blocked,
+                "{}: {host}",
+                policy.display()
+            );
+        }
     }
 }
 

@@ -1,9 +1,9 @@
 //! The browser targets in real headless browsers.
 //!
 //! `chrome`: Chromium (Debian `chromium`, installed by .ci/run), with the generated policy in
-//! /etc/chromium/policies/managed/: banned names are refused with ERR_BLOCKED_BY_ADMINISTRATOR
-//! before any network access, and approved and carved-out names are not (they fail only
-//! because this machine has no network).
+//! /etc/chromium/policies/managed/: banned names, and the banned names around each carve-out,
+//! are refused with ERR_BLOCKED_BY_ADMINISTRATOR before any network access, and approved and
+//! carved-out names are not (they fail only because this machine has no network).
 //!
 //! `firefox`: Firefox ESR (Debian `firefox-esr`, installed by .ci/run), driven by
 //! tests/a11y/firefox.js (puppeteer-core over WebDriver BiDi), from a private copy of its
@@ -34,6 +34,7 @@ fn policies() -> Vec<PathBuf> {
     vec![
         common::root().join("examples/large-enterprise.msgpol"),
         common::root().join("tests/fixtures/ok/browser.msgpol"),
+        common::root().join("tests/fixtures/ok/carve-out-scopes.msgpol"),
     ]
 }
 
@@ -55,22 +56,24 @@ fn load(url: &str, profile: &std::path::Path) -> String {
     }
 }
 
-/// (url, refused?) pairs: a few blocked names and a subdomain under each that covers them,
-/// names under exact blocks and the carve-outs (not refused).
-fn probes(ir: &Ir) -> Vec<(String, bool)> {
+/// (host, blocked?) pairs: a few blocked rules' names and a name under each, blocked as far as
+/// the rule's scope reaches, and what the carve-outs ask of the names around them, where a
+/// carve-out of a scope opens `opens(scope)` (more than the scope where the build warns so).
+fn probes(ir: &Ir, opens: fn(Scope) -> Scope) -> Vec<(String, bool)> {
+    let e = &ir.enforcement;
     let mut out = Vec::new();
-    for rule in ir.enforcement.browser_block.iter().take(4) {
-        if rule.scope.covers_apex() {
-            out.push((format!("https://{}/", rule.name), true));
-        }
+    for rule in e.browser_block.iter().take(4) {
+        out.push((rule.name.to_string(), rule.scope.covers_apex()));
         out.push((
-            format!("https://msgpol-probe.{}/", rule.name),
+            format!("{}.{}", common::PROBE, rule.name),
             rule.scope.covers_subdomains(),
         ));
     }
-    for rule in ir.enforcement.browser_allow.iter().take(2) {
-        out.push((format!("https://{}/", rule.name), false));
-    }
+    out.extend(common::carve_out_probes(
+        &e.browser_block,
+        &e.browser_allow,
+        opens,
+    ));
     out
 }
 
@@ -98,7 +101,8 @@ fn chromium_refuses_banned_names_and_only_those() {
         );
         fs::write(&installed.0, &file.contents).unwrap();
         let profile = tempfile::tempdir().unwrap();
-        for (url, refused) in probes(&ir) {
+        for (host, refused) in probes(&ir, |scope| scope) {
+            let url = format!("https://{host}/");
             let outcome = load(&url, profile.path());
             if refused {
                 assert_eq!(
@@ -147,29 +151,43 @@ fn firefox_patterns_are_match_patterns_with_the_right_scope() {
             );
             host.to_string()
         };
-        let blocked: Vec<String> = filter["Block"]
-            .as_array()
-            .unwrap()
+        let hosts = |list: &str| -> Vec<String> {
+            let mut hosts: Vec<String> = filter[list]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| host_of(p.as_str().unwrap()))
+                .collect();
+            hosts.sort();
+            hosts
+        };
+        // A host `*.x` is x and its subdomains; an exception wins over every block, so an
+        // exception for x narrows a blocked `*.x` to the subdomains of x.
+        let host = |name: &str, scope: Scope| match scope {
+            Scope::Exact => name.to_string(),
+            Scope::Tree | Scope::Subdomains => format!("*.{name}"),
+        };
+        let e = &ir.enforcement;
+        let mut block: Vec<String> = e
+            .browser_block
             .iter()
-            .map(|p| host_of(p.as_str().unwrap()))
+            .map(|r| host(&r.name, r.scope))
             .collect();
-        for rule in &ir.enforcement.browser_block {
-            assert_eq!(
-                blocked.contains(&rule.name.to_string()),
-                rule.scope.covers_apex(),
-                "{}",
-                rule.name
-            );
-            assert_eq!(
-                blocked.contains(&format!("*.{}", rule.name)),
-                rule.scope != Scope::Exact,
-                "{}",
-                rule.name
-            );
-        }
-        assert!(
-            filter["Exceptions"].as_array().unwrap().len() >= ir.enforcement.browser_allow.len()
+        let mut exceptions: Vec<String> = e
+            .browser_allow
+            .iter()
+            .map(|r| host(&r.name, r.scope))
+            .collect();
+        exceptions.extend(
+            e.browser_block
+                .iter()
+                .filter(|r| r.scope == Scope::Subdomains)
+                .map(|r| r.name.to_string()),
         );
+        block.sort();
+        exceptions.sort();
+        assert_eq!(hosts("Block"), block, "{}", policy.display());
+        assert_eq!(hosts("Exceptions"), exceptions, "{}", policy.display());
         assert_eq!(json["policies"]["DNSOverHTTPS"]["Enabled"], false);
     }
 }
@@ -213,28 +231,14 @@ fn private_firefox(dir: &Path, policies: &[u8]) -> PathBuf {
     private
 }
 
-/// (host, blocked?) pairs: a few blocked names and a subdomain under each (blocked if the
-/// rule covers subdomains), the carve-outs and a subdomain under each they cover, and the
-/// approved channels' names.
+/// (host, blocked?) pairs: `probes`, and the approved channels' names. An exception for the
+/// subdomains of x lets x through too (the build warns).
 fn firefox_probes(ir: &Ir) -> Vec<(String, bool)> {
-    let mut out = Vec::new();
-    for rule in ir.enforcement.browser_block.iter().take(4) {
-        if rule.scope.covers_apex() {
-            out.push((rule.name.to_string(), true));
-        }
-        out.push((
-            format!("msgpol-probe.{}", rule.name),
-            rule.scope.covers_subdomains(),
-        ));
-    }
-    for rule in ir.enforcement.browser_allow.iter().take(3) {
-        if rule.scope.covers_apex() {
-            out.push((rule.name.to_string(), false));
-        }
-        if rule.scope.covers_subdomains() {
-            out.push((format!("msgpol-probe.{}", rule.name), false));
-        }
-    }
+    let opens = |scope| match scope {
+        Scope::Subdomains => Scope::Tree,
+        _ => scope,
+    };
+    let mut out = probes(ir, opens);
     let approved = ir
         .channels
         .iter()

@@ -1,12 +1,18 @@
 //! Name-based targets checked by the programs that consume them: `dnsmasq --test` and a live
-//! dnsmasq on a loopback port (serving the dnsmasq configuration, and the hosts file), `named-checkzone` on the RPZ, `squid -k parse` with no warning,
-//! and the PAC file evaluated by node. Every example and every `ok/` fixture is built.
+//! dnsmasq on a loopback port (serving the dnsmasq configuration, and the hosts file),
+//! `named-checkzone` on the RPZ and a live BIND resolver applying it, `squid -k parse` with no
+//! warning and a live Squid proxying requests, and the PAC file evaluated by node. Every example
+//! and every `ok/` fixture is built. The live resolvers forward to an authoritative `named` on
+//! loopback that answers every name, so a name they let through resolves without any network.
 
 mod common;
 
+use common::{PROBE, TEST_ADDRESS};
 use msgpol::ir::Ir;
 use msgpol::ir::Scope;
 use std::fs;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -28,26 +34,29 @@ fn blocked_probes(ir: &Ir) -> Vec<(String, bool)> {
             names.push((rule.name.to_string(), rule.scope != Scope::Exact));
         }
         if rule.scope.covers_subdomains() {
-            names.push((format!("msgpol-probe.{}", rule.name), true));
+            names.push((format!("{PROBE}.{}", rule.name), true));
         }
     }
     names
 }
 
-/// Names that must not be blocked: approved channels' names, and the subdomains of names that
-/// are blocked exactly (a conversion must not widen an exact block).
+/// Names that must not be blocked: approved channels' names, the subdomains of names that are
+/// blocked exactly and the names whose subdomains only are blocked (a conversion must not widen
+/// a block).
 fn open_probes(ir: &Ir) -> Vec<String> {
     let mut names: Vec<String> = common::channels(ir, |t| t.kind != msgpol::ir::TierKind::Banned)
         .into_iter()
         .flat_map(|c| c.endpoints.domains.iter())
         .map(|d| match d.scope {
-            Scope::Subdomains => format!("msgpol-probe.{}", d.name),
+            Scope::Subdomains => format!("{PROBE}.{}", d.name),
             _ => d.name.to_string(),
         })
         .collect();
     for rule in &ir.enforcement.dns_block {
-        if rule.scope == Scope::Exact {
-            names.push(format!("msgpol-probe.{}", rule.name));
+        match rule.scope {
+            Scope::Exact => names.push(format!("{PROBE}.{}", rule.name)),
+            Scope::Subdomains => names.push(rule.name.to_string()),
+            Scope::Tree => {}
         }
     }
     names
@@ -77,36 +86,74 @@ fn dnsmasq_accepts_every_build() {
 
 /// The response status of an A query, and whether the answer is 0.0.0.0.
 fn dns_query(port: u16, name: &str) -> (String, bool) {
-    let (_, text) = common::run(
-        Command::new("kdig")
-            .arg("@127.0.0.1")
-            .arg("-p")
-            .arg(port.to_string())
-            .arg("+timeout=2")
-            .arg("+retry=0")
-            .arg(name)
-            .arg("A"),
-    );
-    let status = match text.split("status: ").nth(1) {
-        Some(rest) => rest
-            .chars()
-            .take_while(|c| c.is_ascii_alphabetic())
-            .collect(),
-        None => "NO ANSWER".to_string(),
-    };
-    let sunk = text
-        .lines()
-        .any(|l| l.split_whitespace().rev().take(2).eq(["0.0.0.0", "A"]));
-    (status, sunk)
+    let (status, addresses) = common::dns_lookup(port, name);
+    (status, addresses == ["0.0.0.0"])
 }
 
-fn dns_status(port: u16, name: &str) -> String {
-    dns_query(port, name).0
+/// What a live resolver must answer for a name.
+#[derive(Clone, Copy, Debug)]
+enum Want {
+    Nxdomain,
+    /// 0.0.0.0: a banned name without its subdomains.
+    Sunk,
+    /// NXDOMAIN or 0.0.0.0.
+    Blocked,
+    /// The upstream's answer: the resolver let the name through.
+    Resolved,
+}
+
+/// Query every name and fail with the list of wrong answers.
+fn assert_answers(port: u16, cases: &[(String, Want)], what: &str) {
+    let wrong: Vec<String> = cases
+        .iter()
+        .filter_map(|(name, want)| {
+            let (status, addresses) = common::dns_lookup(port, name);
+            let sunk = status == "NOERROR" && addresses == ["0.0.0.0"];
+            let ok = match want {
+                Want::Nxdomain => status == "NXDOMAIN",
+                Want::Sunk => sunk,
+                Want::Blocked => status == "NXDOMAIN" || sunk,
+                Want::Resolved => status == "NOERROR" && addresses == [TEST_ADDRESS],
+            };
+            (!ok).then(|| format!("{name}: want {want:?}, got {status} {addresses:?}"))
+        })
+        .collect();
+    assert!(
+        wrong.is_empty(),
+        "{what}: {} wrong answer(s) of {}:\n{}",
+        wrong.len(),
+        cases.len(),
+        wrong.join("\n")
+    );
+}
+
+/// The carve-outs' probes (`common::carve_out_probes`) as answers.
+fn carve_out_answers(ir: &Ir, opens: fn(Scope) -> Scope) -> Vec<(String, Want)> {
+    let e = &ir.enforcement;
+    common::carve_out_probes(&e.dns_block, &e.dns_allow, opens)
+        .into_iter()
+        .map(|(name, blocked)| {
+            (
+                name,
+                if blocked {
+                    Want::Blocked
+                } else {
+                    Want::Resolved
+                },
+            )
+        })
+        .collect()
 }
 
 /// A dnsmasq on a free loopback port with `option` (a configuration file or a hosts file),
-/// and no upstream servers: names it does not answer itself are refused, never sent on.
-fn start_dnsmasq(dir: &Path, option: &str, policy: &Path) -> (common::KillOnDrop, u16) {
+/// forwarding to `upstream` if given; without, names it does not answer itself are refused,
+/// never sent on.
+fn start_dnsmasq(
+    dir: &Path,
+    option: &str,
+    upstream: Option<u16>,
+    policy: &Path,
+) -> (common::KillOnDrop, u16) {
     let port = common::free_port();
     let child = Command::new("dnsmasq")
         .arg("--keep-in-foreground")
@@ -118,6 +165,7 @@ fn start_dnsmasq(dir: &Path, option: &str, policy: &Path) -> (common::KillOnDrop
         .arg("--user=root")
         .arg(format!("--pid-file={}", dir.join("pid").display()))
         .arg("--conf-file=/dev/null")
+        .args(upstream.map(|p| format!("--server=127.0.0.1#{p}")))
         .arg(option)
         .stdout(Stdio::null())
         .stderr(fs::File::create(dir.join("dnsmasq.log")).unwrap())
@@ -126,7 +174,7 @@ fn start_dnsmasq(dir: &Path, option: &str, policy: &Path) -> (common::KillOnDrop
     let server = common::KillOnDrop(child);
     // Ready when it answers at all (a refusal is an answer).
     let start = Instant::now();
-    while dns_status(port, "use-application-dns.net") == "NO ANSWER" {
+    while dns_query(port, "use-application-dns.net").0 == "NO ANSWER" {
         let log = fs::read_to_string(dir.join("dnsmasq.log")).unwrap_or_default();
         assert!(
             start.elapsed() < Duration::from_secs(10),
@@ -150,7 +198,7 @@ fn live_dnsmasq_serves_the_hosts_file() {
         let dir = tempfile::tempdir().unwrap();
         let ir = build(&policy, "hosts", dir.path());
         let hosts = format!("--addn-hosts={}", dir.path().join("hosts").display());
-        let (_server, port) = start_dnsmasq(dir.path(), &hosts, &policy);
+        let (_server, port) = start_dnsmasq(dir.path(), &hosts, None, &policy);
         let listed = ir
             .enforcement
             .dns_block
@@ -165,7 +213,7 @@ fn live_dnsmasq_serves_the_hosts_file() {
                 rule.name,
                 policy.display()
             );
-            let below = format!("msgpol-probe.{}", rule.name);
+            let below = format!("{PROBE}.{}", rule.name);
             assert!(
                 !dns_query(port, &below).1,
                 "{below} is not in the hosts file of {}",
@@ -175,36 +223,38 @@ fn live_dnsmasq_serves_the_hosts_file() {
     }
 }
 
+/// dnsmasq with the configuration, forwarding to a test upstream: banned names answer NXDOMAIN
+/// (exact names 0.0.0.0), approved and carved-out names resolve, and the names around a
+/// carve-out stay blocked (`server=/x/#` opens the names under an exact carve-out too, as the
+/// build warns).
 #[test]
-fn live_dnsmasq_answers_nxdomain_for_banned_names() {
-    if !common::require_tool("dnsmasq") || !common::require_tool("kdig") {
+fn live_dnsmasq_answers_as_the_policy_says() {
+    if !common::require_tool("dnsmasq")
+        || !common::require_tool("kdig")
+        || !common::require_tool("named")
+    {
         return;
     }
-    for policy in common::examples() {
+    let upstream_dir = tempfile::tempdir().unwrap();
+    let (_upstream, upstream) = common::start_upstream(upstream_dir.path());
+    for policy in common::policies() {
         let dir = tempfile::tempdir().unwrap();
         let ir = build(&policy, "dnsmasq", dir.path());
         let config = format!("--conf-file={}", dir.path().join("msgpol.conf").display());
-        let (_server, port) = start_dnsmasq(dir.path(), &config, &policy);
-        for (name, nxdomain) in blocked_probes(&ir).iter().take(40) {
-            let (status, sunk) = dns_query(port, name);
-            if *nxdomain {
-                assert_eq!(status, "NXDOMAIN", "{name} in {}", policy.display());
-            } else {
-                assert!(
-                    status == "NOERROR" && sunk,
-                    "{name} should answer 0.0.0.0 in {}",
-                    policy.display()
-                );
-            }
-        }
-        for name in open_probes(&ir).iter().take(10) {
-            assert_ne!(
-                dns_status(port, name),
-                "NXDOMAIN",
-                "{name} is approved in {}",
-                policy.display()
-            );
-        }
+        let (_server, port) = start_dnsmasq(dir.path(), &config, Some(upstream), &policy);
+        let mut cases: Vec<(String, Want)> = blocked_probes(&ir)
+            .into_iter()
+            .take(40)
+            .map(|(name, nxdomain)| (name, if nxdomain { Want::Nxdomain } else { Want::Sunk }))
+            .collect();
+        cases.extend(
+            open_probes(&ir)
+                .into_iter()
+                .take(10)
+                .map(|n| (n, Want::Resolved)),
+        );
+        cases.extend(carve_out_answers(&ir, common::exact_opens_subdomains));
+        assert_answers(port, &cases, &policy.display().to_string());
     }
 }
 
@@ -239,6 +289,42 @@ fn named_checkzone_accepts_every_rpz() {
                 rule.name
             );
         }
+    }
+}
+
+/// The RPZ loaded by a live BIND resolver that forwards to a test upstream: every banned name,
+/// and every name around a carve-out, answers NXDOMAIN; approved and carved-out names resolve.
+#[test]
+fn live_bind_applies_the_rpz_as_the_policy_says() {
+    if !common::require_tool("named") || !common::require_tool("kdig") {
+        return;
+    }
+    let upstream_dir = tempfile::tempdir().unwrap();
+    let (_upstream, upstream) = common::start_upstream(upstream_dir.path());
+    for policy in common::policies() {
+        let dir = tempfile::tempdir().unwrap();
+        let ir = build(&policy, "rpz", dir.path());
+        let zone = dir.path().join("msgpol.rpz.zone");
+        let (_resolver, port) = common::start_rpz_resolver(dir.path(), upstream, &zone);
+        // `CNAME .` answers NXDOMAIN for every banned name, exact ones too.
+        let mut cases: Vec<(String, Want)> = blocked_probes(&ir)
+            .into_iter()
+            .take(40)
+            .map(|(name, _)| (name, Want::Nxdomain))
+            .collect();
+        cases.extend(
+            open_probes(&ir)
+                .into_iter()
+                .take(10)
+                .map(|n| (n, Want::Resolved)),
+        );
+        cases.extend(carve_out_answers(&ir, |scope| scope).into_iter().map(
+            |(name, want)| match want {
+                Want::Blocked => (name, Want::Nxdomain),
+                _ => (name, want),
+            },
+        ));
+        assert_answers(port, &cases, &policy.display().to_string());
     }
 }
 
@@ -278,12 +364,168 @@ fn squid_parses_every_build_without_warnings() {
         );
         let complaints: Vec<&str> = text
             .lines()
-            .filter(|l| l.contains("ERROR") || l.contains("WARNING") || l.contains("subdomain"))
+            .filter(|l| {
+                l.contains("ERROR") || l.contains("WARNING") || l.contains("is a subdomain of")
+            })
             .collect();
         assert!(
             complaints.is_empty(),
             "{}: {complaints:?}",
             policy.display()
+        );
+    }
+}
+
+/// A web server on a free loopback port that answers every request with `served HOST` (its
+/// Host header), in a thread that ends with the test.
+fn start_web_server() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().map_while(Result::ok) {
+            let mut host = String::new();
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                if let Some(value) = line.to_ascii_lowercase().strip_prefix("host:") {
+                    host = value.trim().to_string();
+                }
+                line.clear();
+            }
+            let body = format!("served {host}");
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    port
+}
+
+/// What Squid on `proxy` makes of a request for `http://HOST:WEB/`: its status line and
+/// whole answer.
+fn through_squid(proxy: u16, host: &str, web: u16) -> (String, String) {
+    let mut stream = TcpStream::connect(("127.0.0.1", proxy)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        stream,
+        "GET http://{host}:{web}/ HTTP/1.1\r\nHost: {host}:{web}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    let status = answer.lines().next().unwrap_or("no answer").to_string();
+    (status, answer)
+}
+
+/// A Squid on a free loopback port with the target's snippet included, then `http_access allow
+/// localhost`: every name in `names` resolves to 127.0.0.1 through its `hosts_file`. It runs as
+/// Debian's `proxy` user, so its directory must be readable by it.
+fn start_squid(dir: &Path, names: &[&str]) -> (common::KillOnDrop, u16) {
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(dir, fs::Permissions::from_mode(0o755)).unwrap();
+    let hosts: String = names.iter().map(|n| format!("127.0.0.1 {n}\n")).collect();
+    fs::write(dir.join("hosts"), hosts).unwrap();
+    let snippet = fs::read_to_string(dir.join("msgpol.conf"))
+        .unwrap()
+        .replace("/etc/squid/", &format!("{}/", dir.display()));
+    fs::write(dir.join("included.conf"), snippet).unwrap();
+    let port = common::free_port();
+    let d = dir.display();
+    let conf = dir.join("squid.conf");
+    fs::write(
+        &conf,
+        format!(
+            "http_port 127.0.0.1:{port}\npid_filename none\naccess_log none\ncache_log /dev/null\n\
+             hosts_file {d}/hosts\ndns_nameservers 127.0.0.1\npinger_enable off\n\
+             shutdown_lifetime 0 seconds\ncoredump_dir {d}\ninclude {d}/included.conf\n\
+             http_access allow localhost\nhttp_access deny all\n"
+        ),
+    )
+    .unwrap();
+    let log = dir.join("squid.log");
+    let child = Command::new(common::find_tool("squid").unwrap())
+        .args(["-N", "-d", "1", "-f"])
+        .arg(&conf)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let mut server = common::KillOnDrop(child);
+    let start = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        let exited = server.0.try_wait().unwrap().is_some();
+        assert!(
+            !exited && start.elapsed() < Duration::from_secs(20),
+            "squid did not start:\n{}",
+            fs::read_to_string(&log).unwrap_or_default()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    (server, port)
+}
+
+/// Requests through a live Squid for every policy with carve-outs: banned names (a subdomain
+/// under each whole-domain block too) are refused with ERR_ACCESS_DENIED, and approved names,
+/// carve-outs and the names a carve-out keeps open reach the web server. Subdomain-only blocks
+/// are left out: Squid cannot write them (the build warns), so carve-outs under them are too.
+#[test]
+fn live_squid_denies_banned_names_and_only_those() {
+    if !common::require_tool("squid") {
+        return;
+    }
+    let web = start_web_server();
+    for policy in common::policies() {
+        let dir = tempfile::tempdir().unwrap();
+        let ir = build(&policy, "squid", dir.path());
+        if ir.enforcement.dns_allow.is_empty() {
+            continue;
+        }
+        let expressed: Vec<_> = (ir.enforcement.dns_block.iter())
+            .filter(|r| r.scope != Scope::Subdomains)
+            .cloned()
+            .collect();
+        let mut cases: Vec<(String, bool)> = Vec::new();
+        for rule in expressed.iter().take(20) {
+            cases.push((rule.name.to_string(), true));
+            if rule.scope == Scope::Tree {
+                cases.push((format!("{PROBE}.{}", rule.name), true));
+            }
+        }
+        cases.extend(open_probes(&ir).into_iter().take(10).map(|n| (n, false)));
+        cases.extend(common::carve_out_probes(
+            &expressed,
+            &ir.enforcement.dns_allow,
+            |scope| scope,
+        ));
+        cases.sort();
+        cases.dedup();
+        let names: Vec<&str> = cases.iter().map(|(n, _)| n.as_str()).collect();
+        let (_squid, proxy) = start_squid(dir.path(), &names);
+        let wrong: Vec<String> = cases
+            .iter()
+            .filter_map(|(host, blocked)| {
+                let (status, answer) = through_squid(proxy, host, web);
+                let ok = if *blocked {
+                    status.contains(" 403 ") && answer.contains("ERR_ACCESS_DENIED")
+                } else {
+                    status.contains(" 200 ") && answer.ends_with(&format!("served {host}:{web}"))
+                };
+                let want = if *blocked { "denied" } else { "served" };
+                (!ok).then(|| format!("{host}: want {want}, got {status}"))
+            })
+            .collect();
+        assert!(
+            wrong.is_empty(),
+            "{}: {} wrong answer(s) of {}:\n{}",
+            policy.display(),
+            wrong.len(),
+            cases.len(),
+            wrong.join("\n")
         );
     }
 }
@@ -296,10 +538,23 @@ fn pac_blocks_banned_names_and_lets_approved_ones_through() {
     for policy in common::policies() {
         let dir = tempfile::tempdir().unwrap();
         let ir = build(&policy, "pac", dir.path());
+        let e = &ir.enforcement;
+        let verdict = |blocked| {
+            if blocked {
+                "PROXY 127.0.0.1:9"
+            } else {
+                "DIRECT"
+            }
+        };
         let cases: Vec<(String, &str)> = blocked_probes(&ir)
             .into_iter()
-            .map(|(n, _)| (n, "PROXY 127.0.0.1:9"))
-            .chain(open_probes(&ir).into_iter().map(|n| (n, "DIRECT")))
+            .map(|(n, _)| (n, verdict(true)))
+            .chain(open_probes(&ir).into_iter().map(|n| (n, verdict(false))))
+            .chain(
+                common::carve_out_probes(&e.dns_block, &e.dns_allow, |scope| scope)
+                    .into_iter()
+                    .map(|(n, blocked)| (n, verdict(blocked))),
+            )
             .collect();
         let cases_json = serde_json::to_string(&cases).unwrap();
         // The PAC runs in a bare context with the shims a browser would give it.

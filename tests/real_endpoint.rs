@@ -20,6 +20,7 @@ use std::process::Command;
 fn policies() -> Vec<PathBuf> {
     let mut list = common::examples();
     list.push(common::root().join("tests/fixtures/ok/browser.msgpol"));
+    list.push(common::root().join("tests/fixtures/ok/carve-out-scopes.msgpol"));
     list.push(common::root().join("tests/fixtures/ok/endpoint.msgpol"));
     list.push(nested_networks());
     list
@@ -121,32 +122,59 @@ fn list(entries: &[Entry], key: &str) -> Vec<String> {
     values.into_iter().map(Entry::sz).collect()
 }
 
-/// Chrome's patterns, written out again here from Chromium's URL-filter documentation.
-fn chrome(rules: &[msgpol::ir::DomainRule]) -> Vec<String> {
-    rules
-        .iter()
-        .filter_map(|r| match r.scope {
-            Scope::Tree => Some(r.name.to_string()),
-            Scope::Exact => Some(format!(".{}", r.name)),
-            Scope::Subdomains => None,
-        })
-        .collect()
+/// Chrome's lists (block, allow), written out again here from Chromium's URL-filter format: `x`
+/// is x and its subdomains, `.x` exactly x and wins over `x` whichever list each is in, so the
+/// subdomains of x alone are `x` in the rule's own list and `.x` in the other.
+fn chrome(
+    block: &[msgpol::ir::DomainRule],
+    allow: &[msgpol::ir::DomainRule],
+) -> (Vec<String>, Vec<String>) {
+    let own = |rules: &[msgpol::ir::DomainRule]| -> Vec<String> {
+        rules
+            .iter()
+            .map(|r| match r.scope {
+                Scope::Exact => format!(".{}", r.name),
+                Scope::Tree | Scope::Subdomains => r.name.to_string(),
+            })
+            .collect()
+    };
+    let other = |rules: &[msgpol::ir::DomainRule]| -> Vec<String> {
+        rules
+            .iter()
+            .filter(|r| r.scope == Scope::Subdomains)
+            .map(|r| format!(".{}", r.name))
+            .collect()
+    };
+    (
+        [own(block), other(allow)].concat(),
+        [own(allow), other(block)].concat(),
+    )
 }
 
-fn firefox(rules: &[msgpol::ir::DomainRule]) -> Vec<String> {
-    rules
+/// Firefox's lists (Block, Exceptions), written out again here from the match-pattern grammar
+/// (`*.x` is x and its subdomains) and WebsiteFilter (an exception wins over every block, so
+/// one for x narrows a blocked `*.x` to its subdomains).
+fn firefox(
+    block: &[msgpol::ir::DomainRule],
+    allow: &[msgpol::ir::DomainRule],
+) -> (Vec<String>, Vec<String>) {
+    let patterns = |rules: &[msgpol::ir::DomainRule]| -> Vec<String> {
+        rules
+            .iter()
+            .map(|r| match r.scope {
+                Scope::Exact => format!("*://{}/*", r.name),
+                Scope::Tree | Scope::Subdomains => format!("*://*.{}/*", r.name),
+            })
+            .collect()
+    };
+    let narrowing = block
         .iter()
-        .flat_map(|r| {
-            let mut out = Vec::new();
-            if r.scope.covers_apex() {
-                out.push(format!("*://{}/*", r.name));
-            }
-            if r.scope.covers_subdomains() {
-                out.push(format!("*://*.{}/*", r.name));
-            }
-            out
-        })
-        .collect()
+        .filter(|r| r.scope == Scope::Subdomains)
+        .map(|r| format!("*://{}/*", r.name));
+    (
+        patterns(block),
+        patterns(allow).into_iter().chain(narrowing).collect(),
+    )
 }
 
 /// A firewall rule string's fields, after checking the grammar `v<ver>|(<KEY>=<VALUE>|)+`.
@@ -171,14 +199,9 @@ fn check_against_policy(ir: &Ir, entries: &[Entry]) {
         r"Software\Policies\Google\Chrome",
         r"Software\Policies\Microsoft\Edge",
     ] {
-        assert_eq!(
-            list(entries, &format!(r"{base}\URLBlocklist")),
-            chrome(&e.browser_block)
-        );
-        assert_eq!(
-            list(entries, &format!(r"{base}\URLAllowlist")),
-            chrome(&e.browser_allow)
-        );
+        let (block, allow) = chrome(&e.browser_block, &e.browser_allow);
+        assert_eq!(list(entries, &format!(r"{base}\URLBlocklist")), block);
+        assert_eq!(list(entries, &format!(r"{base}\URLAllowlist")), allow);
         assert!(entries.contains(&Entry {
             key: base.into(),
             name: "DnsOverHttpsMode".into(),
@@ -186,13 +209,11 @@ fn check_against_policy(ir: &Ir, entries: &[Entry]) {
         }));
     }
     let ff = r"Software\Policies\Mozilla\Firefox";
-    assert_eq!(
-        list(entries, &format!(r"{ff}\WebsiteFilter\Block")),
-        firefox(&e.browser_block)
-    );
+    let (block, exceptions) = firefox(&e.browser_block, &e.browser_allow);
+    assert_eq!(list(entries, &format!(r"{ff}\WebsiteFilter\Block")), block);
     assert_eq!(
         list(entries, &format!(r"{ff}\WebsiteFilter\Exceptions")),
-        firefox(&e.browser_allow)
+        exceptions
     );
     // Firewall: one rule per channel, naming exactly that channel's networks.
     let expected: BTreeMap<String, Vec<String>> =

@@ -1,19 +1,24 @@
 //! The `unbound` target fed to the real Unbound: `unbound-checkconf` accepts the fragment built
 //! from every example (and a tier-feed fixture), and a live `unbound` on a loopback port
-//! answers as the IR says.
+//! answers as the IR says, carve-outs included.
 //!
 //! Needs `unbound` (for `unbound` and `unbound-checkconf`) and `kdig` (Debian `knot-dnsutils`;
-//! `dig` is used if `kdig` is absent). Without them the tests print a note and pass, except in
-//! CI (`CI=true`), where a missing tool is a test failure.
+//! `dig` is used if `kdig` is absent), and for the carve-outs `named` (Debian `bind9`). Without
+//! them the tests print a note and pass, except in CI (`CI=true`), where a missing tool is a
+//! test failure.
 //!
 //! The tests never touch the network. The resolver's root hints name a single root server at
 //! 127.0.0.1, and Unbound never queries localhost (`do-not-query-localhost` defaults to yes), so
 //! any name the fragment does not answer itself fails at once with SERVFAIL instead of being
-//! sent to the internet (where a sandbox or a captive resolver could answer anything).
+//! sent to the internet (where a sandbox or a captive resolver could answer anything). The
+//! carve-out test forwards such names to a `named` on loopback that answers every name, so that
+//! a carved-out name is seen to resolve.
 
 mod common;
 
 use assert_cmd::Command as CargoCommand;
+use common::TEST_ADDRESS;
+use msgpol::ir::Scope;
 use serde_json::Value;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -36,8 +41,6 @@ const MAX_APPROVED: usize = 8;
 
 /// A made-up label put in front of a name to test "and its subdomains".
 const PROBE: &str = "msgpol-test";
-/// What the test configuration answers for an approved name (TEST-NET-1, RFC 5737).
-const TEST_ADDRESS: &str = "192.0.2.1";
 
 // ---------------------------------------------------------------------------------------------
 // Tools
@@ -82,8 +85,10 @@ fn build(example: &str, targets: &[&str], dir: &Path) -> PathBuf {
 
 /// A complete configuration around the fragment: loopback only, in the foreground, no
 /// privileges to drop, everything in the temporary directory, and no way to the internet (see
-/// the comment at the top). `extra` lines go in the `server:` clause before the include.
-fn write_config(dir: &Path, port: u16, extra: &[String]) -> PathBuf {
+/// the comment at the top). `extra` lines go in the `server:` clause before the include. With
+/// an `upstream` port, every query the fragment does not answer goes to the test upstream on
+/// loopback (`common::start_upstream`).
+fn write_config(dir: &Path, port: u16, extra: &[String], upstream: Option<u16>) -> PathBuf {
     let hints = dir.join("root.hints");
     fs::write(
         &hints,
@@ -113,7 +118,15 @@ fn write_config(dir: &Path, port: u16, extra: &[String]) -> PathBuf {
         text.push_str(line);
         text.push('\n');
     }
+    if upstream.is_some() {
+        text.push_str("    do-not-query-localhost: no\n");
+    }
     text.push_str(&format!("include: \"{d}/out/unbound/msgpol.conf\"\n"));
+    if let Some(upstream) = upstream {
+        text.push_str(&format!(
+            "forward-zone:\n    name: \".\"\n    forward-addr: 127.0.0.1@{upstream}\n"
+        ));
+    }
     let conf = dir.join("unbound.conf");
     fs::write(&conf, text).unwrap();
     conf
@@ -282,15 +295,15 @@ fn query_type(port: u16, name: &str, record: &str) -> Answer {
     Answer { status, text }
 }
 
-/// Start Unbound on a free port and wait (at most 10 s) until it answers the DoH canary. If the
+/// Start Unbound on a free port (forwarding to `upstream` if given) and wait (at most 10 s) until it answers the DoH canary. If the
 /// port was taken in the meantime Unbound exits, and another port is tried.
-fn start(dir: &Path, extra: &[String], example: &str) -> Server {
+fn start(dir: &Path, extra: &[String], upstream: Option<u16>, example: &str) -> Server {
     let deadline = Instant::now() + Duration::from_secs(10);
     let mut attempt = 0;
     loop {
         attempt += 1;
         let port = common::free_port();
-        let conf = write_config(dir, port, extra);
+        let conf = write_config(dir, port, extra, upstream);
         if attempt == 1 {
             checkconf(&conf, example);
         }
@@ -379,7 +392,7 @@ fn live_unbound_answers_as_the_policy_says() {
             })
             .collect();
 
-        let server = start(dir.path(), &extra, example);
+        let server = start(dir.path(), &extra, None, example);
         let port = server.port;
         let mut failures = Vec::new();
         let mut expect = |name: &str, ok: bool, want: &str, answer: &Answer| {
@@ -458,7 +471,72 @@ fn unbound_checkconf_accepts_every_full_build() {
             .tempdir()
             .unwrap();
         build(example, &["all"], dir.path());
-        let conf = write_config(dir.path(), common::free_port(), &[]);
+        let conf = write_config(dir.path(), common::free_port(), &[], None);
         checkconf(&conf, example);
+    }
+}
+
+/// Every policy with carve-outs, with Unbound forwarding to a test upstream: carved-out names
+/// get the upstream's answer, and the banned names, those around the carve-outs included, stay
+/// blocked (NXDOMAIN, or 0.0.0.0 for the name of a subdomain-only carve-out, as for every
+/// banned name without its subdomains). A carve-out of one name opens the names under it too
+/// (an Unbound zone covers its subtree; the build warns).
+#[test]
+fn live_unbound_keeps_carve_outs_open_and_the_names_around_them_blocked() {
+    if !common::require_tool("unbound")
+        || !common::require_tool("kdig")
+        || !common::require_tool("named")
+    {
+        return;
+    }
+    let upstream_dir = tempfile::tempdir().unwrap();
+    let (_upstream, upstream) = common::start_upstream(upstream_dir.path());
+    for policy in common::policies() {
+        let ir = common::ir(&policy);
+        let e = &ir.enforcement;
+        if e.dns_allow.is_empty() {
+            continue;
+        }
+        let example = policy.display().to_string();
+        let dir = tempfile::Builder::new()
+            .prefix("msgpol-unbound-carve-")
+            .tempdir()
+            .unwrap();
+        build(&example, &["unbound"], dir.path());
+        let server = start(dir.path(), &[], Some(upstream), &example);
+        // The banned rules themselves too; Unbound cannot write subdomain-only ones (the build
+        // warns).
+        let mut probes: Vec<(String, bool)> = Vec::new();
+        for rule in e.dns_block.iter().filter(|r| r.scope != Scope::Subdomains) {
+            probes.push((rule.name.to_string(), true));
+            if rule.scope == Scope::Tree {
+                probes.push((format!("{}.{}", common::PROBE, rule.name), true));
+            }
+        }
+        probes.extend(common::carve_out_probes(
+            &e.dns_block,
+            &e.dns_allow,
+            common::exact_opens_subdomains,
+        ));
+        let wrong: Vec<String> = probes
+            .iter()
+            .filter_map(|(name, blocked)| {
+                let a = query(server.port, name);
+                let ok = if *blocked {
+                    a.status == "NXDOMAIN" || (a.status == "NOERROR" && a.text.contains("0.0.0.0"))
+                } else {
+                    a.status == "NOERROR" && a.text.contains(TEST_ADDRESS)
+                };
+                let want = if *blocked { "blocked" } else { "resolved" };
+                (!ok).then(|| format!("{name}: want {want}, got {}\n{}", a.status, a.text))
+            })
+            .collect();
+        assert!(
+            wrong.is_empty(),
+            "{example}: {} wrong answer(s) of {}:\n{}",
+            wrong.len(),
+            probes.len(),
+            wrong.join("\n")
+        );
     }
 }

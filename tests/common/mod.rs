@@ -2,11 +2,12 @@
 #![allow(dead_code)]
 
 use msgpol::diagnostics::{render, ErrorFormat};
-use msgpol::ir::{Ir, Verdict};
+use msgpol::ir::{DomainRule, Ir, Scope, Verdict};
 use msgpol::source::SourceMap;
 use std::net::{TcpListener, UdpSocket};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
 use time::{Date, Month};
 
 /// The evaluation date every test uses, so that expiry checks never depend on the calendar.
@@ -175,6 +176,172 @@ impl Drop for KillOnDrop {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
+}
+
+/// A made-up label put in front of a name to stand for "a name under it".
+pub const PROBE: &str = "msgpol-probe";
+
+/// What a format's carve-out of one name opens, where it also opens the names under it (the
+/// build warns): `opens` for `carve_out_probes`.
+pub fn exact_opens_subdomains(scope: Scope) -> Scope {
+    match scope {
+        Scope::Exact => Scope::Tree,
+        _ => scope,
+    }
+}
+
+/// What the carve-outs inside `block` ask of the names around them, as (name, blocked) pairs:
+/// each carve-out's name and a made-up name under it (open where its scope covers them,
+/// blocked where not: they lie inside a blocked name), and every name between the carve-out
+/// and the blocked rule above it, with a made-up name under each (blocked). Carve-outs under no
+/// rule of `block` are left out. `opens(scope)`: what a format's carve-out of that scope opens,
+/// more than the scope only where the format says so in a build warning.
+pub fn carve_out_probes(
+    block: &[DomainRule],
+    allow: &[DomainRule],
+    opens: impl Fn(Scope) -> Scope,
+) -> Vec<(String, bool)> {
+    let mut probes = Vec::new();
+    for carve in allow {
+        let mut between = Vec::new();
+        let mut name: &str = &carve.name;
+        while let Some((_, parent)) = name.split_once('.') {
+            let blocks_below = |b: &DomainRule| *b.name == *parent && b.scope.covers_subdomains();
+            if block.iter().any(blocks_below) {
+                let open = opens(carve.scope);
+                probes.push((carve.name.to_string(), !open.covers_apex()));
+                probes.push((format!("{PROBE}.{}", carve.name), !open.covers_subdomains()));
+                for name in between {
+                    probes.push((format!("{PROBE}.{name}"), true));
+                    probes.push((name, true));
+                }
+                break;
+            }
+            between.push(parent.to_string());
+            name = parent;
+        }
+    }
+    probes.sort();
+    probes.dedup();
+    probes
+}
+
+/// What the test DNS servers answer for every name that is not blocked (TEST-NET-1, RFC 5737).
+pub const TEST_ADDRESS: &str = "192.0.2.1";
+
+/// The status of a DNS answer (NOERROR, NXDOMAIN, …, or NO ANSWER) and its A records.
+pub fn dns_lookup(port: u16, name: &str) -> (String, Vec<String>) {
+    let (_, text) = run(Command::new(find_tool("kdig").expect("kdig is installed"))
+        .args(["+timeout=2", "+retry=0", "@127.0.0.1", "-p"])
+        .arg(port.to_string())
+        .arg(name)
+        .arg("A"));
+    let status = match text.split("status: ").nth(1) {
+        Some(rest) => rest.chars().take_while(char::is_ascii_uppercase).collect(),
+        None => "NO ANSWER".to_string(),
+    };
+    let addresses = text
+        .lines()
+        .filter(|l| !l.starts_with(';'))
+        .filter_map(|l| match l.split_whitespace().collect::<Vec<_>>()[..] {
+            [_, _, "IN", "A", address] | [_, _, "A", address] => Some(address.to_string()),
+            _ => None,
+        })
+        .collect();
+    (status, addresses)
+}
+
+/// A `named` (BIND 9) on a free loopback port with `options` added to its options and `zones`
+/// as its zone statements, everything in `dir` (under `label`): no control channel, no
+/// IPv6, one worker thread. Returns once it answers a query for `probe`.
+pub fn start_named(
+    dir: &Path,
+    label: &str,
+    options: &str,
+    zones: &str,
+    probe: &str,
+) -> (KillOnDrop, u16) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let port = free_port();
+        let d = dir.display();
+        let conf = dir.join(format!("{label}.conf"));
+        std::fs::write(
+            &conf,
+            format!(
+                "options {{\n  directory \"{d}\";\n  pid-file none;\n  \
+                 session-keyfile \"{d}/{label}-session.key\";\n  managed-keys-directory \"{d}\";\n  \
+                 listen-on port {port} {{ 127.0.0.1; }};\n  listen-on-v6 {{ none; }};\n  \
+                 dnssec-validation no;\n{options}}};\ncontrols {{ }};\n{zones}"
+            ),
+        )
+        .unwrap();
+        let (ok, text) = run(Command::new(find_tool("named-checkconf").unwrap()).arg(&conf));
+        assert!(ok, "named-checkconf rejected {}:\n{text}", conf.display());
+        let log = dir.join(format!("{label}.log"));
+        let child = Command::new(find_tool("named").unwrap())
+            .args(["-g", "-n", "1", "-c"])
+            .arg(&conf)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .expect("cannot start named");
+        let mut server = KillOnDrop(child);
+        loop {
+            if dns_lookup(port, probe).0 != "NO ANSWER" {
+                return (server, port);
+            }
+            let log_text = std::fs::read_to_string(&log).unwrap_or_default();
+            assert!(
+                Instant::now() < deadline,
+                "named ({label}) did not answer on port {port}:\n{log_text}"
+            );
+            if server.0.try_wait().unwrap().is_some() {
+                break; // most likely the port was taken: try another
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+/// An authoritative `named` for the root zone whose wildcard answers `TEST_ADDRESS` for every
+/// name: the upstream that resolvers under test forward to, so that a name they let through
+/// resolves without any network.
+pub fn start_upstream(dir: &Path) -> (KillOnDrop, u16) {
+    std::fs::write(
+        dir.join("root.zone"),
+        format!(
+            "$TTL 300\n@ SOA localhost. hostmaster.localhost. 1 3600 600 86400 300\n\
+             @ NS localhost.\n* A {TEST_ADDRESS}\n"
+        ),
+    )
+    .unwrap();
+    let zones = format!(
+        "zone \".\" {{ type primary; file \"{}/root.zone\"; }};\n",
+        dir.display()
+    );
+    start_named(
+        dir,
+        "upstream",
+        "  recursion no;\n",
+        &zones,
+        "msgpol-probe.example",
+    )
+}
+
+/// A recursive `named` that forwards every query to `upstream` and applies the response-policy
+/// zone in `zone_file` (as `rpz.msgpol`), as the rpz target's page says to install it.
+pub fn start_rpz_resolver(dir: &Path, upstream: u16, zone_file: &Path) -> (KillOnDrop, u16) {
+    let options = format!(
+        "  recursion yes;\n  allow-query {{ 127.0.0.1; }};\n  forward only;\n  \
+         forwarders {{ 127.0.0.1 port {upstream}; }};\n  response-policy {{ zone \"rpz.msgpol\"; }};\n"
+    );
+    let zones = format!(
+        "zone \"rpz.msgpol\" {{ type primary; file \"{}\"; }};\n",
+        zone_file.display()
+    );
+    start_named(dir, "resolver", &options, &zones, "msgpol-probe.example")
 }
 
 /// Compile a policy and write one target's files into `dir` (with their folders, such as the

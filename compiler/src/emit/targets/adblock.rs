@@ -1,19 +1,20 @@
 //! `adblock`: a DNS filter list in adblock syntax for AdGuard Home, AdGuard DNS and Pi-hole
-//! (`||x^` is x and its subdomains, `|x^` exactly x, `@@` an exception).
+//! (`||x^` is x and its subdomains, `|x^` exactly x, `@@` an exception). In AdGuard's DNS
+//! filtering syntax `||` matches the start of the name or of any of its labels, `*` any
+//! characters and `^` the end of the name, so `||*.x^` is the subdomains of x alone.
 
-use super::templated::{Family, NameFormat, Rules, TemplatedTarget};
-use crate::emit::verify::{readers, Question, Reach, Reader};
+use super::templated::{Family, NameFormat, TemplatedTarget};
+use crate::emit::verify::{readers, Question, Reader};
 use crate::emit::templates::template;
 use crate::emit::{Control, TargetInfo, Template};
-use crate::ir::{Scope, Size};
+use crate::ir::Size;
 
 const TEMPLATE: Template = template!("adblock/msgpol.txt.j2");
 
-// A filter rule cannot block the subdomains of a name without the name.
 const READER: Reader = Reader {
     question: Question::Dns,
     read: readers::adblock::read,
-    leaves_open: &[Reach::UnderSubdomainsOnly],
+    leaves_open: &[],
 };
 
 pub const ADBLOCK: TemplatedTarget = TemplatedTarget {
@@ -29,14 +30,12 @@ pub const ADBLOCK: TemplatedTarget = TemplatedTarget {
     family: Family::Names(NameFormat {
         tree: &["||{name}^"],
         exact: &["|{name}^"],
-        subdomains: &["!   *.{name}"],
+        subdomains: &["||*.{name}^"],
         allow_tree: &["@@||{name}^"],
         allow_exact: &["@@|{name}^"],
-        allow_subdomains: &["!   exception not expressible: *.{name}"],
+        allow_subdomains: &["@@||*.{name}^"],
         covered: &[],
+        dns_wildcards: false,
     }),
-    cannot_express: &[
-        (Rules::Blocked, Scope::Subdomains, "subdomain-only (`*.`) entries have no portable adblock form; they are listed as comments and NOT blocked"),
-        (Rules::CarvedOut, Scope::Subdomains, "subdomain-only (`*.`) carve-outs have no portable adblock form; those names stay blocked"),
-    ],
+    cannot_express: &[],
 };

@@ -2,19 +2,26 @@
 //! `URLBlocklist`/`URLAllowlist` for tiers that `block browser`, and DNS-over-HTTPS off so the
 //! browser keeps using the organisation's resolver.
 
-use super::browser;
+use super::browser::{self, List, Written};
 use crate::emit::{Control, EmitError, Emitted, Target, TargetInfo, pretty_json};
 use crate::ir::{Ir, Scope, Size};
 
 pub struct Chrome;
 
-/// Chrome's URL filter format: `x` matches x and its subdomains, `.x` exactly x; nothing
-/// matches the subdomains of x without x.
-pub(super) fn patterns(name: &str, scope: Scope) -> Vec<String> {
+/// Chrome's URL filter format (chromium.org, "URL Blocklist filter format"): `x` matches x and
+/// its subdomains, `.x` exactly x. No filter matches the subdomains of x without x, but a
+/// filter of an exact host takes precedence over every filter that matches subdomains,
+/// whichever list holds it (Chromium's `FilterTakesPrecedence`, components/url_matcher): the
+/// subdomains of x alone are `x` in the rule's own list and `.x` in the other.
+pub(super) fn patterns(name: &str, scope: Scope, _list: List) -> Written {
     match scope {
-        Scope::Tree => vec![name.to_string()],
-        Scope::Exact => vec![format!(".{name}")],
-        Scope::Subdomains => Vec::new(),
+        Scope::Tree => Written::own(vec![name.to_string()]),
+        Scope::Exact => Written::own(vec![format!(".{name}")]),
+        Scope::Subdomains => Written {
+            own: vec![name.to_string()],
+            other: vec![format!(".{name}")],
+            wider: None,
+        },
     }
 }
 

@@ -2,17 +2,18 @@
 //! subdomains, `/*.x/` for the subdomains only; exact names are sunk with `host-record`).
 
 use super::templated::{Family, NameFormat, Rules, TemplatedTarget};
-use crate::emit::verify::{readers, Question, Reader};
+use crate::emit::verify::{readers, Question, Reach, Reader};
 use crate::emit::templates::template;
 use crate::emit::{Control, TargetInfo, Template};
 use crate::ir::{Scope, Size};
 
 const TEMPLATE: Template = template!("dnsmasq/msgpol.conf.j2");
 
+// `server=/x/#` forwards x's whole subtree: a carve-out of one name opens the names under it.
 const READER: Reader = Reader {
     question: Question::Dns,
     read: readers::dnsmasq::read,
-    leaves_open: &[],
+    leaves_open: &[Reach::UnderCarvedOutName],
 };
 
 pub const DNSMASQ: TemplatedTarget = TemplatedTarget {
@@ -33,6 +34,7 @@ pub const DNSMASQ: TemplatedTarget = TemplatedTarget {
         allow_exact: &["server=/{name}/#"],
         allow_subdomains: &["server=/*.{name}/#"],
         covered: &[],
+        dns_wildcards: false,
     }),
     cannot_express: &[(
         Rules::CarvedOut,

@@ -35,6 +35,7 @@ pub const HOSTS: TemplatedTarget = TemplatedTarget {
         allow_exact: &[],
         allow_subdomains: &[],
         covered: &["0.0.0.0 {name}", ":: {name}"],
+        dns_wildcards: false,
     }),
     cannot_express: &[
         (Rules::Blocked, Scope::Tree, "blocked domains also cover their subdomains, which a hosts file cannot block; use a DNS resolver target for those"),

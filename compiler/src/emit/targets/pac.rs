@@ -33,6 +33,7 @@ pub const PAC: TemplatedTarget = TemplatedTarget {
         allow_exact: &["  \"{name}\","],
         allow_subdomains: &["  \"{name}\","],
         covered: &[],
+        dns_wildcards: false,
     }),
     cannot_express: &[],
 };

@@ -1,5 +1,7 @@
 //! `rpz`: a DNS response-policy zone (BIND, Knot Resolver, PowerDNS Recursor, Unbound's RPZ
-//! module). Every scope is expressible: `x` and `*.x` are separate owner names.
+//! module). Every scope is expressible: `x` and `*.x` are separate owner names. Its wildcards
+//! are DNS wildcards, so a carve-out's owner names would hide the banned names around them
+//! from the wildcard above; those names are written again (`NameFormat::dns_wildcards`).
 
 use super::templated::{Family, NameFormat, TemplatedTarget};
 use crate::emit::verify::{readers, Question, Reader};
@@ -33,6 +35,7 @@ pub const RPZ: TemplatedTarget = TemplatedTarget {
         allow_exact: &["{name} CNAME rpz-passthru."],
         allow_subdomains: &["*.{name} CNAME rpz-passthru."],
         covered: &[],
+        dns_wildcards: true,
     }),
     cannot_express: &[],
 };

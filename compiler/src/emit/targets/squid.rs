@@ -1,5 +1,6 @@
 //! `squid`: a dstdomain ACL file (`.x` is x and its subdomains, `x` exactly x) and the
-//! configuration snippet that denies it, with carve-outs for approved names.
+//! configuration snippet that denies it, with carve-outs for approved names (an ACL file, and
+//! ACLs in the snippet for the carve-outs of subdomains only).
 
 use super::templated::{Family, NameFormat, Rules, TemplatedTarget};
 use crate::emit::verify::{readers, Question, Reach, Reader};
@@ -34,11 +35,18 @@ pub const SQUID: TemplatedTarget = TemplatedTarget {
         subdomains: &["#   *.{name}"],
         allow_tree: &[".{name}"],
         allow_exact: &["{name}"],
-        allow_subdomains: &["#   not expressible: *.{name}"],
+        // In msgpol.conf: a dstdomain entry cannot say "the subdomains of x" alone, so a
+        // subdomain-only carve-out is two ACLs, `.x` (x and its subdomains) and `x` (x
+        // itself), and the deny lines keep x denied while its subdomains pass.
+        allow_subdomains: &[
+            "# carve-out for {channels}: the names under {name}, not {name} itself",
+            "acl msgpol_carve_out_name dstdomain {name}",
+            "acl msgpol_carve_out_subdomains dstdomain .{name}",
+        ],
         covered: &[],
+        dns_wildcards: false,
     }),
     cannot_express: &[
         (Rules::Blocked, Scope::Subdomains, "subdomain-only (`*.`) entries cannot be written as a dstdomain entry without the name itself; they are listed as comments and NOT blocked"),
-        (Rules::CarvedOut, Scope::Subdomains, "subdomain-only (`*.`) carve-outs cannot be written as dstdomain entries; those names stay blocked"),
     ],
 };

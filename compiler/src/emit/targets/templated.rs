@@ -11,8 +11,9 @@ use crate::emit::{
     warning, Control, EmitError, EmitWarning, Emitted, MemorySink, Sink, StreamError, Target,
     TargetInfo,
 };
-use crate::ir::{Enforcement, Ir, Scope};
+use crate::ir::{DomainRule, Enforcement, Ir, Scope};
 use serde::Serialize;
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::sync::Arc;
 use time::macros::format_description;
@@ -42,6 +43,11 @@ pub struct NameFormat {
     /// Names the policy lists that lie under a blocked domain: only a format that cannot block
     /// subdomains writes them (the others block them with their domain).
     pub covered: &'static [&'static str],
+    /// Whether `*.x` lines match as DNS wildcards do (RFC 4592, 2.2.1): a wildcard does not
+    /// reach a name the file holds below it, nor the names under that name. A carve-out's
+    /// lines are such names, so the blocked names they hide are written again as blocks
+    /// (`hidden_blocks`).
+    pub dns_wildcards: bool,
 }
 
 /// What every name-based target renders: the header facts, and a marker where each kind of
@@ -207,10 +213,15 @@ impl Section {
             Section::Covered => &ir.enforcement.dns_covered,
             _ => &ir.enforcement.dns_allow,
         };
-        Box::new(index.rules[self as usize].iter().map(move |&i| {
-            let rule = &list[i as usize];
-            (&*rule.name, &rule.channels[..])
-        }))
+        let written = index.rules[self as usize]
+            .iter()
+            .map(|&i| &list[i as usize]);
+        let hidden = index.hidden[self as usize].iter();
+        Box::new(
+            written
+                .chain(hidden)
+                .map(|rule| (&*rule.name, &rule.channels[..])),
+        )
     }
 
     /// The section of a blocked (or carved-out) rule of this scope.
@@ -239,14 +250,73 @@ impl Section {
     }
 }
 
-/// Which rules each section holds, as positions in the IR's lists: one pass over a million
-/// rules rather than one per section.
+/// Which rules each section holds, as positions in the IR's lists (one pass over a million
+/// rules rather than one per section), and the blocks a format with DNS wildcards writes again
+/// after them.
 struct SectionIndex {
     rules: [Vec<u32>; MARKERS.len()],
+    hidden: [Vec<DomainRule>; MARKERS.len()],
+}
+
+/// What a carve-out of scope `open` (if any) leaves blocked of a name and its subdomains.
+fn left_blocked(open: Option<Scope>) -> Option<Scope> {
+    match open {
+        None => Some(Scope::Tree),
+        Some(Scope::Exact) => Some(Scope::Subdomains),
+        Some(Scope::Subdomains) => Some(Scope::Exact),
+        Some(Scope::Tree) => None,
+    }
+}
+
+/// The rule of `name` in a list of rules sorted by name.
+fn find<'r>(rules: &'r [DomainRule], name: &str) -> Option<&'r DomainRule> {
+    let found = rules.binary_search_by(|r| (*r.name).cmp(name));
+    found.ok().map(|i| &rules[i])
+}
+
+/// The blocked names that carve-outs hide from the wildcard of the blocked rule above them,
+/// where wildcards match as in DNS: a wildcard `*.b` matches neither a name the zone holds
+/// under b nor the names under that one (RFC 4592, 2.2.1 and 2.2.2). `*.x` of a carve-out
+/// makes x such a name, and so are the names between x and b (empty non-terminals); `x` of a
+/// carve-out hides the names under x. Each name from a carve-out up to the blocked rule above
+/// it is therefore blocked again, in every part that no carve-out keeps open, for the
+/// channels of that rule. Both IR lists are sorted by name.
+fn hidden_blocks(ir: &Ir) -> Vec<DomainRule> {
+    let (block, allow) = (&ir.enforcement.dns_block, &ir.enforcement.dns_allow);
+    let mut hidden: BTreeMap<&str, (Scope, &DomainRule)> = BTreeMap::new();
+    for carve_out in allow {
+        let mut path = vec![&*carve_out.name];
+        let above = loop {
+            let name = path.last().expect("never empty");
+            let Some((_, parent)) = name.split_once('.') else {
+                break None;
+            };
+            match find(block, parent) {
+                Some(rule) if rule.scope.covers_subdomains() => break Some(rule),
+                _ => path.push(parent),
+            }
+        };
+        let Some(above) = above else {
+            continue;
+        };
+        for name in path {
+            if let Some(scope) = left_blocked(find(allow, name).map(|r| r.scope)) {
+                hidden.insert(name, (scope, above));
+            }
+        }
+    }
+    hidden
+        .into_iter()
+        .map(|(name, (scope, above))| DomainRule {
+            name: Arc::from(name),
+            scope,
+            channels: Arc::clone(&above.channels),
+        })
+        .collect()
 }
 
 impl SectionIndex {
-    fn new(ir: &Ir) -> Self {
+    fn new(ir: &Ir, format: &NameFormat) -> Self {
         let mut rules: [Vec<u32>; MARKERS.len()] = Default::default();
         let sets = [
             (&ir.enforcement.dns_block, false),
@@ -261,7 +331,13 @@ impl SectionIndex {
         let covered =
             0..u32::try_from(ir.enforcement.dns_covered.len()).expect("fewer than 4 billion rules");
         rules[Section::Covered as usize].extend(covered);
-        SectionIndex { rules }
+        let mut hidden: [Vec<DomainRule>; MARKERS.len()] = Default::default();
+        if format.dns_wildcards {
+            for rule in hidden_blocks(ir) {
+                hidden[Section::of(rule.scope, false) as usize].push(rule);
+            }
+        }
+        SectionIndex { rules, hidden }
     }
 }
 
@@ -452,7 +528,7 @@ impl Target for TemplatedTarget {
             }
             return Ok(warnings);
         };
-        let index = SectionIndex::new(ir);
+        let index = SectionIndex::new(ir, format);
         let warnings = self
             .cannot_express
             .iter()

@@ -37,12 +37,19 @@ pub const UNBOUND: TemplatedTarget = TemplatedTarget {
         allow_exact: &[
             "    local-zone: \"{name}.\" always_transparent  # carve-out for {channels} (its subdomains resolve too)",
         ],
-        allow_subdomains: &["    # carve-out not expressible (subdomains only): *.{name}"],
+        // A `transparent` zone resolves the names under it normally and answers its own name
+        // from its local data (unbound.conf(5), local-zone): the name itself, which lies inside
+        // a blocked name, stays blocked as exact names are. `always_transparent` would ignore
+        // the data.
+        allow_subdomains: &[
+            "    local-zone: \"{name}.\" transparent  # carve-out for {channels}: the names under it resolve",
+            "    local-data: \"{name}. A 0.0.0.0\"  # the name itself stays banned",
+        ],
         covered: &[],
+        dns_wildcards: false,
     }),
     cannot_express: &[
         (Rules::Blocked, Scope::Subdomains, "subdomain-only (`*.`) entries cannot be expressed without also blocking the name itself; they are listed as comments"),
         (Rules::CarvedOut, Scope::Exact, "carve-outs of a single name also let its subdomains resolve (an Unbound zone covers its subtree)"),
-        (Rules::CarvedOut, Scope::Subdomains, "subdomain-only (`*.`) carve-outs cannot be expressed; those names stay blocked"),
     ],
 };

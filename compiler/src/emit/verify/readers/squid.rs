@@ -1,7 +1,8 @@
 //! A Squid configuration snippet and its ACL files (squid.conf's `acl` and `http_access`):
 //! `http_access` rules apply in order and the first that matches decides; a `dstdomain` ACL
 //! entry `.NAME` matches the name and every name under it, `NAME` the name only;
-//! `dstdom_regex` matches the host name with a regular expression (`-i`: in any case). A
+//! `dstdom_regex` matches the host name with a regular expression (`-i`: in any case). Lines
+//! that name an ACL again add to it (as squid.conf's own `acl Safe_ports port …` lines do). A
 //! request no msgpol rule decides goes on to the site's own rules: msgpol lets it through.
 
 use super::domains::NameList;
@@ -80,14 +81,17 @@ pub fn read(files: &[OutputFile]) -> Result<Box<dyn Reading + '_>, String> {
         let words: Vec<&str> = line.splitn(4, ' ').collect();
         match words.as_slice() {
             ["acl", name, "dstdomain", spec] => {
-                let mut list = NameList::default();
+                let acl = (squid.acls.entry(name.to_string()))
+                    .or_insert_with(|| Acl::Domains(NameList::default()));
+                let Acl::Domains(list) = acl else {
+                    return Err(format!("line {}: `{name}` changes type", number + 1));
+                };
                 for value in values(files, spec)? {
                     match value.strip_prefix('.') {
                         Some(domain) => list.add_tree(domain),
                         None => list.add_name(value),
                     }
                 }
-                squid.acls.insert(name.to_string(), Acl::Domains(list));
             }
             ["acl", name, "dstdom_regex", spec] => {
                 let (insensitive, spec) = match spec.strip_prefix("-i ") {
@@ -105,7 +109,12 @@ pub fn read(files: &[OutputFile]) -> Result<Box<dyn Reading + '_>, String> {
                         Regex::new(&p).map_err(|e| format!("the pattern {p:?}: {e}"))
                     })
                     .collect::<Result<Vec<_>, _>>()?;
-                squid.acls.insert(name.to_string(), Acl::Patterns(patterns));
+                let acl = (squid.acls.entry(name.to_string()))
+                    .or_insert_with(|| Acl::Patterns(Vec::new()));
+                let Acl::Patterns(all) = acl else {
+                    return Err(format!("line {}: `{name}` changes type", number + 1));
+                };
+                all.extend(patterns);
             }
             ["http_access", action @ ("allow" | "deny"), ..] => {
                 let conditions = line
@@ -135,4 +144,25 @@ pub fn read(files: &[OutputFile]) -> Result<Box<dyn Reading + '_>, String> {
         }
     }
     Ok(Box::new(squid))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_acl_named_again_adds_to_itself() {
+        let conf = "acl banned dstdomain .chat.example\n\
+                    acl open dstdomain .a.chat.example\n\
+                    acl open dstdomain .b.chat.example\n\
+                    http_access deny banned !open\n";
+        let files = [OutputFile {
+            path: "msgpol.conf".into(),
+            contents: conf.as_bytes().to_vec(),
+        }];
+        let squid = read(&files).unwrap();
+        assert_eq!(squid.name("x.a.chat.example", false), Some(Effect::Allowed));
+        assert_eq!(squid.name("x.b.chat.example", false), Some(Effect::Allowed));
+        assert_eq!(squid.name("x.chat.example", false), Some(Effect::Blocked));
+    }
 }

@@ -1,19 +1,18 @@
 //! `dnsmasq`: a dnsmasq configuration file (`address=/x/` answers NXDOMAIN for x and its
 //! subdomains, `/*.x/` for the subdomains only; exact names are sunk with `host-record`).
 
-use super::templated::{Family, NameFormat, Rules, TemplatedTarget};
-use crate::emit::verify::{readers, Question, Reach, Reader};
+use super::templated::{Family, NameFormat, TemplatedTarget};
+use crate::emit::verify::{readers, Question, Reader};
 use crate::emit::templates::template;
 use crate::emit::{Control, TargetInfo, Template};
-use crate::ir::{Scope, Size};
+use crate::ir::Size;
 
 const TEMPLATE: Template = template!("dnsmasq/msgpol.conf.j2");
 
-// `server=/x/#` forwards x's whole subtree: a carve-out of one name opens the names under it.
 const READER: Reader = Reader {
     question: Question::Dns,
     read: readers::dnsmasq::read,
-    leaves_open: &[Reach::UnderCarvedOutName],
+    leaves_open: &[],
 };
 
 pub const DNSMASQ: TemplatedTarget = TemplatedTarget {
@@ -31,14 +30,12 @@ pub const DNSMASQ: TemplatedTarget = TemplatedTarget {
         exact: &["host-record={name},0.0.0.0,::"],
         subdomains: &["address=/*.{name}/"],
         allow_tree: &["server=/{name}/#"],
-        allow_exact: &["server=/{name}/#"],
+        // `server=/x/#` forwards x's whole subtree; the longer pattern `*.x` takes its
+        // subdomains back (dnsmasq(8): "more specific domains take precedence").
+        allow_exact: &["server=/{name}/#", "address=/*.{name}/"],
         allow_subdomains: &["server=/*.{name}/#"],
         covered: &[],
         dns_wildcards: false,
     }),
-    cannot_express: &[(
-        Rules::CarvedOut,
-        Scope::Exact,
-        "carve-outs of a single name also let its subdomains resolve (`server=/x/#` covers the subtree)",
-    )],
+    cannot_express: &[],
 };

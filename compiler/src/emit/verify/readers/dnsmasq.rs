@@ -2,7 +2,10 @@
 //! given) for the domain and every name under it; `server=/DOMAIN/#` sends them to the
 //! normal upstream servers instead; `host-record=NAME,ADDRESS…` answers for that one name.
 //! "More specific domains take precedence over less specific domains", and a pattern
-//! `*.DOMAIN` matches the names under the domain but not the domain itself.
+//! `*.DOMAIN` matches the names under the domain but not the domain itself. The longer
+//! pattern text wins (`*.x` matches with `.x`, one longer than `x`, so `address=/*.x/` beats
+//! `server=/x/#` under x: checked with a live dnsmasq 2.90); of two patterns matching the same
+//! text, the one without `*` wins.
 
 use super::domains::folded;
 use super::domains::NameList;
@@ -30,7 +33,7 @@ impl Reading for Dnsmasq<'_> {
         let answered = self.answered.closest(name, child);
         let forwarded = self.forwarded.closest(name, child);
         Some(match (answered, forwarded) {
-            (Some(a), Some(f)) if f >= a => Effect::Allowed,
+            (Some(a), Some(f)) if f > a => Effect::Allowed,
             (Some(_), _) => Effect::Blocked,
             _ => Effect::Allowed,
         })

@@ -15,6 +15,8 @@ pub struct NameList<'t> {
 struct Listing {
     apex: bool,
     subdomains: bool,
+    /// Listed for its subdomains by a pattern of its own (`*.x`), not only as a domain.
+    wildcard: bool,
 }
 
 /// A name as DNS compares it: without regard to case. Names are written in lowercase, so
@@ -40,7 +42,9 @@ impl<'t> NameList<'t> {
     }
     /// Every name under `name`, not `name` itself.
     pub fn add_subdomains(&mut self, name: &'t str) {
-        self.listing(name).subdomains = true;
+        let listing = self.listing(name);
+        listing.subdomains = true;
+        listing.wildcard = true;
     }
 
     fn listing(&mut self, name: &'t str) -> &mut Listing {
@@ -56,19 +60,25 @@ impl<'t> NameList<'t> {
         ancestors(name).any(|a| self.names.get(a).is_some_and(|l| l.subdomains))
     }
 
-    /// The longest name of the list that holds `name` (or a label below it), with how long
-    /// it is: formats where the most specific entry wins compare these.
+    /// How long the longest pattern of the list that holds `name` (or a label below it) is,
+    /// counting `*.x` as the text `.x` (one longer than `x`): formats where the most specific
+    /// pattern wins compare these.
     pub fn closest(&self, name: &str, child: bool) -> Option<usize> {
-        let here = self.names.get(name);
-        if child && here.is_some_and(|l| l.subdomains) {
-            return Some(name.len());
+        let under = |at: &str, listing: &Listing| at.len() + usize::from(listing.wildcard);
+        if let Some(here) = self.names.get(name) {
+            if child && here.subdomains {
+                return Some(under(name, here));
+            }
+            if !child && here.apex {
+                return Some(name.len());
+            }
         }
-        if !child && here.is_some_and(|l| l.apex) {
-            return Some(name.len());
-        }
-        ancestors(name)
-            .find(|a| self.names.get(*a).is_some_and(|l| l.subdomains))
-            .map(str::len)
+        ancestors(name).find_map(|a| {
+            self.names
+                .get(a)
+                .filter(|l| l.subdomains)
+                .map(|l| under(a, l))
+        })
     }
 }
 

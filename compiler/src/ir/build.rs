@@ -437,7 +437,7 @@ fn blocks_and_carve_outs(program: &Program, kind: Enforcement) -> NameBlocks {
                 .is_none()
         })
         .collect();
-    let (block, allow) = subtract_subdomain_carve_outs(block, allow);
+    let (block, allow) = subtract_same_name_carve_outs(block, allow);
     NameBlocks {
         block,
         allow,
@@ -471,23 +471,30 @@ fn enforcement_sets(program: &Program) -> EnforcementSets {
     }
 }
 
-/// A carve-out of every subdomain of a blocked name leaves only the name itself blocked:
-/// `x` (with subdomains) minus `*.x` is exactly `x`, and `*.x` minus `*.x` is nothing. Doing
-/// this in the IR lets every format write it exactly. Both lists are sorted by name.
-fn subtract_subdomain_carve_outs(
+/// A carve-out of the very name a rule blocks takes its part out of the rule: `x` (with
+/// subdomains) minus `*.x` is exactly `x`, minus `x` alone is `*.x`; `*.x` minus `*.x` is
+/// nothing. The rule was the only one covering the carve-out (collapsing keeps no rule under
+/// a blocked parent), so the carve-out goes too. Doing this in the IR lets every format write
+/// it exactly, and none writes a block and a pass for one name. Both lists are sorted by name.
+fn subtract_same_name_carve_outs(
     mut block: Vec<DomainRule>,
     allow: Vec<DomainRule>,
 ) -> (Vec<DomainRule>, Vec<DomainRule>) {
+    let parts = |scope: Scope| (scope.covers_apex(), scope.covers_subdomains());
     let mut dropped: Vec<usize> = Vec::new();
     let mut kept_allow = Vec::with_capacity(allow.len());
     for carve in allow {
-        let found = block.binary_search_by(|b| b.name.cmp(&carve.name));
-        match (carve.scope, found) {
-            (Scope::Subdomains, Ok(i)) if block[i].scope == Scope::Tree => {
-                block[i].scope = Scope::Exact
-            }
-            (Scope::Subdomains, Ok(i)) if block[i].scope == Scope::Subdomains => dropped.push(i),
-            _ => kept_allow.push(carve),
+        let Ok(i) = block.binary_search_by(|b| b.name.cmp(&carve.name)) else {
+            kept_allow.push(carve);
+            continue;
+        };
+        let (apex, subdomains) = parts(block[i].scope);
+        let (open_apex, open_subdomains) = parts(carve.scope);
+        match (apex && !open_apex, subdomains && !open_subdomains) {
+            (true, true) => block[i].scope = Scope::Tree,
+            (true, false) => block[i].scope = Scope::Exact,
+            (false, true) => block[i].scope = Scope::Subdomains,
+            (false, false) => dropped.push(i),
         }
     }
     // In place, and only when needed: the block list may hold a million rules.

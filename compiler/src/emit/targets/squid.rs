@@ -1,22 +1,21 @@
 //! `squid`: a dstdomain ACL file (`.x` is x and its subdomains, `x` exactly x) and the
 //! configuration snippet that denies it, with carve-outs for approved names (an ACL file, and
-//! ACLs in the snippet for the carve-outs of subdomains only).
+//! ACLs in the snippet for the blocks and carve-outs of subdomains only).
 
-use super::templated::{Family, NameFormat, Rules, TemplatedTarget};
-use crate::emit::verify::{readers, Question, Reach, Reader};
+use super::templated::{Family, NameFormat, TemplatedTarget};
+use crate::emit::verify::{readers, Question, Reader};
 use crate::emit::templates::template;
 use crate::emit::{Control, TargetInfo, Template};
-use crate::ir::{Scope, Size};
+use crate::ir::Size;
 
 const MSGPOL_BANNED_TXT: Template = template!("squid/msgpol-banned.txt.j2");
 const MSGPOL_ALLOWED_TXT: Template = template!("squid/msgpol-allowed.txt.j2");
 const MSGPOL_CONF: Template = template!("squid/msgpol.conf.j2");
 
-// A dstdomain entry cannot match the subdomains of a name without the name.
 const READER: Reader = Reader {
     question: Question::Dns,
     read: readers::squid::read,
-    leaves_open: &[Reach::UnderSubdomainsOnly],
+    leaves_open: &[],
 };
 
 pub const SQUID: TemplatedTarget = TemplatedTarget {
@@ -32,7 +31,12 @@ pub const SQUID: TemplatedTarget = TemplatedTarget {
     family: Family::Names(NameFormat {
         tree: &[".{name}"],
         exact: &["{name}"],
-        subdomains: &["#   *.{name}"],
+        // In msgpol.conf, as carve-outs of subdomains only are: `.x` less `x` itself.
+        subdomains: &[
+            "# {channels}: the names under {name}, not {name} itself",
+            "acl msgpol_banned_subdomains dstdomain .{name}",
+            "acl msgpol_banned_apex dstdomain {name}",
+        ],
         allow_tree: &[".{name}"],
         allow_exact: &["{name}"],
         // In msgpol.conf: a dstdomain entry cannot say "the subdomains of x" alone, so a
@@ -46,7 +50,5 @@ pub const SQUID: TemplatedTarget = TemplatedTarget {
         covered: &[],
         dns_wildcards: false,
     }),
-    cannot_express: &[
-        (Rules::Blocked, Scope::Subdomains, "subdomain-only (`*.`) entries cannot be written as a dstdomain entry without the name itself; they are listed as comments and NOT blocked"),
-    ],
+    cannot_express: &[],
 };

@@ -51,8 +51,10 @@ impl<'ir> Names<'ir> {
         Names { scopes }
     }
 
-    /// How these names reach `name` (or, `child`, a label under it), the most direct way.
-    fn reach(&self, name: &str, child: bool) -> Option<Reach> {
+    /// How these names reach `name` and a fresh label under it, the most direct way; and
+    /// whether an exactly listed name lies on the way up from each (the name itself for the
+    /// label, or an ancestor). One walk up the name serves both.
+    fn reach(&self, name: &str) -> [(Option<Reach>, bool); 2] {
         let under = |scope: u8| {
             if scope & APEX != 0 {
                 Reach::UnderDomain
@@ -60,31 +62,30 @@ impl<'ir> Names<'ir> {
                 Reach::UnderSubdomainsOnly
             }
         };
-        let mut best: Option<Reach> = None;
-        let mut consider = |reach: Reach| best = Some(best.map_or(reach, |b| b.min(reach)));
-        if let Some(&scope) = self.scopes.get(name) {
-            if !child && scope & APEX != 0 {
-                return Some(Reach::Listed);
-            }
-            if child && scope & SUBDOMAINS != 0 {
-                consider(under(scope));
-            }
-        }
+        // What the ancestors say, for the name and its label alike.
+        let mut above: Option<Reach> = None;
+        let mut exact_above = false;
         for ancestor in ancestors(name) {
             if let Some(&scope) = self.scopes.get(ancestor) {
                 if scope & SUBDOMAINS != 0 {
-                    consider(under(scope));
+                    let reach = under(scope);
+                    above = Some(above.map_or(reach, |b| b.min(reach)));
                 }
+                exact_above |= scope == APEX;
             }
         }
-        best
-    }
-
-    /// Whether an exactly listed name lies on the way from `name` (or a label under it) up:
-    /// the name itself for a child, or one of its ancestors.
-    fn exact_on_the_way(&self, name: &str, child: bool) -> bool {
-        let exact = |n: &str| self.scopes.get(n).is_some_and(|&s| s == APEX);
-        (child && exact(name)) || ancestors(name).any(exact)
+        let here = self.scopes.get(name).copied().unwrap_or(0);
+        let itself = if here & APEX != 0 {
+            Some(Reach::Listed)
+        } else {
+            above
+        };
+        let label = match (here & SUBDOMAINS != 0, above) {
+            (true, Some(a)) => Some(under(here).min(a)),
+            (true, None) => Some(under(here)),
+            (false, a) => a,
+        };
+        [(itself, exact_above), (label, exact_above || here == APEX)]
     }
 }
 
@@ -108,8 +109,8 @@ pub struct Oracle<'ir> {
     blocked_networks: Vec<Network>,
     /// The answers to `name_probes`, in their order, worked out once for all the targets
     /// that ask the same question (a feed makes them millions).
-    dns_answers: OnceLock<Vec<Answer>>,
-    browser_answers: OnceLock<Vec<Answer>>,
+    dns_answers: OnceLock<Vec<[Answer; 2]>>,
+    browser_answers: OnceLock<Vec<[Answer; 2]>>,
 }
 
 /// The policy's answer to one name probe: what it decides, and how it reaches a name it
@@ -137,48 +138,45 @@ impl<'ir> Oracle<'ir> {
     }
 
     /// The names blocked for a name question, and where its answers are kept.
-    fn for_names(&self, question: Question) -> (&Names<'ir>, &OnceLock<Vec<Answer>>) {
+    fn for_names(&self, question: Question) -> (&Names<'ir>, &OnceLock<Vec<[Answer; 2]>>) {
         match question {
             Question::Dns => (&self.dns, &self.dns_answers),
             Question::Browser | Question::Firewall => (&self.browser, &self.browser_answers),
         }
     }
 
-    /// Every name the policy mentions for `question`, itself and with a label under it, with
-    /// the policy's answer for each.
+    /// Every name the policy mentions for `question`, with the policy's answer for the name
+    /// itself and for a fresh label under it.
     pub fn name_probes(
         &self,
         question: Question,
-    ) -> impl Iterator<Item = ((&'ir str, bool), Answer)> + '_ {
+    ) -> impl Iterator<Item = (&'ir str, [Answer; 2])> + '_ {
         let (blocked, answers) = self.for_names(question);
-        let probes = move || {
+        let names = move || {
             self.open
                 .scopes
                 .keys()
                 .chain(blocked.scopes.keys())
-                .flat_map(|&name| [(name, false), (name, true)])
+                .copied()
         };
-        let answers = answers.get_or_init(|| {
-            probes()
-                .map(|(name, child)| self.name(blocked, name, child))
-                .collect()
-        });
-        probes().zip(answers.iter().copied())
+        let answers = answers.get_or_init(|| names().map(|n| self.answers(blocked, n)).collect());
+        names().zip(answers.iter().copied())
     }
 
-    /// What the policy decides for `name` (or a label under it), and how it reaches a name it
+    /// What the policy decides for `name` and a label under it, and how it reaches a name it
     /// blocks.
-    fn name(&self, blocked: &Names, name: &str, child: bool) -> Answer {
-        if self.open.reach(name, child).is_some() {
-            return (Effect::Allowed, None);
-        }
-        match blocked.reach(name, child) {
-            Some(_) if self.open.exact_on_the_way(name, child) => {
-                (Effect::Blocked, Some(Reach::UnderCarvedOutName))
+    fn answers(&self, blocked: &Names, name: &str) -> [Answer; 2] {
+        let open = self.open.reach(name);
+        let blocked = blocked.reach(name);
+        std::array::from_fn(|i| {
+            let (opened, exact_on_the_way) = open[i];
+            match blocked[i].0 {
+                _ if opened.is_some() => (Effect::Allowed, None),
+                Some(_) if exact_on_the_way => (Effect::Blocked, Some(Reach::UnderCarvedOutName)),
+                Some(reach) => (Effect::Blocked, Some(reach)),
+                None => (Effect::Allowed, None),
             }
-            Some(reach) => (Effect::Blocked, Some(reach)),
-            None => (Effect::Allowed, None),
-        }
+        })
     }
 
     /// The first and last address of every network the policy mentions, and the addresses

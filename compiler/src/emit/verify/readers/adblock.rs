@@ -42,20 +42,19 @@ impl<'t> Rules<'t> {
         Ok(())
     }
 
-    fn matches(&self, host: &str, child: bool) -> bool {
-        if self.names.holds(host, child) {
-            return true;
+    /// Whether a rule matches `host`, and a fresh label under it.
+    fn matches_both(&self, host: &str) -> [bool; 2] {
+        let [apex, child] = self.names.holds_both(host);
+        if self.wildcards.is_empty() || (apex && child) {
+            return [apex, child];
         }
-        if self.wildcards.is_empty() {
-            return false;
-        }
-        let fresh;
-        let host = if child {
-            fresh = format!("msgpol-probe.{host}");
-            &fresh
-        } else {
-            host
-        };
+        [
+            apex || self.wildcard_matches(host),
+            child || self.wildcard_matches(&format!("msgpol-probe.{host}")),
+        ]
+    }
+
+    fn wildcard_matches(&self, host: &str) -> bool {
         self.wildcards.iter().any(|(pattern, any_label)| {
             let starts = std::iter::once(0).chain(
                 host.match_indices('.')
@@ -87,19 +86,26 @@ struct FilterList<'t> {
 
 impl Reading for FilterList<'_> {
     fn name(&self, name: &str, child: bool) -> Option<Effect> {
-        Some(
-            if !self.exceptions.matches(name, child) && self.blocks.matches(name, child) {
+        self.name_and_child(name)[usize::from(child)]
+    }
+    fn name_and_child(&self, name: &str) -> [Option<Effect>; 2] {
+        let excepted = self.exceptions.matches_both(name);
+        let blocked = self.blocks.matches_both(name);
+        std::array::from_fn(|i| {
+            Some(if !excepted[i] && blocked[i] {
                 Effect::Blocked
             } else {
                 Effect::Allowed
-            },
-        )
+            })
+        })
     }
 }
 
 pub fn read(files: &[OutputFile]) -> Result<Box<dyn Reading + '_>, String> {
+    let text = text(files, "msgpol.txt")?;
     let mut list = FilterList::default();
-    for line in text(files, "msgpol.txt")?.lines() {
+    list.blocks.names = NameList::with_capacity(super::lines(text));
+    for line in text.lines() {
         let line = line.trim();
         if line.is_empty() || line.starts_with('!') || line.starts_with('#') {
             continue;
@@ -120,10 +126,9 @@ mod tests {
     fn wildcards_match_as_adguard_means_them() {
         let mut rules = Rules::default();
         rules.add("||*.secure.example^").unwrap();
-        assert!(rules.matches("a.secure.example", false));
-        assert!(rules.matches("secure.example", true));
-        assert!(!rules.matches("secure.example", false));
-        assert!(!rules.matches("notsecure.example", false));
+        assert_eq!(rules.matches_both("a.secure.example"), [true, true]);
+        assert_eq!(rules.matches_both("secure.example"), [false, true]);
+        assert_eq!(rules.matches_both("notsecure.example"), [false, false]);
         assert!(glob("a*c", "abbc") && !glob("a*c", "abcd"));
     }
 }

@@ -27,15 +27,19 @@ struct Dnsmasq<'t> {
 
 impl Reading for Dnsmasq<'_> {
     fn name(&self, name: &str, child: bool) -> Option<Effect> {
-        if !child && self.sunk.contains(name) {
-            return Some(Effect::Blocked);
-        }
-        let answered = self.answered.closest(name, child);
-        let forwarded = self.forwarded.closest(name, child);
-        Some(match (answered, forwarded) {
-            (Some(a), Some(f)) if f > a => Effect::Allowed,
-            (Some(_), _) => Effect::Blocked,
-            _ => Effect::Allowed,
+        self.name_and_child(name)[usize::from(child)]
+    }
+    fn name_and_child(&self, name: &str) -> [Option<Effect>; 2] {
+        let answered = self.answered.closest_both(name);
+        let forwarded = self.forwarded.closest_both(name);
+        let sunk = self.sunk.contains(name);
+        std::array::from_fn(|i| {
+            Some(match (answered[i], forwarded[i]) {
+                _ if i == 0 && sunk => Effect::Blocked,
+                (Some(a), Some(f)) if f > a => Effect::Allowed,
+                (Some(_), _) => Effect::Blocked,
+                _ => Effect::Allowed,
+            })
         })
     }
 }
@@ -65,8 +69,12 @@ fn domains_and_value(spec: &str) -> Result<(Vec<&str>, &str), String> {
 }
 
 pub fn read(files: &[OutputFile]) -> Result<Box<dyn Reading + '_>, String> {
-    let mut config = Dnsmasq::default();
-    for (number, line) in text(files, "msgpol.conf")?.lines().enumerate() {
+    let text = text(files, "msgpol.conf")?;
+    let mut config = Dnsmasq {
+        answered: NameList::with_capacity(super::lines(text)),
+        ..Dnsmasq::default()
+    };
+    for (number, line) in text.lines().enumerate() {
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') {
             continue;

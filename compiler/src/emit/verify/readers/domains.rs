@@ -30,6 +30,14 @@ pub fn folded(name: &str) -> Cow<'_, str> {
 }
 
 impl<'t> NameList<'t> {
+    /// A list with room for about `names` names (a feed's million are not rehashed again and
+    /// again while they are added).
+    pub fn with_capacity(names: usize) -> Self {
+        NameList {
+            names: FxHashMap::with_capacity_and_hasher(names, Default::default()),
+        }
+    }
+
     /// `name` itself.
     pub fn add_name(&mut self, name: &'t str) {
         self.listing(name).apex = true;
@@ -51,34 +59,40 @@ impl<'t> NameList<'t> {
         self.names.entry(folded(name)).or_default()
     }
 
-    /// Whether the list holds `name` (or, `child`, a name one label below it).
-    pub fn holds(&self, name: &str, child: bool) -> bool {
-        let here = self.names.get(name);
-        if here.is_some_and(|l| if child { l.subdomains } else { l.apex }) {
-            return true;
+    /// Whether the list holds `name`, and a fresh label under it: one walk up the name.
+    pub fn holds_both(&self, name: &str) -> [bool; 2] {
+        let here = self.names.get(name).copied().unwrap_or_default();
+        if here.apex && here.subdomains {
+            return [true, true];
         }
-        ancestors(name).any(|a| self.names.get(a).is_some_and(|l| l.subdomains))
+        let above = ancestors(name).any(|a| self.names.get(a).is_some_and(|l| l.subdomains));
+        [here.apex || above, here.subdomains || above]
     }
 
-    /// How long the longest pattern of the list that holds `name` (or a label below it) is,
-    /// counting `*.x` as the text `.x` (one longer than `x`): formats where the most specific
-    /// pattern wins compare these.
-    pub fn closest(&self, name: &str, child: bool) -> Option<usize> {
+    /// How long the longest pattern of the list that holds `name`, and a fresh label under
+    /// it, is, counting `*.x` as the text `.x` (one longer than `x`): formats where the most
+    /// specific pattern wins compare these. One walk up the name serves both.
+    pub fn closest_both(&self, name: &str) -> [Option<usize>; 2] {
         let under = |at: &str, listing: &Listing| at.len() + usize::from(listing.wildcard);
-        if let Some(here) = self.names.get(name) {
-            if child && here.subdomains {
-                return Some(under(name, here));
+        let above = || {
+            ancestors(name).find_map(|a| {
+                self.names
+                    .get(a)
+                    .filter(|l| l.subdomains)
+                    .map(|l| under(a, l))
+            })
+        };
+        match self.names.get(name) {
+            Some(here) if here.apex && here.subdomains => {
+                [Some(name.len()), Some(under(name, here))]
             }
-            if !child && here.apex {
-                return Some(name.len());
+            Some(here) if here.apex => [Some(name.len()), above()],
+            Some(here) if here.subdomains => [above(), Some(under(name, here))],
+            _ => {
+                let above = above();
+                [above, above]
             }
         }
-        ancestors(name).find_map(|a| {
-            self.names
-                .get(a)
-                .filter(|l| l.subdomains)
-                .map(|l| under(a, l))
-        })
     }
 }
 
@@ -102,16 +116,15 @@ mod tests {
         list.add_tree("example.com");
         list.add_name("exact.org");
         list.add_subdomains("subs.net");
-        assert!(list.holds("example.com", false) && list.holds("a.b.example.com", false));
-        assert!(list.holds("example.com", true));
-        assert!(list.holds("exact.org", false) && !list.holds("exact.org", true));
-        assert!(!list.holds("a.exact.org", false));
-        assert!(!list.holds("subs.net", false) && list.holds("subs.net", true));
-        assert!(list.holds("a.subs.net", false));
-        assert!(!list.holds("notexample.com", false));
-        assert_eq!(
-            list.closest("a.example.com", false),
-            Some("example.com".len())
-        );
+        assert_eq!(list.holds_both("example.com"), [true, true]);
+        assert_eq!(list.holds_both("a.b.example.com"), [true, true]);
+        assert_eq!(list.holds_both("exact.org"), [true, false]);
+        assert_eq!(list.holds_both("a.exact.org"), [false, false]);
+        assert_eq!(list.holds_both("subs.net"), [false, true]);
+        assert_eq!(list.holds_both("a.subs.net"), [true, true]);
+        assert_eq!(list.holds_both("notexample.com"), [false, false]);
+        assert_eq!(list.closest_both("a.example.com"), [Some(11), Some(11)]);
+        // `*.subs.net` is matched by the text `.subs.net`: one longer than `subs.net`.
+        assert_eq!(list.closest_both("subs.net"), [None, Some(9)]);
     }
 }

@@ -19,11 +19,15 @@ impl Reading for Hosts<'_> {
             Effect::Allowed
         })
     }
+    fn name_and_child(&self, name: &str) -> [Option<Effect>; 2] {
+        [self.name(name, false), Some(Effect::Allowed)]
+    }
 }
 
 pub fn read(files: &[OutputFile]) -> Result<Box<dyn Reading + '_>, String> {
-    let mut blocked = FxHashSet::default();
-    for (number, line) in text(files, "hosts")?.lines().enumerate() {
+    let text = text(files, "hosts")?;
+    let mut blocked = FxHashSet::with_capacity_and_hasher(super::lines(text), Default::default());
+    for (number, line) in text.lines().enumerate() {
         let line = line.split('#').next().unwrap_or_default();
         let mut words = line.split_whitespace();
         let Some(address) = words.next() else {

@@ -17,12 +17,17 @@ struct Pac<'t> {
 
 impl Reading for Pac<'_> {
     fn name(&self, name: &str, child: bool) -> Option<Effect> {
-        Some(if self.allowed.holds(name, child) {
-            Effect::Allowed
-        } else if self.blocked.holds(name, child) {
-            Effect::Blocked
-        } else {
-            Effect::Allowed
+        self.name_and_child(name)[usize::from(child)]
+    }
+    fn name_and_child(&self, name: &str) -> [Option<Effect>; 2] {
+        let allowed = self.allowed.holds_both(name);
+        let blocked = self.blocked.holds_both(name);
+        std::array::from_fn(|i| {
+            Some(if !allowed[i] && blocked[i] {
+                Effect::Blocked
+            } else {
+                Effect::Allowed
+            })
         })
     }
 }
@@ -51,7 +56,7 @@ fn table<'t>(source: &'t str, name: &str) -> Result<Vec<&'t str>, String> {
 }
 
 fn names<'t>(source: &'t str, prefix: &str) -> Result<NameList<'t>, String> {
-    let mut list = NameList::default();
+    let mut list = NameList::with_capacity(super::lines(source));
     for name in table(source, &format!("{prefix}TREE"))? {
         list.add_tree(name);
     }

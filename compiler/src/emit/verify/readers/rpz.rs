@@ -24,34 +24,48 @@ struct Zone<'t> {
     nodes: FxHashSet<Cow<'t, str>>,
 }
 
+impl Zone<'_> {
+    /// What the wildcard at `encloser` (the closest encloser of a query) does, if any.
+    fn wildcard(&self, encloser: &str) -> Effect {
+        self.wildcards
+            .get(encloser)
+            .copied()
+            .unwrap_or(Effect::Allowed)
+    }
+}
+
 impl Reading for Zone<'_> {
     fn name(&self, name: &str, child: bool) -> Option<Effect> {
-        if !child {
-            if let Some(effect) = self.triggers.get(name) {
-                return Some(*effect);
-            }
-            if self.nodes.contains(name) {
-                // An empty non-terminal: it exists, has no policy, and no wildcard applies.
-                return Some(Effect::Allowed);
-            }
+        self.name_and_child(name)[usize::from(child)]
+    }
+    fn name_and_child(&self, name: &str) -> [Option<Effect>; 2] {
+        if self.nodes.contains(name) {
+            // The name answers by its own policy, or (an empty non-terminal: it exists, has no
+            // policy, and no wildcard applies to it) by none; a fresh label under it has the
+            // name itself as its closest encloser.
+            let itself = self.triggers.get(name).copied().unwrap_or(Effect::Allowed);
+            return [Some(itself), Some(self.wildcard(name))];
         }
-        // The closest encloser: the nearest name above that exists in the zone (the zone's
-        // apex if none does); a fresh child's nearest candidate is `name` itself.
-        let mut candidates = child.then_some(name).into_iter().chain(ancestors(name));
-        let encloser = candidates.find(|a| self.nodes.contains(*a)).unwrap_or("");
-        Some(
-            self.wildcards
-                .get(encloser)
-                .copied()
-                .unwrap_or(Effect::Allowed),
-        )
+        // The closest encloser of both: the nearest name above that exists in the zone (the
+        // zone's apex if none does).
+        let encloser = ancestors(name)
+            .find(|a| self.nodes.contains(*a))
+            .unwrap_or("");
+        let effect = Some(self.wildcard(encloser));
+        [effect, effect]
     }
 }
 
 pub fn read(files: &[OutputFile]) -> Result<Box<dyn Reading + '_>, String> {
-    let mut zone = Zone::default();
+    let text = text(files, "msgpol.rpz.zone")?;
+    let lines = super::lines(text);
+    let mut zone = Zone {
+        triggers: FxHashMap::with_capacity_and_hasher(lines, Default::default()),
+        wildcards: FxHashMap::with_capacity_and_hasher(lines, Default::default()),
+        nodes: FxHashSet::with_capacity_and_hasher(lines, Default::default()),
+    };
     let mut owner: Cow<str> = Cow::Borrowed("");
-    for (number, line) in text(files, "msgpol.rpz.zone")?.lines().enumerate() {
+    for (number, line) in text.lines().enumerate() {
         let code = line.split(';').next().unwrap_or_default();
         if code.trim().is_empty() || code.starts_with('$') {
             continue;

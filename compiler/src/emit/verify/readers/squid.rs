@@ -10,7 +10,6 @@ use super::text;
 use crate::emit::verify::{Effect, Reading};
 use crate::emit::OutputFile;
 use regex_automata::meta::Regex;
-use std::collections::HashMap;
 
 enum Acl<'t> {
     Domains(NameList<'t>),
@@ -18,39 +17,52 @@ enum Acl<'t> {
 }
 
 impl Acl<'_> {
-    fn matches(&self, name: &str, child: bool) -> bool {
+    /// Whether the ACL matches `name`, and a fresh label under it.
+    fn matches_both(&self, name: &str) -> [bool; 2] {
         match self {
-            Acl::Domains(list) => list.holds(name, child),
-            Acl::Patterns(patterns) if child => {
-                let host = format!("msgpol-probe.{name}");
-                patterns.iter().any(|p| p.is_match(&host))
+            Acl::Domains(list) => list.holds_both(name),
+            Acl::Patterns(patterns) => {
+                let child = format!("msgpol-probe.{name}");
+                [name, child.as_str()].map(|host| patterns.iter().any(|p| p.is_match(host)))
             }
-            Acl::Patterns(patterns) => patterns.iter().any(|p| p.is_match(name)),
         }
     }
 }
 
 struct Squid<'t> {
-    acls: HashMap<String, Acl<'t>>,
+    /// The ACLs, by name; rules name them by their position here.
+    acls: Vec<(String, Acl<'t>)>,
     /// `(allow, [(acl, negated)])`, in order.
-    rules: Vec<(bool, Vec<(String, bool)>)>,
+    rules: Vec<(bool, Vec<(usize, bool)>)>,
+}
+
+impl Squid<'_> {
+    fn position(&self, acl: &str) -> Option<usize> {
+        self.acls.iter().position(|(name, _)| name == acl)
+    }
 }
 
 impl Reading for Squid<'_> {
     fn name(&self, name: &str, child: bool) -> Option<Effect> {
-        for (allow, conditions) in &self.rules {
-            let all = conditions
-                .iter()
-                .all(|(acl, negated)| self.acls[acl].matches(name, child) != *negated);
-            if all {
-                return Some(if *allow {
-                    Effect::Allowed
-                } else {
-                    Effect::Blocked
-                });
-            }
-        }
-        Some(Effect::Allowed)
+        self.name_and_child(name)[usize::from(child)]
+    }
+    fn name_and_child(&self, name: &str) -> [Option<Effect>; 2] {
+        let matched: Vec<[bool; 2]> = self
+            .acls
+            .iter()
+            .map(|(_, a)| a.matches_both(name))
+            .collect();
+        std::array::from_fn(|i| {
+            let decided = self.rules.iter().find(|(_, conditions)| {
+                conditions
+                    .iter()
+                    .all(|&(acl, negated)| matched[acl][i] != negated)
+            });
+            Some(match decided {
+                Some((false, _)) => Effect::Blocked,
+                _ => Effect::Allowed,
+            })
+        })
     }
 }
 
@@ -70,7 +82,7 @@ fn values<'f>(files: &'f [OutputFile], spec: &'f str) -> Result<Vec<&'f str>, St
 
 pub fn read(files: &[OutputFile]) -> Result<Box<dyn Reading + '_>, String> {
     let mut squid = Squid {
-        acls: HashMap::new(),
+        acls: Vec::new(),
         rules: Vec::new(),
     };
     for (number, line) in text(files, "msgpol.conf")?.lines().enumerate() {
@@ -81,12 +93,16 @@ pub fn read(files: &[OutputFile]) -> Result<Box<dyn Reading + '_>, String> {
         let words: Vec<&str> = line.splitn(4, ' ').collect();
         match words.as_slice() {
             ["acl", name, "dstdomain", spec] => {
-                let acl = (squid.acls.entry(name.to_string()))
-                    .or_insert_with(|| Acl::Domains(NameList::default()));
-                let Acl::Domains(list) = acl else {
+                let values = values(files, spec)?;
+                let at = squid.position(name).unwrap_or_else(|| {
+                    let list = NameList::with_capacity(values.len());
+                    squid.acls.push((name.to_string(), Acl::Domains(list)));
+                    squid.acls.len() - 1
+                });
+                let Acl::Domains(list) = &mut squid.acls[at].1 else {
                     return Err(format!("line {}: `{name}` changes type", number + 1));
                 };
-                for value in values(files, spec)? {
+                for value in values {
                     match value.strip_prefix('.') {
                         Some(domain) => list.add_tree(domain),
                         None => list.add_name(value),
@@ -109,29 +125,28 @@ pub fn read(files: &[OutputFile]) -> Result<Box<dyn Reading + '_>, String> {
                         Regex::new(&p).map_err(|e| format!("the pattern {p:?}: {e}"))
                     })
                     .collect::<Result<Vec<_>, _>>()?;
-                let acl = (squid.acls.entry(name.to_string()))
-                    .or_insert_with(|| Acl::Patterns(Vec::new()));
-                let Acl::Patterns(all) = acl else {
+                let at = squid.position(name).unwrap_or_else(|| {
+                    squid
+                        .acls
+                        .push((name.to_string(), Acl::Patterns(Vec::new())));
+                    squid.acls.len() - 1
+                });
+                let Acl::Patterns(all) = &mut squid.acls[at].1 else {
                     return Err(format!("line {}: `{name}` changes type", number + 1));
                 };
                 all.extend(patterns);
             }
             ["http_access", action @ ("allow" | "deny"), ..] => {
-                let conditions = line
-                    .split_whitespace()
-                    .skip(2)
-                    .map(|c| match c.strip_prefix('!') {
-                        Some(acl) => (acl.to_string(), true),
-                        None => (c.to_string(), false),
-                    })
-                    .collect::<Vec<_>>();
-                if let Some((unknown, _)) =
-                    conditions.iter().find(|(a, _)| !squid.acls.contains_key(a))
-                {
-                    return Err(format!(
-                        "line {}: ACL `{unknown}` is not defined",
-                        number + 1
-                    ));
+                let mut conditions = Vec::new();
+                for condition in line.split_whitespace().skip(2) {
+                    let (acl, negated) = match condition.strip_prefix('!') {
+                        Some(acl) => (acl, true),
+                        None => (condition, false),
+                    };
+                    let at = squid.position(acl).ok_or_else(|| {
+                        format!("line {}: ACL `{acl}` is not defined", number + 1)
+                    })?;
+                    conditions.push((at, negated));
                 }
                 squid.rules.push((*action == "allow", conditions));
             }

@@ -33,34 +33,36 @@ struct Unbound<'t> {
     data: FxHashMap<Cow<'t, str>, bool>,
 }
 
+/// What a query meets in its closest zone, given the local data of the name asked.
+fn answer(zone: Option<ZoneType>, local: Option<bool>) -> Effect {
+    match zone {
+        None | Some(ZoneType::AlwaysTransparent) => Effect::Allowed,
+        Some(ZoneType::AlwaysRefused) => Effect::Blocked,
+        Some(ZoneType::Transparent) => match local {
+            Some(true) => Effect::Blocked,
+            _ => Effect::Allowed,
+        },
+        Some(ZoneType::Static) => match local {
+            Some(false) => Effect::Allowed,
+            _ => Effect::Blocked,
+        },
+    }
+}
+
 impl Reading for Unbound<'_> {
     fn name(&self, name: &str, child: bool) -> Option<Effect> {
-        // A child is a fresh label under `name`: no zone or data names it, so its closest
-        // zone is `name`'s or an ancestor's, and it has no local data.
-        let own = (!child).then_some(name);
-        let zone = own
-            .into_iter()
-            .chain(child.then_some(name))
+        self.name_and_child(name)[usize::from(child)]
+    }
+    fn name_and_child(&self, name: &str) -> [Option<Effect>; 2] {
+        let local = self.data.get(name).copied();
+        // The closest zone at the name or above it; a fresh label under the name has no zone
+        // or data of its own, so this is its closest zone too.
+        let zone = std::iter::once(name)
             .chain(ancestors(name))
-            .find_map(|z| self.zones.get(z))
-            // Local data without a zone makes a transparent zone for its own name.
-            .or_else(|| {
-                own.and_then(|n| self.data.get(n))
-                    .map(|_| &ZoneType::Transparent)
-            });
-        let local = own.and_then(|n| self.data.get(n));
-        Some(match zone {
-            None | Some(ZoneType::AlwaysTransparent) => Effect::Allowed,
-            Some(ZoneType::AlwaysRefused) => Effect::Blocked,
-            Some(ZoneType::Transparent) => match local {
-                Some(true) => Effect::Blocked,
-                _ => Effect::Allowed,
-            },
-            Some(ZoneType::Static) => match local {
-                Some(false) => Effect::Allowed,
-                _ => Effect::Blocked,
-            },
-        })
+            .find_map(|z| self.zones.get(z).copied());
+        // Local data without a zone makes a transparent zone for its own name.
+        let own_zone = zone.or(local.map(|_| ZoneType::Transparent));
+        [Some(answer(own_zone, local)), Some(answer(own_zone, None))]
     }
 }
 
@@ -78,9 +80,13 @@ fn name_of(text: &str) -> Cow<'_, str> {
 }
 
 pub fn read(files: &[OutputFile]) -> Result<Box<dyn Reading + '_>, String> {
-    let mut config = Unbound::default();
+    let text = text(files, "msgpol.conf")?;
+    let mut config = Unbound {
+        zones: FxHashMap::with_capacity_and_hasher(super::lines(text), Default::default()),
+        ..Unbound::default()
+    };
     let mut in_server = false;
-    for (number, line) in text(files, "msgpol.conf")?.lines().enumerate() {
+    for (number, line) in text.lines().enumerate() {
         let code = line.split('#').next().unwrap_or_default().trim();
         if code.is_empty() {
             continue;

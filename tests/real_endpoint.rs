@@ -679,19 +679,7 @@ fn emit_with_markup(target: &str, dir: &std::path::Path) -> (Ir, Vec<PathBuf>) {
     let mut ir = common::ir(&common::root().join("tests/fixtures/ok/endpoint.msgpol"));
     ir.policy.organisation = r#"R&D <Ltd> "North" 'South' ]]>"#.into();
     ir.policy.title = "A&B's <policy> -- \"draft\"".into();
-    let emitted = msgpol::emit::find_target(target)
-        .unwrap()
-        .emit(&ir)
-        .unwrap();
-    let paths = emitted
-        .files
-        .into_iter()
-        .map(|file| {
-            let path = dir.join(&file.path);
-            std::fs::write(&path, file.contents).unwrap();
-            path
-        })
-        .collect();
+    let paths = common::write_target(&ir, target, dir);
     (ir, paths)
 }
 

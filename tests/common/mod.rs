@@ -348,11 +348,17 @@ pub fn start_rpz_resolver(dir: &Path, upstream: u16, zone_file: &Path) -> (KillO
 /// gpo's `Machine/`); the IR and the files' paths.
 pub fn emit_target(policy: &Path, target: &str, dir: &Path) -> (msgpol::ir::Ir, Vec<PathBuf>) {
     let ir = ir(policy);
+    let paths = write_target(&ir, target, dir);
+    (ir, paths)
+}
+
+/// Write the files `target` makes of `ir` into `dir` (with their folders); their paths.
+pub fn write_target(ir: &Ir, target: &str, dir: &Path) -> Vec<PathBuf> {
     let emitted = msgpol::emit::find_target(target)
         .unwrap()
-        .emit(&ir)
+        .emit(ir)
         .unwrap();
-    let paths = emitted
+    emitted
         .files
         .into_iter()
         .map(|file| {
@@ -361,8 +367,7 @@ pub fn emit_target(policy: &Path, target: &str, dir: &Path) -> (msgpol::ir::Ir, 
             std::fs::write(&path, file.contents).unwrap();
             path
         })
-        .collect();
-    (ir, paths)
+        .collect()
 }
 
 /// The channels whose tier `keep` accepts, in tier order.

@@ -281,6 +281,38 @@ fn build_refuses_a_directory_it_did_not_write() {
     );
 }
 
+/// A directory that merely holds a file called manifest.json (a web app's `public/`, a
+/// browser extension) is not msgpol's, and neither is an msgpol output to which someone added
+/// a file: both are refused and left exactly as they were.
+#[test]
+fn build_replaces_only_a_directory_that_holds_nothing_but_its_own_manifest_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = dir.path().join("public");
+    fs::create_dir(&app).unwrap();
+    fs::write(app.join("manifest.json"), r#"{"name": "Acme app", "start_url": "/"}"#).unwrap();
+    fs::write(app.join("index.html"), "<h1>app</h1>").unwrap();
+    let build = |out: &std::path::Path| {
+        msgpol()
+            .arg("build")
+            .arg(example("small-org.msgpol"))
+            .arg("--out")
+            .arg(out)
+            .assert()
+    };
+    let before = tree(&app);
+    build(&app).code(2).stderr(predicate::str::contains("E302"));
+    assert_eq!(tree(&app), before, "the app's directory changed");
+
+    let out = dir.path().join("out");
+    build(&out).code(0);
+    fs::write(out.join("hosts").join("notes.txt"), "my own notes").unwrap();
+    let before = tree(&out);
+    build(&out).code(2).stderr(predicate::str::contains("E302"));
+    assert_eq!(tree(&out), before, "a file msgpol did not write was at stake");
+    fs::remove_file(out.join("hosts").join("notes.txt")).unwrap();
+    build(&out).code(0);
+}
+
 #[test]
 fn a_policy_with_errors_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();

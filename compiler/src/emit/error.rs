@@ -12,7 +12,7 @@ stage_error!(
 pub fn not_an_output_dir(dir: &Path) -> EmitError {
     EmitError(
         Diagnostic::new(Code::E302, format!("{} exists and is not an msgpol output directory", quote(&dir.display().to_string())))
-            .help("choose a new or empty directory; msgpol replaces only directories it wrote (they hold a manifest.json)"),
+            .help("choose a new or empty directory; msgpol replaces only directories it wrote, holding nothing but its manifest.json and the files that lists"),
     )
 }
 

@@ -194,6 +194,64 @@ fn emit_all(
         .collect()
 }
 
+/// What `replaceable` reads of a manifest.json: enough to tell that msgpol wrote it.
+#[derive(serde::Deserialize)]
+struct WrittenManifest {
+    compiler: String,
+    outputs: Vec<WrittenOutput>,
+}
+
+#[derive(serde::Deserialize)]
+struct WrittenOutput {
+    path: String,
+}
+
+/// Whether a build may replace `out`: an empty directory, or one an earlier build wrote —
+/// msgpol's own manifest.json, and nothing in it but that manifest and the files it lists.
+/// Anything else (a web app's `public/` with a manifest of its own, an output someone added
+/// a file to, a link) is left alone.
+fn replaceable(out: &Path) -> bool {
+    let is_dir = fs::symlink_metadata(out).is_ok_and(|m| m.is_dir());
+    if !is_dir {
+        return false;
+    }
+    let manifest = match fs::read(out.join("manifest.json")) {
+        Ok(bytes) => serde_json::from_slice::<WrittenManifest>(&bytes).ok(),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            return fs::read_dir(out).is_ok_and(|mut d| d.next().is_none());
+        }
+        Err(_) => return false,
+    };
+    let Some(manifest) = manifest.filter(|m| m.compiler.starts_with("msgpol ")) else {
+        return false;
+    };
+    let listed: std::collections::BTreeSet<&str> =
+        manifest.outputs.iter().map(|o| o.path.as_str()).collect();
+    // Every entry below `out`: directories are walked, files must be listed, nothing else.
+    let mut stack = vec![PathBuf::new()];
+    while let Some(relative) = stack.pop() {
+        let Ok(entries) = fs::read_dir(out.join(&relative)) else {
+            return false;
+        };
+        for entry in entries {
+            let Ok(entry) = entry else {
+                return false;
+            };
+            let path = relative.join(entry.file_name());
+            let Ok(kind) = entry.file_type() else {
+                return false;
+            };
+            let name = path.to_string_lossy().replace('\\', "/");
+            if kind.is_dir() {
+                stack.push(path);
+            } else if !(kind.is_file() && (name == "manifest.json" || listed.contains(name.as_str()))) {
+                return false;
+            }
+        }
+    }
+    true
+}
+
 /// A sibling of `out` with a suffix, for the temporary and the replaced directory.
 fn sibling(out: &Path, suffix: &str) -> PathBuf {
     let name = out
@@ -221,15 +279,8 @@ pub fn build(
     progress: &(dyn Fn(&str) + Sync),
     deny_warnings: bool,
 ) -> Result<Built, EmitError> {
-    if out.exists() {
-        let is_ours = out.is_dir()
-            && (out.join("manifest.json").is_file()
-                || fs::read_dir(out)
-                    .map(|mut d| d.next().is_none())
-                    .unwrap_or(false));
-        if !is_ours {
-            return Err(not_an_output_dir(out));
-        }
+    if fs::symlink_metadata(out).is_ok() && !replaceable(out) {
+        return Err(not_an_output_dir(out));
     }
     // `--out build/medium` in a fresh checkout: create `build/` (only the parent; the output
     // directory itself appears by rename).

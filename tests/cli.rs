@@ -289,7 +289,11 @@ fn build_replaces_only_a_directory_that_holds_nothing_but_its_own_manifest_files
     let dir = tempfile::tempdir().unwrap();
     let app = dir.path().join("public");
     fs::create_dir(&app).unwrap();
-    fs::write(app.join("manifest.json"), r#"{"name": "Acme app", "start_url": "/"}"#).unwrap();
+    fs::write(
+        app.join("manifest.json"),
+        r#"{"name": "Acme app", "start_url": "/"}"#,
+    )
+    .unwrap();
     fs::write(app.join("index.html"), "<h1>app</h1>").unwrap();
     let build = |out: &std::path::Path| {
         msgpol()
@@ -308,7 +312,11 @@ fn build_replaces_only_a_directory_that_holds_nothing_but_its_own_manifest_files
     fs::write(out.join("hosts").join("notes.txt"), "my own notes").unwrap();
     let before = tree(&out);
     build(&out).code(2).stderr(predicate::str::contains("E302"));
-    assert_eq!(tree(&out), before, "a file msgpol did not write was at stake");
+    assert_eq!(
+        tree(&out),
+        before,
+        "a file msgpol did not write was at stake"
+    );
     fs::remove_file(out.join("hosts").join("notes.txt")).unwrap();
     build(&out).code(0);
 }

@@ -4,6 +4,7 @@
 mod common;
 
 use msgpol::diagnostics::Code;
+use predicates::prelude::*;
 use std::fs;
 
 fn compile_text(bytes: &[u8]) -> msgpol::Compilation {
@@ -154,4 +155,47 @@ fn mutated_examples_never_panic() {
             let _ = common::rendered(&c);
         }
     }
+}
+
+/// A named pipe (or any file that is not a regular one) given as an import, a feed or the
+/// policy itself is refused with a coded diagnostic; msgpol never waits for a writer.
+#[cfg(unix)]
+#[test]
+fn a_pipe_in_place_of_a_file_is_refused_at_once() {
+    use std::time::{Duration, Instant};
+    let dir = tempfile::tempdir().unwrap();
+    let pipe = dir.path().join("pipe");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&pipe)
+        .status()
+        .unwrap();
+    assert!(made.success(), "mkfifo");
+    let policy = dir.path().join("policy.msgpol");
+    let run = |text: String| {
+        fs::write(&policy, text).unwrap();
+        let mut cmd = common::msgpol();
+        cmd.arg("check")
+            .arg(&policy)
+            .timeout(Duration::from_secs(20));
+        let started = Instant::now();
+        let assert = cmd.assert();
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "msgpol waited on the pipe"
+        );
+        assert
+    };
+    let import = format!("{HEADER}import \"pipe\"\n");
+    run(import).code(1).stderr(
+        predicates::str::contains("E101").and(predicates::str::contains("not a regular file")),
+    );
+    let feed = format!("{HEADER}channel c {{\n  media text\n  feed hosts \"pipe\"\n}}\n");
+    run(feed).code(1).stderr(
+        predicates::str::contains("E101").and(predicates::str::contains("not a regular file")),
+    );
+    let mut cmd = common::msgpol();
+    cmd.arg("check").arg(&pipe).timeout(Duration::from_secs(20));
+    cmd.assert().code(2).stderr(
+        predicates::str::contains("E301").and(predicates::str::contains("not a regular file")),
+    );
 }

@@ -354,10 +354,7 @@ pub fn emit_target(policy: &Path, target: &str, dir: &Path) -> (msgpol::ir::Ir, 
 
 /// Write the files `target` makes of `ir` into `dir` (with their folders); their paths.
 pub fn write_target(ir: &Ir, target: &str, dir: &Path) -> Vec<PathBuf> {
-    let emitted = msgpol::emit::find_target(target)
-        .unwrap()
-        .emit(ir)
-        .unwrap();
+    let emitted = msgpol::emit::find_target(target).unwrap().emit(ir).unwrap();
     emitted
         .files
         .into_iter()

@@ -244,7 +244,9 @@ fn replaceable(out: &Path) -> bool {
             let name = path.to_string_lossy().replace('\\', "/");
             if kind.is_dir() {
                 stack.push(path);
-            } else if !(kind.is_file() && (name == "manifest.json" || listed.contains(name.as_str()))) {
+            } else if !(kind.is_file()
+                && (name == "manifest.json" || listed.contains(name.as_str())))
+            {
                 return false;
             }
         }

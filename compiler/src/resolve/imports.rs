@@ -4,6 +4,7 @@
 use super::cycles::find_cycles;
 use super::error::{self, ResolveError};
 use super::feeds::{self, FeedNames};
+use super::source_file::{self, Read};
 use crate::diagnostics::Diagnostic;
 use crate::source::{FileId, SourceFile, SourceMap, Span};
 use crate::stdlib;
@@ -64,7 +65,7 @@ pub fn load(root: &Path, map: &mut SourceMap) -> Result<Loaded, Diagnostic> {
             &std::io::Error::other("it is a directory"),
         ));
     }
-    let bytes = std::fs::read(&canonical).map_err(|e| crate::diagnostics::io_error(root, &e))?;
+    let read = source_file::read(&canonical).map_err(|e| crate::diagnostics::io_error(root, &e))?;
     let root_dir = canonical
         .parent()
         .map(Path::to_path_buf)
@@ -84,7 +85,7 @@ pub fn load(root: &Path, map: &mut SourceMap) -> Result<Loaded, Diagnostic> {
         errors: Vec::new(),
         queue: Vec::new(),
     };
-    let id = loader.add_file(name, bytes, false);
+    let id = loader.add_read(name, read);
     loader.by_origin.insert(Origin::File(canonical), id);
     while let Some(file) = loader.queue.pop() {
         loader.follow_imports(file);
@@ -105,6 +106,27 @@ pub fn load(root: &Path, map: &mut SourceMap) -> Result<Loaded, Diagnostic> {
 }
 
 impl Loader<'_> {
+    /// A file as `source_file::read` read it: its bytes decoded and parsed, or (too large to
+    /// read) a placeholder with E015.
+    fn add_read(&mut self, name: String, read: Read) -> FileId {
+        match read {
+            Read::Bytes(bytes) => self.add_file(name, bytes, false),
+            Read::TooLarge(size) => {
+                let id = self.add_too_large(name, size);
+                self.graph.add_node(id.0);
+                id
+            }
+        }
+    }
+
+    /// A file too large to read: named in the map, with E015 pointing at it.
+    fn add_too_large(&mut self, name: String, size: u64) -> FileId {
+        let id = self.map.add(SourceFile::new(name, Arc::default(), false));
+        self.errors
+            .push(syntax::error::too_large(Span::new(id, 0, 0), size as usize).into());
+        id
+    }
+
     /// Decode and parse a file's bytes; queue it so its own imports are followed.
     fn add_file(&mut self, name: String, bytes: Vec<u8>, is_stdlib: bool) -> FileId {
         let (placeholder, text) = self.add_source(name, bytes, is_stdlib);
@@ -149,7 +171,7 @@ impl Loader<'_> {
     fn read_feed(&mut self, file: FileId, feed: &ast::Feed, names: &mut FeedNames) {
         let located = self.locate(file, &feed.path, "feed");
         let loaded = located.and_then(|(canonical, inside)| {
-            let bytes = std::fs::read(&canonical).map_err(|e| {
+            let read = source_file::read(&canonical).map_err(|e| {
                 error::import_unreadable(
                     feed.path.span,
                     &feed.path.value,
@@ -157,10 +179,14 @@ impl Loader<'_> {
                     "feed",
                 )
             })?;
-            Ok((inside, bytes))
+            Ok((inside, read))
         });
         let (inside, bytes) = match loaded {
-            Ok(found) => found,
+            Ok((inside, Read::Bytes(bytes))) => (inside, bytes),
+            Ok((inside, Read::TooLarge(size))) => {
+                self.add_too_large(display_name(&inside), size);
+                return;
+            }
             Err(e) => {
                 self.errors.push(e.into());
                 return;
@@ -313,7 +339,7 @@ impl Loader<'_> {
         if let Some(id) = self.by_origin.get(&origin) {
             return Ok(*id);
         }
-        let bytes = std::fs::read(&canonical).map_err(|e| {
+        let read = source_file::read(&canonical).map_err(|e| {
             error::import_unreadable(span, text, &crate::diagnostics::describe_io(&e), "import")
         })?;
         // Known before parsing, so that the file's own feeds resolve against its directory.
@@ -322,7 +348,7 @@ impl Loader<'_> {
             next,
             Some(inside.parent().map(Path::to_path_buf).unwrap_or_default()),
         );
-        let id = self.add_file(display_name(&inside), bytes, false);
+        let id = self.add_read(display_name(&inside), read);
         debug_assert_eq!(id, next);
         self.by_origin.insert(origin, id);
         Ok(id)

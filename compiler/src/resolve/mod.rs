@@ -6,6 +6,7 @@ pub mod error;
 mod feeds;
 mod imports;
 mod program;
+mod source_file;
 
 pub use crate::normalize::domain::{BadName, NameEntry};
 pub use error::ResolveError;

@@ -199,3 +199,31 @@ fn a_pipe_in_place_of_a_file_is_refused_at_once() {
         predicates::str::contains("E301").and(predicates::str::contains("not a regular file")),
     );
 }
+
+/// A chain of thousands of channels, each inheriting from the one before (or classes, each
+/// above the one before), is refused past a documented depth with a coded diagnostic naming
+/// the first declaration too deep, instead of copying every ancestor list (memory that grows
+/// with the square of the chain).
+#[test]
+fn chains_deeper_than_the_limit_are_refused() {
+    let channels: String = (1..3000)
+        .map(|i| format!("channel c{i} : c{} {{\n  media text\n}}\n", i - 1))
+        .collect();
+    let text = format!("{HEADER}channel c0 {{\n  media text\n}}\n{channels}");
+    assert_rejected(text.as_bytes(), Code::E113);
+    let c = compile_text(text.as_bytes());
+    let deep: Vec<&str> = c
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == Code::E113)
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(deep.len(), 1, "one diagnostic for the chain: {deep:?}");
+    assert!(deep[0].contains("`c33`"), "{}", deep[0]);
+
+    let classes: String = (1..3000)
+        .map(|i| format!("class k{i} : k{} {{\n}}\n", i - 1))
+        .collect();
+    let text = format!("{HEADER}class k0 {{\n}}\n{classes}");
+    assert_rejected(text.as_bytes(), Code::E113);
+}

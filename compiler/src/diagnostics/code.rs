@@ -111,6 +111,7 @@ codes! {
     E110 Resolve "resolve/error" "class order cycle";
     E111 Resolve "resolve/error" "the `policy` header is missing, repeated, or in an imported file";
     E112 Resolve "resolve/error" "a line of a feed file cannot be used (not a hosts line, an adblock exception or modifier)";
+    E113 Resolve "resolve/error" "a chain of channels inheriting from each other, or of classes above each other, is deeper than 32";
     E201 Validate "validate/checks/domains" "invalid domain name";
     E202 Validate "validate/checks/networks" "invalid IPv4/IPv6 network";
     E203 Syntax "syntax/error" "invalid port or port range";

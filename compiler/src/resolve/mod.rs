@@ -364,10 +364,15 @@ fn add_feed_channel(
     tier.channels.push(ast::Name { text: name, span });
 }
 
+/// How deep a chain of channels inheriting from each other (or of classes above each other)
+/// may be: every declaration carries the list of those above it.
+const MAX_DEPTH: usize = 32;
+
 /// Every declaration's parents, nearest first, following `parent`; `None` after reporting
 /// each cycle (with `cycle_error`) once. Classes and channels both form such chains.
 fn ancestors<T>(
     entries: &BTreeMap<String, Entry<T>>,
+    kind: &str,
     parent: impl Fn(&T) -> Option<&ast::Name>,
     cycle_error: impl Fn(Span, &[String]) -> ResolveError,
     errors: &mut Vec<Diagnostic>,
@@ -397,6 +402,42 @@ fn ancestors<T>(
     if !cycles.is_empty() {
         return None;
     }
+    // Each declaration's depth, from its parent's (a chain has no cycle now): every ancestor
+    // list below costs its depth, so the depth is bounded before any list is made.
+    let mut depth: HashMap<&str, usize> = HashMap::with_capacity(entries.len());
+    for name in entries.keys() {
+        // Up from `name` to the first declaration whose depth is known, or to the top.
+        let mut path = Vec::new();
+        let mut at = name.as_str();
+        let mut known = None;
+        loop {
+            if let Some(&d) = depth.get(at) {
+                known = Some(d);
+                break;
+            }
+            path.push(at);
+            match parent(&entries[at].decl) {
+                Some(p) => at = p.text.as_str(),
+                None => break,
+            }
+        }
+        let mut d = known.map_or(0, |k| k + 1);
+        for name in path.into_iter().rev() {
+            depth.insert(name, d);
+            d += 1;
+        }
+    }
+    let mut too_deep = false;
+    for (name, entry) in entries {
+        // The first declaration past the limit in its chain: its parent is just within it.
+        if depth[name.as_str()] == MAX_DEPTH + 1 {
+            too_deep = true;
+            errors.push(error::too_deep(entry.span, kind, name, MAX_DEPTH).into());
+        }
+    }
+    if too_deep {
+        return None;
+    }
     let chains = entries
         .iter()
         .map(|(name, entry)| {
@@ -416,8 +457,13 @@ fn order_classes(
     entries: BTreeMap<String, Entry<ast::Class>>,
     errors: &mut Vec<Diagnostic>,
 ) -> BTreeMap<String, ClassDef> {
-    let Some(chains) = ancestors(&entries, |c| c.parent.as_ref(), error::class_cycle, errors)
-    else {
+    let Some(chains) = ancestors(
+        &entries,
+        "class",
+        |c| c.parent.as_ref(),
+        error::class_cycle,
+        errors,
+    ) else {
         return BTreeMap::new();
     };
     let mut result = BTreeMap::new();
@@ -447,6 +493,7 @@ fn inherit_channels(
 ) -> BTreeMap<String, ChannelDef> {
     let Some(chains) = ancestors(
         &entries,
+        "channel",
         |c| c.parent.as_ref(),
         error::inheritance_cycle,
         errors,

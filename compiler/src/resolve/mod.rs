@@ -421,10 +421,9 @@ fn ancestors<T>(
                 None => break,
             }
         }
-        let mut d = known.map_or(0, |k| k + 1);
-        for name in path.into_iter().rev() {
+        let top = known.map_or(0, |k| k + 1);
+        for (d, name) in (top..).zip(path.into_iter().rev()) {
             depth.insert(name, d);
-            d += 1;
         }
     }
     let mut too_deep = false;

@@ -227,3 +227,54 @@ fn chains_deeper_than_the_limit_are_refused() {
     let text = format!("{HEADER}class k0 {{\n}}\n{classes}");
     assert_rejected(text.as_bytes(), Code::E113);
 }
+
+/// Control characters in a policy or a feed (terminal escapes: ESC, BEL, a lone carriage
+/// return) never reach the terminal: diagnostics show them escaped, in every format.
+#[test]
+fn diagnostics_never_print_control_characters() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("policy.msgpol");
+    let escape = "\u{1b}]52;c;bWFsaWNpb3Vz\u{7}\u{1b}[2K\r";
+    fs::write(
+        &policy,
+        format!("{HEADER}channel c {{\n  media text {escape}\n}}\n"),
+    )
+    .unwrap();
+    let feed_policy = dir.path().join("feed.msgpol");
+    fs::write(
+        &feed_policy,
+        format!("{HEADER}channel c {{\n  media text\n  feed hosts \"bad.hosts\"\n}}\n"),
+    )
+    .unwrap();
+    fs::write(
+        dir.path().join("bad.hosts"),
+        format!("0.0.0.0 ok.example\nnot a hosts line {escape}\n"),
+    )
+    .unwrap();
+    for (file, code) in [(&policy, "E002"), (&feed_policy, "E112")] {
+        for format in ["human", "plain", "json"] {
+            let out = common::msgpol()
+                .args(["--error-format", format, "check"])
+                .arg(file)
+                .output()
+                .unwrap();
+            let printed = [out.stdout, out.stderr].concat();
+            let text = String::from_utf8_lossy(&printed);
+            assert!(text.contains(code), "{format}: {text}");
+            let controls: Vec<char> = text
+                .chars()
+                .filter(|c| c.is_control() && *c != '\n' && *c != '\t')
+                .collect();
+            assert!(
+                controls.is_empty(),
+                "{format} printed {controls:?}:\n{text}"
+            );
+            if format != "json" {
+                assert!(
+                    text.contains("\\u{1b}"),
+                    "{format} does not show the escape:\n{text}"
+                );
+            }
+        }
+    }
+}

@@ -3,14 +3,15 @@
 //! (graphical), plain (screen-reader friendly) or JSON reports.
 
 mod code;
+mod excerpt;
 
 pub use code::{Code, Stage};
 
 use crate::source::{Location, SourceMap, Span};
+use excerpt::Excerpt;
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NarratableReportHandler};
 use serde::Serialize;
 use std::fmt;
-use std::sync::Arc;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -121,7 +122,7 @@ struct Rendered {
     /// `None` for a "see also" snippet.
     code: Option<Code>,
     help: Option<String>,
-    source: Option<miette::NamedSource<Arc<String>>>,
+    source: Option<Excerpt>,
     labels: Vec<LabeledSpan>,
     related: Vec<Rendered>,
 }
@@ -187,7 +188,7 @@ fn render_for_miette(diag: &Diagnostic, map: &SourceMap) -> Rendered {
     let mut related: Vec<Rendered> = Vec::new();
     // Labels are shown in snippets: the first holds the primary label and those near it; a
     // label in another file or far away starts (or joins) a "see also" snippet.
-    let mut snippets: Vec<(Span, Vec<LabeledSpan>)> = Vec::new();
+    let mut snippets: Vec<(Span, Vec<&Label>)> = Vec::new();
     for (index, label) in diag.labels.iter().enumerate() {
         if line_too_long(map, label.span) {
             // A snippet of a multi-megabyte line would flood the terminal: name the place.
@@ -203,33 +204,51 @@ fn render_for_miette(diag: &Diagnostic, map: &SourceMap) -> Rendered {
             }
             continue;
         }
-        let len = label.span.end.saturating_sub(label.span.start);
-        let labeled = LabeledSpan::new(Some(label.text.clone()), label.span.start, len);
         let line = |span: Span| map.get(span.file).line_col(span.start).0;
         let near = snippets.iter_mut().find(|(anchor, _)| {
             anchor.file == label.span.file
                 && line(*anchor).abs_diff(line(label.span)) <= MAX_SNIPPET_GAP
         });
         match near {
-            Some((_, labels)) => labels.push(labeled),
-            None => snippets.push((label.span, vec![labeled])),
+            Some((_, labels)) => labels.push(label),
+            None => snippets.push((label.span, vec![label])),
         }
     }
-    let named_source = |span: Span| {
-        let file = map.get(span.file);
-        miette::NamedSource::new(file.name.clone(), file.text.clone())
+    // Each snippet shows an excerpt of its file: the lines around its labels, escaped.
+    let excerpt = |anchor: Span, labels: Vec<&Label>| {
+        let file = map.get(anchor.file);
+        let from = labels
+            .iter()
+            .map(|l| l.span.start)
+            .min()
+            .unwrap_or(anchor.start);
+        let to = labels
+            .iter()
+            .map(|l| l.span.end)
+            .max()
+            .unwrap_or(anchor.end);
+        let excerpt = Excerpt::of(file, from, to);
+        let labels = labels
+            .into_iter()
+            .map(|l| {
+                let start = excerpt.offset(file, l.span.start);
+                let end = excerpt.offset(file, l.span.end.max(l.span.start));
+                LabeledSpan::new(Some(l.text.clone()), start, end - start)
+            })
+            .collect();
+        (excerpt, labels)
     };
     let mut snippets = snippets.into_iter();
     let (source, labels) = match snippets.next() {
-        Some((anchor, labels)) => (Some(named_source(anchor)), labels),
+        Some((anchor, labels)) => {
+            let (source, labels) = excerpt(anchor, labels);
+            (Some(source), labels)
+        }
         None => (None, Vec::new()),
     };
     for (anchor, labels) in snippets {
-        related.push(see_also(
-            "see also".to_string(),
-            Some(named_source(anchor)),
-            labels,
-        ));
+        let (source, labels) = excerpt(anchor, labels);
+        related.push(see_also("see also".to_string(), Some(source), labels));
     }
     Rendered {
         message,
@@ -241,11 +260,7 @@ fn render_for_miette(diag: &Diagnostic, map: &SourceMap) -> Rendered {
     }
 }
 
-fn see_also(
-    message: String,
-    source: Option<miette::NamedSource<Arc<String>>>,
-    labels: Vec<LabeledSpan>,
-) -> Rendered {
+fn see_also(message: String, source: Option<Excerpt>, labels: Vec<LabeledSpan>) -> Rendered {
     Rendered {
         message,
         code: None,

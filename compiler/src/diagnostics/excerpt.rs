@@ -1,0 +1,115 @@
+//! The part of a source file a snippet shows: whole lines around its labels, copied with every
+//! control character escaped (`\u{1b}`), so that a terminal escape in a policy or a feed never
+//! reaches an administrator's terminal, and with the file's line numbers kept. Only these
+//! lines are copied and scanned, however large the file.
+
+use crate::source::SourceFile;
+use miette::{MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
+
+/// Lines shown around the labels (miette shows fewer; these are what it may ask for).
+const CONTEXT: usize = 3;
+
+#[derive(Debug)]
+pub struct Excerpt {
+    name: String,
+    /// The lines, escaped.
+    text: String,
+    /// The 0-based number of its first line in the file.
+    first_line: usize,
+    /// Where the lines start in the file.
+    start: usize,
+    /// The file's text of those lines, as written.
+    original: std::ops::Range<usize>,
+}
+
+impl Excerpt {
+    /// The lines of `file` around the byte offsets `from..to`.
+    pub fn of(file: &SourceFile, from: usize, to: usize) -> Excerpt {
+        let text = file.text.as_str();
+        let (first_line, _) = file.line_col(from);
+        let (last_line, _) = file.line_col(to);
+        let first = (first_line - 1).saturating_sub(CONTEXT);
+        let start = line_start(text, first);
+        let end = line_start(text, last_line + CONTEXT);
+        Excerpt {
+            name: file.name.clone(),
+            text: escaped(&text[start..end]),
+            first_line: first,
+            start,
+            original: start..end,
+        }
+    }
+
+    /// Where the file's byte `offset` is in the excerpt (`offset` lies within it).
+    pub fn offset(&self, file: &SourceFile, offset: usize) -> usize {
+        let offset = offset.clamp(self.original.start, self.original.end);
+        escaped(&file.text[self.start..offset]).len()
+    }
+}
+
+/// The byte at which 0-based line `line` starts (the end of the text past the last line).
+fn line_start(text: &str, line: usize) -> usize {
+    if line == 0 {
+        return 0;
+    }
+    text.match_indices('\n')
+        .nth(line - 1)
+        .map_or(text.len(), |(i, _)| i + 1)
+}
+
+/// `text` with every control character but a line break and a tab escaped; a carriage return
+/// just before a line break (a Windows line end) is dropped.
+fn escaped(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' if chars.peek() == Some(&'\n') => {}
+            '\n' | '\t' => out.push(c),
+            c if c.is_control() => out.extend(c.escape_unicode()),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+impl SourceCode for Excerpt {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let inner = self.text.read_span(span, before, after)?;
+        // miette counts both the first line and the line count (which for its own `str`
+        // reader is the number of lines up to the end of what it read) from the start of the
+        // text: both move by the lines before the excerpt.
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line() + self.first_line,
+            inner.column(),
+            inner.line_count() + self.first_line,
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    #[test]
+    fn excerpts_escape_controls_and_keep_places() {
+        let file = SourceFile::new(
+            "p.msgpol".into(),
+            Arc::new("one\r\ntwo \u{1b}[2J three\nfour\n".into()),
+            false,
+        );
+        let at = file.text.find("three").unwrap();
+        let excerpt = Excerpt::of(&file, at, at + 5);
+        assert_eq!(excerpt.text, "one\ntwo \\u{1b}[2J three\nfour\n");
+        assert_eq!(&excerpt.text[excerpt.offset(&file, at)..][..5], "three");
+    }
+}

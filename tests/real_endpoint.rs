@@ -719,7 +719,9 @@ print(json.dumps([[r.get("Action"), r.get("Name"), r.get("Description")]
     ]));
 }
 
-/// Labels, the organisation and the title reach Python's plistlib as the policy wrote them.
+/// Labels, the organisation and the title reach Python's plistlib as the policy wrote them;
+/// the block dialog's message, which Santa shows as HTML, holds them as HTML text (no tag, no
+/// link can come from a label).
 #[test]
 fn santa_profiles_carry_policy_text_with_markup_as_written() {
     if !common::require_tool("python3") {
@@ -728,13 +730,15 @@ fn santa_profiles_carry_policy_text_with_markup_as_written() {
     let dir = tempfile::tempdir().unwrap();
     let (ir, paths) = emit_with_markup("santa", dir.path());
     let script = r#"
-import json, plistlib, sys
+import html, json, plistlib, sys
 with open(sys.argv[1], "rb") as f:
     p = plistlib.load(f, fmt=plistlib.FMT_XML)
+messages = [r["custom_msg"] for x in p["PayloadContent"] for r in x["StaticRules"]]
 print(json.dumps({
     "organisation": p["PayloadOrganization"],
     "name": p["PayloadDisplayName"],
-    "messages": [r["custom_msg"] for x in p["PayloadContent"] for r in x["StaticRules"]],
+    "messages": [html.unescape(m) for m in messages],
+    "tags": [m for m in messages if "<" in m or ">" in m],
 }))
 "#;
     let (ok, text) = common::run(Command::new("python3").args(["-c", script]).arg(&paths[0]));
@@ -751,6 +755,7 @@ print(json.dumps({
         .as_array()
         .unwrap()
         .contains(&format!("{chatty} is banned by {org}.").into()));
+    assert_eq!(read["tags"], serde_json::json!([]), "markup in a block message");
 }
 
 /// Conditional Access (no tenant here): the file matches tests/schemas/conditional-access.schema.json

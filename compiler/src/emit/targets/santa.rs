@@ -8,6 +8,7 @@ use super::ids::guid;
 use crate::emit::error::render_failed;
 use crate::emit::{Control, EmitError, EmitWarning, Emitted, Target, TargetInfo};
 use crate::ir::{Enforcement, Ir, Size};
+use minijinja::HtmlEscape;
 use plist::XmlWriteOptions;
 use serde::Serialize;
 
@@ -66,7 +67,13 @@ fn rules(ir: &Ir, target: &str, warnings: &mut Vec<EmitWarning>) -> Vec<Rule> {
     );
     for channel in endpoint::blocked_by(ir, Enforcement::Endpoint) {
         let e = &channel.endpoints;
-        let message = format!("{} is banned by {}.", channel.label, ir.policy.organisation);
+        // Santa shows the message in its block dialog as HTML: policy text goes in as HTML
+        // text, so no label can become a tag or a link there.
+        let message = format!(
+            "{} is banned by {}.",
+            HtmlEscape(&channel.label),
+            HtmlEscape(&ir.policy.organisation)
+        );
         let (rule_type, identifiers) = if !e.macos_signing_id.is_empty() {
             ("SIGNINGID", &e.macos_signing_id)
         } else {

@@ -755,7 +755,11 @@ print(json.dumps({
         .as_array()
         .unwrap()
         .contains(&format!("{chatty} is banned by {org}.").into()));
-    assert_eq!(read["tags"], serde_json::json!([]), "markup in a block message");
+    assert_eq!(
+        read["tags"],
+        serde_json::json!([]),
+        "markup in a block message"
+    );
 }
 
 /// Conditional Access (no tenant here): the file matches tests/schemas/conditional-access.schema.json

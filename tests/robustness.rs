@@ -278,3 +278,70 @@ fn diagnostics_never_print_control_characters() {
         }
     }
 }
+
+/// A build stopped by SIGTERM or SIGINT while it writes removes its temporary directory: only
+/// what was there before remains beside the output.
+#[cfg(unix)]
+#[test]
+fn an_interrupted_build_leaves_no_temporary_directory() {
+    use std::time::{Duration, Instant};
+    let dir = tempfile::tempdir().unwrap();
+    let names: String = (0..200_000)
+        .map(|i| format!("0.0.0.0 n{i}.example\n"))
+        .collect();
+    fs::write(dir.path().join("big.hosts"), names).unwrap();
+    let policy = dir.path().join("policy.msgpol");
+    fs::write(
+        &policy,
+        format!("{HEADER}import std.classes\nchannel safe {{\n  media text\n  mfa\n  domains \"safe.example\"\n}}\nchannel feed {{\n  media text\n  feed hosts \"big.hosts\"\n}}\ntier ok {{\n  channels safe\n  allows up to internal\n  requires mfa\n}}\ntier banned {{\n  channels feed\n  allows nothing\n  block dns\n  instead safe\n}}\n"),
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    for signal in ["TERM", "INT"] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_msgpol"))
+            .args(["--today", common::TODAY, "build"])
+            .arg(&policy)
+            .arg("--out")
+            .arg(&out)
+            .args(["--target", "all"])
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        // Wait until the build writes into its temporary directory, then stop it.
+        let staging = |d: &std::path::Path| {
+            fs::read_dir(d).unwrap().filter_map(Result::ok).any(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .starts_with(".out.msgpol-new")
+            })
+        };
+        let started = Instant::now();
+        while !staging(dir.path()) {
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "the build never started writing"
+            );
+            assert!(
+                child.try_wait().unwrap().is_none(),
+                "the build ended before it could be stopped"
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let killed = std::process::Command::new("kill")
+            .arg(format!("-{signal}"))
+            .arg(child.id().to_string())
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let status = child.wait().unwrap();
+        assert!(!status.success(), "SIG{signal}: the build still succeeded");
+        assert!(
+            !staging(dir.path()),
+            "SIG{signal} left the temporary directory behind"
+        );
+        assert!(
+            !out.exists(),
+            "SIG{signal}: a stopped build wrote the output"
+        );
+    }
+}

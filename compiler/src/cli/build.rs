@@ -18,7 +18,15 @@ pub struct BuildArgs {
     targets: Vec<String>,
 }
 
+/// The exit code of a build stopped by SIGINT or SIGTERM, as shells report an interrupt.
+const EXIT_INTERRUPTED: i32 = 130;
+
 pub fn run(session: &Session, args: &BuildArgs) -> i32 {
+    // Stopped while writing: leave no temporary directory beside the output.
+    let _ = ctrlc::set_handler(|| {
+        emit::write::remove_unfinished();
+        std::process::exit(EXIT_INTERRUPTED);
+    });
     let compilation = match msgpol::compile(&args.file, session.today) {
         Ok(c) => c,
         Err(diag) => return session.fail(diag),

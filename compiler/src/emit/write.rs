@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 use std::fs;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 use time::Date;
 
@@ -90,6 +90,12 @@ struct DiskSink<'a> {
 impl Sink for DiskSink<'_> {
     fn file(&mut self, relative: &str, contents: &mut Contents<'_>) -> Result<(), EmitError> {
         let path = self.dir.join(relative);
+        if STOPPING.load(Ordering::SeqCst) {
+            return Err(write_failed(
+                &path,
+                &io::Error::other("the build is being stopped"),
+            ));
+        }
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent).map_err(|e| write_failed(parent, &e))?;
         }
@@ -254,6 +260,22 @@ fn replaceable(out: &Path) -> bool {
     true
 }
 
+/// Temporary directories of builds under way, for `remove_unfinished`.
+static UNFINISHED: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// Set once the process is stopping: no target creates another file or directory.
+static STOPPING: AtomicBool = AtomicBool::new(false);
+
+/// Remove the temporary directory of every build still under way: what a process stopped by
+/// a signal calls (the command line's handler), so that it leaves nothing half-written.
+pub fn remove_unfinished() {
+    STOPPING.store(true, Ordering::SeqCst);
+    let unfinished = UNFINISHED.lock().unwrap_or_else(|e| e.into_inner());
+    for dir in unfinished.iter() {
+        let _ = fs::remove_dir_all(dir);
+    }
+}
+
 /// A sibling of `out` with a suffix, for the temporary and the replaced directory.
 fn sibling(out: &Path, suffix: &str) -> PathBuf {
     let name = out
@@ -291,6 +313,8 @@ pub fn build(
     }
     let staging = sibling(out, "msgpol-new");
     let _ = fs::remove_dir_all(&staging);
+    let unfinished = || UNFINISHED.lock().unwrap_or_else(|e| e.into_inner());
+    unfinished().push(staging.clone());
     let result = fs::create_dir(&staging)
         .map_err(|e| write_failed(&staging, &e))
         .and_then(|_| {
@@ -332,6 +356,7 @@ pub fn build(
     if result.is_err() {
         let _ = fs::remove_dir_all(&staging);
     }
+    unfinished().retain(|d| *d != staging);
     result
 }
 

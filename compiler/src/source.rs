@@ -28,6 +28,18 @@ impl Span {
     }
 }
 
+/// Whether `c` is a character no output can carry safely, wherever it came from: a control
+/// character, a bidirectional control (it makes text display differently from how it reads),
+/// a line or paragraph separator (JavaScript and line-based formats read a line break there),
+/// or a noncharacter (XML cannot hold one). Tabs and line breaks are the caller's to allow.
+pub fn is_unsafe_char(c: char) -> bool {
+    let code = c as u32;
+    c.is_control()
+        || matches!(code, 0x202A..=0x202E | 0x2066..=0x2069 | 0x2028 | 0x2029)
+        || (0xFDD0..=0xFDEF).contains(&code)
+        || code & 0xFFFE == 0xFFFE
+}
+
 /// A string value from a source file (unescaped), and where it is written.
 #[derive(Clone, Debug)]
 pub struct Str {

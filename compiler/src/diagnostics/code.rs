@@ -85,7 +85,7 @@ macro_rules! codes {
 
 codes! {
     E001 Syntax "syntax/error" "the file is not valid UTF-8";
-    E002 Syntax "syntax/error" "a NUL byte or other control character in the file";
+    E002 Syntax "syntax/error" "a control character, line separator, bidirectional control or noncharacter in the file";
     E003 Syntax "syntax/error" "unterminated string (a line ends inside \"…\")";
     E004 Syntax "syntax/error" "unexpected text where a statement, value or `{`/`}` was expected";
     E005 Syntax "syntax/error" "a block is not closed, or a `}` closes nothing";

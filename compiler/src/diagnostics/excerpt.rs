@@ -1,9 +1,10 @@
 //! The part of a source file a snippet shows: whole lines around its labels, copied with every
-//! control character escaped (`\u{1b}`), so that a terminal escape in a policy or a feed never
+//! control character (and every other character `source::is_unsafe_char` names) escaped
+//! (`\u{1b}`), so that a terminal escape in a policy or a feed never
 //! reaches an administrator's terminal, and with the file's line numbers kept. Only these
 //! lines are copied and scanned, however large the file.
 
-use crate::source::SourceFile;
+use crate::source::{is_unsafe_char, SourceFile};
 use miette::{MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
 
 /// Lines shown around the labels (miette shows fewer; these are what it may ask for).
@@ -57,8 +58,9 @@ fn line_start(text: &str, line: usize) -> usize {
         .map_or(text.len(), |(i, _)| i + 1)
 }
 
-/// `text` with every control character but a line break and a tab escaped; a carriage return
-/// just before a line break (a Windows line end) is dropped.
+/// `text` with every character no terminal should be sent escaped (`is_unsafe_char`) but a
+/// line break and a tab; a carriage return just before a line break (a Windows line end) is
+/// dropped.
 fn escaped(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars().peekable();
@@ -66,7 +68,7 @@ fn escaped(text: &str) -> String {
         match c {
             '\r' if chars.peek() == Some(&'\n') => {}
             '\n' | '\t' => out.push(c),
-            c if c.is_control() => out.extend(c.escape_unicode()),
+            c if is_unsafe_char(c) => out.extend(c.escape_unicode()),
             c => out.push(c),
         }
     }

@@ -18,10 +18,15 @@ pub fn invalid_utf8(span: Span) -> SyntaxError {
 }
 
 pub fn control_character(span: Span, c: char) -> SyntaxError {
-    let what = if c == '\0' {
-        "a NUL byte".to_string()
-    } else {
-        format!("the control character U+{:04X}", c as u32)
+    let what = match c {
+        '\0' => "a NUL byte".to_string(),
+        '\u{2028}' => "the line separator U+2028".to_string(),
+        '\u{2029}' => "the paragraph separator U+2029".to_string(),
+        c if c.is_control() => format!("the control character U+{:04X}", c as u32),
+        c if (c as u32) & 0xFFFE == 0xFFFE || (0xFDD0..=0xFDEF).contains(&(c as u32)) => {
+            format!("the noncharacter U+{:04X}", c as u32)
+        }
+        c => format!("the bidirectional control U+{:04X}", c as u32),
     };
     SyntaxError(
         Diagnostic::new(Code::E002, format!("{what} is not allowed in a policy"))

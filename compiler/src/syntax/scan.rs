@@ -3,7 +3,7 @@
 //! match) and gives each its own code and a precise place.
 
 use super::error::{self, SyntaxError};
-use crate::source::{FileId, Span};
+use crate::source::{is_unsafe_char, FileId, Span};
 
 /// Most blocks open at once: a declaration's and a `detect` block inside it.
 pub const MAX_DEPTH: usize = 2;
@@ -91,12 +91,18 @@ pub fn scan(file: FileId, text: &str) -> Vec<SyntaxError> {
     errors
 }
 
-/// C1 control characters and bidirectional overrides (which can make text read differently
-/// from how it parses): their UTF-8 length if `rest` starts with one.
+/// The length of a character past ASCII at the start of `rest` that no output can carry
+/// safely (`source::is_unsafe_char`), if one is there.
 fn invisible_control(rest: &[u8]) -> Option<usize> {
-    match rest {
-        [0xC2, 0x80..=0x9F, ..] => Some(2),
-        [0xE2, 0x80, 0xAA..=0xAE, ..] | [0xE2, 0x81, 0xA6..=0xA9, ..] => Some(3),
-        _ => None,
+    let lead = *rest.first()?;
+    if lead < 0x80 {
+        return None;
     }
+    let len = match lead {
+        0xC0..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        _ => 4,
+    };
+    let c = std::str::from_utf8(rest.get(..len)?).ok()?.chars().next()?;
+    is_unsafe_char(c).then_some(len)
 }

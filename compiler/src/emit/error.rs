@@ -74,11 +74,15 @@ pub fn purview_pattern_too_long(
     )
 }
 
-/// The names (or addresses) a disagreement is about, as a diagnostic lists them.
-fn listed(count: usize, shown: &[String]) -> String {
+/// The probes a disagreement is about, as a diagnostic lists them: each value quoted after
+/// how it is asked (`a name under`, `windows-exe`).
+fn listed(count: usize, shown: &[(&str, String)]) -> String {
     let mut list = shown
         .iter()
-        .map(|p| quote(p))
+        .map(|(how, value)| match how {
+            &"" => quote(value),
+            how => format!("{how} {}", quote(value)),
+        })
         .collect::<Vec<_>>()
         .join(", ");
     if count > shown.len() {
@@ -87,13 +91,29 @@ fn listed(count: usize, shown: &[String]) -> String {
     list
 }
 
-/// E317: a written file blocks what the policy allows.
-pub fn blocks_what_the_policy_allows(target: &str, count: usize, shown: &[String]) -> EmitError {
+/// The files of `target`, and which of their readers disagrees when they have several.
+fn files_of(target: &str, reader: Option<&str>) -> String {
+    match reader {
+        Some(reader) => format!("the `{target}` files ({reader})"),
+        None => format!("the `{target}` files"),
+    }
+}
+
+/// E317: a written file blocks (or, for a detection format, alerts on) what the policy allows.
+pub fn blocks_what_the_policy_allows(
+    target: &str,
+    reader: Option<&str>,
+    alerts: bool,
+    count: usize,
+    shown: &[(&str, String)],
+) -> EmitError {
+    let does = if alerts { "alert on" } else { "block" };
     EmitError(
         Diagnostic::new(
             Code::E317,
             format!(
-                "the `{target}` files block what the policy allows: {}",
+                "{} {does} what the policy allows: {}",
+                files_of(target, reader),
                 listed(count, shown)
             ),
         )
@@ -101,18 +121,26 @@ pub fn blocks_what_the_policy_allows(target: &str, count: usize, shown: &[String
     )
 }
 
-/// E318: a written file lets through what the policy blocks, beyond its format's declared
-/// limits.
+/// E318: a written file lets through what the policy blocks (or, for a detection format, does
+/// not report what it watches), beyond its format's declared limits.
 pub fn lets_through_what_the_policy_blocks(
     target: &str,
+    reader: Option<&str>,
+    alerts: bool,
     count: usize,
-    shown: &[String],
+    shown: &[(&str, String)],
 ) -> EmitError {
+    let does = if alerts {
+        "do not report what the policy watches"
+    } else {
+        "let through what the policy blocks"
+    };
     EmitError(
         Diagnostic::new(
             Code::E318,
             format!(
-                "the `{target}` files let through what the policy blocks: {}",
+                "{} {does}: {}",
+                files_of(target, reader),
                 listed(count, shown)
             ),
         )

@@ -4,7 +4,7 @@
 //! characters and `^` the end of the name, so `||*.x^` is the subdomains of x alone.
 
 use super::templated::{Family, NameFormat, TemplatedTarget};
-use crate::emit::verify::{readers, Question, Reader};
+use crate::emit::verify::{readers, Reader};
 use crate::emit::templates::template;
 use crate::emit::{Control, TargetInfo, Template};
 use crate::ir::Size;
@@ -12,9 +12,9 @@ use crate::ir::Size;
 const TEMPLATE: Template = template!("adblock/msgpol.txt.j2");
 
 const READER: Reader = Reader {
-    question: Question::Dns,
     read: readers::adblock::read,
     leaves_open: &[],
+    programs_by: &[],
 };
 
 pub const ADBLOCK: TemplatedTarget = TemplatedTarget {

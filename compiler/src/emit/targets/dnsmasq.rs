@@ -2,7 +2,7 @@
 //! subdomains, `/*.x/` for the subdomains only; exact names are sunk with `host-record`).
 
 use super::templated::{Family, NameFormat, TemplatedTarget};
-use crate::emit::verify::{readers, Question, Reader};
+use crate::emit::verify::{readers, Reader};
 use crate::emit::templates::template;
 use crate::emit::{Control, TargetInfo, Template};
 use crate::ir::Size;
@@ -10,9 +10,9 @@ use crate::ir::Size;
 const TEMPLATE: Template = template!("dnsmasq/msgpol.conf.j2");
 
 const READER: Reader = Reader {
-    question: Question::Dns,
     read: readers::dnsmasq::read,
     leaves_open: &[],
+    programs_by: &[],
 };
 
 pub const DNSMASQ: TemplatedTarget = TemplatedTarget {

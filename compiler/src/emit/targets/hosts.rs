@@ -2,7 +2,7 @@
 //! what they cannot block is said in the file and in a build warning.
 
 use super::templated::{Family, NameFormat, Rules, TemplatedTarget};
-use crate::emit::verify::{readers, Question, Reach, Reader};
+use crate::emit::verify::{readers, Reach, Reader};
 use crate::emit::templates::template;
 use crate::emit::{Control, TargetInfo, Template};
 use crate::ir::{Scope, Size};
@@ -11,9 +11,9 @@ const TEMPLATE: Template = template!("hosts/hosts.j2");
 
 // A hosts file matches names exactly: it blocks no name for lying under another.
 const READER: Reader = Reader {
-    question: Question::Dns,
     read: readers::hosts::read,
     leaves_open: &[Reach::UnderDomain, Reach::UnderSubdomainsOnly, Reach::UnderCarvedOutName],
+    programs_by: &[],
 };
 
 pub const HOSTS: TemplatedTarget = TemplatedTarget {

@@ -2,7 +2,7 @@
 //! rules (`-m set --match-set msgpol-banned4 dst -j DROP`).
 
 use super::templated::{Family, TemplatedTarget};
-use crate::emit::verify::{readers, Question, Reader};
+use crate::emit::verify::{readers, Reader};
 use crate::emit::templates::template;
 use crate::emit::{Control, TargetInfo, Template};
 use crate::ir::Size;
@@ -10,9 +10,9 @@ use crate::ir::Size;
 const TEMPLATE: Template = template!("ipset/msgpol.ipset.j2");
 
 const READER: Reader = Reader {
-    question: Question::Firewall,
     read: readers::ipset::read,
     leaves_open: &[],
+    programs_by: &[],
 };
 
 pub const IPSET: TemplatedTarget = TemplatedTarget {

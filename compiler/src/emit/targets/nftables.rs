@@ -2,7 +2,7 @@
 //! forward. Reloading replaces the `msgpol` table as a whole.
 
 use super::templated::{Family, TemplatedTarget};
-use crate::emit::verify::{readers, Question, Reader};
+use crate::emit::verify::{readers, Reader};
 use crate::emit::templates::template;
 use crate::emit::{Control, TargetInfo, Template};
 use crate::ir::Size;
@@ -10,9 +10,9 @@ use crate::ir::Size;
 const TEMPLATE: Template = template!("nftables/msgpol.nft.j2");
 
 const READER: Reader = Reader {
-    question: Question::Firewall,
     read: readers::nftables::read,
     leaves_open: &[],
+    programs_by: &[],
 };
 
 pub const NFTABLES: TemplatedTarget = TemplatedTarget {

@@ -2,7 +2,7 @@
 //! DIRECT. Lookups are hash-table walks over the host's labels, so every scope is exact.
 
 use super::templated::{Family, NameFormat, TemplatedTarget};
-use crate::emit::verify::{readers, Question, Reader};
+use crate::emit::verify::{readers, Reader};
 use crate::emit::templates::template;
 use crate::emit::{Control, TargetInfo, Template};
 use crate::ir::Size;
@@ -10,9 +10,9 @@ use crate::ir::Size;
 const TEMPLATE: Template = template!("pac/msgpol.pac.j2");
 
 const READER: Reader = Reader {
-    question: Question::Dns,
     read: readers::pac::read,
     leaves_open: &[],
+    programs_by: &[],
 };
 
 pub const PAC: TemplatedTarget = TemplatedTarget {

@@ -2,7 +2,7 @@
 //! networks and a rule blocking traffic to it.
 
 use super::templated::{Family, TemplatedTarget};
-use crate::emit::verify::{readers, Question, Reader};
+use crate::emit::verify::{readers, Reader};
 use crate::emit::templates::template;
 use crate::emit::{Control, TargetInfo, Template};
 use crate::ir::Size;
@@ -10,9 +10,9 @@ use crate::ir::Size;
 const TEMPLATE: Template = template!("pf/msgpol.pf.conf.j2");
 
 const READER: Reader = Reader {
-    question: Question::Firewall,
     read: readers::pf::read,
     leaves_open: &[],
+    programs_by: &[],
 };
 
 pub const PF: TemplatedTarget = TemplatedTarget {

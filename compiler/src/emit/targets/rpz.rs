@@ -4,7 +4,7 @@
 //! from the wildcard above; those names are written again (`NameFormat::dns_wildcards`).
 
 use super::templated::{Family, NameFormat, TemplatedTarget};
-use crate::emit::verify::{readers, Question, Reader};
+use crate::emit::verify::{readers, Reader};
 use crate::emit::templates::template;
 use crate::emit::{Control, TargetInfo, Template};
 use crate::ir::Size;
@@ -12,9 +12,9 @@ use crate::ir::Size;
 const TEMPLATE: Template = template!("rpz/msgpol.rpz.zone.j2");
 
 const READER: Reader = Reader {
-    question: Question::Dns,
     read: readers::rpz::read,
     leaves_open: &[],
+    programs_by: &[],
 };
 
 pub const RPZ: TemplatedTarget = TemplatedTarget {

@@ -3,7 +3,7 @@
 //! ACLs in the snippet for the blocks and carve-outs of subdomains only).
 
 use super::templated::{Family, NameFormat, TemplatedTarget};
-use crate::emit::verify::{readers, Question, Reader};
+use crate::emit::verify::{readers, Reader};
 use crate::emit::templates::template;
 use crate::emit::{Control, TargetInfo, Template};
 use crate::ir::Size;
@@ -13,9 +13,9 @@ const MSGPOL_ALLOWED_TXT: Template = template!("squid/msgpol-allowed.txt.j2");
 const MSGPOL_CONF: Template = template!("squid/msgpol.conf.j2");
 
 const READER: Reader = Reader {
-    question: Question::Dns,
     read: readers::squid::read,
     leaves_open: &[],
+    programs_by: &[],
 };
 
 pub const SQUID: TemplatedTarget = TemplatedTarget {

@@ -1,7 +1,7 @@
 //! `unbound`: a configuration fragment for the Unbound resolver (`local-zone` rules).
 
 use super::templated::{Family, NameFormat, Rules, TemplatedTarget};
-use crate::emit::verify::{readers, Question, Reach, Reader};
+use crate::emit::verify::{readers, Reach, Reader};
 use crate::emit::templates::template;
 use crate::emit::{Control, TargetInfo, Template};
 use crate::ir::{Scope, Size};
@@ -10,9 +10,9 @@ const TEMPLATE: Template = template!("unbound/msgpol.conf.j2");
 
 // Unbound zones cover whole subtrees: no block of subdomains alone, no carve-out of one name.
 const READER: Reader = Reader {
-    question: Question::Dns,
     read: readers::unbound::read,
     leaves_open: &[Reach::UnderSubdomainsOnly, Reach::UnderCarvedOutName],
+    programs_by: &[],
 };
 
 pub const UNBOUND: TemplatedTarget = TemplatedTarget {

@@ -1,25 +1,32 @@
 //! Translation validation: each target's written bytes are read back by an independent reader
-//! of its format (parsing the files as their consumer would, never reusing what the writer
-//! was given), asked about every name and address the policy mentions, and every answer is
-//! compared with what the policy decides (`Oracle`). A file that blocks what the policy allows
-//! is an error; one that lets through what the policy blocks is an error too, unless the
-//! target declares that its format cannot say it (the build then already warns, W308).
+//! of its format (parsing the files as each program that consumes them would, never reusing
+//! what the writer was given), asked about every name, address and program the policy
+//! mentions, and every answer is compared with what the policy decides (`Oracle`). A file that
+//! goes further than the policy (blocks, or alerts on, what it allows) is an error; one that
+//! stops short of it is an error too, unless the target declares that its format cannot say it
+//! (the build then already warns, W308 or W309).
 //!
 //! The readers live in `readers/`, one per format; they may use the IR's types and this
 //! module, never the writers (`tests/architecture.rs` checks it).
 
 mod oracle;
+mod program;
 pub mod readers;
 
 use super::{EmitError, OutputFile};
 pub use oracle::{Answer, Oracle, Reach};
+pub use program::{Identifier, Identifiers, Program};
 use std::net::IpAddr;
 
-/// What a probe meets: a block, or nothing that stops it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// What a probe meets, from nothing to a block: a file that goes further than the policy
+/// (a block, or an alert, where the policy allows) or stops short of it is wrong.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Effect {
-    Blocked,
+    /// Nothing stops it or reports it.
     Allowed,
+    /// Let through and reported: an alert, an audit event.
+    Reported,
+    Blocked,
 }
 
 /// The tier control a format puts into effect, which fixes what the policy expects of it.
@@ -31,9 +38,15 @@ pub enum Question {
     Browser,
     /// Addresses blocked by tiers that `block firewall`.
     Firewall,
+    /// Programs blocked by tiers that `block endpoint`.
+    Endpoint,
+    /// What the policy wants seen: the names and programs of tiers that `monitor`, and the
+    /// names tiers `block dns` (the detection targets alert on what the block stops).
+    Alert,
 }
 
-/// What a format's files, as read back, do to a name or an address.
+/// What a format's files, as one of their consumers reads them, do to a name, an address or a
+/// program; `None` for what it does not read.
 pub trait Reading {
     /// What happens to `name` itself, or (`child`) to a name one label below it that the
     /// policy does not mention.
@@ -48,20 +61,56 @@ pub trait Reading {
     fn address(&self, _address: IpAddr) -> Option<Effect> {
         None
     }
+    fn program(&self, _program: &Program) -> Option<Effect> {
+        None
+    }
 }
 
-/// A reader's parser: what the files say, borrowing from their bytes (a feed's million names
-/// are not copied again).
-pub type Read = for<'f> fn(&'f [OutputFile]) -> Result<Box<dyn Reading + 'f>, String>;
+/// One program's reading of a target's files: most files have one consumer, a Group Policy
+/// has four (Chrome, Edge, Firefox, the Windows Firewall), and each must agree with the policy.
+pub struct Consumer<'f> {
+    /// Its name, when the files have more than one.
+    pub name: Option<&'static str>,
+    /// The questions it is asked.
+    pub questions: &'static [Question],
+    pub reading: Box<dyn Reading + 'f>,
+}
+
+impl<'f> Consumer<'f> {
+    /// The only consumer of a target's files.
+    pub fn only(questions: &'static [Question], reading: impl Reading + 'f) -> Vec<Consumer<'f>> {
+        vec![Consumer {
+            name: None,
+            questions,
+            reading: Box::new(reading),
+        }]
+    }
+}
+
+/// A reader's parser: what the files say to each of their consumers, borrowing from their
+/// bytes (a feed's million names are not copied again).
+pub type Read = for<'f> fn(&'f [OutputFile]) -> Result<Vec<Consumer<'f>>, String>;
 
 /// How a target's files are read back, and what their format cannot say.
 pub struct Reader {
-    pub question: Question,
-    /// Parses the files as their consumer would; `Err` says what in them it cannot read.
+    /// Parses the files as their consumers would; `Err` says what in them it cannot read.
     pub read: Read,
     /// How the policy may reach a blocked name that this format cannot block: such names
     /// may stay open (the target's W308 warning says so). Any other open name is an error.
     pub leaves_open: &'static [Reach],
+    /// The identifiers its rules name programs by: a program the policy names by none of
+    /// them may stay open (the target's W309 warning names its channel).
+    pub programs_by: &'static [Identifier],
+}
+
+impl Reader {
+    /// Whether the format declares that it cannot act on what the policy reaches this way.
+    fn declares(&self, reach: Reach) -> bool {
+        match reach {
+            Reach::Program(given) => !given.any_of(self.programs_by),
+            reach => self.leaves_open.contains(&reach),
+        }
+    }
 }
 
 /// What verifying one target found.
@@ -75,83 +124,117 @@ pub struct Verified {
 /// At most this many disagreements are named in one error: the first ones show the pattern.
 const MAX_NAMED: usize = 5;
 
-/// Read `files` back with `reader` and ask them about every probe of the policy.
+/// A probe as a diagnostic names it: how it is asked (`a name under`, `windows-exe`), and
+/// the name, address or identifier.
+type Shown = (&'static str, String);
+
+/// The disagreements of one consumer on one question: the files go further than the policy
+/// (over) or stop short of it beyond their declared limits (under).
+struct Tally {
+    consumer: Option<&'static str>,
+    question: Question,
+    over: (usize, Vec<Shown>),
+    under: (usize, Vec<Shown>),
+}
+
+impl Tally {
+    fn note(side: &mut (usize, Vec<Shown>), probe: &dyn Fn() -> Shown) {
+        side.0 += 1;
+        if side.1.len() < MAX_NAMED {
+            side.1.push(probe());
+        }
+    }
+}
+
+/// Read `files` back with `reader` and ask each of their consumers every probe of the policy
+/// for its questions.
 pub fn verify(
     target: &str,
     reader: &Reader,
     oracle: &Oracle,
     files: &[OutputFile],
 ) -> Result<Verified, EmitError> {
-    let reading = (reader.read)(files).map_err(|why| super::error::unreadable(target, &why))?;
+    let consumers = (reader.read)(files).map_err(|why| super::error::unreadable(target, &why))?;
     let mut verified = Verified {
         probes: 0,
         agreed: 0,
     };
-    let mut over: Vec<String> = Vec::new();
-    let mut under: Vec<String> = Vec::new();
-    let mut over_count = 0;
-    let mut under_count = 0;
-    let mut judge = |probe: &dyn Fn() -> String, expected: Answer, got: Option<Effect>| {
-        verified.probes += 1;
-        let Some(got) = got else {
-            return;
-        };
-        match (expected.0, got) {
-            (want, got) if want == got => verified.agreed += 1,
-            (Effect::Allowed, Effect::Blocked) => {
-                over_count += 1;
-                if over.len() < MAX_NAMED {
-                    over.push(probe());
+    let mut tallies = Vec::new();
+    for consumer in &consumers {
+        for &question in consumer.questions {
+            let mut tally = Tally {
+                consumer: consumer.name,
+                question,
+                over: (0, Vec::new()),
+                under: (0, Vec::new()),
+            };
+            let mut judge = |probe: &dyn Fn() -> Shown, expected: Answer, got: Option<Effect>| {
+                let Some(got) = got else {
+                    return;
+                };
+                verified.probes += 1;
+                if got == expected.0 {
+                    verified.agreed += 1;
+                } else if got > expected.0 {
+                    Tally::note(&mut tally.over, probe);
+                } else if !expected.1.is_some_and(|reach| reader.declares(reach)) {
+                    Tally::note(&mut tally.under, probe);
+                }
+            };
+            let reading = &consumer.reading;
+            if matches!(
+                question,
+                Question::Dns | Question::Browser | Question::Alert
+            ) {
+                for (name, expected) in oracle.name_probes(question) {
+                    let got = reading.name_and_child(name);
+                    judge(&|| name_probe(name, false), expected[0], got[0]);
+                    judge(&|| name_probe(name, true), expected[1], got[1]);
                 }
             }
-            (_, _) => {
-                let declared = expected
-                    .1
-                    .is_some_and(|reach| reader.leaves_open.contains(&reach));
-                if !declared {
-                    under_count += 1;
-                    if under.len() < MAX_NAMED {
-                        under.push(probe());
-                    }
+            if question == Question::Firewall {
+                for address in oracle.address_probes() {
+                    let expected = (oracle.address(address), None);
+                    judge(
+                        &|| ("", address.to_string()),
+                        expected,
+                        reading.address(address),
+                    );
                 }
             }
-        }
-    };
-    match reader.question {
-        Question::Dns | Question::Browser => {
-            for (name, expected) in oracle.name_probes(reader.question) {
-                let got = reading.name_and_child(name);
-                judge(&|| name_probe(name, false), expected[0], got[0]);
-                judge(&|| name_probe(name, true), expected[1], got[1]);
+            if matches!(question, Question::Endpoint | Question::Alert) {
+                for (program, expected) in oracle.program_probes(question) {
+                    let got = reading.program(program);
+                    let shown = || (program.kind.keyword(), program.identifier.to_string());
+                    judge(&shown, expected, got);
+                }
             }
-        }
-        Question::Firewall => {
-            for address in oracle.address_probes() {
-                let expected = (oracle.address(address), None);
-                judge(&|| address.to_string(), expected, reading.address(address));
-            }
+            tallies.push(tally);
         }
     }
-    if over_count > 0 {
+    let alerts = |tally: &Tally| tally.question == Question::Alert;
+    if let Some(t) = tallies.iter().find(|t| t.over.0 > 0) {
         return Err(super::error::blocks_what_the_policy_allows(
-            target, over_count, &over,
+            target,
+            t.consumer,
+            alerts(t),
+            t.over.0,
+            &t.over.1,
         ));
     }
-    if under_count > 0 {
+    if let Some(t) = tallies.iter().find(|t| t.under.0 > 0) {
         return Err(super::error::lets_through_what_the_policy_blocks(
             target,
-            under_count,
-            &under,
+            t.consumer,
+            alerts(t),
+            t.under.0,
+            &t.under.1,
         ));
     }
     Ok(verified)
 }
 
 /// A name probe as a diagnostic shows it: the name, or a label under it.
-fn name_probe(name: &str, child: bool) -> String {
-    if child {
-        format!("a name under {name}")
-    } else {
-        name.to_string()
-    }
+fn name_probe(name: &str, child: bool) -> Shown {
+    (if child { "a name under" } else { "" }, name.to_string())
 }

@@ -1,9 +1,11 @@
 //! What the policy decides for each probe, from the IR's channels and tiers alone (never from
 //! the enforcement sets the writers read), so that a mistake there cannot hide on both sides.
 
+use super::program::{Identifier, Identifiers, Program};
 use super::{Effect, Question};
 use crate::ir::{ChannelInfo, Enforcement, Ir, Network, Scope, TierKind};
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
+use std::borrow::Cow;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::sync::OnceLock;
 
@@ -20,6 +22,9 @@ pub enum Reach {
     /// The name lies under a name an allowed channel lists exactly: that one name is carved
     /// out, its subdomains are not (some formats can carve out only whole subtrees).
     UnderCarvedOutName,
+    /// A program the policy names by these kinds of identifier: a format whose rules need
+    /// another kind cannot act on it (the target's W309 warning names its channel).
+    Program(Identifiers),
 }
 
 /// Which part of a listed name an entry covers.
@@ -105,12 +110,18 @@ pub struct Oracle<'ir> {
     open: Names<'ir>,
     dns: Names<'ir>,
     browser: Names<'ir>,
+    /// Names of channels in tiers that `monitor`.
+    monitored: Names<'ir>,
     open_networks: Vec<Network>,
     blocked_networks: Vec<Network>,
     /// The answers to `name_probes`, in their order, worked out once for all the targets
     /// that ask the same question (a feed makes them millions).
     dns_answers: OnceLock<Vec<[Answer; 2]>>,
     browser_answers: OnceLock<Vec<[Answer; 2]>>,
+    alert_answers: OnceLock<Vec<[Answer; 2]>>,
+    /// Every program identifier of a channel in a tier, with the answers to the endpoint and
+    /// the alert question.
+    programs: Vec<(Program<'ir>, Answer, Answer)>,
 }
 
 /// The policy's answer to one name probe: what it decides, and how it reaches a name it
@@ -126,41 +137,107 @@ impl<'ir> Oracle<'ir> {
                 .flat_map(|c| c.endpoints.networks.iter().copied())
                 .collect()
         };
+        let open = || ir.channels_where(|t| t.kind != TierKind::Banned);
+        let identifiers = |channels: Vec<&'ir ChannelInfo>| {
+            channels
+                .into_iter()
+                .flat_map(Program::of)
+                .map(|p| key(p.kind, p.identifier))
+                .collect::<FxHashSet<_>>()
+        };
+        let open_programs = identifiers(open().collect());
+        let blocked_programs = identifiers(blocking(Enforcement::Endpoint).collect());
+        let monitored_programs = identifiers(ir.channels_where(|t| t.monitor).collect());
+        let programs = ir
+            .tiered_channels()
+            .flat_map(Program::of)
+            .map(|program| {
+                let id = key(program.kind, program.identifier);
+                let reach = Some(Reach::Program(program.given()));
+                let blocked = if !open_programs.contains(&id) && blocked_programs.contains(&id) {
+                    (Effect::Blocked, reach)
+                } else {
+                    (Effect::Allowed, None)
+                };
+                let reported = if monitored_programs.contains(&id) {
+                    (Effect::Reported, reach)
+                } else {
+                    (Effect::Allowed, None)
+                };
+                (program, blocked, reported)
+            })
+            .collect();
         Oracle {
-            open: Names::of(ir.channels_where(|t| t.kind != TierKind::Banned)),
+            open: Names::of(open()),
             dns: Names::of(blocking(Enforcement::Dns)),
             browser: Names::of(blocking(Enforcement::Browser)),
-            open_networks: networks(ir.channels_where(|t| t.kind != TierKind::Banned).collect()),
+            monitored: Names::of(ir.channels_where(|t| t.monitor)),
+            open_networks: networks(open().collect()),
             blocked_networks: networks(blocking(Enforcement::Firewall).collect()),
             dns_answers: OnceLock::new(),
             browser_answers: OnceLock::new(),
+            alert_answers: OnceLock::new(),
+            programs,
         }
     }
 
-    /// The names blocked for a name question, and where its answers are kept.
-    fn for_names(&self, question: Question) -> (&Names<'ir>, &OnceLock<Vec<[Answer; 2]>>) {
-        match question {
-            Question::Dns => (&self.dns, &self.dns_answers),
-            Question::Browser | Question::Firewall => (&self.browser, &self.browser_answers),
-        }
-    }
-
-    /// Every name the policy mentions for `question`, with the policy's answer for the name
-    /// itself and for a fresh label under it.
+    /// Every name the policy mentions for a name question (DNS, browser, alert), with the
+    /// policy's answer for the name itself and for a fresh label under it.
     pub fn name_probes(
         &self,
         question: Question,
     ) -> impl Iterator<Item = (&'ir str, [Answer; 2])> + '_ {
-        let (blocked, answers) = self.for_names(question);
+        let (blocked, watched, answers) = match question {
+            Question::Dns => (&self.dns, None, &self.dns_answers),
+            Question::Alert => (&self.dns, Some(&self.monitored), &self.alert_answers),
+            // The browser question; the others ask no names.
+            _ => (&self.browser, None, &self.browser_answers),
+        };
         let names = move || {
             self.open
                 .scopes
                 .keys()
                 .chain(blocked.scopes.keys())
+                .chain(watched.into_iter().flat_map(|w| w.scopes.keys()))
                 .copied()
         };
-        let answers = answers.get_or_init(|| names().map(|n| self.answers(blocked, n)).collect());
+        let answers = answers.get_or_init(|| {
+            names()
+                .map(|n| match watched {
+                    Some(watched) => self.alerts(watched, n),
+                    None => self.answers(blocked, n),
+                })
+                .collect()
+        });
         names().zip(answers.iter().copied())
+    }
+
+    /// What the policy wants seen of `name` and a label under it: the names of monitored
+    /// channels are reported, and so are those the DNS question blocks.
+    fn alerts(&self, watched: &Names, name: &str) -> [Answer; 2] {
+        let monitored = watched.reach(name);
+        let dns = self.answers(&self.dns, name);
+        std::array::from_fn(|i| match (monitored[i].0, dns[i]) {
+            (Some(reach), _) => (Effect::Reported, Some(reach)),
+            (None, (Effect::Blocked, reach)) => (Effect::Reported, reach),
+            (None, answer) => answer,
+        })
+    }
+
+    /// Every program identifier of a channel in a tier, with the policy's answer for
+    /// `question`: blocked on endpoints (tiers that `block endpoint`, unless an approved or
+    /// limited channel names the same program), or reported (tiers that `monitor`).
+    pub fn program_probes(
+        &self,
+        question: Question,
+    ) -> impl Iterator<Item = (&Program<'ir>, Answer)> + '_ {
+        self.programs
+            .iter()
+            .map(move |(program, blocked, reported)| match question {
+                Question::Alert => (program, *reported),
+                // The endpoint question; the others ask no programs.
+                _ => (program, *blocked),
+            })
     }
 
     /// What the policy decides for `name` and a label under it, and how it reaches a name it
@@ -208,6 +285,15 @@ impl<'ir> Oracle<'ir> {
         } else {
             Effect::Allowed
         }
+    }
+}
+
+/// A program identifier as it is compared: Windows' in any case.
+fn key(kind: Identifier, identifier: &str) -> (Identifier, Cow<'_, str>) {
+    if kind.ignores_case() {
+        (kind, Cow::Owned(identifier.to_lowercase()))
+    } else {
+        (kind, Cow::Borrowed(identifier))
     }
 }
 

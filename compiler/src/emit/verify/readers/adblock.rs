@@ -6,7 +6,7 @@
 
 use super::domains::NameList;
 use super::text;
-use crate::emit::verify::{Effect, Reading};
+use crate::emit::verify::{Consumer, Effect, Question, Reading};
 use crate::emit::OutputFile;
 
 /// One side of the list (blocks or exceptions): plain names, and patterns with `*`.
@@ -101,7 +101,7 @@ impl Reading for FilterList<'_> {
     }
 }
 
-pub fn read(files: &[OutputFile]) -> Result<Box<dyn Reading + '_>, String> {
+pub fn read(files: &[OutputFile]) -> Result<Vec<Consumer<'_>>, String> {
     let text = text(files, "msgpol.txt")?;
     let mut list = FilterList::default();
     list.blocks.names = NameList::with_capacity(super::lines(text));
@@ -115,7 +115,7 @@ pub fn read(files: &[OutputFile]) -> Result<Box<dyn Reading + '_>, String> {
             None => list.blocks.add(line)?,
         }
     }
-    Ok(Box::new(list))
+    Ok(Consumer::only(&[Question::Dns], list))
 }
 
 #[cfg(test)]

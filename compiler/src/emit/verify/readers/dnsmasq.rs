@@ -10,7 +10,7 @@
 use super::domains::folded;
 use super::domains::NameList;
 use super::text;
-use crate::emit::verify::{Effect, Reading};
+use crate::emit::verify::{Consumer, Effect, Question, Reading};
 use crate::emit::OutputFile;
 use rustc_hash::FxHashSet;
 use std::borrow::Cow;
@@ -68,7 +68,7 @@ fn domains_and_value(spec: &str) -> Result<(Vec<&str>, &str), String> {
     Ok((parts, value))
 }
 
-pub fn read(files: &[OutputFile]) -> Result<Box<dyn Reading + '_>, String> {
+pub fn read(files: &[OutputFile]) -> Result<Vec<Consumer<'_>>, String> {
     let text = text(files, "msgpol.conf")?;
     let mut config = Dnsmasq {
         answered: NameList::with_capacity(super::lines(text)),
@@ -117,5 +117,5 @@ pub fn read(files: &[OutputFile]) -> Result<Box<dyn Reading + '_>, String> {
             }
         }
     }
-    Ok(Box::new(config))
+    Ok(Consumer::only(&[Question::Dns], config))
 }

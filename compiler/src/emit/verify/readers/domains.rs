@@ -39,24 +39,28 @@ impl<'t> NameList<'t> {
     }
 
     /// `name` itself.
-    pub fn add_name(&mut self, name: &'t str) {
-        self.listing(name).apex = true;
+    pub fn add_name(&mut self, name: impl Into<Cow<'t, str>>) {
+        self.listing(name.into()).apex = true;
     }
     /// `name` and every name under it.
-    pub fn add_tree(&mut self, name: &'t str) {
-        let listing = self.listing(name);
+    pub fn add_tree(&mut self, name: impl Into<Cow<'t, str>>) {
+        let listing = self.listing(name.into());
         listing.apex = true;
         listing.subdomains = true;
     }
     /// Every name under `name`, not `name` itself.
-    pub fn add_subdomains(&mut self, name: &'t str) {
-        let listing = self.listing(name);
+    pub fn add_subdomains(&mut self, name: impl Into<Cow<'t, str>>) {
+        let listing = self.listing(name.into());
         listing.subdomains = true;
         listing.wildcard = true;
     }
 
-    fn listing(&mut self, name: &'t str) -> &mut Listing {
-        self.names.entry(folded(name)).or_default()
+    fn listing(&mut self, name: Cow<'t, str>) -> &mut Listing {
+        let name = match name {
+            Cow::Borrowed(name) => folded(name),
+            Cow::Owned(name) => Cow::Owned(name.to_ascii_lowercase()),
+        };
+        self.names.entry(name).or_default()
     }
 
     /// Whether the list holds `name`, and a fresh label under it: one walk up the name.

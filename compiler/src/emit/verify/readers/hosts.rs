@@ -4,7 +4,7 @@
 
 use super::domains::folded;
 use super::text;
-use crate::emit::verify::{Effect, Reading};
+use crate::emit::verify::{Consumer, Effect, Question, Reading};
 use crate::emit::OutputFile;
 use rustc_hash::FxHashSet;
 use std::borrow::Cow;
@@ -24,7 +24,7 @@ impl Reading for Hosts<'_> {
     }
 }
 
-pub fn read(files: &[OutputFile]) -> Result<Box<dyn Reading + '_>, String> {
+pub fn read(files: &[OutputFile]) -> Result<Vec<Consumer<'_>>, String> {
     let text = text(files, "hosts")?;
     let mut blocked = FxHashSet::with_capacity_and_hasher(super::lines(text), Default::default());
     for (number, line) in text.lines().enumerate() {
@@ -42,5 +42,5 @@ pub fn read(files: &[OutputFile]) -> Result<Box<dyn Reading + '_>, String> {
         // Hosts lookups ignore case.
         blocked.extend(words.map(folded));
     }
-    Ok(Box::new(Hosts(blocked)))
+    Ok(Consumer::only(&[Question::Dns], Hosts(blocked)))
 }

@@ -3,10 +3,10 @@
 //! a set created here counts as blocked.
 
 use super::{text, Cidr, DroppedRanges};
-use crate::emit::verify::Reading;
+use crate::emit::verify::{Consumer, Question};
 use crate::emit::OutputFile;
 
-pub fn read(files: &[OutputFile]) -> Result<Box<dyn Reading + '_>, String> {
+pub fn read(files: &[OutputFile]) -> Result<Vec<Consumer<'_>>, String> {
     let mut created: Vec<&str> = Vec::new();
     let mut ranges = Vec::new();
     for (number, line) in text(files, "msgpol.ipset")?.lines().enumerate() {
@@ -25,5 +25,5 @@ pub fn read(files: &[OutputFile]) -> Result<Box<dyn Reading + '_>, String> {
             }
         }
     }
-    Ok(Box::new(DroppedRanges(ranges)))
+    Ok(Consumer::only(&[Question::Firewall], DroppedRanges(ranges)))
 }

@@ -22,13 +22,27 @@ pub fn lines(text: &str) -> usize {
     text.bytes().filter(|&b| b == b'\n').count() + 1
 }
 
-/// The text of the file a target wrote at `path` (relative to its directory).
-pub fn text<'f>(files: &'f [OutputFile], path: &str) -> Result<&'f str, String> {
-    let file = files
+/// The bytes of the file a target wrote at `path` (relative to its directory).
+pub fn file<'f>(files: &'f [OutputFile], path: &str) -> Result<&'f [u8], String> {
+    files
         .iter()
         .find(|f| f.path == path)
-        .ok_or_else(|| format!("it wrote no `{path}`"))?;
-    std::str::from_utf8(&file.contents).map_err(|_| format!("`{path}` is not UTF-8 text"))
+        .map(|f| f.contents.as_slice())
+        .ok_or_else(|| format!("it wrote no `{path}`"))
+}
+
+/// The text of the file a target wrote at `path` (relative to its directory).
+pub fn text<'f>(files: &'f [OutputFile], path: &str) -> Result<&'f str, String> {
+    std::str::from_utf8(file(files, path)?).map_err(|_| format!("`{path}` is not UTF-8 text"))
+}
+
+/// `Blocked` if `blocked`, else `Allowed`.
+pub fn blocked_if(blocked: bool) -> Effect {
+    if blocked {
+        Effect::Blocked
+    } else {
+        Effect::Allowed
+    }
 }
 
 /// An address range written `address/prefix` (or a bare address, a /32 or /128).
@@ -87,11 +101,7 @@ pub struct DroppedRanges(pub Vec<Cidr>);
 
 impl Reading for DroppedRanges {
     fn address(&self, address: IpAddr) -> Option<Effect> {
-        Some(if self.0.iter().any(|c| c.contains(address)) {
-            Effect::Blocked
-        } else {
-            Effect::Allowed
-        })
+        Some(blocked_if(self.0.iter().any(|c| c.contains(address))))
     }
 }
 

@@ -3,11 +3,11 @@
 //! ranges dropped are those of the sets the output chain's drop rules name.
 
 use super::{text, Cidr, DroppedRanges};
-use crate::emit::verify::Reading;
+use crate::emit::verify::{Consumer, Question};
 use crate::emit::OutputFile;
 use std::collections::BTreeMap;
 
-pub fn read(files: &[OutputFile]) -> Result<Box<dyn Reading + '_>, String> {
+pub fn read(files: &[OutputFile]) -> Result<Vec<Consumer<'_>>, String> {
     let text = text(files, "msgpol.nft")?;
     // Comments end at the line's end; braces and commas separate the rest.
     let code: String = text
@@ -75,7 +75,7 @@ pub fn read(files: &[OutputFile]) -> Result<Box<dyn Reading + '_>, String> {
                 .ok_or_else(|| format!("a rule drops @{name}, which is not defined"))?,
         );
     }
-    Ok(Box::new(DroppedRanges(ranges)))
+    Ok(Consumer::only(&[Question::Firewall], DroppedRanges(ranges)))
 }
 
 /// The offset of the `}` that closes the `{` at the start of `text`.

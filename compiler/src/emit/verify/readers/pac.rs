@@ -7,7 +7,7 @@
 
 use super::domains::NameList;
 use super::text;
-use crate::emit::verify::{Effect, Reading};
+use crate::emit::verify::{Consumer, Effect, Question, Reading};
 use crate::emit::OutputFile;
 
 struct Pac<'t> {
@@ -69,13 +69,16 @@ fn names<'t>(source: &'t str, prefix: &str) -> Result<NameList<'t>, String> {
     Ok(list)
 }
 
-pub fn read(files: &[OutputFile]) -> Result<Box<dyn Reading + '_>, String> {
+pub fn read(files: &[OutputFile]) -> Result<Vec<Consumer<'_>>, String> {
     let source = text(files, "msgpol.pac")?;
     if !source.contains("function FindProxyForURL(url, host)") {
         return Err("the file defines no FindProxyForURL".into());
     }
-    Ok(Box::new(Pac {
-        allowed: names(source, "MSGPOL_ALLOW_")?,
-        blocked: names(source, "MSGPOL_")?,
-    }))
+    Ok(Consumer::only(
+        &[Question::Dns],
+        Pac {
+            allowed: names(source, "MSGPOL_ALLOW_")?,
+            blocked: names(source, "MSGPOL_")?,
+        },
+    ))
 }

@@ -2,11 +2,11 @@
 //! Only ranges of a table that a block rule names are dropped.
 
 use super::{text, Cidr, DroppedRanges};
-use crate::emit::verify::Reading;
+use crate::emit::verify::{Consumer, Question};
 use crate::emit::OutputFile;
 use std::collections::BTreeMap;
 
-pub fn read(files: &[OutputFile]) -> Result<Box<dyn Reading + '_>, String> {
+pub fn read(files: &[OutputFile]) -> Result<Vec<Consumer<'_>>, String> {
     let mut tables: BTreeMap<&str, Vec<Cidr>> = BTreeMap::new();
     let mut blocked: Vec<&str> = Vec::new();
     for line in text(files, "msgpol.pf.conf")?.lines() {
@@ -46,5 +46,5 @@ pub fn read(files: &[OutputFile]) -> Result<Box<dyn Reading + '_>, String> {
                 .ok_or_else(|| format!("the rule names table <{name}>, which is not defined"))?,
         );
     }
-    Ok(Box::new(DroppedRanges(ranges)))
+    Ok(Consumer::only(&[Question::Firewall], DroppedRanges(ranges)))
 }

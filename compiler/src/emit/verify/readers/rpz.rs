@@ -9,7 +9,7 @@
 use super::domains::ancestors;
 use super::domains::folded;
 use super::text;
-use crate::emit::verify::{Effect, Reading};
+use crate::emit::verify::{Consumer, Effect, Question, Reading};
 use crate::emit::OutputFile;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::borrow::Cow;
@@ -56,7 +56,7 @@ impl Reading for Zone<'_> {
     }
 }
 
-pub fn read(files: &[OutputFile]) -> Result<Box<dyn Reading + '_>, String> {
+pub fn read(files: &[OutputFile]) -> Result<Vec<Consumer<'_>>, String> {
     let text = text(files, "msgpol.rpz.zone")?;
     let lines = super::lines(text);
     let mut zone = Zone {
@@ -136,5 +136,5 @@ pub fn read(files: &[OutputFile]) -> Result<Box<dyn Reading + '_>, String> {
         }
         zone.nodes.insert(owner.clone());
     }
-    Ok(Box::new(zone))
+    Ok(Consumer::only(&[Question::Dns], zone))
 }

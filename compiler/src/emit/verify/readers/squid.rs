@@ -7,7 +7,7 @@
 
 use super::domains::NameList;
 use super::text;
-use crate::emit::verify::{Effect, Reading};
+use crate::emit::verify::{Consumer, Effect, Question, Reading};
 use crate::emit::OutputFile;
 use regex_automata::meta::Regex;
 
@@ -80,7 +80,7 @@ fn values<'f>(files: &'f [OutputFile], spec: &'f str) -> Result<Vec<&'f str>, St
     }
 }
 
-pub fn read(files: &[OutputFile]) -> Result<Box<dyn Reading + '_>, String> {
+pub fn read(files: &[OutputFile]) -> Result<Vec<Consumer<'_>>, String> {
     let mut squid = Squid {
         acls: Vec::new(),
         rules: Vec::new(),
@@ -158,7 +158,7 @@ pub fn read(files: &[OutputFile]) -> Result<Box<dyn Reading + '_>, String> {
             }
         }
     }
-    Ok(Box::new(squid))
+    Ok(Consumer::only(&[Question::Dns], squid))
 }
 
 #[cfg(test)]
@@ -175,7 +175,7 @@ mod tests {
             path: "msgpol.conf".into(),
             contents: conf.as_bytes().to_vec(),
         }];
-        let squid = read(&files).unwrap();
+        let squid = &read(&files).unwrap()[0].reading;
         assert_eq!(squid.name("x.a.chat.example", false), Some(Effect::Allowed));
         assert_eq!(squid.name("x.b.chat.example", false), Some(Effect::Allowed));
         assert_eq!(squid.name("x.chat.example", false), Some(Effect::Blocked));

@@ -9,7 +9,7 @@
 use super::domains::ancestors;
 use super::domains::folded;
 use super::text;
-use crate::emit::verify::{Effect, Reading};
+use crate::emit::verify::{Consumer, Effect, Question, Reading};
 use crate::emit::OutputFile;
 use rustc_hash::FxHashMap;
 use std::borrow::Cow;
@@ -79,7 +79,7 @@ fn name_of(text: &str) -> Cow<'_, str> {
     folded(text.strip_suffix('.').unwrap_or(text))
 }
 
-pub fn read(files: &[OutputFile]) -> Result<Box<dyn Reading + '_>, String> {
+pub fn read(files: &[OutputFile]) -> Result<Vec<Consumer<'_>>, String> {
     let text = text(files, "msgpol.conf")?;
     let mut config = Unbound {
         zones: FxHashMap::with_capacity_and_hasher(super::lines(text), Default::default()),
@@ -139,5 +139,5 @@ pub fn read(files: &[OutputFile]) -> Result<Box<dyn Reading + '_>, String> {
             }
         }
     }
-    Ok(Box::new(config))
+    Ok(Consumer::only(&[Question::Dns], config))
 }

@@ -1,7 +1,7 @@
-//! Translation validation: every target that blocks or allows something has a reader, and on
-//! every example and fixture its files, read back, answer every probe as the policy decides.
-//! A file changed by hand to block an allowed name, or to drop a block, is caught; so is a
-//! file that cannot be read.
+//! Translation validation: every target that blocks, allows or alerts on something has a
+//! reader, and on every example and fixture its files, read back, answer every probe (names,
+//! addresses, programs) as the policy decides. A file changed by hand to block an allowed name
+//! or program, or to drop a block, is caught; so is a file that cannot be read.
 
 mod common;
 
@@ -29,8 +29,9 @@ fn verify(policy: &Path, target: &str, files: &[OutputFile]) -> Result<usize, Co
         .map_err(|e| msgpol::diagnostics::Diagnostic::from(e).code)
 }
 
-/// Files that disagree with the policy today. The test checks that each still fails, so a fix
-/// shows up here and its line is removed.
+/// Files that disagree with the policy today, each with why: faults being fixed, which the
+/// readers found. The test checks that each still fails, so a fix shows up here and its line
+/// is removed.
 const KNOWN: &[(&str, &str, Code)] = &[];
 
 #[test]
@@ -58,11 +59,15 @@ fn every_reader_agrees_with_the_policy_on_every_probe() {
             }
         }
     }
-    let failed_known: Vec<(&str, &str, Code)> = failed
+    let mut failed_known: Vec<(&str, &str, Code)> = failed
         .iter()
         .map(|(f, t, c, _)| (f.as_str(), *t, *c))
         .collect();
-    assert_eq!(failed_known, KNOWN, "disagreements: {failed:#?}");
+    let mut known = KNOWN.to_vec();
+    for list in [&mut failed_known, &mut known] {
+        list.sort_by_key(|&(file, target, _)| (file, target));
+    }
+    assert_eq!(failed_known, known, "disagreements: {failed:#?}");
     assert!(checked > 1000, "only {checked} probes");
 }
 
@@ -86,6 +91,7 @@ fn a_file_that_blocks_an_approved_name_fails_verification() {
         format!("{text}0.0.0.0 signal.org\n")
     });
     assert_eq!(verify(&medium, "hosts", &files), Err(Code::E317));
+    caught(Code::E317);
 }
 
 #[test]
@@ -105,6 +111,7 @@ fn a_file_that_drops_a_block_fails_verification() {
         )
     });
     assert_eq!(verify(&medium, "rpz", &files), Err(Code::E318));
+    caught(Code::E318);
 }
 
 #[test]
@@ -114,6 +121,120 @@ fn a_file_that_cannot_be_read_fails_verification() {
         format!("{text}conf-file=/etc/other.conf\n")
     });
     assert_eq!(verify(&medium, "dnsmasq", &files), Err(Code::E319));
+    caught(Code::E319);
+}
+
+/// The files of `target` for the large example, with `edit` applied to the bytes of the one
+/// at `path`.
+fn large_edited(target: &str, path: &str, edit: &dyn Fn(&[u8]) -> Vec<u8>) -> Vec<OutputFile> {
+    let ir = common::ir(&common::root().join("examples/large-enterprise.msgpol"));
+    let mut files = find_target(target).unwrap().emit(&ir).unwrap().files;
+    let file = files.iter_mut().find(|f| f.path == path).unwrap();
+    file.contents = edit(&file.contents);
+    files
+}
+
+/// An edit of a UTF-8 file's text.
+fn text(edit: impl Fn(&str) -> String) -> impl Fn(&[u8]) -> Vec<u8> {
+    move |bytes| edit(std::str::from_utf8(bytes).unwrap()).into_bytes()
+}
+
+/// A change to a file of the large example's, and what verifying the changed file reports.
+type Edit = (
+    &'static str,
+    &'static str,
+    Box<dyn Fn(&[u8]) -> Vec<u8>>,
+    Code,
+);
+
+/// Changes the readers of the browser, endpoint and detection formats must catch: files that
+/// block (or alert on) what the policy allows, that let through (or stay silent on) what it
+/// blocks, and that hold what the reader cannot judge.
+fn edits() -> Vec<Edit> {
+    vec![
+        // Blocks or alerts on an approved name, address or program.
+        (
+            "chrome",
+            "msgpol.json",
+            Box::new(text(|t| {
+                t.replace(
+                    "\"URLBlocklist\": [",
+                    "\"URLBlocklist\": [\n    \"signal.org\",",
+                )
+            })),
+            Code::E317,
+        ),
+        (
+            "firefox",
+            "policies.json",
+            Box::new(text(|t| {
+                t.replace(
+                    "\"Block\": [",
+                    "\"Block\": [\n        \"*://signal.org/*\",",
+                )
+            })),
+            Code::E317,
+        ),
+        // Lets through what the policy blocks, or stays silent on what it watches.
+        (
+            "chrome",
+            "msgpol.json",
+            Box::new(text(|t| {
+                t.replace("\"telegram.org\"", "\"telegram.org.invalid\"")
+            })),
+            Code::E318,
+        ),
+        (
+            "firefox",
+            "policies.json",
+            Box::new(text(|t| {
+                t.replace("*://*.telegram.org/*", "*://*.telegram.org.invalid/*")
+            })),
+            Code::E318,
+        ),
+        // Holds what its format does not allow, or what the reader cannot judge.
+        (
+            "chrome",
+            "msgpol.json",
+            Box::new(text(|t| {
+                t.replace(
+                    "\"URLBlocklist\": [",
+                    "\"URLBlocklist\": [\n    \"https://telegram.org/path\",",
+                )
+            })),
+            Code::E319,
+        ),
+        (
+            "firefox",
+            "policies.json",
+            Box::new(text(|t| {
+                t.replace(
+                    "\"Block\": [",
+                    "\"Block\": [\n        \"https://telegram.org/*\",",
+                )
+            })),
+            Code::E319,
+        ),
+    ]
+}
+
+/// Every edit of `edits` that verification reports as `code` is caught, on files that verify
+/// as built.
+fn caught(code: Code) {
+    let large = common::root().join("examples/large-enterprise.msgpol");
+    for (target, path, edit, _) in edits().iter().filter(|e| e.3 == code) {
+        let untouched = large_edited(target, path, &|b| b.to_vec());
+        assert!(
+            verify(&large, target, &untouched).is_ok(),
+            "{target} as built"
+        );
+        let files = large_edited(target, path, edit.as_ref());
+        assert_eq!(
+            verify(&large, target, &files),
+            Err(code),
+            "{target}: {path}"
+        );
+    }
 }
 
 /// A build reads every file back before it puts the output in place, and records how many

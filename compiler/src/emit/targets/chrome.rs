@@ -3,6 +3,7 @@
 //! browser keeps using the organisation's resolver.
 
 use super::browser::{self, List, Written};
+use crate::emit::verify::{readers, Reader};
 use crate::emit::{Control, EmitError, Emitted, Target, TargetInfo, pretty_json};
 use crate::ir::{Ir, Scope, Size};
 
@@ -25,6 +26,12 @@ pub(super) fn patterns(name: &str, scope: Scope, _list: List) -> Written {
     }
 }
 
+const READER: Reader = Reader {
+    read: readers::chrome::read,
+    leaves_open: &[],
+    programs_by: &[],
+};
+
 const INFO: TargetInfo = TargetInfo {
     name: "chrome",
     description: "managed policy for Chrome, Chromium and Edge: URLBlocklist, URLAllowlist, DoH off",
@@ -32,7 +39,7 @@ const INFO: TargetInfo = TargetInfo {
     default_for: &[Size::Large],
     controls: &[Control::BlockBrowser],
     templates: &[],
-    reader: None,
+    reader: Some(&READER),
 };
 
 impl Target for Chrome {

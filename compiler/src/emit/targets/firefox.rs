@@ -2,6 +2,7 @@
 //! match patterns) for tiers that `block browser`, and DNS-over-HTTPS off and locked.
 
 use super::browser::{self, List, Written};
+use crate::emit::verify::{readers, Reach, Reader};
 use crate::emit::{Control, EmitError, Emitted, Target, TargetInfo, pretty_json};
 use crate::ir::{Ir, Scope, Size};
 use serde_json::json;
@@ -32,6 +33,13 @@ pub(super) fn patterns(name: &str, scope: Scope, list: List) -> Written {
     }
 }
 
+// An exception for a name's subdomains alone lets the name through too (the build warns).
+const READER: Reader = Reader {
+    read: readers::firefox::read,
+    leaves_open: &[Reach::AboveCarvedOutSubdomains],
+    programs_by: &[],
+};
+
 const INFO: TargetInfo = TargetInfo {
     name: "firefox",
     description: "Firefox policies.json: WebsiteFilter for banned channels, DoH off",
@@ -39,7 +47,7 @@ const INFO: TargetInfo = TargetInfo {
     default_for: &[Size::Large],
     controls: &[Control::BlockBrowser],
     templates: &[],
-    reader: None,
+    reader: Some(&READER),
 };
 
 impl Target for Firefox {

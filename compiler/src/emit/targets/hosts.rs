@@ -12,7 +12,12 @@ const TEMPLATE: Template = template!("hosts/hosts.j2");
 // A hosts file matches names exactly: it blocks no name for lying under another.
 const READER: Reader = Reader {
     read: readers::hosts::read,
-    leaves_open: &[Reach::UnderDomain, Reach::UnderSubdomainsOnly, Reach::UnderCarvedOutName],
+    leaves_open: &[
+        Reach::UnderDomain,
+        Reach::UnderSubdomainsOnly,
+        Reach::UnderCarvedOutName,
+        Reach::AboveCarvedOutSubdomains,
+    ],
     programs_by: &[],
 };
 

@@ -22,6 +22,10 @@ pub enum Reach {
     /// The name lies under a name an allowed channel lists exactly: that one name is carved
     /// out, its subdomains are not (some formats can carve out only whole subtrees).
     UnderCarvedOutName,
+    /// The name lies under a blocked domain, and an allowed channel lists its subdomains alone:
+    /// they are carved out, the name itself is not (some formats' exceptions cover the name
+    /// with its subdomains).
+    AboveCarvedOutSubdomains,
     /// A program the policy names by these kinds of identifier: a format whose rules need
     /// another kind cannot act on it (the target's W309 warning names its channel).
     Program(Identifiers),
@@ -245,11 +249,15 @@ impl<'ir> Oracle<'ir> {
     fn answers(&self, blocked: &Names, name: &str) -> [Answer; 2] {
         let open = self.open.reach(name);
         let blocked = blocked.reach(name);
+        let subdomains_carved_out = self.open.scopes.get(name) == Some(&SUBDOMAINS);
         std::array::from_fn(|i| {
             let (opened, exact_on_the_way) = open[i];
             match blocked[i].0 {
                 _ if opened.is_some() => (Effect::Allowed, None),
                 Some(_) if exact_on_the_way => (Effect::Blocked, Some(Reach::UnderCarvedOutName)),
+                Some(reach) if i == 0 && subdomains_carved_out && reach != Reach::Listed => {
+                    (Effect::Blocked, Some(Reach::AboveCarvedOutSubdomains))
+                }
                 Some(reach) => (Effect::Blocked, Some(reach)),
                 None => (Effect::Allowed, None),
             }

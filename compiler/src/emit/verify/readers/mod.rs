@@ -2,8 +2,10 @@
 //! consumes it does, from the bytes alone; none may use a writer's code or data.
 
 pub mod adblock;
+pub mod chrome;
 pub mod dnsmasq;
 mod domains;
+pub mod firefox;
 pub mod hosts;
 pub mod ipset;
 pub mod nftables;

@@ -139,6 +139,42 @@ fn text(edit: impl Fn(&str) -> String) -> impl Fn(&[u8]) -> Vec<u8> {
     move |bytes| edit(std::str::from_utf8(bytes).unwrap()).into_bytes()
 }
 
+/// An edit of a UTF-16LE file's text (a .reg file), keeping its byte-order mark.
+fn utf16(edit: impl Fn(&str) -> String) -> impl Fn(&[u8]) -> Vec<u8> {
+    move |bytes| {
+        let units: Vec<u16> = bytes[2..]
+            .chunks_exact(2)
+            .map(|p| u16::from_le_bytes([p[0], p[1]]))
+            .collect();
+        let edited = edit(&String::from_utf16(&units).unwrap());
+        let mut out = vec![0xFF, 0xFE];
+        out.extend(edited.encode_utf16().flat_map(u16::to_le_bytes));
+        out
+    }
+}
+
+/// A Registry.pol record appended ([MS-GPREG]), setting `key`'s value `name` to the string
+/// `data`.
+fn pol_record(key: &str, name: &str, data: &str) -> impl Fn(&[u8]) -> Vec<u8> {
+    let utf16 = |text: &str| -> Vec<u8> {
+        text.encode_utf16()
+            .chain([0])
+            .flat_map(u16::to_le_bytes)
+            .collect()
+    };
+    let data = utf16(data);
+    let mut record = b"[\0".to_vec();
+    for part in [utf16(key), utf16(name), 1u32.to_le_bytes().to_vec()] {
+        record.extend(part);
+        record.extend(b";\0");
+    }
+    record.extend((data.len() as u32).to_le_bytes());
+    record.extend(b";\0");
+    record.extend(data);
+    record.extend(b"]\0");
+    move |bytes| [bytes, &record].concat()
+}
+
 /// A change to a file of the large example's, and what verifying the changed file reports.
 type Edit = (
     &'static str,
@@ -175,6 +211,32 @@ fn edits() -> Vec<Edit> {
             })),
             Code::E317,
         ),
+        (
+            "gpo",
+            "Machine/Registry.pol",
+            Box::new(pol_record(
+                r"Software\Policies\Microsoft\Edge\URLBlocklist",
+                "999",
+                "signal.org",
+            )),
+            Code::E317,
+        ),
+        (
+            "reg",
+            "msgpol.reg",
+            Box::new(utf16(|t| {
+                format!("{t}\r\n[HKEY_LOCAL_MACHINE\\Software\\Policies\\Mozilla\\Firefox\\WebsiteFilter\\Block]\r\n\"999\"=\"*://signal.org/*\"\r\n")
+            })),
+            Code::E317,
+        ),
+        (
+            "windows-firewall",
+            "msgpol-firewall.ps1",
+            Box::new(text(|t| {
+                format!("{t}New-NetFirewallRule -Direction Outbound -Action Block -RemoteAddress @('0.0.0.0/0', '::/0') | Out-Null\n")
+            })),
+            Code::E317,
+        ),
         // Lets through what the policy blocks, or stays silent on what it watches.
         (
             "chrome",
@@ -189,6 +251,35 @@ fn edits() -> Vec<Edit> {
             "policies.json",
             Box::new(text(|t| {
                 t.replace("*://*.telegram.org/*", "*://*.telegram.org.invalid/*")
+            })),
+            Code::E318,
+        ),
+        (
+            "gpo",
+            "Machine/Registry.pol",
+            Box::new(pol_record(
+                r"Software\Policies\Microsoft\Edge\URLBlocklist",
+                "**delvals.",
+                " ",
+            )),
+            Code::E318,
+        ),
+        (
+            "reg",
+            "msgpol.reg",
+            Box::new(utf16(|t| {
+                format!("{t}\r\n[-HKEY_LOCAL_MACHINE\\Software\\Policies\\Microsoft\\WindowsFirewall\\FirewallRules]\r\n")
+            })),
+            Code::E318,
+        ),
+        (
+            "windows-firewall",
+            "msgpol-firewall.ps1",
+            Box::new(text(|t| {
+                t.lines()
+                    .filter(|l| !l.contains("-RemoteAddress"))
+                    .map(|l| format!("{l}\n"))
+                    .collect()
             })),
             Code::E318,
         ),
@@ -212,6 +303,26 @@ fn edits() -> Vec<Edit> {
                     "\"Block\": [",
                     "\"Block\": [\n        \"https://telegram.org/*\",",
                 )
+            })),
+            Code::E319,
+        ),
+        (
+            "gpo",
+            "Machine/Registry.pol",
+            Box::new(|b: &[u8]| b[..b.len() - 1].to_vec()),
+            Code::E319,
+        ),
+        (
+            "reg",
+            "msgpol.reg",
+            Box::new(|b: &[u8]| b[2..].to_vec()),
+            Code::E319,
+        ),
+        (
+            "windows-firewall",
+            "msgpol-firewall.ps1",
+            Box::new(text(|t| {
+                format!("{t}Set-NetFirewallProfile -Enabled False\n")
             })),
             Code::E319,
         ),

@@ -4,6 +4,7 @@
 
 use super::windows_policy;
 use crate::emit::error::render_failed;
+use crate::emit::verify::{readers, Identifier, Reach, Reader};
 use crate::emit::{EmitError, Emitted, OutputFile, Target, TargetInfo, preg};
 use crate::ir::{Ir, Size};
 use sha2::{Digest, Sha256};
@@ -19,6 +20,14 @@ fn gpt_ini(registry_pol: &[u8]) -> Vec<u8> {
     format!("[General]\r\nVersion={version}\r\n").into_bytes()
 }
 
+// Firefox's exception for a name's subdomains alone lets the name through too; the firewall
+// matches programs by full path.
+const READER: Reader = Reader {
+    read: readers::gpo::read,
+    leaves_open: &[Reach::AboveCarvedOutSubdomains],
+    programs_by: &[Identifier::WindowsPath],
+};
+
 const INFO: TargetInfo = TargetInfo {
     name: "gpo",
     description: "a Group Policy folder (gpt.ini, Machine/Registry.pol): browser URL lists, DoH off, firewall rules",
@@ -26,7 +35,7 @@ const INFO: TargetInfo = TargetInfo {
     default_for: &[Size::Large],
     controls: windows_policy::CONTROLS,
     templates: &[],
-    reader: None,
+    reader: Some(&READER),
 };
 
 impl Target for Gpo {

@@ -7,6 +7,7 @@ use super::ids;
 use super::windows_policy;
 use crate::emit::error::render_failed;
 use crate::emit::preg::{Record, RegValue, DELETE_ALL_VALUES};
+use crate::emit::verify::{readers, Identifier, Reach, Reader};
 use crate::emit::{EmitError, Emitted, Target, TargetInfo};
 use crate::ir::{Ir, Size};
 
@@ -59,6 +60,14 @@ fn render(records: &[Record]) -> Result<String, String> {
     Ok(out)
 }
 
+// Firefox's exception for a name's subdomains alone lets the name through too; the firewall
+// matches programs by full path.
+const READER: Reader = Reader {
+    read: readers::reg::read,
+    leaves_open: &[Reach::AboveCarvedOutSubdomains],
+    programs_by: &[Identifier::WindowsPath],
+};
+
 const INFO: TargetInfo = TargetInfo {
     name: "reg",
     description: "the gpo target's settings as a .reg file for machines outside a domain",
@@ -66,7 +75,7 @@ const INFO: TargetInfo = TargetInfo {
     default_for: &[Size::Large],
     controls: windows_policy::CONTROLS,
     templates: &[],
-    reader: None,
+    reader: Some(&READER),
 };
 
 impl Target for Reg {

@@ -4,10 +4,18 @@
 
 use super::templated::{Family, TemplatedTarget};
 use crate::emit::templates::template;
+use crate::emit::verify::{readers, Identifier, Reader};
 use crate::emit::{Control, TargetInfo, Template};
 use crate::ir::Size;
 
 const TEMPLATE: Template = template!("windows-firewall/msgpol-firewall.ps1.j2");
+
+// The firewall matches programs by full path.
+const READER: Reader = Reader {
+    read: readers::windows_firewall::read,
+    leaves_open: &[],
+    programs_by: &[Identifier::WindowsPath],
+};
 
 pub const WINDOWS_FIREWALL: TemplatedTarget = TemplatedTarget {
     info: TargetInfo {
@@ -17,7 +25,7 @@ pub const WINDOWS_FIREWALL: TemplatedTarget = TemplatedTarget {
         default_for: &[Size::Large],
         controls: &[Control::BlockFirewall, Control::BlockEndpoint],
         templates: &[&TEMPLATE],
-        reader: None,
+        reader: Some(&READER),
     },
     family: Family::Networks,
     cannot_express: &[],

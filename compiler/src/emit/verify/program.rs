@@ -112,6 +112,31 @@ impl<'ir> Program<'ir> {
         }
     }
 
+    /// A program the policy names by `identifier` alone, as a channel listing only it gives:
+    /// the readers' tests ask about such programs, adding what they need.
+    #[cfg(test)]
+    pub fn alone(kind: Identifier, identifier: &'ir str) -> Program<'ir> {
+        let mut program = Program::new(kind, identifier);
+        match kind {
+            Identifier::WindowsExe => program.file_names.push(identifier),
+            Identifier::WindowsPath => {
+                program.paths.push(identifier);
+                program.file_names.push(file_name(identifier));
+            }
+            Identifier::WindowsPublisher => program.publishers.push(identifier),
+            Identifier::WindowsStore => program.package = Some(identifier),
+            Identifier::MacosTeam => program.teams.push(identifier),
+            Identifier::MacosSigningId => {
+                program.signing_ids.push(identifier);
+                program
+                    .teams
+                    .extend(identifier.split_once(':').map(|(t, _)| t));
+            }
+            Identifier::MacosBundle => program.bundles.push(identifier),
+        }
+        program
+    }
+
     /// One probe per program identifier of `channel`.
     pub fn of(channel: &'ir ChannelInfo) -> Vec<Program<'ir>> {
         let e = &channel.endpoints;

@@ -6,14 +6,18 @@ pub mod chrome;
 pub mod dnsmasq;
 mod domains;
 pub mod firefox;
+pub mod gpo;
 pub mod hosts;
 pub mod ipset;
 pub mod nftables;
 pub mod pac;
 pub mod pf;
+pub mod reg;
 pub mod rpz;
 pub mod squid;
 pub mod unbound;
+pub mod windows_firewall;
+mod windows_registry;
 
 use super::{Effect, Reading};
 use crate::emit::OutputFile;

@@ -10,11 +10,17 @@ use msgpol::emit::verify::{self, Oracle};
 use msgpol::emit::{all_targets, find_target, OutputFile};
 use std::path::{Path, PathBuf};
 
-/// The policies every reader is checked on: the examples and the `ok/` and endpoint fixtures.
+/// The policies every reader is checked on: the examples, the `ok/` and endpoint fixtures,
+/// and the `verify/` fixtures, which ask the readers what the others do not.
 fn policies() -> Vec<PathBuf> {
     let mut list = common::policies();
-    for entry in std::fs::read_dir(common::root().join("tests/fixtures/endpoint")).unwrap() {
-        list.push(entry.unwrap().path());
+    for dir in ["tests/fixtures/endpoint", "tests/fixtures/verify"] {
+        let mut found: Vec<PathBuf> = std::fs::read_dir(common::root().join(dir))
+            .unwrap()
+            .map(|entry| entry.unwrap().path())
+            .collect();
+        found.sort();
+        list.extend(found);
     }
     list
 }
@@ -32,7 +38,11 @@ fn verify(policy: &Path, target: &str, files: &[OutputFile]) -> Result<usize, Co
 /// Files that disagree with the policy today, each with why: faults being fixed, which the
 /// readers found. The test checks that each still fails, so a fix shows up here and its line
 /// is removed.
-const KNOWN: &[(&str, &str, Code)] = &[];
+const KNOWN: &[(&str, &str, Code)] = &[
+    // AppLocker's default rules let standard users run programs from Program Files and
+    // Windows only, and the target writes no allow rule for an approved program elsewhere.
+    ("approved-program-path.msgpol", "applocker", Code::E317),
+];
 
 #[test]
 fn every_reader_agrees_with_the_policy_on_every_probe() {
@@ -175,6 +185,9 @@ fn pol_record(key: &str, name: &str, data: &str) -> impl Fn(&[u8]) -> Vec<u8> {
     move |bytes| [bytes, &record].concat()
 }
 
+/// A deny rule for the approved Signal's program, as AppLocker writes one.
+const DENY_SIGNAL: &str = r#"<FilePathRule Id="0D5E0C0B-0000-5000-8000-000000000001" Name="x" Description="" UserOrGroupSid="S-1-1-0" Action="Deny"><Conditions><FilePathCondition Path="*\Signal.exe" /></Conditions></FilePathRule></RuleCollection>"#;
+
 /// A change to a file of the large example's, and what verifying the changed file reports.
 type Edit = (
     &'static str,
@@ -237,6 +250,20 @@ fn edits() -> Vec<Edit> {
             })),
             Code::E317,
         ),
+        (
+            "applocker",
+            "msgpol.xml",
+            Box::new(text(|t| t.replacen("</RuleCollection>", DENY_SIGNAL, 1))),
+            Code::E317,
+        ),
+        (
+            "santa",
+            "msgpol-santa.mobileconfig",
+            Box::new(text(|t| {
+                t.replacen("<key>StaticRules</key>\n      <array>", "<key>StaticRules</key>\n      <array><dict><key>identifier</key><string>U68MSDN6DR</string><key>policy</key><string>BLOCKLIST</string><key>rule_type</key><string>TEAMID</string></dict>", 1)
+            })),
+            Code::E317,
+        ),
         // Lets through what the policy blocks, or stays silent on what it watches.
         (
             "chrome",
@@ -283,6 +310,31 @@ fn edits() -> Vec<Edit> {
             })),
             Code::E318,
         ),
+        (
+            "applocker",
+            "msgpol.xml",
+            Box::new(text(|t| {
+                t.replace(
+                    "EnforcementMode=\"Enabled\"",
+                    "EnforcementMode=\"AuditOnly\"",
+                )
+            })),
+            Code::E318,
+        ),
+        (
+            "applocker",
+            "msgpol-audit.xml",
+            Box::new(text(|t| t.replace("Action=\"Deny\"", "Action=\"Allow\""))),
+            Code::E318,
+        ),
+        (
+            "santa",
+            "msgpol-santa.mobileconfig",
+            Box::new(text(|t| {
+                t.replace("<string>BLOCKLIST</string>", "<string>ALLOWLIST</string>")
+            })),
+            Code::E318,
+        ),
         // Holds what its format does not allow, or what the reader cannot judge.
         (
             "chrome",
@@ -323,6 +375,26 @@ fn edits() -> Vec<Edit> {
             "msgpol-firewall.ps1",
             Box::new(text(|t| {
                 format!("{t}Set-NetFirewallProfile -Enabled False\n")
+            })),
+            Code::E319,
+        ),
+        (
+            "applocker",
+            "msgpol.xml",
+            Box::new(text(|t| {
+                t.replacen(
+                    "<Conditions>",
+                    "<Conditions><FileHashCondition /><Unknown />",
+                    1,
+                )
+            })),
+            Code::E319,
+        ),
+        (
+            "santa",
+            "msgpol-santa.mobileconfig",
+            Box::new(text(|t| {
+                t.replace("<string>TEAMID</string>", "<string>BUNDLEID</string>")
             })),
             Code::E319,
         ),

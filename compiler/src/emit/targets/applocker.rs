@@ -7,6 +7,7 @@
 use super::endpoint::{self, printable, Missing};
 use super::ids::guid;
 use crate::emit::error::render_failed;
+use crate::emit::verify::{readers, Identifier, Reader};
 use crate::emit::{Control, EmitError, EmitWarning, Emitted, OutputFile, Target, TargetInfo};
 use crate::ir::{ChannelInfo, Enforcement, Ir, Size};
 use quick_xml::events::{BytesDecl, BytesText, Event};
@@ -219,6 +220,16 @@ fn policy(
     Ok(text.replace('\n', "\r\n").into_bytes())
 }
 
+const READER: Reader = Reader {
+    read: readers::applocker::read,
+    leaves_open: &[],
+    programs_by: &[
+        Identifier::WindowsExe,
+        Identifier::WindowsPublisher,
+        Identifier::WindowsStore,
+    ],
+};
+
 const INFO: TargetInfo = TargetInfo {
     name: "applocker",
     description: "AppLocker policy XML denying banned channels' programs (audit-only policy for monitored ones)",
@@ -226,7 +237,7 @@ const INFO: TargetInfo = TargetInfo {
     default_for: &[Size::Large],
     controls: &[Control::BlockEndpoint],
     templates: &[],
-    reader: None,
+    reader: Some(&READER),
 };
 
 impl Target for AppLocker {

@@ -6,6 +6,7 @@
 use super::endpoint::{self, printable, Missing};
 use super::ids::guid;
 use crate::emit::error::render_failed;
+use crate::emit::verify::{readers, Identifier, Reader};
 use crate::emit::{Control, EmitError, EmitWarning, Emitted, Target, TargetInfo};
 use crate::ir::{Enforcement, Ir, Size};
 use minijinja::HtmlEscape;
@@ -163,6 +164,13 @@ fn profile(ir: &Ir, rules: &[Rule]) -> Result<Vec<u8>, String> {
     Ok(out)
 }
 
+// Santa's rules name a team or a signing id, never a bundle id alone.
+const READER: Reader = Reader {
+    read: readers::santa::read,
+    leaves_open: &[],
+    programs_by: &[Identifier::MacosTeam, Identifier::MacosSigningId],
+};
+
 const INFO: TargetInfo = TargetInfo {
     name: "santa",
     description: "a macOS configuration profile with Santa rules blocking banned channels' programs",
@@ -170,7 +178,7 @@ const INFO: TargetInfo = TargetInfo {
     default_for: &[Size::Large],
     controls: &[Control::BlockEndpoint],
     templates: &[],
-    reader: None,
+    reader: Some(&READER),
 };
 
 impl Target for Santa {

@@ -2,6 +2,7 @@
 //! consumes it does, from the bytes alone; none may use a writer's code or data.
 
 pub mod adblock;
+pub mod applocker;
 pub mod chrome;
 pub mod dnsmasq;
 mod domains;
@@ -14,6 +15,7 @@ pub mod pac;
 pub mod pf;
 pub mod reg;
 pub mod rpz;
+pub mod santa;
 pub mod squid;
 pub mod unbound;
 pub mod windows_firewall;

@@ -5,6 +5,7 @@
 
 use crate::emit::templates::{render, Header};
 use crate::emit::templates::template;
+use crate::emit::verify::{readers, Reader};
 use crate::emit::{Control, EmitError, Emitted, Target, TargetInfo, Template};
 use crate::ir::{DomainRule, Ir, Scope, Size};
 use serde::Serialize;
@@ -62,6 +63,12 @@ fn rules_for(rules: &[DomainRule], kind: &'static str, next_sid: &mut u32, out: 
 
 const TEMPLATE: Template = template!("suricata/msgpol.rules.j2");
 
+const READER: Reader = Reader {
+    read: readers::suricata::read,
+    leaves_open: &[],
+    programs_by: &[],
+};
+
 const INFO: TargetInfo = TargetInfo {
     name: "suricata",
     description: "Suricata alert rules on DNS queries and TLS names for banned and monitored channels",
@@ -69,7 +76,7 @@ const INFO: TargetInfo = TargetInfo {
     default_for: &[Size::Medium, Size::Large],
     controls: &[Control::Monitor],
     templates: &[&TEMPLATE],
-    reader: None,
+    reader: Some(&READER),
 };
 
 impl Target for Suricata {

@@ -17,6 +17,7 @@ pub mod reg;
 pub mod rpz;
 pub mod santa;
 pub mod squid;
+pub mod suricata;
 pub mod unbound;
 pub mod windows_firewall;
 mod windows_registry;

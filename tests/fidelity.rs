@@ -48,6 +48,11 @@ const KNOWN: &[(&str, &str, Code)] = &[
     // AppLocker's default rules let standard users run programs from Program Files and
     // Windows only, and the target writes no allow rule for an approved program elsewhere.
     ("approved-program-path.msgpol", "applocker", Code::E317),
+    // The firewall expands a program rule's `%LOCALAPPDATA%` as itself, not as the user: a
+    // rule for a program in the user's profile blocks no one's copy.
+    ("banned-user-path.msgpol", "windows-firewall", Code::E318),
+    ("banned-user-path.msgpol", "gpo", Code::E318),
+    ("banned-user-path.msgpol", "reg", Code::E318),
 ];
 
 #[test]

@@ -4,7 +4,10 @@
 //! program); block rules take precedence over allow rules ("Windows Firewall rules", rule
 //! precedence), and the firewall compares program paths in any case. So an address is blocked
 //! by a rule for any program that lists it, and a program by a rule for any address that names
-//! its path; a rule naming both blocks neither everywhere.
+//! its path; a rule naming both blocks neither everywhere. The firewall service expands a
+//! program path's environment variables as itself, not as the user (docs/targets/gpo.md): a
+//! path under a per-user variable (`%APPDATA%`, `%LOCALAPPDATA%`, `%USERPROFILE%`, `%TEMP%`,
+//! `%TMP%`) names no user's program.
 //!
 //! The script: `New-NetFirewallRule` (its documentation) creates an enabled rule for every
 //! profile and protocol; this reader knows the parameters the target writes (`-Group`,
@@ -16,6 +19,15 @@ use super::{blocked_if, text, Cidr};
 use crate::emit::verify::{Consumer, Effect, Identifier, Program, Question, Reading};
 use crate::emit::OutputFile;
 use std::net::IpAddr;
+
+/// Variables the firewall cannot expand to a user's folders.
+const PER_USER: [&str; 5] = [
+    "%appdata%",
+    "%localappdata%",
+    "%userprofile%",
+    "%temp%",
+    "%tmp%",
+];
 
 /// The outbound block rules that block an address or a program everywhere.
 #[derive(Default)]
@@ -33,7 +45,12 @@ impl FirewallRules {
     pub fn block(&mut self, ranges: Vec<Cidr>, program: Option<&str>) {
         match (ranges.is_empty(), program) {
             (true, None) => self.everything = true,
-            (true, Some(path)) => self.programs.push(path.to_lowercase()),
+            (true, Some(path)) => {
+                let path = path.to_lowercase();
+                if !PER_USER.iter().any(|v| path.starts_with(v)) {
+                    self.programs.push(path);
+                }
+            }
             (false, None) => self.ranges.extend(ranges),
             (false, Some(_)) => {}
         }
@@ -235,6 +252,15 @@ mod tests {
             Some(Effect::Blocked)
         );
         assert_eq!(r.program(&path("C:\\Other.exe")), Some(Effect::Allowed));
+    }
+
+    #[test]
+    fn a_program_under_a_per_user_folder_is_not_matched() {
+        let r = rules(
+            "New-NetFirewallRule -Direction Outbound -Action Block -Program '%LocalAppData%\\Chat\\Chat.exe'",
+        );
+        let program = path("%LOCALAPPDATA%\\Chat\\Chat.exe");
+        assert_eq!(r.program(&program), Some(Effect::Allowed));
     }
 
     #[test]

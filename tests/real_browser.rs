@@ -11,9 +11,15 @@
 //! to a local server: banned names end on Firefox's "blocked by your organization" error page
 //! (about:neterror?e=blockedByPolicy), and approved and carved-out names load the server's
 //! page. The patterns are also checked against the WebExtension match-pattern grammar.
+//!
+//! Both browsers also decide every name as the readers that verify each build say they do
+//! (`msgpol::emit::verify::readers::{chrome, firefox}`): on the generated policies, and on
+//! policies written here to test the precedence rules the readers implement.
 
 mod common;
 
+use msgpol::emit::verify::{readers, Effect, Read};
+use msgpol::emit::OutputFile;
 use msgpol::ir::Ir;
 use msgpol::ir::Scope;
 use std::fs;
@@ -21,6 +27,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const POLICY_DIR: &str = "/etc/chromium/policies/managed";
+
+/// Chromium reads every file in `POLICY_DIR`: one test at a time installs its policy there.
+static POLICY_DIR_IN_USE: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// Removes the installed policy when the test ends, also on panic.
 struct InstalledPolicy(PathBuf);
@@ -82,6 +91,7 @@ fn chromium_refuses_banned_names_and_only_those() {
     if !common::require_tool("chromium") {
         return;
     }
+    let _in_use = POLICY_DIR_IN_USE.lock().unwrap_or_else(|e| e.into_inner());
     fs::create_dir_all(POLICY_DIR).unwrap();
     for policy in policies() {
         let ir = common::ir(&policy);
@@ -101,9 +111,15 @@ fn chromium_refuses_banned_names_and_only_those() {
         );
         fs::write(&installed.0, &file.contents).unwrap();
         let profile = tempfile::tempdir().unwrap();
+        let reader = reading(readers::chrome::read, &file.path, &file.contents);
         for (host, refused) in probes(&ir, |scope| scope) {
             let url = format!("https://{host}/");
             let outcome = load(&url, profile.path());
+            assert_eq!(
+                reader(&host),
+                outcome == "ERR_BLOCKED_BY_ADMINISTRATOR",
+                "the chrome reader on {url}"
+            );
             if refused {
                 assert_eq!(
                     outcome,
@@ -121,6 +137,65 @@ fn chromium_refuses_banned_names_and_only_those() {
             }
         }
         drop(installed);
+    }
+}
+
+/// Whether the reader `read` of the format, given one file, says a name is blocked.
+fn reading(read: Read, path: &str, contents: &[u8]) -> impl Fn(&str) -> bool {
+    let files = vec![OutputFile {
+        path: path.to_string(),
+        contents: contents.to_vec(),
+    }];
+    move |name| {
+        let consumers = read(&files).unwrap();
+        consumers[0].reading.name(name, false) == Some(Effect::Blocked)
+    }
+}
+
+/// Filters written to test Chromium's precedence, and what it does with some hosts (true:
+/// refused): a longer host decides; at one host, a host-only filter (`.x`) before one with
+/// subdomains (`x`), and an allow before a block of the same kind.
+const CHROME_PRECEDENCE: &str = r#"{
+  "URLBlocklist": [".a.test", "b.test", "c.test", "d.test"],
+  "URLAllowlist": ["a.test", ".b.test", "x.c.test", "d.test"]
+}"#;
+const CHROME_HOSTS: &[(&str, bool)] = &[
+    ("a.test", true),
+    ("sub.a.test", false),
+    ("b.test", false),
+    ("sub.b.test", true),
+    ("c.test", true),
+    ("x.c.test", false),
+    ("y.x.c.test", false),
+    ("d.test", false),
+    ("sub.d.test", false),
+];
+
+#[test]
+fn chromium_decides_precedence_as_the_chrome_reader_does() {
+    if !common::require_tool("chromium") {
+        return;
+    }
+    let _in_use = POLICY_DIR_IN_USE.lock().unwrap_or_else(|e| e.into_inner());
+    fs::create_dir_all(POLICY_DIR).unwrap();
+    let installed = InstalledPolicy(
+        PathBuf::from(POLICY_DIR).join(format!("msgpol-test-{}.json", std::process::id())),
+    );
+    fs::write(&installed.0, CHROME_PRECEDENCE).unwrap();
+    let reader = reading(
+        readers::chrome::read,
+        "msgpol.json",
+        CHROME_PRECEDENCE.as_bytes(),
+    );
+    let profile = tempfile::tempdir().unwrap();
+    for &(host, refused) in CHROME_HOSTS {
+        let outcome = load(&format!("https://{host}/"), profile.path());
+        assert_eq!(
+            outcome == "ERR_BLOCKED_BY_ADMINISTRATOR",
+            refused,
+            "Chromium on {host}"
+        );
+        assert_eq!(reader(host), refused, "the chrome reader on {host}");
     }
 }
 
@@ -268,48 +343,65 @@ fn puppeteer_dir() -> Option<PathBuf> {
     None
 }
 
-#[test]
-fn firefox_refuses_banned_names_and_only_those() {
+/// How Firefox ends loading each of `hosts` with `policies` as its policies.json, one JSON
+/// object per host (`{"host", "outcome", "body"}`), or `None` if it cannot be driven here.
+fn firefox_outcomes(policies: &[u8], hosts: &[&str]) -> Option<Vec<serde_json::Value>> {
     if !common::require_tool("firefox-esr") || !common::require_tool("node") {
-        return;
+        return None;
     }
-    let Some(scripts) = puppeteer_dir() else {
-        return;
-    };
+    let scripts = puppeteer_dir()?;
     for path in FIREFOX_SYSTEM_POLICIES {
         assert!(
             !Path::new(path).exists(),
             "{path} exists: Firefox would read it instead of the policies under test"
         );
     }
+    let dir = tempfile::tempdir().unwrap();
+    let firefox = private_firefox(dir.path(), policies);
+    let (ok, text) = common::run(
+        Command::new("node")
+            .arg(scripts.join("firefox.js"))
+            .arg(&firefox)
+            .arg(dir.path().join("profile"))
+            .args(hosts)
+            .env("HOME", dir.path())
+            .env("MOZ_CRASHREPORTER_DISABLE", "1"),
+    );
+    assert!(ok, "firefox.js failed:\n{text}");
+    let results: Vec<serde_json::Value> = text
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(results.len(), hosts.len(), "{text}");
+    for (host, result) in hosts.iter().zip(&results) {
+        assert_eq!(result["host"], *host);
+    }
+    Some(results)
+}
+
+#[test]
+fn firefox_refuses_banned_names_and_only_those() {
     for policy in policies() {
-        let dir = tempfile::tempdir().unwrap();
-        let (ir, files) = common::emit_target(&policy, "firefox", dir.path());
-        let firefox = private_firefox(dir.path(), &fs::read(&files[0]).unwrap());
+        let ir = common::ir(&policy);
+        let file = msgpol::emit::find_target("firefox")
+            .unwrap()
+            .emit(&ir)
+            .unwrap()
+            .files
+            .remove(0);
         let probes = firefox_probes(&ir);
         assert!(
             probes.iter().any(|(_, blocked)| *blocked) && probes.iter().any(|(_, b)| !*b),
             "{}: {probes:?}",
             policy.display()
         );
-        let (ok, text) = common::run(
-            Command::new("node")
-                .arg(scripts.join("firefox.js"))
-                .arg(&firefox)
-                .arg(dir.path().join("profile"))
-                .args(probes.iter().map(|(host, _)| host))
-                .env("HOME", dir.path())
-                .env("MOZ_CRASHREPORTER_DISABLE", "1"),
-        );
-        assert!(ok, "{}: firefox.js failed:\n{text}", policy.display());
-        let results: Vec<serde_json::Value> = text
-            .lines()
-            .filter(|l| l.starts_with('{'))
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
-        assert_eq!(results.len(), probes.len(), "{text}");
+        let hosts: Vec<&str> = probes.iter().map(|(host, _)| host.as_str()).collect();
+        let Some(results) = firefox_outcomes(&file.contents, &hosts) else {
+            return;
+        };
+        let reader = reading(readers::firefox::read, &file.path, &file.contents);
         for ((host, blocked), result) in probes.iter().zip(&results) {
-            assert_eq!(result["host"], host.as_str());
             let outcome = result["outcome"].as_str().unwrap();
             if *blocked {
                 assert_eq!(outcome, "blockedByPolicy", "{host} in {}", policy.display());
@@ -317,6 +409,44 @@ fn firefox_refuses_banned_names_and_only_those() {
                 assert_eq!(outcome, "loaded", "{host} in {}", policy.display());
                 assert_eq!(result["body"], format!("served {host}"));
             }
+            assert_eq!(reader(host), *blocked, "the firefox reader on {host}");
         }
+    }
+}
+
+/// Patterns written to test how Firefox matches them, and what it does with some hosts (true:
+/// refused): `*.x` matches x and its subdomains, `x` x alone, and an exception wins.
+const FIREFOX_PATTERNS: &str = r#"{"policies": {"WebsiteFilter": {
+  "Block": ["*://*.wide.test/*", "*://only.test/*"],
+  "Exceptions": ["*://keep.wide.test/*"]
+}}}"#;
+const FIREFOX_HOSTS: &[(&str, bool)] = &[
+    ("wide.test", true),
+    ("a.wide.test", true),
+    ("keep.wide.test", false),
+    ("x.keep.wide.test", true),
+    ("only.test", true),
+    ("a.only.test", false),
+];
+
+#[test]
+fn firefox_matches_patterns_as_the_firefox_reader_does() {
+    let hosts: Vec<&str> = FIREFOX_HOSTS.iter().map(|(h, _)| *h).collect();
+    let Some(results) = firefox_outcomes(FIREFOX_PATTERNS.as_bytes(), &hosts) else {
+        return;
+    };
+    let reader = reading(
+        readers::firefox::read,
+        "policies.json",
+        FIREFOX_PATTERNS.as_bytes(),
+    );
+    for (&(host, refused), result) in FIREFOX_HOSTS.iter().zip(&results) {
+        let outcome = result["outcome"].as_str().unwrap();
+        assert_eq!(
+            outcome == "blockedByPolicy",
+            refused,
+            "Firefox on {host}: {outcome}"
+        );
+        assert_eq!(reader(host), refused, "the firefox reader on {host}");
     }
 }

@@ -3,13 +3,17 @@
 //! with what the policy asked for; the `reg` file says the same as the Registry.pol; every
 //! AppLocker policy matches tests/schemas/applocker.xsd (`xmllint`, Debian `libxml2-utils`)
 //! and denies exactly what the policy asked for, beside the default allow rules; every Santa
-//! profile loads in Python's strict `plistlib` with the rules the policy asked for. The
-//! Conditional Access JSON and the Teams script, which have no consumer here, are checked for
-//! their shape, their quoting, and for stating only what the policy asks.
+//! profile loads in Python's strict `plistlib` with the rules the policy asked for. The readers
+//! that verify every build read these files as Samba and plistlib do: they answer every probe
+//! as the lists, rules and static rules those programs found. The Conditional Access JSON and
+//! the Teams script, which have no consumer here, are checked for their shape, their quoting,
+//! and for stating only what the policy asks.
 
 mod common;
 
 use msgpol::diagnostics::Code;
+use msgpol::emit::verify::{readers, Consumer, Effect, Identifier, Oracle, Question, Reading};
+use msgpol::emit::OutputFile;
 use msgpol::ir::Enforcement;
 use msgpol::ir::Ir;
 use msgpol::ir::Scope;
@@ -337,6 +341,111 @@ fn reg_entries(bytes: &[u8]) -> Vec<Entry> {
     entries
 }
 
+/// Every answer `reading` gives to the policy's probes: browser names, addresses, programs.
+fn answers(reading: &dyn Reading, oracle: &Oracle) -> Vec<Option<Effect>> {
+    let names = oracle.name_probes(Question::Browser);
+    let mut out: Vec<Option<Effect>> = names.flat_map(|(n, _)| reading.name_and_child(n)).collect();
+    out.extend(oracle.address_probes().map(|a| reading.address(a)));
+    let programs = oracle.program_probes(Question::Endpoint);
+    out.extend(programs.map(|(p, _)| reading.program(p)));
+    out
+}
+
+/// The reading of the consumer called `name`.
+fn consumer<'c>(consumers: &'c [Consumer], name: &str) -> &'c dyn Reading {
+    let found = consumers.iter().find(|c| c.name == Some(name));
+    found
+        .unwrap_or_else(|| panic!("no {name}"))
+        .reading
+        .as_ref()
+}
+
+/// The answers of the only consumer of a file of the format `read` reads, at `path`.
+fn answers_of(
+    read: msgpol::emit::verify::Read,
+    path: &str,
+    contents: Vec<u8>,
+    oracle: &Oracle,
+) -> Vec<Option<Effect>> {
+    let files = [OutputFile {
+        path: path.into(),
+        contents,
+    }];
+    let consumers = read(&files).unwrap();
+    answers(consumers[0].reading.as_ref(), oracle)
+}
+
+/// The gpo reader reads a Registry.pol as Samba does: its Chrome, Edge, Firefox and firewall
+/// answer every probe as the lists and rules Samba found there do, written as the chrome,
+/// firefox and windows-firewall formats and read by their readers (which tests/real_browser.rs
+/// checks against the browsers).
+fn check_reader_against_samba(ir: &Ir, entries: &[Entry], files: &[OutputFile]) {
+    let oracle = Oracle::new(ir);
+    let gpo = readers::gpo::read(files).unwrap();
+    for (name, base) in [
+        ("Chrome", r"Software\Policies\Google\Chrome"),
+        ("Edge", r"Software\Policies\Microsoft\Edge"),
+    ] {
+        let json = serde_json::json!({
+            "URLBlocklist": list(entries, &format!(r"{base}\URLBlocklist")),
+            "URLAllowlist": list(entries, &format!(r"{base}\URLAllowlist")),
+        });
+        let samba = answers_of(
+            readers::chrome::read,
+            "msgpol.json",
+            json.to_string().into_bytes(),
+            &oracle,
+        );
+        assert_eq!(answers(consumer(&gpo, name), &oracle), samba, "{name}");
+    }
+    let ff = r"Software\Policies\Mozilla\Firefox\WebsiteFilter";
+    let json = serde_json::json!({"policies": {"WebsiteFilter": {
+        "Block": list(entries, &format!(r"{ff}\Block")),
+        "Exceptions": list(entries, &format!(r"{ff}\Exceptions")),
+    }}});
+    let samba = answers_of(
+        readers::firefox::read,
+        "policies.json",
+        json.to_string().into_bytes(),
+        &oracle,
+    );
+    assert_eq!(
+        answers(consumer(&gpo, "Firefox"), &oracle),
+        samba,
+        "Firefox"
+    );
+    let quote = |v: &str| format!("'{}'", v.replace('\'', "''"));
+    let mut script = String::new();
+    let key = r"Software\Policies\Microsoft\WindowsFirewall\FirewallRules";
+    for rule in entries.iter().filter(|e| e.key == key).map(Entry::sz) {
+        let fields = rule_fields(&rule);
+        let ranges: Vec<String> = fields
+            .iter()
+            .filter(|(k, _)| k == "RA4" || k == "RA6")
+            .map(|(_, v)| quote(v))
+            .collect();
+        script.push_str("New-NetFirewallRule -Direction Outbound -Action Block");
+        if !ranges.is_empty() {
+            script.push_str(&format!(" -RemoteAddress @({})", ranges.join(", ")));
+        }
+        if let Some((_, app)) = fields.iter().find(|(k, _)| k == "App") {
+            script.push_str(&format!(" -Program {}", quote(app)));
+        }
+        script.push('\n');
+    }
+    let samba = answers_of(
+        readers::windows_firewall::read,
+        "msgpol-firewall.ps1",
+        script.into_bytes(),
+        &oracle,
+    );
+    assert_eq!(
+        answers(consumer(&gpo, "the Windows Firewall"), &oracle),
+        samba,
+        "firewall"
+    );
+}
+
 #[test]
 fn samba_reads_every_registry_pol_as_the_policy_asked() {
     if !common::require_tool("ndrdump") {
@@ -348,11 +457,35 @@ fn samba_reads_every_registry_pol_as_the_policy_asked() {
         let pol = paths.iter().find(|p| p.ends_with("Registry.pol")).unwrap();
         let entries = ndrdump(pol);
         check_against_policy(&ir, &entries);
+        let files = msgpol::emit::find_target("gpo")
+            .unwrap()
+            .emit(&ir)
+            .unwrap()
+            .files;
+        check_reader_against_samba(&ir, &entries, &files);
 
         let reg_dir = tempfile::tempdir().unwrap();
         let (_, reg) = common::emit_target(&policy, "reg", reg_dir.path());
         let from_reg = reg_entries(&std::fs::read(&reg[0]).unwrap());
         assert_eq!(from_reg, entries, "{policy:?}: reg and gpo say the same");
+        // And the reg reader reads the same there.
+        let oracle = Oracle::new(&ir);
+        let reg_files = msgpol::emit::find_target("reg")
+            .unwrap()
+            .emit(&ir)
+            .unwrap()
+            .files;
+        let (gpo, reg) = (
+            readers::gpo::read(&files).unwrap(),
+            readers::reg::read(&reg_files).unwrap(),
+        );
+        for (g, r) in gpo.iter().zip(&reg) {
+            assert_eq!(g.name, r.name);
+            assert_eq!(
+                answers(g.reading.as_ref(), &oracle),
+                answers(r.reading.as_ref(), &oracle)
+            );
+        }
     }
 }
 
@@ -656,6 +789,57 @@ fn santa_profiles_load_in_plistlib_with_the_rules_the_policy_asked_for() {
         }
         for rules in read["rules"].as_array().unwrap() {
             assert_eq!(rules, &serde_json::json!(expected), "{policy:?}");
+        }
+        // The santa reader reads, for each Santa, the rules plistlib found: a program is
+        // blocked when a BLOCKLIST rule names its team or its signing id.
+        let files = msgpol::emit::find_target("santa")
+            .unwrap()
+            .emit(&ir)
+            .unwrap()
+            .files;
+        let santas = readers::santa::read(&files).unwrap();
+        let oracle = Oracle::new(&ir);
+        for (domain, rules) in read["domains"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(read["rules"].as_array().unwrap())
+        {
+            let rules: Vec<&str> = rules
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r.as_str().unwrap())
+                .collect();
+            let santa = consumer(&santas, domain.as_str().unwrap());
+            for (program, _) in oracle.program_probes(Question::Endpoint) {
+                let macos = matches!(
+                    program.kind,
+                    Identifier::MacosTeam | Identifier::MacosSigningId | Identifier::MacosBundle
+                );
+                let named = program
+                    .teams
+                    .iter()
+                    .map(|t| format!("TEAMID:{t}:BLOCKLIST"))
+                    .chain(
+                        program
+                            .signing_ids
+                            .iter()
+                            .map(|s| format!("SIGNINGID:{s}:BLOCKLIST")),
+                    )
+                    .any(|rule| rules.contains(&rule.as_str()));
+                let expected = if macos && named {
+                    Effect::Blocked
+                } else {
+                    Effect::Allowed
+                };
+                assert_eq!(
+                    santa.program(program),
+                    Some(expected),
+                    "{domain} {}",
+                    program.identifier
+                );
+            }
         }
         // Never a team id an allowed channel shares.
         let allowed_teams: Vec<&String> =

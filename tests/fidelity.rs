@@ -39,12 +39,6 @@ fn verify(policy: &Path, target: &str, files: &[OutputFile]) -> Result<usize, Co
 /// readers found. The test checks that each still fails, so a fix shows up here and its line
 /// is removed.
 const KNOWN: &[(&str, &str, Code)] = &[
-    // Suricata alerts on every name under a banned domain, an approved channel's carved-out
-    // names too: a `pass` rule would also stop other rulesets inspecting those flows.
-    ("browser.msgpol", "suricata", Code::E317),
-    ("carve-out-scopes.msgpol", "suricata", Code::E317),
-    ("carve-out.msgpol", "suricata", Code::E317),
-    ("tier-feeds.msgpol", "suricata", Code::E317),
     // AppLocker's default rules let standard users run programs from Program Files and
     // Windows only, and the target writes no allow rule for an approved program elsewhere.
     ("approved-program-path.msgpol", "applocker", Code::E317),

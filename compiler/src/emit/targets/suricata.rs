@@ -5,8 +5,8 @@
 
 use crate::emit::templates::{render, Header};
 use crate::emit::templates::template;
-use crate::emit::verify::{readers, Reader};
-use crate::emit::{Control, EmitError, Emitted, Target, TargetInfo, Template};
+use crate::emit::verify::{readers, Reach, Reader};
+use crate::emit::{warning, Control, EmitError, Emitted, Target, TargetInfo, Template};
 use crate::ir::{DomainRule, Ir, Scope, Size};
 use serde::Serialize;
 
@@ -63,9 +63,10 @@ fn rules_for(rules: &[DomainRule], kind: &'static str, next_sid: &mut u32, out: 
 
 const TEMPLATE: Template = template!("suricata/msgpol.rules.j2");
 
+// Rules on a banned domain alert on the names carved out of it too (the build warns).
 const READER: Reader = Reader {
     read: readers::suricata::read,
-    leaves_open: &[],
+    leaves_open: &[Reach::CarvedOut],
     programs_by: &[],
 };
 
@@ -98,6 +99,15 @@ impl Target for Suricata {
             ..Header::value(ir),
         };
         let text = render(&TEMPLATE, context)?;
-        Ok(Emitted::single("msgpol.rules", text, Vec::new()))
+        let mut warnings = Vec::new();
+        let carve_outs = ir.enforcement.dns_allow.len();
+        if carve_outs > 0 {
+            warnings.push(warning::cannot_express(
+                self.name(),
+                carve_outs,
+                "carve-outs cannot be written: the alerts on a banned domain also fire for the names carved out of it (a `pass` rule would stop every ruleset inspecting those flows)",
+            ));
+        }
+        Ok(Emitted::single("msgpol.rules", text, warnings))
     }
 }

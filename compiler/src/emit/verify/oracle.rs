@@ -26,6 +26,9 @@ pub enum Reach {
     /// they are carved out, the name itself is not (some formats' exceptions cover the name
     /// with its subdomains).
     AboveCarvedOutSubdomains,
+    /// For the alert question: the name is allowed because a tier carves it out of a name it
+    /// blocks by DNS (detection rules on the blocked name that cannot except it alert on it).
+    CarvedOut,
     /// A program the policy names by these kinds of identifier: a format whose rules need
     /// another kind cannot act on it (the target's W309 warning names its channel).
     Program(Identifiers),
@@ -221,9 +224,13 @@ impl<'ir> Oracle<'ir> {
     fn alerts(&self, watched: &Names, name: &str) -> [Answer; 2] {
         let monitored = watched.reach(name);
         let dns = self.answers(&self.dns, name);
+        let (open, blocked) = (self.open.reach(name), self.dns.reach(name));
         std::array::from_fn(|i| match (monitored[i].0, dns[i]) {
             (Some(reach), _) => (Effect::Reported, Some(reach)),
             (None, (Effect::Blocked, reach)) => (Effect::Reported, reach),
+            (None, _) if open[i].0.is_some() && blocked[i].0.is_some() => {
+                (Effect::Allowed, Some(Reach::CarvedOut))
+            }
             (None, answer) => answer,
         })
     }

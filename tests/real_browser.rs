@@ -31,11 +31,42 @@ const POLICY_DIR: &str = "/etc/chromium/policies/managed";
 /// Chromium reads every file in `POLICY_DIR`: one test at a time installs its policy there.
 static POLICY_DIR_IN_USE: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-/// Removes the installed policy when the test ends, also on panic.
-struct InstalledPolicy(PathBuf);
+/// The only policy file in `POLICY_DIR` while it lives; removed when the test ends, also on
+/// panic.
+struct InstalledPolicy {
+    path: PathBuf,
+    _in_use: std::sync::MutexGuard<'static, ()>,
+}
+
+impl InstalledPolicy {
+    /// Installs `contents` as Chromium's managed policy. A file left by a test run that was
+    /// killed would be merged with it, so those go first, and any other file fails the test.
+    fn new(contents: &[u8]) -> Self {
+        let in_use = POLICY_DIR_IN_USE.lock().unwrap_or_else(|e| e.into_inner());
+        fs::create_dir_all(POLICY_DIR).unwrap();
+        for entry in fs::read_dir(POLICY_DIR).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            assert!(
+                name.starts_with("msgpol-test-"),
+                "{} would be merged with the policy under test",
+                path.display()
+            );
+            fs::remove_file(&path).unwrap();
+        }
+        let path =
+            PathBuf::from(POLICY_DIR).join(format!("msgpol-test-{}.json", std::process::id()));
+        fs::write(&path, contents).unwrap();
+        InstalledPolicy {
+            path,
+            _in_use: in_use,
+        }
+    }
+}
+
 impl Drop for InstalledPolicy {
     fn drop(&mut self) {
-        let _ = fs::remove_file(&self.0);
+        let _ = fs::remove_file(&self.path);
     }
 }
 
@@ -91,8 +122,6 @@ fn chromium_refuses_banned_names_and_only_those() {
     if !common::require_tool("chromium") {
         return;
     }
-    let _in_use = POLICY_DIR_IN_USE.lock().unwrap_or_else(|e| e.into_inner());
-    fs::create_dir_all(POLICY_DIR).unwrap();
     for policy in policies() {
         let ir = common::ir(&policy);
         assert!(
@@ -106,10 +135,7 @@ fn chromium_refuses_banned_names_and_only_those() {
             .unwrap()
             .files
             .remove(0);
-        let installed = InstalledPolicy(
-            PathBuf::from(POLICY_DIR).join(format!("msgpol-test-{}.json", std::process::id())),
-        );
-        fs::write(&installed.0, &file.contents).unwrap();
+        let installed = InstalledPolicy::new(&file.contents);
         let profile = tempfile::tempdir().unwrap();
         let reader = reading(readers::chrome::read, &file.path, &file.contents);
         for (host, refused) in probes(&ir, |scope| scope) {
@@ -176,12 +202,7 @@ fn chromium_decides_precedence_as_the_chrome_reader_does() {
     if !common::require_tool("chromium") {
         return;
     }
-    let _in_use = POLICY_DIR_IN_USE.lock().unwrap_or_else(|e| e.into_inner());
-    fs::create_dir_all(POLICY_DIR).unwrap();
-    let installed = InstalledPolicy(
-        PathBuf::from(POLICY_DIR).join(format!("msgpol-test-{}.json", std::process::id())),
-    );
-    fs::write(&installed.0, CHROME_PRECEDENCE).unwrap();
+    let _installed = InstalledPolicy::new(CHROME_PRECEDENCE.as_bytes());
     let reader = reading(
         readers::chrome::read,
         "msgpol.json",

@@ -32,7 +32,10 @@ pub fn run(session: &Session, args: &VerifyArgs) -> i32 {
         emit::all_targets()
             .iter()
             .copied()
-            .filter(|t| t.info().reader.is_some() && args.dir.join(t.name()).is_dir())
+            .filter(|t| {
+                (t.info().reader.is_some() || t.rules_reader().is_some())
+                    && args.dir.join(t.name()).is_dir()
+            })
             .collect()
     } else {
         let mut chosen = Vec::new();
@@ -46,13 +49,14 @@ pub fn run(session: &Session, args: &VerifyArgs) -> i32 {
     };
     let oracle = Oracle::new(ir);
     for target in targets {
-        let Some(reader) = target.info().reader else {
+        let (reader, rules_reader) = (target.info().reader, target.rules_reader());
+        if reader.is_none() && rules_reader.is_none() {
             eprintln!(
                 "not verified: {} (its files cannot be read back)",
                 target.name()
             );
             continue;
-        };
+        }
         let dir = args.dir.join(target.name());
         let mut files = Vec::new();
         for output in target.info().outputs {
@@ -66,14 +70,20 @@ pub fn run(session: &Session, args: &VerifyArgs) -> i32 {
                 Err(e) => return session.fail(msgpol::diagnostics::io_error(&path, &e)),
             }
         }
-        match verify::verify(target.name(), reader, &oracle, &files) {
-            Ok(verified) => eprintln!(
-                "verified {}: {} probes, {} as the policy says, the rest declared limits",
-                target.name(),
-                verified.probes,
-                verified.agreed
-            ),
-            Err(e) => return session.fail(Diagnostic::from(e)),
+        let results = [
+            reader.map(|r| verify::verify(target.name(), r, &oracle, &files)),
+            rules_reader.map(|r| verify::detectors::verify(target.name(), r, ir, &files)),
+        ];
+        for result in results.into_iter().flatten() {
+            match result {
+                Ok(verified) => eprintln!(
+                    "verified {}: {} probes, {} as the policy says, the rest declared limits",
+                    target.name(),
+                    verified.probes,
+                    verified.agreed
+                ),
+                Err(e) => return session.fail(Diagnostic::from(e)),
+            }
         }
     }
     super::abandon(compilation);

@@ -161,6 +161,8 @@ codes! {
     E317 Build "emit/error" "a written file blocks what the policy allows (checked when it is read back)";
     E318 Build "emit/error" "a written file lets through what the policy blocks, beyond its format's declared limits";
     E319 Build "emit/error" "a written file cannot be read back as its format";
+    E320 Build "emit/error" "a written DLP file does not find a detector's `example` (checked when it is read back)";
+    E321 Build "emit/error" "a written DLP file finds a detector's `not-example`, beyond what its format cannot check";
 }
 
 impl Code {

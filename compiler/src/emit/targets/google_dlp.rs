@@ -9,6 +9,8 @@ use super::dlp::{self, cut, fit_name};
 use crate::dlp::pattern::Dialect;
 use crate::emit::pretty_json;
 use crate::emit::{EmitError, Emitted, Target, TargetInfo};
+use crate::emit::verify::detectors::{self, RulesReader, Unchecked};
+use crate::emit::verify::readers;
 use crate::ir::{Confidence, Ir, Size};
 use serde_json::{json, Value};
 
@@ -43,6 +45,16 @@ fn words_regex(words: &[String], case_sensitive: bool) -> String {
     format!("{flags}\\b(?:{})\\b", alternatives.join("|"))
 }
 
+const RULES_READER: RulesReader = RulesReader {
+    read: readers::google_dlp::read,
+    // Custom info types compute no checksum and have no minimum count.
+    unchecked: Unchecked {
+        checks: detectors::every_check,
+        near: false,
+        min_count: true,
+    },
+};
+
 const INFO: TargetInfo = TargetInfo {
     name: "google-dlp",
     description: "Google Cloud DLP inspect template: custom info types with hotword rules",
@@ -56,6 +68,9 @@ const INFO: TargetInfo = TargetInfo {
 impl Target for GoogleDlp {
     fn info(&self) -> &TargetInfo {
         &INFO
+    }
+    fn rules_reader(&self) -> Option<&'static RulesReader> {
+        Some(&RULES_READER)
     }
     fn emit(&self, ir: &Ir) -> Result<Emitted, EmitError> {
         let mut info_types = Vec::new();

@@ -9,6 +9,8 @@ use crate::dlp::pattern::Dialect;
 use crate::emit::templates::{render, Header};
 use crate::emit::templates::template;
 use crate::emit::{EmitError, Emitted, Target, TargetInfo, Template};
+use crate::emit::verify::detectors::{self, RulesReader, Unchecked};
+use crate::emit::verify::readers;
 use crate::ir::{Confidence, Ir, Size};
 use serde::Serialize;
 
@@ -49,6 +51,18 @@ fn text_string(value: &str) -> String {
 
 const TEMPLATE: Template = template!("yara/msgpol.yar.j2");
 
+const RULES_READER: RulesReader = RulesReader {
+    read: readers::yara::read,
+    // YARA computes no checksum and weighs no context word; its `#s` counts a match at
+    // every offset, overlapping ones included, where `min-count` counts matches one after
+    // another.
+    unchecked: Unchecked {
+        checks: detectors::every_check,
+        near: true,
+        min_count: true,
+    },
+};
+
 const INFO: TargetInfo = TargetInfo {
     name: "yara",
     description: "YARA rules for the DLP detectors, to scan chat exports and attachments",
@@ -62,6 +76,9 @@ const INFO: TargetInfo = TargetInfo {
 impl Target for Yara {
     fn info(&self) -> &TargetInfo {
         &INFO
+    }
+    fn rules_reader(&self) -> Option<&'static RulesReader> {
+        Some(&RULES_READER)
     }
     fn emit(&self, ir: &Ir) -> Result<Emitted, EmitError> {
         let mut rules = Vec::new();

@@ -4,14 +4,17 @@
 pub mod adblock;
 pub mod dnsmasq;
 mod domains;
+pub mod google_dlp;
 pub mod hosts;
 pub mod ipset;
 pub mod nftables;
 pub mod pac;
 pub mod pf;
+pub mod purview;
 pub mod rpz;
 pub mod squid;
 pub mod unbound;
+pub mod yara;
 
 use super::{Effect, Reading};
 use crate::emit::OutputFile;

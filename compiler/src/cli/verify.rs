@@ -1,7 +1,8 @@
 //! `msgpol verify FILE DIR [--target NAME…]`: read back the files an earlier build wrote into
 //! DIR (or that were deployed from it) and check them against the policy, as every build
 //! does before it puts its output in place: a file changed since, by hand or by a tool, that
-//! now blocks what the policy allows or lets through what it blocks, is reported.
+//! now blocks what the policy allows or lets through what it blocks, or a DLP rule that now
+//! misses a detector's example or finds a non-example, is reported.
 
 use super::{Session, EXIT_OK, EXIT_POLICY};
 use msgpol::diagnostics::Diagnostic;

@@ -2,7 +2,10 @@
 //! and run by `yara` over planted samples (Debian `yara`); Google DLP inspect templates parsed
 //! and every regex compiled by RE2 (PyPI `google-re2`); Purview rule packages validated against
 //! tests/schemas/purview-rule-package.xsd by `xmllint` (Debian `libxml2-utils`). All installed
-//! by .ci/run.
+//! by .ci/run. The readers every build runs the detectors' examples through
+//! (`emit::verify::readers`) answer as the real engines do: every example and non-example of
+//! every policy, and texts where engines read words and case differently, against every rule,
+//! by `yara` and by RE2.
 
 mod common;
 
@@ -449,4 +452,255 @@ class {long_class} : confidential {{
         64,
         "purview",
     );
+}
+
+/// Texts where engines read words and case differently: letters outside ASCII next to a
+/// match or inside a word, `_`, and ends that are no word characters.
+const EDGE_TEXTS: &[&str] = &[
+    "CONFIDENTIALé",
+    "éCONFIDENTIAL",
+    "CONFIDENTIAL_",
+    "SECRET_plan",
+    "ſsn 219-09-9999",
+    "claſſified",
+    "C++x",
+    "visa 4111 1111 1111 1111é",
+    "card 4111 1111 1111 1111 1111",
+];
+
+/// Every example and non-example of a policy's detectors and the edge texts, each once.
+fn example_texts(ir: &msgpol::ir::Ir) -> Vec<String> {
+    let mut texts: Vec<String> = ir
+        .classes
+        .iter()
+        .flat_map(|c| &c.detectors)
+        .flat_map(|d| d.examples.iter().chain(&d.not_examples))
+        .cloned()
+        .chain(EDGE_TEXTS.iter().map(|t| t.to_string()))
+        .collect();
+    texts.sort();
+    texts.dedup();
+    texts
+}
+
+/// Which of `texts` each rule finds, by the rule's name, as the in-process reader answers.
+fn read_back(
+    rules: &[Box<dyn msgpol::emit::verify::detectors::Rule + '_>],
+    texts: &[String],
+) -> std::collections::BTreeMap<String, Vec<bool>> {
+    rules
+        .iter()
+        .map(|r| {
+            (
+                r.name().to_string(),
+                texts.iter().map(|t| r.finds(t)).collect(),
+            )
+        })
+        .collect()
+}
+
+/// Where the real engine and the reader disagree: each rule and text, and what the engine
+/// says (rules that find nothing are left out of both).
+fn disagreements(
+    real: &std::collections::BTreeMap<String, Vec<bool>>,
+    read: &std::collections::BTreeMap<String, Vec<bool>>,
+    texts: &[String],
+) -> Vec<String> {
+    let none = vec![false; texts.len()];
+    let rules: BTreeSet<&String> = real.keys().chain(read.keys()).collect();
+    let mut out = Vec::new();
+    for rule in rules {
+        let (r, m) = (
+            real.get(rule).unwrap_or(&none),
+            read.get(rule).unwrap_or(&none),
+        );
+        for (i, text) in texts.iter().enumerate() {
+            if r[i] != m[i] {
+                out.push(format!(
+                    "{rule} on {text:?}: the engine says {}, the reader {}",
+                    r[i], m[i]
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// Scan one file per text with the real `yara`: which texts each rule finds, by rule name.
+fn real_yara(rules: &Path, texts: &[String]) -> std::collections::BTreeMap<String, Vec<bool>> {
+    let dir = tempfile::tempdir().unwrap();
+    for (i, text) in texts.iter().enumerate() {
+        std::fs::write(dir.path().join(format!("{i}.txt")), text).unwrap();
+    }
+    let out = Command::new("yara")
+        .arg("--no-warnings")
+        .arg(rules)
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut found: std::collections::BTreeMap<String, Vec<bool>> = Default::default();
+    for line in String::from_utf8(out.stdout).unwrap().lines() {
+        let (rule, path) = line.split_once(' ').unwrap();
+        let index: usize = Path::new(path)
+            .file_stem()
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        found
+            .entry(rule.to_string())
+            .or_insert_with(|| vec![false; texts.len()])[index] = true;
+    }
+    found
+}
+
+/// The in-process YARA reader answers as `yara` does: every example and non-example of every
+/// policy, scanned as a file of its own, against every rule.
+#[test]
+fn yara_and_the_yara_reader_find_the_same_examples() {
+    if !common::require_tool("yara") {
+        return;
+    }
+    let mut compared = 0;
+    for policy in common::policies() {
+        let (dir, files) = emit(&policy, "yara");
+        let ir = common::ir(&policy);
+        let texts = example_texts(&ir);
+        let written = [msgpol::emit::OutputFile {
+            path: "msgpol.yar".into(),
+            contents: std::fs::read(&files[0]).unwrap(),
+        }];
+        let rules = msgpol::emit::verify::readers::yara::read(&written).unwrap();
+        let read = read_back(&rules, &texts);
+        let real = real_yara(&files[0], &texts);
+        let differ = disagreements(&real, &read, &texts);
+        assert!(differ.is_empty(), "{}: {differ:#?}", policy.display());
+        compared += rules.len() * texts.len();
+        drop(dir);
+    }
+    assert!(compared > 1000, "only {compared} answers compared");
+}
+
+/// Rules written by hand with what the writer no longer uses (text strings, `nocase`,
+/// `fullword`, other conditions) are read as `yara` reads them too.
+#[test]
+fn the_yara_reader_reads_hand_written_rules_as_yara_does() {
+    if !common::require_tool("yara") {
+        return;
+    }
+    let source = r#"
+rule text_fullword { strings: $k = "SECRET" fullword ascii wide nocase condition: any of them }
+rule text_exact { strings: $k = "C++" fullword condition: $k }
+rule text_plain { strings: $a = "ab" $b = "x\x41" condition: #a >= 2 or $b }
+rule regex_nocase { strings: $p = /\bss[n]\b/ nocase ascii condition: all of them }
+rule regex_overlap { strings: $p = /\b[0-9]{3} ?[0-9]{3}\b/ condition: #p + 0 >= 2 and not none of them }
+rule wide_only { strings: $w = "secret" wide condition: any of them }
+"#;
+    let texts: Vec<String> = [
+        "top secret",
+        "MY_SECRET",
+        "SECRETARY",
+        "C++ daily",
+        "C++x",
+        "xC++",
+        "abab",
+        "aba",
+        "xA",
+        "xa",
+        "SSN 1",
+        "ssnx",
+        "part 123 456 789",
+        "123456",
+        "secret",
+    ]
+    .iter()
+    .map(|t| t.to_string())
+    .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hand.yar");
+    std::fs::write(&path, source).unwrap();
+    let written = [msgpol::emit::OutputFile {
+        path: "msgpol.yar".into(),
+        contents: source.as_bytes().to_vec(),
+    }];
+    let rules = msgpol::emit::verify::readers::yara::read(&written).unwrap();
+    let read = read_back(&rules, &texts);
+    let real = real_yara(&path, &texts);
+    let differ = disagreements(&real, &read, &texts);
+    assert!(differ.is_empty(), "{differ:#?}");
+    assert_eq!(real.len(), 5, "every rule but `wide_only` finds something");
+}
+
+/// Google DLP's findings as the reader models them (regex matches one after another, hotword
+/// windows in characters, likelihoods against the minimum), computed with the real RE2.
+const RE2_FINDS: &str = r##"
+import json, sys
+import re2
+template = json.load(open(sys.argv[1], encoding="utf-8"))
+texts = json.loads(sys.argv[2])
+order = ["VERY_UNLIKELY", "UNLIKELY", "POSSIBLE", "LIKELY", "VERY_LIKELY"]
+config = template["inspectConfig"]
+minimum = order.index(config.get("minLikelihood", "POSSIBLE"))
+found = {}
+for t in config["customInfoTypes"]:
+    regex = re2.compile(t["regex"]["pattern"])
+    rules = []
+    for rule in t.get("detectionRules", []):
+        hot = rule["hotwordRule"]
+        adjust = hot["likelihoodAdjustment"]
+        rules.append((re2.compile(hot["hotwordRegex"]["pattern"]),
+                      hot["proximity"].get("windowBefore", 0),
+                      hot["proximity"].get("windowAfter", 0),
+                      adjust.get("fixedLikelihood"), adjust.get("relativeLikelihood", 0)))
+    def finds(text):
+        for m in regex.finditer(text):
+            level = order.index(t.get("likelihood", "VERY_LIKELY"))
+            for hot, before, after, fixed, relative in rules:
+                window = text[max(0, m.start() - before):m.end() + after]
+                if hot.search(window):
+                    level = order.index(fixed) if fixed else min(4, max(0, level + relative))
+            if level >= minimum:
+                return True
+        return False
+    found[t["infoType"]["name"]] = [finds(text) for text in texts]
+print(json.dumps(found, sort_keys=True))
+"##;
+
+/// The in-process Google DLP reader answers as RE2 does: every example and non-example of
+/// every policy, against every custom info type.
+#[test]
+fn re2_and_the_google_dlp_reader_find_the_same_examples() {
+    if !common::require_python_module("re2", "google-re2") {
+        return;
+    }
+    let mut compared = 0;
+    for policy in common::policies() {
+        let (_dir, files) = emit(&policy, "google-dlp");
+        let texts = example_texts(&common::ir(&policy));
+        let written = [msgpol::emit::OutputFile {
+            path: "inspect-template.json".into(),
+            contents: std::fs::read(&files[0]).unwrap(),
+        }];
+        let rules = msgpol::emit::verify::readers::google_dlp::read(&written).unwrap();
+        let read = read_back(&rules, &texts);
+        let (ok, out) = common::run(
+            Command::new("python3")
+                .args(["-c", RE2_FINDS])
+                .arg(&files[0])
+                .arg(serde_json::to_string(&texts).unwrap()),
+        );
+        assert!(ok, "{}: {out}", policy.display());
+        let real: std::collections::BTreeMap<String, Vec<bool>> =
+            serde_json::from_str(&out).unwrap();
+        let differ = disagreements(&real, &read, &texts);
+        assert!(differ.is_empty(), "{}: {differ:#?}", policy.display());
+        compared += rules.len() * texts.len();
+    }
+    assert!(compared > 1000, "only {compared} answers compared");
 }

@@ -5,7 +5,6 @@
 
 use super::{Session, EXIT_OK, EXIT_POLICY, EXIT_USAGE};
 use msgpol::diagnostics::{quote, Code, Diagnostic};
-use msgpol::dlp::engine::Scanner;
 use msgpol::dlp::input::{self, Document};
 use serde::Serialize;
 use std::io::{Read, Write};
@@ -79,7 +78,7 @@ pub fn run(session: &Session, args: &ScanArgs) -> i32 {
     let Some(ir) = compilation.ir.as_ref() else {
         return EXIT_USAGE;
     };
-    let scanner = match Scanner::new(ir) {
+    let scanner = match msgpol::dlp::scanner(ir) {
         Ok(s) => s,
         Err(why) => {
             return session.fail(

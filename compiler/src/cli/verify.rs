@@ -1,7 +1,8 @@
 //! `msgpol verify FILE DIR [--target NAME…]`: read back the files an earlier build wrote into
 //! DIR (or that were deployed from it) and check them against the policy, as every build
 //! does before it puts its output in place: a file changed since, by hand or by a tool, that
-//! now blocks what the policy allows or lets through what it blocks, is reported.
+//! now blocks what the policy allows or lets through what it blocks, or a DLP rule that now
+//! misses a detector's example or finds a non-example, is reported.
 
 use super::{Session, EXIT_OK, EXIT_POLICY};
 use msgpol::diagnostics::Diagnostic;
@@ -32,7 +33,10 @@ pub fn run(session: &Session, args: &VerifyArgs) -> i32 {
         emit::all_targets()
             .iter()
             .copied()
-            .filter(|t| t.info().reader.is_some() && args.dir.join(t.name()).is_dir())
+            .filter(|t| {
+                (t.info().reader.is_some() || t.rules_reader().is_some())
+                    && args.dir.join(t.name()).is_dir()
+            })
             .collect()
     } else {
         let mut chosen = Vec::new();
@@ -46,13 +50,14 @@ pub fn run(session: &Session, args: &VerifyArgs) -> i32 {
     };
     let oracle = Oracle::new(ir);
     for target in targets {
-        let Some(reader) = target.info().reader else {
+        let (reader, rules_reader) = (target.info().reader, target.rules_reader());
+        if reader.is_none() && rules_reader.is_none() {
             eprintln!(
                 "not verified: {} (its files cannot be read back)",
                 target.name()
             );
             continue;
-        };
+        }
         let dir = args.dir.join(target.name());
         let mut files = Vec::new();
         for output in target.info().outputs {
@@ -66,14 +71,20 @@ pub fn run(session: &Session, args: &VerifyArgs) -> i32 {
                 Err(e) => return session.fail(msgpol::diagnostics::io_error(&path, &e)),
             }
         }
-        match verify::verify(target.name(), reader, &oracle, &files) {
-            Ok(verified) => eprintln!(
-                "verified {}: {} probes, {} as the policy says, the rest declared limits",
-                target.name(),
-                verified.probes,
-                verified.agreed
-            ),
-            Err(e) => return session.fail(Diagnostic::from(e)),
+        let results = [
+            reader.map(|r| verify::verify(target.name(), r, &oracle, &files)),
+            rules_reader.map(|r| verify::detectors::verify(target.name(), r, ir, &files)),
+        ];
+        for result in results.into_iter().flatten() {
+            match result {
+                Ok(verified) => eprintln!(
+                    "verified {}: {} probes, {} as the policy says, the rest declared limits",
+                    target.name(),
+                    verified.probes,
+                    verified.agreed
+                ),
+                Err(e) => return session.fail(Diagnostic::from(e)),
+            }
         }
     }
     super::abandon(compilation);

@@ -140,6 +140,8 @@ codes! {
     E231 Validate "validate/checks/detectors" "a detector's keyword list is not usable (term over 50 characters, control character, over 2048 terms)";
     E232 Validate "validate/checks/detectors" "a weighted checksum can never pass (no pattern, or no match of a pattern has one digit per weight)";
     E233 Validate "validate/checks/detectors" "a detector part can never match: no match of a pattern is a whole word within one line, or a keyword has no letter or digit";
+    E234 Validate "validate/checks/examples" "a detector does not find one of its `example`s (the part of the detector that fails is named)";
+    E235 Validate "validate/checks/examples" "a detector finds one of its `not-example`s (what matches is named)";
     E301 Build "diagnostics" "a file given on the command line cannot be read";
     E302 Build "emit/error" "the output directory exists and is not an msgpol output directory";
     E303 Build "emit/error" "the output cannot be written";
@@ -159,6 +161,8 @@ codes! {
     E317 Build "emit/error" "a written file blocks what the policy allows (checked when it is read back)";
     E318 Build "emit/error" "a written file lets through what the policy blocks, beyond its format's declared limits";
     E319 Build "emit/error" "a written file cannot be read back as its format";
+    E320 Build "emit/error" "a written DLP file does not find a detector's `example` (checked when it is read back)";
+    E321 Build "emit/error" "a written DLP file finds a detector's `not-example`, beyond what its format cannot check";
 }
 
 impl Code {

@@ -16,14 +16,18 @@
 //! set (regex-automata, every pattern at once) which patterns match in that line, and runs
 //! only those; checksums and context words are evaluated only on their matches. Keywords are
 //! one Aho–Corasick pass over the whole text.
+//!
+//! The scanner reads detectors as `Detector`s, which `dlp::scanner` makes from the IR and
+//! validation makes from a declaration, to run its examples: one engine for both.
 
-use super::checksum;
-use crate::ir::{Checksum, Confidence, Ir};
+use crate::dlp::{checksum, pattern};
+use crate::vocabulary::{Checksum, Confidence};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use memchr::{memchr, memrchr};
 use regex_automata::meta::Regex;
 use regex_automata::{Input, PatternSet};
 use regex_syntax::hir::{Class, Hir, HirKind};
+use std::ops::Range;
 
 /// A set of bytes, as a lookup table.
 type ByteSet = [bool; 256];
@@ -60,6 +64,43 @@ impl ByteFinder {
         }
     }
 }
+
+/// A detector as the scanner reads it.
+#[derive(Clone, Debug)]
+pub struct Detector<'a> {
+    pub class: &'a str,
+    pub name: &'a str,
+    pub patterns: Vec<&'a str>,
+    pub keywords: Vec<&'a str>,
+    pub checks: Vec<Checksum>,
+    /// The context words, and within how many bytes of a match (`near … within N`).
+    pub near: Option<(Vec<&'a str>, u32)>,
+    pub confidence: Confidence,
+    pub min_count: u32,
+    pub case_sensitive: bool,
+}
+
+/// Which part of a detector matched.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Part {
+    /// Its pattern of this index.
+    Pattern(usize),
+    Keyword,
+}
+
+/// What the scanner drops on the way to its hits, told to a caller that wants to know why a
+/// text was not found (validation of a detector's examples). `scan` tells `()`, which keeps
+/// nothing.
+pub trait Trace {
+    /// A whole-word match of a pattern that fails one of the detector's checks.
+    fn fails_check(&mut self, _detector: usize, _at: Range<usize>, _check: &Checksum) {}
+    /// A match with no context word near, whose confidence falls below low.
+    fn without_context(&mut self, _detector: usize, _at: Range<usize>) {}
+    /// A detector that matched fewer times than its `min-count`.
+    fn too_few(&mut self, _detector: usize, _matches: u32) {}
+}
+
+impl Trace for () {}
 
 /// A detector, compiled.
 struct Compiled {
@@ -100,7 +141,10 @@ pub struct Scanner {
 pub struct Hit {
     /// Byte offset of the match in the scanned text.
     pub offset: usize,
+    /// Byte offset just past the match.
+    pub end: usize,
     pub detector: usize,
+    pub part: Part,
     pub confidence: Confidence,
 }
 
@@ -138,27 +182,28 @@ fn whole_word_at(text: &[u8], start: usize, end: usize) -> bool {
 }
 
 impl Scanner {
-    /// Compile every detector of the policy. Validation has checked the patterns, so an
-    /// error here means a pattern the engine itself cannot build (its size limits).
-    pub fn new(ir: &Ir) -> Result<Scanner, String> {
+    /// Compile the detectors. Validation has checked the patterns, so an error here means a
+    /// pattern the engine itself cannot build (its size limits).
+    pub fn new(given: &[Detector]) -> Result<Scanner, String> {
         let mut detectors = Vec::new();
         let mut every_hir = Vec::new();
         let mut pattern_owner = Vec::new();
         let mut keywords: [(Vec<&str>, Vec<usize>); 2] = Default::default();
-        for (class, d) in super::detectors(ir) {
+        for d in given {
             let index = detectors.len();
-            let hirs = super::detector_hirs(d)
-                .map_err(|e| format!("detector `{}`: {}", d.name, e.error.problem))?;
+            let hirs = d
+                .patterns
+                .iter()
+                .map(|p| pattern::runnable(p, d.case_sensitive))
+                .collect::<Result<Vec<Hir>, _>>()
+                .map_err(|e| format!("detector `{}`: {}", d.name, e.problem))?;
             every_hir.extend(hirs.iter().cloned());
             pattern_owner.extend((0..hirs.len()).map(|i| (index, i)));
             let near = match &d.near {
-                Some(n) => {
-                    let words: Vec<&str> = n.words.iter().map(String::as_str).collect();
-                    Some((
-                        keyword_automaton(&words, true, MatchKind::Standard)?,
-                        n.within as usize,
-                    ))
-                }
+                Some((words, within)) => Some((
+                    keyword_automaton(words, true, MatchKind::Standard)?,
+                    *within as usize,
+                )),
                 None => None,
             };
             let (list, owners) = &mut keywords[usize::from(!d.case_sensitive)];
@@ -167,8 +212,8 @@ impl Scanner {
                 owners.push(index);
             }
             detectors.push(Compiled {
-                class: class.name.clone(),
-                name: d.name.clone(),
+                class: d.class.to_string(),
+                name: d.name.to_string(),
                 patterns: hirs
                     .iter()
                     .map(|h| {
@@ -226,9 +271,14 @@ impl Scanner {
 
     /// Every hit in a document, in order of offset, detectors with too few hits left out.
     pub fn scan(&self, text: &[u8]) -> Vec<Hit> {
+        self.scan_traced(text, &mut ())
+    }
+
+    /// `scan`, telling `trace` what it drops and why.
+    pub fn scan_traced(&self, text: &[u8], trace: &mut impl Trace) -> Vec<Hit> {
         let mut hits = Vec::new();
         if let Some(which) = &self.which_patterns {
-            self.scan_prefiltered(which, text, &mut hits);
+            self.scan_prefiltered(which, text, &mut hits, trace);
         }
         for k in &self.keywords {
             // Every occurrence overlaps or lies within `longest` bytes of a leftmost-longest
@@ -241,10 +291,12 @@ impl Scanner {
                     let (start, end) = (from + m.start(), from + m.end());
                     if whole_word_at(text, start, end) {
                         let detector = k.detector_of[m.pattern().as_usize()];
-                        if let Some(confidence) = self.judge(detector, text, start, end) {
+                        if let Some(confidence) = self.judge(detector, text, start, end, trace) {
                             hits.push(Hit {
                                 offset: start,
+                                end,
                                 detector,
+                                part: Part::Keyword,
                                 confidence,
                             });
                         }
@@ -258,13 +310,24 @@ impl Scanner {
         for h in &hits {
             counts[h.detector] += 1;
         }
+        for (detector, &count) in counts.iter().enumerate() {
+            if count > 0 && count < self.detectors[detector].min_count {
+                trace.too_few(detector, count);
+            }
+        }
         hits.retain(|h| counts[h.detector] >= self.detectors[h.detector].min_count);
         hits
     }
 
     /// From each byte of the prefilter to its line; the patterns the regex set finds in that
     /// line are searched one by one.
-    fn scan_prefiltered(&self, which: &Regex, text: &[u8], hits: &mut Vec<Hit>) {
+    fn scan_prefiltered(
+        &self,
+        which: &Regex,
+        text: &[u8],
+        hits: &mut Vec<Hit>,
+        trace: &mut impl Trace,
+    ) {
         let mut matched = PatternSet::new(which.pattern_len());
         let mut pos = 0;
         while let Some(at) = self.prefilter.find(text, pos) {
@@ -274,38 +337,42 @@ impl Scanner {
             which.which_overlapping_matches(&Input::new(text).range(start..end), &mut matched);
             for pattern in matched.iter() {
                 let (detector, i) = self.pattern_owner[pattern.as_usize()];
-                self.scan_pattern(text, start, end, detector, i, hits);
+                self.scan_pattern(text, start..end, (detector, i), hits, trace);
             }
             // Past the line break: a class may allow one, making it a prefilter byte too.
             pos = (end + 1).min(text.len());
         }
     }
 
-    /// Every match of one pattern in the line `text[start..end]` that passes its checks.
+    /// Every match of one pattern (of a detector, by index) in the line `text[line]` that
+    /// passes its checks.
     fn scan_pattern(
         &self,
         text: &[u8],
-        start: usize,
-        end: usize,
-        detector: usize,
-        pattern: usize,
+        line: Range<usize>,
+        (detector, pattern): (usize, usize),
         hits: &mut Vec<Hit>,
+        trace: &mut impl Trace,
     ) {
         let d = &self.detectors[detector];
-        let line = &text[start..end];
+        let start = line.start;
+        let line = &text[line];
         for m in d.patterns[pattern].find_iter(line) {
-            if !d
+            let (s, e) = (start + m.start(), start + m.end());
+            if let Some(failed) = d
                 .checks
                 .iter()
-                .all(|c| checksum::passes(c, &line[m.range()]))
+                .find(|c| !checksum::passes(c, &line[m.range()]))
             {
+                trace.fails_check(detector, s..e, failed);
                 continue;
             }
-            let (s, e) = (start + m.start(), start + m.end());
-            if let Some(confidence) = self.judge(detector, text, s, e) {
+            if let Some(confidence) = self.judge(detector, text, s, e, trace) {
                 hits.push(Hit {
                     offset: s,
+                    end: e,
                     detector,
+                    part: Part::Pattern(pattern),
                     confidence,
                 });
             }
@@ -314,7 +381,14 @@ impl Scanner {
 
     /// The confidence of a match at `text[start..end]`: the declared one, one level less if
     /// the detector wants context words and none is near.
-    fn judge(&self, detector: usize, text: &[u8], start: usize, end: usize) -> Option<Confidence> {
+    fn judge(
+        &self,
+        detector: usize,
+        text: &[u8],
+        start: usize,
+        end: usize,
+        trace: &mut impl Trace,
+    ) -> Option<Confidence> {
         let d = &self.detectors[detector];
         let Some((words, within)) = &d.near else {
             return Some(d.confidence);
@@ -325,10 +399,23 @@ impl Scanner {
             .find_overlapping_iter(&text[from..to])
             .any(|m| whole_word_at(text, from + m.start(), from + m.end()));
         if near {
-            Some(d.confidence)
-        } else {
-            super::without_context(d.confidence)
+            return Some(d.confidence);
         }
+        let lower = without_context(d.confidence);
+        if lower.is_none() {
+            trace.without_context(detector, start..end);
+        }
+        lower
+    }
+}
+
+/// The confidence of a match whose detector wants context words (`near`) and has none near:
+/// one level less than declared, none below `low`. The scanner and every target agree on it.
+pub fn without_context(c: Confidence) -> Option<Confidence> {
+    match c {
+        Confidence::High => Some(Confidence::Medium),
+        Confidence::Medium => Some(Confidence::Low),
+        Confidence::Low => None,
     }
 }
 
@@ -387,10 +474,9 @@ fn required_bytes(hir: &Hir) -> Option<ByteSet> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dlp::pattern;
 
     fn required(pattern: &str) -> String {
-        let hir = pattern::whole_word(pattern::compile(pattern, true).unwrap());
+        let hir = pattern::runnable(pattern, true).unwrap();
         let set = required_bytes(&hir).unwrap();
         (0..=255u8)
             .filter(|b| set[usize::from(*b)])
@@ -421,6 +507,53 @@ mod tests {
             assert_eq!(any.find(text, from), table.find(text, from), "from {from}");
         }
         assert_eq!(table.find(text, 0), Some(14));
+    }
+
+    /// What a trace is told, in order.
+    #[derive(Default)]
+    struct Told(Vec<String>);
+
+    impl Trace for Told {
+        fn fails_check(&mut self, _: usize, at: Range<usize>, _: &Checksum) {
+            self.0.push(format!("check {at:?}"));
+        }
+        fn without_context(&mut self, _: usize, at: Range<usize>) {
+            self.0.push(format!("context {at:?}"));
+        }
+        fn too_few(&mut self, _: usize, matches: u32) {
+            self.0.push(format!("too few {matches}"));
+        }
+    }
+
+    #[test]
+    fn a_trace_is_told_what_the_scanner_drops() {
+        let d = Detector {
+            class: "payroll",
+            name: "employee-number",
+            patterns: vec!["EMP-[0-9]{6}"],
+            keywords: vec![],
+            checks: vec![Checksum::Luhn],
+            near: Some((vec!["employee"], 12)),
+            confidence: Confidence::Low,
+            min_count: 2,
+            case_sensitive: true,
+        };
+        let scanner = Scanner::new(&[d]).unwrap();
+        let told = |text: &str| {
+            let mut t = Told::default();
+            let hits = scanner.scan_traced(text.as_bytes(), &mut t);
+            (hits.len(), t.0)
+        };
+        assert_eq!(told("employee EMP-123455 employee EMP-000422"), (2, vec![]));
+        assert_eq!(
+            told("employee EMP-123456, employee EMP-000422"),
+            (0, vec!["check 9..19".into(), "too few 1".into()])
+        );
+        assert_eq!(
+            told("EMP-123455 then much later: employee EMP-000422"),
+            (0, vec!["context 0..10".into(), "too few 1".into()])
+        );
+        assert_eq!(told("EMP 123455"), (0, vec![]));
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod input;
 pub mod pattern;
 
 use crate::ir::{ClassInfo, Confidence, DetectorInfo, Ir};
+pub use engine::without_context;
 use regex_syntax::hir::Hir;
 
 /// Every detector of the policy with the class that declares it, lowest class first: the
@@ -16,6 +17,30 @@ pub fn detectors(ir: &Ir) -> impl Iterator<Item = (&ClassInfo, &DetectorInfo)> {
     ir.classes
         .iter()
         .flat_map(|c| c.detectors.iter().map(move |d| (c, d)))
+}
+
+/// A detector of the IR as the scanner reads it.
+pub fn scanned<'a>(class: &'a ClassInfo, d: &'a DetectorInfo) -> engine::Detector<'a> {
+    engine::Detector {
+        class: &class.name,
+        name: &d.name,
+        patterns: d.patterns.iter().map(String::as_str).collect(),
+        keywords: d.keywords.iter().map(String::as_str).collect(),
+        checks: d.checks.clone(),
+        near: d
+            .near
+            .as_ref()
+            .map(|n| (n.words.iter().map(String::as_str).collect(), n.within)),
+        confidence: d.confidence,
+        min_count: d.min_count,
+        case_sensitive: d.case_sensitive,
+    }
+}
+
+/// The scanner of every detector of the policy, in `detectors` order.
+pub fn scanner(ir: &Ir) -> Result<engine::Scanner, String> {
+    let detectors: Vec<engine::Detector> = detectors(ir).map(|(c, d)| scanned(c, d)).collect();
+    engine::Scanner::new(&detectors)
 }
 
 /// A detector's pattern outside the portable subset (validation reports these first).
@@ -30,21 +55,9 @@ pub fn detector_hirs(d: &DetectorInfo) -> Result<Vec<Hir>, BadPattern<'_>> {
     d.patterns
         .iter()
         .map(|p| {
-            pattern::compile(p, d.case_sensitive)
-                .map(pattern::whole_word)
-                .map_err(|error| BadPattern { pattern: p, error })
+            pattern::runnable(p, d.case_sensitive).map_err(|error| BadPattern { pattern: p, error })
         })
         .collect()
-}
-
-/// The confidence of a match whose detector wants context words (`near`) and has none near:
-/// one level less than declared, none below `low`. The scanner and every target agree on it.
-pub fn without_context(c: Confidence) -> Option<Confidence> {
-    match c {
-        Confidence::High => Some(Confidence::Medium),
-        Confidence::Medium => Some(Confidence::Low),
-        Confidence::Low => None,
-    }
 }
 
 /// How a confidence is written in reports and rule metadata.

@@ -231,6 +231,11 @@ pub fn whole_word(hir: Hir) -> Hir {
     ])
 }
 
+/// A pattern as every engine runs it: checked, translated with the case rule, a whole word.
+pub fn runnable(pattern: &str, case_sensitive: bool) -> Result<Hir, PatternError> {
+    compile(pattern, case_sensitive).map(whole_word)
+}
+
 /// Why no match of a pattern can be a whole word within one line (see `never_a_word`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum NeverAWord {

@@ -1,4 +1,4 @@
-//! Errors of the emit stage (codes E302–E304, E307, E315, E316), each explained in
+//! Errors of the emit stage (codes E302–E304, E307, E315–E321), each explained in
 //! `error/<CODE>.md` beside this file.
 
 use crate::diagnostics::{quote, stage_error, Code, Diagnostic};
@@ -156,5 +156,65 @@ pub fn unreadable(target: &str, why: &str) -> EmitError {
             format!("the `{target}` files cannot be read back: {why}"),
         )
         .help("from `msgpol build`: nothing was written, and this is a bug in msgpol; please report it with the policy. From `msgpol verify`: keep your own settings in a file of your own beside msgpol's"),
+    )
+}
+
+/// Examples or non-examples as a diagnostic lists them: the texts of each detector, then the
+/// detector (`shown` is in detector order).
+fn listed_examples(count: usize, shown: &[(String, String)]) -> String {
+    let mut groups: Vec<(Vec<String>, &str)> = Vec::new();
+    for (text, detector) in shown {
+        match groups.last_mut() {
+            Some((texts, d)) if *d == detector => texts.push(quote(text)),
+            _ => groups.push((vec![quote(text)], detector)),
+        }
+    }
+    let mut list = groups
+        .iter()
+        .map(|(texts, detector)| format!("{} of `{detector}`", texts.join(", ")))
+        .collect::<Vec<_>>()
+        .join("; ");
+    if count > shown.len() {
+        list.push_str(&format!(" and {} more", count - shown.len()));
+    }
+    list
+}
+
+/// The help of E320 and E321: a build's files read differently from `msgpol scan`, or files
+/// changed since.
+const DLP_HELP: &str = "from `msgpol build`: nothing was written; this engine reads the detector differently from `msgpol scan` (the target's page in docs/targets lists where): change the detector or the example, build without this target, or report the case. From `msgpol verify`: the files changed after the build; build and deploy them again";
+
+/// E320: a DLP target's files do not find a detector's example.
+pub fn misses_examples(target: &str, count: usize, shown: &[(String, String)]) -> EmitError {
+    EmitError(
+        Diagnostic::new(
+            Code::E320,
+            format!(
+                "the `{target}` files do not find {}: {}",
+                if count == 1 { "an example" } else { "examples" },
+                listed_examples(count, shown)
+            ),
+        )
+        .help(DLP_HELP),
+    )
+}
+
+/// E321: a DLP target's files find a detector's non-example, beyond what the format cannot
+/// check.
+pub fn finds_non_examples(target: &str, count: usize, shown: &[(String, String)]) -> EmitError {
+    EmitError(
+        Diagnostic::new(
+            Code::E321,
+            format!(
+                "the `{target}` files find {}: {}",
+                if count == 1 {
+                    "a non-example"
+                } else {
+                    "non-examples"
+                },
+                listed_examples(count, shown)
+            ),
+        )
+        .help(DLP_HELP),
     )
 }

@@ -147,6 +147,11 @@ pub trait Target: Sync {
     fn name(&self) -> &'static str {
         self.info().name
     }
+    /// For a DLP target, how every build reads its rules back to run the detectors' examples
+    /// through them.
+    fn rules_reader(&self) -> Option<&'static verify::detectors::RulesReader> {
+        None
+    }
 }
 
 /// A control a tier asks for: one of its `block` kinds, or `monitor`.

@@ -35,7 +35,8 @@ struct OutputDigest {
 #[derive(Serialize)]
 struct Verification {
     target: String,
-    /// Names and addresses its files were asked about.
+    /// Names and addresses its files were asked about, or the detectors' examples and
+    /// non-examples.
     probes: usize,
     /// Answers that equal the policy's; the others are limits the target declares.
     agreed: usize,
@@ -126,16 +127,17 @@ impl Sink for DiskSink<'_> {
 type TargetResult = Result<(Vec<OutputDigest>, Vec<EmitWarning>, Option<Verification>), EmitError>;
 
 /// Read back what `target` wrote into `dir` and check it against the policy, if the target
-/// has a reader.
+/// has a reader: of names and addresses, or of detectors' rules.
 fn verify_written(
     target: &dyn Target,
     dir: &Path,
     outputs: &[OutputDigest],
-    oracle: &Oracle,
+    (ir, oracle): (&Ir, &Oracle),
 ) -> Result<Option<Verification>, EmitError> {
-    let Some(reader) = target.info().reader else {
+    let (reader, rules_reader) = (target.info().reader, target.rules_reader());
+    if reader.is_none() && rules_reader.is_none() {
         return Ok(None);
-    };
+    }
     let prefix = format!("{}/", target.name());
     let mut files = Vec::with_capacity(outputs.len());
     for output in outputs {
@@ -147,12 +149,21 @@ fn verify_written(
             contents,
         });
     }
-    let verified = verify::verify(target.name(), reader, oracle, &files)?;
-    Ok(Some(Verification {
+    let mut verification = Verification {
         target: target.name().to_string(),
-        probes: verified.probes,
-        agreed: verified.agreed,
-    }))
+        probes: 0,
+        agreed: 0,
+    };
+    let verified = [
+        reader.map(|r| verify::verify(target.name(), r, oracle, &files)),
+        rules_reader.map(|r| verify::detectors::verify(target.name(), r, ir, &files)),
+    ];
+    for v in verified.into_iter().flatten() {
+        let v = v?;
+        verification.probes += v.probes;
+        verification.agreed += v.agreed;
+    }
+    Ok(Some(verification))
 }
 
 /// Emit every target into `staging`, on up to one thread per core; results in target order.
@@ -178,7 +189,7 @@ fn emit_all(
             outputs: Vec::new(),
         };
         let result = target.emit_to(ir, &mut sink).and_then(|warnings| {
-            let verified = verify_written(*target, &sink.dir, &sink.outputs, &oracle)?;
+            let verified = verify_written(*target, &sink.dir, &sink.outputs, (ir, &oracle))?;
             Ok((sink.outputs, warnings, verified))
         });
         results.lock().expect("no thread panics holding it")[i] = Some(result);

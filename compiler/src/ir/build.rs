@@ -202,9 +202,11 @@ fn detector(d: &ast::Detector, loc: &impl Fn(Span) -> crate::source::Location) -
             words: n.words.iter().map(|w| w.value.clone()).collect(),
             within: n.within.value,
         }),
-        confidence: d.confidence.map_or(Confidence::Medium, |c| c.value),
-        min_count: d.min_count.map_or(1, |c| c.value),
+        confidence: d.confidence(),
+        min_count: d.min_count(),
         case_sensitive: d.case_sensitive,
+        examples: d.examples.iter().map(|e| e.value.clone()).collect(),
+        not_examples: d.not_examples.iter().map(|e| e.value.clone()).collect(),
         at: loc(d.span),
     }
 }

@@ -105,6 +105,11 @@ pub struct DetectorInfo {
     pub confidence: Confidence,
     pub min_count: u32,
     pub case_sensitive: bool,
+    /// Texts the detector finds (`example`): every build checks that each DLP target's
+    /// files find them too.
+    pub examples: Vec<String>,
+    /// Texts it does not find (`not-example`).
+    pub not_examples: Vec<String>,
     pub at: Location,
 }
 

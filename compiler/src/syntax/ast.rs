@@ -83,8 +83,24 @@ pub struct Detector {
     pub confidence: Option<Spanned<Confidence>>,
     pub min_count: Option<Spanned<u32>>,
     pub case_sensitive: bool,
+    /// Texts the detector must find (`example`).
+    pub examples: Vec<Str>,
+    /// Texts it must not find (`not-example`).
+    pub not_examples: Vec<Str>,
     pub docs: Vec<String>,
     pub span: Span,
+}
+
+impl Detector {
+    /// Its `confidence`, `medium` if it gives none.
+    pub fn confidence(&self) -> Confidence {
+        self.confidence.map_or(Confidence::Medium, |c| c.value)
+    }
+
+    /// Its `min-count`, 1 if it gives none.
+    pub fn min_count(&self) -> u32 {
+        self.min_count.map_or(1, |c| c.value)
+    }
 }
 
 #[derive(Clone, Debug)]

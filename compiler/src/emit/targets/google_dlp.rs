@@ -1,14 +1,16 @@
 //! `google-dlp`: a Google Cloud Sensitive Data Protection (DLP) inspect template: one custom
-//! info type per detector, its patterns and keywords as one RE2 regex (whole words, the case
-//! rule folded in), its confidence as a likelihood, and `near` as a hotword rule that raises
-//! a match without context words (one level lower, as `msgpol scan` judges it) to the declared
-//! likelihood. Google DLP has no checksum for custom info types and no minimum count: both
+//! info type per detector, its patterns and keywords as one RE2 regex (whole words as
+//! `msgpol scan` reads them, the case rule folded into ASCII classes), its confidence as a
+//! likelihood, and `near` as a hotword rule that raises a match without context words (one
+//! level lower, as `msgpol scan` judges it) to the declared likelihood. Google DLP has no checksum for custom info types and no minimum count: both
 //! are warnings.
 
 use super::dlp::{self, cut, fit_name};
 use crate::dlp::pattern::Dialect;
 use crate::emit::pretty_json;
 use crate::emit::{EmitError, Emitted, Target, TargetInfo};
+use crate::emit::verify::detectors::{self, RulesReader, Unchecked};
+use crate::emit::verify::readers;
 use crate::ir::{Confidence, Ir, Size};
 use serde_json::{json, Value};
 
@@ -36,12 +38,40 @@ fn info_type_name(identifier: &str) -> String {
     fit_name(&full, MAX_INFO_TYPE).to_ascii_uppercase()
 }
 
-/// Words as one RE2 alternation of escaped literals, whole words.
+/// Words as one RE2 alternation, each a whole word as `msgpol scan` matches it: `\b` beside
+/// each end that is a word character (after `+`, RE2's `\b` would want a word character
+/// next), ASCII letters in either case unless `case_sensitive` (RE2's `(?i)` would fold other
+/// letters too, `ſ` to `s`), every other character as written.
 fn words_regex(words: &[String], case_sensitive: bool) -> String {
-    let flags = if case_sensitive { "" } else { "(?i)" };
-    let alternatives: Vec<String> = words.iter().map(|w| regex_syntax::escape(w)).collect();
-    format!("{flags}\\b(?:{})\\b", alternatives.join("|"))
+    let word_character = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
+    let alternatives: Vec<String> = words
+        .iter()
+        .map(|w| {
+            let edge = |c| if word_character(c) { "\\b" } else { "" };
+            let mut out = String::from(edge(w.chars().next()));
+            for c in w.chars() {
+                if !case_sensitive && c.is_ascii_alphabetic() {
+                    out.push_str(&format!("[{}{}]", c.to_ascii_uppercase(), c.to_ascii_lowercase()));
+                } else {
+                    out.push_str(&regex_syntax::escape(c.encode_utf8(&mut [0; 4])));
+                }
+            }
+            out.push_str(edge(w.chars().last()));
+            out
+        })
+        .collect();
+    format!("(?:{})", alternatives.join("|"))
 }
+
+const RULES_READER: RulesReader = RulesReader {
+    read: readers::google_dlp::read,
+    // Custom info types compute no checksum and have no minimum count.
+    unchecked: Unchecked {
+        checks: detectors::every_check,
+        near: false,
+        min_count: true,
+    },
+};
 
 const INFO: TargetInfo = TargetInfo {
     name: "google-dlp",
@@ -56,6 +86,9 @@ const INFO: TargetInfo = TargetInfo {
 impl Target for GoogleDlp {
     fn info(&self) -> &TargetInfo {
         &INFO
+    }
+    fn rules_reader(&self) -> Option<&'static RulesReader> {
+        Some(&RULES_READER)
     }
     fn emit(&self, ir: &Ir) -> Result<Emitted, EmitError> {
         let mut info_types = Vec::new();
@@ -134,9 +167,14 @@ mod tests {
     #[test]
     fn words_are_escaped_whole_word_alternations() {
         assert_eq!(
-            words_regex(&["a.b".into(), "C+".into()], true),
-            "\\b(?:a\\.b|C\\+)\\b"
+            words_regex(&["a.b".into(), "C++".into()], true),
+            "(?:\\ba\\.b\\b|\\bC\\+\\+)",
+            "no \\b beside an end that is no word character"
         );
-        assert_eq!(words_regex(&["ssn".into()], false), "(?i)\\b(?:ssn)\\b");
+        assert_eq!(
+            words_regex(&["ssn".into(), "fø".into()], false),
+            "(?:\\b[Ss][Ss][Nn]\\b|\\b[Ff]ø)",
+            "ASCII letters in either case, others as written"
+        );
     }
 }

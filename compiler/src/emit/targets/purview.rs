@@ -16,6 +16,8 @@ use crate::emit::error::{purview_pattern_too_long, purview_version, render_faile
 use crate::emit::templates::{one_line, render, Header};
 use crate::emit::templates::template;
 use crate::emit::{Control, EmitError, EmitWarning, Emitted, OutputFile, Target, TargetInfo, Template};
+use crate::emit::verify::detectors::{RulesReader, Unchecked};
+use crate::emit::verify::readers;
 use crate::ir::{Checksum, ClassInfo, Confidence, DetectorInfo, Ir, Size, Verdict};
 use quick_xml::events::{BytesDecl, BytesText, Event};
 use quick_xml::writer::ElementWriter;
@@ -449,6 +451,22 @@ fn policies(ir: &Ir, entities: &[Entity]) -> Vec<LocationPolicy> {
 
 const TEMPLATE: Template = template!("purview/msgpol-dlp-policies.ps1.j2");
 
+/// The checksums a rule package cannot hold: all but Luhn (`Func_credit_card`).
+fn not_luhn(c: &Checksum) -> bool {
+    !matches!(c, Checksum::Luhn)
+}
+
+const RULES_READER: RulesReader = RulesReader {
+    read: readers::purview::read,
+    // Func_credit_card is the only checksum written; a rule package has no minimum count
+    // (the DLP rules' `minCount` is not the sensitive information type's).
+    unchecked: Unchecked {
+        checks: not_luhn,
+        near: false,
+        min_count: true,
+    },
+};
+
 const INFO: TargetInfo = TargetInfo {
     name: "purview",
     description: "Microsoft Purview: sensitive information types (rule package XML) and DLP policies for Teams and Exchange",
@@ -462,6 +480,9 @@ const INFO: TargetInfo = TargetInfo {
 impl Target for Purview {
     fn info(&self) -> &TargetInfo {
         &INFO
+    }
+    fn rules_reader(&self) -> Option<&'static RulesReader> {
+        Some(&RULES_READER)
     }
     /// Its PowerShell creates the DLP policies that block each class on the channels whose
     /// tier may not carry it.

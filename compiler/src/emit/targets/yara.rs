@@ -1,15 +1,19 @@
 //! `yara`: one YARA rule per detector, for scanning exports and attachments. Patterns are
-//! regular expressions in YARA's dialect (plain groups, `\b…\b`, the case rule folded in),
-//! keywords are `fullword` text strings (`nocase` unless `case-sensitive`), and every string
-//! matches both ASCII/UTF-8 and UTF-16 (`ascii wide`). `min-count` becomes the condition.
-//! YARA cannot validate a checksum or weigh context words: both are warnings.
+//! regular expressions in YARA's dialect (plain groups, `\b…\b`, the case rule folded in), and
+//! so are keywords (whole words as `msgpol scan` reads them, which `fullword` is not), and
+//! every string matches both ASCII/UTF-8 and UTF-16 (`ascii wide`). `min-count` becomes the
+//! condition. YARA cannot validate a checksum, weigh context words or count matches as
+//! `min-count` does: all are warnings.
 
 use super::dlp;
-use crate::dlp::pattern::Dialect;
+use crate::dlp::pattern::{self, Dialect};
 use crate::emit::templates::{render, Header};
 use crate::emit::templates::template;
 use crate::emit::{EmitError, Emitted, Target, TargetInfo, Template};
+use crate::emit::verify::detectors::{self, RulesReader, Unchecked};
+use crate::emit::verify::readers;
 use crate::ir::{Confidence, Ir, Size};
+use regex_syntax::hir::{Class, ClassBytes, ClassBytesRange, Hir, Look};
 use serde::Serialize;
 
 pub struct Yara;
@@ -30,24 +34,43 @@ struct Rule {
     condition: String,
 }
 
-/// A YARA text string: printable ASCII as is (`"` and `\` escaped), every other byte `\xNN`.
-fn text_string(value: &str) -> String {
-    let mut out = String::from("\"");
-    for &b in value.as_bytes() {
-        match b {
-            b'"' | b'\\' => {
-                out.push('\\');
-                out.push(char::from(b));
-            }
-            b' '..=b'~' => out.push(char::from(b)),
-            _ => out.push_str(&format!("\\x{b:02x}")),
-        }
+/// A keyword as a YARA regex: a whole word as `msgpol scan` matches it, with `\b` beside each
+/// end that is a word character (a `fullword` text string would take `_` for a delimiter, and
+/// want one after `C++`), ASCII letters in either case unless `case_sensitive`, other bytes as
+/// `\xNN`.
+fn keyword_regex(word: &str, case_sensitive: bool) -> String {
+    let bytes = word.as_bytes();
+    let word_byte = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_');
+    let edge = |b| word_byte(b).then(|| Hir::look(Look::WordAscii));
+    let mut parts: Vec<Hir> = edge(bytes.first()).into_iter().collect();
+    for &b in bytes {
+        parts.push(if !case_sensitive && b.is_ascii_alphabetic() {
+            let (upper, lower) = (b.to_ascii_uppercase(), b.to_ascii_lowercase());
+            Hir::class(Class::Bytes(ClassBytes::new([
+                ClassBytesRange::new(upper, upper),
+                ClassBytesRange::new(lower, lower),
+            ])))
+        } else {
+            Hir::literal([b])
+        });
     }
-    out.push('"');
-    out
+    parts.extend(edge(bytes.last()));
+    pattern::print(&Hir::concat(parts), Dialect::Yara)
 }
 
 const TEMPLATE: Template = template!("yara/msgpol.yar.j2");
+
+const RULES_READER: RulesReader = RulesReader {
+    read: readers::yara::read,
+    // YARA computes no checksum and weighs no context word; its `#s` counts a match at
+    // every offset, overlapping ones included, where `min-count` counts matches one after
+    // another.
+    unchecked: Unchecked {
+        checks: detectors::every_check,
+        near: true,
+        min_count: true,
+    },
+};
 
 const INFO: TargetInfo = TargetInfo {
     name: "yara",
@@ -63,6 +86,9 @@ impl Target for Yara {
     fn info(&self) -> &TargetInfo {
         &INFO
     }
+    fn rules_reader(&self) -> Option<&'static RulesReader> {
+        Some(&RULES_READER)
+    }
     fn emit(&self, ir: &Ir) -> Result<Emitted, EmitError> {
         let mut rules = Vec::new();
         let mut warnings = Vec::new();
@@ -77,11 +103,10 @@ impl Target for Yara {
                 strings.push(format!("$p{i} = /{p}/ ascii wide"));
                 names.push(format!("#p{i}"));
             }
-            let nocase = if d.case_sensitive { "" } else { " nocase" };
             for (i, k) in d.keywords.iter().enumerate() {
                 strings.push(format!(
-                    "$k{i} = {} fullword ascii wide{nocase}",
-                    text_string(k)
+                    "$k{i} = /{}/ ascii wide",
+                    keyword_regex(k, d.case_sensitive)
                 ));
                 names.push(format!("#k{i}"));
             }
@@ -92,6 +117,15 @@ impl Target for Yara {
                 &d.checks,
                 "every match of the pattern is reported, so numbers that fail the check are false positives",
             ));
+            if d.min_count > 1 {
+                warnings.push(dlp::cannot_express(
+                    self.name(),
+                    class,
+                    d,
+                    &format!("`min-count {}` as msgpol counts matches (one after another)", d.min_count),
+                    "YARA's `#` counts every offset where a match starts, overlapping ones included, so a text can reach the count in YARA alone",
+                ));
+            }
             if d.near.is_some() {
                 warnings.push(dlp::cannot_express(
                     self.name(),
@@ -133,8 +167,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn text_strings_escape_quotes_and_non_ascii() {
-        assert_eq!(text_string("a\"b\\c"), "\"a\\\"b\\\\c\"");
-        assert_eq!(text_string("fø"), "\"f\\xc3\\xb8\"");
+    fn keywords_are_whole_words_as_msgpol_scan_reads_them() {
+        assert_eq!(keyword_regex("SECRET", true), "\\bSECRET\\b");
+        assert_eq!(
+            keyword_regex("C++", false),
+            "\\b[Cc]\\+\\+",
+            "no \\b after a character that is no word character"
+        );
+        assert_eq!(keyword_regex("fø/x", true), "\\bf\\xC3\\xB8\\/x\\b");
     }
 }

@@ -9,6 +9,7 @@
 //! The readers live in `readers/`, one per format; they may use the IR's types and this
 //! module, never the writers (`tests/architecture.rs` checks it).
 
+pub mod detectors;
 mod oracle;
 mod program;
 pub mod readers;

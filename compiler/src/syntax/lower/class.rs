@@ -65,8 +65,16 @@ const DETECTOR: Block<Detector> = Block {
             d.case_sensitive = true;
             Ok(())
         }),
+        Keyword::new("example", Many, |d, a| {
+            push(&mut d.examples, a.string(EXAMPLE_HELP))
+        }),
+        Keyword::new("not-example", Many, |d, a| {
+            push(&mut d.not_examples, a.string(EXAMPLE_HELP))
+        }),
     ],
 };
+
+const EXAMPLE_HELP: &str = "one text per statement, e.g. `example \"card 4111 1111 1111 1111\"`";
 
 fn detector(stmt: &Stmt, errors: &mut Vec<SyntaxError>) -> Option<Detector> {
     let name = report(
@@ -84,6 +92,8 @@ fn detector(stmt: &Stmt, errors: &mut Vec<SyntaxError>) -> Option<Detector> {
         confidence: None,
         min_count: None,
         case_sensitive: false,
+        examples: Vec::new(),
+        not_examples: Vec::new(),
         docs: stmt.docs.clone(),
         span: stmt.span,
     };

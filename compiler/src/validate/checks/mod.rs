@@ -6,6 +6,7 @@ mod carve_outs;
 mod detectors;
 mod domains;
 mod e2ee_ceiling;
+mod examples;
 mod exception_effect;
 mod exceptions;
 mod hardening;
@@ -28,6 +29,7 @@ pub const ALL: &[Check] = &[
     networks::check,
     identifiers::check,
     detectors::check,
+    examples::check,
     tier_shape::check,
     tier_feeds::check,
     tier_membership::check,

@@ -382,3 +382,54 @@ fn detectors_too_large_to_compile_exit_2_with_e314() {
         .code(2)
         .stderr(predicate::str::contains("E314"));
 }
+
+/// The file names (without directories) a human-format scan of `args` reports, in order.
+fn scanned_files(args: &[&std::ffi::OsStr]) -> Vec<String> {
+    let out = msgpol()
+        .arg("scan")
+        .arg(std_policy())
+        .args(args)
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert!(out.status.code().is_some(), "the scan was stopped: {out:?}");
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| l.split(':').next().unwrap().to_string())
+        .collect()
+}
+
+#[cfg(unix)]
+#[test]
+fn directory_walks_skip_links_and_special_files_and_never_revisit() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("root");
+    fs::create_dir_all(root.join("sub")).unwrap();
+    fs::write(root.join("a.txt"), "SECRET\n").unwrap();
+    fs::write(root.join("sub/b.txt"), "SECRET\n").unwrap();
+    fs::write(dir.path().join("outside.txt"), "SECRET\n").unwrap();
+    std::os::unix::fs::symlink(&root, root.join("sub/loop")).unwrap();
+    std::os::unix::fs::symlink(dir.path().join("outside.txt"), root.join("link.txt")).unwrap();
+    // A pipe nobody writes to: reading it would wait for ever.
+    let fifo = std::ffi::CString::new(root.join("pipe.txt").to_str().unwrap()).unwrap();
+    assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
+    let shown = |p: &Path| p.display().to_string();
+
+    let found = scanned_files(&[root.as_os_str()]);
+    assert_eq!(
+        found,
+        [shown(&root.join("a.txt")), shown(&root.join("sub/b.txt"))]
+    );
+
+    let found = scanned_files(&[root.as_os_str(), "--follow-links".as_ref()]);
+    assert_eq!(
+        found,
+        [
+            shown(&root.join("a.txt")),
+            shown(&root.join("link.txt")),
+            shown(&root.join("sub/b.txt")),
+        ],
+        "a linked file is read once it is asked for, a directory never twice"
+    );
+}

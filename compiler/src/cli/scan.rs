@@ -25,6 +25,9 @@ pub struct ScanArgs {
     /// How to print findings
     #[arg(long, value_enum, default_value = "human")]
     format: ScanFormat,
+    /// Follow symbolic links found in directories (each directory is still scanned once)
+    #[arg(long)]
+    follow_links: bool,
 }
 
 #[derive(Serialize)]
@@ -43,20 +46,52 @@ fn unreadable(path: &str, why: &str) -> Diagnostic {
         .help("check the path; a `.json` file must be a Slack export (a JSON array of messages)")
 }
 
-/// The files under a path: itself, or every file below a directory, sorted by path.
-fn files(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    if !path.is_dir() {
-        out.push(path.to_path_buf());
-        return Ok(());
+/// A directory walk: the files below the paths given, sorted by path within each directory.
+/// Inside a directory only regular files are read (a pipe there could wait for ever) and
+/// symbolic links are skipped unless followed; a directory is never walked twice, so a link
+/// to an ancestor cannot loop.
+struct Walk {
+    follow_links: bool,
+    visited: std::collections::HashSet<PathBuf>,
+    files: Vec<PathBuf>,
+}
+
+impl Walk {
+    /// A path given on the command line: read whatever it is (a pipe from `<(…)` included).
+    fn given(&mut self, path: &Path) -> std::io::Result<()> {
+        if path.is_dir() {
+            self.directory(path)
+        } else {
+            self.files.push(path.to_path_buf());
+            Ok(())
+        }
     }
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?
-        .map(|e| e.map(|e| e.path()))
-        .collect::<Result<_, _>>()?;
-    entries.sort();
-    for entry in entries {
-        files(&entry, out)?;
+
+    fn directory(&mut self, path: &Path) -> std::io::Result<()> {
+        if !self.visited.insert(path.canonicalize()?) {
+            return Ok(());
+        }
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?
+            .map(|e| e.map(|e| e.path()))
+            .collect::<Result<_, _>>()?;
+        entries.sort();
+        for entry in entries {
+            let link = std::fs::symlink_metadata(&entry)?.file_type().is_symlink();
+            if link && !self.follow_links {
+                continue;
+            }
+            // A dangling link is not a file to scan.
+            let Ok(metadata) = std::fs::metadata(&entry) else {
+                continue;
+            };
+            if metadata.is_dir() {
+                self.directory(&entry)?;
+            } else if metadata.is_file() {
+                self.files.push(entry);
+            }
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 fn read(path: &Path) -> std::io::Result<Vec<u8>> {
@@ -91,15 +126,20 @@ pub fn run(session: &Session, args: &ScanArgs) -> i32 {
         }
     };
     let mut problems = Vec::new();
-    let mut paths = Vec::new();
+    let mut walk = Walk {
+        follow_links: args.follow_links,
+        visited: Default::default(),
+        files: Vec::new(),
+    };
     for p in &args.paths {
-        if let Err(e) = files(p, &mut paths) {
+        if let Err(e) = walk.given(p) {
             problems.push(unreadable(
                 &p.display().to_string(),
                 &msgpol::diagnostics::describe_io(&e),
             ));
         }
     }
+    let paths = walk.files;
     let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
     // Only JSON output keeps the findings, to print them at the end. Human output is written
     // as it is found, through one buffer; a closed pipe (`| head`) just ends the output.

@@ -435,6 +435,97 @@ fn firefox_refuses_banned_names_and_only_those() {
     }
 }
 
+/// The jq program `docs/targets/firefox.md` gives for merging msgpol's `policies.json` with
+/// the organisation's other Firefox policies (Firefox reads one file: deploying msgpol's alone
+/// would drop every other policy).
+const FIREFOX_MERGE: &str = r#".[0] as $own | .[1] as $msgpol | ($own * $msgpol)
+  | .policies.WebsiteFilter.Block = (($own.policies.WebsiteFilter.Block // []) + ($msgpol.policies.WebsiteFilter.Block // []))
+  | .policies.WebsiteFilter.Exceptions = (($own.policies.WebsiteFilter.Exceptions // []) + ($msgpol.policies.WebsiteFilter.Exceptions // []))"#;
+
+/// Policies of the organisation's own, with a site filter of their own.
+const FIREFOX_OWN: &str = r#"{"policies": {
+  "DisableTelemetry": true,
+  "DNSOverHTTPS": {"Enabled": true},
+  "WebsiteFilter": {"Block": ["*://*.games.test/*"], "Exceptions": ["*://ok.games.test/*"]}
+}}"#;
+
+/// The page's merge keeps every other policy and both site filters whole (msgpol's settings
+/// win where both set one), and Firefox, given the merged file, refuses the names of both
+/// block lists and lets the rest through.
+#[test]
+fn firefox_policies_merge_with_the_organisations_own() {
+    let page = fs::read_to_string(common::root().join("docs/targets/firefox.md")).unwrap();
+    assert!(
+        page.contains(FIREFOX_MERGE),
+        "docs/targets/firefox.md no longer gives the merge this test runs"
+    );
+    if !common::require_tool("jq") {
+        return;
+    }
+    let ir = common::ir(&common::root().join("tests/fixtures/ok/browser.msgpol"));
+    let ours = msgpol::emit::find_target("firefox")
+        .unwrap()
+        .emit(&ir)
+        .unwrap()
+        .files
+        .remove(0);
+    let dir = tempfile::tempdir().unwrap();
+    let (own_path, ours_path) = (
+        dir.path().join("local.json"),
+        dir.path().join("policies.json"),
+    );
+    fs::write(&own_path, FIREFOX_OWN).unwrap();
+    fs::write(&ours_path, &ours.contents).unwrap();
+    let (ok, merged) = common::run(
+        Command::new("jq")
+            .args(["-s", FIREFOX_MERGE])
+            .arg(&own_path)
+            .arg(&ours_path),
+    );
+    assert!(ok, "{merged}");
+    let merged: serde_json::Value = serde_json::from_str(&merged).unwrap();
+    let own: serde_json::Value = serde_json::from_str(FIREFOX_OWN).unwrap();
+    let ours: serde_json::Value = serde_json::from_slice(&ours.contents).unwrap();
+    let policies = &merged["policies"];
+    assert_eq!(policies["DisableTelemetry"], true);
+    assert_eq!(policies["DNSOverHTTPS"], ours["policies"]["DNSOverHTTPS"]);
+    for list in ["Block", "Exceptions"] {
+        let mut want: Vec<serde_json::Value> = Vec::new();
+        for source in [&own, &ours] {
+            if let Some(items) = source["policies"]["WebsiteFilter"][list].as_array() {
+                want.extend(items.iter().cloned());
+            }
+        }
+        assert_eq!(
+            policies["WebsiteFilter"][list],
+            serde_json::Value::Array(want)
+        );
+    }
+    let ours_blocked = firefox_probes(&ir)
+        .into_iter()
+        .find(|(_, blocked)| *blocked)
+        .unwrap()
+        .0;
+    let hosts = [
+        ours_blocked.as_str(),
+        "games.test",
+        "ok.games.test",
+        "intranet.test",
+    ];
+    let Some(results) = firefox_outcomes(merged.to_string().as_bytes(), &hosts) else {
+        return;
+    };
+    let outcomes: Vec<&str> = results
+        .iter()
+        .map(|r| r["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        outcomes,
+        ["blockedByPolicy", "blockedByPolicy", "loaded", "loaded"],
+        "{hosts:?}"
+    );
+}
+
 /// Patterns written to test how Firefox matches them, and what it does with some hosts (true:
 /// refused): `*.x` matches x and its subdomains, `x` x alone, and an exception wins.
 const FIREFOX_PATTERNS: &str = r#"{"policies": {"WebsiteFilter": {

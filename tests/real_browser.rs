@@ -435,6 +435,57 @@ fn firefox_refuses_banned_names_and_only_those() {
     }
 }
 
+/// The jq program `docs/targets/chrome.md` gives for joining the organisation's own URL lists
+/// with msgpol's into one managed-policy file (Chromium takes a policy from one file only).
+const CHROME_MERGE: &str = r#".[0] as $own | .[1] as $msgpol | ($own * $msgpol)
+  | .URLBlocklist = (($own.URLBlocklist // []) + ($msgpol.URLBlocklist // []))
+  | .URLAllowlist = (($own.URLAllowlist // []) + ($msgpol.URLAllowlist // []))"#;
+
+/// The page's merge keeps the organisation's other policies and both URL lists whole; msgpol's
+/// `DnsOverHttpsMode` wins.
+#[test]
+fn chrome_lists_merge_with_the_organisations_own() {
+    let page = fs::read_to_string(common::root().join("docs/targets/chrome.md")).unwrap();
+    assert!(
+        page.contains(CHROME_MERGE),
+        "docs/targets/chrome.md no longer gives the merge this test runs"
+    );
+    if !common::require_tool("jq") {
+        return;
+    }
+    let own = r#"{"HomepageLocation": "https://intranet.example/", "DnsOverHttpsMode": "automatic",
+        "URLBlocklist": ["games.example"], "URLAllowlist": ["ok.games.example"]}"#;
+    let ir = common::ir(&common::root().join("tests/fixtures/ok/carve-out-scopes.msgpol"));
+    let ours = msgpol::emit::find_target("chrome")
+        .unwrap()
+        .emit(&ir)
+        .unwrap()
+        .files
+        .remove(0);
+    let dir = tempfile::tempdir().unwrap();
+    let (own_path, ours_path) = (dir.path().join("own.json"), dir.path().join("msgpol.json"));
+    fs::write(&own_path, own).unwrap();
+    fs::write(&ours_path, &ours.contents).unwrap();
+    let (ok, merged) = common::run(
+        Command::new("jq")
+            .args(["-s", CHROME_MERGE])
+            .arg(&own_path)
+            .arg(&ours_path),
+    );
+    assert!(ok, "{merged}");
+    let merged: serde_json::Value = serde_json::from_str(&merged).unwrap();
+    let own: serde_json::Value = serde_json::from_str(own).unwrap();
+    let ours: serde_json::Value = serde_json::from_slice(&ours.contents).unwrap();
+    assert_eq!(merged["HomepageLocation"], own["HomepageLocation"]);
+    assert_eq!(merged["DnsOverHttpsMode"], ours["DnsOverHttpsMode"]);
+    for list in ["URLBlocklist", "URLAllowlist"] {
+        let mut want = own[list].as_array().unwrap().clone();
+        want.extend(ours[list].as_array().cloned().unwrap_or_default());
+        assert!(want.len() > 1, "{list}: {want:?}");
+        assert_eq!(merged[list], serde_json::Value::Array(want));
+    }
+}
+
 /// The jq program `docs/targets/firefox.md` gives for merging msgpol's `policies.json` with
 /// the organisation's other Firefox policies (Firefox reads one file: deploying msgpol's alone
 /// would drop every other policy).

@@ -435,6 +435,53 @@ fn firefox_refuses_banned_names_and_only_those() {
     }
 }
 
+/// A merge a target page gives, run as the page says: `page` must hold `program`; jq reads
+/// `own` (the organisation's policies) and the file `target` writes for `policy`. The IR, the
+/// merged JSON, `own` and msgpol's file as JSON; `None` without jq.
+fn merged_as_the_page_says(
+    page: &str,
+    program: &str,
+    own: &str,
+    policy: &str,
+    target: &str,
+) -> Option<(Ir, [serde_json::Value; 3])> {
+    let text = fs::read_to_string(common::root().join("docs/targets").join(page)).unwrap();
+    assert!(
+        text.contains(program),
+        "docs/targets/{page} no longer gives the merge this test runs"
+    );
+    if !common::require_tool("jq") {
+        return None;
+    }
+    let ir = common::ir(&common::root().join(policy));
+    let ours = msgpol::emit::find_target(target)
+        .unwrap()
+        .emit(&ir)
+        .unwrap()
+        .files
+        .remove(0);
+    let dir = tempfile::tempdir().unwrap();
+    let (own_path, ours_path) = (dir.path().join("own.json"), dir.path().join(&ours.path));
+    fs::write(&own_path, own).unwrap();
+    fs::write(&ours_path, &ours.contents).unwrap();
+    let (ok, merged) = common::run(
+        Command::new("jq")
+            .args(["-s", program])
+            .arg(&own_path)
+            .arg(&ours_path),
+    );
+    assert!(ok, "{merged}");
+    let json = |text: &[u8]| serde_json::from_slice::<serde_json::Value>(text).unwrap();
+    Some((
+        ir,
+        [
+            json(merged.as_bytes()),
+            json(own.as_bytes()),
+            json(&ours.contents),
+        ],
+    ))
+}
+
 /// The jq program `docs/targets/chrome.md` gives for joining the organisation's own URL lists
 /// with msgpol's into one managed-policy file (Chromium takes a policy from one file only).
 const CHROME_MERGE: &str = r#".[0] as $own | .[1] as $msgpol | ($own * $msgpol)
@@ -445,37 +492,17 @@ const CHROME_MERGE: &str = r#".[0] as $own | .[1] as $msgpol | ($own * $msgpol)
 /// `DnsOverHttpsMode` wins.
 #[test]
 fn chrome_lists_merge_with_the_organisations_own() {
-    let page = fs::read_to_string(common::root().join("docs/targets/chrome.md")).unwrap();
-    assert!(
-        page.contains(CHROME_MERGE),
-        "docs/targets/chrome.md no longer gives the merge this test runs"
-    );
-    if !common::require_tool("jq") {
-        return;
-    }
     let own = r#"{"HomepageLocation": "https://intranet.example/", "DnsOverHttpsMode": "automatic",
         "URLBlocklist": ["games.example"], "URLAllowlist": ["ok.games.example"]}"#;
-    let ir = common::ir(&common::root().join("tests/fixtures/ok/carve-out-scopes.msgpol"));
-    let ours = msgpol::emit::find_target("chrome")
-        .unwrap()
-        .emit(&ir)
-        .unwrap()
-        .files
-        .remove(0);
-    let dir = tempfile::tempdir().unwrap();
-    let (own_path, ours_path) = (dir.path().join("own.json"), dir.path().join("msgpol.json"));
-    fs::write(&own_path, own).unwrap();
-    fs::write(&ours_path, &ours.contents).unwrap();
-    let (ok, merged) = common::run(
-        Command::new("jq")
-            .args(["-s", CHROME_MERGE])
-            .arg(&own_path)
-            .arg(&ours_path),
-    );
-    assert!(ok, "{merged}");
-    let merged: serde_json::Value = serde_json::from_str(&merged).unwrap();
-    let own: serde_json::Value = serde_json::from_str(own).unwrap();
-    let ours: serde_json::Value = serde_json::from_slice(&ours.contents).unwrap();
+    let Some((_, [merged, own, ours])) = merged_as_the_page_says(
+        "chrome.md",
+        CHROME_MERGE,
+        own,
+        "tests/fixtures/ok/carve-out-scopes.msgpol",
+        "chrome",
+    ) else {
+        return;
+    };
     assert_eq!(merged["HomepageLocation"], own["HomepageLocation"]);
     assert_eq!(merged["DnsOverHttpsMode"], ours["DnsOverHttpsMode"]);
     for list in ["URLBlocklist", "URLAllowlist"] {
@@ -505,38 +532,15 @@ const FIREFOX_OWN: &str = r#"{"policies": {
 /// block lists and lets the rest through.
 #[test]
 fn firefox_policies_merge_with_the_organisations_own() {
-    let page = fs::read_to_string(common::root().join("docs/targets/firefox.md")).unwrap();
-    assert!(
-        page.contains(FIREFOX_MERGE),
-        "docs/targets/firefox.md no longer gives the merge this test runs"
-    );
-    if !common::require_tool("jq") {
+    let Some((ir, [merged, own, ours])) = merged_as_the_page_says(
+        "firefox.md",
+        FIREFOX_MERGE,
+        FIREFOX_OWN,
+        "tests/fixtures/ok/browser.msgpol",
+        "firefox",
+    ) else {
         return;
-    }
-    let ir = common::ir(&common::root().join("tests/fixtures/ok/browser.msgpol"));
-    let ours = msgpol::emit::find_target("firefox")
-        .unwrap()
-        .emit(&ir)
-        .unwrap()
-        .files
-        .remove(0);
-    let dir = tempfile::tempdir().unwrap();
-    let (own_path, ours_path) = (
-        dir.path().join("local.json"),
-        dir.path().join("policies.json"),
-    );
-    fs::write(&own_path, FIREFOX_OWN).unwrap();
-    fs::write(&ours_path, &ours.contents).unwrap();
-    let (ok, merged) = common::run(
-        Command::new("jq")
-            .args(["-s", FIREFOX_MERGE])
-            .arg(&own_path)
-            .arg(&ours_path),
-    );
-    assert!(ok, "{merged}");
-    let merged: serde_json::Value = serde_json::from_str(&merged).unwrap();
-    let own: serde_json::Value = serde_json::from_str(FIREFOX_OWN).unwrap();
-    let ours: serde_json::Value = serde_json::from_slice(&ours.contents).unwrap();
+    };
     let policies = &merged["policies"];
     assert_eq!(policies["DisableTelemetry"], true);
     assert_eq!(policies["DNSOverHTTPS"], ours["policies"]["DNSOverHTTPS"]);

@@ -435,6 +435,152 @@ fn firefox_refuses_banned_names_and_only_those() {
     }
 }
 
+/// A merge a target page gives, run as the page says: `page` must hold `program`; jq reads
+/// `own` (the organisation's policies) and the file `target` writes for `policy`. The IR, the
+/// merged JSON, `own` and msgpol's file as JSON; `None` without jq.
+fn merged_as_the_page_says(
+    page: &str,
+    program: &str,
+    own: &str,
+    policy: &str,
+    target: &str,
+) -> Option<(Ir, [serde_json::Value; 3])> {
+    let text = fs::read_to_string(common::root().join("docs/targets").join(page)).unwrap();
+    assert!(
+        text.contains(program),
+        "docs/targets/{page} no longer gives the merge this test runs"
+    );
+    if !common::require_tool("jq") {
+        return None;
+    }
+    let ir = common::ir(&common::root().join(policy));
+    let ours = msgpol::emit::find_target(target)
+        .unwrap()
+        .emit(&ir)
+        .unwrap()
+        .files
+        .remove(0);
+    let dir = tempfile::tempdir().unwrap();
+    let (own_path, ours_path) = (dir.path().join("own.json"), dir.path().join(&ours.path));
+    fs::write(&own_path, own).unwrap();
+    fs::write(&ours_path, &ours.contents).unwrap();
+    let (ok, merged) = common::run(
+        Command::new("jq")
+            .args(["-s", program])
+            .arg(&own_path)
+            .arg(&ours_path),
+    );
+    assert!(ok, "{merged}");
+    let json = |text: &[u8]| serde_json::from_slice::<serde_json::Value>(text).unwrap();
+    Some((
+        ir,
+        [
+            json(merged.as_bytes()),
+            json(own.as_bytes()),
+            json(&ours.contents),
+        ],
+    ))
+}
+
+/// The jq program `docs/targets/chrome.md` gives for joining the organisation's own URL lists
+/// with msgpol's into one managed-policy file (Chromium takes a policy from one file only).
+const CHROME_MERGE: &str = r#".[0] as $own | .[1] as $msgpol | ($own * $msgpol)
+  | .URLBlocklist = (($own.URLBlocklist // []) + ($msgpol.URLBlocklist // []))
+  | .URLAllowlist = (($own.URLAllowlist // []) + ($msgpol.URLAllowlist // []))"#;
+
+/// The page's merge keeps the organisation's other policies and both URL lists whole; msgpol's
+/// `DnsOverHttpsMode` wins.
+#[test]
+fn chrome_lists_merge_with_the_organisations_own() {
+    let own = r#"{"HomepageLocation": "https://intranet.example/", "DnsOverHttpsMode": "automatic",
+        "URLBlocklist": ["games.example"], "URLAllowlist": ["ok.games.example"]}"#;
+    let Some((_, [merged, own, ours])) = merged_as_the_page_says(
+        "chrome.md",
+        CHROME_MERGE,
+        own,
+        "tests/fixtures/ok/carve-out-scopes.msgpol",
+        "chrome",
+    ) else {
+        return;
+    };
+    assert_eq!(merged["HomepageLocation"], own["HomepageLocation"]);
+    assert_eq!(merged["DnsOverHttpsMode"], ours["DnsOverHttpsMode"]);
+    for list in ["URLBlocklist", "URLAllowlist"] {
+        let mut want = own[list].as_array().unwrap().clone();
+        want.extend(ours[list].as_array().cloned().unwrap_or_default());
+        assert!(want.len() > 1, "{list}: {want:?}");
+        assert_eq!(merged[list], serde_json::Value::Array(want));
+    }
+}
+
+/// The jq program `docs/targets/firefox.md` gives for merging msgpol's `policies.json` with
+/// the organisation's other Firefox policies (Firefox reads one file: deploying msgpol's alone
+/// would drop every other policy).
+const FIREFOX_MERGE: &str = r#".[0] as $own | .[1] as $msgpol | ($own * $msgpol)
+  | .policies.WebsiteFilter.Block = (($own.policies.WebsiteFilter.Block // []) + ($msgpol.policies.WebsiteFilter.Block // []))
+  | .policies.WebsiteFilter.Exceptions = (($own.policies.WebsiteFilter.Exceptions // []) + ($msgpol.policies.WebsiteFilter.Exceptions // []))"#;
+
+/// Policies of the organisation's own, with a site filter of their own.
+const FIREFOX_OWN: &str = r#"{"policies": {
+  "DisableTelemetry": true,
+  "DNSOverHTTPS": {"Enabled": true},
+  "WebsiteFilter": {"Block": ["*://*.games.test/*"], "Exceptions": ["*://ok.games.test/*"]}
+}}"#;
+
+/// The page's merge keeps every other policy and both site filters whole (msgpol's settings
+/// win where both set one), and Firefox, given the merged file, refuses the names of both
+/// block lists and lets the rest through.
+#[test]
+fn firefox_policies_merge_with_the_organisations_own() {
+    let Some((ir, [merged, own, ours])) = merged_as_the_page_says(
+        "firefox.md",
+        FIREFOX_MERGE,
+        FIREFOX_OWN,
+        "tests/fixtures/ok/browser.msgpol",
+        "firefox",
+    ) else {
+        return;
+    };
+    let policies = &merged["policies"];
+    assert_eq!(policies["DisableTelemetry"], true);
+    assert_eq!(policies["DNSOverHTTPS"], ours["policies"]["DNSOverHTTPS"]);
+    for list in ["Block", "Exceptions"] {
+        let mut want: Vec<serde_json::Value> = Vec::new();
+        for source in [&own, &ours] {
+            if let Some(items) = source["policies"]["WebsiteFilter"][list].as_array() {
+                want.extend(items.iter().cloned());
+            }
+        }
+        assert_eq!(
+            policies["WebsiteFilter"][list],
+            serde_json::Value::Array(want)
+        );
+    }
+    let ours_blocked = firefox_probes(&ir)
+        .into_iter()
+        .find(|(_, blocked)| *blocked)
+        .unwrap()
+        .0;
+    let hosts = [
+        ours_blocked.as_str(),
+        "games.test",
+        "ok.games.test",
+        "intranet.test",
+    ];
+    let Some(results) = firefox_outcomes(merged.to_string().as_bytes(), &hosts) else {
+        return;
+    };
+    let outcomes: Vec<&str> = results
+        .iter()
+        .map(|r| r["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        outcomes,
+        ["blockedByPolicy", "blockedByPolicy", "loaded", "loaded"],
+        "{hosts:?}"
+    );
+}
+
 /// Patterns written to test how Firefox matches them, and what it does with some hosts (true:
 /// refused): `*.x` matches x and its subdomains, `x` x alone, and an exception wins.
 const FIREFOX_PATTERNS: &str = r#"{"policies": {"WebsiteFilter": {

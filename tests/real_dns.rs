@@ -223,6 +223,47 @@ fn live_dnsmasq_serves_the_hosts_file() {
     }
 }
 
+/// The commands `docs/targets/hosts.md` gives for a machine's own hosts file: delete the lines
+/// between msgpol's markers, then append the new file. Run on a hosts file with entries of its
+/// own, for one build and then another, they leave those entries as they were and hold exactly
+/// the latest build's lines, once.
+#[test]
+fn hosts_file_replaces_only_its_own_block_in_a_system_hosts_file() {
+    if !common::require_tool("sed") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let system = dir.path().join("etc-hosts");
+    let before = "127.0.0.1 localhost\n::1 localhost ip6-localhost\n# a comment of the admin's\n192.0.2.5 intranet.example\n";
+    fs::write(&system, before).unwrap();
+    let mut last = String::new();
+    for (step, name) in ["medium-org", "small-org", "small-org"].iter().enumerate() {
+        let build_dir = dir.path().join(format!("build{step}"));
+        build(
+            &common::root().join(format!("examples/{name}.msgpol")),
+            "hosts",
+            &build_dir,
+        );
+        let file = build_dir.join("hosts");
+        // The same two commands as on the page.
+        let script = format!(
+            "sed -i '/^# BEGIN msgpol$/,/^# END msgpol$/d' {system} && cat {file} >> {system}",
+            system = system.display(),
+            file = file.display(),
+        );
+        let (ok, text) = common::run(Command::new("sh").args(["-c", &script]));
+        assert!(ok, "{text}");
+        last = fs::read_to_string(&file).unwrap();
+        // An entry the admin appends after msgpol's block survives the next build too.
+        if step == 0 {
+            let mut f = fs::OpenOptions::new().append(true).open(&system).unwrap();
+            f.write_all(b"192.0.2.6 later.example\n").unwrap();
+        }
+    }
+    let after = fs::read_to_string(&system).unwrap();
+    assert_eq!(after, format!("{before}192.0.2.6 later.example\n{last}"));
+}
+
 /// dnsmasq with the configuration, forwarding to a test upstream: banned names answer NXDOMAIN
 /// (exact names 0.0.0.0), approved and carved-out names resolve, and the names around a
 /// carve-out stay blocked, those under an exact carve-out too (`address=/*.x/` beside

@@ -90,6 +90,72 @@ fn nftables_ruleset_loads_and_lists_the_banned_networks() {
     }
 }
 
+/// Everything in a `nft -j list ruleset` listing but the msgpol table and what it holds.
+fn without_msgpol_table(listing: &str) -> Vec<serde_json::Value> {
+    let listed: serde_json::Value = serde_json::from_str(listing).unwrap();
+    listed["nftables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|item| {
+            let object = item.as_object().unwrap().values().next().unwrap();
+            let table = if item.get("table").is_some() {
+                &object["name"]
+            } else {
+                &object["table"]
+            };
+            !(object["family"] == "inet" && table == "msgpol")
+        })
+        .cloned()
+        .collect()
+}
+
+/// Loading msgpol's file (twice, as a rebuild would) onto a machine with rulesets of its own
+/// touches nothing but the `inet msgpol` table: the other tables, a table named `msgpol` in
+/// another family, their chains, sets and rules are listed exactly as before.
+#[test]
+fn nftables_ruleset_leaves_other_tables_alone() {
+    if !common::require_tool("nft") || !can_unshare() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (_, file) = build(
+        &common::root().join("examples/medium-org.msgpol"),
+        "nftables",
+        dir.path(),
+    );
+    let foreign = dir.path().join("foreign.nft");
+    fs::write(
+        &foreign,
+        "table inet filter {\n\
+         \tset admins { type ipv4_addr; elements = { 192.0.2.10 } }\n\
+         \tchain input { type filter hook input priority 0; policy accept; ip saddr @admins tcp dport 22 accept; }\n\
+         \tchain output { type filter hook output priority 0; policy accept; ip daddr 198.51.100.0/24 drop; }\n\
+         }\n\
+         table ip msgpol {\n\
+         \tchain forward { type filter hook forward priority 10; policy accept; ip daddr 203.0.113.7 drop; }\n\
+         }\n\
+         table ip nat {\n\
+         \tchain postrouting { type nat hook postrouting priority 100; oifname \"eth9\" masquerade; }\n\
+         }\n",
+    )
+    .unwrap();
+    let script = format!(
+        "nft -f {foreign} && nft -j list ruleset && echo '---' && nft -f {0} && nft -f {0} && nft -j list ruleset",
+        file.display(),
+        foreign = foreign.display(),
+    );
+    let (ok, text) = common::run(Command::new("unshare").args(["-n", "sh", "-c", &script]));
+    assert!(ok, "{text}");
+    let (before, after) = text.split_once("\n---\n").unwrap();
+    let after_ours = without_msgpol_table(after.trim());
+    assert_eq!(without_msgpol_table(before.trim()), after_ours);
+    // The foreign tables are really there (the comparison is not of two empty lists), and
+    // msgpol's table was loaded beside them.
+    assert!(after_ours.len() >= 8, "{after}");
+    assert!(after.contains("\"banned_v4\""), "{after}");
+}
+
 #[test]
 fn ipset_restore_loads_the_banned_networks() {
     if !common::require_tool("ipset") || !can_unshare() {
@@ -122,6 +188,41 @@ fn ipset_restore_loads_the_banned_networks() {
             assert_eq!(got, want, "{set} of {}", policy.display());
         }
     }
+}
+
+/// Restoring msgpol's file (twice) beside sets of other owners leaves them as they were: it
+/// creates, flushes and fills only `msgpol-banned4` and `msgpol-banned6`.
+#[test]
+fn ipset_restore_leaves_other_sets_alone() {
+    if !common::require_tool("ipset") || !can_unshare() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (_, file) = build(
+        &common::root().join("examples/medium-org.msgpol"),
+        "ipset",
+        dir.path(),
+    );
+    let foreign = dir.path().join("foreign.ipset");
+    fs::write(
+        &foreign,
+        "create admins hash:ip family inet\nadd admins 192.0.2.10\n\
+         create msgpol-banned hash:net family inet\nadd msgpol-banned 198.51.100.0/24\n\
+         create blocked6 hash:net family inet6\nadd blocked6 2001:db8::/32\n",
+    )
+    .unwrap();
+    let others = "ipset save admins && ipset save msgpol-banned && ipset save blocked6";
+    let script = format!(
+        "ipset restore -f {foreign} && {others} && echo '---' && \
+         ipset restore -exist -f {0} && ipset restore -exist -f {0} && {others}",
+        file.display(),
+        foreign = foreign.display(),
+    );
+    let (ok, text) = common::run(Command::new("unshare").args(["-n", "sh", "-c", &script]));
+    assert!(ok, "{text}");
+    let (before, after) = text.split_once("---\n").unwrap();
+    assert_eq!(before, after);
+    assert!(before.contains("add admins 192.0.2.10"), "{before}");
 }
 
 #[test]

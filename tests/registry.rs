@@ -1,6 +1,7 @@
 //! The target registry is the one source of what the targets are: the README's table is what
 //! `msgpol targets --format markdown` prints, the docs index and the pages follow it, every
-//! template is declared by a target, and every file a target writes is one it declares.
+//! template is declared by a target, every file a target writes is one it declares, and every
+//! target page says what deploying the target replaces.
 //! Regenerate the README table and the docs index with `MSGPOL_WRITE_DOCS=1 cargo test --test
 //! registry`.
 
@@ -65,6 +66,33 @@ fn docs_index_lists_every_target_and_every_target_has_a_page() {
         .collect();
     let names: BTreeSet<String> = all_targets().iter().map(|t| t.name().to_string()).collect();
     assert_eq!(pages, names, "docs/targets pages and targets differ");
+}
+
+/// Every target page says what installing its files replaces on the consuming system and what
+/// it leaves alone, under one heading, so that a new target cannot leave it out.
+#[test]
+fn every_target_page_says_what_deploying_it_replaces() {
+    const HEADING: &str = "## What deploying it replaces";
+    let mut missing = Vec::new();
+    for target in all_targets() {
+        let path = common::root().join(format!("docs/targets/{}.md", target.name()));
+        let text = fs::read_to_string(&path).unwrap();
+        // Headings only, not lines inside fenced code blocks.
+        let mut fenced = false;
+        let found = text.lines().any(|line| {
+            if line.starts_with("```") {
+                fenced = !fenced;
+            }
+            !fenced && line == HEADING
+        });
+        if !found {
+            missing.push(target.name());
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "these target pages have no `{HEADING}` section: {missing:?}"
+    );
 }
 
 #[test]

@@ -261,10 +261,13 @@ impl<'ir> Oracle<'ir> {
             let (opened, exact_on_the_way) = open[i];
             match blocked[i].0 {
                 _ if opened.is_some() => (Effect::Allowed, None),
-                Some(_) if exact_on_the_way => (Effect::Blocked, Some(Reach::UnderCarvedOutName)),
+                // Before a carve-out of a name above: a format whose exception for the
+                // subdomains lets the name through does so whatever else opens it, and the
+                // formats that carve out only whole subtrees still block the name itself.
                 Some(_) if i == 0 && subdomains_carved_out => {
                     (Effect::Blocked, Some(Reach::AboveCarvedOutSubdomains))
                 }
+                Some(_) if exact_on_the_way => (Effect::Blocked, Some(Reach::UnderCarvedOutName)),
                 Some(reach) => (Effect::Blocked, Some(reach)),
                 None => (Effect::Allowed, None),
             }

@@ -6,7 +6,7 @@
 //! carved-out names are not (they fail only because this machine has no network).
 //!
 //! `firefox`: Firefox ESR (Debian `firefox-esr`, installed by .ci/run), driven by
-//! tests/a11y/firefox.js (puppeteer-core over WebDriver BiDi), from a private copy of its
+//! tests/a11y/load.js (puppeteer-core over WebDriver BiDi), from a private copy of its
 //! installation whose `distribution/policies.json` is the generated file; every name resolves
 //! to a local server: banned names end on Firefox's "blocked by your organization" error page
 //! (about:neterror?e=blockedByPolicy), and approved and carved-out names load the server's
@@ -23,7 +23,7 @@ use msgpol::emit::OutputFile;
 use msgpol::ir::Ir;
 use msgpol::ir::Scope;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 const POLICY_DIR: &str = "/etc/chromium/policies/managed";
@@ -288,45 +288,6 @@ fn firefox_patterns_are_match_patterns_with_the_right_scope() {
     }
 }
 
-/// Policies files that Firefox reads in preference to the one beside its binary.
-const FIREFOX_SYSTEM_POLICIES: &[&str] = &[
-    "/etc/firefox/policies/policies.json",
-    "/etc/firefox-esr/policies/policies.json",
-];
-
-/// A private Firefox installation in `dir`: the binary copied (Firefox finds its
-/// `distribution` folder beside the binary it runs as), everything else linked to the
-/// installed one, and `distribution/policies.json` holding `policies`. Its binary's path.
-fn private_firefox(dir: &Path, policies: &[u8]) -> PathBuf {
-    let binary = fs::canonicalize(common::find_tool("firefox-esr").unwrap()).unwrap();
-    let install = binary.parent().unwrap();
-    let copy = dir.join("firefox");
-    let distribution = copy.join("distribution");
-    fs::create_dir_all(&distribution).unwrap();
-    for entry in fs::read_dir(install).unwrap() {
-        let entry = entry.unwrap();
-        let name = entry.file_name();
-        if name == "distribution" || name == "firefox-bin" || *name == *binary.file_name().unwrap()
-        {
-            continue;
-        }
-        std::os::unix::fs::symlink(entry.path(), copy.join(&name)).unwrap();
-    }
-    if let Ok(entries) = fs::read_dir(install.join("distribution")) {
-        for entry in entries {
-            let entry = entry.unwrap();
-            if entry.file_name() != "policies.json" {
-                std::os::unix::fs::symlink(entry.path(), distribution.join(entry.file_name()))
-                    .unwrap();
-            }
-        }
-    }
-    fs::write(distribution.join("policies.json"), policies).unwrap();
-    let private = copy.join(binary.file_name().unwrap());
-    fs::copy(&binary, &private).unwrap();
-    private
-}
-
 /// (host, blocked?) pairs: `probes`, and the approved channels' names. An exception for the
 /// subdomains of x lets x through too (the build warns).
 fn firefox_probes(ir: &Ir) -> Vec<(String, bool)> {
@@ -351,54 +312,11 @@ fn firefox_probes(ir: &Ir) -> Vec<(String, bool)> {
     out
 }
 
-/// The Node.js modules of tests/a11y (puppeteer-core), installed by `npm ci` (.ci/run does it).
-fn puppeteer_dir() -> Option<PathBuf> {
-    let dir = common::root().join("tests/a11y");
-    if dir.join("node_modules/puppeteer-core").is_dir() {
-        return Some(dir);
-    }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("tests/a11y/node_modules is missing: .ci/run installs it with `npm ci`");
-    }
-    eprintln!("note: run `npm ci` in tests/a11y to drive Firefox; skipping");
-    None
-}
-
 /// How Firefox ends loading each of `hosts` with `policies` as its policies.json, one JSON
 /// object per host (`{"host", "outcome", "body"}`), or `None` if it cannot be driven here.
 fn firefox_outcomes(policies: &[u8], hosts: &[&str]) -> Option<Vec<serde_json::Value>> {
-    if !common::require_tool("firefox-esr") || !common::require_tool("node") {
-        return None;
-    }
-    let scripts = puppeteer_dir()?;
-    for path in FIREFOX_SYSTEM_POLICIES {
-        assert!(
-            !Path::new(path).exists(),
-            "{path} exists: Firefox would read it instead of the policies under test"
-        );
-    }
     let dir = tempfile::tempdir().unwrap();
-    let firefox = private_firefox(dir.path(), policies);
-    let (ok, text) = common::run(
-        Command::new("node")
-            .arg(scripts.join("firefox.js"))
-            .arg(&firefox)
-            .arg(dir.path().join("profile"))
-            .args(hosts)
-            .env("HOME", dir.path())
-            .env("MOZ_CRASHREPORTER_DISABLE", "1"),
-    );
-    assert!(ok, "firefox.js failed:\n{text}");
-    let results: Vec<serde_json::Value> = text
-        .lines()
-        .filter(|l| l.starts_with('{'))
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
-    assert_eq!(results.len(), hosts.len(), "{text}");
-    for (host, result) in hosts.iter().zip(&results) {
-        assert_eq!(result["host"], *host);
-    }
-    Some(results)
+    common::firefox_outcomes(dir.path(), policies, hosts)
 }
 
 #[test]

@@ -11,11 +11,9 @@ use common::{PROBE, TEST_ADDRESS};
 use msgpol::ir::Ir;
 use msgpol::ir::Scope;
 use std::fs;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::Write as _;
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
 fn build(policy: &Path, target: &str, dir: &Path) -> Ir {
     common::emit_target(policy, target, dir).0
@@ -145,47 +143,6 @@ fn carve_out_answers(ir: &Ir, opens: fn(Scope) -> Scope) -> Vec<(String, Want)> 
         .collect()
 }
 
-/// A dnsmasq on a free loopback port with `option` (a configuration file or a hosts file),
-/// forwarding to `upstream` if given; without, names it does not answer itself are refused,
-/// never sent on.
-fn start_dnsmasq(
-    dir: &Path,
-    option: &str,
-    upstream: Option<u16>,
-    policy: &Path,
-) -> (common::KillOnDrop, u16) {
-    let port = common::free_port();
-    let child = Command::new("dnsmasq")
-        .arg("--keep-in-foreground")
-        .arg("--no-resolv")
-        .arg("--no-hosts")
-        .arg("--bind-interfaces")
-        .arg("--listen-address=127.0.0.1")
-        .arg(format!("--port={port}"))
-        .arg("--user=root")
-        .arg(format!("--pid-file={}", dir.join("pid").display()))
-        .arg("--conf-file=/dev/null")
-        .args(upstream.map(|p| format!("--server=127.0.0.1#{p}")))
-        .arg(option)
-        .stdout(Stdio::null())
-        .stderr(fs::File::create(dir.join("dnsmasq.log")).unwrap())
-        .spawn()
-        .unwrap();
-    let server = common::KillOnDrop(child);
-    // Ready when it answers at all (a refusal is an answer).
-    let start = Instant::now();
-    while dns_query(port, "use-application-dns.net").0 == "NO ANSWER" {
-        let log = fs::read_to_string(dir.join("dnsmasq.log")).unwrap_or_default();
-        assert!(
-            start.elapsed() < Duration::from_secs(10),
-            "dnsmasq did not start for {}: {log}",
-            policy.display()
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    (server, port)
-}
-
 /// The `hosts` target read by a real consumer of hosts files: dnsmasq's `--addn-hosts`. Every
 /// name the file lists answers 0.0.0.0, and names under them are not answered from it (a
 /// hosts file matches exact names only).
@@ -198,7 +155,7 @@ fn live_dnsmasq_serves_the_hosts_file() {
         let dir = tempfile::tempdir().unwrap();
         let ir = build(&policy, "hosts", dir.path());
         let hosts = format!("--addn-hosts={}", dir.path().join("hosts").display());
-        let (_server, port) = start_dnsmasq(dir.path(), &hosts, None, &policy);
+        let (_server, port) = common::start_dnsmasq(dir.path(), &hosts, None);
         let listed = ir
             .enforcement
             .dns_block
@@ -282,7 +239,7 @@ fn live_dnsmasq_answers_as_the_policy_says() {
         let dir = tempfile::tempdir().unwrap();
         let ir = build(&policy, "dnsmasq", dir.path());
         let config = format!("--conf-file={}", dir.path().join("msgpol.conf").display());
-        let (_server, port) = start_dnsmasq(dir.path(), &config, Some(upstream), &policy);
+        let (_server, port) = common::start_dnsmasq(dir.path(), &config, Some(upstream));
         let mut cases: Vec<(String, Want)> = blocked_probes(&ir)
             .into_iter()
             .take(40)
@@ -417,99 +374,6 @@ fn squid_parses_every_build_without_warnings() {
     }
 }
 
-/// A web server on a free loopback port that answers every request with `served HOST` (its
-/// Host header), in a thread that ends with the test.
-fn start_web_server() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        for mut stream in listener.incoming().map_while(Result::ok) {
-            let mut host = String::new();
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut line = String::new();
-            while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
-                if let Some(value) = line.to_ascii_lowercase().strip_prefix("host:") {
-                    host = value.trim().to_string();
-                }
-                line.clear();
-            }
-            let body = format!("served {host}");
-            let _ = write!(
-                stream,
-                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                body.len()
-            );
-        }
-    });
-    port
-}
-
-/// What Squid on `proxy` makes of a request for `http://HOST:WEB/`: its status line and
-/// whole answer.
-fn through_squid(proxy: u16, host: &str, web: u16) -> (String, String) {
-    let mut stream = TcpStream::connect(("127.0.0.1", proxy)).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    write!(
-        stream,
-        "GET http://{host}:{web}/ HTTP/1.1\r\nHost: {host}:{web}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut answer = String::new();
-    let _ = stream.read_to_string(&mut answer);
-    let status = answer.lines().next().unwrap_or("no answer").to_string();
-    (status, answer)
-}
-
-/// A Squid on a free loopback port with the target's snippet included, then `http_access allow
-/// localhost`: every name in `names` resolves to 127.0.0.1 through its `hosts_file`. It runs as
-/// Debian's `proxy` user, so its directory must be readable by it.
-fn start_squid(dir: &Path, names: &[&str]) -> (common::KillOnDrop, u16) {
-    use std::os::unix::fs::PermissionsExt;
-    fs::set_permissions(dir, fs::Permissions::from_mode(0o755)).unwrap();
-    let hosts: String = names.iter().map(|n| format!("127.0.0.1 {n}\n")).collect();
-    fs::write(dir.join("hosts"), hosts).unwrap();
-    let snippet = fs::read_to_string(dir.join("msgpol.conf"))
-        .unwrap()
-        .replace("/etc/squid/", &format!("{}/", dir.display()));
-    fs::write(dir.join("included.conf"), snippet).unwrap();
-    let port = common::free_port();
-    let d = dir.display();
-    let conf = dir.join("squid.conf");
-    fs::write(
-        &conf,
-        format!(
-            "http_port 127.0.0.1:{port}\npid_filename none\naccess_log none\ncache_log /dev/null\n\
-             hosts_file {d}/hosts\ndns_nameservers 127.0.0.1\npinger_enable off\n\
-             shutdown_lifetime 0 seconds\ncoredump_dir {d}\ninclude {d}/included.conf\n\
-             http_access allow localhost\nhttp_access deny all\n"
-        ),
-    )
-    .unwrap();
-    let log = dir.join("squid.log");
-    let child = Command::new(common::find_tool("squid").unwrap())
-        .args(["-N", "-d", "1", "-f"])
-        .arg(&conf)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(fs::File::create(&log).unwrap())
-        .spawn()
-        .unwrap();
-    let mut server = common::KillOnDrop(child);
-    let start = Instant::now();
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        let exited = server.0.try_wait().unwrap().is_some();
-        assert!(
-            !exited && start.elapsed() < Duration::from_secs(20),
-            "squid did not start:\n{}",
-            fs::read_to_string(&log).unwrap_or_default()
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    (server, port)
-}
-
 /// Requests through a live Squid for every policy with carve-outs: banned names (a subdomain
 /// under each block of subdomains too, and not the name of a block of subdomains only) are
 /// refused with ERR_ACCESS_DENIED, and approved names, carve-outs and the names a carve-out
@@ -519,7 +383,7 @@ fn live_squid_denies_banned_names_and_only_those() {
     if !common::require_tool("squid") {
         return;
     }
-    let web = start_web_server();
+    let web = common::start_web_server();
     for policy in common::policies() {
         let dir = tempfile::tempdir().unwrap();
         let ir = build(&policy, "squid", dir.path());
@@ -543,11 +407,11 @@ fn live_squid_denies_banned_names_and_only_those() {
         cases.sort();
         cases.dedup();
         let names: Vec<&str> = cases.iter().map(|(n, _)| n.as_str()).collect();
-        let (_squid, proxy) = start_squid(dir.path(), &names);
+        let (_squid, proxy) = common::start_squid(dir.path(), &names);
         let wrong: Vec<String> = cases
             .iter()
             .filter_map(|(host, blocked)| {
-                let (status, answer) = through_squid(proxy, host, web);
+                let (status, answer) = common::through_squid(proxy, host, web);
                 let ok = if *blocked {
                     status.contains(" 403 ") && answer.contains("ERR_ACCESS_DENIED")
                 } else {

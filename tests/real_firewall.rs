@@ -31,18 +31,6 @@ fn networks(ir: &Ir, v6: bool) -> Vec<String> {
         .collect()
 }
 
-/// Whether this process may create network namespaces (root, or CI).
-fn can_unshare() -> bool {
-    let ok = Command::new("unshare")
-        .args(["-n", "true"])
-        .status()
-        .is_ok_and(|s| s.success());
-    if !ok && std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("`unshare -n` is not permitted: in CI a missing capability is a test failure");
-    }
-    ok
-}
-
 #[test]
 fn nftables_ruleset_loads_and_lists_the_banned_networks() {
     if !common::require_tool("nft") {
@@ -53,7 +41,7 @@ fn nftables_ruleset_loads_and_lists_the_banned_networks() {
         let (ir, file) = build(&policy, "nftables", dir.path());
         let (ok, text) = common::run(Command::new("nft").arg("-c").arg("-f").arg(&file));
         assert!(ok, "{}: {text}", policy.display());
-        if !can_unshare() {
+        if !common::can_unshare("-n") {
             continue;
         }
         // Loaded twice: reloading must replace the table, not fail or duplicate it.
@@ -115,7 +103,7 @@ fn without_msgpol_table(listing: &str) -> Vec<serde_json::Value> {
 /// another family, their chains, sets and rules are listed exactly as before.
 #[test]
 fn nftables_ruleset_leaves_other_tables_alone() {
-    if !common::require_tool("nft") || !can_unshare() {
+    if !common::require_tool("nft") || !common::can_unshare("-n") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -158,7 +146,7 @@ fn nftables_ruleset_leaves_other_tables_alone() {
 
 #[test]
 fn ipset_restore_loads_the_banned_networks() {
-    if !common::require_tool("ipset") || !can_unshare() {
+    if !common::require_tool("ipset") || !common::can_unshare("-n") {
         return;
     }
     for policy in policies() {
@@ -194,7 +182,7 @@ fn ipset_restore_loads_the_banned_networks() {
 /// creates, flushes and fills only `msgpol-banned4` and `msgpol-banned6`.
 #[test]
 fn ipset_restore_leaves_other_sets_alone() {
-    if !common::require_tool("ipset") || !can_unshare() {
+    if !common::require_tool("ipset") || !common::can_unshare("-n") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();

@@ -159,11 +159,7 @@ fn html_guides_are_accessible_and_match_decide_in_chromium() {
                 .env("CHROMIUM_FLAGS", common::CHROMIUM_FLAGS.join("\n"))
                 .env("HOME", dir.path()),
         );
-        let results: Vec<serde_json::Value> = text
-            .lines()
-            .filter(|l| l.starts_with('{'))
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
+        let results = common::json_lines(&text);
         assert_eq!(results.len(), pages.len(), "{text}");
         for result in &results {
             let file = result["file"].as_str().unwrap();

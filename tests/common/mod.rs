@@ -4,7 +4,9 @@
 use msgpol::diagnostics::{render, ErrorFormat};
 use msgpol::ir::{DomainRule, Ir, Scope, Verdict};
 use msgpol::source::SourceMap;
-use std::net::{TcpListener, UdpSocket};
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{Ipv4Addr, TcpListener, TcpStream, UdpSocket};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -89,6 +91,26 @@ pub fn require_tool(name: &str) -> bool {
     }
     eprintln!("note: `{name}` is not installed; skipping the part of this test that needs it");
     false
+}
+
+/// Whether this process may make a namespace of the kind `unshare` `flag` makes (`-n`
+/// network, `-m` mount; root may). In CI (`CI=true`) a refusal is a test failure; elsewhere the
+/// test prints a note and skips what needs it.
+pub fn can_unshare(flag: &str) -> bool {
+    let ok = Command::new("unshare")
+        .args([flag, "true"])
+        .stdin(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!(
+                "`unshare {flag}` is not permitted: in CI a missing capability is a test failure"
+            );
+        }
+        eprintln!("note: `unshare {flag}` is not permitted here; skipping the part of this test that needs it");
+    }
+    ok
 }
 
 /// Whether a Python module is installed, as `require_tool` asks of a program: in CI a missing
@@ -253,20 +275,23 @@ pub fn dns_lookup(port: u16, name: &str) -> (String, Vec<String>) {
 
 /// A `named` (BIND 9) on a free loopback port with `options` added to its options and `zones`
 /// as its zone statements, everything in `dir` (under `label`): no control channel, no
-/// IPv6, one worker thread. Returns once it answers a query for `probe`.
+/// IPv6, one worker thread. Returns once it answers and has logged `ready` (it answers before
+/// it has loaded its zones).
 pub fn start_named(
     dir: &Path,
     label: &str,
     options: &str,
     zones: &str,
-    probe: &str,
+    ready: &str,
 ) -> (KillOnDrop, u16) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let port = free_port();
-        let d = dir.display();
-        let conf = dir.join(format!("{label}.conf"));
-        std::fs::write(
+    let d = dir.display();
+    let conf = dir.join(format!("{label}.conf"));
+    start_dns_server(
+        &dir.join(format!("{label}.log")),
+        "named",
+        Some(ready),
+        |port| {
+            std::fs::write(
             &conf,
             format!(
                 "options {{\n  directory \"{d}\";\n  pid-file none;\n  \
@@ -276,31 +301,52 @@ pub fn start_named(
             ),
         )
         .unwrap();
-        let (ok, text) = run(Command::new(find_tool("named-checkconf").unwrap()).arg(&conf));
-        assert!(ok, "named-checkconf rejected {}:\n{text}", conf.display());
-        let log = dir.join(format!("{label}.log"));
-        let child = Command::new(find_tool("named").unwrap())
-            .args(["-g", "-n", "1", "-c"])
-            .arg(&conf)
+            let (ok, text) = run(Command::new(find_tool("named-checkconf").unwrap()).arg(&conf));
+            assert!(ok, "named-checkconf rejected {}:\n{text}", conf.display());
+            let mut command = Command::new(find_tool("named").unwrap());
+            command.args(["-g", "-n", "1", "-c"]).arg(&conf);
+            command
+        },
+    )
+}
+
+/// A DNS server on a free loopback port: `command` gives the command that starts it on a
+/// port. If it exits before it answers (most likely the port was taken), it is started again
+/// on another port. Returns once it answers a query at all (a refusal is an answer) and, if
+/// given, `ready` is a line of its `log`, where its standard error goes.
+pub fn start_dns_server(
+    log: &Path,
+    what: &str,
+    ready: Option<&str>,
+    command: impl Fn(u16) -> Command,
+) -> (KillOnDrop, u16) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let port = free_port();
+        let child = command(port)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
-            .stderr(std::fs::File::create(&log).unwrap())
+            .stderr(std::fs::File::create(log).unwrap())
             .spawn()
-            .expect("cannot start named");
+            .unwrap_or_else(|e| panic!("cannot start {what}: {e}"));
         let mut server = KillOnDrop(child);
         loop {
-            if dns_lookup(port, probe).0 != "NO ANSWER" {
+            let logged = || {
+                let text = std::fs::read_to_string(log).unwrap_or_default();
+                ready.is_none_or(|line| text.lines().any(|l| l.ends_with(line)))
+            };
+            if dns_responds(port) && logged() {
                 return (server, port);
             }
-            let log_text = std::fs::read_to_string(&log).unwrap_or_default();
             assert!(
                 Instant::now() < deadline,
-                "named ({label}) did not answer on port {port}:\n{log_text}"
+                "{what} did not answer on port {port}:\n{}",
+                std::fs::read_to_string(log).unwrap_or_default()
             );
             if server.0.try_wait().unwrap().is_some() {
                 break; // most likely the port was taken: try another
             }
-            std::thread::sleep(Duration::from_millis(100));
+            std::thread::sleep(Duration::from_millis(20));
         }
     }
 }
@@ -321,17 +367,12 @@ pub fn start_upstream(dir: &Path) -> (KillOnDrop, u16) {
         "zone \".\" {{ type primary; file \"{}/root.zone\"; }};\n",
         dir.display()
     );
-    start_named(
-        dir,
-        "upstream",
-        "  recursion no;\n",
-        &zones,
-        "msgpol-probe.example",
-    )
+    start_named(dir, "upstream", "  recursion no;\n", &zones, " running")
 }
 
 /// A recursive `named` that forwards every query to `upstream` and applies the response-policy
-/// zone in `zone_file` (as `rpz.msgpol`), as the rpz target's page says to install it.
+/// zone in `zone_file` (as `rpz.msgpol`), as the rpz target's page says to install it. Returns
+/// once BIND has loaded the zone's policies (queries before that are not rewritten).
 pub fn start_rpz_resolver(dir: &Path, upstream: u16, zone_file: &Path) -> (KillOnDrop, u16) {
     let options = format!(
         "  recursion yes;\n  allow-query {{ 127.0.0.1; }};\n  forward only;\n  \
@@ -341,7 +382,301 @@ pub fn start_rpz_resolver(dir: &Path, upstream: u16, zone_file: &Path) -> (KillO
         "zone \"rpz.msgpol\" {{ type primary; file \"{}\"; }};\n",
         zone_file.display()
     );
-    start_named(dir, "resolver", &options, &zones, "msgpol-probe.example")
+    start_named(
+        dir,
+        "resolver",
+        &options,
+        &zones,
+        " rpz: rpz.msgpol: reload done: success",
+    )
+}
+
+/// A dnsmasq on a free loopback port with `option` (a configuration file or a hosts file),
+/// forwarding to `upstream` if given; without, names it does not answer itself are refused,
+/// never sent on.
+pub fn start_dnsmasq(dir: &Path, option: &str, upstream: Option<u16>) -> (KillOnDrop, u16) {
+    start_dns_server(&dir.join("dnsmasq.log"), "dnsmasq", None, |port| {
+        let mut command = Command::new(find_tool("dnsmasq").unwrap());
+        command
+            .arg("--keep-in-foreground")
+            .arg("--no-resolv")
+            .arg("--no-hosts")
+            .arg("--bind-interfaces")
+            .arg("--listen-address=127.0.0.1")
+            .arg(format!("--port={port}"))
+            .arg("--user=root")
+            .arg(format!("--pid-file={}", dir.join("pid").display()))
+            .arg("--conf-file=/dev/null")
+            .args(upstream.map(|p| format!("--server=127.0.0.1#{p}")))
+            .arg(option);
+        command
+    })
+}
+
+/// An Unbound on a free loopback port with the `fragment` an unbound target wrote included in
+/// its `server:` clause, forwarding every name the fragment does not answer to `upstream`;
+/// everything else in `dir`.
+pub fn start_unbound(dir: &Path, fragment: &Path, upstream: u16) -> (KillOnDrop, u16) {
+    let conf = dir.join("unbound.conf");
+    let d = dir.display();
+    start_dns_server(&dir.join("unbound.log"), "unbound", None, |port| {
+        std::fs::write(
+            &conf,
+            format!(
+                "server:\n    interface: 127.0.0.1\n    port: {port}\n    so-reuseport: no\n    \
+                 do-daemonize: no\n    username: \"\"\n    chroot: \"\"\n    directory: \"{d}\"\n    \
+                 pidfile: \"\"\n    use-syslog: no\n    logfile: \"\"\n    do-ip6: no\n    \
+                 num-threads: 1\n    access-control: 127.0.0.0/8 allow\n    \
+                 do-not-query-localhost: no\ninclude: \"{}\"\n\
+                 forward-zone:\n    name: \".\"\n    forward-addr: 127.0.0.1@{upstream}\n",
+                fragment.display()
+            ),
+        )
+        .unwrap();
+        let mut command = Command::new(find_tool("unbound").unwrap());
+        command.arg("-d").arg("-c").arg(&conf);
+        command
+    })
+}
+
+/// What a DNS server answered to an A query.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DnsReply {
+    /// The response code: 0 NOERROR, 2 SERVFAIL, 3 NXDOMAIN, 5 REFUSED, …
+    pub rcode: u8,
+    pub addresses: Vec<Ipv4Addr>,
+}
+
+pub const NOERROR: u8 = 0;
+pub const NXDOMAIN: u8 = 3;
+
+/// Whether a DNS server answers on 127.0.0.1:`port` at once.
+pub fn dns_responds(port: u16) -> bool {
+    dns_ask_with(
+        port,
+        &["msgpol-probe.example".into()],
+        Duration::from_millis(50),
+        1,
+    )[0]
+    .is_some()
+}
+
+/// Ask the DNS server on 127.0.0.1:`port` for the A records of every name, over UDP: a few
+/// dozen queries in flight at a time, each sent again if unanswered after a second, at most
+/// four times. `None` for a name never answered.
+pub fn dns_ask(port: u16, names: &[String]) -> Vec<Option<DnsReply>> {
+    dns_ask_with(port, names, Duration::from_secs(1), 4)
+}
+
+fn dns_ask_with(
+    port: u16,
+    names: &[String],
+    patience: Duration,
+    tries: usize,
+) -> Vec<Option<DnsReply>> {
+    /// Queries in flight at once: below dnsmasq's 150 forwarded queries.
+    const WINDOW: usize = 32;
+    assert!(
+        names.len() <= usize::from(u16::MAX),
+        "one query id per name"
+    );
+    let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+    socket.connect(("127.0.0.1", port)).unwrap();
+    socket
+        .set_read_timeout(Some(Duration::from_millis(20)))
+        .unwrap();
+    let mut replies: Vec<Option<DnsReply>> = vec![None; names.len()];
+    // Each query in flight: when it was last sent and how often.
+    let mut in_flight: HashMap<usize, (Instant, usize)> = HashMap::new();
+    let mut next = 0;
+    let mut buffer = [0u8; 4096];
+    while next < names.len() || !in_flight.is_empty() {
+        while in_flight.len() < WINDOW && next < names.len() {
+            let _ = socket.send(&dns_query_packet(next as u16, &names[next]));
+            in_flight.insert(next, (Instant::now(), 1));
+            next += 1;
+        }
+        if let Ok(length) = socket.recv(&mut buffer) {
+            if let Some((id, reply)) = dns_reply(&buffer[..length], names) {
+                if in_flight.remove(&id).is_some() {
+                    replies[id] = Some(reply);
+                }
+            }
+        }
+        let now = Instant::now();
+        in_flight.retain(|&id, (sent, count)| {
+            if now.duration_since(*sent) < patience {
+                return true;
+            }
+            if *count >= tries {
+                return false;
+            }
+            let _ = socket.send(&dns_query_packet(id as u16, &names[id]));
+            *sent = now;
+            *count += 1;
+            true
+        });
+    }
+    replies
+}
+
+/// A query for the A records of `name`, recursion desired.
+fn dns_query_packet(id: u16, name: &str) -> Vec<u8> {
+    let mut packet = Vec::with_capacity(name.len() + 18);
+    packet.extend_from_slice(&id.to_be_bytes());
+    packet.extend_from_slice(&[0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0]);
+    for label in name.trim_end_matches('.').split('.') {
+        packet.push(label.len() as u8);
+        packet.extend_from_slice(label.as_bytes());
+    }
+    packet.extend_from_slice(&[0, 0, 1, 0, 1]);
+    packet
+}
+
+/// The query id and the answer of a reply to a query `dns_query_packet` made for one of
+/// `names`; `None` for anything else.
+fn dns_reply(packet: &[u8], names: &[String]) -> Option<(usize, DnsReply)> {
+    let u16_at = |at: usize| Some(u16::from_be_bytes([*packet.get(at)?, *packet.get(at + 1)?]));
+    let id = usize::from(u16_at(0)?);
+    let is_reply = packet.get(2)? & 0x80 != 0;
+    if !is_reply || u16_at(4)? != 1 || id >= names.len() {
+        return None;
+    }
+    let rcode = packet[3] & 0x0F;
+    let answers = u16_at(6)?;
+    // The question must be ours (a late reply to an earlier query of the same id is not).
+    let mut at = 12;
+    let mut asked = Vec::new();
+    loop {
+        let length = usize::from(*packet.get(at)?);
+        at += 1;
+        if length == 0 {
+            break;
+        }
+        asked.push(String::from_utf8_lossy(packet.get(at..at + length)?).to_ascii_lowercase());
+        at += length;
+    }
+    if asked.join(".") != names[id].trim_end_matches('.').to_ascii_lowercase() {
+        return None;
+    }
+    at += 4;
+    let mut addresses = Vec::new();
+    for _ in 0..answers {
+        // The owner name: labels ending in a zero or a compression pointer.
+        loop {
+            let length = *packet.get(at)?;
+            if length & 0xC0 == 0xC0 {
+                at += 2;
+                break;
+            }
+            at += 1 + usize::from(length);
+            if length == 0 {
+                break;
+            }
+        }
+        let kind = u16_at(at)?;
+        let length = usize::from(u16_at(at + 8)?);
+        let data = packet.get(at + 10..at + 10 + length)?;
+        if kind == 1 && length == 4 {
+            addresses.push(Ipv4Addr::new(data[0], data[1], data[2], data[3]));
+        }
+        at += 10 + length;
+    }
+    Some((id, DnsReply { rcode, addresses }))
+}
+
+/// A web server on a free loopback port that answers every request with `served HOST` (its
+/// Host header), in a thread that ends with the test.
+pub fn start_web_server() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().map_while(Result::ok) {
+            let mut host = String::new();
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                if let Some(value) = line.to_ascii_lowercase().strip_prefix("host:") {
+                    host = value.trim().to_string();
+                }
+                line.clear();
+            }
+            let body = format!("served {host}");
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    port
+}
+
+/// What Squid on `proxy` makes of a request for `http://HOST:WEB/`: its status line and
+/// whole answer.
+pub fn through_squid(proxy: u16, host: &str, web: u16) -> (String, String) {
+    let mut stream = TcpStream::connect(("127.0.0.1", proxy)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        stream,
+        "GET http://{host}:{web}/ HTTP/1.1\r\nHost: {host}:{web}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    let status = answer.lines().next().unwrap_or("no answer").to_string();
+    (status, answer)
+}
+
+/// A Squid on a free loopback port with the squid target's snippet (in `dir`, with the files
+/// it names) included, then `http_access allow localhost`: every name in `names` resolves to
+/// 127.0.0.1 through its `hosts_file`. It runs as Debian's `proxy` user, so its directory
+/// must be readable by it.
+pub fn start_squid(dir: &Path, names: &[&str]) -> (KillOnDrop, u16) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let hosts: String = names.iter().map(|n| format!("127.0.0.1 {n}\n")).collect();
+    std::fs::write(dir.join("hosts"), hosts).unwrap();
+    let snippet = std::fs::read_to_string(dir.join("msgpol.conf"))
+        .unwrap()
+        .replace("/etc/squid/", &format!("{}/", dir.display()));
+    std::fs::write(dir.join("included.conf"), snippet).unwrap();
+    let port = free_port();
+    let d = dir.display();
+    let conf = dir.join("squid.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "http_port 127.0.0.1:{port}\npid_filename none\naccess_log none\ncache_log /dev/null\n\
+             hosts_file {d}/hosts\ndns_nameservers 127.0.0.1\npinger_enable off\n\
+             shutdown_lifetime 0 seconds\ncoredump_dir {d}\ninclude {d}/included.conf\n\
+             http_access allow localhost\nhttp_access deny all\n"
+        ),
+    )
+    .unwrap();
+    let log = dir.join("squid.log");
+    let child = Command::new(find_tool("squid").unwrap())
+        .args(["-N", "-d", "1", "-f"])
+        .arg(&conf)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let mut server = KillOnDrop(child);
+    let start = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        let exited = server.0.try_wait().unwrap().is_some();
+        assert!(
+            !exited && start.elapsed() < Duration::from_secs(20),
+            "squid did not start:\n{}",
+            std::fs::read_to_string(&log).unwrap_or_default()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (server, port)
 }
 
 /// Compile a policy and write one target's files into `dir` (with their folders, such as the
@@ -439,6 +774,123 @@ pub const CHROMIUM_FLAGS: &[&str] = &[
     "--disable-component-update",
     "--disable-sync",
 ];
+
+/// Policies files that Firefox reads in preference to the one beside its binary.
+pub const FIREFOX_SYSTEM_POLICIES: &[&str] = &[
+    "/etc/firefox/policies/policies.json",
+    "/etc/firefox-esr/policies/policies.json",
+];
+
+/// A private Firefox installation in `dir`: the binary copied (Firefox finds its
+/// `distribution` folder beside the binary it runs as), everything else linked to the
+/// installed one, and `distribution/policies.json` holding `policies`. Its binary's path.
+pub fn private_firefox(dir: &Path, policies: &[u8]) -> PathBuf {
+    let binary = std::fs::canonicalize(find_tool("firefox-esr").unwrap()).unwrap();
+    let install = binary.parent().unwrap();
+    let copy = dir.join("firefox");
+    let distribution = copy.join("distribution");
+    std::fs::create_dir_all(&distribution).unwrap();
+    for entry in std::fs::read_dir(install).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name();
+        if name == "distribution" || name == "firefox-bin" || *name == *binary.file_name().unwrap()
+        {
+            continue;
+        }
+        std::os::unix::fs::symlink(entry.path(), copy.join(&name)).unwrap();
+    }
+    if let Ok(entries) = std::fs::read_dir(install.join("distribution")) {
+        for entry in entries {
+            let entry = entry.unwrap();
+            if entry.file_name() != "policies.json" {
+                std::os::unix::fs::symlink(entry.path(), distribution.join(entry.file_name()))
+                    .unwrap();
+            }
+        }
+    }
+    std::fs::write(distribution.join("policies.json"), policies).unwrap();
+    let private = copy.join(binary.file_name().unwrap());
+    std::fs::copy(&binary, &private).unwrap();
+    private
+}
+
+/// The Node.js modules of tests/a11y (puppeteer-core), installed by `npm ci` (.ci/run does it).
+pub fn puppeteer_dir() -> Option<PathBuf> {
+    let dir = root().join("tests/a11y");
+    if dir.join("node_modules/puppeteer-core").is_dir() {
+        return Some(dir);
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("tests/a11y/node_modules is missing: .ci/run installs it with `npm ci`");
+    }
+    eprintln!("note: run `npm ci` in tests/a11y to drive the browsers; skipping");
+    None
+}
+
+/// The JSON objects a script printed, one a line, among its other lines.
+pub fn json_lines(text: &str) -> Vec<serde_json::Value> {
+    text.lines()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// How a browser ends loading each of `hosts`, as tests/a11y/load.js drives it: one JSON object
+/// per host (`{"host", "outcome", "body"}`). `launcher` runs the script's arguments (`node`,
+/// or a command that ends by running them), `kind` is `firefox` or `chrome`, and `dir` holds
+/// the profile and stands for HOME.
+pub fn browser_outcomes(
+    mut launcher: Command,
+    kind: &str,
+    executable: &Path,
+    dir: &Path,
+    hosts: &[&str],
+) -> Vec<serde_json::Value> {
+    let scripts = root().join("tests/a11y");
+    let (ok, text) = run(launcher
+        .arg(scripts.join("load.js"))
+        .arg(kind)
+        .arg(executable)
+        .arg(dir.join("profile"))
+        .args(hosts)
+        .env("HOME", dir)
+        .env("MOZ_CRASHREPORTER_DISABLE", "1")
+        .env("CHROMIUM_FLAGS", CHROMIUM_FLAGS.join("\n")));
+    assert!(ok, "load.js ({kind}) failed:\n{text}");
+    let results = json_lines(&text);
+    assert_eq!(results.len(), hosts.len(), "{text}");
+    for (host, result) in hosts.iter().zip(&results) {
+        assert_eq!(result["host"], *host);
+    }
+    results
+}
+
+/// How Firefox ends loading each of `hosts` with `policies` as its policies.json (a private
+/// installation in `dir`), as `browser_outcomes` says; `None` if it cannot be driven here.
+pub fn firefox_outcomes(
+    dir: &Path,
+    policies: &[u8],
+    hosts: &[&str],
+) -> Option<Vec<serde_json::Value>> {
+    if !require_tool("firefox-esr") || !require_tool("node") {
+        return None;
+    }
+    puppeteer_dir()?;
+    for path in FIREFOX_SYSTEM_POLICIES {
+        assert!(
+            !Path::new(path).exists(),
+            "{path} exists: Firefox would read it instead of the policies under test"
+        );
+    }
+    let firefox = private_firefox(dir, policies);
+    Some(browser_outcomes(
+        Command::new("node"),
+        "firefox",
+        &firefox,
+        dir,
+        hosts,
+    ))
+}
 
 /// The verdict a guide's matrix cell shows: "<symbol> <word>", then an optional "(n)" naming
 /// its condition.

@@ -328,8 +328,16 @@ impl SectionIndex {
                 rules[Section::of(rule.scope, carved_out) as usize].push(position);
             }
         }
-        let covered =
-            0..u32::try_from(ir.enforcement.dns_covered.len()).expect("fewer than 4 billion rules");
+        // A covered name whose subdomains alone are carved out is written by the carve-out's
+        // lines, which keep the name itself blocked, where the format writes them: a second
+        // rule of the same name could replace them (Unbound keeps the last zone of a name).
+        let carved_out = |rule: &DomainRule| {
+            !format.allow_subdomains.is_empty()
+                && find(&ir.enforcement.dns_allow, &rule.name).is_some()
+        };
+        let covered = (ir.enforcement.dns_covered.iter().enumerate())
+            .filter(|(_, rule)| !carved_out(rule))
+            .map(|(i, _)| u32::try_from(i).expect("fewer than 4 billion rules"));
         rules[Section::Covered as usize].extend(covered);
         let mut hidden: [Vec<DomainRule>; MARKERS.len()] = Default::default();
         if format.dns_wildcards {

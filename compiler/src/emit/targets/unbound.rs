@@ -45,7 +45,10 @@ pub const UNBOUND: TemplatedTarget = TemplatedTarget {
             "    local-zone: \"{name}.\" transparent  # carve-out for {channels}: the names under it resolve",
             "    local-data: \"{name}. A 0.0.0.0\"  # the name itself stays banned",
         ],
-        covered: &[],
+        // A name the policy blocks under a block of subdomains only (`*.x`), which Unbound
+        // cannot write, is collapsed into that block in the IR: it is written here, or nothing
+        // would block it. Under a blocked domain the zone is the domain's again, and harmless.
+        covered: &["    local-zone: \"{name}.\" always_nxdomain  # {channels}"],
         dns_wildcards: false,
     }),
     cannot_express: &[

@@ -22,9 +22,9 @@ pub enum Reach {
     /// The name lies under a name an allowed channel lists exactly: that one name is carved
     /// out, its subdomains are not (some formats can carve out only whole subtrees).
     UnderCarvedOutName,
-    /// The name lies under a blocked domain, and an allowed channel lists its subdomains alone:
-    /// they are carved out, the name itself is not (some formats' exceptions cover the name
-    /// with its subdomains).
+    /// The name is blocked (listed itself, or under a blocked domain), and an allowed channel
+    /// lists its subdomains alone: they are carved out, the name itself is not (some formats'
+    /// exceptions cover the name with its subdomains).
     AboveCarvedOutSubdomains,
     /// For the alert question: the name is allowed because a tier carves it out of a name it
     /// blocks by DNS (detection rules on the blocked name that cannot except it alert on it).
@@ -261,10 +261,13 @@ impl<'ir> Oracle<'ir> {
             let (opened, exact_on_the_way) = open[i];
             match blocked[i].0 {
                 _ if opened.is_some() => (Effect::Allowed, None),
-                Some(_) if exact_on_the_way => (Effect::Blocked, Some(Reach::UnderCarvedOutName)),
-                Some(reach) if i == 0 && subdomains_carved_out && reach != Reach::Listed => {
+                // Before a carve-out of a name above: a format whose exception for the
+                // subdomains lets the name through does so whatever else opens it, and the
+                // formats that carve out only whole subtrees still block the name itself.
+                Some(_) if i == 0 && subdomains_carved_out => {
                     (Effect::Blocked, Some(Reach::AboveCarvedOutSubdomains))
                 }
+                Some(_) if exact_on_the_way => (Effect::Blocked, Some(Reach::UnderCarvedOutName)),
                 Some(reach) => (Effect::Blocked, Some(reach)),
                 None => (Effect::Allowed, None),
             }

@@ -1,13 +1,18 @@
-// Starts headless Firefox (the binary given first, through puppeteer-core and WebDriver BiDi)
-// and loads http://HOST:PORT/ for each HOST given after it, each in a fresh tab. Every name
-// resolves to 127.0.0.1 (pref network.dns.forceResolve), where this script serves a page
+// Starts a headless browser through puppeteer-core: `firefox` (over WebDriver BiDi) or
+// `chrome` (Chromium, with the flags the test passes in CHROMIUM_FLAGS, one per line), given
+// first, then its executable and a profile directory, and loads http://HOST:PORT/ for each
+// HOST given after them, each in a fresh tab. Every name resolves to 127.0.0.1 (Firefox's pref
+// network.dns.forceResolve, Chromium's --host-resolver-rules), where this script serves a page
 // saying "served HOST": a load is never sent to the network, and a name the browser lets
 // through really loads. Prints one JSON line per name: {"host", "outcome", "body"}, where
-// outcome is "loaded" (body: the page's text) or the reason of the error page Firefox shows
-// instead ("blockedByPolicy" for a name its enterprise policies block). Exit status 1 if
-// Firefox cannot be driven.
+// outcome is "loaded" (body: the page's text) or why the load failed instead: the reason of
+// Firefox's error page ("blockedByPolicy" for a name its enterprise policies block), Chromium's
+// network error ("ERR_BLOCKED_BY_ADMINISTRATOR" for a name its managed policies block). Exit
+// status 1 if the browser cannot be driven.
 // Firefox reads the policies from the `distribution` folder beside the binary: the caller
-// gives a binary whose folder holds the policies under test. Used by tests/real_browser.rs.
+// gives a binary whose folder holds the policies under test. Chromium reads them from
+// /etc/chromium/policies/managed, where the caller puts them. Used by tests/real_browser.rs
+// and tests/differential.rs.
 "use strict";
 const http = require("http");
 const puppeteer = require("puppeteer-core");
@@ -24,10 +29,19 @@ function within(promise, ms) {
 // about:neterror, e.g. "blockedByPolicy"). Navigation events alone are not relied on: the
 // first navigation after start-up sometimes fails without WebDriver BiDi reporting it.
 async function load(page, url) {
-  const navigation = page.goto(url, { waitUntil: "load", timeout: 30000 }).catch((e) => e);
+  let failed = null;
+  const navigation = page.goto(url, { waitUntil: "load", timeout: 30000 }).catch((e) => {
+    failed = e;
+    return e;
+  });
   const deadline = Date.now() + 30000;
   let last = null;
   while (Date.now() < deadline) {
+    // Chromium shows its error page at chrome-error://, and says why in the failed navigation.
+    const error = failed && /net::(ERR_[A-Z_]+)/.exec(String(failed.message));
+    if (error) {
+      return { outcome: error[1], body: "" };
+    }
     const state = await within(
       page
         .evaluate(() => [
@@ -55,16 +69,17 @@ async function load(page, url) {
 }
 
 async function main() {
-  const [firefox, profile, ...hosts] = process.argv.slice(2);
+  const [kind, executable, profile, ...hosts] = process.argv.slice(2);
   const server = http.createServer((req, res) => {
     res.setHeader("Content-Type", "text/html; charset=utf-8");
     res.end(`<!doctype html><title>ok</title><p>served ${req.headers.host.split(":")[0]}</p>`);
   });
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = server.address().port;
+  const chromiumFlags = (process.env.CHROMIUM_FLAGS || "").split("\n");
   const browser = await puppeteer.launch({
-    browser: "firefox",
-    executablePath: firefox,
+    browser: kind,
+    executablePath: executable,
     headless: true,
     userDataDir: profile,
     timeout: 60000,
@@ -72,6 +87,13 @@ async function main() {
       "network.dns.forceResolve": "127.0.0.1",
       "network.proxy.type": 0,
     },
+    // puppeteer adds its own headless flag.
+    args:
+      kind === "chrome"
+        ? chromiumFlags
+            .filter((f) => f && f !== "--headless")
+            .concat(["--host-resolver-rules=MAP * 127.0.0.1"])
+        : [],
   });
   try {
     for (const host of hosts) {

@@ -71,9 +71,21 @@ fn every_line_based_target_has_a_limit() {
         let listed = LINE_LIMITS.iter().any(|l| l.target == target.name());
         let structured = matches!(
             target.name(),
-            "ir" | "chrome" | "firefox" | "conditional-access" | "google-dlp" | "gpo" | "reg"
-                | "applocker" | "santa" | "purview" | "guide-html" | "guide-md" | "briefing"
-                | "pf" | "teams" | "windows-firewall"
+            "ir" | "chrome"
+                | "firefox"
+                | "conditional-access"
+                | "google-dlp"
+                | "gpo"
+                | "reg"
+                | "applocker"
+                | "santa"
+                | "purview"
+                | "guide-html"
+                | "guide-md"
+                | "briefing"
+                | "pf"
+                | "teams"
+                | "windows-firewall"
         );
         assert!(
             listed != structured,

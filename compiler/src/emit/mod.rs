@@ -1,6 +1,7 @@
 //! Stage 5, emit: IR → files. One file per target under `targets/`, templates under the
 //! top-level `targets/` directory (embedded in the binary). Targets see only the IR.
 
+pub mod encode;
 pub mod error;
 pub mod guide;
 pub mod preg;

@@ -1,11 +1,12 @@
 //! The minijinja environment shared by every templated target, with the filters that make a
 //! policy string safe in each kind of output.
 
+use super::encode;
 use super::error::{render_failed, EmitError};
 use crate::ir::{date, Ir};
-use minijinja::{Environment, Error, ErrorKind, Value};
+use minijinja::value::ValueKind;
+use minijinja::{AutoEscape, Environment, Error, ErrorKind, Value};
 use std::sync::OnceLock;
-use time::Date;
 
 /// A template of the repository's `targets/` folder, embedded in the binary. Each target names
 /// the templates it renders in its `TargetInfo`; the environment holds exactly those.
@@ -43,6 +44,15 @@ fn environment() -> &'static Environment<'static> {
         env.set_lstrip_blocks(true);
         env.set_keep_trailing_newline(true);
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+        // HTML templates escape every plain string as HTML text; every other template is
+        // "encoded": it prints only what an encoder filter made (see `print_encoded`).
+        env.set_auto_escape_callback(|name| {
+            if name.ends_with(".html.j2") {
+                AutoEscape::Html
+            } else {
+                AutoEscape::Custom(ENCODED)
+            }
+        });
         let templates = super::all_targets().iter().flat_map(|t| t.info().templates);
         for template in templates {
             // Two targets may render the same template (the guides): added once.
@@ -51,33 +61,111 @@ fn environment() -> &'static Environment<'static> {
                     .expect("the shipped templates parse");
             }
         }
-        env.add_filter("dns_name", dns_name);
-        env.add_filter("comment", comment);
-        env.add_filter("md", markdown);
-        env.add_filter("network", network);
-        env.add_filter("ps", powershell);
-        env.set_formatter(strip_controls_in_html);
+        // The filters that would mark any string as already escaped are gone: only the
+        // encoders below (and text msgpol itself ships) are marked so.
+        for bypass in ["safe", "escape", "e", "urlencode", "tojson"] {
+            env.remove_filter(bypass);
+        }
+        env.add_filter("dns_name", |v: &str| checked(encode::dns_name(v)));
+        env.add_filter("network", |v: &str| checked(encode::network(v)));
+        env.add_filter("identifier", |v: &str| checked(encode::identifier(v)));
+        env.add_filter("comment", |v: &str| encoded(encode::comment(v)));
+        env.add_filter("md", |v: &str| encoded(encode::markdown(v)));
+        env.add_filter("ps", |v: &str| encoded(encode::powershell(v)));
+        env.add_filter("yara_string", |v: &str| encoded(encode::yara_string(v)));
+        env.add_filter("suricata_msg", |v: &str| encoded(encode::suricata_msg(v)));
+        env.add_filter("join", join);
+        env.add_filter("replace", replace);
+        env.set_formatter(print_encoded);
         env
     })
 }
 
-/// In HTML templates (auto-escaped by their `.html` name) a policy string also loses its
-/// control characters, which HTML cannot show and a validator rejects.
-fn strip_controls_in_html(
+/// The auto-escape mode of every template but the HTML ones.
+const ENCODED: &str = "encoded";
+
+/// A value an encoder made, marked so for the formatter.
+pub fn encoded(text: String) -> Value {
+    Value::from_safe_string(text)
+}
+
+fn checked(result: Result<&str, encode::Refused>) -> Result<Value, Error> {
+    result
+        .map(|text| encoded(text.to_string()))
+        .map_err(|e| Error::new(ErrorKind::InvalidOperation, e.0))
+}
+
+/// Print a value: what an encoder made as it is, numbers and booleans as they are. A plain
+/// string is HTML-encoded in an HTML template and refused in any other, so a template cannot
+/// print a policy string without its context's encoder.
+fn print_encoded(
     out: &mut minijinja::Output,
     state: &minijinja::State,
     value: &Value,
 ) -> Result<(), Error> {
-    match value.as_str() {
-        Some(text)
-            if state.auto_escape() == minijinja::AutoEscape::Html
-                && !value.is_safe()
-                && text.chars().any(char::is_control) =>
-        {
-            minijinja::escape_formatter(out, state, &Value::from(one_line(text)))
+    let text = printable(value, state.auto_escape() == AutoEscape::Html)?;
+    out.write_str(&text).map_err(Error::from)
+}
+
+fn printable(value: &Value, html: bool) -> Result<String, Error> {
+    match value.kind() {
+        ValueKind::String if value.is_safe() => Ok(value.as_str().unwrap_or_default().to_string()),
+        ValueKind::String if html => Ok(encode::html_text(value.as_str().unwrap_or_default())),
+        ValueKind::Number | ValueKind::Bool => Ok(value.to_string()),
+        _ => {
+            let mut shown: String = value.to_string().chars().take(60).collect();
+            shown.push('…');
+            Err(Error::new(
+                ErrorKind::InvalidOperation,
+                format!("{shown:?} is printed without its context's encoder (a filter such as `comment`, `ps`, `md`)"),
+            ))
         }
-        _ => minijinja::escape_formatter(out, state, value),
     }
+}
+
+/// `replace`, replacing minijinja's: the text and what replaces are printed as the formatter
+/// prints them; what is replaced is the template's own text.
+fn replace(
+    state: &minijinja::State,
+    value: &Value,
+    from: &str,
+    to: &Value,
+) -> Result<Value, Error> {
+    let html = state.auto_escape() == AutoEscape::Html;
+    let from = if html {
+        encode::html_text(from)
+    } else {
+        from.to_string()
+    };
+    Ok(encoded(
+        printable(value, html)?.replace(&from, &printable(to, html)?),
+    ))
+}
+
+/// `join`, replacing minijinja's: every item is printed as the formatter prints it (so a plain
+/// string is refused outside HTML); the separator is the template's own text.
+fn join(state: &minijinja::State, items: &Value, separator: Option<&str>) -> Result<Value, Error> {
+    let html = state.auto_escape() == AutoEscape::Html;
+    let separator = separator.unwrap_or_default();
+    let separator = if html {
+        encode::html_text(separator)
+    } else {
+        separator.to_string()
+    };
+    let mut out = String::new();
+    for (i, item) in items.try_iter()?.enumerate() {
+        if i > 0 {
+            out.push_str(&separator);
+        }
+        out.push_str(&printable(&item, html)?);
+    }
+    Ok(encoded(out))
+}
+
+/// For `#[serde(serialize_with = "own_text")]`: text msgpol itself writes (a keyword, a
+/// command it ships, syntax it built from encoded parts), printed as it is.
+pub fn own_text<T: AsRef<str>, S: serde::Serializer>(text: &T, s: S) -> Result<S::Ok, S::Error> {
+    serde::Serialize::serialize(&encoded(text.as_ref().to_string()), s)
 }
 
 /// What the header of every generated file states: which policy, which version, as of when.
@@ -86,8 +174,8 @@ pub struct Header<'a> {
     pub title: &'a str,
     pub organisation: &'a str,
     pub version: &'a str,
-    #[serde(with = "date::iso")]
-    pub evaluation_date: Date,
+    /// `YYYY-MM-DD`, written by msgpol: printed as it is.
+    pub evaluation_date: Value,
 }
 
 impl<'a> Header<'a> {
@@ -96,7 +184,7 @@ impl<'a> Header<'a> {
             title: &ir.policy.title,
             organisation: &ir.policy.organisation,
             version: &ir.policy.version,
-            evaluation_date: ir.evaluation_date,
+            evaluation_date: encoded(date::format(ir.evaluation_date)),
         }
     }
 
@@ -113,117 +201,42 @@ pub fn render(template: &Template, context: Value) -> Result<String, EmitError> 
         .map_err(|e| render_failed(template.path, format!("{e:#}")))
 }
 
-/// Whether a string is a normalised domain name: only `[a-z0-9._-]`.
-pub fn is_dns_name(value: &str) -> bool {
-    // A table lookup per byte: every name of a million-line feed passes here once per target.
-    const ALLOWED: [bool; 256] = {
-        let mut table = [false; 256];
-        let mut b = 0;
-        while b < 256 {
-            let c = b as u8;
-            table[b] =
-                c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b'.' | b'-' | b'_');
-            b += 1;
-        }
-        table
-    };
-    !value.is_empty() && value.bytes().all(|b| ALLOWED[b as usize])
-}
-
-/// A normalised domain name, checked again at the last moment.
-fn dns_name(value: String) -> Result<String, Error> {
-    let ok = is_dns_name(&value);
-    if ok {
-        Ok(value)
-    } else {
-        Err(Error::new(
-            ErrorKind::InvalidOperation,
-            format!("refusing to write {value:?} as a DNS name"),
-        ))
-    }
-}
-
-/// A normalised network, checked again at the last moment: only hex digits, `.`, `:` and `/`.
-fn network(value: String) -> Result<String, Error> {
-    let ok = !value.is_empty()
-        && value
-            .bytes()
-            .all(|b| b.is_ascii_hexdigit() || matches!(b, b'.' | b':' | b'/'));
-    if ok {
-        Ok(value)
-    } else {
-        Err(Error::new(
-            ErrorKind::InvalidOperation,
-            format!("refusing to write {value:?} as a network"),
-        ))
-    }
-}
-
-/// A PowerShell single-quoted string literal: `'` doubled, control characters dropped.
-pub fn powershell(value: String) -> String {
-    let mut out = String::from("'");
-    for c in value.chars().filter(|c| !c.is_control()) {
-        if matches!(c, '\'' | '\u{2018}' | '\u{2019}' | '\u{201a}' | '\u{201b}') {
-            out.push(c);
-        }
-        out.push(c);
-    }
-    out.push('\'');
-    out
-}
-
-/// Text inside a comment: one line, no control characters.
-pub fn one_line(value: &str) -> String {
-    value
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
-}
-
-fn comment(value: String) -> String {
-    one_line(&value)
-}
-
-/// Text inside Markdown: characters with a Markdown or HTML meaning are escaped, so a policy
-/// string can never become a link, an image, HTML or a table cell break.
-fn markdown(value: String) -> String {
-    let mut out = String::with_capacity(value.len());
-    for c in value.chars() {
-        match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#' | '!' | '{' | '}' | '~' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '&' => out.push_str("&amp;"),
-            c if c.is_control() => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn render_source(name: &str, source: &str, context: Value) -> Result<String, Error> {
+        let env = environment();
+        let mut env = env.clone();
+        env.add_template_owned(name.to_string(), source.to_string())?;
+        env.get_template(name)?.render(context)
+    }
+
     #[test]
-    fn markdown_escapes_what_could_become_markup() {
-        assert_eq!(
-            markdown("[x](javascript:y) <b>|".into()),
-            "\\[x\\](javascript:y) \\<b\\>\\|"
+    fn a_policy_string_printed_without_its_encoder_is_refused() {
+        let context = minijinja::context! { title => "Acme\nserver:" };
+        let raw = render_source("x/raw.conf.j2", "# {{ title }}\n", context.clone());
+        assert!(raw.is_err(), "{raw:?}");
+        let joined = render_source(
+            "x/join.conf.j2",
+            "# {{ [title]|join(\", \") }}\n",
+            context.clone(),
         );
-    }
-
-    #[test]
-    fn powershell_strings_cannot_be_escaped() {
-        assert_eq!(powershell("it's $(Get-Item)".into()), "'it''s $(Get-Item)'");
-        assert_eq!(powershell("a\u{2019}b\nc".into()), "'a\u{2019}\u{2019}bc'");
-    }
-
-    #[test]
-    fn dns_name_refuses_anything_else() {
-        assert!(dns_name("whatsapp.com".into()).is_ok());
-        assert!(dns_name("a\"; rm".into()).is_err());
-        assert!(dns_name("A.com".into()).is_err());
+        assert!(joined.is_err(), "{joined:?}");
+        assert_eq!(
+            render_source("x/ok.conf.j2", "# {{ title|comment }}\n", context.clone()).unwrap(),
+            "# Acme server:\n"
+        );
+        assert!(render_source("x/safe.conf.j2", "{{ title|safe }}", context.clone()).is_err());
+        // HTML templates encode plain strings themselves.
+        assert_eq!(
+            render_source(
+                "x/page.html.j2",
+                "<p>{{ title }}</p>",
+                minijinja::context! { title => "<b>" }
+            )
+            .unwrap(),
+            "<p>&lt;b&gt;</p>"
+        );
     }
 }

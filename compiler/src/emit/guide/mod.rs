@@ -8,7 +8,7 @@ mod briefing;
 mod compliance;
 mod coverage;
 
-use crate::emit::templates::{render, template, Template};
+use crate::emit::templates::{encoded, render, template, Template};
 use crate::emit::{EmitError, OutputFile};
 use crate::ir::{
     date, ChannelInfo, ClassInfo, E2ee, Enforcement, ExceptionInfo, IncidentInfo, Ir, Medium,
@@ -591,9 +591,15 @@ pub fn render_all(
     formats: &[Format],
 ) -> Result<Vec<OutputFile>, EmitError> {
     let guide = minijinja::Value::from_serialize(model(ir));
-    let words = minijinja::Value::from_serialize(strings());
     let mut files = Vec::new();
     for format in formats {
+        // The HTML template escapes the words like any other text; the others print them as
+        // they are: they are msgpol's own words, never policy text.
+        let words = if format.extension == "html" {
+            minijinja::Value::from_serialize(strings())
+        } else {
+            own_words(strings())
+        };
         for audience in audiences {
             let context = minijinja::context! {
                 guide => guide.clone(),
@@ -608,6 +614,21 @@ pub fn render_all(
         }
     }
     Ok(files)
+}
+
+/// The guides' words (`strings.en.json`) as template values marked encoded.
+fn own_words(words: &serde_json::Value) -> minijinja::Value {
+    use serde_json::Value as Json;
+    match words {
+        Json::String(text) => encoded(text.clone()),
+        Json::Array(items) => items.iter().map(own_words).collect::<Vec<_>>().into(),
+        Json::Object(map) => map
+            .iter()
+            .map(|(k, v)| (k.clone(), own_words(v)))
+            .collect::<std::collections::BTreeMap<_, _>>()
+            .into(),
+        other => minijinja::Value::from_serialize(other),
+    }
 }
 
 #[cfg(test)]

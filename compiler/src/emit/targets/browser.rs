@@ -2,8 +2,8 @@
 //! carve-outs) turned into a browser's URL patterns, re-checked, within the browsers' limit of
 //! 1,000 entries per list.
 
+use crate::emit::encode::is_dns_name;
 use crate::emit::error::{render_failed, too_many_entries};
-use crate::emit::templates::is_dns_name;
 use crate::emit::{warning, EmitError, EmitWarning};
 use crate::ir::{Ir, Scope};
 

@@ -3,6 +3,7 @@
 //! `Windows Registry Editor Version 5.00`. A `**delvals.` directive becomes the deletion of
 //! the key (`[-HKEY_…]`) followed by its re-creation, which is what it means.
 
+use crate::emit::encode;
 use super::ids;
 use super::windows_policy;
 use crate::emit::error::render_failed;
@@ -15,20 +16,9 @@ pub struct Reg;
 
 const HIVE: &str = "HKEY_LOCAL_MACHINE";
 
-/// A quoted .reg string: `\` and `"` escaped; a line break cannot be written in a .reg string.
-fn quoted(value: &str) -> Result<String, String> {
-    if value.chars().any(char::is_control) {
-        return Err(format!("refusing to write {value:?} into a .reg file"));
-    }
-    Ok(format!(
-        "\"{}\"",
-        value.replace('\\', "\\\\").replace('"', "\\\"")
-    ))
-}
-
 fn data(value: &RegValue) -> Result<String, String> {
     Ok(match value {
-        RegValue::Sz(s) => quoted(s)?,
+        RegValue::Sz(s) => encode::reg_string(s).map_err(|e| e.0)?,
         RegValue::Dword(n) => format!("dword:{n:08x}"),
     })
 }
@@ -52,7 +42,7 @@ fn render(records: &[Record]) -> Result<String, String> {
         if record.name != DELETE_ALL_VALUES {
             out.push_str(&format!(
                 "{}={}\r\n",
-                quoted(&record.name)?,
+                encode::reg_string(&record.name).map_err(|e| e.0)?,
                 data(&record.value)?
             ));
         }
@@ -117,11 +107,5 @@ mod tests {
             text,
             "Windows Registry Editor Version 5.00\r\n\r\n[-HKEY_LOCAL_MACHINE\\A\\L]\r\n\r\n[HKEY_LOCAL_MACHINE\\A\\L]\r\n\"1\"=\"x.com\"\r\n\r\n[HKEY_LOCAL_MACHINE\\A]\r\n\"N\"=dword:0000000a\r\n"
         );
-    }
-
-    #[test]
-    fn strings_are_escaped_and_line_breaks_refused() {
-        assert_eq!(quoted(r#"a\"b"#).unwrap(), r#""a\\\"b""#);
-        assert!(quoted("a\r\n[HKEY_LOCAL_MACHINE\\X]").is_err());
     }
 }

@@ -9,7 +9,7 @@ use crate::emit::error::render_failed;
 use crate::emit::verify::{readers, Identifier, Reader};
 use crate::emit::{Control, EmitError, EmitWarning, Emitted, Target, TargetInfo};
 use crate::ir::{Enforcement, Ir, Size};
-use minijinja::HtmlEscape;
+use crate::emit::encode;
 use plist::XmlWriteOptions;
 use serde::Serialize;
 
@@ -72,8 +72,8 @@ fn rules(ir: &Ir, target: &str, warnings: &mut Vec<EmitWarning>) -> Vec<Rule> {
         // text, so no label can become a tag or a link there.
         let message = format!(
             "{} is banned by {}.",
-            HtmlEscape(&channel.label),
-            HtmlEscape(&ir.policy.organisation)
+            encode::html_text(&channel.label),
+            encode::html_text(&ir.policy.organisation)
         );
         let (rule_type, identifiers) = if !e.macos_signing_id.is_empty() {
             ("SIGNINGID", &e.macos_signing_id)

@@ -3,7 +3,7 @@
 //! name and its subdomains, `startswith` + `endswith` for the name only, `endswith` on `.x`
 //! for the subdomains only.
 
-use crate::emit::templates::{render, Header};
+use crate::emit::templates::{own_text, render, Header};
 use crate::emit::templates::template;
 use crate::emit::verify::{readers, Reach, Reader};
 use crate::emit::{warning, Control, EmitError, Emitted, Target, TargetInfo, Template};
@@ -19,31 +19,40 @@ const FIRST_SID: u32 = 9_100_001;
 struct Rule {
     sid: u32,
     /// `banned` or `monitored`.
+    #[serde(serialize_with = "own_text")]
     kind: &'static str,
     channels: String,
-    /// The `content` to match, and the modifiers that give it its scope.
+    /// The `content` to match, and the options around it that give it its scope.
     content: String,
-    modifiers: &'static str,
+    #[serde(serialize_with = "own_text")]
+    before: &'static str,
+    #[serde(serialize_with = "own_text")]
+    after: &'static str,
     /// `dns.query` or `tls.sni`.
+    #[serde(serialize_with = "own_text")]
     buffer: &'static str,
     /// `dns` or `tls`.
+    #[serde(serialize_with = "own_text")]
     protocol: &'static str,
 }
 
 fn rules_for(rules: &[DomainRule], kind: &'static str, next_sid: &mut u32, out: &mut Vec<Rule>) {
     for rule in rules {
-        let (content, modifiers) = match rule.scope {
+        let (content, before, after) = match rule.scope {
             Scope::Tree => (
                 format!(".{}", rule.name),
-                "dotprefix; content:\"{}\"; nocase; endswith;",
+                "dotprefix; content:\"",
+                "\"; nocase; endswith;",
             ),
             Scope::Exact => (
                 rule.name.to_string(),
-                "content:\"{}\"; nocase; startswith; endswith;",
+                "content:\"",
+                "\"; nocase; startswith; endswith;",
             ),
             Scope::Subdomains => (
                 format!(".{}", rule.name),
-                "content:\"{}\"; nocase; endswith;",
+                "content:\"",
+                "\"; nocase; endswith;",
             ),
         };
         for (protocol, buffer) in [("dns", "dns.query"), ("tls", "tls.sni")] {
@@ -52,7 +61,8 @@ fn rules_for(rules: &[DomainRule], kind: &'static str, next_sid: &mut u32, out: 
                 kind,
                 channels: rule.channels.join(", "),
                 content: content.clone(),
-                modifiers,
+                before,
+                after,
                 buffer,
                 protocol,
             });

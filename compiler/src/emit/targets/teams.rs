@@ -3,7 +3,7 @@
 //! cmdlet parameters that turn it off tenant-wide.
 
 use super::ids;
-use crate::emit::templates::{render, Header};
+use crate::emit::templates::{own_text, render, Header};
 use crate::emit::templates::template;
 use crate::emit::{EmitError, Emitted, Target, TargetInfo, Template, warning};
 use crate::ir::{ChannelInfo, Hardening, Ir, Size};
@@ -24,6 +24,7 @@ struct Block<'a> {
 #[derive(Serialize)]
 struct Setting {
     meaning: &'static str,
+    #[serde(serialize_with = "own_text")]
     command: &'static str,
 }
 

@@ -5,13 +5,15 @@
 
 use super::endpoint;
 use super::ids;
+use crate::emit::encode::{self, is_dns_name};
 use crate::emit::error::render_failed;
-use crate::emit::templates::{is_dns_name, one_line, render, Header};
+use crate::emit::templates::{encoded, render, Header};
 use crate::emit::{
     warning, Control, EmitError, EmitWarning, Emitted, MemorySink, Sink, StreamError, Target,
     TargetInfo,
 };
 use crate::ir::{DomainRule, Enforcement, Ir, Scope};
+use minijinja::Value;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -58,15 +60,15 @@ struct DnsContext<'a> {
     #[serde(flatten)]
     header: Header<'a>,
     /// `YYYYMMDD00` from the evaluation date, for formats with a serial number.
-    serial: String,
-    canaries: &'static str,
-    tree: &'static str,
-    exact: &'static str,
-    subdomains: &'static str,
-    allow_tree: &'static str,
-    allow_exact: &'static str,
-    allow_subdomains: &'static str,
-    covered: &'static str,
+    serial: Value,
+    canaries: Value,
+    tree: Value,
+    exact: Value,
+    subdomains: Value,
+    allow_tree: Value,
+    allow_exact: Value,
+    allow_subdomains: Value,
+    covered: Value,
 }
 
 /// The kinds of name rules, in the order of `DnsContext`'s markers.
@@ -170,11 +172,8 @@ fn write_lines<'r>(
         let cut = match &last {
             Some((list, cut)) if std::ptr::eq(*list, channels) => cut,
             _ => {
-                let text = channels
-                    .iter()
-                    .map(|c| one_line(c))
-                    .collect::<Vec<_>>()
-                    .join(", ");
+                let names: Vec<&str> = channels.iter().map(|c| &**c).collect();
+                let text = encode::comment(&names.join(", "));
                 &last.insert((channels, segments(&patterns, &text))).1
             }
         };
@@ -355,15 +354,12 @@ fn dns_context<'a>(ir: &'a Ir, index: &SectionIndex, format: &NameFormat) -> Dns
     let marker = |section: Section| {
         let writes = !section.patterns(format).is_empty()
             && section.rules(ir, index, &canary_note).next().is_some();
-        if writes {
-            section.marker()
-        } else {
-            ""
-        }
+        // msgpol's own text: printed as it is.
+        encoded(if writes { section.marker() } else { "" }.to_string())
     };
     DnsContext {
         header: Header::of(ir),
-        serial: soa_serial(ir.evaluation_date),
+        serial: encoded(soa_serial(ir.evaluation_date)),
         canaries: marker(Section::Canaries),
         tree: marker(Section::Tree),
         exact: marker(Section::Exact),

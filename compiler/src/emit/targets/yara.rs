@@ -7,7 +7,8 @@
 
 use super::dlp;
 use crate::dlp::pattern::{self, Dialect};
-use crate::emit::templates::{render, Header};
+use crate::emit::templates::{encoded, render, Header};
+use minijinja::Value;
 use crate::emit::templates::template;
 use crate::emit::{EmitError, Emitted, Target, TargetInfo, Template};
 use crate::emit::verify::detectors::{self, RulesReader, Unchecked};
@@ -30,8 +31,9 @@ struct Rule {
     confidence: Confidence,
     /// The checksums YARA leaves unchecked, for the rule's metadata.
     checks: String,
-    strings: Vec<String>,
-    condition: String,
+    /// YARA syntax msgpol built from the detector's patterns and keywords (printed as it is).
+    strings: Vec<Value>,
+    condition: Value,
 }
 
 /// A keyword as a YARA regex: a whole word as `msgpol scan` matches it, with `\b` beside each
@@ -100,14 +102,14 @@ impl Target for Yara {
                 .iter()
                 .enumerate()
             {
-                strings.push(format!("$p{i} = /{p}/ ascii wide"));
+                strings.push(encoded(format!("$p{i} = /{p}/ ascii wide")));
                 names.push(format!("#p{i}"));
             }
             for (i, k) in d.keywords.iter().enumerate() {
-                strings.push(format!(
+                strings.push(encoded(format!(
                     "$k{i} = /{}/ ascii wide",
                     keyword_regex(k, d.case_sensitive)
-                ));
+                )));
                 names.push(format!("#k{i}"));
             }
             warnings.extend(dlp::unchecked_checksums(
@@ -143,11 +145,11 @@ impl Target for Yara {
                 confidence: d.confidence,
                 checks: dlp::checksum_names(&d.checks),
                 strings,
-                condition: if d.min_count <= 1 {
+                condition: encoded(if d.min_count <= 1 {
                     "any of them".to_string()
                 } else {
                     format!("{} >= {}", names.join(" + "), d.min_count)
-                },
+                }),
             });
         }
         let context = minijinja::context! {

@@ -1,0 +1,75 @@
+//! Text contexts: comments of line-based formats, and Markdown.
+
+/// The most bytes of policy text one comment holds. A header line holds three (title, version,
+/// organisation), so it stays well under `LINE_BYTES` whatever the policy says.
+pub const COMMENT_BYTES: usize = 200;
+
+/// Whether a character ends a line for some reader: control characters (with NEL, U+0085) and
+/// the Unicode line and paragraph separators, which JavaScript treats as line terminators.
+fn breaks_lines(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')
+}
+
+/// Text inside a comment of a line-based format: on one line (every character that could end
+/// it becomes a space) and cut to `COMMENT_BYTES`, marked `…` where it was cut.
+pub fn comment(value: &str) -> String {
+    let mut out: String = value
+        .chars()
+        .map(|c| if breaks_lines(c) { ' ' } else { c })
+        .collect();
+    if out.len() > COMMENT_BYTES {
+        let mut end = COMMENT_BYTES - '…'.len_utf8();
+        while !out.is_char_boundary(end) {
+            end -= 1;
+        }
+        out.truncate(end);
+        out.push('…');
+    }
+    out
+}
+
+/// Text inside Markdown: characters with a Markdown or HTML meaning are escaped, so a policy
+/// string can never become a link, an image, HTML or a table cell break, and line breaks
+/// become spaces.
+pub fn markdown(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#' | '!' | '{' | '}' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '&' => out.push_str("&amp;"),
+            c if breaks_lines(c) => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_escapes_what_could_become_markup() {
+        assert_eq!(
+            markdown("[x](javascript:y) <b>|"),
+            "\\[x\\](javascript:y) \\<b\\>\\|"
+        );
+    }
+
+    #[test]
+    fn comments_stay_on_one_short_line() {
+        assert_eq!(comment("a\nb\u{2028}c\u{85}d"), "a b c d");
+        let long = "é".repeat(1000);
+        let cut = comment(&long);
+        assert!(
+            cut.len() <= COMMENT_BYTES && cut.ends_with('…'),
+            "{}",
+            cut.len()
+        );
+        let exact = "x".repeat(COMMENT_BYTES);
+        assert_eq!(comment(&exact), exact);
+    }
+}

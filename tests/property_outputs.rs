@@ -1,0 +1,342 @@
+//! Property test over the output contexts: random Unicode strings (line and paragraph
+//! separators, NEL, BOM, noncharacters, bidi controls, quotes of many scripts, `]]>`, `--`,
+//! `*/`, `'@`, backticks, `$(`, and strings up to 64 KiB) go through each context's encoder,
+//! and the real consumer reads them back: tree-sitter-powershell for PowerShell strings, node
+//! for PAC comments, Python's XML parser (after `xmllint`) for XML text, cmark-gfm for
+//! Markdown. Each string comes back exactly as one literal (as the encoder documents it:
+//! control characters dropped or turned into spaces), or the encoder refused it. The strings
+//! are batched, one consumer run per context, so a run of 10,000 strings per context stays
+//! short. `MSGPOL_PROPTEST_SEED` picks another sequence.
+
+mod common;
+
+use msgpol::emit::encode;
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+const PER_CONTEXT: usize = 10_000;
+
+const PIECES: &[&str] = &[
+    "a",
+    "Z",
+    "0",
+    " ",
+    "  ",
+    "'",
+    "\"",
+    "`",
+    "$(",
+    "'@",
+    "@'",
+    "@\"",
+    "]]>",
+    "--",
+    "-",
+    "*/",
+    "/*",
+    "<",
+    ">",
+    "&",
+    "&amp;",
+    "\\",
+    "#",
+    ";",
+    "{",
+    "}",
+    "|",
+    "[",
+    "]",
+    "(",
+    ")",
+    "!",
+    "_",
+    "*",
+    "~",
+    "\n",
+    "\r",
+    "\t",
+    "\r\n",
+    "\u{0}",
+    "\u{1b}",
+    "\u{7f}",
+    "\u{85}",
+    "\u{2028}",
+    "\u{2029}",
+    "\u{feff}",
+    "\u{fffe}",
+    "\u{ffff}",
+    "\u{202e}",
+    "\u{2066}",
+    "\u{200f}",
+    "\u{61c}",
+    "\u{2018}",
+    "\u{2019}",
+    "\u{201a}",
+    "\u{201b}",
+    "\u{201c}",
+    "\u{201d}",
+    "\u{201e}",
+    "\u{ab}",
+    "\u{bb}",
+    "\u{2039}",
+    "\u{203a}",
+    "\u{300c}",
+    "\u{300d}",
+    "\u{ff02}",
+    "\u{ff07}",
+    "\u{5f3}",
+    "\u{5f4}",
+    "שלום",
+    "مرحبا",
+    "日本",
+    "\u{301}",
+    "\u{1F600}",
+    "\u{d7ff}",
+    "\u{e000}",
+    "\u{10ffff}",
+    "\u{a0}",
+    "\u{3000}",
+];
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+/// `PER_CONTEXT` strings, one in a thousand of them 64 KiB long.
+fn strings() -> Vec<String> {
+    let seed = std::env::var("MSGPOL_PROPTEST_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0x5eed_cafe_f00d_u64);
+    let mut rng = Rng(seed | 1);
+    (0..PER_CONTEXT)
+        .map(|i| {
+            let target = if i % 1000 == 999 {
+                64 * 1024
+            } else {
+                rng.below(40)
+            };
+            let mut s = String::new();
+            let mut pieces = 0;
+            while s.len() < target && pieces < target.max(1) * 4 {
+                s.push_str(PIECES[rng.below(PIECES.len())]);
+                pieces += 1;
+            }
+            s
+        })
+        .collect()
+}
+
+fn run(program: &str, args: &[&str], input: &[u8]) -> String {
+    let mut child = Command::new(program)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{program}: {e}"));
+    let mut stdin = child.stdin.take().unwrap();
+    let input = input.to_vec();
+    let writer = std::thread::spawn(move || stdin.write_all(&input));
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap().unwrap();
+    assert!(
+        out.status.success(),
+        "{program}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn python_has(module: &str) -> bool {
+    Command::new("python3")
+        .args(["-c", &format!("import {module}")])
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// PowerShell single-quoted strings, read by tree-sitter-powershell: one `string_literal` per
+/// statement, no parse error, and its text (quotes undoubled) is the string without control
+/// characters.
+#[test]
+fn powershell_strings_come_back_exactly() {
+    if !python_has("tree_sitter_powershell") {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "tree-sitter-powershell is missing"
+        );
+        eprintln!("skipped: PyPI tree-sitter-powershell is not installed");
+        return;
+    }
+    let strings = strings();
+    let mut script = String::new();
+    for (i, s) in strings.iter().enumerate() {
+        script.push_str(&format!("$s{i} = {}\n", encode::powershell(s)));
+    }
+    const READ: &str = r#"
+import json, sys
+import tree_sitter as ts, tree_sitter_powershell as tp
+source = sys.stdin.buffer.read()
+tree = ts.Parser(ts.Language(tp.language())).parse(source)
+assert not tree.root_node.has_error, "parse error"
+out = []
+def walk(node):
+    if node.type == "string_literal":
+        out.append(node.text.decode("utf-8"))
+        return
+    for child in node.children:
+        walk(child)
+walk(tree.root_node)
+json.dump(out, sys.stdout)
+"#;
+    let literals: Vec<String> =
+        serde_json::from_str(&run("python3", &["-c", READ], script.as_bytes())).unwrap();
+    assert_eq!(literals.len(), strings.len(), "one literal per string");
+    for (s, literal) in strings.iter().zip(&literals) {
+        let inner = &literal[1..literal.len() - 1];
+        let mut read = String::new();
+        let mut chars = inner.chars().peekable();
+        while let Some(c) = chars.next() {
+            if matches!(c, '\'' | '\u{2018}' | '\u{2019}' | '\u{201a}' | '\u{201b}') {
+                let next = chars.next();
+                assert!(
+                    next.is_some_and(|n| matches!(
+                        n,
+                        '\'' | '\u{2018}' | '\u{2019}' | '\u{201a}' | '\u{201b}'
+                    )),
+                    "{literal:?}"
+                );
+            }
+            read.push(c);
+        }
+        let expected: String = s.chars().filter(|c| !c.is_control()).collect();
+        assert_eq!(read, expected);
+    }
+}
+
+/// Comments of a PAC file, run by node: each comment stays a comment (the statement after it
+/// runs, once) and on a line under the line limit.
+#[test]
+fn pac_comments_stay_comments() {
+    common::require_tool("node");
+    let strings = strings();
+    let mut js = String::from("var n = 0;\n");
+    for s in &strings {
+        let line = format!("// {}", encode::comment(s));
+        assert!(line.len() <= encode::LINE_BYTES);
+        js.push_str(&line);
+        js.push_str("\nn++;\n");
+    }
+    js.push_str("console.log(n);\n");
+    let out = run("node", &["-"], js.as_bytes());
+    assert_eq!(out.trim(), strings.len().to_string());
+}
+
+/// XML text, checked by xmllint and read back by Python's parser: the text is the string, or
+/// the encoder refused a string XML cannot carry as written.
+#[test]
+fn xml_text_comes_back_exactly_or_is_refused() {
+    common::require_tool("xmllint");
+    let strings = strings();
+    let mut doc = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<r>\n");
+    let mut expected = Vec::new();
+    for s in &strings {
+        match encode::xml_text(s) {
+            Ok(text) => {
+                doc.push_str(&format!(
+                    "<s a=\"{}\">{}</s>\n",
+                    quick_xml::escape::escape(text),
+                    quick_xml::escape::escape(text)
+                ));
+                doc.push_str(&format!("<!--{}-->\n", encode::xml_comment(s).unwrap()));
+                expected.push(text.to_string());
+            }
+            Err(_) => assert!(
+                s.chars().any(|c| c.is_control() || !encode::is_xml_char(c)),
+                "refused {s:?}"
+            ),
+        }
+    }
+    doc.push_str("</r>\n");
+    run("xmllint", &["--noout", "-"], doc.as_bytes());
+    const READ: &str = r#"
+import json, sys, xml.etree.ElementTree as ET
+root = ET.fromstring(sys.stdin.buffer.read())
+json.dump([[s.text or "", s.get("a")] for s in root], sys.stdout)
+"#;
+    let read: Vec<(String, String)> =
+        serde_json::from_str(&run("python3", &["-c", READ], doc.as_bytes())).unwrap();
+    assert_eq!(read.len(), expected.len());
+    for ((text, attribute), s) in read.iter().zip(&expected) {
+        // XML reads a carriage return as a line feed: the encoder refused those already.
+        assert_eq!(text, s);
+        assert_eq!(attribute, s);
+    }
+    assert!(
+        expected.len() > PER_CONTEXT / 10,
+        "too few strings XML can hold"
+    );
+}
+
+/// Markdown, rendered by cmark-gfm: each string is one list item whose text is the string
+/// (line breaks and control characters as spaces), never markup.
+#[test]
+fn markdown_text_comes_back_exactly() {
+    common::require_tool("cmark-gfm");
+    let strings = strings();
+    let mut md = String::new();
+    for s in &strings {
+        md.push_str(&format!("- X{}Y\n", encode::markdown(s)));
+    }
+    let html = run("cmark-gfm", &["--unsafe"], md.as_bytes());
+    const READ: &str = r#"
+import json, sys
+from html.parser import HTMLParser
+class P(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.items, self.depth, self.tags = [], 0, 0
+    def handle_starttag(self, tag, attrs):
+        if tag == "li":
+            self.items.append("")
+        elif tag not in ("ul", "p"):
+            self.tags += 1
+    def handle_data(self, data):
+        if self.items:
+            self.items[-1] += data
+p = P()
+p.feed(sys.stdin.read())
+json.dump([p.items, p.tags], sys.stdout)
+"#;
+    let (items, tags): (Vec<String>, usize) =
+        serde_json::from_str(&run("python3", &["-c", READ], html.as_bytes())).unwrap();
+    assert_eq!(tags, 0, "a string became markup");
+    assert_eq!(items.len(), strings.len(), "one item per string");
+    for (item, s) in items.iter().zip(&strings) {
+        let expected: String = s
+            .chars()
+            .map(|c| {
+                if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') {
+                    ' '
+                } else {
+                    c
+                }
+            })
+            .collect();
+        assert_eq!(
+            item.trim_end_matches('\n'),
+            format!("X{expected}Y"),
+            "{s:?}"
+        );
+    }
+}

@@ -54,7 +54,11 @@ struct Names<'ir> {
 
 impl<'ir> Names<'ir> {
     fn of(channels: impl Iterator<Item = &'ir ChannelInfo>) -> Self {
-        let mut scopes: FxHashMap<&'ir str, u8> = FxHashMap::default();
+        let channels: Vec<&ChannelInfo> = channels.collect();
+        // Sized once: a feed's million names are not rehashed again and again.
+        let names = channels.iter().map(|c| c.endpoints.domains.len()).sum();
+        let mut scopes: FxHashMap<&'ir str, u8> =
+            FxHashMap::with_capacity_and_hasher(names, Default::default());
         for channel in channels {
             for entry in &channel.endpoints.domains {
                 *scopes.entry(&entry.name).or_default() |= bits(entry.scope);

@@ -4,7 +4,9 @@
 # for msgpol, and for the same feed `cut | LC_ALL=C sort -u` and @adguard/hostlist-compiler with
 # Deduplicate, Compress and Validate: the one on PATH, or with HOSTLIST=1 one installed from npm
 # (about two minutes).
-# The goal (issue: network enforcement) is <= 1 s and <= 300 MB on the 2-core machine.
+# Every build reads its files back and checks them (translation validation), so the build's
+# figure includes verifying all seven. The goal (issue: fidelity) is at most 1.5x the time of
+# `cut | LC_ALL=C sort -u` on the same feed, measured in the same run, and under 400 MB.
 #
 #   benches/feed-scale.sh              # LINES=1000000 by default
 #   LINES=200000 HOSTLIST=1 benches/feed-scale.sh
@@ -110,4 +112,4 @@ JSON
     awk -v m="$msgpol_s" -v h="$hl_s" 'BEGIN { printf "msgpol is %.1fx faster than hostlist-compiler\n", h / m }'
 fi
 awk -v m="$msgpol_s" -v s="$sort_s" 'BEGIN { printf "msgpol takes %.1fx the time of sort -u (which only de-duplicates)\n", m / s }'
-awk -v m="$msgpol_s" -v mb="$msgpol_mb" 'BEGIN { printf "goal <= 1 s and <= 300 MB: %s\n", (m <= 1 && mb <= 300) ? "met" : "NOT met" }'
+awk -v m="$msgpol_s" -v s="$sort_s" -v mb="$msgpol_mb" 'BEGIN { printf "goal <= 1.5x sort -u and < 400 MB: %s\n", (m <= 1.5 * s && mb < 400) ? "met" : "NOT met" }'

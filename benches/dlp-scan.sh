@@ -27,11 +27,12 @@ command -v taskset >/dev/null || ONE_CORE=()
 # The labelled corpus (20,000 lines, 20 % hard cases) and, for speed, two longer runs of the
 # generator repeated up to SIZE_MB: chat as dense with hard cases as the labelled corpus, and
 # chat with 1 % such lines (nearer real conversations).
-mkdir -p "$WORK/labelled" "$WORK/dense" "$WORK/typical"
+mkdir -p "$WORK/labelled" "$WORK/dense" "$WORK/typical" "$WORK/thirty"
 python3 benches/dlp-corpus.py "$WORK/labelled" 20000 5
 python3 benches/dlp-corpus.py "$WORK/dense" 200000 6 0.80
 python3 benches/dlp-corpus.py "$WORK/typical" 200000 7 0.99
-for kind in dense typical; do
+python3 benches/dlp-corpus.py "$WORK/thirty" 200000 8 0.70
+for kind in dense typical thirty; do
     python3 - "$WORK/$kind/chat.txt" "$WORK/$kind.txt" "$SIZE_MB" <<'PY'
 import sys
 chunk = open(sys.argv[1], "rb").read()
@@ -65,6 +66,35 @@ for kind in ("typical", "dense"):
     wall, cpu = min(run(f"{work}/{kind}.txt") for _ in range(3))
     print(f"msgpol: scan {size / 1e6:.0f} MB of {kind} chat on one core: {wall:.2f} s wall "
           f"({size / 1e6 / (wall - load):.0f} MB/s), {cpu:.2f} s CPU ({size / 1e6 / cpu:.0f} MB/s of CPU time)")
+# 30 % of lines sensitive or lookalike, findings printed as JSON.
+size = os.path.getsize(f"{work}/thirty.txt")
+wall, cpu = min(run(f"{work}/thirty.txt", "--format", "json") for _ in range(3))
+print(f"msgpol: scan {size / 1e6:.0f} MB of chat with 30 % such lines, JSON output, on one core: "
+      f"{wall:.2f} s wall ({size / 1e6 / (wall - load):.0f} MB/s), {cpu:.2f} s CPU ({size / 1e6 / cpu:.0f} MB/s of CPU time)")
+# Peak memory against input size: GNU time's maximum resident set.
+def peak_mb(path):
+    out = subprocess.run(["/usr/bin/time", "-f", "%M", msgpol, "--today", "2026-11-23", "scan", policy, path],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True).stderr
+    return int(out.strip().splitlines()[-1]) / 1024
+print(f"msgpol: peak memory scanning {size / 1e6:.0f} MB: {peak_mb(f'{work}/thirty.txt'):.0f} MB "
+      f"(an empty file: {peak_mb(f'{work}/empty.txt'):.0f} MB)")
+# The same messages as a 20 MB Slack export on one line, and with a line break per message.
+lines = open(f"{work}/thirty/chat.txt", encoding="utf-8").read().splitlines()
+messages, total = [], 0
+while total < 20_000_000:
+    for text in lines:
+        messages.append({"type": "message", "user": "U1", "text": text})
+        total += len(text) + 40
+one_line, broken = f"{work}/one-line.json", f"{work}/broken.json"
+with open(one_line, "w") as out:
+    json.dump(messages, out)
+with open(broken, "w") as out:
+    out.write("[\n" + ",\n".join(json.dumps(m) for m in messages) + "\n]\n")
+for name, path in (("on one line", one_line), ("a message per line", broken)):
+    size = os.path.getsize(path)
+    wall, cpu = min(run(path, "--format", "json") for _ in range(3))
+    print(f"msgpol: scan a {size / 1e6:.0f} MB Slack export, {name}: {wall:.2f} s wall "
+          f"({size / 1e6 / (wall - load):.0f} MB/s), {cpu:.2f} s CPU")
 found = subprocess.run([msgpol, "--today", "2026-11-23", "scan", policy, f"{work}/labelled/chat.txt",
                         "--format", "json"], capture_output=True).stdout
 pairs = {(f["line"], f"{f['class']}/{f['detector']}") for f in json.loads(found)}

@@ -38,16 +38,43 @@ fn verify(policy: &Path, target: &str, files: &[OutputFile]) -> Result<usize, Co
 /// Files that disagree with the policy today, each with why: faults being fixed, which the
 /// readers found. The test checks that each still fails, so a fix shows up here and its line
 /// is removed.
-const KNOWN: &[(&str, &str, Code)] = &[
-    // AppLocker's default rules let standard users run programs from Program Files and
-    // Windows only, and the target writes no allow rule for an approved program elsewhere.
-    ("approved-program-path.msgpol", "applocker", Code::E317),
-    // The firewall expands a program rule's `%LOCALAPPDATA%` as itself, not as the user: a
-    // rule for a program in the user's profile blocks no one's copy.
-    ("banned-user-path.msgpol", "windows-firewall", Code::E318),
-    ("banned-user-path.msgpol", "gpo", Code::E318),
-    ("banned-user-path.msgpol", "reg", Code::E318),
-];
+const KNOWN: &[(&str, &str, Code)] = &[];
+
+/// The warnings `target` gives for the `verify/` fixture `file`.
+fn warnings(file: &str, target: &str) -> Vec<(Code, String)> {
+    let ir = common::ir(&common::root().join("tests/fixtures/verify").join(file));
+    let emitted = find_target(target).unwrap().emit(&ir).unwrap();
+    emitted
+        .warnings
+        .iter()
+        .map(|w| (w.code(), w.message().to_string()))
+        .collect()
+}
+
+#[test]
+fn applocker_allows_an_approved_program_the_default_rules_would_refuse() {
+    assert_eq!(warnings("approved-program-path.msgpol", "applocker"), []);
+    let ir = common::ir(&common::root().join("tests/fixtures/verify/approved-program-path.msgpol"));
+    let files = find_target("applocker").unwrap().emit(&ir).unwrap().files;
+    let xml = std::str::from_utf8(&files[0].contents).unwrap();
+    assert!(
+        xml.contains(r#"Path="%OSDRIVE%\Users\*\AppData\Local\Programs\Suite\Suite.exe""#),
+        "{xml}"
+    );
+}
+
+#[test]
+fn the_firewall_targets_warn_that_a_program_in_the_users_profile_stays_open() {
+    for target in ["windows-firewall", "gpo", "reg"] {
+        let found = warnings("banned-user-path.msgpol", target);
+        assert_eq!(found.len(), 1, "{target}: {found:?}");
+        let (code, message) = &found[0];
+        assert_eq!(*code, Code::W309, "{target}");
+        assert!(message.contains("`social`"), "{target}: {message}");
+        assert!(message.contains("user's profile"), "{target}: {message}");
+        assert!(message.contains("`applocker`"), "{target}: {message}");
+    }
+}
 
 #[test]
 fn every_target_that_blocks_or_alerts_has_a_reader() {

@@ -60,6 +60,30 @@ pub fn missing_identifiers(
     )
 }
 
+/// W309: programs the Windows Firewall cannot block because their paths lie in a user's
+/// profile, each `(channel, path)`.
+pub fn programs_in_user_profile(target: &str, paths: &[(&str, &str)]) -> EmitWarning {
+    let named: Vec<String> = paths
+        .iter()
+        .map(|(channel, path)| format!("{} (channel {})", quote(path), quote(channel)))
+        .collect();
+    let (them, lie) = if paths.len() == 1 {
+        ("it", "lies")
+    } else {
+        ("them", "lie")
+    };
+    EmitWarning(
+        Diagnostic::new(
+            Code::W309,
+            format!(
+                "`{target}`: {} {lie} in the user's profile, which the firewall cannot match (it expands a path's variables as itself, not as the user), so no firewall rule blocks {them}; `applocker` blocks {them} by name or publisher",
+                named.join(", ")
+            ),
+        )
+        .help("block these programs with the `applocker` target, or give the channel a `windows-path` outside the user's profile if it also installs there"),
+    )
+}
+
 /// W310: what a DLP format cannot check of a detector, and what that costs.
 pub fn detector_not_checked(
     target: &str,

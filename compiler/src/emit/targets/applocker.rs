@@ -2,14 +2,16 @@
 //! `block endpoint` (enforced), and of channels in tiers that `monitor` (a separate audit-only
 //! policy). Publisher rules where the channel names its publisher, file-name path rules
 //! otherwise, Appx rules for Store apps; every configured collection also carries the default
-//! allow rules, because an enforced collection denies whatever no rule allows.
+//! allow rules, because an enforced collection denies whatever no rule allows, and an allow
+//! rule for each `windows-path` of an approved or limited channel that the default rules would
+//! refuse.
 
 use super::endpoint::{self, printable, Missing};
 use super::ids::guid;
 use crate::emit::error::render_failed;
 use crate::emit::verify::{readers, Identifier, Reader};
 use crate::emit::{Control, EmitError, EmitWarning, Emitted, OutputFile, Target, TargetInfo};
-use crate::ir::{ChannelInfo, Enforcement, Ir, Size};
+use crate::ir::{ChannelInfo, Enforcement, Ir, Size, TierKind};
 use quick_xml::events::{BytesDecl, BytesText, Event};
 use quick_xml::Writer;
 use std::io;
@@ -65,6 +67,64 @@ fn default_rules(collection: &str) -> Vec<Rule> {
             rule("All files", ADMINISTRATORS, Condition::Path("*".into())),
         ],
     }
+}
+
+/// Where a program's `windows-path` lies, in AppLocker's terms: AppLocker knows only its own
+/// path variables (`%WINDIR%`, `%SYSTEM32%`, `%OSDRIVE%`, `%PROGRAMFILES%`, `%REMOVABLE%`,
+/// `%HOT%`), not the environment's, so a user's folder becomes a pattern over every user's
+/// profile.
+enum Place {
+    /// Under Program Files or Windows: the default rules let everyone run it.
+    Default,
+    /// A path pattern AppLocker matches.
+    Pattern(String),
+    /// Under a variable AppLocker has no equivalent of.
+    Unknown,
+}
+
+fn place(path: &str) -> Place {
+    let Some((variable, rest)) = path.strip_prefix('%').and_then(|p| p.split_once('%')) else {
+        // A drive letter: AppLocker compares it as written.
+        return Place::Pattern(path.to_string());
+    };
+    let folder = match variable.to_ascii_uppercase().as_str() {
+        "PROGRAMFILES" | "PROGRAMFILES(X86)" | "PROGRAMW6432" | "WINDIR" | "SYSTEMROOT" => {
+            return Place::Default
+        }
+        "SYSTEMDRIVE" | "HOMEDRIVE" => "%OSDRIVE%",
+        "PROGRAMDATA" | "ALLUSERSPROFILE" => r"%OSDRIVE%\ProgramData",
+        "PUBLIC" => r"%OSDRIVE%\Users\Public",
+        "USERPROFILE" => r"%OSDRIVE%\Users\*",
+        "APPDATA" => r"%OSDRIVE%\Users\*\AppData\Roaming",
+        "LOCALAPPDATA" => r"%OSDRIVE%\Users\*\AppData\Local",
+        "TEMP" | "TMP" => r"%OSDRIVE%\Users\*\AppData\Local\Temp",
+        _ => return Place::Unknown,
+    };
+    Place::Pattern(format!("{folder}{rest}"))
+}
+
+/// Allow rules for the programs of approved and limited channels that the default rules would
+/// refuse: one path rule for each `windows-path` outside Program Files and Windows. A deny
+/// rule still wins over them, so they open no banned program. A path under a variable
+/// AppLocker has no equivalent of gets none (the build's check then fails, naming it).
+fn allow_rules(channels: &[&ChannelInfo]) -> Vec<Rule> {
+    let mut rules = Vec::new();
+    for channel in channels {
+        for path in &channel.endpoints.windows_path {
+            match place(path) {
+                Place::Default | Place::Unknown => {}
+                Place::Pattern(pattern) => rules.push(Rule {
+                    id: guid(&format!("msgpol applocker allowed {} {path}", channel.name)),
+                    name: format!("msgpol: {} ({path})", channel.label),
+                    description: format!("allowed by msgpol: channel {}", channel.name),
+                    sid: EVERYONE,
+                    allow: true,
+                    condition: Condition::Path(pattern),
+                }),
+            }
+        }
+    }
+    rules
 }
 
 /// The deny rules for one channel: (Exe rules, Appx rules).
@@ -159,11 +219,13 @@ fn write_condition(w: &mut Writer<Vec<u8>>, condition: &Condition) -> io::Result
     Ok(())
 }
 
-/// A policy denying the programs of `channels`, in `mode` (`Enabled` or `AuditOnly`); the
-/// channels without a program identifier are reported as `target`'s warning.
+/// A policy denying the programs of `channels`, in `mode` (`Enabled` or `AuditOnly`), and
+/// allowing `allows` where it denies any program; the channels without a program identifier
+/// are reported as `target`'s warning.
 fn policy(
     target: &str,
     channels: &[&ChannelInfo],
+    allows: &[Rule],
     mode: &str,
     purpose: &str,
     warnings: &mut Vec<EmitWarning>,
@@ -205,7 +267,8 @@ fn policy(
                 element
                     .with_attribute(("EnforcementMode", mode))
                     .write_inner_content(|w| {
-                        for rule in default_rules(collection).iter().chain(&denies) {
+                        let allows = if collection == "Exe" { allows } else { &[] };
+                        for rule in default_rules(collection).iter().chain(allows).chain(&denies) {
                             write_rule(w, rule)?;
                         }
                         Ok(())
@@ -248,10 +311,21 @@ impl Target for AppLocker {
         let fail = |e: io::Error| render_failed(self.name(), e.to_string());
         let mut warnings = Vec::new();
         let blocked = endpoint::blocked_by(ir, Enforcement::Endpoint);
+        let open: Vec<&ChannelInfo> = ir
+            .channels_where(|t| t.kind != TierKind::Banned)
+            .collect();
+        let allows = allow_rules(&open);
         let mut files = vec![OutputFile {
             path: "msgpol.xml".into(),
-            contents: policy(self.name(), &blocked, "Enabled", "blocked", &mut warnings)
-                .map_err(fail)?,
+            contents: policy(
+                self.name(),
+                &blocked,
+                &allows,
+                "Enabled",
+                "blocked",
+                &mut warnings,
+            )
+            .map_err(fail)?,
         }];
         let monitored = endpoint::monitored(ir);
         if !monitored.is_empty() {
@@ -260,6 +334,7 @@ impl Target for AppLocker {
                 contents: policy(
                     self.name(),
                     &monitored,
+                    &allows,
                     "AuditOnly",
                     "audited",
                     &mut warnings,
@@ -268,5 +343,33 @@ impl Target for AppLocker {
             });
         }
         Ok(Emitted { files, warnings })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{place, Place};
+
+    fn pattern(path: &str) -> Option<String> {
+        match place(path) {
+            Place::Pattern(p) => Some(p),
+            Place::Default | Place::Unknown => None,
+        }
+    }
+
+    #[test]
+    fn a_path_becomes_applocker_variables_or_is_left_to_the_default_rules() {
+        assert_eq!(
+            pattern(r"%LocalAppData%\Programs\Suite\Suite.exe").as_deref(),
+            Some(r"%OSDRIVE%\Users\*\AppData\Local\Programs\Suite\Suite.exe")
+        );
+        assert_eq!(
+            pattern(r"%SystemDrive%\Tools\x.exe").as_deref(),
+            Some(r"%OSDRIVE%\Tools\x.exe")
+        );
+        assert_eq!(pattern(r"D:\Tools\x.exe").as_deref(), Some(r"D:\Tools\x.exe"));
+        assert!(matches!(place(r"%ProgramFiles(x86)%\X\x.exe"), Place::Default));
+        assert!(matches!(place(r"%SystemRoot%\x.exe"), Place::Default));
+        assert!(matches!(place(r"%OneDrive%\x.exe"), Place::Unknown));
     }
 }

@@ -29,28 +29,52 @@ pub fn has_identifiers(channel: &ChannelInfo) -> bool {
     .any(|list| !list.is_empty())
 }
 
-/// The channels of tiers that `block endpoint` whose programs the Windows Firewall can block:
-/// it matches a program by its full path, so those with a `windows-path`. A channel named only
-/// by `windows-exe` is reported in `target`'s warnings.
+/// Whether a Windows path lies in a user's profile: it starts with a variable each user has
+/// their own value of. The Windows Firewall expands a rule's variables as itself, not as the
+/// user, so a rule for such a path matches no user's program.
+pub fn in_user_profile(path: &str) -> bool {
+    let Some((variable, _)) = path.strip_prefix('%').and_then(|rest| rest.split_once('%')) else {
+        return false;
+    };
+    ["LOCALAPPDATA", "APPDATA", "USERPROFILE", "TEMP", "TMP"]
+        .iter()
+        .any(|v| variable.eq_ignore_ascii_case(v))
+}
+
+/// The channels of tiers that `block endpoint` whose programs the Windows Firewall can block,
+/// each with the paths it can match: it matches a program by its full path, expanded as the
+/// firewall service, so the `windows-path`s outside a user's profile. A channel named only by
+/// `windows-exe`, and one with a path in a user's profile, are reported in `target`'s
+/// warnings.
 pub fn windows_programs<'a>(
     ir: &'a Ir,
     target: &str,
     warnings: &mut Vec<EmitWarning>,
-) -> Vec<&'a ChannelInfo> {
+) -> Vec<(&'a ChannelInfo, Vec<&'a str>)> {
     let mut without_path = Missing::new(
         "`windows-path`",
         "no firewall rule blocks their programs (the firewall needs a full path; `applocker` blocks them by name)",
     );
+    let mut in_profile = Vec::new();
     let mut with_path = Vec::new();
     for channel in blocked_by(ir, Enforcement::Endpoint) {
         let e = &channel.endpoints;
-        if !e.windows_path.is_empty() {
-            with_path.push(channel);
-        } else if !e.windows_exe.is_empty() {
+        let (profile, machine): (Vec<&str>, Vec<&str>) = e
+            .windows_path
+            .iter()
+            .map(String::as_str)
+            .partition(|p| in_user_profile(p));
+        in_profile.extend(profile.iter().map(|p| (channel.name.as_str(), *p)));
+        if !machine.is_empty() {
+            with_path.push((channel, machine));
+        } else if e.windows_path.is_empty() && !e.windows_exe.is_empty() {
             without_path.add(channel);
         }
     }
     without_path.report(target, warnings);
+    if !in_profile.is_empty() {
+        warnings.push(warning::programs_in_user_profile(target, &in_profile));
+    }
     with_path
 }
 

@@ -21,10 +21,11 @@ fn gpt_ini(registry_pol: &[u8]) -> Vec<u8> {
 }
 
 // Firefox's exception for a name's subdomains alone lets the name through too; the firewall
-// matches programs by full path.
+// matches programs by full path, expanded as the firewall service: not a path in a user's
+// profile.
 const READER: Reader = Reader {
     read: readers::gpo::read,
-    leaves_open: &[Reach::AboveCarvedOutSubdomains],
+    leaves_open: &[Reach::AboveCarvedOutSubdomains, Reach::InUserProfile],
     programs_by: &[Identifier::WindowsPath],
 };
 

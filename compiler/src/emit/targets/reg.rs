@@ -51,10 +51,11 @@ fn render(records: &[Record]) -> Result<String, String> {
 }
 
 // Firefox's exception for a name's subdomains alone lets the name through too; the firewall
-// matches programs by full path.
+// matches programs by full path, expanded as the firewall service: not a path in a user's
+// profile.
 const READER: Reader = Reader {
     read: readers::reg::read,
-    leaves_open: &[Reach::AboveCarvedOutSubdomains],
+    leaves_open: &[Reach::AboveCarvedOutSubdomains, Reach::InUserProfile],
     programs_by: &[Identifier::WindowsPath],
 };
 

@@ -470,9 +470,9 @@ fn network_context<'a>(
         programs: if target.info.controls.contains(&Control::BlockEndpoint) {
             endpoint::windows_programs(ir, target.info.name, warnings)
                 .into_iter()
-                .map(|c| ChannelPrograms {
+                .map(|(c, paths)| ChannelPrograms {
                     channel: c.name.clone(),
-                    paths: c.endpoints.windows_path.clone(),
+                    paths: paths.into_iter().map(str::to_string).collect(),
                 })
                 .collect()
         } else {

@@ -4,16 +4,17 @@
 
 use super::templated::{Family, TemplatedTarget};
 use crate::emit::templates::template;
-use crate::emit::verify::{readers, Identifier, Reader};
+use crate::emit::verify::{readers, Identifier, Reach, Reader};
 use crate::emit::{Control, TargetInfo, Template};
 use crate::ir::Size;
 
 const TEMPLATE: Template = template!("windows-firewall/msgpol-firewall.ps1.j2");
 
-// The firewall matches programs by full path.
+// The firewall matches programs by full path, expanded as the firewall service: not a path in
+// a user's profile.
 const READER: Reader = Reader {
     read: readers::windows_firewall::read,
-    leaves_open: &[],
+    leaves_open: &[Reach::InUserProfile],
     programs_by: &[Identifier::WindowsPath],
 };
 

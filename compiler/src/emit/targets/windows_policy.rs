@@ -121,12 +121,12 @@ fn firewall_rules(
         )?);
     }
     without_networks.report(target, warnings);
-    for channel in endpoint::windows_programs(ir, target, warnings) {
-        for path in &channel.endpoints.windows_path {
+    for (channel, paths) in endpoint::windows_programs(ir, target, warnings) {
+        for path in paths {
             records.push(firewall_rule(
                 target,
                 &format!("msgpol firewall {} {path}", channel.name),
-                &[("App", path.clone())],
+                &[("App", path.to_string())],
                 &format!("block {} program", channel.name),
                 &format!("{} is banned on endpoints", channel.name),
             )?);

@@ -98,8 +98,9 @@ pub struct Reader {
     pub read: Read,
     /// How the policy may reach a name that this format cannot answer for as the policy does:
     /// a blocked name it cannot block may stay open, a carved-out name a detection format
-    /// cannot except may be alerted on (the target's W308 warning says so). Any other
-    /// disagreement is an error.
+    /// cannot except may be alerted on (the target's W308 warning says so); and
+    /// `Reach::InUserProfile`, a program named only by paths in a user's profile, which its
+    /// rules cannot match (W309). Any other disagreement is an error.
     pub leaves_open: &'static [Reach],
     /// The identifiers its rules name programs by: a program the policy names by none of
     /// them may stay open (the target's W309 warning names its channel).
@@ -110,7 +111,14 @@ impl Reader {
     /// Whether the format declares that it cannot act on what the policy reaches this way.
     fn declares(&self, reach: Reach) -> bool {
         match reach {
-            Reach::Program(given) => !given.any_of(self.programs_by),
+            Reach::Program(given) => {
+                let given = if self.leaves_open.contains(&Reach::InUserProfile) {
+                    given.without_profile_paths()
+                } else {
+                    given
+                };
+                !given.any_of(self.programs_by)
+            }
             reach => self.leaves_open.contains(&reach),
         }
     }

@@ -32,6 +32,11 @@ pub enum Reach {
     /// A program the policy names by these kinds of identifier: a format whose rules need
     /// another kind cannot act on it (the target's W309 warning names its channel).
     Program(Identifiers),
+    /// Never the policy's answer, but declared by a format for programs: a path in a user's
+    /// profile (`%LOCALAPPDATA%\…`) is one its rules cannot match (the Windows Firewall expands
+    /// a rule's variables as itself, not as the user), so a program the policy names only by
+    /// such paths is reached by its other identifiers (the target's W309 warning names it).
+    InUserProfile,
 }
 
 /// Which part of a listed name an entry covers.

@@ -43,9 +43,13 @@ impl Identifier {
     }
 }
 
-/// A set of identifier kinds: those the policy gives for one program.
+/// A set of identifier kinds: those the policy gives for one program; and whether every
+/// path it gives lies in a user's profile.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Identifiers(u8);
+
+/// The bit after the kinds': the program's paths all lie in a user's profile.
+const IN_PROFILE: u8 = 1 << 7;
 
 impl Identifiers {
     fn with(self, kind: Identifier, given: bool) -> Self {
@@ -60,6 +64,33 @@ impl Identifiers {
     pub fn any_of(self, kinds: &[Identifier]) -> bool {
         kinds.iter().any(|k| self.0 & k.bit() != 0)
     }
+
+    /// Whether the policy gives paths for the program and every one of them lies in a
+    /// user's profile.
+    pub fn in_profile_only(self) -> bool {
+        self.0 & IN_PROFILE != 0
+    }
+
+    /// The set without the paths, for a format that cannot match a path in a user's profile,
+    /// if they all lie there.
+    pub fn without_profile_paths(self) -> Self {
+        if self.in_profile_only() {
+            Identifiers(self.0 & !Identifier::WindowsPath.bit() & !IN_PROFILE)
+        } else {
+            self
+        }
+    }
+}
+
+/// Whether a Windows path lies in a user's profile: it starts with a variable each user has
+/// their own value of (`%LOCALAPPDATA%`, `%APPDATA%`, `%USERPROFILE%`, `%TEMP%`, `%TMP%`).
+fn in_user_profile(path: &str) -> bool {
+    let Some((variable, _)) = path.strip_prefix('%').and_then(|rest| rest.split_once('%')) else {
+        return false;
+    };
+    ["localappdata", "appdata", "userprofile", "temp", "tmp"]
+        .iter()
+        .any(|v| variable.eq_ignore_ascii_case(v))
 }
 
 /// The program one identifier of a channel names, as far as the policy describes it. A
@@ -214,9 +245,12 @@ impl<'ir> Program<'ir> {
     }
 
     /// The kinds of identifier the policy gives for this program: those of its lists that
-    /// are filled, but not a file name read off a path the policy gives.
+    /// are filled, but not a file name read off a path the policy gives; and whether its
+    /// paths all lie in a user's profile.
     pub fn given(&self) -> Identifiers {
-        self.given
+        let in_profile = !self.paths.is_empty() && self.paths.iter().all(|p| in_user_profile(p));
+        let given = self
+            .given
             .with(self.kind, true)
             .with(
                 Identifier::WindowsExe,
@@ -227,6 +261,7 @@ impl<'ir> Program<'ir> {
             .with(Identifier::WindowsStore, self.package.is_some())
             .with(Identifier::MacosTeam, !self.teams.is_empty())
             .with(Identifier::MacosSigningId, !self.signing_ids.is_empty())
-            .with(Identifier::MacosBundle, !self.bundles.is_empty())
+            .with(Identifier::MacosBundle, !self.bundles.is_empty());
+        Identifiers(given.0 | if in_profile { IN_PROFILE } else { 0 })
     }
 }

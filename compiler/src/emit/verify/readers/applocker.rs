@@ -432,6 +432,25 @@ mod tests {
     }
 
     #[test]
+    fn a_pattern_over_every_profile_allows_a_program_in_the_users_profile() {
+        let allow =
+            deny_path(r"%OSDRIVE%\Users\*\AppData\Local\Suite\Suite.exe").replace("Deny", "Allow");
+        let p = exe_policy("Enabled", &allow);
+        let suite = Program::alone(Identifier::WindowsPath, r"%LOCALAPPDATA%\Suite\Suite.exe");
+        assert_eq!(effect(&p, &suite), Effect::Allowed);
+        let other = Program::alone(Identifier::WindowsPath, r"%LOCALAPPDATA%\Other\Suite.exe");
+        assert_eq!(effect(&p, &other), Effect::Blocked);
+        // AppLocker does not expand the environment's variables in a rule.
+        let allow = deny_path(r"%LOCALAPPDATA%\Suite\Suite.exe").replace("Deny", "Allow");
+        let p = exe_policy("Enabled", &allow);
+        assert_eq!(effect(&p, &suite), Effect::Blocked);
+        // A deny rule still wins over the allow rule.
+        let both = format!("{}{}", allow, deny_path(r"*\Suite.exe"));
+        let p = exe_policy("Enabled", &both);
+        assert_eq!(effect(&p, &suite), Effect::Blocked);
+    }
+
+    #[test]
     fn a_publisher_rule_matches_programs_that_publisher_signed_any_version() {
         let p = exe_policy("Enabled", &deny_publisher("O=Chat &amp; Co, C=US", "*"));
         let mut exe = Program::alone(Identifier::WindowsExe, "Chat.exe");

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 fn verify(policy: &Path, target: &str, files: &[OutputFile]) -> Result<(usize, usize), Code> {
     let ir = common::ir(policy);
     let target = find_target(target).unwrap();
-    let reader = target.rules_reader().expect("a rules reader");
+    let reader = target.info().rules_reader.expect("a rules reader");
     detectors::verify(target.name(), reader, &ir, files)
         .map(|v| (v.probes, v.agreed))
         .map_err(|e| Diagnostic::from(e).code)
@@ -57,7 +57,7 @@ fn every_dlp_reader_finds_the_examples_and_leaves_the_non_examples() {
         let ir = common::ir(&policy);
         let file = policy.file_name().unwrap().to_string_lossy().into_owned();
         for target in all_targets() {
-            let Some(reader) = target.rules_reader() else {
+            let Some(reader) = target.info().rules_reader else {
                 continue;
             };
             readers += 1;

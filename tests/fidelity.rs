@@ -516,7 +516,7 @@ fn the_manifest_records_the_probes_of_every_verified_target() {
     let verified = manifest["verified"].as_array().unwrap();
     let with_reader: Vec<&str> = all_targets()
         .iter()
-        .filter(|t| t.info().reader.is_some() || t.rules_reader().is_some())
+        .filter(|t| t.info().reader.is_some() || t.info().rules_reader.is_some())
         .map(|t| t.name())
         .collect();
     let named: Vec<&str> = verified

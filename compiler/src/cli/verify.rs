@@ -34,7 +34,7 @@ pub fn run(session: &Session, args: &VerifyArgs) -> i32 {
             .iter()
             .copied()
             .filter(|t| {
-                (t.info().reader.is_some() || t.rules_reader().is_some())
+                (t.info().reader.is_some() || t.info().rules_reader.is_some())
                     && args.dir.join(t.name()).is_dir()
             })
             .collect()
@@ -50,7 +50,7 @@ pub fn run(session: &Session, args: &VerifyArgs) -> i32 {
     };
     let oracle = Oracle::new(ir);
     for target in targets {
-        let (reader, rules_reader) = (target.info().reader, target.rules_reader());
+        let (reader, rules_reader) = (target.info().reader, target.info().rules_reader);
         if reader.is_none() && rules_reader.is_none() {
             eprintln!(
                 "not verified: {} (its files cannot be read back)",

@@ -130,6 +130,10 @@ pub struct TargetInfo {
     /// How every build reads its files back to check them against the policy.
     #[serde(skip)]
     pub reader: Option<&'static verify::Reader>,
+    /// For a DLP target, how every build reads its rules back to run the detectors' examples
+    /// through them.
+    #[serde(skip)]
+    pub rules_reader: Option<&'static verify::detectors::RulesReader>,
 }
 
 pub trait Target: Sync {
@@ -147,11 +151,6 @@ pub trait Target: Sync {
     /// The `--target` name, which also names the target in its warnings.
     fn name(&self) -> &'static str {
         self.info().name
-    }
-    /// For a DLP target, how every build reads its rules back to run the detectors' examples
-    /// through them.
-    fn rules_reader(&self) -> Option<&'static verify::detectors::RulesReader> {
-        None
     }
 }
 

@@ -134,7 +134,7 @@ fn verify_written(
     outputs: &[OutputDigest],
     (ir, oracle): (&Ir, &Oracle),
 ) -> Result<Option<Verification>, EmitError> {
-    let (reader, rules_reader) = (target.info().reader, target.rules_reader());
+    let (reader, rules_reader) = (target.info().reader, target.info().rules_reader);
     if reader.is_none() && rules_reader.is_none() {
         return Ok(None);
     }

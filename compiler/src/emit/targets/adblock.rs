@@ -26,6 +26,7 @@ pub const ADBLOCK: TemplatedTarget = TemplatedTarget {
         controls: &[Control::BlockDns],
         templates: &[&TEMPLATE],
         reader: Some(&READER),
+        rules_reader: None,
     },
     family: Family::Names(NameFormat {
         tree: &["||{name}^"],

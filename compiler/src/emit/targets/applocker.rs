@@ -301,6 +301,7 @@ const INFO: TargetInfo = TargetInfo {
     controls: &[Control::BlockEndpoint],
     templates: &[],
     reader: Some(&READER),
+    rules_reader: None,
 };
 
 impl Target for AppLocker {

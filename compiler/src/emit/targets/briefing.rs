@@ -15,6 +15,7 @@ pub const BRIEFING: GuideTarget = GuideTarget {
         controls: &[],
         templates: &[&Format::HTML.template, &Format::MARKDOWN.template],
         reader: None,
+        rules_reader: None,
     },
     audiences: &[Audience::Briefing],
     formats: &[Format::HTML, Format::MARKDOWN],

@@ -40,6 +40,7 @@ const INFO: TargetInfo = TargetInfo {
     controls: &[Control::BlockBrowser],
     templates: &[],
     reader: Some(&READER),
+    rules_reader: None,
 };
 
 impl Target for Chrome {

@@ -19,6 +19,7 @@ const INFO: TargetInfo = TargetInfo {
     controls: &[],
     templates: &[],
     reader: None,
+    rules_reader: None,
 };
 
 impl Target for ConditionalAccess {

@@ -48,6 +48,7 @@ const INFO: TargetInfo = TargetInfo {
     controls: &[Control::BlockBrowser],
     templates: &[],
     reader: Some(&READER),
+    rules_reader: None,
 };
 
 impl Target for Firefox {

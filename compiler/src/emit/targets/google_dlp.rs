@@ -81,14 +81,12 @@ const INFO: TargetInfo = TargetInfo {
     controls: &[],
     templates: &[],
     reader: None,
+    rules_reader: Some(&RULES_READER),
 };
 
 impl Target for GoogleDlp {
     fn info(&self) -> &TargetInfo {
         &INFO
-    }
-    fn rules_reader(&self) -> Option<&'static RulesReader> {
-        Some(&RULES_READER)
     }
     fn emit(&self, ir: &Ir) -> Result<Emitted, EmitError> {
         let mut info_types = Vec::new();

@@ -37,6 +37,7 @@ const INFO: TargetInfo = TargetInfo {
     controls: windows_policy::CONTROLS,
     templates: &[],
     reader: Some(&READER),
+    rules_reader: None,
 };
 
 impl Target for Gpo {

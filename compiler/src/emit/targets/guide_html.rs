@@ -15,6 +15,7 @@ pub const GUIDE_HTML: GuideTarget = GuideTarget {
         controls: &[],
         templates: &[&Format::HTML.template],
         reader: None,
+        rules_reader: None,
     },
     audiences: &Audience::GUIDES,
     formats: &[Format::HTML],

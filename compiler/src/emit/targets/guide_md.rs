@@ -14,6 +14,7 @@ pub const GUIDE_MD: GuideTarget = GuideTarget {
         controls: &[],
         templates: &[&Format::MARKDOWN.template],
         reader: None,
+        rules_reader: None,
     },
     audiences: &Audience::GUIDES,
     formats: &[Format::MARKDOWN],

@@ -30,6 +30,7 @@ pub const HOSTS: TemplatedTarget = TemplatedTarget {
         controls: &[Control::BlockDns],
         templates: &[&TEMPLATE],
         reader: Some(&READER),
+        rules_reader: None,
     },
     family: Family::Names(NameFormat {
         tree: &["0.0.0.0 {name}", ":: {name}"],

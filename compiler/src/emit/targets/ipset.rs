@@ -24,6 +24,7 @@ pub const IPSET: TemplatedTarget = TemplatedTarget {
         controls: &[Control::BlockFirewall],
         templates: &[&TEMPLATE],
         reader: Some(&READER),
+        rules_reader: None,
     },
     family: Family::Networks,
     cannot_express: &[],

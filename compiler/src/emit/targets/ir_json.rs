@@ -13,6 +13,7 @@ const INFO: TargetInfo = TargetInfo {
     controls: &[],
     templates: &[],
     reader: None,
+    rules_reader: None,
 };
 
 impl Target for IrJson {

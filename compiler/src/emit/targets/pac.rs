@@ -24,6 +24,7 @@ pub const PAC: TemplatedTarget = TemplatedTarget {
         controls: &[Control::BlockDns],
         templates: &[&TEMPLATE],
         reader: Some(&READER),
+        rules_reader: None,
     },
     family: Family::Names(NameFormat {
         tree: &["  \"{name}\","],

@@ -462,14 +462,12 @@ const INFO: TargetInfo = TargetInfo {
     controls: &[Control::BlockDlp],
     templates: &[&TEMPLATE],
     reader: None,
+    rules_reader: Some(&RULES_READER),
 };
 
 impl Target for Purview {
     fn info(&self) -> &TargetInfo {
         &INFO
-    }
-    fn rules_reader(&self) -> Option<&'static RulesReader> {
-        Some(&RULES_READER)
     }
     /// Its PowerShell creates the DLP policies that block each class on the channels whose
     /// tier may not carry it.

@@ -67,6 +67,7 @@ const INFO: TargetInfo = TargetInfo {
     controls: windows_policy::CONTROLS,
     templates: &[],
     reader: Some(&READER),
+    rules_reader: None,
 };
 
 impl Target for Reg {

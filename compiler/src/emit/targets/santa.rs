@@ -179,6 +179,7 @@ const INFO: TargetInfo = TargetInfo {
     controls: &[Control::BlockEndpoint],
     templates: &[],
     reader: Some(&READER),
+    rules_reader: None,
 };
 
 impl Target for Santa {

@@ -27,6 +27,7 @@ pub const SQUID: TemplatedTarget = TemplatedTarget {
         controls: &[Control::BlockDns],
         templates: &[&MSGPOL_BANNED_TXT, &MSGPOL_ALLOWED_TXT, &MSGPOL_CONF],
         reader: Some(&READER),
+        rules_reader: None,
     },
     family: Family::Names(NameFormat {
         tree: &[".{name}"],

@@ -88,6 +88,7 @@ const INFO: TargetInfo = TargetInfo {
     controls: &[Control::Monitor],
     templates: &[&TEMPLATE],
     reader: Some(&READER),
+    rules_reader: None,
 };
 
 impl Target for Suricata {

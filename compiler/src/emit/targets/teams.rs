@@ -63,6 +63,7 @@ const INFO: TargetInfo = TargetInfo {
     controls: &[],
     templates: &[&TEMPLATE],
     reader: None,
+    rules_reader: None,
 };
 
 impl Target for Teams {

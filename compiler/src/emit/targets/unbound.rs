@@ -24,6 +24,7 @@ pub const UNBOUND: TemplatedTarget = TemplatedTarget {
         controls: &[Control::BlockDns],
         templates: &[&TEMPLATE],
         reader: Some(&READER),
+        rules_reader: None,
     },
     family: Family::Names(NameFormat {
         tree: &["    local-zone: \"{name}.\" always_nxdomain  # {channels}"],

@@ -27,6 +27,7 @@ pub const WINDOWS_FIREWALL: TemplatedTarget = TemplatedTarget {
         controls: &[Control::BlockFirewall, Control::BlockEndpoint],
         templates: &[&TEMPLATE],
         reader: Some(&READER),
+        rules_reader: None,
     },
     family: Family::Networks,
     cannot_express: &[],

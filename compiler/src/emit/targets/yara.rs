@@ -82,14 +82,12 @@ const INFO: TargetInfo = TargetInfo {
     controls: &[],
     templates: &[&TEMPLATE],
     reader: None,
+    rules_reader: Some(&RULES_READER),
 };
 
 impl Target for Yara {
     fn info(&self) -> &TargetInfo {
         &INFO
-    }
-    fn rules_reader(&self) -> Option<&'static RulesReader> {
-        Some(&RULES_READER)
     }
     fn emit(&self, ir: &Ir) -> Result<Emitted, EmitError> {
         let mut rules = Vec::new();

@@ -543,3 +543,14 @@ pub fn target_snapshots(target: &str) -> insta::Settings {
     settings.set_snapshot_path(format!("snapshots/targets/{target}"));
     settings
 }
+
+/// The `.msgpol` files directly in `dir`, sorted.
+pub fn msgpol_files(dir: &Path) -> Vec<PathBuf> {
+    let mut list: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "msgpol"))
+        .collect();
+    list.sort();
+    list
+}

@@ -4,7 +4,7 @@
 # fuzz/target/work/<target>/, never into the seeds; a crash, a run over 1 s or over 2 GB stops
 # the run and is written to fuzz/artifacts/<target>/ (see the README's "Fuzzing").
 #
-#   fuzz/run.sh                    # CI: RUNS (default 2000) executions per target
+#   fuzz/run.sh                    # CI: RUNS (default 500) executions per target
 #   RUNS=2000000 fuzz/run.sh feed  # a campaign of one target
 #   fuzz/run.sh feed -- -max_total_time=600   # more libFuzzer options after --
 #
@@ -16,7 +16,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 export RUSTC_BOOTSTRAP=1
-RUNS=${RUNS:-2000}
+RUNS=${RUNS:-500}
 read -r -a build <<<"${FUZZ_BUILD:---dev}"
 TARGETS=(policy_bytes policy_structured feed scan_input readers)
 

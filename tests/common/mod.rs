@@ -22,13 +22,7 @@ pub fn root() -> PathBuf {
 }
 
 pub fn examples() -> Vec<PathBuf> {
-    let mut list: Vec<PathBuf> = std::fs::read_dir(root().join("examples"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "msgpol"))
-        .collect();
-    list.sort();
-    list
+    msgpol_files(&root().join("examples"))
 }
 
 /// The policies the guides are checked on: the examples, and the fixture whose matrix has a

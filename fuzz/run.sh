@@ -40,9 +40,13 @@ for target in "${targets[@]}"; do
     mkdir -p "target/work/$target" "corpus/$target"
     start=$SECONDS
     status=0
+    # The generator reads a few bytes per choice: start it with room for a whole policy
+    # rather than libFuzzer's short first inputs.
+    extra=()
+    [ "$target" = policy_structured ] && extra=(-max_len=4096 -len_control=0)
     cargo fuzz run "${build[@]}" --sanitizer none "$target" "target/work/$target" "corpus/$target" -- \
         -runs="$RUNS" -rss_limit_mb=2048 -malloc_limit_mb=2048 -timeout=1 \
-        -print_final_stats=1 "$@" >"$log" 2>&1 || status=$?
+        -print_final_stats=1 "${extra[@]}" "$@" >"$log" 2>&1 || status=$?
     if [ $status -ne 0 ]; then
         # libFuzzer names the input that failed (artifacts/<target>/crash-…, timeout-…, oom-…).
         tail -n 60 "$log" >&2

@@ -203,3 +203,55 @@ fn guides_never_call_an_exception_without_effect_active() {
         );
     }
 }
+
+/// Every regular file below `dir`, by its path relative to `dir` with `/` separators.
+fn files_below(dir: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut files = std::collections::BTreeMap::new();
+    let mut stack = vec![std::path::PathBuf::new()];
+    while let Some(relative) = stack.pop() {
+        for entry in std::fs::read_dir(dir.join(&relative)).unwrap() {
+            let entry = entry.unwrap();
+            let path = relative.join(entry.file_name());
+            let kind = entry.file_type().unwrap();
+            if kind.is_dir() {
+                stack.push(path);
+            } else if kind.is_file() {
+                let name = path.to_string_lossy().replace('\\', "/");
+                files.insert(name, std::fs::read(dir.join(&path)).unwrap());
+            }
+        }
+    }
+    files
+}
+
+/// A policy held in memory with the files beside it compiles as it does from the disk: the
+/// same diagnostics, places included, and the same IR.
+#[test]
+fn policies_compile_the_same_in_memory() {
+    let mut policies = common::examples();
+    let fixtures = common::root().join("tests/fixtures");
+    for dir in [
+        "ok",
+        "endpoint",
+        "verify",
+        "syntax/err",
+        "resolve/err",
+        "validate/err",
+        "validate/warn",
+    ] {
+        policies.extend(common::msgpol_files(&fixtures.join(dir)));
+    }
+    assert!(policies.len() > 90, "{} policies", policies.len());
+    for path in policies {
+        let files = files_below(path.parent().unwrap());
+        let name = path.file_name().unwrap().to_str().unwrap();
+        let disk = msgpol::compile(&path, common::today()).unwrap();
+        let memory = msgpol::compile_memory(name, &files, common::today()).unwrap();
+        let what = path.display();
+        assert_eq!(common::rendered(&disk), common::rendered(&memory), "{what}");
+        let json = |c: &msgpol::Compilation| serde_json::to_string(&c.ir).unwrap();
+        assert_eq!(json(&disk), json(&memory), "{what}");
+    }
+    let missing = msgpol::compile_memory("policy.msgpol", &Default::default(), common::today());
+    assert!(missing.is_err(), "no root file is an I/O error");
+}

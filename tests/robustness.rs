@@ -345,3 +345,12 @@ fn an_interrupted_build_leaves_no_temporary_directory() {
         );
     }
 }
+
+/// Found by fuzzing (`policy_structured`): an empty keyword matches nowhere, and the scanner
+/// that runs a detector's examples once read the byte before an empty match at the start of
+/// the text (an overflow, then an index out of bounds). It is E231, and no panic.
+#[test]
+fn an_empty_keyword_with_an_example_is_refused_without_a_panic() {
+    let class = "import std.classes\n\nclass k : public \"K\" {\n  detect d {\n    keywords \"\"\n    example \"abc\"\n  }\n}\n";
+    assert_rejected(format!("{HEADER}\n{class}").as_bytes(), Code::E231);
+}

@@ -17,6 +17,7 @@ pub mod vocabulary;
 
 use diagnostics::Diagnostic;
 use source::SourceMap;
+use std::collections::BTreeMap;
 use std::path::Path;
 use time::Date;
 
@@ -42,16 +43,35 @@ impl Compilation {
 pub fn compile(path: &Path, today: Date) -> Result<Compilation, Diagnostic> {
     let mut sources = SourceMap::default();
     let loaded = resolve::load(path, &mut sources)?;
+    Ok(compile_loaded(sources, loaded, today))
+}
+
+/// Compile a policy held in memory, as `compile` does a file, without touching the file
+/// system: `files` by root-relative path with `/` separators, the root file `root` among them
+/// with every file it imports or names as a feed (see `resolve::load_memory`). `Err` means
+/// `files` has no `root`.
+pub fn compile_memory(
+    root: &str,
+    files: &BTreeMap<String, Vec<u8>>,
+    today: Date,
+) -> Result<Compilation, Diagnostic> {
+    let mut sources = SourceMap::default();
+    let loaded = resolve::load_memory(root, files, &mut sources)?;
+    Ok(compile_loaded(sources, loaded, today))
+}
+
+/// The stages after loading: resolve, validate and, without errors, the IR.
+fn compile_loaded(sources: SourceMap, loaded: resolve::Loaded, today: Date) -> Compilation {
     let mut diagnostics = loaded.errors;
     let root = source::FileId(0);
     // Later stages need a whole program: stop after the first stage that reports errors.
     if diagnostics.iter().any(Diagnostic::is_error) {
-        return Ok(Compilation {
+        return Compilation {
             sources,
             diagnostics,
             ir: None,
             _program: None,
-        });
+        };
     }
     let (program, errors) = resolve::resolve(root, loaded.modules, loaded.feed_names, &sources);
     diagnostics.extend(errors);
@@ -68,12 +88,12 @@ pub fn compile(path: &Path, today: Date) -> Result<Compilation, Diagnostic> {
         }
     }
     sort_diagnostics(&mut diagnostics, &sources);
-    Ok(Compilation {
+    Compilation {
         sources,
         diagnostics,
         ir,
         _program: program,
-    })
+    }
 }
 
 /// Errors first, then by place, so every run prints them in the same order.

@@ -24,13 +24,7 @@ pub fn root() -> PathBuf {
 }
 
 pub fn examples() -> Vec<PathBuf> {
-    let mut list: Vec<PathBuf> = std::fs::read_dir(root().join("examples"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "msgpol"))
-        .collect();
-    list.sort();
-    list
+    msgpol_files(&root().join("examples"))
 }
 
 /// The policies the guides are checked on: the examples, and the fixture whose matrix has a
@@ -994,4 +988,15 @@ pub fn target_snapshots(target: &str) -> insta::Settings {
     let mut settings = insta::Settings::clone_current();
     settings.set_snapshot_path(format!("snapshots/targets/{target}"));
     settings
+}
+
+/// The `.msgpol` files directly in `dir`, sorted.
+pub fn msgpol_files(dir: &Path) -> Vec<PathBuf> {
+    let mut list: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "msgpol"))
+        .collect();
+    list.sort();
+    list
 }

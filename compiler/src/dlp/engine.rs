@@ -174,8 +174,12 @@ fn is_word_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
 
-/// Whether `text[start..end]` is a whole word: no word character touches either end.
+/// Whether `text[start..end]` is a whole word: no word character touches either end. An empty
+/// match (an empty keyword, which validation refuses) is none.
 fn whole_word_at(text: &[u8], start: usize, end: usize) -> bool {
+    if start >= end {
+        return false;
+    }
     let before = start == 0 || !is_word_byte(text[start - 1]) || !is_word_byte(text[start]);
     let after = end == text.len() || !is_word_byte(text[end]) || !is_word_byte(text[end - 1]);
     before && after

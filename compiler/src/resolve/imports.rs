@@ -1,5 +1,6 @@
 //! Loading the compiled file and everything it imports: standard-library modules from the
-//! binary, other files from inside the policy root only.
+//! binary, other files from inside the policy root only, found on disk (`load`) or among
+//! files given in memory (`load_memory`, which touches no file system).
 
 use super::cycles::find_cycles;
 use super::error::{self, ResolveError};
@@ -10,7 +11,7 @@ use crate::source::{FileId, SourceFile, SourceMap, Span};
 use crate::stdlib;
 use crate::syntax::{self, ast};
 use petgraph::graphmap::DiGraphMap;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
@@ -41,9 +42,70 @@ fn display_name(inside: &Path) -> String {
         .join("/")
 }
 
+/// Where the files a policy names (imports, feeds) are found.
+enum Files<'a> {
+    /// On disk, below the policy root: the directory of the compiled file.
+    Disk(PathBuf),
+    /// In memory, by root-relative path with `/` separators.
+    Memory(&'a BTreeMap<String, Vec<u8>>),
+}
+
+impl Files<'_> {
+    /// The file at the root-relative path `relative` (already normalised lexically): the key
+    /// that reads it and its name relative to the root. Never a directory, never outside the
+    /// root (even through a symbolic link).
+    fn find(
+        &self,
+        relative: &Path,
+        (span, text, what): (Span, &str, &str),
+    ) -> Result<(PathBuf, PathBuf), ResolveError> {
+        let unreadable = |e: std::io::Error| {
+            error::import_unreadable(span, text, &crate::diagnostics::describe_io(&e), what)
+        };
+        match self {
+            Files::Disk(root_dir) => {
+                let full = root_dir.join(relative);
+                if std::fs::metadata(&full).map_err(unreadable)?.is_dir() {
+                    return Err(error::import_directory(span, text, what));
+                }
+                // Then the real path: a symbolic link may not lead outside the root either.
+                let canonical = full.canonicalize().map_err(unreadable)?;
+                match canonical.strip_prefix(root_dir).map(Path::to_path_buf) {
+                    Ok(inside) => Ok((canonical, inside)),
+                    Err(_) => Err(error::import_outside_root(span, text, what)),
+                }
+            }
+            Files::Memory(files) => {
+                let name = display_name(relative);
+                if files.contains_key(&name) {
+                    return Ok((relative.to_path_buf(), relative.to_path_buf()));
+                }
+                let below = format!("{name}/");
+                if name.is_empty() || files.keys().any(|k| k.starts_with(&below)) {
+                    return Err(error::import_directory(span, text, what));
+                }
+                Err(unreadable(std::io::ErrorKind::NotFound.into()))
+            }
+        }
+    }
+
+    /// Read the file `find` located.
+    fn read(&self, key: &Path) -> std::io::Result<Read> {
+        match self {
+            Files::Disk(_) => source_file::read(key),
+            Files::Memory(files) => {
+                let bytes = files
+                    .get(&display_name(key))
+                    .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound))?;
+                Ok(source_file::in_memory(bytes))
+            }
+        }
+    }
+}
+
 struct Loader<'a> {
     map: &'a mut SourceMap,
-    root_dir: PathBuf,
+    files: Files<'a>,
     by_origin: HashMap<Origin, FileId>,
     /// Root-relative directory of each loaded file (None for the standard library).
     dirs: HashMap<FileId, Option<PathBuf>>,
@@ -74,9 +136,38 @@ pub fn load(root: &Path, map: &mut SourceMap) -> Result<Loaded, Diagnostic> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
+    Ok(load_from(Files::Disk(root_dir), name, read, canonical, map))
+}
+
+/// Load a policy held in memory: `files` by root-relative path with `/` separators
+/// (`policy.msgpol`, `lists/ads.txt`), the root file `root` among them with every file it may
+/// import or name as a feed. Nothing is read from the file system. `Err` if `files` has no
+/// `root`, as `load` for a missing file.
+pub fn load_memory(
+    root: &str,
+    files: &BTreeMap<String, Vec<u8>>,
+    map: &mut SourceMap,
+) -> Result<Loaded, Diagnostic> {
+    let files = Files::Memory(files);
+    let key = PathBuf::from(root);
+    let read = files
+        .read(&key)
+        .map_err(|e| crate::diagnostics::io_error(&key, &e))?;
+    let name = display_name(&key);
+    Ok(load_from(files, name, read, key, map))
+}
+
+/// Load the root file as read (`origin` is the key that reads it), then everything it imports.
+fn load_from(
+    files: Files<'_>,
+    name: String,
+    read: Read,
+    origin: PathBuf,
+    map: &mut SourceMap,
+) -> Loaded {
     let mut loader = Loader {
         map,
-        root_dir,
+        files,
         by_origin: HashMap::new(),
         dirs: HashMap::new(),
         graph: DiGraphMap::new(),
@@ -86,7 +177,7 @@ pub fn load(root: &Path, map: &mut SourceMap) -> Result<Loaded, Diagnostic> {
         queue: Vec::new(),
     };
     let id = loader.add_read(name, read);
-    loader.by_origin.insert(Origin::File(canonical), id);
+    loader.by_origin.insert(Origin::File(origin), id);
     while let Some(file) = loader.queue.pop() {
         loader.follow_imports(file);
     }
@@ -98,11 +189,11 @@ pub fn load(root: &Path, map: &mut SourceMap) -> Result<Loaded, Diagnostic> {
         loader.errors.push(error::import_cycle(span, &names).into());
     }
     loader.modules.sort_by_key(|m| m.file);
-    Ok(Loaded {
+    Loaded {
         modules: loader.modules,
         feed_names: loader.feed_names,
         errors: loader.errors,
-    })
+    }
 }
 
 impl Loader<'_> {
@@ -171,7 +262,7 @@ impl Loader<'_> {
     fn read_feed(&mut self, file: FileId, feed: &ast::Feed, names: &mut FeedNames) {
         let located = self.locate(file, &feed.path, "feed");
         let loaded = located.and_then(|(canonical, inside)| {
-            let read = source_file::read(&canonical).map_err(|e| {
+            let read = self.files.read(&canonical).map_err(|e| {
                 error::import_unreadable(
                     feed.path.span,
                     &feed.path.value,
@@ -272,9 +363,9 @@ impl Loader<'_> {
         Ok(id)
     }
 
-    /// Where a relative path written in a policy file leads: its real path and its name
-    /// relative to the root. Never absolute, never outside the root (even through a symbolic
-    /// link), never a directory.
+    /// Where a relative path written in a policy file leads: the key that reads it (its real
+    /// path, on disk) and its name relative to the root. Never absolute, never outside the
+    /// root, never a directory.
     fn locate(
         &self,
         from: FileId,
@@ -314,22 +405,7 @@ impl Loader<'_> {
                 other => relative.push(other),
             }
         }
-        let full = self.root_dir.join(&relative);
-        let unreadable = |e: std::io::Error| {
-            error::import_unreadable(span, text, &crate::diagnostics::describe_io(&e), what)
-        };
-        if std::fs::metadata(&full).map_err(unreadable)?.is_dir() {
-            return Err(error::import_directory(span, text, what));
-        }
-        // Then the real path: a symbolic link may not lead outside the root either.
-        let canonical = full.canonicalize().map_err(unreadable)?;
-        match canonical
-            .strip_prefix(&self.root_dir)
-            .map(Path::to_path_buf)
-        {
-            Ok(inside) => Ok((canonical, inside)),
-            Err(_) => Err(error::import_outside_root(span, text, what)),
-        }
+        self.files.find(&relative, (span, text, what))
     }
 
     fn load_file(&mut self, importer: FileId, path: &ast::Str) -> Result<FileId, ResolveError> {
@@ -339,7 +415,7 @@ impl Loader<'_> {
         if let Some(id) = self.by_origin.get(&origin) {
             return Ok(*id);
         }
-        let read = source_file::read(&canonical).map_err(|e| {
+        let read = self.files.read(&canonical).map_err(|e| {
             error::import_unreadable(span, text, &crate::diagnostics::describe_io(&e), "import")
         })?;
         // Known before parsing, so that the file's own feeds resolve against its directory.

@@ -11,7 +11,7 @@ mod source_file;
 pub use crate::normalize::domain::{BadName, NameEntry};
 pub use error::ResolveError;
 pub use feeds::FeedNames;
-pub use imports::{load, Loaded};
+pub use imports::{load, load_memory, Loaded};
 
 use crate::diagnostics::{did_you_mean, Diagnostic};
 use crate::normalize::domain::NameList;

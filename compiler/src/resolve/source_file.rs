@@ -40,6 +40,15 @@ pub fn read(path: &Path) -> io::Result<Read> {
     Ok(Read::Bytes(bytes))
 }
 
+/// What reading bytes held in memory gives: the same limit as for a file.
+pub fn in_memory(bytes: &[u8]) -> Read {
+    if bytes.len() > MAX_FILE_BYTES {
+        Read::TooLarge(bytes.len() as u64)
+    } else {
+        Read::Bytes(bytes.to_vec())
+    }
+}
+
 /// Open without waiting: opening a pipe for reading blocks until a writer comes, unless it
 /// is opened non-blocking (the check that it is a regular file follows).
 #[cfg(unix)]

@@ -359,12 +359,12 @@ fn precision_and_recall_on_the_labelled_corpus_are_at_least_098() {
     }
 }
 
-#[test]
-fn detectors_too_large_to_compile_exit_2_with_e314() {
-    let dir = tempfile::tempdir().unwrap();
-    let policy = dir.path().join("policy.msgpol");
-    let pattern = "[a-z0-9]{1,999}".repeat(60);
-    let detectors: String = (0..4)
+/// A policy whose detectors' automata are larger than a scan may take: `count` detectors of
+/// the pattern `[a-z0-9]{1,999}` repeated `repeats` times.
+fn costly_policy(dir: &Path, count: usize, repeats: usize) -> PathBuf {
+    let policy = dir.join("policy.msgpol");
+    let pattern = "[a-z0-9]{1,999}".repeat(repeats);
+    let detectors: String = (0..count)
         .map(|i| format!("  detect d{i} {{\n    pattern \"{pattern}\"\n  }}\n"))
         .collect();
     let minimal = fs::read_to_string(std_policy()).unwrap();
@@ -373,6 +373,20 @@ fn detectors_too_large_to_compile_exit_2_with_e314() {
         format!("{minimal}\nclass huge : confidential {{\n{detectors}}}\n"),
     )
     .unwrap();
+    policy
+}
+
+#[test]
+fn patterns_too_costly_to_scan_are_refused_at_check_with_e236() {
+    let dir = tempfile::tempdir().unwrap();
+    // One pattern over the cap of its own.
+    let policy = costly_policy(dir.path(), 1, 60);
+    msgpol()
+        .arg("check")
+        .arg(&policy)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("E236").and(predicate::str::contains("`d0`")));
     msgpol()
         .arg("scan")
         .arg(&policy)
@@ -380,7 +394,18 @@ fn detectors_too_large_to_compile_exit_2_with_e314() {
         .write_stdin("x")
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("E314"));
+        .stderr(predicate::str::contains("E236"));
+    // Patterns within the cap each, over the policy's cap together: the one that crosses it
+    // is named.
+    let policy = costly_policy(dir.path(), 8, 1);
+    msgpol().arg("check").arg(&policy).assert().code(1).stderr(
+        predicate::str::contains("E236")
+            .and(predicate::str::contains("`d4`"))
+            .and(predicate::str::contains("`d3`").not()),
+    );
+    // Within both caps: accepted, and scanned.
+    let policy = costly_policy(dir.path(), 4, 1);
+    msgpol().arg("check").arg(&policy).assert().success();
 }
 
 /// The file names (without directories) a human-format scan of `args` reports, in order.

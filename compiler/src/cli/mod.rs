@@ -1,7 +1,7 @@
 //! Command-line interface: global options, the evaluation date, and rendering diagnostics.
 //! Exit codes: 0 ok, 1 the policy has errors (or warnings with --deny-warnings), 2 usage or I/O.
 //! The codes the command line reports are explained beside the module that reports them
-//! (`cli/E301.md`, `cli/E305.md`, `explain/E306.md`, `scan/E313.md`, `scan/E314.md`).
+//! (`cli/E301.md`, `cli/E305.md`, `explain/E306.md`, `scan/E313.md`).
 
 mod build;
 mod check;

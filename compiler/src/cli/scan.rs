@@ -115,13 +115,14 @@ pub fn run(session: &Session, args: &ScanArgs) -> i32 {
     };
     let scanner = match msgpol::dlp::scanner(ir) {
         Ok(s) => s,
+        // Validation keeps every policy's patterns within what the engine compiles (E236).
         Err(why) => {
             return session.fail(
                 Diagnostic::new(
-                    Code::E314,
+                    Code::E236,
                     format!("the detectors cannot be compiled: {why}"),
                 )
-                .help("simplify the pattern: fewer alternatives or smaller repeats"),
+                .help("lower the repeat bounds, or split what a pattern matches between simpler detectors"),
             )
         }
     };

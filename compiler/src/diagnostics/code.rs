@@ -142,6 +142,7 @@ codes! {
     E233 Validate "validate/checks/detectors" "a detector part can never match: no match of a pattern is a whole word within one line, or a keyword has no letter or digit";
     E234 Validate "validate/checks/examples" "a detector does not find one of its `example`s (the part of the detector that fails is named)";
     E235 Validate "validate/checks/examples" "a detector finds one of its `not-example`s (what matches is named)";
+    E236 Validate "validate/checks/detectors" "a detector pattern compiles to more automaton states than a scan may take, alone or with the policy's other patterns";
     E301 Build "diagnostics" "a file given on the command line cannot be read";
     E302 Build "emit/error" "the output directory exists and is not an msgpol output directory";
     E303 Build "emit/error" "the output cannot be written";
@@ -155,7 +156,6 @@ codes! {
     W311 Build "emit/warning" "a `harden` block that no target applies";
     W312 Build "emit/warning" "a banned channel gets around DNS and nothing else in the policy stops it";
     E313 Build "cli/scan" "`scan` cannot read a path, or a file is not in its announced format";
-    E314 Build "cli/scan" "`scan` cannot compile the policy's detectors (size limits)";
     E315 Build "emit/error" "the policy version cannot be a Purview rule package version (up to four numbers of at most 65535)";
     E316 Build "emit/error" "a detector's patterns exceed Purview's 1024-character regex limit once translated";
     E317 Build "emit/error" "a written file blocks what the policy allows (checked when it is read back)";

@@ -231,6 +231,28 @@ pub fn whole_word(hir: Hir) -> Hir {
     ])
 }
 
+/// The most automaton states one pattern may compile to. A scan's work per byte grows with
+/// the states it may have to follow at once (regex engines that guarantee linear time, as
+/// `msgpol scan`'s does, fall back to stepping every state when a DFA would be too large), so
+/// the states of every pattern are capped, and those of a whole policy (`MAX_POLICY_STATES`).
+/// `[0-9]{1,1000}`, the largest repeat the subset allows, takes about 2,000.
+pub const MAX_PATTERN_STATES: usize = 2_500;
+/// The most automaton states all the detectors of one policy may compile to together; the
+/// `std.classes` detectors take about 900. `benches/dlp-scan.sh` measures a scan of a policy
+/// at this cap on text made to keep every state busy: the floor the README states.
+pub const MAX_POLICY_STATES: usize = 10_000;
+
+/// How many automaton states a runnable pattern compiles to (a Thompson NFA on bytes, as the
+/// scanner builds it); `None` if it cannot be compiled within the size limit at all.
+pub fn automaton_states(runnable: &Hir) -> Option<usize> {
+    use regex_automata::nfa::thompson::{Compiler, Config};
+    Compiler::new()
+        .configure(Config::new().utf8(false))
+        .build_from_hir(runnable)
+        .ok()
+        .map(|nfa| nfa.states().len())
+}
+
 /// A pattern as every engine runs it: checked, translated with the case rule, a whole word.
 pub fn runnable(pattern: &str, case_sensitive: bool) -> Result<Hir, PatternError> {
     compile(pattern, case_sensitive).map(whole_word)

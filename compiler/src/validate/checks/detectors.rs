@@ -8,7 +8,10 @@
 //! - E232: a weighted checksum no match can pass: no pattern, or a pattern none of whose
 //!   matches has one digit per weight (separators are not digits);
 //! - E233: a pattern none of whose matches can be a whole word within one line, or a keyword
-//!   with no letter or digit.
+//!   with no letter or digit;
+//! - E236: a pattern whose automaton is larger than a scan may take (`MAX_PATTERN_STATES`), or
+//!   the pattern with which the policy's patterns together grow larger than that
+//!   (`MAX_POLICY_STATES`): a scan's work per byte grows with them.
 
 use crate::diagnostics::{quote, Code, Diagnostic};
 use crate::dlp::pattern::{self, NeverAWord};
@@ -24,6 +27,7 @@ const MAX_KEYWORD: usize = 50;
 const MAX_KEYWORDS: usize = 2048;
 
 pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
+    let mut policy_states = 0;
     for def in ctx.program.classes.values() {
         for d in &def.decl.detectors {
             if d.patterns.is_empty() && d.keywords.is_empty() {
@@ -44,6 +48,9 @@ pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
                 .iter()
                 .filter_map(|p| Some((p, check_pattern(ctx, d, p, out)?)))
                 .collect();
+            for (p, hir) in &compiled {
+                check_cost(d, p, hir, &mut policy_states, out);
+            }
             check_keywords(d, out);
             check_words(d, &compiled, out);
             check_weights(d, &compiled, out);
@@ -97,6 +104,49 @@ fn check_pattern(
     };
     out.push(ValidateError(diag.label(at, e.problem).help(e.help)));
     None
+}
+
+/// E236: the pattern's automaton, alone or added to those of the patterns checked before it
+/// (`policy_states`), is larger than a scan may take.
+fn check_cost(
+    d: &Detector,
+    p: &Str,
+    hir: &Hir,
+    policy_states: &mut usize,
+    out: &mut Vec<ValidateError>,
+) {
+    let states = pattern::automaton_states(&pattern::whole_word(hir.clone()));
+    let before = *policy_states;
+    let problem = match states {
+        Some(states) if states <= pattern::MAX_PATTERN_STATES => {
+            *policy_states += states;
+            if before <= pattern::MAX_POLICY_STATES && *policy_states > pattern::MAX_POLICY_STATES {
+                format!(
+                    "with this pattern ({states} states) the policy's patterns take {} automaton states; a scan may take at most {}",
+                    *policy_states,
+                    pattern::MAX_POLICY_STATES
+                )
+            } else {
+                return;
+            }
+        }
+        Some(states) => format!(
+            "this pattern takes {states} automaton states; a scan may take at most {} per pattern",
+            pattern::MAX_PATTERN_STATES
+        ),
+        None => "this pattern is too large to compile".to_string(),
+    };
+    out.push(ValidateError(
+        Diagnostic::new(
+            Code::E236,
+            format!(
+                "pattern of detector {} is too costly to scan",
+                quote(&d.name.text)
+            ),
+        )
+        .label(p.span, problem)
+        .help("lower the repeat bounds, or split what it matches between simpler detectors"),
+    ));
 }
 
 fn check_keywords(d: &Detector, out: &mut Vec<ValidateError>) {

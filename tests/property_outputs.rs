@@ -340,3 +340,139 @@ json.dump([p.items, p.tags], sys.stdout)
         );
     }
 }
+
+/// What an HTML reader shows for `html_text(s)`: the string, with control characters, the
+/// line and paragraph separators and U+FFFE and U+FFFF as spaces.
+fn html_expected(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') || !encode::is_xml_char(c) {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// Python's `html.parser` over each fragment of a JSON list, one parser per fragment: its text
+/// (character references decoded) and how many tags it held.
+const HTML_FRAGMENTS: &str = r#"
+import json, sys
+from html.parser import HTMLParser
+class P(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.text, self.tags = "", 0
+    def handle_starttag(self, tag, attrs):
+        self.tags += 1
+    def handle_endtag(self, tag):
+        self.tags += 1
+    def handle_data(self, data):
+        self.text += data
+    def handle_comment(self, data):
+        self.tags += 1
+    def handle_decl(self, data):
+        self.tags += 1
+    def handle_pi(self, data):
+        self.tags += 1
+out = []
+for fragment in json.load(sys.stdin):
+    p = P()
+    p.feed(fragment)
+    p.close()
+    out.append([p.text, p.tags])
+json.dump(out, sys.stdout)
+"#;
+
+/// HTML text and attribute values, read by Python's `html.parser`: each string is the text of
+/// one `<p>` and its `title`, exactly (control characters and line separators as spaces), and
+/// no string opens or closes a tag.
+#[test]
+fn html_text_comes_back_exactly() {
+    if !common::require_tool("python3") {
+        return;
+    }
+    let strings = strings();
+    let mut doc = String::from("<!DOCTYPE html>\n<html><body>\n");
+    for s in &strings {
+        let text = encode::html_text(s);
+        doc.push_str(&format!("<p title=\"{text}\">{text}</p>\n"));
+    }
+    doc.push_str("</body></html>\n");
+    const READ: &str = r#"
+import json, sys
+from html.parser import HTMLParser
+class P(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.items, self.open, self.other = [], False, 0
+    def handle_starttag(self, tag, attrs):
+        if tag == "p":
+            self.items.append([dict(attrs).get("title"), ""])
+            self.open = True
+        elif tag not in ("html", "body"):
+            self.other += 1
+    def handle_endtag(self, tag):
+        if tag == "p":
+            self.open = False
+        elif tag not in ("html", "body"):
+            self.other += 1
+    def handle_data(self, data):
+        if self.open:
+            self.items[-1][1] += data
+p = P()
+p.feed(sys.stdin.read())
+p.close()
+json.dump([p.items, p.other], sys.stdout)
+"#;
+    let (items, other): (Vec<(String, String)>, usize) =
+        serde_json::from_str(&run("python3", &["-c", READ], doc.as_bytes())).unwrap();
+    assert_eq!(other, 0, "a string became markup");
+    assert_eq!(items.len(), strings.len(), "one paragraph per string");
+    for ((title, text), s) in items.iter().zip(&strings) {
+        let expected = html_expected(s);
+        assert_eq!(text, &expected, "{s:?}");
+        assert_eq!(title, &expected, "{s:?}");
+    }
+}
+
+/// Santa's `custom_msg`: HTML text inside the plist's XML. The plist crate writes every message
+/// as Santa's target does, Python's `plistlib` reads the plist back, and `html.parser` reads
+/// each message: its text is the string (control characters and line separators as spaces),
+/// with no tag in it.
+#[test]
+fn santa_messages_come_back_exactly() {
+    if !common::require_tool("python3") {
+        return;
+    }
+    let strings = strings();
+    let messages: Vec<plist::Value> = strings
+        .iter()
+        .map(|s| plist::Value::String(encode::html_text(s)))
+        .collect();
+    let mut xml = Vec::new();
+    plist::to_writer_xml_with_options(
+        &mut xml,
+        &plist::Value::Array(messages),
+        &plist::XmlWriteOptions::default().indent(b' ', 2),
+    )
+    .unwrap();
+    const READ: &str = r#"
+import json, plistlib, sys
+messages = plistlib.loads(sys.stdin.buffer.read())
+sys.stdout.write(json.dumps(messages))
+"#;
+    let messages = run("python3", &["-c", READ], &xml);
+    let read: Vec<(String, usize)> = serde_json::from_str(&run(
+        "python3",
+        &["-c", HTML_FRAGMENTS],
+        messages.as_bytes(),
+    ))
+    .unwrap();
+    assert_eq!(read.len(), strings.len());
+    for ((text, tags), s) in read.iter().zip(&strings) {
+        assert_eq!(*tags, 0, "{s:?} became markup");
+        assert_eq!(text, &html_expected(s), "{s:?}");
+    }
+}

@@ -476,3 +476,152 @@ sys.stdout.write(json.dumps(messages))
         assert_eq!(text, &html_expected(s), "{s:?}");
     }
 }
+
+/// The text between the quotes of a C-escaped string as `yara -m` prints a meta value
+/// (`\"`, `\\`, `\n`, `\t`, `\r`, three octal digits for any other byte), from `at` (just past
+/// the opening quote); returns the bytes and where the closing quote is.
+fn yara_unescape(line: &[u8], mut at: usize) -> (Vec<u8>, usize) {
+    let mut out = Vec::new();
+    while line[at] != b'"' {
+        if line[at] == b'\\' {
+            let c = line[at + 1];
+            match c {
+                b'"' | b'\\' | b'\'' => out.push(c),
+                b'n' => out.push(b'\n'),
+                b't' => out.push(b'\t'),
+                b'r' => out.push(b'\r'),
+                b'0'..=b'7' => {
+                    let octal = std::str::from_utf8(&line[at + 1..at + 4]).unwrap();
+                    out.push(u8::from_str_radix(octal, 8).unwrap());
+                    at += 2;
+                }
+                _ => panic!("unknown escape in {}", String::from_utf8_lossy(line)),
+            }
+            at += 2;
+        } else {
+            out.push(line[at]);
+            at += 1;
+        }
+    }
+    (out, at)
+}
+
+/// YARA meta values: one rule per string with the string as its meta value `s`, compiled and
+/// run by `yara -m` over a file, which prints every meta value (C-escaped, decoded here): each
+/// comes back exactly (a NUL, which would end YARA's C string, dropped). Strings whose meta
+/// line would pass `LINE_BYTES` are left out: msgpol's meta values are short words, and
+/// YARA's lexer refuses a string longer than 8 KiB.
+#[test]
+fn yara_meta_values_come_back_exactly() {
+    if !common::require_tool("yara") {
+        return;
+    }
+    let strings = strings();
+    let dir = tempfile::tempdir().unwrap();
+    let mut rules = String::new();
+    let mut expected = Vec::new();
+    for s in &strings {
+        let line = format!("        s = {}", encode::yara_string(s));
+        if line.len() > encode::LINE_BYTES {
+            continue;
+        }
+        rules.push_str(&format!(
+            "rule r{} {{\n    meta:\n{line}\n    condition:\n        true\n}}\n",
+            expected.len()
+        ));
+        expected.push(s.replace('\0', ""));
+    }
+    assert!(expected.len() > PER_CONTEXT * 9 / 10, "too few strings fit");
+    let rule_file = dir.path().join("msgpol.yar");
+    std::fs::write(&rule_file, &rules).unwrap();
+    let scanned = dir.path().join("scanned");
+    std::fs::write(&scanned, "x").unwrap();
+    let out = Command::new("yara")
+        .arg("-m")
+        .arg(&rule_file)
+        .arg(&scanned)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut read = vec![None; expected.len()];
+    for line in out.stdout.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+        let open = line.iter().position(|&b| b == b' ').unwrap();
+        let index: usize = std::str::from_utf8(&line[1..open])
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(
+            line[open..].starts_with(b" [s=\""),
+            "{}",
+            String::from_utf8_lossy(line)
+        );
+        let (value, close) = yara_unescape(line, open + 5);
+        assert!(
+            line[close..].starts_with(b"\"] "),
+            "one meta value per rule"
+        );
+        assert!(read[index].replace(value).is_none(), "rule {index} twice");
+    }
+    for (value, s) in read.into_iter().zip(&expected) {
+        assert_eq!(
+            String::from_utf8(value.expect("every rule matched")).unwrap(),
+            *s
+        );
+    }
+}
+
+/// Suricata rules, one per string with the string as its `msg`, parsed by PyPI
+/// `suricataparser`: each rule has exactly its two options (`msg` and `sid`, so no `;` in a
+/// message ended it), and the message, its backslash escapes undone as Suricata undoes them,
+/// is the string as a comment holds it (on one line, cut to `COMMENT_BYTES`).
+#[test]
+fn suricata_messages_come_back_exactly() {
+    if !common::require_python_module("suricataparser", "suricataparser") {
+        return;
+    }
+    let strings = strings();
+    let mut rules = String::new();
+    for (i, s) in strings.iter().enumerate() {
+        let line = format!(
+            "alert tcp any any -> any any (msg:\"{}\"; sid:{};)",
+            encode::suricata_msg(s),
+            i + 1
+        );
+        assert!(line.len() <= encode::LINE_BYTES);
+        rules.push_str(&line);
+        rules.push('\n');
+    }
+    const READ: &str = r#"
+import json, sys
+from suricataparser import parse_rule
+out = []
+for line in sys.stdin.read().split("\n")[:-1]:
+    rule = parse_rule(line)
+    # The option's value as written: `rule.msg` strips every quote at either end, an escaped
+    # one too, where Suricata strips the two quotes around the value.
+    msg = [o.value for o in rule.options if o.name == "msg"][0]
+    assert msg[0] == '"' and msg[-1] == '"', msg
+    out.append([msg[1:-1], [o.name for o in rule.options]])
+json.dump(out, sys.stdout)
+"#;
+    let read: Vec<(String, Vec<String>)> =
+        serde_json::from_str(&run("python3", &["-c", READ], rules.as_bytes())).unwrap();
+    assert_eq!(read.len(), strings.len());
+    for ((msg, options), s) in read.iter().zip(&strings) {
+        assert_eq!(options, &["msg", "sid"], "{s:?}");
+        let mut unescaped = String::new();
+        let mut chars = msg.chars();
+        while let Some(c) = chars.next() {
+            unescaped.push(if c == '\\' {
+                chars.next().unwrap_or_else(|| panic!("{msg:?} {s:?}"))
+            } else {
+                c
+            });
+        }
+        assert_eq!(unescaped, encode::comment(s), "{s:?}");
+    }
+}

@@ -625,3 +625,198 @@ json.dump(out, sys.stdout)
         assert_eq!(unescaped, encode::comment(s), "{s:?}");
     }
 }
+
+/// A file of every string as a comment (`marker` then the encoded text), each followed by the
+/// statement `statement(i)`; every line within `LINE_BYTES`.
+fn commented(head: &str, marker: &str, statement: impl Fn(usize) -> String, tail: &str) -> String {
+    let mut out = String::from(head);
+    for (i, s) in strings().iter().enumerate() {
+        let line = format!("{marker} {}", encode::comment(s));
+        assert!(line.len() <= encode::LINE_BYTES);
+        out.push_str(&line);
+        out.push('\n');
+        out.push_str(&statement(i));
+        out.push('\n');
+    }
+    out.push_str(tail);
+    out
+}
+
+fn write_temp(dir: &tempfile::TempDir, name: &str, text: &str) -> std::path::PathBuf {
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn names(n: usize) -> Vec<String> {
+    (0..n).map(|i| format!("n{i}.test")).collect()
+}
+
+/// Unbound: `unbound-checkconf` accepts a `server:` clause of every comment, each followed by
+/// a `private-domain:`, and `-o private-domain` lists every one of them.
+#[test]
+fn unbound_comments_stay_comments() {
+    if !common::require_tool("unbound-checkconf") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let conf = commented(
+        "server:\n",
+        "  #",
+        |i| format!("  private-domain: \"n{i}.test\""),
+        "",
+    );
+    let conf = write_temp(&dir, "unbound.conf", &conf);
+    let checkconf = common::find_tool("unbound-checkconf").unwrap();
+    let (ok, text) = common::run(Command::new(&checkconf).arg(&conf));
+    assert!(ok, "{text}");
+    let (ok, text) = common::run(
+        Command::new(&checkconf)
+            .args(["-o", "private-domain"])
+            .arg(&conf),
+    );
+    assert!(ok, "{text}");
+    let mut listed: Vec<&str> = text.lines().collect();
+    listed.reverse();
+    assert_eq!(listed, names(PER_CONTEXT));
+}
+
+/// An RPZ zone: `named-checkzone` loads a zone of every comment (`;`), each followed by a
+/// record, and its dump (`-D`) holds every record once.
+#[test]
+fn rpz_comments_stay_comments() {
+    if !common::require_tool("named-checkzone") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let zone = commented(
+        "$TTL 300\n@ IN SOA localhost. root.localhost. 1 3600 600 86400 300\n@ IN NS localhost.\n",
+        ";",
+        |i| format!("n{i}.test CNAME ."),
+        "",
+    );
+    let zone = write_temp(&dir, "rpz.zone", &zone);
+    let (ok, text) = common::run(
+        Command::new(common::find_tool("named-checkzone").unwrap())
+            .args(["-D", "-o", "-", "rpz.msgpol"])
+            .arg(&zone),
+    );
+    assert!(ok, "{text}");
+    let mut records: Vec<String> = text
+        .lines()
+        .filter(|l| l.contains("CNAME"))
+        .map(|l| l.split_whitespace().next().unwrap().to_string())
+        .collect();
+    records.sort();
+    let mut expected: Vec<String> = names(PER_CONTEXT)
+        .iter()
+        .map(|n| format!("{n}.rpz.msgpol."))
+        .collect();
+    expected.sort();
+    assert_eq!(records, expected);
+}
+
+/// nftables: `nft -c -f` accepts a set whose elements each follow a comment; loaded in a
+/// network namespace of its own, the set lists every element.
+#[test]
+fn nftables_comments_stay_comments() {
+    if !common::require_tool("nft") {
+        return;
+    }
+    let address = |i: usize| format!("10.{}.{}.1", i >> 8, i & 255);
+    let dir = tempfile::tempdir().unwrap();
+    let ruleset = commented(
+        "table inet msgpol_property {\n  set s {\n    type ipv4_addr\n    elements = {\n",
+        "      #",
+        |i| format!("      {},", address(i)),
+        "    }\n  }\n}\n",
+    );
+    let file = write_temp(&dir, "ruleset.nft", &ruleset);
+    let nft = common::find_tool("nft").unwrap();
+    let (ok, text) = common::run(Command::new(&nft).arg("-c").arg("-f").arg(&file));
+    assert!(ok, "{text}");
+    if !common::can_unshare("-n") {
+        return;
+    }
+    let script = format!(
+        "{0} -f {1} && {0} -j list set inet msgpol_property s",
+        nft.display(),
+        file.display()
+    );
+    let (ok, text) = common::run(Command::new("unshare").args(["-n", "sh", "-c", &script]));
+    assert!(ok, "{text}");
+    let listed: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let mut elements: Vec<String> = listed["nftables"][1]["set"]["elem"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e.as_str().unwrap().to_string())
+        .collect();
+    elements.sort();
+    let mut expected: Vec<String> = (0..PER_CONTEXT).map(address).collect();
+    expected.sort();
+    assert_eq!(elements, expected);
+}
+
+/// Squid: `squid -k parse` reads a configuration of every comment, each followed by an `acl`,
+/// with no error, and reports processing every `acl`, in order.
+#[test]
+fn squid_comments_stay_comments() {
+    if !common::require_tool("squid") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let conf = commented(
+        &format!("http_port 127.0.0.1:{}\n", common::free_port()),
+        "#",
+        |i| format!("acl a{i} dstdomain .n{i}.test"),
+        "http_access deny all\n",
+    );
+    let conf = write_temp(&dir, "squid.conf", &conf);
+    let (ok, text) = common::run(
+        Command::new(common::find_tool("squid").unwrap())
+            .args(["-k", "parse", "-f"])
+            .arg(&conf),
+    );
+    assert!(ok, "{text}");
+    assert!(!text.contains("ERROR") && !text.contains("FATAL"), "{text}");
+    let acls: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.split_once("| Processing: acl ").map(|(_, acl)| acl))
+        .collect();
+    let expected: Vec<String> = (0..PER_CONTEXT)
+        .map(|i| format!("a{i} dstdomain .n{i}.test"))
+        .collect();
+    assert_eq!(acls, expected);
+}
+
+/// dnsmasq: `dnsmasq --test` accepts a configuration of every comment, each followed by an
+/// `address=`, and a dnsmasq running it answers every name with its own address.
+#[test]
+fn dnsmasq_comments_stay_comments() {
+    if !common::require_tool("dnsmasq") {
+        return;
+    }
+    let address = |i: usize| std::net::Ipv4Addr::new(10, (i >> 8) as u8, (i & 255) as u8, 1);
+    let dir = tempfile::tempdir().unwrap();
+    let conf = commented(
+        "",
+        "#",
+        |i| format!("address=/n{i}.test/{}", address(i)),
+        "",
+    );
+    let conf = write_temp(&dir, "dnsmasq.conf", &conf);
+    let (ok, text) = common::run(
+        Command::new(common::find_tool("dnsmasq").unwrap())
+            .args(["--test", "-C"])
+            .arg(&conf),
+    );
+    assert!(ok && text.contains("syntax check OK"), "{text}");
+    let (_dnsmasq, port) =
+        common::start_dnsmasq(dir.path(), &format!("--conf-file={}", conf.display()), None);
+    let replies = common::dns_ask(port, &names(PER_CONTEXT));
+    for (i, reply) in replies.iter().enumerate() {
+        let reply = reply.as_ref().expect("answered");
+        assert_eq!(reply.addresses, [address(i)], "n{i}.test");
+    }
+}

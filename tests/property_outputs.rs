@@ -1,12 +1,36 @@
 //! Property test over the output contexts: random Unicode strings (line and paragraph
 //! separators, NEL, BOM, noncharacters, bidi controls, quotes of many scripts, `]]>`, `--`,
 //! `*/`, `'@`, backticks, `$(`, and strings up to 64 KiB) go through each context's encoder,
-//! and the real consumer reads them back: tree-sitter-powershell for PowerShell strings, node
-//! for PAC comments, Python's XML parser (after `xmllint`) for XML text, cmark-gfm for
-//! Markdown. Each string comes back exactly as one literal (as the encoder documents it:
-//! control characters dropped or turned into spaces), or the encoder refused it. The strings
-//! are batched, one consumer run per context, so a run of 10,000 strings per context stays
-//! short. `MSGPOL_PROPTEST_SEED` picks another sequence.
+//! and the real consumer reads them back. Each string comes back exactly as one literal (as
+//! the encoder documents it: control characters dropped or turned into spaces, a comment cut
+//! to `COMMENT_BYTES`), or the encoder refused it. What each consumer checks:
+//!
+//! - PowerShell strings: tree-sitter-powershell parses the script with no error, one
+//!   `string_literal` per string, its text the string.
+//! - PAC comments: node runs the file; the statement after every comment runs once.
+//! - XML text, attributes and comments: `xmllint` accepts the document, Python's XML parser
+//!   reads every text and attribute back.
+//! - Markdown: cmark-gfm renders one list item per string, its text the string, no markup.
+//! - HTML text and attributes: Python's `html.parser` reads one `<p>` per string, its text and
+//!   `title` the string, no other tag.
+//! - Santa's `custom_msg` (HTML inside the plist): Python's `plistlib` reads the plist the
+//!   plist crate wrote, and `html.parser` reads each message back as the string, no tag.
+//! - YARA meta values: `yara -m` compiles one rule per string and prints its meta value,
+//!   decoded here from YARA's C escapes: the string (strings whose line would pass
+//!   `LINE_BYTES` left out).
+//! - Suricata `msg`: PyPI suricataparser parses every rule with its two options only, and the
+//!   message, unescaped as Suricata does, is the string as a comment holds it.
+//! - Comments of line-based files, each followed by a statement: `unbound-checkconf` accepts
+//!   the file and `-o private-domain` lists every statement; `named-checkzone -D` dumps every
+//!   record of the RPZ zone; `nft -c -f` accepts the ruleset and, loaded in a network
+//!   namespace, the set holds every element; `squid -k parse` processes every `acl` with no
+//!   error; `dnsmasq --test` accepts the file and a running dnsmasq answers every name.
+//! - `.reg` strings: Samba's `net registry import` reads the regedit file (no regedit runs
+//!   here) and `net registry enumerate` lists every value's data as the string.
+//!
+//! The strings are batched, one consumer run per context (every line within `LINE_BYTES`
+//! where the format is line-based), so a run of 10,000 strings per context stays short.
+//! `MSGPOL_PROPTEST_SEED` picks another sequence.
 
 mod common;
 
@@ -818,5 +842,84 @@ fn dnsmasq_comments_stay_comments() {
     for (i, reply) in replies.iter().enumerate() {
         let reply = reply.as_ref().expect("answered");
         assert_eq!(reply.addresses, [address(i)], "n{i}.test");
+    }
+}
+
+/// `.reg` strings, read by Samba's `net registry import` (Samba's `.reg` parser, in a registry
+/// of a temporary directory; no regedit runs here): a regedit file (UTF-16LE, CRLF) with every
+/// string the encoder accepts as a value's data imports, and `net registry enumerate` lists
+/// each value with its data exactly; the encoder refused only strings with a line break or
+/// another control character.
+#[test]
+fn reg_strings_come_back_exactly_or_are_refused() {
+    if !common::require_tool("net") {
+        return;
+    }
+    let strings = strings();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().display();
+    let smb_conf = write_temp(
+        &dir,
+        "smb.conf",
+        &format!(
+            "[global]\nstate directory = {d}\nlock directory = {d}\ncache directory = {d}\nprivate dir = {d}\npid directory = {d}\nncalrpc dir = {d}\n"
+        ),
+    );
+    let mut text = String::from(
+        "Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\msgpol-property]\r\n",
+    );
+    let mut expected = Vec::new();
+    for s in &strings {
+        match encode::reg_string(s) {
+            Ok(data) => {
+                text.push_str(&format!("\"v{}\"={data}\r\n", expected.len()));
+                expected.push(s.as_str());
+            }
+            Err(_) => assert!(
+                s.chars()
+                    .any(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')),
+                "refused {s:?}"
+            ),
+        }
+    }
+    // Regedit ends its files with an empty line; Samba's parser drops a last value without it.
+    text.push_str("\r\n");
+    assert!(
+        expected.len() > PER_CONTEXT / 10,
+        "too few strings accepted"
+    );
+    let mut bytes = vec![0xff, 0xfe];
+    bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    let reg = dir.path().join("msgpol.reg");
+    std::fs::write(&reg, bytes).unwrap();
+    let net = common::find_tool("net").unwrap();
+    let (ok, out) = common::run(
+        Command::new(&net)
+            .arg("-s")
+            .arg(&smb_conf)
+            .args(["registry", "import"])
+            .arg(&reg),
+    );
+    assert!(ok, "{out}");
+    let out = Command::new(&net)
+        .arg("-s")
+        .arg(&smb_conf)
+        .args(["registry", "enumerate", "HKLM\\SOFTWARE\\msgpol-property"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let listing = String::from_utf8(out.stdout).unwrap();
+    let mut read = vec![None; expected.len()];
+    let mut name = None;
+    for line in listing.lines() {
+        if let Some(n) = line.strip_prefix("Valuename  = v") {
+            name = Some(n.parse::<usize>().unwrap());
+        } else if let Some(value) = line.strip_prefix("Value      = \"") {
+            let value = value.strip_suffix('"').unwrap();
+            assert!(read[name.take().unwrap()].replace(value).is_none());
+        }
+    }
+    for (value, s) in read.iter().zip(&expected) {
+        assert_eq!(value.expect("every value imported"), *s);
     }
 }

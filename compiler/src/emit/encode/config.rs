@@ -71,12 +71,14 @@ pub fn reg_string(value: &str) -> Result<String, Refused> {
 }
 
 /// A quoted YARA text string: `\` and `"` escaped, control characters as `\xNN` (YARA's
-/// escapes are `\" \\ \t \n \r \xNN`), so the string stays on its line.
+/// escapes are `\" \\ \t \n \r \xNN`), so the string stays on its line. A NUL is dropped:
+/// YARA keeps a meta value as a C string, so `\x00` would silently end it there.
 pub fn yara_string(value: &str) -> String {
     let mut out = String::with_capacity(value.len() + 2);
     out.push('"');
     for c in value.chars() {
         match c {
+            '\0' => {}
             '"' | '\\' => {
                 out.push('\\');
                 out.push(c);
@@ -130,6 +132,8 @@ mod tests {
         assert_eq!(reg_string(r#"a"b\c"#).unwrap(), r#""a\"b\\c""#);
         assert!(reg_string("a\nb").is_err());
         assert_eq!(yara_string("a\"\\\n\u{85}é"), r#""a\"\\\x0a\xc2\x85é""#);
+        // YARA would end the meta value at a NUL.
+        assert_eq!(yara_string("a\0b"), r#""ab""#);
         assert_eq!(suricata_msg("a\";b\\"), r#"a\"\;b\\"#);
     }
 }

@@ -38,13 +38,14 @@ pub fn xml_comment(value: &str) -> Result<String, Refused> {
     Ok(out)
 }
 
-/// HTML text or a quoted attribute value: `& < > " ' /` escaped (minijinja's HTML escape),
-/// control characters and line separators, which HTML cannot show, as spaces.
+/// HTML text or a quoted attribute value: `& < > " ' /` escaped (minijinja's HTML escape);
+/// control characters and line separators, which HTML cannot show, and U+FFFE and U+FFFF,
+/// which XML cannot hold (Santa's messages are HTML inside a plist), as spaces.
 pub fn html_text(value: &str) -> String {
     let clean: String = value
         .chars()
         .map(|c| {
-            if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') {
+            if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') || !is_xml_char(c) {
                 ' '
             } else {
                 c
@@ -74,5 +75,7 @@ mod tests {
             html_text("<b a='x'>&\u{7}"),
             "&lt;b a=&#x27;x&#x27;&gt;&amp; "
         );
+        // Santa's message is HTML inside a plist: nothing XML cannot hold.
+        assert_eq!(html_text("a\u{fffe}b\u{ffff}"), "a b ");
     }
 }

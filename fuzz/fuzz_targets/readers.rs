@@ -59,7 +59,7 @@ fuzz_target!(|data: &[u8]| {
         let oracle = Oracle::new(ir);
         let _ = verify::verify(target.name(), reader, &oracle, &files);
     }
-    if let Some(reader) = target.rules_reader() {
+    if let Some(reader) = target.info().rules_reader {
         let _ = verify::detectors::verify(target.name(), reader, ir, &files);
     }
 });

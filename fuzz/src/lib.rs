@@ -49,7 +49,7 @@ pub fn build_and_verify(ir: &Ir) {
         if let Some(reader) = target.info().reader {
             let _ = verify::verify(target.name(), reader, &oracle, &emitted.files);
         }
-        if let Some(reader) = target.rules_reader() {
+        if let Some(reader) = target.info().rules_reader {
             let _ = verify::detectors::verify(target.name(), reader, ir, &emitted.files);
         }
     }
@@ -60,7 +60,7 @@ pub fn readable_targets() -> Vec<&'static dyn msgpol::emit::Target> {
     msgpol::emit::all_targets()
         .iter()
         .copied()
-        .filter(|t| t.info().reader.is_some() || t.rules_reader().is_some())
+        .filter(|t| t.info().reader.is_some() || t.info().rules_reader.is_some())
         .collect()
 }
 

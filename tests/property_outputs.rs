@@ -34,6 +34,8 @@
 
 mod common;
 
+use common::rng::Rng;
+
 use msgpol::emit::encode;
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -122,27 +124,13 @@ const PIECES: &[&str] = &[
     "\u{3000}",
 ];
 
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
-
 /// `PER_CONTEXT` strings, one in a thousand of them 64 KiB long.
 fn strings() -> Vec<String> {
     let seed = std::env::var("MSGPOL_PROPTEST_SEED")
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(0x5eed_cafe_f00d_u64);
-    let mut rng = Rng(seed | 1);
+    let mut rng = Rng::new(seed);
     (0..PER_CONTEXT)
         .map(|i| {
             let target = if i % 1000 == 999 {

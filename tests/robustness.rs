@@ -3,6 +3,8 @@
 
 mod common;
 
+use common::rng::Rng;
+
 use msgpol::diagnostics::Code;
 use predicates::prelude::*;
 use std::fs;
@@ -105,23 +107,9 @@ fn impossible_dates_and_networks() {
     );
 }
 
-/// A tiny deterministic generator (xorshift), so failures reproduce.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
-
 #[test]
 fn mutated_examples_never_panic() {
-    let mut rng = Rng(0x5eed_1234_abcd_ef01);
+    let mut rng = Rng::new(0x5eed_1234_abcd_ef01);
     for path in common::examples() {
         let original = fs::read(&path).unwrap();
         for round in 0..150 {

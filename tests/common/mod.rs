@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod rng;
+
 use msgpol::diagnostics::{render, ErrorFormat};
 use msgpol::ir::{DomainRule, Ir, Scope, Verdict};
 use msgpol::source::SourceMap;

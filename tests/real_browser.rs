@@ -129,12 +129,7 @@ fn chromium_refuses_banned_names_and_only_those() {
             "{} blocks nothing in browsers",
             policy.display()
         );
-        let file = msgpol::emit::find_target("chrome")
-            .unwrap()
-            .emit(&ir)
-            .unwrap()
-            .files
-            .remove(0);
+        let file = common::first_file(&ir, "chrome");
         let installed = InstalledPolicy::new(&file.contents);
         let profile = tempfile::tempdir().unwrap();
         let reader = reading(readers::chrome::read, &file.path, &file.contents);
@@ -224,12 +219,7 @@ fn chromium_decides_precedence_as_the_chrome_reader_does() {
 fn firefox_patterns_are_match_patterns_with_the_right_scope() {
     for policy in policies() {
         let ir = common::ir(&policy);
-        let file = msgpol::emit::find_target("firefox")
-            .unwrap()
-            .emit(&ir)
-            .unwrap()
-            .files
-            .remove(0);
+        let file = common::first_file(&ir, "firefox");
         let json: serde_json::Value = serde_json::from_slice(&file.contents).unwrap();
         let filter = &json["policies"]["WebsiteFilter"];
         let host_of = |pattern: &str| -> String {
@@ -323,12 +313,7 @@ fn firefox_outcomes(policies: &[u8], hosts: &[&str]) -> Option<Vec<serde_json::V
 fn firefox_refuses_banned_names_and_only_those() {
     for policy in policies() {
         let ir = common::ir(&policy);
-        let file = msgpol::emit::find_target("firefox")
-            .unwrap()
-            .emit(&ir)
-            .unwrap()
-            .files
-            .remove(0);
+        let file = common::first_file(&ir, "firefox");
         let probes = firefox_probes(&ir);
         assert!(
             probes.iter().any(|(_, blocked)| *blocked) && probes.iter().any(|(_, b)| !*b),
@@ -372,12 +357,7 @@ fn merged_as_the_page_says(
         return None;
     }
     let ir = common::ir(&common::root().join(policy));
-    let ours = msgpol::emit::find_target(target)
-        .unwrap()
-        .emit(&ir)
-        .unwrap()
-        .files
-        .remove(0);
+    let ours = common::first_file(&ir, target);
     let dir = tempfile::tempdir().unwrap();
     let (own_path, ours_path) = (dir.path().join("own.json"), dir.path().join(&ours.path));
     fs::write(&own_path, own).unwrap();

@@ -34,12 +34,7 @@ fn suricata_rules_parse_and_cover_every_name() {
     policies.push(common::root().join("tests/fixtures/ok/normalisation.msgpol"));
     for policy in policies {
         let ir = common::ir(&policy);
-        let file = msgpol::emit::find_target("suricata")
-            .unwrap()
-            .emit(&ir)
-            .unwrap()
-            .files
-            .remove(0);
+        let file = common::first_file(&ir, "suricata");
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(&file.path);
         fs::write(&path, &file.contents).unwrap();

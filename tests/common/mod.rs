@@ -46,6 +46,12 @@ pub fn ir(policy: &Path) -> Ir {
         .unwrap_or_else(|| panic!("{} does not compile:\n{text}", policy.display()))
 }
 
+/// The first file `target` writes for `ir` (the targets whose output is one file).
+pub fn first_file(ir: &Ir, target: &str) -> msgpol::emit::OutputFile {
+    let emitted = msgpol::emit::find_target(target).unwrap().emit(ir).unwrap();
+    emitted.files.into_iter().next().expect("a file")
+}
+
 /// Render a compilation's diagnostics as a user sees them: no colour, 100 columns.
 pub fn rendered(c: &msgpol::Compilation) -> String {
     render(&c.diagnostics, &c.sources, ErrorFormat::Human, 100, false)

@@ -116,13 +116,7 @@ fn assert_answers(port: u16, cases: &[(String, Want)], what: &str) {
             (!ok).then(|| format!("{name}: want {want:?}, got {status} {addresses:?}"))
         })
         .collect();
-    assert!(
-        wrong.is_empty(),
-        "{what}: {} wrong answer(s) of {}:\n{}",
-        wrong.len(),
-        cases.len(),
-        wrong.join("\n")
-    );
+    common::assert_all_right(what, &wrong, cases.len());
 }
 
 /// The carve-outs' probes (`common::carve_out_probes`) as answers.
@@ -421,14 +415,7 @@ fn live_squid_denies_banned_names_and_only_those() {
                 (!ok).then(|| format!("{host}: want {want}, got {status}"))
             })
             .collect();
-        assert!(
-            wrong.is_empty(),
-            "{}: {} wrong answer(s) of {}:\n{}",
-            policy.display(),
-            wrong.len(),
-            cases.len(),
-            wrong.join("\n")
-        );
+        common::assert_all_right(policy.display(), &wrong, cases.len());
     }
 }
 

@@ -531,12 +531,6 @@ fn live_unbound_keeps_carve_outs_open_and_the_names_around_them_blocked() {
                 (!ok).then(|| format!("{name}: want {want}, got {}\n{}", a.status, a.text))
             })
             .collect();
-        assert!(
-            wrong.is_empty(),
-            "{example}: {} wrong answer(s) of {}:\n{}",
-            wrong.len(),
-            probes.len(),
-            wrong.join("\n")
-        );
+        common::assert_all_right(example, &wrong, probes.len());
     }
 }

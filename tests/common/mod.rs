@@ -46,6 +46,16 @@ pub fn ir(policy: &Path) -> Ir {
         .unwrap_or_else(|| panic!("{} does not compile:\n{text}", policy.display()))
 }
 
+/// Fails with every wrong answer a live program gave, of the `asked` questions about `what`.
+pub fn assert_all_right(what: impl std::fmt::Display, wrong: &[String], asked: usize) {
+    assert!(
+        wrong.is_empty(),
+        "{what}: {} wrong answer(s) of {asked}:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+}
+
 /// The first file `target` writes for `ir` (the targets whose output is one file).
 pub fn first_file(ir: &Ir, target: &str) -> msgpol::emit::OutputFile {
     let emitted = msgpol::emit::find_target(target).unwrap().emit(ir).unwrap();

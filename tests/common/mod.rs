@@ -627,7 +627,17 @@ pub fn start_web_server() -> u16 {
 /// What Squid on `proxy` makes of a request for `http://HOST:WEB/`: its status line and
 /// whole answer.
 pub fn through_squid(proxy: u16, host: &str, web: u16) -> (String, String) {
-    let mut stream = TcpStream::connect(("127.0.0.1", proxy)).unwrap();
+    // Squid's master restarts a worker that stops, refusing connections meanwhile: wait for it.
+    let started = Instant::now();
+    let mut stream = loop {
+        match TcpStream::connect(("127.0.0.1", proxy)) {
+            Ok(stream) => break stream,
+            Err(_) if started.elapsed() < Duration::from_secs(10) => {
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            Err(e) => panic!("Squid on port {proxy} refuses connections: {e}"),
+        }
+    };
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
         .unwrap();

@@ -34,7 +34,7 @@ mod generator;
 
 use common::{DnsReply, PROBE, TEST_ADDRESS};
 use generator::{Policy, Tally};
-use msgpol::emit::verify::{Answer, Effect, Oracle, Question, Reach};
+use msgpol::emit::verify::{Answer, Effect, NameIndex, Oracle, Question, Reach};
 use msgpol::emit::{find_target, OutputFile};
 use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write as _;
@@ -142,6 +142,7 @@ fn name_probes(oracle: &Oracle, question: Question) -> Vec<(String, bool, Probe)
     let mut seen = HashSet::new();
     let mut probes = Vec::new();
     for (name, answers) in oracle.name_probes(question) {
+        let name = name.text;
         if !seen.insert(name) {
             continue;
         }
@@ -192,7 +193,8 @@ fn reader_answers(
     addresses: &[Probe],
 ) -> Option<Vec<Option<Effect>>> {
     let reader = find_target(target).unwrap().info().reader?;
-    let consumers = (reader.read)(files).unwrap_or_else(|e| panic!("{target}: {e}"));
+    let consumers =
+        (reader.read)(files, NameIndex::empty()).unwrap_or_else(|e| panic!("{target}: {e}"));
     let consumer = consumers
         .iter()
         .find(|c| c.questions.contains(&question))

@@ -18,7 +18,7 @@
 
 mod common;
 
-use msgpol::emit::verify::{readers, Effect, Read};
+use msgpol::emit::verify::{readers, Effect, NameIndex, Read};
 use msgpol::emit::OutputFile;
 use msgpol::ir::Ir;
 use msgpol::ir::Scope;
@@ -168,7 +168,7 @@ fn reading(read: Read, path: &str, contents: &[u8]) -> impl Fn(&str) -> bool {
         contents: contents.to_vec(),
     }];
     move |name| {
-        let consumers = read(&files).unwrap();
+        let consumers = read(&files, NameIndex::empty()).unwrap();
         consumers[0].reading.name(name, false) == Some(Effect::Blocked)
     }
 }

@@ -12,7 +12,9 @@
 mod common;
 
 use msgpol::diagnostics::Code;
-use msgpol::emit::verify::{readers, Consumer, Effect, Identifier, Oracle, Question, Reading};
+use msgpol::emit::verify::{
+    readers, Consumer, Effect, Identifier, NameIndex, Oracle, Question, Reading,
+};
 use msgpol::emit::OutputFile;
 use msgpol::ir::Enforcement;
 use msgpol::ir::Ir;
@@ -371,7 +373,7 @@ fn answers_of(
         path: path.into(),
         contents,
     }];
-    let consumers = read(&files).unwrap();
+    let consumers = read(&files, oracle.names()).unwrap();
     answers(consumers[0].reading.as_ref(), oracle)
 }
 
@@ -381,7 +383,7 @@ fn answers_of(
 /// checks against the browsers).
 fn check_reader_against_samba(ir: &Ir, entries: &[Entry], files: &[OutputFile]) {
     let oracle = Oracle::new(ir);
-    let gpo = readers::gpo::read(files).unwrap();
+    let gpo = readers::gpo::read(files, NameIndex::empty()).unwrap();
     for (name, base) in [
         ("Chrome", r"Software\Policies\Google\Chrome"),
         ("Edge", r"Software\Policies\Microsoft\Edge"),
@@ -476,8 +478,8 @@ fn samba_reads_every_registry_pol_as_the_policy_asked() {
             .unwrap()
             .files;
         let (gpo, reg) = (
-            readers::gpo::read(&files).unwrap(),
-            readers::reg::read(&reg_files).unwrap(),
+            readers::gpo::read(&files, NameIndex::empty()).unwrap(),
+            readers::reg::read(&reg_files, NameIndex::empty()).unwrap(),
         );
         for (g, r) in gpo.iter().zip(&reg) {
             assert_eq!(g.name, r.name);
@@ -797,7 +799,7 @@ fn santa_profiles_load_in_plistlib_with_the_rules_the_policy_asked_for() {
             .emit(&ir)
             .unwrap()
             .files;
-        let santas = readers::santa::read(&files).unwrap();
+        let santas = readers::santa::read(&files, NameIndex::empty()).unwrap();
         let oracle = Oracle::new(&ir);
         for (domain, rules) in read["domains"]
             .as_array()

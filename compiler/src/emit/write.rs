@@ -11,10 +11,10 @@ use crate::ir::{date, Ir};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::fs;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 use time::Date;
 
 #[derive(Serialize)]
@@ -127,36 +127,44 @@ impl Sink for DiskSink<'_> {
 type TargetResult = Result<(Vec<OutputDigest>, Vec<EmitWarning>, Option<Verification>), EmitError>;
 
 /// Read back what `target` wrote into `dir` and check it against the policy, if the target
-/// has a reader: of names and addresses, or of detectors' rules.
-fn verify_written(
+/// has a reader: of names and addresses, or of detectors' rules. `files` holds what the last
+/// target verified on this thread: its buffers are read into again (a feed's files are tens
+/// of megabytes each, and fresh memory has to be zeroed by the system first).
+fn verify_written<'ir>(
     target: &dyn Target,
     dir: &Path,
     outputs: &[OutputDigest],
-    (ir, oracle): (&Ir, &Oracle),
+    files: &mut Vec<OutputFile>,
+    (ir, oracle): (&'ir Ir, &dyn Fn() -> &'ir Oracle<'ir>),
 ) -> Result<Option<Verification>, EmitError> {
     let (reader, rules_reader) = (target.info().reader, target.info().rules_reader);
     if reader.is_none() && rules_reader.is_none() {
         return Ok(None);
     }
     let prefix = format!("{}/", target.name());
-    let mut files = Vec::with_capacity(outputs.len());
-    for output in outputs {
+    files.truncate(outputs.len());
+    files.resize_with(outputs.len(), || OutputFile {
+        path: String::new(),
+        contents: Vec::new(),
+    });
+    for (output, file) in outputs.iter().zip(files.iter_mut()) {
         let relative = output.path.strip_prefix(&prefix).unwrap_or(&output.path);
         let path = dir.join(relative);
-        let contents = fs::read(&path).map_err(|e| super::error::write_failed(&path, &e))?;
-        files.push(OutputFile {
-            path: relative.to_string(),
-            contents,
-        });
+        file.path = relative.to_string();
+        file.contents.clear();
+        fs::File::open(&path)
+            .and_then(|mut f| f.read_to_end(&mut file.contents))
+            .map_err(|e| super::error::write_failed(&path, &e))?;
     }
+    let files = &files[..];
     let mut verification = Verification {
         target: target.name().to_string(),
         probes: 0,
         agreed: 0,
     };
     let verified = [
-        reader.map(|r| verify::verify(target.name(), r, oracle, &files)),
-        rules_reader.map(|r| verify::detectors::verify(target.name(), r, ir, &files)),
+        reader.map(|r| verify::verify(target.name(), r, oracle(), files)),
+        rules_reader.map(|r| verify::detectors::verify(target.name(), r, ir, files)),
     ];
     for v in verified.into_iter().flatten() {
         let v = v?;
@@ -173,26 +181,32 @@ fn emit_all(
     targets: &[&'static dyn Target],
     progress: &(dyn Fn(&str) + Sync),
 ) -> Vec<TargetResult> {
-    let oracle = Oracle::new(ir);
+    // Made by the first target to verify, while the other threads go on writing theirs.
+    let oracle = OnceLock::new();
+    let oracle = || oracle.get_or_init(|| Oracle::new(ir));
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<TargetResult>>> =
         Mutex::new((0..targets.len()).map(|_| None).collect());
-    let work = || loop {
-        let i = next.fetch_add(1, Ordering::Relaxed);
-        let Some(target) = targets.get(i) else {
-            break;
-        };
-        progress(target.name());
-        let mut sink = DiskSink {
-            dir: staging.join(target.name()),
-            target: target.name(),
-            outputs: Vec::new(),
-        };
-        let result = target.emit_to(ir, &mut sink).and_then(|warnings| {
-            let verified = verify_written(*target, &sink.dir, &sink.outputs, (ir, &oracle))?;
-            Ok((sink.outputs, warnings, verified))
-        });
-        results.lock().expect("no thread panics holding it")[i] = Some(result);
+    let work = || {
+        let mut files = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(target) = targets.get(i) else {
+                break;
+            };
+            progress(target.name());
+            let mut sink = DiskSink {
+                dir: staging.join(target.name()),
+                target: target.name(),
+                outputs: Vec::new(),
+            };
+            let result = target.emit_to(ir, &mut sink).and_then(|warnings| {
+                let verified =
+                    verify_written(*target, &sink.dir, &sink.outputs, &mut files, (ir, &oracle))?;
+                Ok((sink.outputs, warnings, verified))
+            });
+            results.lock().expect("no thread panics holding it")[i] = Some(result);
+        }
     };
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())

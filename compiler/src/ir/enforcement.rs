@@ -20,14 +20,14 @@ fn union(a: Scope, b: Scope) -> Scope {
 }
 
 /// How many leading bytes of a name its sort key holds.
-const KEY_BYTES: usize = 24;
+pub const KEY_BYTES: usize = 24;
 
 /// The first `KEY_BYTES` bytes of a name as big-endian numbers, zero-padded. Names hold no
 /// NUL, so comparing keys orders names as comparing the names does, as far as the key goes;
 /// two names that fit in their keys are equal exactly when their keys are. Most names fit,
 /// so sorting and grouping rarely follow a pointer to a name (names sit scattered over the
 /// heap, in the order the feed lists them: each pointer followed is a cache miss).
-fn sort_key(name: &str) -> [u64; 3] {
+pub fn sort_key(name: &str) -> [u64; 3] {
     let mut bytes = [0u8; KEY_BYTES];
     let len = name.len().min(KEY_BYTES);
     bytes[..len].copy_from_slice(&name.as_bytes()[..len]);

@@ -10,11 +10,13 @@
 //! module, never the writers (`tests/architecture.rs` checks it).
 
 pub mod detectors;
+pub mod names;
 mod oracle;
 mod program;
 pub mod readers;
 
 use super::{EmitError, OutputFile};
+pub use names::{Name, NameIndex};
 pub use oracle::{Answer, Oracle, Reach};
 pub use program::{Identifier, Identifiers, Program};
 use std::net::IpAddr;
@@ -55,9 +57,10 @@ pub trait Reading {
         None
     }
     /// What happens to `name` and to a fresh label under it. Readers that can look a name up
-    /// once for both say so here (a feed asks this a million times).
-    fn name_and_child(&self, name: &str) -> [Option<Effect>; 2] {
-        [self.name(name, false), self.name(name, true)]
+    /// once for both say so here (a feed asks this a million times), by its number in the
+    /// index they were given when it has one.
+    fn name_and_child(&self, name: Name<'_>) -> [Option<Effect>; 2] {
+        [self.name(name.text, false), self.name(name.text, true)]
     }
     fn address(&self, _address: IpAddr) -> Option<Effect> {
         None
@@ -89,8 +92,10 @@ impl<'f> Consumer<'f> {
 }
 
 /// A reader's parser: what the files say to each of their consumers, borrowing from their
-/// bytes (a feed's million names are not copied again).
-pub type Read = for<'f> fn(&'f [OutputFile]) -> Result<Vec<Consumer<'f>>, String>;
+/// bytes (a feed's million names are not copied again). The index numbers the names it will
+/// be asked about, so that what the files say of them is kept by number.
+pub type Read =
+    for<'f> fn(&'f [OutputFile], &'f NameIndex<'f>) -> Result<Vec<Consumer<'f>>, String>;
 
 /// How a target's files are read back, and what their format cannot say.
 pub struct Reader {
@@ -165,7 +170,8 @@ pub fn verify(
     oracle: &Oracle,
     files: &[OutputFile],
 ) -> Result<Verified, EmitError> {
-    let consumers = (reader.read)(files).map_err(|why| super::error::unreadable(target, &why))?;
+    let consumers = (reader.read)(files, oracle.names())
+        .map_err(|why| super::error::unreadable(target, &why))?;
     let mut verified = Verified {
         probes: 0,
         agreed: 0,
@@ -201,8 +207,8 @@ pub fn verify(
             ) {
                 for (name, expected) in oracle.name_probes(question) {
                     let got = reading.name_and_child(name);
-                    judge(&|| name_probe(name, false), expected[0], got[0]);
-                    judge(&|| name_probe(name, true), expected[1], got[1]);
+                    judge(&|| name_probe(name.text, false), expected[0], got[0]);
+                    judge(&|| name_probe(name.text, true), expected[1], got[1]);
                 }
             }
             if question == Question::Firewall {

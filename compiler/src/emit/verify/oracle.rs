@@ -1,10 +1,11 @@
 //! What the policy decides for each probe, from the IR's channels and tiers alone (never from
 //! the enforcement sets the writers read), so that a mistake there cannot hide on both sides.
 
+use super::names::{Name, NameId, NameIndex};
 use super::program::{Identifier, Identifiers, Program};
 use super::{Effect, Question};
-use crate::ir::{ChannelInfo, Enforcement, Ir, Network, Scope, TierKind};
-use rustc_hash::{FxHashMap, FxHashSet};
+use crate::ir::{ChannelInfo, Enforcement, Ir, Network, Scope, TierInfo, TierKind};
+use rustc_hash::FxHashSet;
 use std::borrow::Cow;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::sync::OnceLock;
@@ -51,31 +52,42 @@ fn bits(scope: Scope) -> u8 {
     }
 }
 
-/// The names of some channels, each with the union of the scopes it is listed with.
-#[derive(Default)]
-struct Names<'ir> {
-    scopes: FxHashMap<&'ir str, u8>,
+/// The names of some channels, each with the union of the scopes it is listed with, by number
+/// in the oracle's index.
+struct Names {
+    scopes: Vec<u8>,
+    /// The numbers of the names listed, each once, in name order (probes asked in that order
+    /// find what readers keep of them side by side in memory).
+    listed: Vec<NameId>,
 }
 
-impl<'ir> Names<'ir> {
-    fn of(channels: impl Iterator<Item = &'ir ChannelInfo>) -> Self {
-        let channels: Vec<&ChannelInfo> = channels.collect();
-        // Sized once: a feed's million names are not rehashed again and again.
-        let names = channels.iter().map(|c| c.endpoints.domains.len()).sum();
-        let mut scopes: FxHashMap<&'ir str, u8> =
-            FxHashMap::with_capacity_and_hasher(names, Default::default());
-        for channel in channels {
-            for entry in &channel.endpoints.domains {
-                *scopes.entry(&entry.name).or_default() |= bits(entry.scope);
+impl Names {
+    /// The names of `channels`, each given with the numbers of its names, of an index of
+    /// `len` names.
+    fn of<'c>(len: usize, channels: impl Iterator<Item = (&'c ChannelInfo, &'c [NameId])>) -> Self {
+        let mut names = Names {
+            scopes: vec![0; len],
+            listed: Vec::new(),
+        };
+        for (channel, ids) in channels {
+            for (entry, &id) in channel.endpoints.domains.iter().zip(ids) {
+                names.scopes[id as usize] |= bits(entry.scope);
             }
         }
-        Names { scopes }
+        names.listed = (0..len as NameId)
+            .filter(|&id| names.scopes[id as usize] != 0)
+            .collect();
+        names
     }
 
-    /// How these names reach `name` and a fresh label under it, the most direct way; and
-    /// whether an exactly listed name lies on the way up from each (the name itself for the
-    /// label, or an ancestor). One walk up the name serves both.
-    fn reach(&self, name: &str) -> [(Option<Reach>, bool); 2] {
+    fn scope(&self, id: NameId) -> u8 {
+        self.scopes[id as usize]
+    }
+
+    /// How these names reach the name numbered `id` and a fresh label under it, the most
+    /// direct way; and whether an exactly listed name lies on the way up from each (the name
+    /// itself for the label, or an ancestor). One walk up the name serves both.
+    fn reach(&self, index: &NameIndex, id: NameId) -> [(Option<Reach>, bool); 2] {
         let under = |scope: u8| {
             if scope & APEX != 0 {
                 Reach::UnderDomain
@@ -86,16 +98,15 @@ impl<'ir> Names<'ir> {
         // What the ancestors say, for the name and its label alike.
         let mut above: Option<Reach> = None;
         let mut exact_above = false;
-        for ancestor in ancestors(name) {
-            if let Some(&scope) = self.scopes.get(ancestor) {
-                if scope & SUBDOMAINS != 0 {
-                    let reach = under(scope);
-                    above = Some(above.map_or(reach, |b| b.min(reach)));
-                }
-                exact_above |= scope == APEX;
+        for ancestor in index.ancestors(id) {
+            let scope = self.scope(ancestor);
+            if scope & SUBDOMAINS != 0 {
+                let reach = under(scope);
+                above = Some(above.map_or(reach, |b| b.min(reach)));
             }
+            exact_above |= scope == APEX;
         }
-        let here = self.scopes.get(name).copied().unwrap_or(0);
+        let here = self.scope(id);
         let itself = if here & APEX != 0 {
             Some(Reach::Listed)
         } else {
@@ -110,24 +121,16 @@ impl<'ir> Names<'ir> {
     }
 }
 
-/// The proper ancestors of a name, nearest first: `a.b.c` → `b.c`, `c`.
-fn ancestors(name: &str) -> impl Iterator<Item = &str> {
-    let mut rest = name;
-    std::iter::from_fn(move || {
-        let (_, parent) = rest.split_once('.')?;
-        rest = parent;
-        Some(parent)
-    })
-}
-
 /// The policy's answer for every probe.
 pub struct Oracle<'ir> {
+    /// Every name of a channel in a tier, and their ancestors, numbered.
+    index: NameIndex<'ir>,
     /// Names of channels in approved and limited tiers: never to be blocked.
-    open: Names<'ir>,
-    dns: Names<'ir>,
-    browser: Names<'ir>,
+    open: Names,
+    dns: Names,
+    browser: Names,
     /// Names of channels in tiers that `monitor`.
-    monitored: Names<'ir>,
+    monitored: Names,
     open_networks: Vec<Network>,
     blocked_networks: Vec<Network>,
     /// The answers to `name_probes`, in their order, worked out once for all the targets
@@ -183,11 +186,31 @@ impl<'ir> Oracle<'ir> {
                 (program, blocked, reported)
             })
             .collect();
+        let tiered: Vec<&ChannelInfo> = ir.tiered_channels().collect();
+        let named = || tiered.iter().flat_map(|c| &c.endpoints.domains);
+        let (index, numbers) = NameIndex::new(named().map(|e| &*e.name), named().count());
+        // Each tiered channel with the numbers of its names.
+        let mut rest = numbers.as_slice();
+        let numbered: Vec<(&ChannelInfo, &[NameId])> = tiered
+            .iter()
+            .map(|&c| {
+                let (own, after) = rest.split_at(c.endpoints.domains.len());
+                rest = after;
+                (c, own)
+            })
+            .collect();
+        let names = |pred: &dyn Fn(&TierInfo) -> bool| {
+            let channels = numbered
+                .iter()
+                .filter(|(c, _)| ir.tier_of(c).is_some_and(pred));
+            Names::of(index.count(), channels.copied())
+        };
         Oracle {
-            open: Names::of(open()),
-            dns: Names::of(blocking(Enforcement::Dns)),
-            browser: Names::of(blocking(Enforcement::Browser)),
-            monitored: Names::of(ir.channels_where(|t| t.monitor)),
+            open: names(&|t| t.kind != TierKind::Banned),
+            dns: names(&|t| t.block.contains(&Enforcement::Dns)),
+            browser: names(&|t| t.block.contains(&Enforcement::Browser)),
+            monitored: names(&|t| t.monitor),
+            index,
             open_networks: networks(open().collect()),
             blocked_networks: networks(blocking(Enforcement::Firewall).collect()),
             dns_answers: OnceLock::new(),
@@ -197,43 +220,51 @@ impl<'ir> Oracle<'ir> {
         }
     }
 
+    /// The names the probes ask about, numbered: what readers are given to keep what their
+    /// files say of each name by number.
+    pub fn names(&self) -> &NameIndex<'ir> {
+        &self.index
+    }
+
     /// Every name the policy mentions for a name question (DNS, browser, alert), with the
     /// policy's answer for the name itself and for a fresh label under it.
-    pub fn name_probes(
-        &self,
-        question: Question,
-    ) -> impl Iterator<Item = (&'ir str, [Answer; 2])> + '_ {
+    pub fn name_probes(&self, question: Question) -> impl Iterator<Item = (Name<'_>, [Answer; 2])> {
         let (blocked, watched, answers) = match question {
             Question::Dns => (&self.dns, None, &self.dns_answers),
             Question::Alert => (&self.dns, Some(&self.monitored), &self.alert_answers),
             // The browser question; the others ask no names.
             _ => (&self.browser, None, &self.browser_answers),
         };
-        let names = move || {
+        let ids = move || {
             self.open
-                .scopes
-                .keys()
-                .chain(blocked.scopes.keys())
-                .chain(watched.into_iter().flat_map(|w| w.scopes.keys()))
+                .listed
+                .iter()
+                .chain(&blocked.listed)
+                .chain(watched.into_iter().flat_map(|w| &w.listed))
                 .copied()
         };
         let answers = answers.get_or_init(|| {
-            names()
-                .map(|n| match watched {
-                    Some(watched) => self.alerts(watched, n),
-                    None => self.answers(blocked, n),
+            ids()
+                .map(|id| match watched {
+                    Some(watched) => self.alerts(watched, id),
+                    None => self.answers(blocked, id),
                 })
                 .collect()
         });
-        names().zip(answers.iter().copied())
+        ids()
+            .map(|id| self.index.name(id))
+            .zip(answers.iter().copied())
     }
 
-    /// What the policy wants seen of `name` and a label under it: the names of monitored
-    /// channels are reported, and so are those the DNS question blocks.
-    fn alerts(&self, watched: &Names, name: &str) -> [Answer; 2] {
-        let monitored = watched.reach(name);
-        let dns = self.answers(&self.dns, name);
-        let (open, blocked) = (self.open.reach(name), self.dns.reach(name));
+    /// What the policy wants seen of the name numbered `id` and a label under it: the names
+    /// of monitored channels are reported, and so are those the DNS question blocks.
+    fn alerts(&self, watched: &Names, id: NameId) -> [Answer; 2] {
+        let monitored = watched.reach(&self.index, id);
+        let dns = self.answers(&self.dns, id);
+        let (open, blocked) = (
+            self.open.reach(&self.index, id),
+            self.dns.reach(&self.index, id),
+        );
         std::array::from_fn(|i| match (monitored[i].0, dns[i]) {
             (Some(reach), _) => (Effect::Reported, Some(reach)),
             (None, (Effect::Blocked, reach)) => (Effect::Reported, reach),
@@ -260,12 +291,12 @@ impl<'ir> Oracle<'ir> {
             })
     }
 
-    /// What the policy decides for `name` and a label under it, and how it reaches a name it
-    /// blocks.
-    fn answers(&self, blocked: &Names, name: &str) -> [Answer; 2] {
-        let open = self.open.reach(name);
-        let blocked = blocked.reach(name);
-        let subdomains_carved_out = self.open.scopes.get(name) == Some(&SUBDOMAINS);
+    /// What the policy decides for the name numbered `id` and a label under it, and how it
+    /// reaches a name it blocks.
+    fn answers(&self, blocked: &Names, id: NameId) -> [Answer; 2] {
+        let open = self.open.reach(&self.index, id);
+        let blocked = blocked.reach(&self.index, id);
+        let subdomains_carved_out = self.open.scope(id) == SUBDOMAINS;
         std::array::from_fn(|i| {
             let (opened, exact_on_the_way) = open[i];
             match blocked[i].0 {

@@ -6,7 +6,8 @@
 
 use super::domains::NameList;
 use super::text;
-use crate::emit::verify::{Consumer, Effect, Question, Reading};
+use crate::emit::verify::names::Name;
+use crate::emit::verify::{Consumer, Effect, NameIndex, Question, Reading};
 use crate::emit::OutputFile;
 
 /// One side of the list (blocks or exceptions): plain names, and patterns with `*`.
@@ -43,8 +44,9 @@ impl<'t> Rules<'t> {
     }
 
     /// Whether a rule matches `host`, and a fresh label under it.
-    fn matches_both(&self, host: &str) -> [bool; 2] {
-        let [apex, child] = self.names.holds_both(host);
+    fn matches_both(&self, name: Name<'_>) -> [bool; 2] {
+        let [apex, child] = self.names.holds_both(name);
+        let host = name.text;
         if self.wildcards.is_empty() || (apex && child) {
             return [apex, child];
         }
@@ -86,9 +88,9 @@ struct FilterList<'t> {
 
 impl Reading for FilterList<'_> {
     fn name(&self, name: &str, child: bool) -> Option<Effect> {
-        self.name_and_child(name)[usize::from(child)]
+        self.name_and_child(Name::text(name))[usize::from(child)]
     }
-    fn name_and_child(&self, name: &str) -> [Option<Effect>; 2] {
+    fn name_and_child(&self, name: Name<'_>) -> [Option<Effect>; 2] {
         let excepted = self.exceptions.matches_both(name);
         let blocked = self.blocks.matches_both(name);
         std::array::from_fn(|i| {
@@ -101,10 +103,13 @@ impl Reading for FilterList<'_> {
     }
 }
 
-pub fn read(files: &[OutputFile]) -> Result<Vec<Consumer<'_>>, String> {
+pub fn read<'f>(
+    files: &'f [OutputFile],
+    names: &'f NameIndex<'f>,
+) -> Result<Vec<Consumer<'f>>, String> {
     let text = text(files, "msgpol.txt")?;
     let mut list = FilterList::default();
-    list.blocks.names = NameList::with_capacity(super::lines(text));
+    list.blocks.names = NameList::new(names);
     for line in text.lines() {
         let line = line.trim();
         if line.is_empty() || line.starts_with('!') || line.starts_with('#') {
@@ -126,9 +131,18 @@ mod tests {
     fn wildcards_match_as_adguard_means_them() {
         let mut rules = Rules::default();
         rules.add("||*.secure.example^").unwrap();
-        assert_eq!(rules.matches_both("a.secure.example"), [true, true]);
-        assert_eq!(rules.matches_both("secure.example"), [false, true]);
-        assert_eq!(rules.matches_both("notsecure.example"), [false, false]);
+        assert_eq!(
+            rules.matches_both(Name::text("a.secure.example")),
+            [true, true]
+        );
+        assert_eq!(
+            rules.matches_both(Name::text("secure.example")),
+            [false, true]
+        );
+        assert_eq!(
+            rules.matches_both(Name::text("notsecure.example")),
+            [false, false]
+        );
         assert!(glob("a*c", "abbc") && !glob("a*c", "abcd"));
     }
 }

@@ -20,7 +20,7 @@
 //! matched on its package name (the family name before its publisher id) and is signed.
 //! Rule exceptions, and rules in the `Msi`, `Script` and `Dll` collections, are not read.
 
-use crate::emit::verify::{Consumer, Effect, Identifier, Program, Question, Reading};
+use crate::emit::verify::{Consumer, Effect, Identifier, NameIndex, Program, Question, Reading};
 use crate::emit::OutputFile;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::XmlVersion;
@@ -344,7 +344,10 @@ fn read_file(files: &[OutputFile], path: &str) -> Result<Policy, String> {
     policy(text).map_err(|why| format!("`{path}`: {why}"))
 }
 
-pub fn read(files: &[OutputFile]) -> Result<Vec<Consumer<'_>>, String> {
+pub fn read<'f>(
+    files: &'f [OutputFile],
+    _names: &'f NameIndex<'f>,
+) -> Result<Vec<Consumer<'f>>, String> {
     let audit = match files.iter().any(|f| f.path == "msgpol-audit.xml") {
         true => read_file(files, "msgpol-audit.xml")?,
         false => Policy::default(),

@@ -16,7 +16,7 @@
 //! one, and is not one it reads.
 
 use super::domains::{ancestors, folded};
-use crate::emit::verify::{Consumer, Effect, Question, Reading};
+use crate::emit::verify::{Consumer, Effect, NameIndex, Question, Reading};
 use crate::emit::OutputFile;
 use rustc_hash::FxHashMap;
 use serde::Deserialize;
@@ -130,7 +130,10 @@ struct Policy<'f> {
     allow: Vec<Cow<'f, str>>,
 }
 
-pub fn read(files: &[OutputFile]) -> Result<Vec<Consumer<'_>>, String> {
+pub fn read<'f>(
+    files: &'f [OutputFile],
+    _names: &'f NameIndex<'f>,
+) -> Result<Vec<Consumer<'f>>, String> {
     let file = super::file(files, "msgpol.json")?;
     let policy: Policy =
         serde_json::from_slice(file).map_err(|e| format!("`msgpol.json` is not a policy: {e}"))?;

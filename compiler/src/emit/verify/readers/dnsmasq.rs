@@ -10,29 +10,27 @@
 use super::domains::folded;
 use super::domains::NameList;
 use super::text;
-use crate::emit::verify::{Consumer, Effect, Question, Reading};
+use crate::emit::verify::names::{Name, NameMap};
+use crate::emit::verify::{Consumer, Effect, NameIndex, Question, Reading};
 use crate::emit::OutputFile;
-use rustc_hash::FxHashSet;
-use std::borrow::Cow;
 
-#[derive(Default)]
 struct Dnsmasq<'t> {
     /// `address=` domains: answered here, never forwarded.
     answered: NameList<'t>,
     /// `server=/…/#` domains: forwarded as usual.
     forwarded: NameList<'t>,
     /// `host-record=` names answered with an unroutable address.
-    sunk: FxHashSet<Cow<'t, str>>,
+    sunk: NameMap<'t, bool>,
 }
 
 impl Reading for Dnsmasq<'_> {
     fn name(&self, name: &str, child: bool) -> Option<Effect> {
-        self.name_and_child(name)[usize::from(child)]
+        self.name_and_child(Name::text(name))[usize::from(child)]
     }
-    fn name_and_child(&self, name: &str) -> [Option<Effect>; 2] {
+    fn name_and_child(&self, name: Name<'_>) -> [Option<Effect>; 2] {
         let answered = self.answered.closest_both(name);
         let forwarded = self.forwarded.closest_both(name);
-        let sunk = self.sunk.contains(name);
+        let sunk = self.sunk.get(name);
         std::array::from_fn(|i| {
             Some(match (answered[i], forwarded[i]) {
                 _ if i == 0 && sunk => Effect::Blocked,
@@ -68,11 +66,15 @@ fn domains_and_value(spec: &str) -> Result<(Vec<&str>, &str), String> {
     Ok((parts, value))
 }
 
-pub fn read(files: &[OutputFile]) -> Result<Vec<Consumer<'_>>, String> {
+pub fn read<'f>(
+    files: &'f [OutputFile],
+    names: &'f NameIndex<'f>,
+) -> Result<Vec<Consumer<'f>>, String> {
     let text = text(files, "msgpol.conf")?;
     let mut config = Dnsmasq {
-        answered: NameList::with_capacity(super::lines(text)),
-        ..Dnsmasq::default()
+        answered: NameList::new(names),
+        forwarded: NameList::new(names),
+        sunk: NameMap::new(names),
     };
     for (number, line) in text.lines().enumerate() {
         let line = line.trim();
@@ -107,7 +109,7 @@ pub fn read(files: &[OutputFile]) -> Result<Vec<Consumer<'_>>, String> {
                 if !fields.all(|a| matches!(a, "0.0.0.0" | "::" | "127.0.0.1" | "::1")) {
                     return Err(format!("line {} records a routable address", number + 1));
                 }
-                config.sunk.insert(name);
+                *config.sunk.entry(name) = true;
             }
             _ => {
                 return Err(format!(

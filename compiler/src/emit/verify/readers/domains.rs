@@ -1,14 +1,13 @@
 //! Name lists as most DNS formats mean them: a name alone, or a name with all its subdomains.
 //! Each reader keeps its own lists; this only answers "does a list hold this name".
 
-use rustc_hash::FxHashMap;
+use crate::emit::verify::names::{Name, NameIndex, NameMap};
 use std::borrow::Cow;
 
 /// Names listed alone and names listed with their subdomains (a name may be both), borrowed
 /// from the file that lists them.
-#[derive(Default)]
 pub struct NameList<'t> {
-    names: FxHashMap<Cow<'t, str>, Listing>,
+    names: NameMap<'t, Listing>,
 }
 
 #[derive(Clone, Copy, Default)]
@@ -29,12 +28,26 @@ pub fn folded(name: &str) -> Cow<'_, str> {
     }
 }
 
+/// `name` in lowercase, borrowed while it is.
+fn folded_cow(name: Cow<'_, str>) -> Cow<'_, str> {
+    match name {
+        Cow::Borrowed(name) => folded(name),
+        Cow::Owned(name) => Cow::Owned(name.to_ascii_lowercase()),
+    }
+}
+
+/// A list of names kept by text alone, for lists too short to need an index.
+impl Default for NameList<'_> {
+    fn default() -> Self {
+        NameList::new(NameIndex::empty())
+    }
+}
+
 impl<'t> NameList<'t> {
-    /// A list with room for about `names` names (a feed's million are not rehashed again and
-    /// again while they are added).
-    pub fn with_capacity(names: usize) -> Self {
+    /// An empty list whose names of `index` are kept by number.
+    pub fn new(index: &'t NameIndex<'t>) -> Self {
         NameList {
-            names: FxHashMap::with_capacity_and_hasher(names, Default::default()),
+            names: NameMap::new(index),
         }
     }
 
@@ -56,43 +69,36 @@ impl<'t> NameList<'t> {
     }
 
     fn listing(&mut self, name: Cow<'t, str>) -> &mut Listing {
-        let name = match name {
-            Cow::Borrowed(name) => folded(name),
-            Cow::Owned(name) => Cow::Owned(name.to_ascii_lowercase()),
-        };
-        self.names.entry(name).or_default()
+        self.names.entry(folded_cow(name))
     }
 
     /// Whether the list holds `name`, and a fresh label under it: one walk up the name.
-    pub fn holds_both(&self, name: &str) -> [bool; 2] {
-        let here = self.names.get(name).copied().unwrap_or_default();
+    pub fn holds_both(&self, name: Name<'_>) -> [bool; 2] {
+        let here = self.names.get(name);
         if here.apex && here.subdomains {
             return [true, true];
         }
-        let above = ancestors(name).any(|a| self.names.get(a).is_some_and(|l| l.subdomains));
+        let above = self.names.above(name).any(|l| l.subdomains);
         [here.apex || above, here.subdomains || above]
     }
 
     /// How long the longest pattern of the list that holds `name`, and a fresh label under
     /// it, is, counting `*.x` as the text `.x` (one longer than `x`): formats where the most
     /// specific pattern wins compare these. One walk up the name serves both.
-    pub fn closest_both(&self, name: &str) -> [Option<usize>; 2] {
+    pub fn closest_both(&self, name: Name<'_>) -> [Option<usize>; 2] {
         let under = |at: &str, listing: &Listing| at.len() + usize::from(listing.wildcard);
         let above = || {
-            ancestors(name).find_map(|a| {
-                self.names
-                    .get(a)
-                    .filter(|l| l.subdomains)
-                    .map(|l| under(a, l))
-            })
+            self.names
+                .above(name)
+                .zip(ancestors(name.text))
+                .find_map(|(l, a)| l.subdomains.then(|| under(a, &l)))
         };
-        match self.names.get(name) {
-            Some(here) if here.apex && here.subdomains => {
-                [Some(name.len()), Some(under(name, here))]
-            }
-            Some(here) if here.apex => [Some(name.len()), above()],
-            Some(here) if here.subdomains => [above(), Some(under(name, here))],
-            _ => {
+        let here = self.names.get(name);
+        match (here.apex, here.subdomains) {
+            (true, true) => [Some(name.text.len()), Some(under(name.text, &here))],
+            (true, false) => [Some(name.text.len()), above()],
+            (false, true) => [above(), Some(under(name.text, &here))],
+            (false, false) => {
                 let above = above();
                 [above, above]
             }
@@ -113,6 +119,11 @@ pub fn ancestors(name: &str) -> impl Iterator<Item = &str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::emit::verify::names::Name;
+
+    fn n(text: &str) -> Name<'_> {
+        Name::text(text)
+    }
 
     #[test]
     fn lists_hold_names_as_listed() {
@@ -120,15 +131,15 @@ mod tests {
         list.add_tree("example.com");
         list.add_name("exact.org");
         list.add_subdomains("subs.net");
-        assert_eq!(list.holds_both("example.com"), [true, true]);
-        assert_eq!(list.holds_both("a.b.example.com"), [true, true]);
-        assert_eq!(list.holds_both("exact.org"), [true, false]);
-        assert_eq!(list.holds_both("a.exact.org"), [false, false]);
-        assert_eq!(list.holds_both("subs.net"), [false, true]);
-        assert_eq!(list.holds_both("a.subs.net"), [true, true]);
-        assert_eq!(list.holds_both("notexample.com"), [false, false]);
-        assert_eq!(list.closest_both("a.example.com"), [Some(11), Some(11)]);
+        assert_eq!(list.holds_both(n("example.com")), [true, true]);
+        assert_eq!(list.holds_both(n("a.b.example.com")), [true, true]);
+        assert_eq!(list.holds_both(n("exact.org")), [true, false]);
+        assert_eq!(list.holds_both(n("a.exact.org")), [false, false]);
+        assert_eq!(list.holds_both(n("subs.net")), [false, true]);
+        assert_eq!(list.holds_both(n("a.subs.net")), [true, true]);
+        assert_eq!(list.holds_both(n("notexample.com")), [false, false]);
+        assert_eq!(list.closest_both(n("a.example.com")), [Some(11), Some(11)]);
         // `*.subs.net` is matched by the text `.subs.net`: one longer than `subs.net`.
-        assert_eq!(list.closest_both("subs.net"), [None, Some(9)]);
+        assert_eq!(list.closest_both(n("subs.net")), [None, Some(9)]);
     }
 }

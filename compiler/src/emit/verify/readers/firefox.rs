@@ -11,7 +11,8 @@
 //! is not one it reads.
 
 use super::domains::NameList;
-use crate::emit::verify::{Consumer, Effect, Question, Reading};
+use crate::emit::verify::names::Name;
+use crate::emit::verify::{Consumer, Effect, NameIndex, Question, Reading};
 use crate::emit::OutputFile;
 use serde::Deserialize;
 use std::borrow::Cow;
@@ -80,7 +81,7 @@ impl<'t> Patterns<'t> {
     }
 
     /// Whether a pattern matches `name`, and a fresh label under it.
-    fn matches_both(&self, name: &str) -> [bool; 2] {
+    fn matches_both(&self, name: Name<'_>) -> [bool; 2] {
         if self.every {
             return [true, true];
         }
@@ -114,9 +115,9 @@ impl<'t> WebsiteFilter<'t> {
 
 impl Reading for WebsiteFilter<'_> {
     fn name(&self, name: &str, child: bool) -> Option<Effect> {
-        self.name_and_child(name)[usize::from(child)]
+        self.name_and_child(Name::text(name))[usize::from(child)]
     }
-    fn name_and_child(&self, name: &str) -> [Option<Effect>; 2] {
+    fn name_and_child(&self, name: Name<'_>) -> [Option<Effect>; 2] {
         let blocked = self.block.matches_both(name);
         let excepted = self.exceptions.matches_both(name);
         std::array::from_fn(|i| Some(super::blocked_if(blocked[i] && !excepted[i])))
@@ -143,7 +144,10 @@ struct Lists<'f> {
     exceptions: Vec<Cow<'f, str>>,
 }
 
-pub fn read(files: &[OutputFile]) -> Result<Vec<Consumer<'_>>, String> {
+pub fn read<'f>(
+    files: &'f [OutputFile],
+    _names: &'f NameIndex<'f>,
+) -> Result<Vec<Consumer<'f>>, String> {
     let file: File = serde_json::from_slice(super::file(files, "policies.json")?)
         .map_err(|e| format!("`policies.json` is not a policies file: {e}"))?;
     let lists = file.policies.website_filter;

@@ -11,6 +11,7 @@
 
 use super::windows_registry::{self, Registry, Value};
 use crate::emit::verify::Consumer;
+use crate::emit::verify::NameIndex;
 use crate::emit::OutputFile;
 
 const REG_SZ: u32 = 1;
@@ -154,7 +155,10 @@ fn registry(bytes: &[u8]) -> Result<Registry, String> {
     Ok(registry)
 }
 
-pub fn read(files: &[OutputFile]) -> Result<Vec<Consumer<'_>>, String> {
+pub fn read<'f>(
+    files: &'f [OutputFile],
+    _names: &'f NameIndex<'f>,
+) -> Result<Vec<Consumer<'f>>, String> {
     windows_registry::consumers(&registry(super::file(files, "Machine/Registry.pol")?)?)
 }
 

@@ -3,30 +3,29 @@
 //! the system's resolver match hosts entries exactly, never their subdomains.
 
 use super::domains::folded;
-use super::text;
-use crate::emit::verify::{Consumer, Effect, Question, Reading};
+use super::{blocked_if, text};
+use crate::emit::verify::names::{Name, NameMap};
+use crate::emit::verify::{Consumer, Effect, NameIndex, Question, Reading};
 use crate::emit::OutputFile;
-use rustc_hash::FxHashSet;
-use std::borrow::Cow;
 
-struct Hosts<'t>(FxHashSet<Cow<'t, str>>);
+/// Whether each name is listed.
+struct Hosts<'t>(NameMap<'t, bool>);
 
 impl Reading for Hosts<'_> {
     fn name(&self, name: &str, child: bool) -> Option<Effect> {
-        Some(if !child && self.0.contains(name) {
-            Effect::Blocked
-        } else {
-            Effect::Allowed
-        })
+        self.name_and_child(Name::text(name))[usize::from(child)]
     }
-    fn name_and_child(&self, name: &str) -> [Option<Effect>; 2] {
-        [self.name(name, false), Some(Effect::Allowed)]
+    fn name_and_child(&self, name: Name<'_>) -> [Option<Effect>; 2] {
+        [Some(blocked_if(self.0.get(name))), Some(Effect::Allowed)]
     }
 }
 
-pub fn read(files: &[OutputFile]) -> Result<Vec<Consumer<'_>>, String> {
+pub fn read<'f>(
+    files: &'f [OutputFile],
+    names: &'f NameIndex<'f>,
+) -> Result<Vec<Consumer<'f>>, String> {
     let text = text(files, "hosts")?;
-    let mut blocked = FxHashSet::with_capacity_and_hasher(super::lines(text), Default::default());
+    let mut blocked = NameMap::new(names);
     for (number, line) in text.lines().enumerate() {
         let line = line.split('#').next().unwrap_or_default();
         let mut words = line.split_whitespace();
@@ -40,7 +39,9 @@ pub fn read(files: &[OutputFile]) -> Result<Vec<Consumer<'_>>, String> {
             ));
         }
         // Hosts lookups ignore case.
-        blocked.extend(words.map(folded));
+        for name in words {
+            *blocked.entry(folded(name)) = true;
+        }
     }
     Ok(Consumer::only(&[Question::Dns], Hosts(blocked)))
 }

@@ -3,10 +3,13 @@
 //! a set created here counts as blocked.
 
 use super::{text, Cidr, DroppedRanges};
-use crate::emit::verify::{Consumer, Question};
+use crate::emit::verify::{Consumer, NameIndex, Question};
 use crate::emit::OutputFile;
 
-pub fn read(files: &[OutputFile]) -> Result<Vec<Consumer<'_>>, String> {
+pub fn read<'f>(
+    files: &'f [OutputFile],
+    _names: &'f NameIndex<'f>,
+) -> Result<Vec<Consumer<'f>>, String> {
     let mut created: Vec<&str> = Vec::new();
     let mut ranges = Vec::new();
     for (number, line) in text(files, "msgpol.ipset")?.lines().enumerate() {

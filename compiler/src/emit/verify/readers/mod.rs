@@ -29,11 +29,6 @@ use super::{Effect, Reading};
 use crate::emit::OutputFile;
 use std::net::IpAddr;
 
-/// About how many lines `text` has: room to reserve for what they list.
-pub fn lines(text: &str) -> usize {
-    text.bytes().filter(|&b| b == b'\n').count() + 1
-}
-
 /// The bytes of the file a target wrote at `path` (relative to its directory).
 pub fn file<'f>(files: &'f [OutputFile], path: &str) -> Result<&'f [u8], String> {
     files

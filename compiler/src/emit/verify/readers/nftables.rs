@@ -3,11 +3,14 @@
 //! ranges dropped are those of the sets the output chain's drop rules name.
 
 use super::{text, Cidr, DroppedRanges};
-use crate::emit::verify::{Consumer, Question};
+use crate::emit::verify::{Consumer, NameIndex, Question};
 use crate::emit::OutputFile;
 use std::collections::BTreeMap;
 
-pub fn read(files: &[OutputFile]) -> Result<Vec<Consumer<'_>>, String> {
+pub fn read<'f>(
+    files: &'f [OutputFile],
+    _names: &'f NameIndex<'f>,
+) -> Result<Vec<Consumer<'f>>, String> {
     let text = text(files, "msgpol.nft")?;
     // Comments end at the line's end; braces and commas separate the rest.
     let code: String = text

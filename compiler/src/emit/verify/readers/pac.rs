@@ -7,7 +7,8 @@
 
 use super::domains::NameList;
 use super::text;
-use crate::emit::verify::{Consumer, Effect, Question, Reading};
+use crate::emit::verify::names::Name;
+use crate::emit::verify::{Consumer, Effect, NameIndex, Question, Reading};
 use crate::emit::OutputFile;
 
 struct Pac<'t> {
@@ -17,9 +18,9 @@ struct Pac<'t> {
 
 impl Reading for Pac<'_> {
     fn name(&self, name: &str, child: bool) -> Option<Effect> {
-        self.name_and_child(name)[usize::from(child)]
+        self.name_and_child(Name::text(name))[usize::from(child)]
     }
-    fn name_and_child(&self, name: &str) -> [Option<Effect>; 2] {
+    fn name_and_child(&self, name: Name<'_>) -> [Option<Effect>; 2] {
         let allowed = self.allowed.holds_both(name);
         let blocked = self.blocked.holds_both(name);
         std::array::from_fn(|i| {
@@ -55,8 +56,12 @@ fn table<'t>(source: &'t str, name: &str) -> Result<Vec<&'t str>, String> {
         .collect()
 }
 
-fn names<'t>(source: &'t str, prefix: &str) -> Result<NameList<'t>, String> {
-    let mut list = NameList::with_capacity(super::lines(source));
+fn names<'t>(
+    source: &'t str,
+    prefix: &str,
+    index: &'t NameIndex<'t>,
+) -> Result<NameList<'t>, String> {
+    let mut list = NameList::new(index);
     for name in table(source, &format!("{prefix}TREE"))? {
         list.add_tree(name);
     }
@@ -69,7 +74,10 @@ fn names<'t>(source: &'t str, prefix: &str) -> Result<NameList<'t>, String> {
     Ok(list)
 }
 
-pub fn read(files: &[OutputFile]) -> Result<Vec<Consumer<'_>>, String> {
+pub fn read<'f>(
+    files: &'f [OutputFile],
+    names: &'f NameIndex<'f>,
+) -> Result<Vec<Consumer<'f>>, String> {
     let source = text(files, "msgpol.pac")?;
     if !source.contains("function FindProxyForURL(url, host)") {
         return Err("the file defines no FindProxyForURL".into());
@@ -77,8 +85,8 @@ pub fn read(files: &[OutputFile]) -> Result<Vec<Consumer<'_>>, String> {
     Ok(Consumer::only(
         &[Question::Dns],
         Pac {
-            allowed: names(source, "MSGPOL_ALLOW_")?,
-            blocked: names(source, "MSGPOL_")?,
+            allowed: self::names(source, "MSGPOL_ALLOW_", names)?,
+            blocked: self::names(source, "MSGPOL_", names)?,
         },
     ))
 }

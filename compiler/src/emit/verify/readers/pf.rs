@@ -2,11 +2,14 @@
 //! Only ranges of a table that a block rule names are dropped.
 
 use super::{text, Cidr, DroppedRanges};
-use crate::emit::verify::{Consumer, Question};
+use crate::emit::verify::{Consumer, NameIndex, Question};
 use crate::emit::OutputFile;
 use std::collections::BTreeMap;
 
-pub fn read(files: &[OutputFile]) -> Result<Vec<Consumer<'_>>, String> {
+pub fn read<'f>(
+    files: &'f [OutputFile],
+    _names: &'f NameIndex<'f>,
+) -> Result<Vec<Consumer<'f>>, String> {
     let mut tables: BTreeMap<&str, Vec<Cidr>> = BTreeMap::new();
     let mut blocked: Vec<&str> = Vec::new();
     for line in text(files, "msgpol.pf.conf")?.lines() {

@@ -10,6 +10,7 @@
 
 use super::windows_registry::{self, Registry, Value};
 use crate::emit::verify::Consumer;
+use crate::emit::verify::NameIndex;
 use crate::emit::OutputFile;
 
 const HEADER: &str = "Windows Registry Editor Version 5.00";
@@ -122,7 +123,10 @@ fn registry(text: &str) -> Result<Registry, String> {
     Ok(registry)
 }
 
-pub fn read(files: &[OutputFile]) -> Result<Vec<Consumer<'_>>, String> {
+pub fn read<'f>(
+    files: &'f [OutputFile],
+    _names: &'f NameIndex<'f>,
+) -> Result<Vec<Consumer<'f>>, String> {
     let text = utf16(super::file(files, "msgpol.reg")?)?;
     windows_registry::consumers(&registry(&text)?)
 }

@@ -6,63 +6,65 @@
 //! even as an empty non-terminal (`b` in a zone holding only `*.b.c`), is matched by no
 //! wildcard above it.
 
-use super::domains::ancestors;
 use super::domains::folded;
 use super::text;
-use crate::emit::verify::{Consumer, Effect, Question, Reading};
+use crate::emit::verify::names::{Name, NameMap};
+use crate::emit::verify::{Consumer, Effect, NameIndex, Question, Reading};
 use crate::emit::OutputFile;
-use rustc_hash::{FxHashMap, FxHashSet};
 use std::borrow::Cow;
 
-#[derive(Default)]
-struct Zone<'t> {
-    /// Owner names with a policy record, and what it does.
-    triggers: FxHashMap<Cow<'t, str>, Effect>,
-    /// Wildcard owners `*.X` by X (`*` alone by the empty name), and what they do.
-    wildcards: FxHashMap<Cow<'t, str>, Effect>,
-    /// Every name that exists in the zone: the owners and the names above them.
-    nodes: FxHashSet<Cow<'t, str>>,
+/// What the zone holds at one name.
+#[derive(Clone, Copy, Default)]
+struct Node {
+    /// The name exists in the zone: it owns records, or names under it do.
+    exists: bool,
+    /// What its own policy record does.
+    trigger: Option<Effect>,
+    /// What its wildcard owner (`*.name`) does.
+    wildcard: Option<Effect>,
 }
 
-impl Zone<'_> {
-    /// What the wildcard at `encloser` (the closest encloser of a query) does, if any.
-    fn wildcard(&self, encloser: &str) -> Effect {
-        self.wildcards
-            .get(encloser)
-            .copied()
-            .unwrap_or(Effect::Allowed)
-    }
+struct Zone<'t> {
+    nodes: NameMap<'t, Node>,
+    /// What the wildcard owner `*` (the zone's apex's own) does.
+    apex_wildcard: Option<Effect>,
+}
+
+/// What a policy does, `Allowed` when there is none.
+fn or_allowed(effect: Option<Effect>) -> Option<Effect> {
+    Some(effect.unwrap_or(Effect::Allowed))
 }
 
 impl Reading for Zone<'_> {
     fn name(&self, name: &str, child: bool) -> Option<Effect> {
-        self.name_and_child(name)[usize::from(child)]
+        self.name_and_child(Name::text(name))[usize::from(child)]
     }
-    fn name_and_child(&self, name: &str) -> [Option<Effect>; 2] {
-        if self.nodes.contains(name) {
+    fn name_and_child(&self, name: Name<'_>) -> [Option<Effect>; 2] {
+        let here = self.nodes.get(name);
+        if here.exists {
             // The name answers by its own policy, or (an empty non-terminal: it exists, has no
             // policy, and no wildcard applies to it) by none; a fresh label under it has the
             // name itself as its closest encloser.
-            let itself = self.triggers.get(name).copied().unwrap_or(Effect::Allowed);
-            return [Some(itself), Some(self.wildcard(name))];
+            return [or_allowed(here.trigger), or_allowed(here.wildcard)];
         }
         // The closest encloser of both: the nearest name above that exists in the zone (the
         // zone's apex if none does).
-        let encloser = ancestors(name)
-            .find(|a| self.nodes.contains(*a))
-            .unwrap_or("");
-        let effect = Some(self.wildcard(encloser));
-        [effect, effect]
+        let wildcard = match self.nodes.above(name).find(|n| n.exists) {
+            Some(encloser) => encloser.wildcard,
+            None => self.apex_wildcard,
+        };
+        [or_allowed(wildcard), or_allowed(wildcard)]
     }
 }
 
-pub fn read(files: &[OutputFile]) -> Result<Vec<Consumer<'_>>, String> {
+pub fn read<'f>(
+    files: &'f [OutputFile],
+    names: &'f NameIndex<'f>,
+) -> Result<Vec<Consumer<'f>>, String> {
     let text = text(files, "msgpol.rpz.zone")?;
-    let lines = super::lines(text);
     let mut zone = Zone {
-        triggers: FxHashMap::with_capacity_and_hasher(lines, Default::default()),
-        wildcards: FxHashMap::with_capacity_and_hasher(lines, Default::default()),
-        nodes: FxHashSet::with_capacity_and_hasher(lines, Default::default()),
+        nodes: NameMap::new(names),
+        apex_wildcard: None,
     };
     let mut owner: Cow<str> = Cow::Borrowed("");
     for (number, line) in text.lines().enumerate() {
@@ -108,33 +110,23 @@ pub fn read(files: &[OutputFile]) -> Result<Vec<Consumer<'_>>, String> {
                 ))
             }
         };
-        if zone
-            .triggers
-            .insert(owner.clone(), effect)
-            .is_some_and(|e| e != effect)
-        {
+        let node = zone.nodes.entry(owner.clone());
+        if node.trigger.is_some_and(|e| e != effect) {
             return Err(format!("line {}: `{owner}` has two policies", number + 1));
         }
-        let wildcard_of = match &owner {
-            Cow::Borrowed(name) => name
-                .strip_prefix("*.")
-                .or((*name == "*").then_some(""))
-                .map(Cow::Borrowed),
-            Cow::Owned(name) => name
-                .strip_prefix("*.")
-                .or((name == "*").then_some(""))
-                .map(|n| Cow::Owned(n.to_string())),
-        };
-        if let Some(parent) = wildcard_of {
-            zone.wildcards.insert(parent, effect);
+        node.trigger = Some(effect);
+        node.exists = true;
+        if owner == "*" {
+            zone.apex_wildcard = Some(effect);
+        } else if let Some(parent) = owner.strip_prefix("*.") {
+            let parent = match &owner {
+                Cow::Borrowed(name) => Cow::Borrowed(&name[2..]),
+                Cow::Owned(_) => Cow::Owned(parent.to_string()),
+            };
+            zone.nodes.entry(parent).wildcard = Some(effect);
         }
-        match &owner {
-            Cow::Borrowed(name) => zone.nodes.extend(ancestors(name).map(Cow::Borrowed)),
-            Cow::Owned(name) => zone
-                .nodes
-                .extend(ancestors(name).map(|a| Cow::Owned(a.to_string()))),
-        }
-        zone.nodes.insert(owner.clone());
+        zone.nodes
+            .mark_above(owner.clone(), |node| node.exists = true);
     }
     Ok(Consumer::only(&[Question::Dns], zone))
 }

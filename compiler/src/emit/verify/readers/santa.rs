@@ -10,7 +10,7 @@
 //! hash or certificate match no probe. Santa runs on macOS: Windows programs are not its to
 //! block. The profile is read with the plist crate, as strictly as Apple's parser.
 
-use crate::emit::verify::{Consumer, Effect, Identifier, Program, Question, Reading};
+use crate::emit::verify::{Consumer, Effect, Identifier, NameIndex, Program, Question, Reading};
 use crate::emit::OutputFile;
 use serde::Deserialize;
 
@@ -83,7 +83,10 @@ impl Reading for Rules {
 /// The preference domains of the Santas that read a profile.
 const SANTAS: [&str; 2] = ["com.northpolesec.santa", "com.google.santa"];
 
-pub fn read(files: &[OutputFile]) -> Result<Vec<Consumer<'_>>, String> {
+pub fn read<'f>(
+    files: &'f [OutputFile],
+    _names: &'f NameIndex<'f>,
+) -> Result<Vec<Consumer<'f>>, String> {
     let bytes = super::file(files, "msgpol-santa.mobileconfig")?;
     let profile: Profile = plist::from_bytes(bytes)
         .map_err(|e| format!("`msgpol-santa.mobileconfig` is not a profile: {e}"))?;

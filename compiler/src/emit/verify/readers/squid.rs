@@ -7,7 +7,8 @@
 
 use super::domains::NameList;
 use super::text;
-use crate::emit::verify::{Consumer, Effect, Question, Reading};
+use crate::emit::verify::names::Name;
+use crate::emit::verify::{Consumer, Effect, NameIndex, Question, Reading};
 use crate::emit::OutputFile;
 use regex_automata::meta::Regex;
 
@@ -18,12 +19,12 @@ enum Acl<'t> {
 
 impl Acl<'_> {
     /// Whether the ACL matches `name`, and a fresh label under it.
-    fn matches_both(&self, name: &str) -> [bool; 2] {
+    fn matches_both(&self, name: Name<'_>) -> [bool; 2] {
         match self {
             Acl::Domains(list) => list.holds_both(name),
             Acl::Patterns(patterns) => {
-                let child = format!("msgpol-probe.{name}");
-                [name, child.as_str()].map(|host| patterns.iter().any(|p| p.is_match(host)))
+                let child = format!("msgpol-probe.{}", name.text);
+                [name.text, child.as_str()].map(|host| patterns.iter().any(|p| p.is_match(host)))
             }
         }
     }
@@ -44,9 +45,9 @@ impl Squid<'_> {
 
 impl Reading for Squid<'_> {
     fn name(&self, name: &str, child: bool) -> Option<Effect> {
-        self.name_and_child(name)[usize::from(child)]
+        self.name_and_child(Name::text(name))[usize::from(child)]
     }
-    fn name_and_child(&self, name: &str) -> [Option<Effect>; 2] {
+    fn name_and_child(&self, name: Name<'_>) -> [Option<Effect>; 2] {
         let matched: Vec<[bool; 2]> = self
             .acls
             .iter()
@@ -80,7 +81,10 @@ fn values<'f>(files: &'f [OutputFile], spec: &'f str) -> Result<Vec<&'f str>, St
     }
 }
 
-pub fn read(files: &[OutputFile]) -> Result<Vec<Consumer<'_>>, String> {
+pub fn read<'f>(
+    files: &'f [OutputFile],
+    names: &'f NameIndex<'f>,
+) -> Result<Vec<Consumer<'f>>, String> {
     let mut squid = Squid {
         acls: Vec::new(),
         rules: Vec::new(),
@@ -95,7 +99,7 @@ pub fn read(files: &[OutputFile]) -> Result<Vec<Consumer<'_>>, String> {
             ["acl", name, "dstdomain", spec] => {
                 let values = values(files, spec)?;
                 let at = squid.position(name).unwrap_or_else(|| {
-                    let list = NameList::with_capacity(values.len());
+                    let list = NameList::new(names);
                     squid.acls.push((name.to_string(), Acl::Domains(list)));
                     squid.acls.len() - 1
                 });
@@ -175,7 +179,7 @@ mod tests {
             path: "msgpol.conf".into(),
             contents: conf.as_bytes().to_vec(),
         }];
-        let squid = &read(&files).unwrap()[0].reading;
+        let squid = &read(&files, NameIndex::empty()).unwrap()[0].reading;
         assert_eq!(squid.name("x.a.chat.example", false), Some(Effect::Allowed));
         assert_eq!(squid.name("x.b.chat.example", false), Some(Effect::Allowed));
         assert_eq!(squid.name("x.chat.example", false), Some(Effect::Blocked));

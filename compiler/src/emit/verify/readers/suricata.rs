@@ -12,7 +12,8 @@
 
 use super::domains::NameList;
 use super::text;
-use crate::emit::verify::{Consumer, Effect, Question, Reading};
+use crate::emit::verify::names::Name;
+use crate::emit::verify::{Consumer, Effect, NameIndex, Question, Reading};
 use crate::emit::OutputFile;
 use std::borrow::Cow;
 
@@ -71,6 +72,13 @@ struct Rules<'t> {
 }
 
 impl<'t> Rules<'t> {
+    fn new(names: &'t NameIndex<'t>) -> Self {
+        Rules {
+            names: NameList::new(names),
+            others: Vec::new(),
+        }
+    }
+
     fn add(&mut self, matcher: Matcher<'t>) {
         if let [content] = matcher.contents.as_slice() {
             // Names are lowercase: a content matches one only in lowercase, or with nocase.
@@ -108,14 +116,14 @@ impl<'t> Rules<'t> {
     }
 
     /// Whether a rule matches `name`, and a fresh label under it.
-    fn matches_both(&self, name: &str) -> [bool; 2] {
+    fn matches_both(&self, name: Name<'_>) -> [bool; 2] {
         let [apex, child] = self.names.holds_both(name);
         if self.others.is_empty() || (apex && child) {
             return [apex, child];
         }
-        let fresh = format!("msgpol-probe.{name}");
+        let fresh = format!("msgpol-probe.{}", name.text);
         [
-            apex || self.others.iter().any(|m| m.matches(name)),
+            apex || self.others.iter().any(|m| m.matches(name.text)),
             child || self.others.iter().any(|m| m.matches(&fresh)),
         ]
     }
@@ -128,11 +136,20 @@ struct Detection<'t> {
     alert: Rules<'t>,
 }
 
+impl<'t> Detection<'t> {
+    fn new(names: &'t NameIndex<'t>) -> Self {
+        Detection {
+            pass: Rules::new(names),
+            alert: Rules::new(names),
+        }
+    }
+}
+
 impl Reading for Detection<'_> {
     fn name(&self, name: &str, child: bool) -> Option<Effect> {
-        self.name_and_child(name)[usize::from(child)]
+        self.name_and_child(Name::text(name))[usize::from(child)]
     }
-    fn name_and_child(&self, name: &str) -> [Option<Effect>; 2] {
+    fn name_and_child(&self, name: Name<'_>) -> [Option<Effect>; 2] {
         let passed = self.pass.matches_both(name);
         let alerted = self.alert.matches_both(name);
         std::array::from_fn(|i| {
@@ -255,9 +272,12 @@ fn rule(line: &str) -> Result<(&'static str, bool, Matcher<'_>), String> {
     Ok((buffer, pass, matcher))
 }
 
-pub fn read(files: &[OutputFile]) -> Result<Vec<Consumer<'_>>, String> {
-    let mut queries = Detection::default();
-    let mut server_names = Detection::default();
+pub fn read<'f>(
+    files: &'f [OutputFile],
+    names: &'f NameIndex<'f>,
+) -> Result<Vec<Consumer<'f>>, String> {
+    let mut queries = Detection::new(names);
+    let mut server_names = Detection::new(names);
     for (number, line) in text(files, "msgpol.rules")?.lines().enumerate() {
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') {

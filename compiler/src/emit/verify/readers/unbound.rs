@@ -6,12 +6,11 @@
 //! refuse the rest. A name with local data and no zone of its own gets a
 //! `transparent` zone of its own. Local data of 0.0.0.0 or :: sinks the name.
 
-use super::domains::ancestors;
 use super::domains::folded;
 use super::text;
-use crate::emit::verify::{Consumer, Effect, Question, Reading};
+use crate::emit::verify::names::{Name, NameMap};
+use crate::emit::verify::{Consumer, Effect, NameIndex, Question, Reading};
 use crate::emit::OutputFile;
-use rustc_hash::FxHashMap;
 use std::borrow::Cow;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -26,11 +25,10 @@ enum ZoneType {
     Static,
 }
 
-#[derive(Default)]
 struct Unbound<'t> {
-    zones: FxHashMap<Cow<'t, str>, ZoneType>,
+    zones: NameMap<'t, Option<ZoneType>>,
     /// Names with local data, and whether all their data sinks them.
-    data: FxHashMap<Cow<'t, str>, bool>,
+    data: NameMap<'t, Option<bool>>,
 }
 
 /// What a query meets in its closest zone, given the local data of the name asked.
@@ -51,15 +49,15 @@ fn answer(zone: Option<ZoneType>, local: Option<bool>) -> Effect {
 
 impl Reading for Unbound<'_> {
     fn name(&self, name: &str, child: bool) -> Option<Effect> {
-        self.name_and_child(name)[usize::from(child)]
+        self.name_and_child(Name::text(name))[usize::from(child)]
     }
-    fn name_and_child(&self, name: &str) -> [Option<Effect>; 2] {
-        let local = self.data.get(name).copied();
+    fn name_and_child(&self, name: Name<'_>) -> [Option<Effect>; 2] {
+        let local = self.data.get(name);
         // The closest zone at the name or above it; a fresh label under the name has no zone
         // or data of its own, so this is its closest zone too.
-        let zone = std::iter::once(name)
-            .chain(ancestors(name))
-            .find_map(|z| self.zones.get(z).copied());
+        let zone = std::iter::once(self.zones.get(name))
+            .chain(self.zones.above(name))
+            .find_map(|z| z);
         // Local data without a zone makes a transparent zone for its own name.
         let own_zone = zone.or(local.map(|_| ZoneType::Transparent));
         [Some(answer(own_zone, local)), Some(answer(own_zone, None))]
@@ -79,11 +77,14 @@ fn name_of(text: &str) -> Cow<'_, str> {
     folded(text.strip_suffix('.').unwrap_or(text))
 }
 
-pub fn read(files: &[OutputFile]) -> Result<Vec<Consumer<'_>>, String> {
+pub fn read<'f>(
+    files: &'f [OutputFile],
+    names: &'f NameIndex<'f>,
+) -> Result<Vec<Consumer<'f>>, String> {
     let text = text(files, "msgpol.conf")?;
     let mut config = Unbound {
-        zones: FxHashMap::with_capacity_and_hasher(super::lines(text), Default::default()),
-        ..Unbound::default()
+        zones: NameMap::new(names),
+        data: NameMap::new(names),
     };
     let mut in_server = false;
     for (number, line) in text.lines().enumerate() {
@@ -120,7 +121,7 @@ pub fn read(files: &[OutputFile]) -> Result<Vec<Consumer<'_>>, String> {
                         ))
                     }
                 };
-                config.zones.insert(name_of(quoted(zone.trim())?), kind);
+                *config.zones.entry(name_of(quoted(zone.trim())?)) = Some(kind);
             }
             "local-data" => {
                 let record = quoted(value)?;
@@ -128,8 +129,8 @@ pub fn read(files: &[OutputFile]) -> Result<Vec<Consumer<'_>>, String> {
                 let name = name_of(fields.next().unwrap_or_default());
                 let data = fields.last().unwrap_or_default();
                 let sinks = matches!(data, "0.0.0.0" | "::");
-                let all = config.data.entry(name).or_insert(true);
-                *all &= sinks;
+                let all = config.data.entry(name);
+                *all = Some(all.unwrap_or(true) && sinks);
             }
             other => {
                 return Err(format!(

@@ -16,7 +16,7 @@
 //! strings with `''` for a quote, and nothing else.
 
 use super::{blocked_if, text, Cidr};
-use crate::emit::verify::{Consumer, Effect, Identifier, Program, Question, Reading};
+use crate::emit::verify::{Consumer, Effect, Identifier, NameIndex, Program, Question, Reading};
 use crate::emit::OutputFile;
 use std::net::IpAddr;
 
@@ -186,7 +186,10 @@ fn new_rule(rules: &mut FirewallRules, parameters: &[Vec<String>]) -> Result<(),
     Ok(())
 }
 
-pub fn read(files: &[OutputFile]) -> Result<Vec<Consumer<'_>>, String> {
+pub fn read<'f>(
+    files: &'f [OutputFile],
+    _names: &'f NameIndex<'f>,
+) -> Result<Vec<Consumer<'f>>, String> {
     let script = text(files, "msgpol-firewall.ps1")?;
     let script = script.strip_prefix('\u{feff}').unwrap_or(script);
     let mut rules = FirewallRules::default();

@@ -6,7 +6,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use msgpol::dlp::engine::Scanner;
-use msgpol::dlp::input::{self, Document, Format};
+use msgpol::dlp::input::{self, Format, Source};
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
@@ -53,21 +53,20 @@ fuzz_target!(|data: &[u8]| {
     let Some((&selector, raw)) = data.split_first() else {
         return;
     };
-    let raw = input::utf8(raw.to_vec());
+    // Small windows, so that the input crosses several of them.
+    let mut source = Source::new(raw, 64);
+    let Ok(head) = source.head(input::HEAD) else {
+        return;
+    };
     let format = match selector % 5 {
         0 => Format::Text,
         1 => Format::Slack,
         2 => Format::WhatsApp,
         3 => Format::Mbox,
-        _ => input::detect("input", &raw),
-    };
-    let Ok(document) = Document::new(format, raw) else {
-        return;
+        _ => input::detect("input", head),
     };
     let scanner = scanner();
-    let mut positions = document.positions();
-    for hit in scanner.scan(&document.text) {
-        std::hint::black_box(positions.at(hit.offset));
-        std::hint::black_box(scanner.detector(hit.detector));
-    }
+    let _ = input::scan(source, format, scanner, 64, |finding| {
+        std::hint::black_box(scanner.detector(finding.detector));
+    });
 });

@@ -1,11 +1,13 @@
 //! `msgpol scan POLICY PATH… [--format human|json]`: run the policy's detectors over chat
-//! text, exports and mail (see `dlp::input`), and report each finding by file, line and
-//! column. Exit 0: nothing found; 1: findings; 2: the policy has errors, or a path cannot be
+//! text, exports and mail (see `dlp::input`), each read and scanned a window at a time, and
+//! report each finding by file, line and column as it is found. Exit 0: nothing found; 1: findings; 2: the policy has errors, or a path cannot be
 //! read or parsed (the other paths are still scanned).
 
 use super::{Session, EXIT_OK, EXIT_POLICY, EXIT_USAGE};
 use msgpol::diagnostics::{quote, Code, Diagnostic};
-use msgpol::dlp::input::{self, Document};
+use msgpol::dlp::engine::Scanner;
+use msgpol::dlp::{input, stream};
+use serde::ser::{SerializeSeq, Serializer};
 use serde::Serialize;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -33,8 +35,8 @@ pub struct ScanArgs {
 #[derive(Serialize)]
 struct Finding<'a> {
     path: &'a str,
-    line: usize,
-    column: usize,
+    line: u64,
+    column: u64,
     class: &'a str,
     detector: &'a str,
     confidence: msgpol::ir::Confidence,
@@ -94,14 +96,25 @@ impl Walk {
     }
 }
 
-fn read(path: &Path) -> std::io::Result<Vec<u8>> {
-    if path == Path::new("-") {
-        let mut bytes = Vec::new();
-        std::io::stdin().read_to_end(&mut bytes)?;
-        Ok(bytes)
+/// Scan one file (or standard input), giving each finding to `report` as it is found.
+fn scan_file(
+    path: &Path,
+    name: &str,
+    scanner: &Scanner,
+    report: impl FnMut(stream::Finding),
+) -> Result<(), String> {
+    let io = |e: std::io::Error| msgpol::diagnostics::describe_io(&e);
+    let reader: Box<dyn Read> = if path == Path::new("-") {
+        Box::new(std::io::stdin().lock())
     } else {
-        std::fs::read(path)
-    }
+        Box::new(std::fs::File::open(path).map_err(io)?)
+    };
+    let mut source = input::Source::new(reader, stream::WINDOW);
+    let format = input::detect(name, source.head(input::HEAD).map_err(io)?);
+    input::scan(source, format, scanner, stream::WINDOW, report).map_err(|e| match e {
+        input::Error::Io(e) => io(e),
+        input::Error::Invalid(why) => format!("{} {why}", format.name()),
+    })
 }
 
 pub fn run(session: &Session, args: &ScanArgs) -> i32 {
@@ -140,62 +153,54 @@ pub fn run(session: &Session, args: &ScanArgs) -> i32 {
             ));
         }
     }
-    let paths = walk.files;
-    let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
-    // Only JSON output keeps the findings, to print them at the end. Human output is written
-    // as it is found, through one buffer; a closed pipe (`| head`) just ends the output.
-    let mut findings = Vec::new();
     let mut found_any = false;
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    let mut out_open = true;
-    for (path, name) in paths.iter().zip(&names) {
-        let raw = match read(path) {
-            Ok(raw) => input::utf8(raw),
-            Err(e) => {
-                problems.push(unreadable(name, &msgpol::diagnostics::describe_io(&e)));
-                continue;
-            }
-        };
-        let format = input::detect(name, &raw);
-        let document = match Document::new(format, raw) {
-            Ok(d) => d,
-            Err(why) => {
-                problems.push(unreadable(name, &format!("{} {why}", format.name())));
-                continue;
-            }
-        };
-        let hits = scanner.scan(&document.text);
-        found_any |= !hits.is_empty();
-        let mut positions = document.positions();
-        for hit in hits {
-            if args.format == ScanFormat::Human && !out_open {
-                break;
-            }
-            let (line, column) = positions.at(hit.offset);
-            let (class, detector) = scanner.detector(hit.detector);
-            match args.format {
-                ScanFormat::Human => {
-                    out_open = writeln!(
-                        out,
-                        "{name}:{line}:{column}: {class}/{detector} ({} confidence)",
-                        msgpol::dlp::confidence_name(hit.confidence)
-                    )
-                    .is_ok();
-                }
-                ScanFormat::Json => findings.push(Finding {
-                    path: name,
-                    line,
-                    column,
-                    class,
-                    detector,
-                    confidence: hit.confidence,
-                }),
+    let mut scan_all = |report: &mut dyn FnMut(&str, &stream::Finding) -> bool| {
+        // A closed pipe (`| head`) just ends the output.
+        let mut out_open = true;
+        for path in &walk.files {
+            let name = path.display().to_string();
+            let scanned = scan_file(path, &name, &scanner, |f| {
+                found_any = true;
+                out_open = out_open && report(&name, &f);
+            });
+            if let Err(why) = scanned {
+                problems.push(unreadable(&name, &why));
             }
         }
-    }
-    if args.format == ScanFormat::Json {
-        let text = serde_json::to_string_pretty(&findings).expect("findings serialise");
-        let _ = writeln!(out, "{text}");
+    };
+    // Findings are written as they are found, through one buffer; JSON output is one array,
+    // written an element at a time.
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    match args.format {
+        ScanFormat::Human => scan_all(&mut |name, f| {
+            let (class, detector) = scanner.detector(f.detector);
+            writeln!(
+                out,
+                "{name}:{}:{}: {class}/{detector} ({} confidence)",
+                f.line,
+                f.column,
+                msgpol::dlp::confidence_name(f.confidence)
+            )
+            .is_ok()
+        }),
+        ScanFormat::Json => {
+            let mut json = serde_json::Serializer::pretty(&mut out);
+            let mut array = json.serialize_seq(None).expect("an array starts");
+            scan_all(&mut |path, f| {
+                let (class, detector) = scanner.detector(f.detector);
+                let finding = Finding {
+                    path,
+                    line: f.line,
+                    column: f.column,
+                    class,
+                    detector,
+                    confidence: f.confidence,
+                };
+                array.serialize_element(&finding).is_ok()
+            });
+            let _ = SerializeSeq::end(array);
+            let _ = writeln!(out);
+        }
     }
     let _ = out.flush();
     drop(out);

@@ -17,6 +17,11 @@
 //! only those; checksums and context words are evaluated only on their matches. Keywords are
 //! one Aho–Corasick pass over the whole text.
 //!
+//! A long document is scanned in parts (`scan_part`, driven by `dlp::stream`): what decides
+//! a hit lies within `reach()` bytes of it (patterns have a longest match, context words a
+//! `within`), so a part scanned with that much text on either side finds what one pass over
+//! the whole text finds there.
+//!
 //! The scanner reads detectors as `Detector`s, which `dlp::scanner` makes from the IR and
 //! validation makes from a declaration, to run its examples: one engine for both.
 
@@ -102,6 +107,24 @@ pub trait Trace {
 
 impl Trace for () {}
 
+/// Where each pattern's search goes on in a line that one part of a text ends inside and the
+/// next part continues: the end of the pattern's last match there (see `Scanner::scan_part`).
+pub struct Resume(Vec<usize>);
+
+impl Resume {
+    /// Nothing found yet: every search starts where its line does.
+    pub fn new(scanner: &Scanner) -> Resume {
+        Resume(vec![0; scanner.pattern_owner.len()])
+    }
+
+    /// The text lost its first `by` bytes.
+    pub fn shift(&mut self, by: usize) {
+        for r in &mut self.0 {
+            *r = r.saturating_sub(by);
+        }
+    }
+}
+
 /// A detector, compiled.
 struct Compiled {
     class: String,
@@ -134,6 +157,11 @@ pub struct Scanner {
     prefilter: ByteFinder,
     /// Case-sensitive keywords, and keywords with ASCII case folded.
     keywords: Vec<Keywords>,
+    /// The longest match of any pattern or keyword, in bytes (the subset has no unbounded
+    /// repeat, and validation caps keywords).
+    longest: usize,
+    /// The widest `near … within`.
+    widest_context: usize,
 }
 
 /// A detector's match that passed its checks.
@@ -193,6 +221,7 @@ impl Scanner {
         let mut every_hir = Vec::new();
         let mut pattern_owner = Vec::new();
         let mut keywords: [(Vec<&str>, Vec<usize>); 2] = Default::default();
+        let mut longest = 0;
         for d in given {
             let index = detectors.len();
             let hirs = d
@@ -201,6 +230,13 @@ impl Scanner {
                 .map(|p| pattern::runnable(p, d.case_sensitive))
                 .collect::<Result<Vec<Hir>, _>>()
                 .map_err(|e| format!("detector `{}`: {}", d.name, e.problem))?;
+            for hir in &hirs {
+                let len = hir.properties().maximum_len().ok_or_else(|| {
+                    format!("detector `{}`: a pattern without a longest match", d.name)
+                })?;
+                longest = longest.max(len);
+            }
+            longest = longest.max(d.keywords.iter().map(|k| k.len()).max().unwrap_or(0));
             every_hir.extend(hirs.iter().cloned());
             pattern_owner.extend((0..hirs.len()).map(|i| (index, i)));
             let near = match &d.near {
@@ -258,12 +294,19 @@ impl Scanner {
                 });
             }
         }
+        let widest_context = detectors
+            .iter()
+            .filter_map(|d| d.near.as_ref().map(|(_, within)| *within))
+            .max()
+            .unwrap_or(0);
         Ok(Scanner {
             detectors,
             which_patterns,
             pattern_owner,
             prefilter,
             keywords: automata,
+            longest,
+            widest_context,
         })
     }
 
@@ -273,6 +316,18 @@ impl Scanner {
         (&d.class, &d.name)
     }
 
+    /// How many matches of a detector a document needs for any to count (`min-count`).
+    pub fn min_count(&self, detector: usize) -> u32 {
+        self.detectors[detector].min_count
+    }
+
+    /// How far what decides a hit reaches past its part of a text: a match that starts in
+    /// the part, the byte after it (whole words) and its context words (`within`). A text
+    /// scanned in parts has this much beyond each part's end, and as much before its start.
+    pub fn reach(&self) -> usize {
+        self.longest + self.widest_context + 2
+    }
+
     /// Every hit in a document, in order of offset, detectors with too few hits left out.
     pub fn scan(&self, text: &[u8]) -> Vec<Hit> {
         self.scan_traced(text, &mut ())
@@ -280,20 +335,52 @@ impl Scanner {
 
     /// `scan`, telling `trace` what it drops and why.
     pub fn scan_traced(&self, text: &[u8], trace: &mut impl Trace) -> Vec<Hit> {
+        let mut hits = self.scan_part(text, 0..text.len(), &mut Resume::new(self), trace);
+        let mut counts = vec![0u32; self.detectors.len()];
+        for h in &hits {
+            counts[h.detector] += 1;
+        }
+        for (detector, &count) in counts.iter().enumerate() {
+            if count > 0 && count < self.detectors[detector].min_count {
+                trace.too_few(detector, count);
+            }
+        }
+        hits.retain(|h| counts[h.detector] >= self.detectors[h.detector].min_count);
+        hits
+    }
+
+    /// The hits that start in `text[part]`, in order of offset, before `min-count` is applied.
+    /// The same as in the whole text as long as `text` holds `reach()` bytes on either side of
+    /// `part` (or the document ends there), `part` starts where the previous part ended, and
+    /// `resume` is the one the previous part was scanned with: a part may end inside a line
+    /// (a line longer than a window), and each pattern's search then goes on from its last
+    /// match, as in one pass over the line.
+    pub fn scan_part(
+        &self,
+        text: &[u8],
+        part: Range<usize>,
+        resume: &mut Resume,
+        trace: &mut impl Trace,
+    ) -> Vec<Hit> {
         let mut hits = Vec::new();
         if let Some(which) = &self.which_patterns {
-            self.scan_prefiltered(which, text, &mut hits, trace);
+            self.scan_prefiltered(which, text, &part, resume, &mut hits, trace);
         }
         for k in &self.keywords {
             // Every occurrence overlaps or lies within `longest` bytes of a leftmost-longest
             // match, so searching for overlaps around those matches finds them all (windows
-            // may overlap: the hits are de-duplicated below).
-            for found in k.finder.find_iter(text) {
+            // may overlap: the hits are de-duplicated below). An occurrence that starts in the
+            // part ends before `part.end + longest`.
+            let span = part.start..(part.end + k.longest).min(text.len());
+            for found in k
+                .finder
+                .find_iter(aho_corasick::Input::new(text).span(span))
+            {
                 let from = found.start().saturating_sub(k.longest);
                 let to = (found.end() + k.longest).min(text.len());
                 for m in k.automaton.find_overlapping_iter(&text[from..to]) {
                     let (start, end) = (from + m.start(), from + m.end());
-                    if whole_word_at(text, start, end) {
+                    if part.contains(&start) && whole_word_at(text, start, end) {
                         let detector = k.detector_of[m.pattern().as_usize()];
                         if let Some(confidence) = self.judge(detector, text, start, end, trace) {
                             hits.push(Hit {
@@ -310,64 +397,76 @@ impl Scanner {
         }
         hits.sort_by_key(|h| (h.offset, h.detector));
         hits.dedup_by_key(|h| (h.offset, h.detector));
-        let mut counts = vec![0u32; self.detectors.len()];
-        for h in &hits {
-            counts[h.detector] += 1;
-        }
-        for (detector, &count) in counts.iter().enumerate() {
-            if count > 0 && count < self.detectors[detector].min_count {
-                trace.too_few(detector, count);
-            }
-        }
-        hits.retain(|h| counts[h.detector] >= self.detectors[h.detector].min_count);
         hits
     }
 
     /// From each byte of the prefilter to its line; the patterns the regex set finds in that
-    /// line are searched one by one.
+    /// line are searched one by one. A match holds a prefilter byte, so one that starts in the
+    /// part has it before `part.end + longest`.
     fn scan_prefiltered(
         &self,
         which: &Regex,
         text: &[u8],
+        part: &Range<usize>,
+        resume: &mut Resume,
         hits: &mut Vec<Hit>,
         trace: &mut impl Trace,
     ) {
         let mut matched = PatternSet::new(which.pattern_len());
-        let mut pos = 0;
-        while let Some(at) = self.prefilter.find(text, pos) {
+        let limit = (part.end + self.longest).min(text.len());
+        let mut pos = part.start;
+        while let Some(at) = self.prefilter.find(&text[..limit], pos) {
             let start = memrchr(b'\n', &text[pos..at]).map_or(pos, |j| pos + j + 1);
+            if start >= part.end {
+                break;
+            }
             let end = memchr(b'\n', &text[at..]).map_or(text.len(), |j| at + j);
             matched.clear();
             which.which_overlapping_matches(&Input::new(text).range(start..end), &mut matched);
             for pattern in matched.iter() {
-                let (detector, i) = self.pattern_owner[pattern.as_usize()];
-                self.scan_pattern(text, start..end, (detector, i), hits, trace);
+                let line = start..end;
+                self.scan_pattern(
+                    text,
+                    line,
+                    part.end,
+                    pattern.as_usize(),
+                    resume,
+                    hits,
+                    trace,
+                );
             }
             // Past the line break: a class may allow one, making it a prefilter byte too.
-            pos = (end + 1).min(text.len());
+            pos = (end + 1).min(limit);
         }
     }
 
-    /// Every match of one pattern (of a detector, by index) in the line `text[line]` that
-    /// passes its checks.
+    /// Every match of one pattern (by its index in the regex set) in the line `text[line]`
+    /// that starts before `until` and passes its checks. The search starts at the line or at
+    /// the end of the pattern's last match in it, and sees the bytes around the line (`\b`).
+    #[allow(clippy::too_many_arguments)]
     fn scan_pattern(
         &self,
         text: &[u8],
         line: Range<usize>,
-        (detector, pattern): (usize, usize),
+        until: usize,
+        index: usize,
+        resume: &mut Resume,
         hits: &mut Vec<Hit>,
         trace: &mut impl Trace,
     ) {
+        let (detector, pattern) = self.pattern_owner[index];
         let d = &self.detectors[detector];
-        let start = line.start;
-        let line = &text[line];
-        for m in d.patterns[pattern].find_iter(line) {
-            let (s, e) = (start + m.start(), start + m.end());
-            if let Some(failed) = d
-                .checks
-                .iter()
-                .find(|c| !checksum::passes(c, &line[m.range()]))
-            {
+        let from = line.start.max(resume.0[index]);
+        if from >= line.end {
+            return;
+        }
+        for m in d.patterns[pattern].find_iter(Input::new(text).range(from..line.end)) {
+            let (s, e) = (m.start(), m.end());
+            if s >= until {
+                break;
+            }
+            resume.0[index] = e;
+            if let Some(failed) = d.checks.iter().find(|c| !checksum::passes(c, &text[s..e])) {
                 trace.fails_check(detector, s..e, failed);
                 continue;
             }

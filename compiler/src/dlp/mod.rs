@@ -1,11 +1,14 @@
 //! Data-loss prevention: the portable pattern subset every DLP target and the built-in
-//! scanner share (`pattern`), the checksums (`checksum`), the scanner (`engine`) and the chat
-//! formats it reads (`input`).
+//! scanner share (`pattern`), the checksums (`checksum`), the scanner (`engine`), the chat
+//! formats it reads (`input`), read and scanned a window at a time (`stream`), and the way
+//! back from the scanned text to the file's lines and columns (`positions`).
 
 pub mod checksum;
 pub mod engine;
 pub mod input;
 pub mod pattern;
+pub mod positions;
+pub mod stream;
 
 use crate::ir::{ClassInfo, Confidence, DetectorInfo, Ir};
 pub use engine::without_context;

@@ -53,10 +53,13 @@ impl<'n> NameIndex<'n> {
     /// An index of `names` (lowercase, as the IR writes them) and their ancestors, and the
     /// number of each name given, in the order given.
     pub fn new(names: impl IntoIterator<Item = &'n str>, room: usize) -> (Self, Vec<NameId>) {
-        // First every distinct name, in the order met; then numbered in name order.
+        // First every distinct name, in the order met; then numbered in name order. Room for
+        // ancestors too (a feed's names add about one for every two).
+        let with_ancestors = room + room / 2;
         let mut met = NameIndex {
-            ids: HashTable::with_capacity(room),
-            names: Vec::with_capacity(room),
+            ids: HashTable::with_capacity(with_ancestors),
+            names: Vec::with_capacity(with_ancestors),
+            parents: Vec::with_capacity(with_ancestors),
             ..NameIndex::default()
         };
         let mut given: Vec<NameId> = Vec::with_capacity(room);
@@ -271,14 +274,24 @@ impl<'t, T: Copy + Default> NameMap<'t, T> {
 
     /// Applies `mark` to the entry of each proper ancestor of `name` (in lowercase).
     pub fn mark_above(&mut self, name: Cow<'t, str>, mark: impl Fn(&mut T)) {
+        let index = self.index;
+        // A name of the index has its ancestors there, numbered: no need to look them up.
+        let nearest_known = match index.id_after(&name, &mut self.cursor) {
+            Some(id) => index.parent(id),
+            None => self.mark_others_above(name, &mark),
+        };
+        for id in std::iter::successors(nearest_known, |&id| index.parent(id)) {
+            mark(&mut self.known[id as usize]);
+        }
+    }
+
+    /// Applies `mark` to the ancestors of `name` that are not in the index, up to the first
+    /// one that is; that one's number.
+    fn mark_others_above(&mut self, name: Cow<'t, str>, mark: impl Fn(&mut T)) -> Option<NameId> {
         let mut rest: &str = &name;
         while let Some((_, parent)) = rest.split_once('.') {
             if let Some(id) = self.index.id(parent) {
-                mark(&mut self.known[id as usize]);
-                for above in self.index.ancestors(id) {
-                    mark(&mut self.known[above as usize]);
-                }
-                return;
+                return Some(id);
             }
             let key = match &name {
                 Cow::Borrowed(name) => Cow::Borrowed(&name[name.len() - parent.len()..]),
@@ -287,6 +300,7 @@ impl<'t, T: Copy + Default> NameMap<'t, T> {
             mark(self.others.entry(key).or_default());
             rest = parent;
         }
+        None
     }
 }
 

@@ -342,3 +342,22 @@ fn an_empty_keyword_with_an_example_is_refused_without_a_panic() {
     let class = "import std.classes\n\nclass k : public \"K\" {\n  detect d {\n    keywords \"\"\n    example \"abc\"\n  }\n}\n";
     assert_rejected(format!("{HEADER}\n{class}").as_bytes(), Code::E231);
 }
+
+/// Found by fuzzing (`policy_bytes`): a string left open at a Windows line end (E003, whose
+/// label ends between `\r` and `\n`) made the plain error format fail to render and panic.
+#[test]
+fn an_open_string_at_a_windows_line_end_is_reported_in_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("policy.msgpol");
+    fs::write(&policy, format!("{HEADER}\"\r\n")).unwrap();
+    for format in ["human", "plain", "json"] {
+        let out = common::msgpol()
+            .args(["--error-format", format, "check"])
+            .arg(&policy)
+            .output()
+            .unwrap();
+        let printed = String::from_utf8_lossy(&[out.stdout, out.stderr].concat()).into_owned();
+        assert_eq!(out.status.code(), Some(1), "{format}:\n{printed}");
+        assert!(printed.contains("E003"), "{format}:\n{printed}");
+    }
+}

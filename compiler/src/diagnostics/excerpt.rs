@@ -34,7 +34,7 @@ impl Excerpt {
         let end = line_start(text, last_line + CONTEXT);
         Excerpt {
             name: file.name.clone(),
-            text: escaped(&text[start..end]),
+            text: escaped(&text[start..end], end - start),
             first_line: first,
             start,
             original: start..end,
@@ -44,7 +44,7 @@ impl Excerpt {
     /// Where the file's byte `offset` is in the excerpt (`offset` lies within it).
     pub fn offset(&self, file: &SourceFile, offset: usize) -> usize {
         let offset = offset.clamp(self.original.start, self.original.end);
-        escaped(&file.text[self.start..offset]).len()
+        escaped(&file.text[self.original.clone()], offset - self.start).len()
     }
 }
 
@@ -58,15 +58,15 @@ fn line_start(text: &str, line: usize) -> usize {
         .map_or(text.len(), |(i, _)| i + 1)
 }
 
-/// `text` with every character no terminal should be sent escaped (`is_unsafe_char`) but a
-/// line break and a tab; a carriage return just before a line break (a Windows line end) is
-/// dropped.
-fn escaped(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
+/// The first `end` bytes of `text` with every character no terminal should be sent escaped
+/// (`is_unsafe_char`) but a line break and a tab; a carriage return just before a line break
+/// (a Windows line end) is dropped, even when `end` falls between the two: a label ending
+/// there must not count the escape of a character the excerpt does not show.
+fn escaped(text: &str, end: usize) -> String {
+    let mut out = String::with_capacity(end);
+    for (at, c) in text[..end].char_indices() {
         match c {
-            '\r' if chars.peek() == Some(&'\n') => {}
+            '\r' if text[at + 1..].starts_with('\n') => {}
             '\n' | '\t' => out.push(c),
             c if is_unsafe_char(c) => out.extend(c.escape_unicode()),
             c => out.push(c),
@@ -113,5 +113,15 @@ mod tests {
         let excerpt = Excerpt::of(&file, at, at + 5);
         assert_eq!(excerpt.text, "one\ntwo \\u{1b}[2J three\nfour\n");
         assert_eq!(&excerpt.text[excerpt.offset(&file, at)..][..5], "three");
+    }
+
+    /// Found by fuzzing (`policy_bytes`): a label that ends between the two bytes of a
+    /// Windows line end once ended past the excerpt, and rendering it failed.
+    #[test]
+    fn a_label_ending_inside_a_windows_line_end_stays_in_the_excerpt() {
+        let file = SourceFile::new("p.msgpol".into(), Arc::new("\"\r\n".into()), false);
+        let excerpt = Excerpt::of(&file, 0, 2);
+        assert_eq!(excerpt.text, "\"\n");
+        assert_eq!(excerpt.offset(&file, 2), 1);
     }
 }

@@ -13,7 +13,7 @@ use crate::syntax::{self, ast};
 use petgraph::graphmap::DiGraphMap;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Component, Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 pub struct Loaded {
     pub modules: Vec<ast::Module>,
@@ -224,7 +224,11 @@ impl Loader<'_> {
         let Some(text) = text else {
             return placeholder;
         };
-        let (module, errors) = syntax::parse(placeholder, &text);
+        let (module, errors) = if is_stdlib {
+            parse_std(placeholder, &text)
+        } else {
+            syntax::parse(placeholder, &text)
+        };
         self.errors.extend(errors.into_iter().map(Diagnostic::from));
         if let Some(module) = module {
             // The root file's directory is the root; imported files were placed before parsing.
@@ -428,5 +432,43 @@ impl Loader<'_> {
         debug_assert_eq!(id, next);
         self.by_origin.insert(origin, id);
         Ok(id)
+    }
+}
+
+/// A standard-library module's text parsed as file `file`. The modules are embedded and never
+/// change, so a clean parse is kept for the process: one that checks many policies (the fuzz
+/// targets, an editor's server) would otherwise spend most of its time parsing them again. The
+/// file id is part of the key because every span of the tree names it.
+fn parse_std(file: FileId, text: &str) -> (Option<ast::Module>, Vec<syntax::SyntaxError>) {
+    // Few entries: one per module and file id a compilation gave it.
+    static PARSED: Mutex<Vec<(FileId, String, ast::Module)>> = Mutex::new(Vec::new());
+    let cached = PARSED.lock().expect("no panic holds the lock");
+    if let Some((.., module)) = cached.iter().find(|(f, t, _)| *f == file && t == text) {
+        return (Some(module.clone()), Vec::new());
+    }
+    drop(cached);
+    let (module, errors) = syntax::parse(file, text);
+    if let (Some(module), true) = (&module, errors.is_empty()) {
+        PARSED.lock().expect("no panic holds the lock").push((
+            file,
+            text.to_string(),
+            module.clone(),
+        ));
+    }
+    (module, errors)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_kept_standard_module_is_the_tree_a_parse_gives() {
+        let text = stdlib::source("std.classes").expect("a module");
+        for file in [FileId(1), FileId(4), FileId(1)] {
+            let parsed = format!("{:?}", syntax::parse(file, text));
+            assert_eq!(format!("{:?}", parse_std(file, text)), parsed);
+            assert_eq!(format!("{:?}", parse_std(file, text)), parsed);
+        }
     }
 }

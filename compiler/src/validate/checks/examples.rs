@@ -13,6 +13,7 @@ use crate::syntax::ast::{Detector, Str};
 use crate::validate::{Context, ValidateError};
 use crate::vocabulary::Checksum;
 use std::ops::Range;
+use std::sync::{Arc, Mutex};
 
 pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
     for (class, def) in &ctx.program.classes {
@@ -20,7 +21,7 @@ pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
             if d.examples.is_empty() && d.not_examples.is_empty() {
                 continue;
             }
-            let Ok(scanner) = Scanner::new(&[scanned(class, d)]) else {
+            let Some(scanner) = scanner(ctx, class, d) else {
                 continue;
             };
             for example in &d.examples {
@@ -43,6 +44,32 @@ pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
             }
         }
     }
+}
+
+/// The scanner of detector `d` of `class`, if its patterns compile. Those of the standard
+/// library are kept for the process, keyed by where they are written (the modules never
+/// change): every policy importing `std.classes` checks the same examples, and compiling their
+/// patterns is most of the time a check takes.
+fn scanner(ctx: &Context, class: &str, d: &Detector) -> Option<Arc<Scanner>> {
+    let compile = || Scanner::new(&[scanned(class, d)]).ok().map(Arc::new);
+    let file = ctx.map.get(d.span.file);
+    if !file.is_stdlib {
+        return compile();
+    }
+    type Key = (String, String, usize);
+    static COMPILED: Mutex<Vec<(Key, Arc<Scanner>)>> = Mutex::new(Vec::new());
+    let key = (file.name.clone(), class.to_string(), d.span.start);
+    let cached = COMPILED.lock().expect("no panic holds the lock");
+    if let Some((_, scanner)) = cached.iter().find(|(k, _)| *k == key) {
+        return Some(scanner.clone());
+    }
+    drop(cached);
+    let scanner = compile()?;
+    COMPILED
+        .lock()
+        .expect("no panic holds the lock")
+        .push((key, scanner.clone()));
+    Some(scanner)
 }
 
 /// A declared detector as the scanner reads it.

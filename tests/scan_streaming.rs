@@ -214,6 +214,107 @@ fn every_format_scanned_in_small_windows_finds_what_one_window_finds() {
     assert!(on_it.clone().any(|f| f.column > 10_000));
 }
 
+/// A Slack export made to fall across read chunks everywhere: texts with `\"`, `\\` and
+/// `\\\"`, strings holding brackets and commas, messages with nested attachments and blocks
+/// (whose `text` keys are not scanned; they are on even lines), a `text` that is not a string,
+/// whitespace between elements, and one message longer than many chunks.
+fn tricky_slack() -> Vec<u8> {
+    let long = "card 4111 1111 1111 1111 \\\" ".repeat(300);
+    let texts = [
+        r#"say \"4111 1111 1111 1111\" and \\ then"#,
+        r#"back\\\"slash 123-45-6789 \\"#,
+        r#"[{,}] kari.nordmann@example.com ]}"#,
+        r#"caf\u00e9 \ud83d\ude00 GB82 WEST 1234 5698 7654 32 \/ end"#,
+        &long,
+    ];
+    let mut out = String::from(" \n[");
+    for (i, text) in texts.iter().enumerate() {
+        out.push_str(&format!(
+            "{{\"ts\": \"{i}.0\", \"attachments\": [{{\"text\": \"nested@example.com\", \"fields\": [[], {{}}, \"]\"]}}], \"blocks\": [{{\"elements\": [{{\"text\": \"5555-5555-5555-4444\"}}]}}],\n \"text\": \"{text}\", \"n\": [1, 2.5, true, null]}} ,\n\t"
+        ));
+    }
+    out.push_str("\n{\"text\": null}, {\"text\": 12}, {\"text\": \"last 4111111111111111\"}\n]\n");
+    out.into_bytes()
+}
+
+#[test]
+fn slack_messages_across_read_chunks_find_what_one_read_finds() {
+    let dir = tempfile::tempdir().unwrap();
+    let scanner = scanner(dir.path());
+    let bytes = tricky_slack();
+    let (format, whole) = findings(&scanner, "export.json", &bytes, bytes.len() + 1);
+    assert_eq!(format, Format::Slack);
+    let name = |f: &Finding| scanner.detector(f.detector).1.to_string();
+    let names: Vec<String> = whole.iter().map(name).collect();
+    assert!(names.len() > 300, "{names:?}");
+    for expected in ["payment-card", "us-ssn", "email-address", "iban"] {
+        assert!(names.iter().any(|n| n == expected), "{expected}: {names:?}");
+    }
+    // Nested texts are not messages: none of their values is found.
+    let nested = |f: &&Finding| f.line % 2 == 0 && f.line > 1;
+    assert!(!whole.iter().any(|f| nested(&f)), "{whole:?}");
+    for chunk in (1..=40).chain([97, 1000, 4096]) {
+        let (_, parts) = findings(&scanner, "export.json", &bytes, chunk);
+        assert_eq!(parts, whole, "in chunks of {chunk}");
+    }
+}
+
+/// A Slack export that is not valid JSON, cut off or with a byte changed anywhere, is reported
+/// as a parse of the whole file reports it (serde_json's message, the file's line and column),
+/// whatever the size of the chunks it is read in.
+#[test]
+fn invalid_slack_exports_are_reported_where_one_parse_reports_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let scanner = scanner(dir.path());
+    let valid = b"[{\"text\": \"a \\\" b\", \"blocks\": [{\"text\": \"x\"}]},\n {\"text\": \"\\\\\"}, 1, \"s\"]\n";
+    let mut broken: Vec<Vec<u8>> = (0..valid.len()).map(|n| valid[..n].to_vec()).collect();
+    for at in 0..valid.len() {
+        for byte in [b'x', b',', b']', b'}', b'"', b'\\', b' ', b'[', b'{', b'\n'] {
+            let mut bytes = valid.to_vec();
+            bytes[at] = byte;
+            broken.push(bytes);
+        }
+    }
+    for bytes in &broken {
+        let expected = serde_json::from_slice::<serde::de::IgnoredAny>(bytes)
+            .err()
+            .map(|e| format!("not valid JSON: {e}"));
+        for chunk in [1, 2, 3, 5, 8, 13, bytes.len() + 1] {
+            let source = Source::new(&bytes[..], chunk);
+            let got = match input::scan(source, Format::Slack, &scanner, chunk, |_| {}) {
+                Ok(()) => None,
+                Err(input::Error::Invalid(why)) => Some(why),
+                Err(input::Error::Io(e)) => panic!("{e}"),
+            };
+            assert_eq!(
+                got,
+                expected,
+                "{:?} in chunks of {chunk}",
+                String::from_utf8_lossy(bytes)
+            );
+        }
+    }
+}
+
+/// A message is held whole while it is parsed: one longer than `LONGEST_MESSAGE` is an error
+/// at its start, after the findings before it.
+#[test]
+fn a_slack_message_longer_than_the_cap_is_an_error_at_its_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let scanner = scanner(dir.path());
+    let mut bytes = b"[{\"text\": \"card 4111 1111 1111 1111\"},\n  {\"text\": \"".to_vec();
+    bytes.resize(bytes.len() + input::slack::LONGEST_MESSAGE, b'a');
+    bytes.extend_from_slice(b"\"}]");
+    let mut found = Vec::new();
+    let source = Source::new(&bytes[..], 1 << 16);
+    let result = input::scan(source, Format::Slack, &scanner, 1 << 16, |f| found.push(f));
+    let Err(input::Error::Invalid(why)) = result else {
+        panic!("{result:?}");
+    };
+    assert!(why.contains("longer than 16 MB at line 2 column 2"), "{why}");
+    assert_eq!(found.len(), 1);
+}
+
 /// The windows against a scan of the whole text in memory, lines and columns counted apart.
 #[test]
 fn small_windows_find_what_a_scan_of_the_whole_text_finds() {

@@ -217,19 +217,31 @@ pub fn scan<R: Read>(
     emit: impl FnMut(Finding),
 ) -> Result<(), Error> {
     let mut stream = Stream::new(scanner, chunk, emit);
-    match format {
-        Format::Text => {
-            let mut piece = Vec::new();
-            while source.read(&mut piece)? {
-                stream.push(&piece, Origin::Same);
-                piece.clear();
-            }
+    let read = match format {
+        Format::Text => plain(&mut source, &mut stream).map_err(Error::Io),
+        Format::WhatsApp => {
+            lines::scan(&mut source, &mut lines::WhatsApp, &mut stream).map_err(Error::Io)
         }
-        Format::WhatsApp => lines::scan(&mut source, &mut lines::WhatsApp, &mut stream)?,
-        Format::Mbox => lines::scan(&mut source, &mut lines::Mbox::default(), &mut stream)?,
-        Format::Slack => slack::scan(source, &mut stream)?,
-    }
+        Format::Mbox => {
+            lines::scan(&mut source, &mut lines::Mbox::default(), &mut stream).map_err(Error::Io)
+        }
+        Format::Slack => slack::scan(source, &mut stream),
+    };
+    // The text read before an error is scanned to its end: its findings are reported.
     stream.finish();
+    read
+}
+
+/// Plain text, searched as it is read.
+fn plain<R: Read, E: FnMut(Finding)>(
+    source: &mut Source<R>,
+    stream: &mut Stream<E>,
+) -> io::Result<()> {
+    let mut piece = Vec::new();
+    while source.read(&mut piece)? {
+        stream.push(&piece, Origin::Same);
+        piece.clear();
+    }
     Ok(())
 }
 

@@ -291,7 +291,13 @@ pub fn scan<R: Read, E: FnMut(Finding)>(
         } else if buf.len() - skip > LONGEST_MESSAGE {
             // An error in it is the one to report; else, the message is too long to hold.
             parse(&buf, skip, at, false, stream, &mut text)?;
-            let (line, column) = at.place.reported();
+            let blank = buf[skip..]
+                .iter()
+                .take_while(|b| b.is_ascii_whitespace())
+                .count();
+            let mut start = at.place;
+            start.advance(&buf[skip..skip + blank]);
+            let (line, column) = start.reported();
             return Err(Error::Invalid(format!(
                 "an element longer than {} MB at line {line} column {column}: messages are read whole",
                 LONGEST_MESSAGE >> 20

@@ -153,7 +153,15 @@ fn verify_written<'ir>(
         file.path = relative.to_string();
         file.contents.clear();
         fs::File::open(&path)
-            .and_then(|mut f| f.read_to_end(&mut file.contents))
+            .and_then(|mut f| {
+                // A buffer of the file's size: grown by doubling, the largest file's would be
+                // up to twice its size.
+                let size = f.metadata()?.len() as usize;
+                if file.contents.capacity() < size {
+                    file.contents = Vec::with_capacity(size);
+                }
+                f.read_to_end(&mut file.contents)
+            })
             .map_err(|e| super::error::write_failed(&path, &e))?;
     }
     let files = &files[..];

@@ -74,6 +74,8 @@ fn environment() -> &'static Environment<'static> {
         env.add_filter("ps", |v: &str| encoded(encode::powershell(v)));
         env.add_filter("yara_string", |v: &str| encoded(encode::yara_string(v)));
         env.add_filter("suricata_msg", |v: &str| encoded(encode::suricata_msg(v)));
+        // An address's `mailto:` URL, or none (the template then prints no link).
+        env.add_filter("mailto", |v: &str| encode::mailto(v).map(encoded));
         env.add_filter("join", join);
         env.add_filter("replace", replace);
         env.set_formatter(print_encoded);

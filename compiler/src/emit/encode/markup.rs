@@ -55,9 +55,68 @@ pub fn html_text(value: &str) -> String {
     minijinja::HtmlEscape(&clean).to_string()
 }
 
+/// An e-mail address as a `mailto:` URL for an HTML `href`, or `None` when `value` is not one
+/// address: a local part, `@`, and a domain that is a DNS name with a dot (as msgpol
+/// normalises names; an upper-case or international domain gets no link). Every byte of the
+/// local part but RFC 3986's unreserved characters is percent-encoded (RFC 6068), so the URL
+/// is ASCII letters, digits, `-._~%@:` only: nothing in it can end the attribute, and no
+/// address can make it another scheme.
+pub fn mailto(value: &str) -> Option<String> {
+    let (local, domain) = value.split_once('@')?;
+    let plausible = !local.is_empty()
+        && !local
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '@')
+        && super::is_dns_name(domain)
+        && domain.contains('.');
+    if !plausible {
+        return None;
+    }
+    let mut url = String::from("mailto:");
+    for byte in local.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            url.push(byte as char);
+        } else {
+            url.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    url.push('@');
+    url.push_str(domain);
+    Some(url)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_one_address_becomes_a_mailto_url_and_its_local_part_is_percent_encoded() {
+        assert_eq!(
+            mailto("security@acme.example").as_deref(),
+            Some("mailto:security@acme.example")
+        );
+        assert_eq!(
+            mailto("a+b\"<x>'&é@acme.example").as_deref(),
+            Some("mailto:a%2Bb%22%3Cx%3E%27%26%C3%A9@acme.example")
+        );
+        for not_one in [
+            "IT desk, room 2.14",
+            "security@",
+            "@acme.example",
+            "a b@acme.example",
+            "a@b@acme.example",
+            "a@localhost",
+            "a@Acme.example",
+            "a@acme.example?subject=x",
+            "a@acme.example\" onclick=\"x",
+            "javascript:alert(1)//@acme.example x",
+        ] {
+            assert_eq!(mailto(not_one), None, "{not_one}");
+        }
+        // What a URL can hold: no quote, bracket, ampersand, space or colon but the scheme's.
+        let url = mailto("javascript:alert(1)//@acme.example").unwrap();
+        assert_eq!(url, "mailto:javascript%3Aalert%281%29%2F%2F@acme.example");
+    }
 
     #[test]
     fn xml_refuses_what_it_cannot_hold() {

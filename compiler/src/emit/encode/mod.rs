@@ -6,6 +6,7 @@
 //! | comment of a line-based format (`#`, `//`, `;`, `!`), PAC comment | [`comment`] | every list and firewall template, the names' channel notes (`templated.rs`), the `.ps1` and YARA headers |
 //! | Markdown text | [`markdown`] | `guide-md` |
 //! | HTML text and attribute | [`html_text`] | `guide-html` (automatically, by the template's `.html` name), Santa's `custom_msg` (HTML inside the plist's XML) |
+//! | URL in an HTML `href` | [`mailto`] (an e-mail address; any other text gets no link) | `guide-html`: the support and owner contacts |
 //! | XML text and attribute, written by quick-xml or the plist crate | [`xml_text`] | AppLocker, Purview, Santa |
 //! | XML comment | [`xml_comment`] | Purview's rule package |
 //! | PowerShell single-quoted string | [`powershell`] | `teams`, `windows-firewall`, `purview` scripts |
@@ -28,7 +29,7 @@ mod text;
 pub use config::{
     dns_name, identifier, is_dns_name, network, reg_string, suricata_msg, yara_string,
 };
-pub use markup::{html_text, is_xml_char, xml_comment, xml_text};
+pub use markup::{html_text, is_xml_char, mailto, xml_comment, xml_text};
 pub use script::powershell;
 pub use text::{comment, markdown, COMMENT_BYTES};
 

@@ -165,6 +165,10 @@ impl<'n> NameIndex<'n> {
 
     /// `name`'s number, if it is in the index.
     pub fn id(&self, name: &str) -> Option<NameId> {
+        // The empty index of short lists: no name to hash.
+        if self.names.is_empty() {
+            return None;
+        }
         self.ids
             .find(hash(name), |&id| self.names[id as usize] == name)
             .copied()

@@ -110,6 +110,7 @@ pub fn read<'f>(
     let text = text(files, "msgpol.txt")?;
     let mut list = FilterList::default();
     list.blocks.names = NameList::new(names);
+    list.exceptions.names = NameList::new(names);
     for line in text.lines() {
         let line = line.trim();
         if line.is_empty() || line.starts_with('!') || line.starts_with('#') {

@@ -87,11 +87,14 @@ impl<'t> NameList<'t> {
     /// specific pattern wins compare these. One walk up the name serves both.
     pub fn closest_both(&self, name: Name<'_>) -> [Option<usize>; 2] {
         let under = |at: &str, listing: &Listing| at.len() + usize::from(listing.wildcard);
+        // The ancestor's text is found only for the one listed: most names have none.
         let above = || {
-            self.names
+            let (nth, listing) = self
+                .names
                 .above(name)
-                .zip(ancestors(name.text))
-                .find_map(|(l, a)| l.subdomains.then(|| under(a, &l)))
+                .enumerate()
+                .find(|(_, l)| l.subdomains)?;
+            ancestors(name.text).nth(nth).map(|a| under(a, &listing))
         };
         let here = self.names.get(name);
         match (here.apex, here.subdomains) {

@@ -970,18 +970,22 @@ fn line_based(all: &[PathBuf], work: &Path) {
     }
     let nft = named("nftables", "msgpol.nft");
     if !nft.is_empty() && common::require_tool("nft") {
-        let text: String = nft
-            .iter()
-            .map(|n| format!("include \"{}\"\n", n.display()))
-            .collect();
-        let path = work.join("all.nft");
-        std::fs::write(&path, text).unwrap();
-        let (ok, text) = common::run(
-            Command::new(common::find_tool("nft").unwrap())
-                .args(["-c", "-f"])
-                .arg(&path),
-        );
-        assert!(ok, "nft -c: {text}");
+        // In batches: one transaction of a thousand rulesets is more than the kernel's
+        // netlink message takes (E2BIG), even for a check.
+        for (i, batch) in nft.chunks(300).enumerate() {
+            let text: String = batch
+                .iter()
+                .map(|n| format!("include \"{}\"\n", n.display()))
+                .collect();
+            let path = work.join(format!("all-{i}.nft"));
+            std::fs::write(&path, text).unwrap();
+            let (ok, text) = common::run(
+                Command::new(common::find_tool("nft").unwrap())
+                    .args(["-c", "-f"])
+                    .arg(&path),
+            );
+            assert!(ok, "nft -c: {text}");
+        }
     }
     let squid = named("squid", "msgpol.conf");
     if !squid.is_empty() && common::require_tool("squid") {

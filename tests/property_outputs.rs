@@ -34,141 +34,12 @@
 
 mod common;
 
-use common::rng::Rng;
+use common::hostile::{pipe as run, strings};
 
 use msgpol::emit::encode;
-use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 const PER_CONTEXT: usize = 10_000;
-
-const PIECES: &[&str] = &[
-    "a",
-    "Z",
-    "0",
-    " ",
-    "  ",
-    "'",
-    "\"",
-    "`",
-    "$(",
-    "'@",
-    "@'",
-    "@\"",
-    "]]>",
-    "--",
-    "-",
-    "*/",
-    "/*",
-    "<",
-    ">",
-    "&",
-    "&amp;",
-    "\\",
-    "#",
-    ";",
-    "{",
-    "}",
-    "|",
-    "[",
-    "]",
-    "(",
-    ")",
-    "!",
-    "_",
-    "*",
-    "~",
-    "\n",
-    "\r",
-    "\t",
-    "\r\n",
-    "\u{0}",
-    "\u{1b}",
-    "\u{7f}",
-    "\u{85}",
-    "\u{2028}",
-    "\u{2029}",
-    "\u{feff}",
-    "\u{fffe}",
-    "\u{ffff}",
-    "\u{202e}",
-    "\u{2066}",
-    "\u{200f}",
-    "\u{61c}",
-    "\u{2018}",
-    "\u{2019}",
-    "\u{201a}",
-    "\u{201b}",
-    "\u{201c}",
-    "\u{201d}",
-    "\u{201e}",
-    "\u{ab}",
-    "\u{bb}",
-    "\u{2039}",
-    "\u{203a}",
-    "\u{300c}",
-    "\u{300d}",
-    "\u{ff02}",
-    "\u{ff07}",
-    "\u{5f3}",
-    "\u{5f4}",
-    "שלום",
-    "مرحبا",
-    "日本",
-    "\u{301}",
-    "\u{1F600}",
-    "\u{d7ff}",
-    "\u{e000}",
-    "\u{10ffff}",
-    "\u{a0}",
-    "\u{3000}",
-];
-
-/// `PER_CONTEXT` strings, one in a thousand of them 64 KiB long.
-fn strings() -> Vec<String> {
-    let seed = std::env::var("MSGPOL_PROPTEST_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0x5eed_cafe_f00d_u64);
-    let mut rng = Rng::new(seed);
-    (0..PER_CONTEXT)
-        .map(|i| {
-            let target = if i % 1000 == 999 {
-                64 * 1024
-            } else {
-                rng.below(40)
-            };
-            let mut s = String::new();
-            let mut pieces = 0;
-            while s.len() < target && pieces < target.max(1) * 4 {
-                s.push_str(PIECES[rng.below(PIECES.len())]);
-                pieces += 1;
-            }
-            s
-        })
-        .collect()
-}
-
-fn run(program: &str, args: &[&str], input: &[u8]) -> String {
-    let mut child = Command::new(program)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("{program}: {e}"));
-    let mut stdin = child.stdin.take().unwrap();
-    let input = input.to_vec();
-    let writer = std::thread::spawn(move || stdin.write_all(&input));
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap().unwrap();
-    assert!(
-        out.status.success(),
-        "{program}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
 
 fn python_has(module: &str) -> bool {
     Command::new("python3")
@@ -190,7 +61,7 @@ fn powershell_strings_come_back_exactly() {
         eprintln!("skipped: PyPI tree-sitter-powershell is not installed");
         return;
     }
-    let strings = strings();
+    let strings = strings(PER_CONTEXT);
     let mut script = String::new();
     for (i, s) in strings.iter().enumerate() {
         script.push_str(&format!("$s{i} = {}\n", encode::powershell(s)));
@@ -241,7 +112,7 @@ json.dump(out, sys.stdout)
 #[test]
 fn pac_comments_stay_comments() {
     common::require_tool("node");
-    let strings = strings();
+    let strings = strings(PER_CONTEXT);
     let mut js = String::from("var n = 0;\n");
     for s in &strings {
         let line = format!("// {}", encode::comment(s));
@@ -259,7 +130,7 @@ fn pac_comments_stay_comments() {
 #[test]
 fn xml_text_comes_back_exactly_or_is_refused() {
     common::require_tool("xmllint");
-    let strings = strings();
+    let strings = strings(PER_CONTEXT);
     let mut doc = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<r>\n");
     let mut expected = Vec::new();
     for s in &strings {
@@ -305,7 +176,7 @@ json.dump([[s.text or "", s.get("a")] for s in root], sys.stdout)
 #[test]
 fn markdown_text_comes_back_exactly() {
     common::require_tool("cmark-gfm");
-    let strings = strings();
+    let strings = strings(PER_CONTEXT);
     let mut md = String::new();
     for s in &strings {
         md.push_str(&format!("- X{}Y\n", encode::markdown(s)));
@@ -405,7 +276,7 @@ fn html_text_comes_back_exactly() {
     if !common::require_tool("python3") {
         return;
     }
-    let strings = strings();
+    let strings = strings(PER_CONTEXT);
     let mut doc = String::from("<!DOCTYPE html>\n<html><body>\n");
     for s in &strings {
         let text = encode::html_text(s);
@@ -458,7 +329,7 @@ fn santa_messages_come_back_exactly() {
     if !common::require_tool("python3") {
         return;
     }
-    let strings = strings();
+    let strings = strings(PER_CONTEXT);
     let messages: Vec<plist::Value> = strings
         .iter()
         .map(|s| plist::Value::String(encode::html_text(s)))
@@ -528,7 +399,7 @@ fn yara_meta_values_come_back_exactly() {
     if !common::require_tool("yara") {
         return;
     }
-    let strings = strings();
+    let strings = strings(PER_CONTEXT);
     let dir = tempfile::tempdir().unwrap();
     let mut rules = String::new();
     let mut expected = Vec::new();
@@ -595,7 +466,7 @@ fn suricata_messages_come_back_exactly() {
     if !common::require_python_module("suricataparser", "suricataparser") {
         return;
     }
-    let strings = strings();
+    let strings = strings(PER_CONTEXT);
     let mut rules = String::new();
     for (i, s) in strings.iter().enumerate() {
         let line = format!(
@@ -642,7 +513,7 @@ json.dump(out, sys.stdout)
 /// statement `statement(i)`; every line within `LINE_BYTES`.
 fn commented(head: &str, marker: &str, statement: impl Fn(usize) -> String, tail: &str) -> String {
     let mut out = String::from(head);
-    for (i, s) in strings().iter().enumerate() {
+    for (i, s) in strings(PER_CONTEXT).iter().enumerate() {
         let line = format!("{marker} {}", encode::comment(s));
         assert!(line.len() <= encode::LINE_BYTES);
         out.push_str(&line);
@@ -843,7 +714,7 @@ fn reg_strings_come_back_exactly_or_are_refused() {
     if !common::require_tool("net") {
         return;
     }
-    let strings = strings();
+    let strings = strings(PER_CONTEXT);
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path().display();
     let smb_conf = write_temp(

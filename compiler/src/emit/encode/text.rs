@@ -30,10 +30,22 @@ pub fn comment(value: &str) -> String {
 
 /// Text inside Markdown: characters with a Markdown or HTML meaning are escaped, so a policy
 /// string can never become a link, an image, HTML or a table cell break, and line breaks
-/// become spaces.
+/// become spaces. White space at either end is written as a character reference: Markdown
+/// drops it at the edges of a paragraph, heading or table cell, and `**` beside it would not
+/// open or close the emphasis around the string.
 pub fn markdown(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
-    for c in value.chars() {
+    let shown = |c: char| if breaks_lines(c) { ' ' } else { c };
+    let first = value.find(|c: char| !shown(c).is_whitespace());
+    let last = value
+        .rfind(|c: char| !shown(c).is_whitespace())
+        .map(|at| at + value[at..].chars().next().map_or(0, char::len_utf8));
+    for (at, c) in value.char_indices() {
+        let edge = first.is_none_or(|first| at < first) || last.is_none_or(|last| at >= last);
+        if edge {
+            out.push_str(&format!("&#x{:X};", u32::from(shown(c))));
+            continue;
+        }
         match c {
             '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#' | '!' | '{' | '}' | '~' => {
                 out.push('\\');
@@ -57,6 +69,17 @@ mod tests {
             markdown("[x](javascript:y) <b>|"),
             "\\[x\\](javascript:y) \\<b\\>\\|"
         );
+    }
+
+    /// Markdown drops white space at the start and end of a paragraph, heading or table cell,
+    /// and `**` next to white space does not open or close emphasis: a label ending in a space
+    /// showed as `**Label **`, with its asterisks, and lost its space.
+    #[test]
+    fn markdown_keeps_white_space_at_the_edges() {
+        assert_eq!(markdown(" a b\u{3000}"), "&#x20;a b&#x3000;");
+        assert_eq!(markdown("\u{a0}\t"), "&#xA0;&#x20;");
+        assert_eq!(markdown("a\nb"), "a b");
+        assert_eq!(markdown(""), "");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! `santa`: a macOS configuration profile with Santa static rules blocking the programs of
-//! channels in tiers that `block endpoint`: a SIGNINGID rule per `macos-signing-id`, else a
-//! TEAMID rule per `macos-team` (E218 has already refused a team id an allowed channel shares).
+//! channels in tiers that `block endpoint`: a SIGNINGID rule per `macos-signing-id` and a
+//! TEAMID rule per `macos-team` (E218 has already refused a team id an allowed channel shares),
+//! so that every identifier the policy bans is blocked.
 //! The rules go in two payloads, for Santa's current preference domain and its former one.
 
 use super::endpoint::{self, printable, Missing};
@@ -75,23 +76,22 @@ fn rules(ir: &Ir, target: &str, warnings: &mut Vec<EmitWarning>) -> Vec<Rule> {
             encode::html_text(&channel.label),
             encode::html_text(&ir.policy.organisation)
         );
-        let (rule_type, identifiers) = if !e.macos_signing_id.is_empty() {
-            ("SIGNINGID", &e.macos_signing_id)
-        } else {
-            ("TEAMID", &e.macos_team)
-        };
-        if identifiers.is_empty() {
+        if e.macos_signing_id.is_empty() && e.macos_team.is_empty() {
             if e.macos_bundle.is_empty() {
                 missing.add(channel);
             } else {
                 bundle_only.add(channel);
             }
         }
-        out.extend(identifiers.iter().map(|id| Rule {
-            custom_msg: message.clone(),
-            identifier: id.clone(),
-            policy: "BLOCKLIST",
-            rule_type,
+        let rules = [("SIGNINGID", &e.macos_signing_id), ("TEAMID", &e.macos_team)];
+        let message = &message;
+        out.extend(rules.into_iter().flat_map(|(rule_type, identifiers)| {
+            identifiers.iter().map(move |id| Rule {
+                custom_msg: message.clone(),
+                identifier: id.clone(),
+                policy: "BLOCKLIST",
+                rule_type,
+            })
         }));
     }
     missing.report(target, warnings);

@@ -61,7 +61,7 @@
 //! up to three strings each where the field repeats; `MSGPOL_PROPTEST_SEED` picks another
 //! sequence; `MSGPOL_PROPTEST_KEEP=1` keeps the files. Half of the strings have the characters
 //! every policy refuses (E002) and line breaks taken out, so that many policies compile and
-//! reach the consumers. Free text is never empty here (`empty_text_shows_no_markup`).
+//! reach the consumers. Free text is never empty here (`empty_text_is_refused_with_a_code`).
 
 mod common;
 
@@ -494,9 +494,8 @@ fn case_strings(rng: &mut Rng, f: &Field, case: usize) -> Vec<String> {
             // A doc comment ends at its line: what follows a line break would be a statement.
             s.retain(|c| c != '\n' && c != '\r');
         }
-        // A doc line of only white space ends a paragraph. Free text is never empty here: an
-        // empty string is accepted, and in bold in the Markdown guides it shows as `****`
-        // (`empty_text_shows_no_markup`, ignored until msgpol refuses empty text with a code).
+        // A doc line of only white space ends a paragraph. Free text is never empty here: it
+        // is refused with E016 (`empty_text_is_refused_with_a_code`).
         if matches!(f.shape, Doc(_)) && s.trim().is_empty() || f.free && s.is_empty() {
             continue;
         }
@@ -1354,17 +1353,20 @@ fn the_template_builds_every_target() {
     assert_eq!(targets.unwrap().len(), msgpol::emit::all_targets().len());
 }
 
-/// An empty `support` (or label) is accepted, and the Markdown guides write it in bold: `****`,
-/// which Markdown shows as four asterisks. Ignored until msgpol refuses empty text with a code.
+/// An empty `support` (or label) was accepted, and the Markdown guides wrote it in bold:
+/// `****`, which Markdown shows as four asterisks. Empty text is refused with E016.
 #[test]
-#[ignore = "found by this property test: msgpol accepts empty text, which shows as `****`"]
-fn empty_text_shows_no_markup() {
-    let support = FIELDS.iter().find(|f| f.slot == "support").unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let Some(_) = compile_and_build(support, &[String::new()], dir.path()) else {
-        return; // refused with a code: what the fix does
-    };
-    let guide = std::fs::read_to_string(dir.path().join("guide-md/staff.md")).unwrap();
-    let html = pipe("cmark-gfm", &[], guide.as_bytes());
-    assert!(!html.contains("****"), "{html}");
+fn empty_text_is_refused_with_a_code() {
+    for slot in ["support", "title", "banned_label"] {
+        let f = FIELDS.iter().find(|f| f.slot == slot).unwrap();
+        for blank in ["", " ", "\t "] {
+            let files = &policy(f, &[blank.to_string()]);
+            let c = msgpol::compile_memory(ROOT, files, common::today()).unwrap();
+            let codes: Vec<String> = c.diagnostics.iter().map(|d| d.code.to_string()).collect();
+            assert!(
+                c.ir.is_none() && codes.contains(&"E016".to_string()),
+                "{slot} {blank:?}: {codes:?}"
+            );
+        }
+    }
 }

@@ -99,6 +99,7 @@ codes! {
     E013 Syntax "syntax/error" "a required statement is missing from a block";
     E014 Syntax "syntax/error" "invalid escape in a string (only `\\\"` and `\\\\`)";
     E015 Syntax "syntax/error" "the file is too large (over 64 MiB)";
+    E016 Syntax "syntax/error" "a text people read (a title, label, contact, reason, note) is empty or only white space";
     E101 Resolve "resolve/error" "an imported file or feed cannot be found or read";
     E102 Resolve "resolve/error" "an import or feed leaves the policy root directory";
     E103 Resolve "resolve/error" "an import or feed uses an absolute path";

@@ -87,6 +87,16 @@ impl<'a> Args<'a> {
         }
     }
 
+    /// A string people read (a title, label, contact, reason): not empty or only white space,
+    /// which every output would show as nothing (and the Markdown guides as stray `**`).
+    pub fn text(&mut self, help: &str) -> Result<Str, SyntaxError> {
+        let text = self.string(help)?;
+        if text.value.trim().is_empty() {
+            return Err(error::blank_text(text.span, &self.stmt.keyword));
+        }
+        Ok(text)
+    }
+
     fn word(&mut self) -> Option<(&'a str, Span)> {
         match self.peek() {
             Some(Arg {

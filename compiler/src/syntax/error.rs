@@ -150,6 +150,17 @@ pub fn invalid_escape(span: Span, escape: &str) -> SyntaxError {
     )
 }
 
+pub fn blank_text(span: Span, keyword: &str) -> SyntaxError {
+    SyntaxError(
+        Diagnostic::new(
+            Code::E016,
+            format!("the text of `{keyword}` is empty"),
+        )
+        .label(span, "nothing here for a reader to see")
+        .help("write what staff and auditors should read, or leave the statement out where it is optional"),
+    )
+}
+
 pub fn too_large(span: Span, bytes: usize) -> SyntaxError {
     SyntaxError(
         Diagnostic::new(Code::E015, format!("the file is too large ({bytes} bytes)"))

@@ -18,7 +18,7 @@ const CHANNEL: Block<ChannelBody> = Block {
         Keyword::new("vendor", Once, |c, a| {
             set(
                 &mut c.vendor,
-                a.string("e.g. `vendor \"Signal Messenger LLC\"`"),
+                a.text("e.g. `vendor \"Signal Messenger LLC\"`"),
             )
         }),
         Keyword::new("media", Many, |c, a| add(&mut c.media, a.list(medium))),
@@ -39,7 +39,7 @@ const CHANNEL: Block<ChannelBody> = Block {
             )
         }),
         Keyword::new("note", Many, |c, a| {
-            add(&mut c.notes, a.string("e.g. `note \"…\"`").map(|n| vec![n]))
+            add(&mut c.notes, a.text("e.g. `note \"…\"`").map(|n| vec![n]))
         }),
         Keyword::new("domains", Many, |c, a| {
             add(&mut c.domains, strings(a, "e.g. `domains \"signal.org\"`"))
@@ -127,7 +127,7 @@ const CHANNEL: Block<ChannelBody> = Block {
         Keyword::new("dns-bypass", Many, |c, a| {
             add(
                 &mut c.dns_bypass,
-                a.string("e.g. `dns-bypass \"clients connect to built-in IP addresses\"`")
+                a.text("e.g. `dns-bypass \"clients connect to built-in IP addresses\"`")
                     .map(|b| vec![b]),
             )
         }),

@@ -25,7 +25,7 @@ const EXCEPTION: Block<Draft> = Block {
         Keyword::new("who", Required("who group \"communications\""), |d, a| {
             let help = "e.g. `who group \"communications\"`";
             a.expect("group", help)?;
-            set(&mut d.who, a.string(help))
+            set(&mut d.who, a.text(help))
         }),
         Keyword::new("channel", Required("channel whatsapp"), |d, a| {
             set(&mut d.channel, a.name("a channel's name"))
@@ -37,7 +37,7 @@ const EXCEPTION: Block<Draft> = Block {
             set(&mut d.until, a.date())
         }),
         Keyword::new("approved-by", Required("approved-by \"CISO\""), |d, a| {
-            set(&mut d.approved_by, a.string("e.g. `approved-by \"CISO\"`"))
+            set(&mut d.approved_by, a.text("e.g. `approved-by \"CISO\"`"))
         }),
         Keyword::new(
             "reason",
@@ -45,7 +45,7 @@ const EXCEPTION: Block<Draft> = Block {
             |d, a| {
                 set(
                     &mut d.reason,
-                    a.string("e.g. `reason \"Journalists reach us only on WhatsApp\"`"),
+                    a.text("e.g. `reason \"Journalists reach us only on WhatsApp\"`"),
                 )
             },
         ),

@@ -29,7 +29,7 @@ const INCIDENT: Block<Draft> = Block {
             |d, a| {
                 push(
                     &mut d.lessons,
-                    a.string("e.g. `lesson \"Check every participant\"`"),
+                    a.text("e.g. `lesson \"Check every participant\"`"),
                 )
             },
         ),
@@ -42,7 +42,7 @@ pub fn lower(stmt: &Stmt, errors: &mut Vec<SyntaxError>) -> Option<Decl> {
         opening(
             stmt,
             "`incident \"…\" { date 2025-03-24  lesson \"…\" }`",
-            |a| a.string("e.g. `incident \"Invite sent to a journalist\" {`"),
+            |a| a.text("e.g. `incident \"Invite sent to a journalist\" {`"),
         ),
     )?;
     let mut draft = Draft::default();

@@ -31,7 +31,7 @@ const POLICY: Block<Draft> = Block {
             |d, a| {
                 set(
                     &mut d.organisation,
-                    a.string("e.g. `organisation \"Acme Ltd\"`"),
+                    a.text("e.g. `organisation \"Acme Ltd\"`"),
                 )
             },
         ),
@@ -39,7 +39,7 @@ const POLICY: Block<Draft> = Block {
             set(&mut d.size, size(a))
         }),
         Keyword::new("version", Required("version \"2026.11\""), |d, a| {
-            set(&mut d.version, a.string("e.g. `version \"2026.11\"`"))
+            set(&mut d.version, a.text("e.g. `version \"2026.11\"`"))
         }),
         Keyword::new("effective", Required("effective 2026-12-01"), |d, a| {
             set(&mut d.effective, a.date())
@@ -50,7 +50,7 @@ const POLICY: Block<Draft> = Block {
             |d, a| {
                 set(
                     &mut d.owner,
-                    a.string("e.g. `owner \"security@acme.example\"`"),
+                    a.text("e.g. `owner \"security@acme.example\"`"),
                 )
             },
         ),
@@ -60,7 +60,7 @@ const POLICY: Block<Draft> = Block {
             |d, a| {
                 set(
                     &mut d.support,
-                    a.string("say where staff get help, e.g. `support \"IT desk, room 2.14\"`"),
+                    a.text("say where staff get help, e.g. `support \"IT desk, room 2.14\"`"),
                 )
             },
         ),
@@ -74,7 +74,7 @@ pub fn lower(stmt: &Stmt, errors: &mut Vec<SyntaxError>) -> Option<Decl> {
     let title = report(
         errors,
         opening(stmt, "`policy \"Acme messaging policy\" { … }`", |a| {
-            a.string("name the policy, e.g. `policy \"Acme messaging policy\" {`")
+            a.text("name the policy, e.g. `policy \"Acme messaging policy\" {`")
         }),
     )?;
     let mut draft = Draft::default();

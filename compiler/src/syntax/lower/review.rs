@@ -30,7 +30,7 @@ const REVIEW: Block<Draft> = Block {
         Keyword::new("finding", Many, |d, a| {
             push(
                 &mut d.findings,
-                a.string("e.g. `finding \"E2EE by default\"`"),
+                a.text("e.g. `finding \"E2EE by default\"`"),
             )
         }),
         Keyword::new("next", Required("next 2027-10-01"), |d, a| {
@@ -66,7 +66,7 @@ pub fn lower(stmt: &Stmt, errors: &mut Vec<SyntaxError>) -> Option<Decl> {
 fn reviewed(a: &mut Args) -> Result<(Spanned<Date>, Option<Str>), SyntaxError> {
     let date = a.date()?;
     let by = match a.eat("by") {
-        Some(_) => Some(a.string("e.g. `reviewed 2026-10-01 by \"security team\"`")?),
+        Some(_) => Some(a.text("e.g. `reviewed 2026-10-01 by \"security team\"`")?),
         None => None,
     };
     Ok((date, by))

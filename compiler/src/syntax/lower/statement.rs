@@ -60,7 +60,7 @@ pub fn opening<T>(
 /// An optional label in quotes after a declaration's name.
 pub fn label(a: &mut Args) -> Result<Option<Str>, SyntaxError> {
     if a.peek_is_string() {
-        a.string("").map(Some)
+        a.text("").map(Some)
     } else {
         Ok(None)
     }

@@ -30,7 +30,7 @@
 //! and wherever a consumer reads a literal holding the marker, the hostile policy's files hold
 //! that literal with the string in the marker's place, exactly, and the same literals, tags and
 //! comments otherwise. "Exactly" as the encoders document it: a tab (the one control character
-//! a policy string may hold) shows as a space in HTML and Markdown and is dropped from
+//! a doc comment may hold; a quoted string refuses it, E002) shows as a space in HTML and Markdown and is dropped from
 //! PowerShell strings; a doc line is read trimmed; Purview and Google DLP cut names and
 //! descriptions to their engines' lengths (`dlp::cut`, `fit_name`); a keyword becomes a regular
 //! expression in Google DLP's template (checked by its rules reader, not compared here). Names,
@@ -1359,7 +1359,7 @@ fn the_template_builds_every_target() {
 fn empty_text_is_refused_with_a_code() {
     for slot in ["support", "title", "banned_label"] {
         let f = FIELDS.iter().find(|f| f.slot == slot).unwrap();
-        for blank in ["", " ", "\t "] {
+        for blank in ["", " ", "\u{3000} "] {
             let files = &policy(f, &[blank.to_string()]);
             let c = msgpol::compile_memory(ROOT, files, common::today()).unwrap();
             let codes: Vec<String> = c.diagnostics.iter().map(|d| d.code.to_string()).collect();

@@ -78,6 +78,11 @@ impl<'a> Args<'a> {
                 span,
             }) => {
                 self.pos += 1;
+                if let Some(tab) = raw.find('\t') {
+                    // +1 skips the opening quote of the string.
+                    let at = span.start + 1 + tab;
+                    return Err(error::tab_in_string(Span::new(span.file, at, at + 1)));
+                }
                 Ok(Str {
                     value: unescape(raw, *span)?,
                     span: *span,

@@ -35,6 +35,14 @@ pub fn control_character(span: Span, c: char) -> SyntaxError {
     )
 }
 
+pub fn tab_in_string(span: Span) -> SyntaxError {
+    SyntaxError(
+        Diagnostic::new(Code::E002, "a tab inside a string is not allowed in a policy")
+            .label(span, "here")
+            .help("write a space: XML attributes, HTML and PowerShell strings cannot all show a tab as written"),
+    )
+}
+
 pub fn unterminated_string(span: Span) -> SyntaxError {
     SyntaxError(
         Diagnostic::new(Code::E003, "unterminated string")

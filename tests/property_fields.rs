@@ -5,8 +5,9 @@
 //! escaped as a `.msgpol` string needs; line breaks left as they are), the policy is compiled in
 //! memory and, if it compiles, built for every target. Either msgpol refuses the policy with a
 //! coded diagnostic (an error with an `E` code, never a panic), or every target builds (or
-//! refuses with a code of its own, such as E315 for a version Purview cannot take; never E317–
-//! E319, a written file that its own reader cannot read or that disagrees with the policy) and
+//! refuses with a code of its own, such as E315 for a version Purview cannot take; never E303,
+//! a string an encoder refuses that `check` let through, nor E317–E319, a written file that
+//! its own reader cannot read or that disagrees with the policy) and
 //! the written files are given to their real consumers, one run per consumer over every policy
 //! of the run.
 //!
@@ -553,7 +554,10 @@ const CONSUMED: &[&str] = &[
     "briefing",
 ];
 
-const BUG_CODES: &[Code] = &[Code::E317, Code::E318, Code::E319];
+/// Codes a build in memory never gives for a policy `check` accepted: a file that disagrees
+/// with the policy (E317–E319), or a string an encoder refuses (E303: emission writes nothing
+/// to disk here, so it is a string `check` should have refused with a code of its own).
+const BUG_CODES: &[Code] = &[Code::E303, Code::E317, Code::E318, Code::E319];
 
 /// Compile the policy and build every target into `dir`: `None` if msgpol refused it (with a
 /// coded error: anything else fails here).

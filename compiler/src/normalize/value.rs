@@ -23,7 +23,7 @@ impl ValueKind {
             ValueKind::WindowsPublisher => "an AppLocker publisher such as `O=SLACK TECHNOLOGIES, INC., L=SAN FRANCISCO, S=CALIFORNIA, C=US`",
             ValueKind::WindowsStore => "a Store package family name such as `5319275A.WhatsAppDesktop_cv1g1gvanyjgm`",
             ValueKind::WindowsPath => {
-                "a full program path such as `%ProgramFiles%\\Example\\chat.exe` (a drive or an `%VARIABLE%` first)"
+                "a full program path such as `%ProgramFiles%\\Example\\chat.exe`, starting with a drive or a folder variable every target can name (`%ProgramFiles%`, `%ProgramData%`, `%USERPROFILE%`, `%LOCALAPPDATA%`, `%APPDATA%`, … as docs/language.md lists; not `%OneDrive%`, which users can move)"
             }
             ValueKind::MacosBundle => "a bundle id such as `com.tinyspeck.slackmacgap`",
             ValueKind::MacosTeam => "a 10-character Apple Team ID such as `BQR82RBBHL`",
@@ -38,6 +38,28 @@ impl ValueKind {
         }
     }
 }
+
+/// The variables a `windows-path` may start with: those whose folder every Windows target can
+/// name (AppLocker knows only its own variables, so it maps each of these to a pattern; one
+/// such as `%OneDrive%`, which users can move, it could not, and an approved program there
+/// would be refused by AppLocker's default rules).
+pub const WINDOWS_PATH_VARIABLES: &[&str] = &[
+    "ProgramFiles",
+    "ProgramFiles(x86)",
+    "ProgramW6432",
+    "WINDIR",
+    "SystemRoot",
+    "SystemDrive",
+    "HOMEDRIVE",
+    "ProgramData",
+    "ALLUSERSPROFILE",
+    "PUBLIC",
+    "USERPROFILE",
+    "APPDATA",
+    "LOCALAPPDATA",
+    "TEMP",
+    "TMP",
+];
 
 fn dotted(value: &str, extra: &[char]) -> bool {
     !value.is_empty()
@@ -81,10 +103,9 @@ pub fn is_valid(kind: ValueKind, value: &str) -> bool {
                 && value.starts_with(|c: char| c.is_ascii_alphabetic())
                 || value.starts_with('%')
                     && value[1..].split_once('%').is_some_and(|(var, rest)| {
-                        !var.is_empty()
-                            && var
-                                .chars()
-                                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '(' | ')'))
+                        WINDOWS_PATH_VARIABLES
+                            .iter()
+                            .any(|known| var.eq_ignore_ascii_case(known))
                             && rest.starts_with('\\')
                     });
             rooted

@@ -11,7 +11,6 @@ use crate::emit::verify::{Consumer, Effect, NameIndex, Question, Reading};
 use crate::emit::OutputFile;
 
 /// One side of the list (blocks or exceptions): plain names, and patterns with `*`.
-#[derive(Default)]
 struct Rules<'t> {
     names: NameList<'t>,
     /// `(pattern, anchored at a label start)`: `||` patterns match from any label.
@@ -19,6 +18,14 @@ struct Rules<'t> {
 }
 
 impl<'t> Rules<'t> {
+    /// No rules yet; the names of `index` are kept by number.
+    fn new(index: &'t NameIndex<'t>) -> Self {
+        Rules {
+            names: NameList::new(index),
+            wildcards: Vec::new(),
+        }
+    }
+
     fn add(&mut self, rule: &'t str) -> Result<(), String> {
         let (body, any_label) = if let Some(body) = rule.strip_prefix("||") {
             (body, true)
@@ -80,7 +87,6 @@ fn glob(pattern: &str, text: &str) -> bool {
     }
 }
 
-#[derive(Default)]
 struct FilterList<'t> {
     blocks: Rules<'t>,
     exceptions: Rules<'t>,
@@ -108,9 +114,10 @@ pub fn read<'f>(
     names: &'f NameIndex<'f>,
 ) -> Result<Vec<Consumer<'f>>, String> {
     let text = text(files, "msgpol.txt")?;
-    let mut list = FilterList::default();
-    list.blocks.names = NameList::new(names);
-    list.exceptions.names = NameList::new(names);
+    let mut list = FilterList {
+        blocks: Rules::new(names),
+        exceptions: Rules::new(names),
+    };
     for line in text.lines() {
         let line = line.trim();
         if line.is_empty() || line.starts_with('!') || line.starts_with('#') {
@@ -130,7 +137,7 @@ mod tests {
 
     #[test]
     fn wildcards_match_as_adguard_means_them() {
-        let mut rules = Rules::default();
+        let mut rules = Rules::new(NameIndex::empty());
         rules.add("||*.secure.example^").unwrap();
         assert_eq!(
             rules.matches_both(Name::text("a.secure.example")),

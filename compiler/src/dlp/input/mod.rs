@@ -12,7 +12,8 @@
 //!   (quoted-printable and base64 bodies are not decoded);
 //! - Slack export: the `text` of each message (the objects of the top-level array), decoded
 //!   from JSON, one message after another; findings point into the JSON file. The file is
-//!   parsed (and checked) by serde_json as it is read, one message at a time.
+//!   parsed (and checked) by serde_json from memory, a chunk's whole messages at a time
+//!   (`slack.rs`); one message is held whole, at most `slack::LONGEST_MESSAGE`.
 
 pub mod lines;
 pub mod slack;

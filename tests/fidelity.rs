@@ -528,3 +528,33 @@ fn the_manifest_records_the_probes_of_every_verified_target() {
         assert!(v["probes"].as_u64().unwrap() > 0, "{v}");
     }
 }
+
+/// `check` accepts a `windows-path` under these variables only: for each, an approved program
+/// there builds for AppLocker beside a banned program, and its reader finds it allowed (the
+/// enforced policy's default rules would refuse a program outside Program Files and Windows
+/// without the allow rule msgpol writes).
+#[test]
+fn applocker_allows_an_approved_program_under_every_variable_check_accepts() {
+    for variable in msgpol::normalize::value::WINDOWS_PATH_VARIABLES {
+        let policy = format!(
+            "policy \"Variables\" {{\n  organisation \"Fixture Ltd\"\n  size large\n  version \"1\"\n  effective 2026-01-01\n  owner \"security@fixture.example\"\n  support \"IT desk\"\n  briefing every 6 months\n}}\nimport std.classes\nchannel suite \"Suite\" {{\n  media text\n  mfa\n  windows-path \"%{variable}%\\\\Suite\\\\Suite.exe\"\n}}\nchannel social \"Social\" {{\n  media text\n  windows-exe \"Social.exe\"\n}}\ntier approved \"Approved\" {{\n  channels suite\n  allows up to internal\n  requires mfa\n}}\ntier banned \"Banned\" {{\n  channels social\n  allows nothing\n  block endpoint\n  instead suite\n}}\n"
+        );
+        let files =
+            std::collections::BTreeMap::from([("p.msgpol".to_string(), policy.into_bytes())]);
+        let compiled = msgpol::compile_memory("p.msgpol", &files, common::today()).unwrap();
+        let ir = compiled
+            .ir
+            .unwrap_or_else(|| panic!("{variable}: {:?}", compiled.diagnostics));
+        let target = find_target("applocker").unwrap();
+        let emitted = target.emit(&ir).unwrap();
+        let reader = target.info().reader.unwrap();
+        let checked = verify::verify(target.name(), reader, &Oracle::new(&ir), &emitted.files);
+        assert!(
+            checked.is_ok(),
+            "{variable}: {:?}",
+            checked
+                .err()
+                .map(|e| msgpol::diagnostics::Diagnostic::from(e).message)
+        );
+    }
+}

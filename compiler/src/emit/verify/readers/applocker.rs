@@ -90,10 +90,15 @@ fn expanded(path: &str, applocker: bool) -> Vec<String> {
             ("%windir%", &[r"c:\windows"]),
             ("%systemroot%", &[r"c:\windows"]),
             ("%systemdrive%", &["c:"]),
+            ("%homedrive%", &["c:"]),
             ("%programdata%", &[r"c:\programdata"]),
+            ("%allusersprofile%", &[r"c:\programdata"]),
+            ("%public%", &[r"c:\users\public"]),
             ("%userprofile%", &[r"c:\users\user"]),
             ("%localappdata%", &[r"c:\users\user\appdata\local"]),
             ("%appdata%", &[r"c:\users\user\appdata\roaming"]),
+            ("%temp%", &[r"c:\users\user\appdata\local\temp"]),
+            ("%tmp%", &[r"c:\users\user\appdata\local\temp"]),
         ]
     };
     for (variable, folders) in variables {

@@ -43,15 +43,21 @@ pub fn one_file(policy: &[u8]) -> BTreeMap<String, Vec<u8>> {
 pub fn build_and_verify(ir: &Ir) {
     let oracle = Oracle::new(ir);
     for target in msgpol::emit::all_targets() {
-        let Ok(emitted) = target.emit(ir) else {
-            continue;
-        };
-        if let Some(reader) = target.info().reader {
-            let _ = verify::verify(target.name(), reader, &oracle, &emitted.files);
-        }
-        if let Some(reader) = target.info().rules_reader {
-            let _ = verify::detectors::verify(target.name(), reader, ir, &emitted.files);
-        }
+        build_and_verify_one(ir, *target, &oracle);
+    }
+}
+
+/// Build `target` from `ir` in memory and read its files back with its readers, as
+/// `build_and_verify` does for each target.
+pub fn build_and_verify_one(ir: &Ir, target: &dyn msgpol::emit::Target, oracle: &Oracle) {
+    let Ok(emitted) = target.emit(ir) else {
+        return;
+    };
+    if let Some(reader) = target.info().reader {
+        let _ = verify::verify(target.name(), reader, oracle, &emitted.files);
+    }
+    if let Some(reader) = target.info().rules_reader {
+        let _ = verify::detectors::verify(target.name(), reader, ir, &emitted.files);
     }
 }
 

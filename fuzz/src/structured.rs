@@ -231,6 +231,35 @@ impl<'a> Arbitrary<'a> for Detector {
     }
 }
 
+/// What one execution of `policy_structured` builds: the policy, and one target chosen by the
+/// input (so that an execution costs one build and coverage guides the fuzzer target by
+/// target), or now and then every target.
+pub struct Input {
+    pub target: Option<&'static dyn msgpol::emit::Target>,
+    pub policy: Policy,
+}
+
+impl<'a> Arbitrary<'a> for Input {
+    fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
+        let targets = msgpol::emit::all_targets();
+        let chosen = u.int_in_range(0..=targets.len())?;
+        Ok(Input {
+            target: targets.get(chosen).copied(),
+            policy: Policy::arbitrary(u)?,
+        })
+    }
+}
+
+impl std::fmt::Debug for Input {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.target {
+            Some(target) => writeln!(f, "target {}", target.name())?,
+            None => writeln!(f, "every target")?,
+        }
+        self.policy.fmt(f)
+    }
+}
+
 /// The generated policy: its root file and its feed files.
 pub struct Policy {
     pub files: BTreeMap<String, Vec<u8>>,

@@ -32,7 +32,8 @@ pub fn comment(value: &str) -> String {
 /// string can never become a link, an image, HTML or a table cell break, and line breaks
 /// become spaces. White space at either end is written as a character reference: Markdown
 /// drops it at the edges of a paragraph, heading or table cell, and `**` beside it would not
-/// open or close the emphasis around the string.
+/// open or close the emphasis around the string. What could start a block where the string
+/// starts a line (`-`, `+`, `=`, the `.` or `)` of `1.`) is escaped at its start.
 pub fn markdown(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     let shown = |c: char| if breaks_lines(c) { ' ' } else { c };
@@ -40,10 +41,16 @@ pub fn markdown(value: &str) -> String {
     let last = value
         .rfind(|c: char| !shown(c).is_whitespace())
         .map(|at| at + value[at..].chars().next().map_or(0, char::len_utf8));
+    let block_marker = first.and_then(|first| block_marker(&value[first..]).map(|at| first + at));
     for (at, c) in value.char_indices() {
         let edge = first.is_none_or(|first| at < first) || last.is_none_or(|last| at >= last);
         if edge {
             out.push_str(&format!("&#x{:X};", u32::from(shown(c))));
+            continue;
+        }
+        if Some(at) == block_marker {
+            out.push('\\');
+            out.push(c);
             continue;
         }
         match c {
@@ -57,6 +64,19 @@ pub fn markdown(value: &str) -> String {
         }
     }
     out
+}
+
+/// Where a character that would begin a Markdown block at the start of a line is, in `text`:
+/// a list bullet, a heading underline or a rule (`-`, `+`, `=`), or an ordered list item's `.`
+/// or `)` after up to nine digits and before white space or the end (`2026.2` is no list).
+fn block_marker(text: &str) -> Option<usize> {
+    let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+    let ends_item = |at: usize| text[at..].chars().nth(1).is_none_or(char::is_whitespace);
+    match text.as_bytes().get(digits) {
+        Some(b'-' | b'+' | b'=') if digits == 0 => Some(0),
+        Some(b'.' | b')') if (1..=9).contains(&digits) && ends_item(digits) => Some(digits),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -80,6 +100,24 @@ mod tests {
         assert_eq!(markdown("\u{a0}\t"), "&#xA0;&#x20;");
         assert_eq!(markdown("a\nb"), "a b");
         assert_eq!(markdown(""), "");
+    }
+
+    /// A string written at the start of a line (a doc comment's paragraph, a list item's
+    /// text) began a list item, a heading underline or a rule: `-  x` and `--` under a line
+    /// changed the guide's structure.
+    #[test]
+    fn markdown_escapes_what_could_start_a_block() {
+        assert_eq!(markdown("- a"), "\\- a");
+        assert_eq!(markdown("--"), "\\--");
+        assert_eq!(markdown("+ a"), "\\+ a");
+        assert_eq!(markdown("=="), "\\==");
+        assert_eq!(markdown("12. a"), "12\\. a");
+        assert_eq!(markdown("3) a"), "3\\) a");
+        assert_eq!(markdown(" - a"), "&#x20;\\- a");
+        assert_eq!(markdown("a - 1. b"), "a - 1. b");
+        assert_eq!(markdown("2026"), "2026");
+        assert_eq!(markdown("2026.2"), "2026.2");
+        assert_eq!(markdown("1."), "1\\.");
     }
 
     #[test]

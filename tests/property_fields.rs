@@ -1,18 +1,24 @@
 //! Property test over the fields of a policy, through msgpol itself: hostile strings (made of
 //! `common::hostile::PIECES`: line and paragraph separators, NEL, BOM, noncharacters, bidi
 //! controls, quotes of many scripts, `]]>`, `--`, `*/`, `'@`, backticks, `$(`, now and then
-//! 64 KiB long) are written into one string-bearing field of a policy (quotes and backslashes
-//! escaped as a `.msgpol` string needs; line breaks left as they are), the policy is compiled in
-//! memory and, if it compiles, built for every target. Either msgpol refuses the policy with a
-//! coded diagnostic (an error with an `E` code, never a panic), or every target builds (or
-//! refuses with a code of its own, such as E315 for a version Purview cannot take; never E303,
-//! a string an encoder refuses that `check` let through, nor E317–E319, a written file that
-//! its own reader cannot read or that disagrees with the policy) and
-//! the written files are given to their real consumers, one run per consumer over every policy
-//! of the run.
+//! 64 KiB long) are written into every string-bearing field of a policy at once (quotes and
+//! backslashes escaped as a `.msgpol` string needs; line breaks left as they are), the policy
+//! is compiled in memory and each string is either refused with a coded diagnostic at its own
+//! place (an error with an `E` code, never a panic; the string is then taken back and the
+//! policy compiled again) or kept. The policy that compiles is built for every target: each
+//! builds (or refuses with a code of its own, such as E315 for a version Purview cannot take;
+//! never E303, a string an encoder refuses that `check` let through, nor E317–E319, a written
+//! file that its own reader cannot read or that disagrees with the policy) and the written
+//! files are given to their real consumers, one run per consumer over every policy of the run.
 //!
-//! The fields, one a slot of `TEMPLATE` (every declaration kind; the others keep their
-//! default values):
+//! Two kinds of policies: in the first, every free-text field holds hostile strings (read back
+//! against a marker policy, below); in the second, every name, path and identifier does (most
+//! are refused; those accepted must still give files every consumer reads). A string whose
+//! policy is refused with an error at no hostile string's place (what the strings do together)
+//! is counted apart; every string is one of refused, kept, or taken back that way.
+//!
+//! The fields, each a slot of `TEMPLATE` (every declaration kind; a field of the other kind
+//! keeps its default value):
 //!
 //! - policy: title, organisation, version, owner, support, its doc comment (`///`);
 //! - `import` paths;
@@ -27,16 +33,16 @@
 //! - review: reviewer (`reviewed … by`), `finding`; incident: title, `lesson`, doc comment;
 //! - feed lines: lines of a `feed domains` file (a line break in a string makes more lines).
 //!
-//! Fields of free text are read back: the same policy with a marker in the field is built too,
-//! and wherever a consumer reads a literal holding the marker, the hostile policy's files hold
-//! that literal with the string in the marker's place, exactly, and the same literals, tags and
-//! comments otherwise. "Exactly" as the encoders document it: a tab (the one control character
-//! a doc comment may hold; a quoted string refuses it, E002) shows as a space in HTML and Markdown and is dropped from
+//! Fields of free text are read back: the same policy with a marker for every string (and
+//! a refused string's marker left in its place) is built too, and wherever a consumer reads a
+//! literal holding markers, the hostile policy's files hold that literal with each string in
+//! its marker's place, exactly, and the same literals, tags and comments otherwise. "Exactly"
+//! as the encoders document it: a tab (the one control character a doc comment may hold; a
+//! quoted string refuses it, E002) shows as a space in HTML and Markdown and is dropped from
 //! PowerShell strings; a doc line is read trimmed; Purview and Google DLP cut names and
 //! descriptions to their engines' lengths (`dlp::cut`, `fit_name`); a keyword becomes a regular
-//! expression in Google DLP's template (checked by its rules reader, not compared here). Names,
-//! paths and identifiers are validated (most hostile strings are refused); where one is
-//! accepted, its files go to the same consumers. The consumers and what they read:
+//! expression in Google DLP's template (checked by its rules reader, not compared here). The
+//! consumers and what they read:
 //!
 //! - JSON (`ir`, `chrome`, `firefox`, `conditional-access`, `google-dlp`): Python's `json`,
 //!   every string value.
@@ -58,11 +64,12 @@
 //!   carry the title and organisation). `hosts`, `adblock`, `ipset`, `pf`, `gpo` and `reg`
 //!   are read back by msgpol's own readers only, as every build does.
 //!
-//! Run time is kept short: `POLICIES` policies per field (`MSGPOL_PROPTEST_POLICIES` for more),
-//! up to three strings each where the field repeats; `MSGPOL_PROPTEST_SEED` picks another
-//! sequence; `MSGPOL_PROPTEST_KEEP=1` keeps the files. Half of the strings have the characters
-//! every policy refuses (E002) and line breaks taken out, so that many policies compile and
-//! reach the consumers. Free text is never empty here (`empty_text_is_refused_with_a_code`).
+//! Run time is kept short: `POLICIES` policies of each kind (`MSGPOL_PROPTEST_POLICIES` for
+//! more), so each field gets that many strings a run, three times as many where it repeats;
+//! `MSGPOL_PROPTEST_SEED` picks another sequence; `MSGPOL_PROPTEST_KEEP=1` keeps the files.
+//! Half of the strings have the characters every policy refuses (E002) and line breaks taken
+//! out, so that many are kept. Free text is never empty here
+//! (`empty_text_is_refused_with_a_code`).
 
 mod common;
 
@@ -73,7 +80,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const POLICIES: usize = 30;
+const POLICIES: usize = 300;
 
 const ROOT: &str = "policy.msgpol";
 const FEED: &str = "feeds/banned.list";
@@ -411,84 +418,155 @@ fn quoted(value: &str) -> String {
     format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
-fn render(shape: Shape, values: &[String]) -> String {
-    match shape {
-        List(_) if values.is_empty() => String::new(),
-        List(prefix) => format!(
-            "{prefix}{}",
-            values
-                .iter()
-                .map(|v| quoted(v))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        Each(prefix) => values
-            .iter()
-            .map(|v| format!("{prefix}{}", quoted(v)))
-            .collect::<Vec<_>>()
-            .join("\n"),
-        After(prefix, text) => values
-            .iter()
-            .map(|v| format!("{prefix}{}", quoted(&format!("{text}{v}"))))
-            .collect::<Vec<_>>()
-            .join("\n"),
-        Doc(indent) => values
-            .iter()
-            .map(|v| format!("{indent}/// {v}"))
-            .collect::<Vec<_>>()
-            .join("\n"),
-        FeedLine => String::new(),
+/// Every field's strings in one policy, by the field's index in `FIELDS`.
+type Values = Vec<Vec<String>>;
+
+/// Which fields hold hostile strings in a run's policies: the free-text ones (read back
+/// against a marker policy) or the names, paths and identifiers (refused, or accepted by the
+/// consumers).
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Mode {
+    Text,
+    Names,
+}
+
+impl Mode {
+    fn tests(self, f: &Field) -> bool {
+        f.free == (self == Mode::Text)
     }
 }
 
-/// The files of the policy with `values` in `chosen` and every other field at its default.
-fn policy(chosen: &Field, values: &[String]) -> BTreeMap<String, Vec<u8>> {
-    let mut text = TEMPLATE.to_string();
-    let mut feed = FEED_BASE.to_string();
-    for f in FIELDS {
-        let own: Vec<String>;
-        let values = if f.slot == chosen.slot {
-            values
-        } else {
-            own = f.default.iter().map(|v| v.to_string()).collect();
-            &own
-        };
-        if let FeedLine = f.shape {
-            for v in values {
-                feed.push_str(v);
-                feed.push('\n');
-            }
-            continue;
-        }
-        let slot = format!("@{}@", f.slot);
-        assert!(text.contains(&slot), "{slot}");
-        text = text.replace(&slot, &render(f.shape, values));
+/// How many strings a field holds in every policy of a run.
+fn count(f: &Field) -> usize {
+    if f.many {
+        3
+    } else {
+        1
     }
-    BTreeMap::from([
+}
+
+/// The marker that stands for the `i`th string of field `field` in the marker policy.
+fn marker(field: usize, i: usize) -> String {
+    let letter = |n: usize| (b'a' + n as u8) as char;
+    format!(
+        "Msgpolmark{}{}{}q",
+        letter(field / 26),
+        letter(field % 26),
+        letter(i)
+    )
+}
+
+/// The strings of the marker policy of `mode`: a marker for each string of a free field under
+/// test, every other field at its default.
+fn base_values(mode: Mode) -> Values {
+    FIELDS
+        .iter()
+        .enumerate()
+        .map(|(index, f)| {
+            if mode == Mode::Text && mode.tests(f) {
+                (0..count(f)).map(|i| marker(index, i)).collect()
+            } else {
+                f.default.iter().map(|v| v.to_string()).collect()
+            }
+        })
+        .collect()
+}
+
+/// Where one string of a field is written: its file and byte range (with its statement's
+/// keyword, where it has one).
+struct Place {
+    field: usize,
+    index: usize,
+    file: &'static str,
+    range: std::ops::Range<usize>,
+}
+
+/// The files of the policy holding `values`, and where each string is.
+fn policy(values: &Values) -> (BTreeMap<String, Vec<u8>>, Vec<Place>) {
+    let mut text = String::new();
+    let mut places = Vec::new();
+    let mut rest = TEMPLATE;
+    while let Some(at) = rest.find('@') {
+        let end = at + 1 + rest[at + 1..].find('@').expect("a slot ends");
+        let slot = &rest[at + 1..end];
+        text.push_str(&rest[..at]);
+        let field = FIELDS
+            .iter()
+            .position(|f| f.slot == slot)
+            .unwrap_or_else(|| panic!("no field for @{slot}@"));
+        render(&mut text, &mut places, field, &values[field]);
+        rest = &rest[end + 1..];
+    }
+    text.push_str(rest);
+    let mut feed = FEED_BASE.to_string();
+    let feed_line = FIELDS.iter().position(|f| matches!(f.shape, FeedLine));
+    for (index, v) in values[feed_line.expect("a feed line field")]
+        .iter()
+        .enumerate()
+    {
+        let start = feed.len();
+        feed.push_str(v);
+        places.push(Place {
+            field: feed_line.unwrap(),
+            index,
+            file: FEED,
+            range: start..feed.len(),
+        });
+        feed.push('\n');
+    }
+    let files = BTreeMap::from([
         (ROOT.to_string(), text.into_bytes()),
         (FEED.to_string(), feed.into_bytes()),
-    ])
+    ]);
+    (files, places)
 }
 
-/// The marker that stands for the `i`th string of a field in the policy read back against.
-fn marker(i: usize) -> String {
-    format!("Msgpolmark{}q", (b'a' + i as u8) as char)
+/// Write `values` of `field` as its shape wants them, noting where each one is.
+fn render(text: &mut String, places: &mut Vec<Place>, field: usize, values: &[String]) {
+    let shape = FIELDS[field].shape;
+    for (index, v) in values.iter().enumerate() {
+        let start = text.len();
+        match shape {
+            List(prefix) => {
+                text.push_str(if index == 0 { prefix } else { ", " });
+                text.push_str(&quoted(v));
+            }
+            Each(prefix) => {
+                text.push_str(prefix);
+                text.push_str(&quoted(v));
+            }
+            After(prefix, before) => {
+                text.push_str(prefix);
+                text.push_str(&quoted(&format!("{before}{v}")));
+            }
+            Doc(indent) => {
+                text.push_str(indent);
+                text.push_str("/// ");
+                text.push_str(v);
+            }
+            FeedLine => unreachable!("feed lines are written to the feed file"),
+        }
+        places.push(Place {
+            field,
+            index,
+            file: ROOT,
+            range: start..text.len(),
+        });
+        if index + 1 < values.len() && !matches!(shape, List(_)) {
+            text.push('\n');
+        }
+    }
 }
 
-/// The hostile strings of one case: one, or up to three distinct ones where the field
-/// repeats. Half the time without the characters a policy never holds.
-fn case_strings(rng: &mut Rng, f: &Field, case: usize) -> Vec<String> {
-    let n = if f.many { rng.between(1, 3) } else { 1 };
-    let clean = rng.percent(50);
-    let mut out: Vec<String> = Vec::new();
-    while out.len() < n {
-        let target = if case % 12 == 11 && out.is_empty() {
-            64 * 1024
-        } else {
-            rng.below(40)
-        };
-        let mut s = hostile::string(rng, target);
-        if clean {
+/// A hostile string for a field, of about `length` characters; now and then without the
+/// characters a policy never holds and line breaks, so that many policies compile.
+fn hostile_string(rng: &mut Rng, f: &Field, length: usize) -> String {
+    // Tried again when it comes out empty: then at least one character long.
+    let mut length = length;
+    loop {
+        let mut s = hostile::string(rng, length);
+        length = length.max(1);
+        if rng.percent(50) {
             s.retain(|c| !msgpol::source::is_unsafe_char(c) && c != '\n' && c != '\r');
         }
         if matches!(f.shape, Doc(_)) {
@@ -497,35 +575,69 @@ fn case_strings(rng: &mut Rng, f: &Field, case: usize) -> Vec<String> {
         }
         // A doc line of only white space ends a paragraph. Free text is never empty here: it
         // is refused with E016 (`empty_text_is_refused_with_a_code`).
-        if matches!(f.shape, Doc(_)) && s.trim().is_empty() || f.free && s.is_empty() {
-            continue;
-        }
-        if !out.contains(&s) {
-            out.push(s);
+        if !(matches!(f.shape, Doc(_)) && s.trim().is_empty() || f.free && s.is_empty()) {
+            return s;
         }
     }
-    out
 }
 
-/// A short form of a string for a failure message.
-fn show(values: &[String]) -> String {
+/// The strings of one policy of `mode`: hostile ones (distinct within a field) in every field
+/// under test, the marker policy's elsewhere; in one policy of twelve, one of them 64 KiB long.
+fn case_values(rng: &mut Rng, mode: Mode, case: usize) -> Values {
+    let mut values = base_values(mode);
+    let tested: Vec<usize> = (0..FIELDS.len())
+        .filter(|&i| mode.tests(&FIELDS[i]))
+        .collect();
+    let long = (case % 12 == 11).then(|| tested[rng.below(tested.len())]);
+    for &field in &tested {
+        let f = &FIELDS[field];
+        let mut out: Vec<String> = Vec::new();
+        while out.len() < count(f) {
+            let length = if long == Some(field) && out.is_empty() {
+                64 * 1024
+            } else {
+                rng.below(40)
+            };
+            let s = hostile_string(rng, f, length);
+            if !out.contains(&s) {
+                out.push(s);
+            }
+        }
+        values[field] = out;
+    }
     values
-        .iter()
-        .map(|v| {
-            let short: String = v.chars().take(120).collect();
-            format!("{short:?} ({} bytes)", v.len())
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
-/// One policy of the run that built: where its files are.
-struct Built {
-    field: usize,
-    values: Vec<String>,
+/// A short form of a policy's hostile strings for a failure message.
+fn show(values: &Values, hostile: &[Vec<bool>]) -> String {
+    let mut shown = Vec::new();
+    for (field, list) in values.iter().enumerate() {
+        for (v, _) in list.iter().zip(&hostile[field]).filter(|(_, h)| **h) {
+            let short: String = v.chars().take(60).collect();
+            shown.push(format!(
+                "{} {short:?} ({} bytes)",
+                FIELDS[field].slot,
+                v.len()
+            ));
+        }
+    }
+    shown.join(", ")
+}
+
+/// One policy of the run: its strings, which of them are hostile, and once it compiled, where
+/// its files are and which targets wrote them.
+struct Case {
+    values: Values,
+    hostile: Vec<Vec<bool>>,
+    /// Hostile strings refused with a code at their own place.
+    refused: usize,
+    /// Hostile strings taken back because the policy was refused with an error at no hostile
+    /// string's place (a combination of strings; the policy was still refused with a code).
+    withdrawn: usize,
     dir: PathBuf,
-    /// The targets that wrote files (the others refused with a code).
-    targets: Vec<&'static str>,
+    /// The targets that wrote files (the others refused with a code); `None` if nothing was
+    /// built (no hostile string left: the policy is the marker policy).
+    targets: Option<Vec<&'static str>>,
 }
 
 /// The targets whose files a consumer here reads (the others, `hosts`, `adblock`, `ipset`,
@@ -559,16 +671,24 @@ const CONSUMED: &[&str] = &[
 /// to disk here, so it is a string `check` should have refused with a code of its own).
 const BUG_CODES: &[Code] = &[Code::E303, Code::E317, Code::E318, Code::E319];
 
-/// Compile the policy and build every target into `dir`: `None` if msgpol refused it (with a
-/// coded error: anything else fails here).
-fn compile_and_build(f: &Field, values: &[String], dir: &Path) -> Option<Vec<&'static str>> {
-    let what = || format!("field {} with {}", f.slot, show(values));
-    let files = &policy(f, values);
-    let c = msgpol::compile_memory(ROOT, files, common::today()).expect("the root is given");
-    let Some(ir) = &c.ir else {
+/// Compile the case's policy until it compiles: each hostile string at the place of an error
+/// is refused (its field's marker or default takes its place) and the policy compiled again.
+/// Every error must have a code. Returns the IR of the policy that compiled.
+fn settle(mode: Mode, case: &mut Case) -> msgpol::ir::Ir {
+    let base = base_values(mode);
+    loop {
+        let (files, places) = policy(&case.values);
+        let c = msgpol::compile_memory(ROOT, &files, common::today()).expect("the root is given");
+        if let Some(ir) = c.ir {
+            return ir;
+        }
+        let what = || show(&case.values, &case.hostile);
         let errors: Vec<_> = c.diagnostics.iter().filter(|d| d.is_error()).collect();
         assert!(!errors.is_empty(), "{}: no IR and no error", what());
-        for d in errors {
+        // The diagnostics render, as `msgpol check` prints them.
+        let _ = common::rendered(&c);
+        let mut refused: Vec<(usize, usize)> = Vec::new();
+        for d in &errors {
             let code = d.code.to_string();
             assert!(
                 code.starts_with('E') && code.len() == 4,
@@ -576,20 +696,64 @@ fn compile_and_build(f: &Field, values: &[String], dir: &Path) -> Option<Vec<&'s
                 what(),
                 d.message
             );
+            for label in &d.labels {
+                let file = c.sources.get(label.span.file);
+                for p in &places {
+                    if file.name == p.file
+                        && case.hostile[p.field][p.index]
+                        && p.range.start <= label.span.start
+                        && label.span.start <= p.range.end
+                        && !refused.contains(&(p.field, p.index))
+                    {
+                        refused.push((p.field, p.index));
+                    }
+                }
+            }
         }
-        // The diagnostics render, as `msgpol check` prints them.
-        let _ = common::rendered(&c);
-        return None;
-    };
+        if refused.is_empty() {
+            // Refused for what the strings do together: take every hostile string back.
+            for (field, flags) in case.hostile.iter_mut().enumerate() {
+                for (index, flag) in flags.iter_mut().enumerate() {
+                    if *flag {
+                        refused.push((field, index));
+                        *flag = false;
+                    }
+                }
+            }
+            case.withdrawn += refused.len();
+        } else {
+            case.refused += refused.len();
+        }
+        // Taken back, from the last string of a field down, so the indexes stay right.
+        refused.sort_unstable_by(|a, b| b.cmp(a));
+        for (field, index) in refused {
+            case.hostile[field][index] = false;
+            if mode == Mode::Text {
+                case.values[field][index] = base[field][index].clone();
+            } else {
+                case.values[field].remove(index);
+                case.hostile[field].remove(index);
+                if case.values[field].is_empty() {
+                    case.values[field] = base[field].clone();
+                    case.hostile[field] = vec![false; base[field].len()];
+                }
+            }
+        }
+    }
+}
+
+/// Build every target from `ir` into `dir`: the targets that wrote files. A target may refuse
+/// with a code of its own (E320 and E321 only when a detector's strings are hostile), never
+/// with `BUG_CODES`.
+fn build(ir: &msgpol::ir::Ir, dir: &Path, detectors: bool, what: &str) -> Vec<&'static str> {
     let oracle = msgpol::emit::verify::Oracle::new(ir);
     let mut written = Vec::new();
     for target in msgpol::emit::all_targets() {
         let refused = |e: &msgpol::diagnostics::Diagnostic| {
             assert!(
                 !BUG_CODES.contains(&e.code)
-                    && (f.detector || !matches!(e.code, Code::E320 | Code::E321)),
-                "{}: target {} refused: {} {}",
-                what(),
+                    && (detectors || !matches!(e.code, Code::E320 | Code::E321)),
+                "{what}: target {} refused: {} {}",
                 target.name(),
                 e.code,
                 e.message
@@ -632,7 +796,20 @@ fn compile_and_build(f: &Field, values: &[String], dir: &Path) -> Option<Vec<&'s
             std::fs::write(&path, file.contents).unwrap();
         }
     }
-    Some(written)
+    written
+}
+
+/// Settle and build one case: nothing is built when no hostile string is left.
+fn run_case(mode: Mode, case: &mut Case) {
+    let ir = settle(mode, case);
+    if case.hostile.iter().flatten().any(|h| *h) {
+        let detectors = FIELDS
+            .iter()
+            .zip(&case.hostile)
+            .any(|(f, h)| f.detector && h.iter().any(|h| *h));
+        let what = show(&case.values, &case.hostile);
+        case.targets = Some(build(&ir, &case.dir, detectors, &what));
+    }
 }
 
 /// What a consumer read of one file: its literals, tags, comments, and whether it had an error.
@@ -753,7 +930,7 @@ for kind, path in json.load(sys.stdin):
         out[path] = html_read(text_of(path))
     elif kind == "ps1":
         out[path] = ps1_read(path)
-json.dump(out, sys.stdout)
+sys.stdout.write(json.dumps(out))
 "#;
 
 /// The kind `READ` reads a file as, by its name; `None` for the files read otherwise.
@@ -884,12 +1061,26 @@ fn consume(dirs: &[&Path], work: &Path) -> Consumed {
             "plistlib",
         ]);
     } else {
-        read = serde_json::from_str(&pipe(
-            "python3",
-            &["-c", READ],
-            serde_json::to_string(&listed).unwrap().as_bytes(),
-        ))
-        .unwrap();
+        // Two readers at once, a file in two to each: the machine has two cores.
+        let halves: Vec<Vec<&(String, String)>> = (0..2)
+            .map(|half| listed.iter().skip(half).step_by(2).collect())
+            .collect();
+        std::thread::scope(|scope| {
+            let runs: Vec<_> = halves
+                .iter()
+                .map(|half| {
+                    scope.spawn(move || {
+                        let input = serde_json::to_string(half).unwrap();
+                        pipe("python3", &["-c", READ], input.as_bytes())
+                    })
+                })
+                .collect();
+            for run in runs {
+                let part: HashMap<String, Read> =
+                    serde_json::from_str(&run.join().unwrap()).unwrap();
+                read.extend(part);
+            }
+        });
     }
     let mut pac = HashMap::new();
     let pacs = by_ext("pac");
@@ -1039,29 +1230,39 @@ fn line_based(all: &[PathBuf], work: &Path) {
 /// literal reader read, the same literals but with each marker replaced by its string, the
 /// same tags and comments, no error; the same PAC answers and Suricata rule options.
 fn compare(
-    built: &Built,
+    case: &Case,
     base: &Path,
     consumed: &Consumed,
     read_back: &mut BTreeMap<&'static str, usize>,
 ) -> Vec<String> {
-    let f = &FIELDS[built.field];
     let mut wrong = Vec::new();
     let mut base_files = Vec::new();
     files_under(base, &mut base_files);
+    let targets = case.targets.as_deref().unwrap_or_default();
+    // A detector's keywords and `near` words become regular expressions in Google DLP's
+    // template: its rules reader checks them, not a literal comparison.
+    let regex_markers: Vec<String> = FIELDS
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.detector)
+        .flat_map(|(field, f)| (0..count(f)).map(move |i| marker(field, i)))
+        .collect();
+    let empty = case.values.iter().flatten().any(String::is_empty);
     for base_file in base_files {
         let relative = base_file.strip_prefix(base).unwrap();
-        let file = built.dir.join(relative);
+        let file = case.dir.join(relative);
         let (b, h) = (base_file.display().to_string(), file.display().to_string());
         let target = relative.iter().next().unwrap().to_str().unwrap();
-        if !built.targets.contains(&target) {
+        if !targets.contains(&target) {
             continue;
         }
-        let mut differs =
-            |what: String| wrong.push(format!("{} {}: {h}: {what}", f.slot, show(&built.values)));
-        // A detector's keywords and `near` words become regular expressions in Google DLP's
-        // template: its rules reader checks them, not a literal comparison.
-        let regex = f.detector && target == "google-dlp";
-        if let (Some(rb), Some(rh), false) = (consumed.read.get(&b), consumed.read.get(&h), regex) {
+        let mut differs = |what: String| {
+            wrong.push(format!(
+                "{h}: {what}\n  in the policy with {}",
+                show(&case.values, &case.hostile)
+            ))
+        };
+        if let (Some(rb), Some(rh)) = (consumed.read.get(&b), consumed.read.get(&h)) {
             if rh.error {
                 differs("a parse error".into());
             }
@@ -1072,19 +1273,26 @@ fn compare(
                 ));
             }
             let context = context(&h);
+            let regex = target == "google-dlp";
             let expected = rb
                 .literals
                 .iter()
                 .filter(|l| l.contains("Msgpolmark"))
+                .filter(|l| !(regex && regex_markers.iter().any(|m| l.contains(m.as_str()))))
                 .map(|l| {
                     let mut l = l.clone();
-                    for (i, v) in built.values.iter().enumerate() {
-                        let v = if matches!(f.shape, Doc(_)) {
-                            v.trim()
-                        } else {
-                            v
-                        };
-                        l = l.replace(&marker(i), &as_read(context, v));
+                    for (field, list) in case.values.iter().enumerate() {
+                        if !FIELDS[field].free {
+                            continue;
+                        }
+                        for (i, v) in list.iter().enumerate() {
+                            let v = if matches!(FIELDS[field].shape, Doc(_)) {
+                                v.trim()
+                            } else {
+                                v
+                            };
+                            l = l.replace(&marker(field, i), &as_read(context, v));
+                        }
                     }
                     l
                 });
@@ -1094,7 +1302,7 @@ fn compare(
             }
             // An empty string leaves a space of the text around it at the edge of a Markdown
             // paragraph, where Markdown drops it.
-            let edge = h.ends_with(".md.html") && built.values.iter().any(String::is_empty);
+            let edge = h.ends_with(".md.html") && empty;
             let same = |l: &str, e: &str| {
                 l == e || edge && l.trim_matches(' ') == e.trim_matches(' ') || cut_from(&h, l, e)
             };
@@ -1225,10 +1433,10 @@ fn as_read(context: Context, s: &str) -> String {
 
 #[test]
 fn hostile_strings_in_every_field_are_refused_with_a_code_or_come_back_exactly() {
-    let per_field = hostile::count("MSGPOL_PROPTEST_POLICIES", POLICIES);
+    let policies = hostile::count("MSGPOL_PROPTEST_POLICIES", POLICIES);
     let mut rng = Rng::new(hostile::seed(0xf1e1_d5ee_d000_0013));
     // `MSGPOL_PROPTEST_KEEP` keeps the files for a look, in the system's temporary folder.
-    // On a tmpfs where there is one: the run writes and removes some 10,000 files.
+    // On a tmpfs where there is one: the run writes and removes thousands of files.
     let shm = Path::new("/dev/shm");
     let temp = if shm.is_dir() {
         tempfile::tempdir_in(shm).unwrap()
@@ -1243,85 +1451,120 @@ fn hostile_strings_in_every_field_are_refused_with_a_code_or_come_back_exactly()
     } else {
         temp.path().to_path_buf()
     };
-    let started = std::time::Instant::now();
-    let mut cases = Vec::new();
-    for (index, f) in FIELDS.iter().enumerate() {
-        for case in 0..per_field {
-            let values = case_strings(&mut rng, f, case);
-            cases.push((index, work.join(format!("{}-{case}", f.slot)), values));
-        }
+    for mode in [Mode::Text, Mode::Names] {
+        run_mode(mode, policies, &mut rng, &work);
     }
-    let strings: usize = cases.iter().map(|(_, _, v)| v.len()).sum();
-    // Compiled and built on two threads (each case on its own: the results do not depend on
+}
+
+/// `policies` policies of `mode`, each with hostile strings in every field under test:
+/// settled, built, given to the consumers and (free text) read back.
+fn run_mode(mode: Mode, policies: usize, rng: &mut Rng, work: &Path) {
+    let started = std::time::Instant::now();
+    let cases: Vec<std::sync::Mutex<Case>> = (0..policies)
+        .map(|n| {
+            let values = case_values(rng, mode, n);
+            let hostile = FIELDS
+                .iter()
+                .zip(&values)
+                .map(|(f, list)| vec![mode.tests(f); list.len()])
+                .collect();
+            std::sync::Mutex::new(Case {
+                values,
+                hostile,
+                refused: 0,
+                withdrawn: 0,
+                dir: work.join(format!("{mode:?}-{n}")),
+                targets: None,
+            })
+        })
+        .collect();
+    let generated: Vec<usize> = FIELDS
+        .iter()
+        .map(|f| {
+            if mode.tests(f) {
+                count(f) * policies
+            } else {
+                0
+            }
+        })
+        .collect();
+    // Settled and built on two threads (each case on its own: the results do not depend on
     // the order).
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let results = std::sync::Mutex::new(vec![None; cases.len()]);
     let work_on = || loop {
         let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let Some((index, dir, values)) = cases.get(i) else {
+        let Some(case) = cases.get(i) else {
             break;
         };
-        let f = &FIELDS[*index];
-        let result = std::panic::catch_unwind(|| compile_and_build(f, values, dir))
-            .unwrap_or_else(|_| panic!("field {} with {}: panicked", f.slot, show(values)));
-        results.lock().unwrap()[i] = Some(result);
+        let mut case = case.lock().unwrap();
+        let what = show(&case.values, &case.hostile);
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_case(mode, &mut case)))
+            .unwrap_or_else(|_| panic!("{mode:?} policy {i} with {what}: panicked"));
     };
     std::thread::scope(|scope| {
         scope.spawn(work_on);
         work_on();
     });
-    let mut built = Vec::new();
-    let mut refused = 0;
-    for ((index, dir, values), result) in cases.into_iter().zip(results.into_inner().unwrap()) {
-        match result.expect("every case ran") {
-            Some(targets) => built.push(Built {
-                field: index,
-                values,
-                dir,
-                targets,
-            }),
-            None => refused += 1,
-        }
-    }
-    let mut bases: BTreeMap<(usize, usize), PathBuf> = BTreeMap::new();
-    for b in &built {
-        let f = &FIELDS[b.field];
-        if f.free {
-            bases.entry((b.field, b.values.len())).or_insert_with(|| {
-                let markers: Vec<String> = (0..b.values.len()).map(marker).collect();
-                let base = work.join(format!("{}-base{}", f.slot, b.values.len()));
-                let targets = compile_and_build(f, &markers, &base)
-                    .unwrap_or_else(|| panic!("the marker policy of {} compiles", f.slot));
-                assert_eq!(
-                    targets.len(),
-                    msgpol::emit::all_targets().len(),
-                    "{}",
-                    f.slot
-                );
-                base
-            });
-        }
+    let cases: Vec<Case> = cases.into_iter().map(|c| c.into_inner().unwrap()).collect();
+    let built: Vec<&Case> = cases.iter().filter(|c| c.targets.is_some()).collect();
+    let refused: usize = cases.iter().map(|c| c.refused).sum();
+    let withdrawn: usize = cases.iter().map(|c| c.withdrawn).sum();
+    let kept: usize = built
+        .iter()
+        .map(|c| c.hostile.iter().flatten().filter(|h| **h).count())
+        .sum();
+    assert_eq!(
+        refused + withdrawn + kept,
+        generated.iter().sum::<usize>(),
+        "every hostile string is refused, taken back or kept"
+    );
+    let base = work.join(format!("{mode:?}-base"));
+    if mode == Mode::Text {
+        let (files, _) = policy(&base_values(mode));
+        let c = msgpol::compile_memory(ROOT, &files, common::today()).unwrap();
+        let ir = c.ir.unwrap_or_else(|| panic!("the marker policy compiles"));
+        let targets = build(&ir, &base, false, "the marker policy");
+        assert_eq!(targets.len(), msgpol::emit::all_targets().len());
     }
     eprintln!(
-        "{} policies ({strings} strings): {refused} refused with a code, {} built in {:?}",
-        FIELDS.len() * per_field,
+        "{mode:?}: {policies} policies, {} strings ({} to {} per field): {refused} refused with \
+         a code at their place, {withdrawn} with their policy's error elsewhere, {kept} in {} \
+         policies built, in {:?}",
+        generated.iter().sum::<usize>(),
+        generated.iter().filter(|n| **n > 0).min().unwrap(),
+        generated.iter().max().unwrap(),
         built.len(),
         started.elapsed()
     );
-    let mut dirs: Vec<&Path> = built.iter().map(|b| b.dir.as_path()).collect();
-    dirs.extend(bases.values().map(PathBuf::as_path));
+    let mut dirs: Vec<&Path> = built.iter().map(|c| c.dir.as_path()).collect();
+    if mode == Mode::Text {
+        dirs.push(&base);
+    }
     let started = std::time::Instant::now();
-    let consumed = consume(&dirs, &work);
-    eprintln!("consumers: {:?}", started.elapsed());
+    let consumed = consume(&dirs, work);
+    eprintln!("{mode:?}: consumers: {:?}", started.elapsed());
     let mut wrong = Vec::new();
     let mut read_back = BTreeMap::new();
-    for b in &built {
-        if let Some(base) = bases.get(&(b.field, b.values.len())) {
-            wrong.extend(compare(b, base, &consumed, &mut read_back));
+    for c in &built {
+        if mode == Mode::Text {
+            wrong.extend(compare(c, &base, &consumed, &mut read_back));
+        } else {
+            let prefix = format!("{}/", c.dir.display());
+            for (path, read) in &consumed.read {
+                if read.error && path.starts_with(&prefix) {
+                    wrong.push(format!(
+                        "{}: {path}: a parse error",
+                        show(&c.values, &c.hostile)
+                    ));
+                }
+            }
         }
     }
+    common::assert_all_right(format!("hostile fields ({mode:?})"), &wrong, built.len());
+    if mode == Mode::Names {
+        return;
+    }
     eprintln!("strings read back, by reader: {read_back:?}");
-    common::assert_all_right("hostile fields", &wrong, built.len());
     for reader in [
         "cmark-gfm",
         "html.parser",
@@ -1336,10 +1579,10 @@ fn hostile_strings_in_every_field_are_refused_with_a_code_or_come_back_exactly()
             "nothing read back by {reader}"
         );
     }
-    // Each free-text field reaches the consumers at least once.
-    for (index, f) in FIELDS.iter().enumerate().filter(|(_, f)| f.free) {
+    // Each free-text field reaches the consumers.
+    for (field, f) in FIELDS.iter().enumerate().filter(|(_, f)| f.free) {
         assert!(
-            built.iter().any(|b| b.field == index),
+            built.iter().any(|c| c.hostile[field].iter().any(|h| *h)),
             "no policy with a hostile {} built",
             f.slot
         );
@@ -1349,12 +1592,14 @@ fn hostile_strings_in_every_field_are_refused_with_a_code_or_come_back_exactly()
 /// The template with every field at its default compiles, and every target builds from it.
 #[test]
 fn the_template_builds_every_target() {
-    let files = policy(&FIELDS[0], &[FIELDS[0].default[0].to_string()]);
+    let (files, _) = policy(&base_values(Mode::Names));
     let c = msgpol::compile_memory(ROOT, &files, common::today()).unwrap();
-    assert!(c.ir.is_some(), "{}", common::rendered(&c));
+    let Some(ir) = &c.ir else {
+        panic!("{}", common::rendered(&c));
+    };
     let dir = tempfile::tempdir().unwrap();
-    let targets = compile_and_build(&FIELDS[0], &[FIELDS[0].default[0].to_string()], dir.path());
-    assert_eq!(targets.unwrap().len(), msgpol::emit::all_targets().len());
+    let targets = build(ir, dir.path(), false, "the template");
+    assert_eq!(targets.len(), msgpol::emit::all_targets().len());
 }
 
 /// An empty `support` (or label) was accepted, and the Markdown guides wrote it in bold:
@@ -1362,10 +1607,12 @@ fn the_template_builds_every_target() {
 #[test]
 fn empty_text_is_refused_with_a_code() {
     for slot in ["support", "title", "banned_label"] {
-        let f = FIELDS.iter().find(|f| f.slot == slot).unwrap();
+        let field = FIELDS.iter().position(|f| f.slot == slot).unwrap();
         for blank in ["", " ", "\u{3000} "] {
-            let files = &policy(f, &[blank.to_string()]);
-            let c = msgpol::compile_memory(ROOT, files, common::today()).unwrap();
+            let mut values = base_values(Mode::Names);
+            values[field] = vec![blank.to_string()];
+            let (files, _) = policy(&values);
+            let c = msgpol::compile_memory(ROOT, &files, common::today()).unwrap();
             let codes: Vec<String> = c.diagnostics.iter().map(|d| d.code.to_string()).collect();
             assert!(
                 c.ir.is_none() && codes.contains(&"E016".to_string()),

@@ -61,8 +61,10 @@
 //! - Suricata: PyPI suricataparser, the options of every rule (the same as the marker policy's).
 //! - YARA: `yara` compiles every rule file. `unbound-checkconf`, `named-checkconf -z` (the RPZ
 //!   zone), `nft -c -f`, `squid -k parse`, `dnsmasq --test` accept every file (their comments
-//!   carry the title and organisation). `hosts`, `adblock`, `ipset`, `pf`, `gpo` and `reg`
-//!   are read back by msgpol's own readers only, as every build does.
+//!   carry the title and organisation); `ipset restore` (twice, in a network namespace of its
+//!   own) loads every set file; Samba's `ndrdump` reads every `Registry.pol` of `gpo`; AdGuard's
+//!   hostlist-compiler keeps every rule of every `adblock` list (Validate). `hosts`, `pf` and
+//!   `reg` are read back by msgpol's own readers only, as every build does.
 //!
 //! Run time is kept short: `POLICIES` policies of each kind (`MSGPOL_PROPTEST_POLICIES` for
 //! more), so each field gets that many strings a run, three times as many where it repeats;
@@ -74,6 +76,7 @@
 mod common;
 
 use common::hostile::{self, pipe};
+use common::hostlist;
 use common::rng::Rng;
 use msgpol::diagnostics::Code;
 use std::collections::{BTreeMap, HashMap};
@@ -640,10 +643,14 @@ struct Case {
     targets: Option<Vec<&'static str>>,
 }
 
-/// The targets whose files a consumer here reads (the others, `hosts`, `adblock`, `ipset`,
-/// `pf`, `gpo` and `reg`, are read back only by msgpol's own readers, as every build does).
+/// The targets whose files a consumer here reads (the others, `hosts`, `pf` and `reg`, whose
+/// consumers do not run here, are read back only by msgpol's own readers, as every build
+/// does).
 const CONSUMED: &[&str] = &[
     "ir",
+    "adblock",
+    "ipset",
+    "gpo",
     "dnsmasq",
     "unbound",
     "rpz",
@@ -1205,6 +1212,45 @@ fn line_based(all: &[PathBuf], work: &Path) {
             ok && !text.contains("ERROR") && !text.contains("FATAL"),
             "squid -k parse: {text}"
         );
+    }
+    let lists = named("adblock", "msgpol.txt");
+    if let (false, Some(compiler)) = (lists.is_empty(), hostlist::compiler()) {
+        let lists: Vec<&Path> = lists.iter().map(|l| l.as_path()).collect();
+        let kept = hostlist::validated(&compiler, &lists, work);
+        for (list, kept) in lists.iter().zip(kept) {
+            let written = hostlist::rules(&std::fs::read_to_string(list).unwrap());
+            assert_eq!(kept, written, "{}: Validate dropped rules", list.display());
+        }
+    }
+    let ipset = named("ipset", "msgpol.ipset");
+    if !ipset.is_empty() && common::require_tool("ipset") && common::can_unshare("-n") {
+        // In a network namespace of its own, each file restored twice (as a rebuild is) and
+        // its sets destroyed before the next.
+        let script = r#"for f in "$@"; do
+            ipset restore -exist -f "$f" && ipset restore -exist -f "$f" && ipset destroy ||
+                { echo "refused: $f"; exit 1; }
+        done"#;
+        let (ok, text) = common::run(
+            Command::new("unshare")
+                .args(["-n", "sh", "-c", script, "sh"])
+                .args(&ipset),
+        );
+        assert!(ok, "ipset restore: {text}");
+    }
+    let pols = named("Machine", "Registry.pol");
+    if !pols.is_empty() && common::require_tool("ndrdump") {
+        for pol in pols {
+            let (ok, text) = common::run(
+                Command::new("ndrdump")
+                    .args(["preg", "preg_file", "struct"])
+                    .arg(pol),
+            );
+            assert!(
+                ok && text.contains("dump OK"),
+                "ndrdump refused {}:\n{text}",
+                pol.display()
+            );
+        }
     }
     let dnsmasq = named("dnsmasq", "msgpol.conf");
     if !dnsmasq.is_empty() && common::require_tool("dnsmasq") {

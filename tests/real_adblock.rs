@@ -10,20 +10,12 @@
 
 mod common;
 
+use common::hostlist::{self, rules};
+
 use msgpol::ir::Ir;
 use msgpol::ir::Scope;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
-
-/// The rule lines of an adblock list (no comments, no blank lines).
-fn rules(text: &str) -> Vec<String> {
-    text.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('!'))
-        .map(String::from)
-        .collect()
-}
 
 /// The rules the IR calls for: the DoH canaries and `dns_block` as blocks, `dns_allow` as
 /// exceptions, each in its scope's form.
@@ -173,85 +165,19 @@ fn every_list_blocks_what_the_policy_blocks_and_nothing_else() {
     }
 }
 
-/// The directory with hostlist-compiler, installed by `npm ci` (.ci/run does it).
-fn hostlist_compiler() -> Option<PathBuf> {
-    let bin = common::root().join("tests/hostlist/node_modules/.bin/hostlist-compiler");
-    if bin.is_file() {
-        return Some(bin);
-    }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("tests/hostlist/node_modules is missing: .ci/run installs it with `npm ci`");
-    }
-    eprintln!("note: run `npm ci` in tests/hostlist to validate the adblock lists; skipping");
-    None
-}
-
 #[test]
 fn hostlist_compiler_validate_keeps_every_rule() {
-    if !common::require_tool("node") {
-        return;
-    }
-    let Some(compiler) = hostlist_compiler() else {
+    let Some(compiler) = hostlist::compiler() else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
     let built = build_all(dir.path());
-    // A control list whose rules Validate must drop, so that a silent no-op cannot pass: a
-    // public suffix, an IP address, a name with a space and a rule with a modifier a DNS
-    // blocker does not support; and one good rule that it keeps.
-    let control = dir.path().join("control.txt");
-    fs::write(
-        &control,
-        "||org^\n||192.168.0.1^\n||a b.example^\n||ads.example^$third-party\n||kept.example^\n",
-    )
-    .unwrap();
-    // Each list a source of its own with Validate: the output has a section per source.
-    let sources: Vec<serde_json::Value> = built
-        .iter()
-        .map(|(_, _, list)| list)
-        .chain([&control])
-        .map(|path| {
-            serde_json::json!({
-                "source": path,
-                "type": "adblock",
-                "transformations": ["Validate"],
-            })
-        })
-        .collect();
-    let config = dir.path().join("hostlist.json");
-    fs::write(
-        &config,
-        serde_json::to_vec(&serde_json::json!({ "name": "msgpol", "sources": sources })).unwrap(),
-    )
-    .unwrap();
-    let output = dir.path().join("compiled.txt");
-    let (ok, log) = common::run(
-        Command::new(&compiler)
-            .arg("-c")
-            .arg(&config)
-            .arg("-o")
-            .arg(&output)
-            .env("HOME", dir.path()),
-    );
-    assert!(ok, "hostlist-compiler failed:\n{log}");
-    let compiled = fs::read_to_string(&output).unwrap();
-    let section = |path: &Path| -> Vec<String> {
-        let marker = format!("! Source: {}\n", path.display());
-        let rest = compiled
-            .split(&marker)
-            .nth(1)
-            .unwrap_or_else(|| panic!("no section for {}:\n{compiled}", path.display()));
-        rules(rest.split("! Source: ").next().unwrap())
-    };
-    assert_eq!(
-        section(&control),
-        ["||kept.example^"],
-        "Validate did not run"
-    );
-    for (policy, _, list) in &built {
+    let lists: Vec<&Path> = built.iter().map(|(_, _, list)| list.as_path()).collect();
+    let kept = hostlist::validated(&compiler, &lists, dir.path());
+    for ((policy, _, list), kept) in built.iter().zip(kept) {
         let written = rules(&fs::read_to_string(list).unwrap());
         assert_eq!(
-            section(list),
+            kept,
             written,
             "{}: Validate dropped rules",
             policy.display()

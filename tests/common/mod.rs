@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod hostile;
+pub mod hostlist;
 pub mod rng;
 
 use msgpol::diagnostics::{render, ErrorFormat};

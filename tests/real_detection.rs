@@ -96,3 +96,92 @@ fn suricata_rules_parse_and_cover_every_name() {
         }
     }
 }
+
+/// Each rule's sid, keyed by the rule without its sid (its kind, buffer and content).
+fn sids(policy: &str) -> std::collections::BTreeMap<String, String> {
+    let files = std::collections::BTreeMap::from([(
+        "policy.msgpol".to_string(),
+        policy.as_bytes().to_vec(),
+    )]);
+    let c = msgpol::compile_memory("policy.msgpol", &files, common::today()).unwrap();
+    let Some(ir) = &c.ir else {
+        panic!("{}", common::rendered(&c));
+    };
+    let file = common::first_file(ir, "suricata");
+    let text = String::from_utf8(file.contents).unwrap();
+    text.lines()
+        .filter(|l| l.starts_with("alert"))
+        .map(|l| {
+            let (rule, sid) = l.split_once(" sid:").unwrap();
+            let msg_end = rule.find("\"; ").unwrap();
+            let kind = if rule[..msg_end].contains("banned") {
+                "banned"
+            } else {
+                "monitored"
+            };
+            (format!("{kind} {}", &rule[msg_end..]), sid.to_string())
+        })
+        .collect()
+}
+
+/// An operator suppresses or thresholds a noisy rule by its sid (`threshold.config`): when a
+/// channel was added, every later rule moved to another sid, so the suppression silenced
+/// another channel's alerts. A rule keeps its sid whatever else the policy adds or removes.
+#[test]
+fn a_rule_keeps_its_sid_when_channels_are_added() {
+    let policy = |extra: &str| {
+        format!(
+            r#"policy "Sids" {{
+  organisation "O"
+  size large
+  version "1"
+  effective 2026-01-01
+  owner "security@example.org"
+  support "desk"
+  briefing every 6 months
+}}
+import std.classes
+channel ok "Ok" {{
+  media text
+  e2ee
+  mfa
+  domains "ok.example"
+}}
+channel chat "Chat" {{
+  media text
+  domains "chat.example", "*.cdn.chat-cdn.example"
+  hosts "api.chat-api.example"
+}}
+channel watched "Watched" {{
+  media text
+  domains "watched.example"
+}}
+{extra}
+tier approved "Approved" {{
+  channels ok
+  allows up to confidential
+}}
+tier limited "Limited" {{
+  channels watched
+  allows up to public
+  monitor
+}}
+tier banned "Banned" {{
+  channels chat{}
+  allows nothing
+  block dns
+}}
+"#,
+            if extra.is_empty() { "" } else { ", aardvark" }
+        )
+    };
+    let before = sids(&policy(""));
+    let after = sids(&policy(
+        "channel aardvark \"Aardvark\" {\n  media text\n  domains \"aaa.example\", \"0.example\"\n}\n",
+    ));
+    assert_eq!(before.len(), 8, "{before:?}");
+    assert_eq!(after.len(), 12, "{after:?}");
+    for (rule, sid) in &before {
+        assert_eq!(after.get(rule), Some(sid), "{rule}");
+    }
+}

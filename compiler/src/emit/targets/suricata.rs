@@ -9,11 +9,39 @@ use crate::emit::verify::{readers, Reach, Reader};
 use crate::emit::{warning, Control, EmitError, Emitted, Target, TargetInfo, Template};
 use crate::ir::{DomainRule, Ir, Scope, Size};
 use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::collections::HashSet;
 
 pub struct Suricata;
 
-/// First sid msgpol uses: inside the range Suricata leaves to local rules.
-const FIRST_SID: u32 = 9_100_001;
+/// msgpol's sids: 1,000,000,000 to 1,999,999,999, above the ranges local rules and rule vendors
+/// conventionally take (1,000,000–1,999,999 local, 2,000,000–2,999,999 Emerging Threats) and
+/// below 2^31.
+const FIRST_SID: u32 = 1_000_000_000;
+const SIDS: u64 = 1_000_000_000;
+
+/// The sids of one file. A rule's sid comes from what it is (its kind, buffer and content with
+/// its scope), not from its place in the file: an operator suppresses or thresholds a noisy
+/// rule by sid, and a sid that moved when a channel was added would silence another rule.
+#[derive(Default)]
+struct Sids(HashSet<u32>);
+
+impl Sids {
+    fn of(&mut self, rule: &str) -> u32 {
+        let digest = Sha256::digest(rule.as_bytes());
+        let first = u64::from_be_bytes(digest[..8].try_into().expect("a digest has 8 bytes"));
+        let mut n = first % SIDS;
+        loop {
+            let sid = FIRST_SID + u32::try_from(n).expect("below SIDS");
+            if self.0.insert(sid) {
+                return sid;
+            }
+            // Two rules on one sid (about one file in a thousand that has a thousand names):
+            // the later in the file takes the next free one.
+            n = (n + 1) % SIDS;
+        }
+    }
+}
 
 #[derive(Serialize)]
 struct Rule {
@@ -36,7 +64,7 @@ struct Rule {
     protocol: &'static str,
 }
 
-fn rules_for(rules: &[DomainRule], kind: &'static str, next_sid: &mut u32, out: &mut Vec<Rule>) {
+fn rules_for(rules: &[DomainRule], kind: &'static str, sids: &mut Sids, out: &mut Vec<Rule>) {
     for rule in rules {
         let (content, before, after) = match rule.scope {
             Scope::Tree => (
@@ -57,7 +85,7 @@ fn rules_for(rules: &[DomainRule], kind: &'static str, next_sid: &mut u32, out: 
         };
         for (protocol, buffer) in [("dns", "dns.query"), ("tls", "tls.sni")] {
             out.push(Rule {
-                sid: *next_sid,
+                sid: sids.of(&format!("{kind} {buffer} {before}{content}{after}")),
                 kind,
                 channels: rule.channels.join(", "),
                 content: content.clone(),
@@ -66,7 +94,6 @@ fn rules_for(rules: &[DomainRule], kind: &'static str, next_sid: &mut u32, out: 
                 buffer,
                 protocol,
             });
-            *next_sid += 1;
         }
     }
 }
@@ -97,12 +124,12 @@ impl Target for Suricata {
     }
     fn emit(&self, ir: &Ir) -> Result<Emitted, EmitError> {
         let mut rules = Vec::new();
-        let mut sid = FIRST_SID;
-        rules_for(&ir.enforcement.dns_block, "banned", &mut sid, &mut rules);
+        let mut sids = Sids::default();
+        rules_for(&ir.enforcement.dns_block, "banned", &mut sids, &mut rules);
         rules_for(
             &ir.enforcement.dns_monitor,
             "monitored",
-            &mut sid,
+            &mut sids,
             &mut rules,
         );
         let context = minijinja::context! {

@@ -18,6 +18,8 @@ pub enum DomainError {
     Hyphen,
     Underscore,
     Wildcard,
+    /// The last label, a number: the host is an address, not a name.
+    EndsInANumber(String),
 }
 
 impl DomainError {
@@ -43,6 +45,10 @@ impl DomainError {
             DomainError::Wildcard => {
                 "`*` may only appear as `*.` at the start of a `domains` entry".into()
             }
+            DomainError::EndsInANumber(label) => format!(
+                "the last label {} is a number: browsers and resolvers read this host as an IP address, and DNS blocks names only (addresses go in `networks`)",
+                crate::diagnostics::quote(label)
+            ),
         }
     }
 }
@@ -51,10 +57,28 @@ impl DomainError {
 /// feed) is returned as it is, without a copy.
 pub fn normalize(input: &str) -> Result<Cow<'_, str>, DomainError> {
     let trimmed = input.strip_suffix('.').unwrap_or(input);
-    if is_normal(trimmed) {
-        return Ok(Cow::Borrowed(trimmed));
+    let name = if is_normal(trimmed) {
+        Cow::Borrowed(trimmed)
+    } else {
+        normalize_slowly(trimmed)?
+    };
+    let last = name.rsplit('.').next().unwrap_or_default();
+    if ends_in_a_number(last) {
+        return Err(DomainError::EndsInANumber(last.to_string()));
     }
-    normalize_slowly(trimmed)
+    Ok(name)
+}
+
+/// Whether a host's last label makes it an address (WHATWG URL's "ends in a number"): all
+/// decimal digits, or `0x` and hexadecimal digits.
+fn ends_in_a_number(label: &str) -> bool {
+    let hex = label
+        .strip_prefix("0x")
+        .or_else(|| label.strip_prefix("0X"));
+    match hex {
+        Some(digits) => digits.bytes().all(|b| b.is_ascii_hexdigit()),
+        None => !label.is_empty() && label.bytes().all(|b| b.is_ascii_digit()),
+    }
 }
 
 /// `normalize` for a name that is not already in normal form: convert it, or say why not.
@@ -382,6 +406,31 @@ mod tests {
         assert_eq!(normalize("-a.com"), Err(DomainError::Hyphen));
         assert_eq!(normalize("a_b.com"), Err(DomainError::Underscore));
         assert!(normalize("_sip._tcp.example.com").is_ok());
+    }
+
+    /// An IP address in `domains` normalised as a name: no resolver is asked for it, and
+    /// AdGuard's list compiler drops the rule. A host whose last label is a number (decimal,
+    /// or `0x` hex) is an address to browsers and resolvers (WHATWG URL's "ends in a number").
+    #[test]
+    fn rejects_names_ending_in_a_number() {
+        for address in [
+            "1.2.3.4",
+            "10.0.0.1.",
+            "0.0",
+            "a.0",
+            "x.0x1f",
+            "x.0X",
+            "192.168.1.1",
+        ] {
+            assert!(
+                matches!(normalize(address), Err(DomainError::EndsInANumber(_))),
+                "{address}: {:?}",
+                normalize(address)
+            );
+        }
+        for name in ["1.example", "a.0a", "x.0xg", "4chan.org", "a.b1"] {
+            assert!(normalize(name).is_ok(), "{name}");
+        }
     }
 
     #[test]

@@ -145,8 +145,11 @@ pub fn is_valid(kind: ValueKind, value: &str) -> bool {
         ValueKind::WebApp => match value.strip_prefix("https://") {
             Some(rest) => {
                 let host = rest.split('/').next().unwrap_or_default();
+                // A web app may live at an address (`https://10.0.0.5/`); only a name
+                // `domains` takes must not end in a number.
                 !host.is_empty()
-                    && super::domain::normalize(host).is_ok()
+                    && (super::domain::normalize(host).is_ok()
+                        || host.parse::<std::net::Ipv4Addr>().is_ok())
                     && rest.len() <= 2000
                     && rest
                         .chars()

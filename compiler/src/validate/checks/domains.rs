@@ -21,6 +21,26 @@ pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
                     .help("write a host name such as `chat.example.com`: letters, digits, `-` and `.`, without a scheme or path"),
             ));
         }
+        for entry in def.names.iter().filter(|e| e.scope == Scope::Exact) {
+            // A resolver appends its search domain to a name of one label, and DNS filters
+            // drop such a rule as a whole top-level domain: it would block nothing.
+            if !entry.name.contains('.') {
+                out.push(ValidateError(
+                    Diagnostic::new(
+                        Code::E214,
+                        format!(
+                            "{} is a single label: a top-level domain, not a host",
+                            quote(&entry.name)
+                        ),
+                    )
+                    .label(
+                        entry.span(),
+                        "no host on the Internet is named by one label",
+                    )
+                    .help("write the host's full name, e.g. `chat.example.com`"),
+                ));
+            }
+        }
         for entry in def.names.iter().filter(|e| e.scope != Scope::Exact) {
             if domain::too_broad(&entry.name) {
                 out.push(ValidateError(

@@ -727,6 +727,11 @@ fn settle(mode: Mode, case: &mut Case) -> msgpol::ir::Ir {
                     }
                 }
             }
+            assert!(
+                !refused.is_empty(),
+                "the policy without hostile strings is refused: {}",
+                common::rendered(&c)
+            );
             case.withdrawn += refused.len();
         } else {
             case.refused += refused.len();

@@ -539,12 +539,7 @@ fn applocker_allows_an_approved_program_under_every_variable_check_accepts() {
         let policy = format!(
             "policy \"Variables\" {{\n  organisation \"Fixture Ltd\"\n  size large\n  version \"1\"\n  effective 2026-01-01\n  owner \"security@fixture.example\"\n  support \"IT desk\"\n  briefing every 6 months\n}}\nimport std.classes\nchannel suite \"Suite\" {{\n  media text\n  mfa\n  windows-path \"%{variable}%\\\\Suite\\\\Suite.exe\"\n}}\nchannel social \"Social\" {{\n  media text\n  windows-exe \"Social.exe\"\n}}\ntier approved \"Approved\" {{\n  channels suite\n  allows up to internal\n  requires mfa\n}}\ntier banned \"Banned\" {{\n  channels social\n  allows nothing\n  block endpoint\n  instead suite\n}}\n"
         );
-        let files =
-            std::collections::BTreeMap::from([("p.msgpol".to_string(), policy.into_bytes())]);
-        let compiled = msgpol::compile_memory("p.msgpol", &files, common::today()).unwrap();
-        let ir = compiled
-            .ir
-            .unwrap_or_else(|| panic!("{variable}: {:?}", compiled.diagnostics));
+        let ir = common::ir_of_text(&policy);
         let target = find_target("applocker").unwrap();
         let emitted = target.emit(&ir).unwrap();
         let reader = target.info().reader.unwrap();

@@ -1245,16 +1245,7 @@ fn line_based(all: &[PathBuf], work: &Path) {
     let pols = named("Machine", "Registry.pol");
     if !pols.is_empty() && common::require_tool("ndrdump") {
         for pol in pols {
-            let (ok, text) = common::run(
-                Command::new("ndrdump")
-                    .args(["preg", "preg_file", "struct"])
-                    .arg(pol),
-            );
-            assert!(
-                ok && text.contains("dump OK"),
-                "ndrdump refused {}:\n{text}",
-                pol.display()
-            );
+            common::ndrdump(pol);
         }
     }
     let dnsmasq = named("dnsmasq", "msgpol.conf");

@@ -99,15 +99,8 @@ fn suricata_rules_parse_and_cover_every_name() {
 
 /// Each rule's sid, keyed by the rule without its sid (its kind, buffer and content).
 fn sids(policy: &str) -> std::collections::BTreeMap<String, String> {
-    let files = std::collections::BTreeMap::from([(
-        "policy.msgpol".to_string(),
-        policy.as_bytes().to_vec(),
-    )]);
-    let c = msgpol::compile_memory("policy.msgpol", &files, common::today()).unwrap();
-    let Some(ir) = &c.ir else {
-        panic!("{}", common::rendered(&c));
-    };
-    let file = common::first_file(ir, "suricata");
+    let ir = common::ir_of_text(policy);
+    let file = common::first_file(&ir, "suricata");
     let text = String::from_utf8(file.contents).unwrap();
     text.lines()
         .filter(|l| l.starts_with("alert"))

@@ -66,15 +66,7 @@ fn quoted(line: &str) -> String {
 
 /// Samba's reading of a Registry.pol: its entries, in file order.
 fn ndrdump(path: &std::path::Path) -> Vec<Entry> {
-    let (ok, text) = common::run(
-        Command::new("ndrdump")
-            .args(["preg", "preg_file", "struct"])
-            .arg(path),
-    );
-    assert!(
-        ok && text.contains("dump OK"),
-        "ndrdump refused {path:?}:\n{text}"
-    );
+    let text = common::ndrdump(path);
     let count: usize = text
         .lines()
         .find(|l| l.trim_start().starts_with("num_entries"))

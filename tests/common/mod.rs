@@ -64,6 +64,34 @@ pub fn first_file(ir: &Ir, target: &str) -> msgpol::emit::OutputFile {
     emitted.files.into_iter().next().expect("a file")
 }
 
+/// The IR of a policy of one file held in memory; a policy that does not compile fails the
+/// test with its diagnostics.
+pub fn ir_of_text(policy: &str) -> Ir {
+    let files = std::collections::BTreeMap::from([(
+        "policy.msgpol".to_string(),
+        policy.as_bytes().to_vec(),
+    )]);
+    let c = msgpol::compile_memory("policy.msgpol", &files, today()).expect("the root is given");
+    match c.ir {
+        Some(ir) => ir,
+        None => panic!("{}", rendered(&c)),
+    }
+}
+
+/// Samba's `ndrdump` reading a Registry.pol (Debian `samba-testsuite`): its dump, which must
+/// end well.
+pub fn ndrdump(path: &Path) -> String {
+    let (ok, text) = run(Command::new("ndrdump")
+        .args(["preg", "preg_file", "struct"])
+        .arg(path));
+    assert!(
+        ok && text.contains("dump OK"),
+        "ndrdump refused {}:\n{text}",
+        path.display()
+    );
+    text
+}
+
 /// Render a compilation's diagnostics as a user sees them: no colour, 100 columns.
 pub fn rendered(c: &msgpol::Compilation) -> String {
     render(&c.diagnostics, &c.sources, ErrorFormat::Human, 100, false)

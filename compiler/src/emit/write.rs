@@ -182,25 +182,70 @@ fn verify_written<'ir>(
     Ok(Some(verification))
 }
 
+/// A target whose files are written, waiting for the oracle to verify them.
+struct Written<'a> {
+    place: usize,
+    target: &'a dyn Target,
+    sink: DiskSink<'a>,
+    warnings: Vec<EmitWarning>,
+}
+
 /// Emit every target into `staging`, on up to one thread per core; results in target order.
+/// The oracle (a feed's million names, numbered) is made by one thread while the others write
+/// their targets: a target written before it is ready waits in a queue to be verified, and no
+/// thread sits idle waiting for it while there is still a target to write.
 fn emit_all(
     staging: &Path,
     ir: &Ir,
     targets: &[&'static dyn Target],
     progress: &(dyn Fn(&str) + Sync),
 ) -> Vec<TargetResult> {
-    // Made by the first target to verify, while the other threads go on writing theirs.
-    let oracle = OnceLock::new();
-    let oracle = || oracle.get_or_init(|| Oracle::new(ir));
+    let made = OnceLock::new();
+    let oracle = || made.get_or_init(|| Oracle::new(ir));
     let next = AtomicUsize::new(0);
+    let waiting: Mutex<Vec<Written>> = Mutex::new(Vec::new());
     let results: Mutex<Vec<Option<TargetResult>>> =
         Mutex::new((0..targets.len()).map(|_| None).collect());
-    let work = || {
+    let finish = |written: Written, files: &mut Vec<OutputFile>| {
+        let Written {
+            place,
+            target,
+            sink,
+            warnings,
+        } = written;
+        let result = verify_written(target, &sink.dir, &sink.outputs, files, (ir, &oracle))
+            .map(|verified| (sink.outputs, warnings, verified));
+        results.lock().expect("no thread panics holding it")[place] = Some(result);
+    };
+    let wait = |written| {
+        waiting
+            .lock()
+            .expect("no thread panics holding it")
+            .push(written)
+    };
+    let waited = || waiting.lock().expect("no thread panics holding it").pop();
+    let work = |makes_oracle: bool| {
         let mut files = Vec::new();
+        if makes_oracle {
+            oracle();
+        }
         loop {
-            let i = next.fetch_add(1, Ordering::Relaxed);
-            let Some(target) = targets.get(i) else {
-                break;
+            if made.get().is_some() {
+                if let Some(written) = waited() {
+                    finish(written, &mut files);
+                    continue;
+                }
+            }
+            let place = next.fetch_add(1, Ordering::Relaxed);
+            let Some(&target) = targets.get(place) else {
+                // Nothing left to write: verify what waits (the oracle is being made, or is).
+                match waited() {
+                    Some(written) => {
+                        finish(written, &mut files);
+                        continue;
+                    }
+                    None => break,
+                }
             };
             progress(target.name());
             let mut sink = DiskSink {
@@ -208,22 +253,36 @@ fn emit_all(
                 target: target.name(),
                 outputs: Vec::new(),
             };
-            let result = target.emit_to(ir, &mut sink).and_then(|warnings| {
-                let verified =
-                    verify_written(*target, &sink.dir, &sink.outputs, &mut files, (ir, &oracle))?;
-                Ok((sink.outputs, warnings, verified))
-            });
-            results.lock().expect("no thread panics holding it")[i] = Some(result);
+            match target.emit_to(ir, &mut sink) {
+                Ok(warnings) => {
+                    let written = Written {
+                        place,
+                        target,
+                        sink,
+                        warnings,
+                    };
+                    if target.info().reader.is_some() && made.get().is_none() {
+                        wait(written);
+                    } else {
+                        finish(written, &mut files);
+                    }
+                }
+                Err(e) => {
+                    results.lock().expect("no thread panics holding it")[place] = Some(Err(e))
+                }
+            }
         }
     };
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(targets.len());
+    // With one thread, the oracle is made when the first target is verified.
+    let makes_oracle = threads > 1 && targets.iter().any(|t| t.info().reader.is_some());
     std::thread::scope(|scope| {
         for _ in 1..threads {
-            scope.spawn(work);
+            scope.spawn(|| work(false));
         }
-        work();
+        work(makes_oracle);
     });
     results
         .into_inner()

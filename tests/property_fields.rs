@@ -1223,7 +1223,9 @@ fn line_based(all: &[PathBuf], work: &Path) {
         let lists: Vec<&Path> = lists.iter().map(|l| l.as_path()).collect();
         let kept = hostlist::validated(&compiler, &lists, work);
         for (list, kept) in lists.iter().zip(kept) {
-            let written = hostlist::rules(&std::fs::read_to_string(list).unwrap());
+            // Rules with `_` are dropped by Validate: a limit the build warns of (W308).
+            let mut written = hostlist::rules(&std::fs::read_to_string(list).unwrap());
+            written.retain(|rule| !rule.contains('_'));
             assert_eq!(kept, written, "{}: Validate dropped rules", list.display());
         }
     }

@@ -184,3 +184,82 @@ fn hostlist_compiler_validate_keeps_every_rule() {
         );
     }
 }
+
+/// AdGuard's hostlist-compiler drops every rule whose pattern holds `_` (Validate allows
+/// letters, digits, `-`, `.` and the special characters), so where a list passes through it a
+/// blocked name with `_` stays open and a carve-out of one is lost (the name stays blocked).
+/// The list still holds those rules (AdGuard Home reads them), and the build says what
+/// hostlist-compiler would do with them (W308), one warning for the blocks and one for the
+/// carve-outs, counting exactly the rules the real compiler drops.
+#[test]
+fn rules_hostlist_compiler_drops_are_a_declared_limit() {
+    let ir = common::ir_of_text(
+        r#"policy "Underscores" {
+  organisation "Acme Ltd"
+  size small
+  version "1"
+  effective 2026-01-01
+  owner "security@acme.example"
+  support "IT desk"
+  briefing every 6 months
+}
+import std.classes
+channel voice "Voice" {
+  media text, voice
+  e2ee
+  mfa
+  hosts "_sip._tls.chat.example", "_xmpp.voice.example"
+}
+channel chat "Chat" {
+  media text
+  domains "chat.example", "_sip._udp.other.example", "banned.example"
+}
+tier approved "Approved" {
+  channels voice
+  allows up to confidential
+  requires mfa
+}
+tier banned "Banned" {
+  channels chat
+  allows nothing
+  block dns
+  carve-out voice
+}
+"#,
+    );
+    let emitted = msgpol::emit::find_target("adblock")
+        .unwrap()
+        .emit(&ir)
+        .unwrap();
+    let limits: Vec<&str> = emitted
+        .warnings
+        .iter()
+        .filter(|w| w.code() == msgpol::diagnostics::Code::W308)
+        .map(|w| w.message())
+        .collect();
+    assert_eq!(limits.len(), 2, "{limits:?}");
+    assert!(
+        limits[0].contains("hostlist-compiler") && limits[0].contains("stay open (1 rule)"),
+        "{limits:?}"
+    );
+    assert!(
+        limits[1].contains("hostlist-compiler") && limits[1].contains("stay blocked (1 rule)"),
+        "{limits:?}"
+    );
+    let written = rules(std::str::from_utf8(&emitted.files[0].contents).unwrap());
+    assert!(written.contains(&"||_sip._udp.other.example^".to_string()));
+    assert!(written.contains(&"@@|_sip._tls.chat.example^".to_string()));
+    let Some(compiler) = hostlist::compiler() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("msgpol.txt");
+    fs::write(&list, &emitted.files[0].contents).unwrap();
+    let kept = hostlist::validated(&compiler, &[&list], dir.path()).remove(0);
+    let dropped: Vec<&String> = written.iter().filter(|r| !kept.contains(r)).collect();
+    assert_eq!(
+        dropped,
+        ["||_sip._udp.other.example^", "@@|_sip._tls.chat.example^"],
+        "the rules hostlist-compiler drops are the ones the warnings count"
+    );
+}

@@ -30,7 +30,7 @@ targets! {
     dnsmasq::DNSMASQ,
     unbound::UNBOUND,
     rpz::RPZ,
-    adblock::ADBLOCK,
+    adblock::Adblock,
     squid::SQUID,
     pac::PAC,
     nftables::NFTABLES,

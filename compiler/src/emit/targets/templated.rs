@@ -322,6 +322,11 @@ impl SectionIndex {
             (&ir.enforcement.dns_allow, true),
         ];
         for (list, carved_out) in sets {
+            // Room for the whole list in each of its sections: only what is filled is touched,
+            // and a feed's million rules are not copied from one doubling to the next.
+            for scope in [Scope::Tree, Scope::Exact, Scope::Subdomains] {
+                rules[Section::of(scope, carved_out) as usize].reserve(list.len());
+            }
             for (i, rule) in list.iter().enumerate() {
                 let position = u32::try_from(i).expect("fewer than 4 billion rules");
                 rules[Section::of(rule.scope, carved_out) as usize].push(position);

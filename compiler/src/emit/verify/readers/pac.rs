@@ -34,7 +34,10 @@ impl Reading for Pac<'_> {
 }
 
 /// The strings of the array assigned to `var NAME`.
-fn table<'t>(source: &'t str, name: &str) -> Result<Vec<&'t str>, String> {
+fn table<'t>(
+    source: &'t str,
+    name: &str,
+) -> Result<impl Iterator<Item = Result<&'t str, String>>, String> {
     let start = source
         .find(&format!("var {name} = ["))
         .ok_or_else(|| format!("the file has no table {name}"))?;
@@ -43,17 +46,17 @@ fn table<'t>(source: &'t str, name: &str) -> Result<Vec<&'t str>, String> {
     let end = body
         .find("];")
         .ok_or_else(|| format!("the table {name} is not closed"))?;
-    body[..end]
+    let name = name.to_string();
+    Ok(body[..end]
         .split(',')
         .map(str::trim)
         .filter(|s| !s.is_empty())
-        .map(|s| {
+        .map(move |s| {
             s.strip_prefix('"')
                 .and_then(|s| s.strip_suffix('"'))
                 .filter(|s| !s.contains(['"', '\\']))
                 .ok_or_else(|| format!("{name} holds {s}, not a plain string"))
-        })
-        .collect()
+        }))
 }
 
 fn names<'t>(
@@ -63,13 +66,13 @@ fn names<'t>(
 ) -> Result<NameList<'t>, String> {
     let mut list = NameList::new(index);
     for name in table(source, &format!("{prefix}TREE"))? {
-        list.add_tree(name);
+        list.add_tree(name?);
     }
     for name in table(source, &format!("{prefix}EXACT"))? {
-        list.add_name(name);
+        list.add_name(name?);
     }
     for name in table(source, &format!("{prefix}SUBDOMAINS"))? {
-        list.add_subdomains(name);
+        list.add_subdomains(name?);
     }
     Ok(list)
 }

@@ -68,16 +68,21 @@ impl Reading for Squid<'_> {
 }
 
 /// The values of an ACL line: inline, or the lines of a quoted file (one of the target's own).
-fn values<'f>(files: &'f [OutputFile], spec: &'f str) -> Result<Vec<&'f str>, String> {
+/// Read as they are used: a feed's file holds a million.
+fn values<'f>(
+    files: &'f [OutputFile],
+    spec: &'f str,
+) -> Result<Box<dyn Iterator<Item = &'f str> + 'f>, String> {
     if let Some(path) = spec.strip_prefix('"').and_then(|s| s.strip_suffix('"')) {
         let file = path.rsplit('/').next().unwrap_or(path);
-        Ok(text(files, file)?
-            .lines()
-            .map(|l| l.split('#').next().unwrap_or_default().trim())
-            .filter(|l| !l.is_empty())
-            .collect())
+        Ok(Box::new(
+            text(files, file)?
+                .lines()
+                .map(|l| l.split('#').next().unwrap_or_default().trim())
+                .filter(|l| !l.is_empty()),
+        ))
     } else {
-        Ok(spec.split_whitespace().collect())
+        Ok(Box::new(spec.split_whitespace()))
     }
 }
 
@@ -119,7 +124,6 @@ pub fn read<'f>(
                     None => (false, *spec),
                 };
                 let patterns = values(files, spec)?
-                    .into_iter()
                     .map(|p| {
                         let p = if insensitive {
                             format!("(?i){p}")

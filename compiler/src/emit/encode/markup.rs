@@ -72,18 +72,16 @@ pub fn mailto(value: &str) -> Option<String> {
     if !plausible {
         return None;
     }
-    let mut url = String::from("mailto:");
-    for byte in local.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
-            url.push(byte as char);
-        } else {
-            url.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    url.push('@');
-    url.push_str(domain);
-    Some(url)
+    let local = percent_encoding::utf8_percent_encode(local, NOT_UNRESERVED);
+    Some(format!("mailto:{local}@{domain}"))
 }
+
+/// Every byte but RFC 3986's unreserved characters (letters, digits, `-._~`).
+const NOT_UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
 #[cfg(test)]
 mod tests {

@@ -59,15 +59,15 @@ impl<'n> NameIndex<'n> {
         let mut met = NameIndex {
             ids: HashTable::with_capacity(with_ancestors),
             names: Vec::with_capacity(with_ancestors),
+            keys: Vec::with_capacity(with_ancestors),
             parents: Vec::with_capacity(with_ancestors),
-            ..NameIndex::default()
         };
         let mut given: Vec<NameId> = Vec::with_capacity(room);
         for name in names {
             given.push(met.add(name));
         }
         let mut order: Vec<([u64; 3], NameId)> = (0..met.count() as NameId)
-            .map(|id| (sort_key(met.names[id as usize]), id))
+            .map(|id| (met.keys[id as usize], id))
             .collect();
         order.sort_unstable_by(|a, b| {
             a.0.cmp(&b.0)
@@ -102,21 +102,24 @@ impl<'n> NameIndex<'n> {
         (index, given)
     }
 
-    /// Numbers `name` and the ancestors not numbered yet, in the order met; its number.
+    /// Numbers `name` and the ancestors not numbered yet, in the order met, with their sort
+    /// keys; its number.
     fn add(&mut self, name: &'n str) -> NameId {
         // The name and its ancestors up to the first one already numbered, nearest first.
         let mut rest = Some(name);
         let mut parent = NO_PARENT;
         let first = self.names.len();
         while let Some(at) = rest {
-            if let Some(id) = self.id(at) {
+            let (key, hashed) = (sort_key(at), hash(at));
+            if let Some(id) = self.lookup(at, key, hashed) {
                 parent = id;
                 break;
             }
             let id = NameId::try_from(self.names.len()).expect("fewer than 2^32 names");
             let names = &self.names;
             self.ids
-                .insert_unique(hash(at), id, |&i| hash(names[i as usize]));
+                .insert_unique(hashed, id, |&i| hash(names[i as usize]));
+            self.keys.push(key);
             self.names.push(at);
             rest = at.split_once('.').map(|(_, above)| above);
         }
@@ -169,8 +172,18 @@ impl<'n> NameIndex<'n> {
         if self.names.is_empty() {
             return None;
         }
+        self.lookup(name, sort_key(name), hash(name))
+    }
+
+    /// The number of `name`, whose sort key and hash are given. Names are compared by their
+    /// keys, side by side in memory, where the key holds the whole name (most do), rather than
+    /// by following a pointer to each name's text.
+    fn lookup(&self, name: &str, key: [u64; 3], hashed: u64) -> Option<NameId> {
+        let fits = name.len() < KEY_BYTES;
         self.ids
-            .find(hash(name), |&id| self.names[id as usize] == name)
+            .find(hashed, |&id| {
+                self.keys[id as usize] == key && (fits || self.names[id as usize] == name)
+            })
             .copied()
     }
 

@@ -3,14 +3,20 @@
 //! name and its subdomains, `startswith` + `endswith` for the name only, `endswith` on `.x`
 //! for the subdomains only.
 
-use crate::emit::templates::{own_text, render, Header};
+use crate::emit::encode;
+use crate::emit::error::render_failed;
 use crate::emit::templates::template;
+use crate::emit::templates::{encoded, render, Header};
 use crate::emit::verify::{readers, Reach, Reader};
-use crate::emit::{warning, Control, EmitError, Emitted, Target, TargetInfo, Template};
+use crate::emit::{
+    warning, Control, EmitError, EmitWarning, Emitted, MemorySink, Sink, StreamError, Target,
+    TargetInfo, Template,
+};
 use crate::ir::{DomainRule, Ir, Scope, Size};
-use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::HashSet;
+use std::io::Write;
+use std::sync::Arc;
 
 pub struct Suricata;
 
@@ -43,59 +49,67 @@ impl Sids {
     }
 }
 
-#[derive(Serialize)]
-struct Rule {
-    sid: u32,
-    /// `banned` or `monitored`.
-    #[serde(serialize_with = "own_text")]
-    kind: &'static str,
-    channels: String,
-    /// The `content` to match, and the options around it that give it its scope.
-    content: String,
-    #[serde(serialize_with = "own_text")]
-    before: &'static str,
-    #[serde(serialize_with = "own_text")]
-    after: &'static str,
-    /// `dns.query` or `tls.sni`.
-    #[serde(serialize_with = "own_text")]
-    buffer: &'static str,
-    /// `dns` or `tls`.
-    #[serde(serialize_with = "own_text")]
-    protocol: &'static str,
+/// How a rule matches its name: the content, and the options before and after it.
+fn scoped(rule: &DomainRule) -> (String, &'static str, &'static str) {
+    match rule.scope {
+        Scope::Tree => (
+            format!(".{}", rule.name),
+            "dotprefix; content:\"",
+            "\"; nocase; endswith;",
+        ),
+        Scope::Exact => (
+            rule.name.to_string(),
+            "content:\"",
+            "\"; nocase; startswith; endswith;",
+        ),
+        Scope::Subdomains => (
+            format!(".{}", rule.name),
+            "content:\"",
+            "\"; nocase; endswith;",
+        ),
+    }
 }
 
-fn rules_for(rules: &[DomainRule], kind: &'static str, sids: &mut Sids, out: &mut Vec<Rule>) {
+/// Lines are gathered into blocks of about this many bytes: one write per block.
+const BLOCK: usize = 1 << 16;
+
+/// Write the rules of `rules` (`banned` or `monitored`), two a name (DNS and TLS), each name
+/// through the DNS-name encoder and each channel list through the `msg` encoder (once for a
+/// run of rules that share it).
+fn write_rules(
+    out: &mut dyn Write,
+    rules: &[DomainRule],
+    kind: &'static str,
+    sids: &mut Sids,
+) -> Result<(), StreamError> {
+    let mut block = Vec::with_capacity(BLOCK + 1024);
+    let mut last: Option<(&[Arc<str>], String)> = None;
     for rule in rules {
-        let (content, before, after) = match rule.scope {
-            Scope::Tree => (
-                format!(".{}", rule.name),
-                "dotprefix; content:\"",
-                "\"; nocase; endswith;",
-            ),
-            Scope::Exact => (
-                rule.name.to_string(),
-                "content:\"",
-                "\"; nocase; startswith; endswith;",
-            ),
-            Scope::Subdomains => (
-                format!(".{}", rule.name),
-                "content:\"",
-                "\"; nocase; endswith;",
-            ),
+        let (content, before, after) = scoped(rule);
+        let content = encode::dns_name(&content)
+            .map_err(|e| render_failed(INFO.name, e.0))?;
+        let msg = match &last {
+            Some((list, msg)) if std::ptr::eq(*list, &*rule.channels) => msg,
+            _ => {
+                let msg = encode::suricata_msg(&rule.channels.join(", "));
+                &last.insert((&rule.channels, msg)).1
+            }
         };
         for (protocol, buffer) in [("dns", "dns.query"), ("tls", "tls.sni")] {
-            out.push(Rule {
-                sid: sids.of(&format!("{kind} {buffer} {before}{content}{after}")),
-                kind,
-                channels: rule.channels.join(", "),
-                content: content.clone(),
-                before,
-                after,
-                buffer,
-                protocol,
-            });
+            let sid = sids.of(&format!("{kind} {buffer} {before}{content}{after}"));
+            writeln!(
+                block,
+                "alert {protocol} $HOME_NET any -> any any (msg:\"msgpol {kind}: {msg}\"; \
+                 {buffer}; {before}{content}{after} classtype:policy-violation; sid:{sid}; rev:1;)"
+            )?;
+        }
+        if block.len() >= BLOCK {
+            out.write_all(&block)?;
+            block.clear();
         }
     }
+    out.write_all(&block)?;
+    Ok(())
 }
 
 const TEMPLATE: Template = template!("suricata/msgpol.rules.j2");
@@ -118,25 +132,39 @@ const INFO: TargetInfo = TargetInfo {
     rules_reader: None,
 };
 
+/// Where the rules go in the rendered template. NUL never appears in a rendered policy string
+/// (the syntax stage rejects control characters), so the marker cannot be forged.
+const RULES: &str = "\0rules\0";
+
 impl Target for Suricata {
     fn info(&self) -> &TargetInfo {
         &INFO
     }
     fn emit(&self, ir: &Ir) -> Result<Emitted, EmitError> {
-        let mut rules = Vec::new();
-        let mut sids = Sids::default();
-        rules_for(&ir.enforcement.dns_block, "banned", &mut sids, &mut rules);
-        rules_for(
-            &ir.enforcement.dns_monitor,
-            "monitored",
-            &mut sids,
-            &mut rules,
-        );
+        let mut sink = MemorySink::default();
+        let warnings = self.emit_to(ir, &mut sink)?;
+        Ok(Emitted {
+            files: sink.files,
+            warnings,
+        })
+    }
+    fn emit_to(&self, ir: &Ir, sink: &mut dyn Sink) -> Result<Vec<EmitWarning>, EmitError> {
         let context = minijinja::context! {
-            rules => rules,
+            rules => encoded(RULES.to_string()),
             ..Header::value(ir),
         };
         let text = render(&TEMPLATE, context)?;
+        let (head, tail) = text
+            .split_once(RULES)
+            .ok_or_else(|| render_failed(INFO.name, "the template has no rules marker".into()))?;
+        sink.file("msgpol.rules", &mut |out| {
+            let mut sids = Sids::default();
+            out.write_all(head.as_bytes())?;
+            write_rules(out, &ir.enforcement.dns_block, "banned", &mut sids)?;
+            write_rules(out, &ir.enforcement.dns_monitor, "monitored", &mut sids)?;
+            out.write_all(tail.as_bytes())?;
+            Ok(())
+        })?;
         let mut warnings = Vec::new();
         let carve_outs = ir.enforcement.dns_allow.len();
         if carve_outs > 0 {
@@ -146,6 +174,6 @@ impl Target for Suricata {
                 "carve-outs cannot be written: the alerts on a banned domain also fire for the names carved out of it (a `pass` rule would stop every ruleset inspecting those flows)",
             ));
         }
-        Ok(Emitted::single("msgpol.rules", text, warnings))
+        Ok(warnings)
     }
 }

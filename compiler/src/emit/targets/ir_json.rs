@@ -1,6 +1,8 @@
 //! `ir`: the IR as JSON for pipelines (schema: docs/ir.schema.json).
 
-use crate::emit::{EmitError, Emitted, Target, TargetInfo, pretty_json};
+use crate::emit::{
+    EmitError, EmitWarning, Emitted, MemorySink, Sink, StreamError, Target, TargetInfo,
+};
 use crate::ir::{Ir, Size};
 
 pub struct IrJson;
@@ -21,6 +23,20 @@ impl Target for IrJson {
         &INFO
     }
     fn emit(&self, ir: &Ir) -> Result<Emitted, EmitError> {
-        Ok(Emitted::single("policy.json", pretty_json(ir), Vec::new()))
+        let mut sink = MemorySink::default();
+        let warnings = self.emit_to(ir, &mut sink)?;
+        Ok(Emitted {
+            files: sink.files,
+            warnings,
+        })
+    }
+    /// Written as it is serialised: a feed's million names make the file hundreds of
+    /// megabytes, not to be held in memory as well.
+    fn emit_to(&self, ir: &Ir, sink: &mut dyn Sink) -> Result<Vec<EmitWarning>, EmitError> {
+        sink.file("policy.json", &mut |out| {
+            serde_json::to_writer_pretty(&mut *out, ir).map_err(std::io::Error::from)?;
+            out.write_all(b"\n").map_err(StreamError::from)
+        })?;
+        Ok(Vec::new())
     }
 }

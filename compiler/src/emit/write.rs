@@ -217,13 +217,13 @@ fn emit_all(
             .map(|verified| (sink.outputs, warnings, verified));
         results.lock().expect("no thread panics holding it")[place] = Some(result);
     };
-    let wait = |written| {
+    let enqueue = |written| {
         waiting
             .lock()
             .expect("no thread panics holding it")
             .push(written)
     };
-    let waited = || waiting.lock().expect("no thread panics holding it").pop();
+    let dequeue = || waiting.lock().expect("no thread panics holding it").pop();
     let work = |makes_oracle: bool| {
         let mut files = Vec::new();
         if makes_oracle {
@@ -231,7 +231,7 @@ fn emit_all(
         }
         loop {
             if made.get().is_some() {
-                if let Some(written) = waited() {
+                if let Some(written) = dequeue() {
                     finish(written, &mut files);
                     continue;
                 }
@@ -239,7 +239,7 @@ fn emit_all(
             let place = next.fetch_add(1, Ordering::Relaxed);
             let Some(&target) = targets.get(place) else {
                 // Nothing left to write: verify what waits (the oracle is being made, or is).
-                match waited() {
+                match dequeue() {
                     Some(written) => {
                         finish(written, &mut files);
                         continue;
@@ -262,7 +262,7 @@ fn emit_all(
                         warnings,
                     };
                     if target.info().reader.is_some() && made.get().is_none() {
-                        wait(written);
+                        enqueue(written);
                     } else {
                         finish(written, &mut files);
                     }

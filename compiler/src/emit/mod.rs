@@ -108,6 +108,17 @@ impl Sink for MemorySink {
     }
 }
 
+/// What a streaming target (one that implements `Target::emit_to`) makes, in memory: its
+/// `Target::emit`.
+pub fn emitted_in_memory(target: &dyn Target, ir: &Ir) -> Result<Emitted, EmitError> {
+    let mut sink = MemorySink::default();
+    let warnings = target.emit_to(ir, &mut sink)?;
+    Ok(Emitted {
+        files: sink.files,
+        warnings,
+    })
+}
+
 /// What a target is, declared once in its module: `msgpol targets`, the README's table, the
 /// index of docs/targets, the guides' coverage and the tests all read it.
 #[derive(Serialize)]

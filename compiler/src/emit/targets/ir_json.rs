@@ -1,7 +1,7 @@
 //! `ir`: the IR as JSON for pipelines (schema: docs/ir.schema.json).
 
 use crate::emit::{
-    EmitError, EmitWarning, Emitted, MemorySink, Sink, StreamError, Target, TargetInfo,
+    EmitError, EmitWarning, Emitted, emitted_in_memory, Sink, StreamError, Target, TargetInfo,
 };
 use crate::ir::{Ir, Size};
 
@@ -23,12 +23,7 @@ impl Target for IrJson {
         &INFO
     }
     fn emit(&self, ir: &Ir) -> Result<Emitted, EmitError> {
-        let mut sink = MemorySink::default();
-        let warnings = self.emit_to(ir, &mut sink)?;
-        Ok(Emitted {
-            files: sink.files,
-            warnings,
-        })
+        emitted_in_memory(self, ir)
     }
     /// Written as it is serialised: a feed's million names make the file hundreds of
     /// megabytes, not to be held in memory as well.

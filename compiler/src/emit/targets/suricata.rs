@@ -9,7 +9,7 @@ use crate::emit::templates::template;
 use crate::emit::templates::{encoded, render, Header};
 use crate::emit::verify::{readers, Reach, Reader};
 use crate::emit::{
-    warning, Control, EmitError, EmitWarning, Emitted, MemorySink, Sink, StreamError, Target,
+    warning, Control, EmitError, EmitWarning, Emitted, emitted_in_memory, Sink, StreamError, Target,
     TargetInfo, Template,
 };
 use crate::ir::{DomainRule, Ir, Scope, Size};
@@ -141,12 +141,7 @@ impl Target for Suricata {
         &INFO
     }
     fn emit(&self, ir: &Ir) -> Result<Emitted, EmitError> {
-        let mut sink = MemorySink::default();
-        let warnings = self.emit_to(ir, &mut sink)?;
-        Ok(Emitted {
-            files: sink.files,
-            warnings,
-        })
+        emitted_in_memory(self, ir)
     }
     fn emit_to(&self, ir: &Ir, sink: &mut dyn Sink) -> Result<Vec<EmitWarning>, EmitError> {
         let context = minijinja::context! {

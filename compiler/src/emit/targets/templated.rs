@@ -9,8 +9,8 @@ use crate::emit::encode::{self, is_dns_name};
 use crate::emit::error::render_failed;
 use crate::emit::templates::{encoded, render, Header};
 use crate::emit::{
-    warning, Control, EmitError, EmitWarning, Emitted, MemorySink, Sink, StreamError, Target,
-    TargetInfo,
+    emitted_in_memory, warning, Control, EmitError, EmitWarning, Emitted, Sink, StreamError,
+    Target, TargetInfo,
 };
 use crate::ir::{DomainRule, Enforcement, Ir, Scope};
 use minijinja::Value;
@@ -517,12 +517,7 @@ impl Target for TemplatedTarget {
         &self.info
     }
     fn emit(&self, ir: &Ir) -> Result<Emitted, EmitError> {
-        let mut sink = MemorySink::default();
-        let warnings = self.emit_to(ir, &mut sink)?;
-        Ok(Emitted {
-            files: sink.files,
-            warnings,
-        })
+        emitted_in_memory(self, ir)
     }
 
     fn emit_to(&self, ir: &Ir, sink: &mut dyn Sink) -> Result<Vec<EmitWarning>, EmitError> {

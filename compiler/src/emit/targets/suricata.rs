@@ -15,7 +15,7 @@ use crate::emit::{
 use crate::ir::{DomainRule, Ir, Scope, Size};
 use sha2::{Digest, Sha256};
 use std::collections::HashSet;
-use std::io::Write;
+use std::io::{BufWriter, Write};
 use std::sync::Arc;
 
 pub struct Suricata;
@@ -29,12 +29,20 @@ const SIDS: u64 = 1_000_000_000;
 /// The sids of one file. A rule's sid comes from what it is (its kind, buffer and content with
 /// its scope), not from its place in the file: an operator suppresses or thresholds a noisy
 /// rule by sid, and a sid that moved when a channel was added would silence another rule.
-#[derive(Default)]
 struct Sids(HashSet<u32>);
 
 impl Sids {
-    fn of(&mut self, rule: &str) -> u32 {
-        let digest = Sha256::digest(rule.as_bytes());
+    /// Room for `rules` sids.
+    fn for_rules(rules: usize) -> Self {
+        Sids(HashSet::with_capacity(rules))
+    }
+
+    /// The sid of the rule that `parts` spell, one after the other.
+    fn of(&mut self, parts: &[&str]) -> u32 {
+        let digest = parts
+            .iter()
+            .fold(Sha256::new(), |hash, part| hash.chain_update(part))
+            .finalize();
         let first = u64::from_be_bytes(digest[..8].try_into().expect("a digest has 8 bytes"));
         let mut n = first % SIDS;
         loop {
@@ -70,9 +78,6 @@ fn scoped(rule: &DomainRule) -> (String, &'static str, &'static str) {
     }
 }
 
-/// Lines are gathered into blocks of about this many bytes: one write per block.
-const BLOCK: usize = 1 << 16;
-
 /// Write the rules of `rules` (`banned` or `monitored`), two a name (DNS and TLS), each name
 /// through the DNS-name encoder and each channel list through the `msg` encoder (once for a
 /// run of rules that share it).
@@ -82,7 +87,8 @@ fn write_rules(
     kind: &'static str,
     sids: &mut Sids,
 ) -> Result<(), StreamError> {
-    let mut block = Vec::with_capacity(BLOCK + 1024);
+    // A rule is written in many small pieces: they are gathered before they reach the sink.
+    let mut out = BufWriter::with_capacity(1 << 16, out);
     let mut last: Option<(&[Arc<str>], String)> = None;
     for rule in rules {
         let (content, before, after) = scoped(rule);
@@ -96,19 +102,15 @@ fn write_rules(
             }
         };
         for (protocol, buffer) in [("dns", "dns.query"), ("tls", "tls.sni")] {
-            let sid = sids.of(&format!("{kind} {buffer} {before}{content}{after}"));
+            let sid = sids.of(&[kind, " ", buffer, " ", before, content, after]);
             writeln!(
-                block,
+                out,
                 "alert {protocol} $HOME_NET any -> any any (msg:\"msgpol {kind}: {msg}\"; \
                  {buffer}; {before}{content}{after} classtype:policy-violation; sid:{sid}; rev:1;)"
             )?;
         }
-        if block.len() >= BLOCK {
-            out.write_all(&block)?;
-            block.clear();
-        }
     }
-    out.write_all(&block)?;
+    out.flush()?;
     Ok(())
 }
 
@@ -153,7 +155,8 @@ impl Target for Suricata {
             .split_once(RULES)
             .ok_or_else(|| render_failed(INFO.name, "the template has no rules marker".into()))?;
         sink.file("msgpol.rules", &mut |out| {
-            let mut sids = Sids::default();
+            let rules = ir.enforcement.dns_block.len() + ir.enforcement.dns_monitor.len();
+            let mut sids = Sids::for_rules(2 * rules);
             out.write_all(head.as_bytes())?;
             write_rules(out, &ir.enforcement.dns_block, "banned", &mut sids)?;
             write_rules(out, &ir.enforcement.dns_monitor, "monitored", &mut sids)?;

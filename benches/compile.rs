@@ -1,7 +1,11 @@
 //! `cargo bench --bench compile`: the speed goals of the foundation.
 //!
 //! - checking a generated policy of 50,000 lines: goal < 1 s;
-//! - building the large example with every target (compile, emit, write): goal < 50 ms.
+//! - building the large example with every target (compile, emit, write): goal < 50 ms;
+//! - rendering the 20,000 errors of a generated policy for a terminal (snippets): goal within
+//!   10x the time of rendering them as JSON (no snippets), measured side by side. A snippet
+//!   is found by the file's index of lines, so the time grows with the number of errors alone
+//!   (it grew with errors times file size: 18 s here).
 //!
 //! A small harness of our own (median of repeated runs) keeps the dependency tree light. The
 //! generated policy is deterministic, so figures compare across machines and commits.
@@ -52,6 +56,20 @@ fn generated_policy(lines: usize) -> String {
         list(0..half)
     );
     let _ = write!(text, "tier banned \"Banned\" {{\n{}  allows nothing\n  block dns, firewall\n  instead gen-0\n}}\n", list(half..count));
+    text
+}
+
+/// A policy with `errors` channels, each with a name no domain may have (E1xx each).
+fn policy_with_errors(errors: usize) -> String {
+    let mut text = String::from(
+        "policy \"Errors\" {\n  organisation \"Bench Ltd\"\n  size large\n  version \"1\"\n  effective 2026-01-01\n  owner \"o@bench.example\"\n  support \"desk\"\n  briefing every 6 months\n}\n",
+    );
+    for i in 0..errors {
+        let _ = writeln!(
+            text,
+            "channel c{i} \"C{i}\" {{\n  media text\n  domains \"bad_{i}..example\"\n}}"
+        );
+    }
     text
 }
 
@@ -127,6 +145,24 @@ fn main() {
         "build large example, all targets (to disk)",
         Duration::from_millis(50),
         build,
+    );
+
+    let errors = dir.join("errors.msgpol");
+    std::fs::write(&errors, policy_with_errors(20_000)).unwrap();
+    let c = msgpol::compile(&errors, today()).unwrap();
+    let count = c.diagnostics.len();
+    let render = |format| {
+        time(3, || {
+            msgpol::diagnostics::render(&c.diagnostics, &c.sources, format, 100, false)
+        })
+    };
+    let json = render(msgpol::diagnostics::ErrorFormat::Json);
+    let human = render(msgpol::diagnostics::ErrorFormat::Human);
+    println!("render {count} diagnostics as JSON (yardstick)          measured {json:>9.2?}");
+    report(
+        &format!("render {count} diagnostics for a terminal"),
+        json * 10,
+        human,
     );
     if std::env::var_os("MSGPOL_BENCH_KEEP").is_none() {
         let _ = std::fs::remove_dir_all(&dir);

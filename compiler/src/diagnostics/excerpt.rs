@@ -30,8 +30,8 @@ impl Excerpt {
         let (first_line, _) = file.line_col(from);
         let (last_line, _) = file.line_col(to);
         let first = (first_line - 1).saturating_sub(CONTEXT);
-        let start = line_start(text, first);
-        let end = line_start(text, last_line + CONTEXT);
+        let start = file.line_start(first);
+        let end = file.line_start(last_line + CONTEXT);
         Excerpt {
             name: file.name.clone(),
             text: escaped(&text[start..end], end - start),
@@ -46,16 +46,6 @@ impl Excerpt {
         let offset = offset.clamp(self.original.start, self.original.end);
         escaped(&file.text[self.original.clone()], offset - self.start).len()
     }
-}
-
-/// The byte at which 0-based line `line` starts (the end of the text past the last line).
-fn line_start(text: &str, line: usize) -> usize {
-    if line == 0 {
-        return 0;
-    }
-    text.match_indices('\n')
-        .nth(line - 1)
-        .map_or(text.len(), |(i, _)| i + 1)
 }
 
 /// The first `end` bytes of `text` with every character no terminal should be sent escaped

@@ -66,9 +66,16 @@
 //!   hostlist-compiler keeps every rule of every `adblock` list (Validate). `hosts`, `pf` and
 //!   `reg` are read back by msgpol's own readers only, as every build does.
 //!
-//! Run time is kept short: `POLICIES` policies of each kind (`MSGPOL_PROPTEST_POLICIES` for
-//! more), so each field gets that many strings a run, three times as many where it repeats;
-//! `MSGPOL_PROPTEST_SEED` picks another sequence; `MSGPOL_PROPTEST_KEEP=1` keeps the files.
+//! How many strings: `POLICIES` policies of the template of each kind
+//! (`MSGPOL_PROPTEST_POLICIES`). A field that takes a list gets `MANY` strings in each (over
+//! 10,000 a run); a field a declaration holds once (a label, a reviewer) gets one in each of
+//! `COPIES` declarations, the first and its copies (`CLASS_COPY`, `CHANNEL_COPY`), in every
+//! other policy (over 10,000 a run too). The policy header is held once: besides the
+//! template's, `HEADERS` small policies for each (`HEADER_TEMPLATE`,
+//! `MSGPOL_PROPTEST_HEADERS` in all) give its fields 1,200 strings a run in CI, 10,200 with
+//! `MSGPOL_PROPTEST_HEADERS=9900`. The Teams script writes a setting once, so only the first
+//! `harden` blocks put their channel's label there. `MSGPOL_PROPTEST_SEED` picks another
+//! sequence; `MSGPOL_PROPTEST_KEEP=1` keeps the files.
 //! Half of the strings have the characters every policy refuses (E002) and line breaks taken
 //! out, so that many are kept. Free text is never empty here
 //! (`empty_text_is_refused_with_a_code`).
@@ -176,12 +183,12 @@ channel partner-portal "Partner portal" {
 
 channel feed-chat "Feed chat" {
   media text
-  feed domains @feed_path@
+@feed_path@
   macos-team @macos_team@
 }
 
 tier approved "Tier 1: approved" {
-  channels safe-talk, our-teams
+  channels safe-talk, our-teams@approved_copies@
   allows up to staff-only
   requires mfa
 }
@@ -221,7 +228,205 @@ incident @incident_title@ {
   date 2025-11-02
 @lesson@
 }
+@copies@"#;
+
+/// Declarations repeated in copies `@n@` after the first, each holding the `@n@`th string of
+/// every field one declaration holds once (a label, a vendor, a reviewer), so that these fields
+/// get as many strings a run as the fields that take a list. A policy repeats one of the two
+/// groups (`Copies`): copies of both would make the guides and the IR grow with the product
+/// of classes and channels. Each copy reaches the targets the first one reaches (a banned
+/// channel has programs for AppLocker and Santa, a Teams channel a `harden` block); each
+/// incident has a date of its own, so that the guides list them in the same order whatever
+/// their titles.
+const CLASS_COPY: &str = r#"
+class extra-@n@ : open @class_label@ {
+}
+
+exception extra-@n@ {
+  who group @who_group@
+  channel partner-portal
+  allows up to staff-only
+  until 2028-01-31
+  approved-by @approved_by@
+  reason @reason@
+}
+
+incident @incident_title@ {
+  date @date@
+  lesson "Check the chat."
+}
 "#;
+
+/// See `CLASS_COPY`.
+const CHANNEL_COPY: &str = r#"
+channel extra-approved-@n@ @approved_label@ {
+  media text
+  e2ee
+  mfa
+  managed
+  domains "extra-@n@.safetalk.fixture.example"
+}
+
+review extra-approved-@n@ {
+  reviewed 2026-04-01 by @reviewer@
+  next 2027-04-01
+}
+
+channel extra-teams-@n@ : teams @teams_label@ {
+}
+
+harden extra-teams-@n@ {
+  disable consumer-accounts
+}
+
+channel extra-banned-@n@ @banned_label@ {
+  vendor @vendor@
+  media text
+  e2ee no
+  domains "extra-@n@.leaky.example"
+  windows-exe "Extra@n@.exe"
+  windows-publisher "O=EXTRA @n@ LTD, C=GB"
+  macos-bundle "example.extra@n@.desktop"
+  macos-signing-id "E1E2E3E4E5:example.extra@n@.desktop"
+}
+
+tier extra-banned-@n@ @tier_label@ {
+  channels extra-banned-@n@
+  allows nothing
+  block dns, endpoint, browser
+  instead safe-talk
+}
+"#;
+
+/// The two groups of declarations a policy repeats: its classes, exceptions and incidents, or
+/// its channels, reviews and tiers (`CLASS_COPY`, `CHANNEL_COPY`).
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Copies {
+    Classes,
+    Channels,
+}
+
+impl Copies {
+    const BOTH: [Copies; 2] = [Copies::Classes, Copies::Channels];
+
+    fn template(self) -> &'static str {
+        match self {
+            Copies::Classes => CLASS_COPY,
+            Copies::Channels => CHANNEL_COPY,
+        }
+    }
+}
+
+/// A small policy for the header's fields, which a policy holds once: `HEADERS` of these for
+/// each policy of `TEMPLATE` give them more strings a run. It has a channel of each kind and
+/// every control, so that every target writes its files (and the header into them); a header
+/// policy writes only the files its header reaches.
+const HEADER_TEMPLATE: &str = r#"policy @title@ {
+  organisation @organisation@
+  size large
+  version @version@
+  effective 2026-05-01
+  owner @owner@
+  support @support@
+  briefing every 6 months
+}
+
+class open "Open" {
+}
+
+class staff-only : open "Staff only" {
+  requires mfa
+  detect marking {
+    keywords "STAFF ONLY"
+    case-sensitive
+    example "STAFF ONLY"
+  }
+}
+
+channel safe-talk "Safe Talk" {
+  media text, voice, video, file
+  e2ee
+  mfa
+  managed
+  domains "safetalk.fixture.example"
+}
+
+channel partner-portal "Partner portal" {
+  media text, file
+  domains "portal.fixture.example"
+}
+
+channel leaky-chat "Leaky Chat" {
+  media text, voice, file
+  e2ee no
+  domains "leaky.example"
+  networks "192.0.2.0/24"
+  ports tcp 443
+  windows-exe "Leaky.exe"
+  windows-path "C:\\Program Files\\Leaky\\Leaky.exe"
+  macos-signing-id "C1C2C3D4E5:example.leaky.helper"
+  entra-app "cc15fd57-2c6c-4117-a88c-83b1d56b4bbe"
+  android-package "example.leaky"
+  web-app "https://leaky.example"
+}
+
+tier approved "Tier 1: approved" {
+  channels safe-talk
+  allows up to staff-only
+  requires mfa
+}
+
+tier limited "Tier 2: public only" {
+  channels partner-portal
+  allows up to open
+  monitor
+}
+
+tier banned "Tier 3: banned" {
+  channels leaky-chat
+  allows nothing
+  block dns, firewall, endpoint, browser, dlp
+  instead safe-talk
+}
+"#;
+
+/// How a policy of a run is laid out.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Layout {
+    /// `TEMPLATE` alone.
+    Plain,
+    /// `TEMPLATE` with copies of a group of its declarations.
+    Copied(Copies),
+    /// `HEADER_TEMPLATE`.
+    Header,
+}
+
+impl Layout {
+    /// The layouts of a run of `mode` with `policies` policies of `TEMPLATE` and `headers`
+    /// header policies: in a run of free text each group of copies in turn; in a run of names
+    /// none (every field copied is free text).
+    fn of_run(mode: Mode, policies: usize, headers: usize) -> Vec<Layout> {
+        assert!(FIELDS.iter().all(|f| f.copied.is_none() || f.free));
+        let full = (0..policies).map(|n| match mode {
+            Mode::Text => Layout::Copied(Copies::BOTH[n % 2]),
+            Mode::Names => Layout::Plain,
+        });
+        full.chain(std::iter::repeat_n(Layout::Header, headers))
+            .collect()
+    }
+
+    fn template(self) -> &'static str {
+        match self {
+            Layout::Header => HEADER_TEMPLATE,
+            _ => TEMPLATE,
+        }
+    }
+
+    /// Whether its policies hold `f`.
+    fn holds(self, f: &Field) -> bool {
+        self != Layout::Header || self.template().contains(&format!("@{}@", f.slot))
+    }
+}
 
 /// How a field's strings are written into its slot.
 #[derive(Clone, Copy)]
@@ -247,6 +452,9 @@ struct Field {
     default: &'static [&'static str],
     /// Whether it takes more than one string.
     many: bool,
+    /// The group of declarations repeated to give it more strings, if it takes one string
+    /// per declaration.
+    copied: Option<Copies>,
     /// Free text, read back against a marker; the others are names, paths and identifiers,
     /// which msgpol validates (most hostile strings are refused).
     free: bool,
@@ -267,9 +475,15 @@ const fn field(
         shape,
         default,
         many,
+        copied: None,
         free,
         detector: false,
     }
+}
+
+const fn copied(group: Copies, mut f: Field) -> Field {
+    f.copied = Some(group);
+    f
 }
 
 const fn detector(mut f: Field) -> Field {
@@ -293,7 +507,10 @@ static FIELDS: &[Field] = &[
     field("support", List(""), &["IT desk"], false, true),
     field("policy_doc", Doc(""), &["The fields fixture."], true, true),
     field("import", Each("import "), &[], true, false),
-    field("class_label", List(""), &["Staff only"], false, true),
+    copied(
+        Copies::Classes,
+        field("class_label", List(""), &["Staff only"], false, true),
+    ),
     field("class_doc", Doc(""), &["Day-to-day business."], true, true),
     detector(field("keywords", List(", "), &["KEYWORD"], true, true)),
     detector(field("near", List(", "), &["card"], true, true)),
@@ -319,10 +536,22 @@ static FIELDS: &[Field] = &[
         true,
         true,
     ),
-    field("approved_label", List(""), &["Safe Talk"], false, true),
-    field("banned_label", List(""), &["Leaky Chat"], false, true),
-    field("teams_label", List(""), &["Our Teams"], false, true),
-    field("vendor", List(""), &["Leaky Ltd"], false, true),
+    copied(
+        Copies::Channels,
+        field("approved_label", List(""), &["Safe Talk"], false, true),
+    ),
+    copied(
+        Copies::Channels,
+        field("banned_label", List(""), &["Leaky Chat"], false, true),
+    ),
+    copied(
+        Copies::Channels,
+        field("teams_label", List(""), &["Our Teams"], false, true),
+    ),
+    copied(
+        Copies::Channels,
+        field("vendor", List(""), &["Leaky Ltd"], false, true),
+    ),
     field("source", Each("  source "), &["vendor pages"], true, true),
     field("note", Each("  note "), &["A note."], true, true),
     field(
@@ -381,29 +610,47 @@ static FIELDS: &[Field] = &[
     ),
     field("android_package", List(""), &["example.leaky"], true, false),
     field("web_app", List(""), &["https://leaky.example"], true, false),
-    field("feed_path", List(""), &[FEED], false, false),
+    field("feed_path", Each("  feed domains "), &[FEED], true, false),
     field("feed_line", FeedLine, &[], true, false),
     field("tier_doc", Doc(""), &["Banned."], true, true),
-    field("tier_label", List(""), &["Tier 3: banned"], false, true),
-    field("exception_doc", Doc(""), &["Partners."], true, true),
-    field("who_group", List(""), &["sales"], false, true),
-    field("approved_by", List(""), &["CISO"], false, true),
-    field(
-        "reason",
-        List(""),
-        &["Partners confirm orders"],
-        false,
-        true,
+    copied(
+        Copies::Channels,
+        field("tier_label", List(""), &["Tier 3: banned"], false, true),
     ),
-    field("reviewer", List(""), &["security team"], false, true),
+    field("exception_doc", Doc(""), &["Partners."], true, true),
+    copied(
+        Copies::Classes,
+        field("who_group", List(""), &["sales"], false, true),
+    ),
+    copied(
+        Copies::Classes,
+        field("approved_by", List(""), &["CISO"], false, true),
+    ),
+    copied(
+        Copies::Classes,
+        field(
+            "reason",
+            List(""),
+            &["Partners confirm orders"],
+            false,
+            true,
+        ),
+    ),
+    copied(
+        Copies::Channels,
+        field("reviewer", List(""), &["security team"], false, true),
+    ),
     field("finding", Each("  finding "), &["Encrypted"], true, true),
     field("incident_doc", Doc(""), &["A lesson learnt."], true, true),
-    field(
-        "incident_title",
-        List(""),
-        &["Order list posted in the wrong chat"],
-        false,
-        true,
+    copied(
+        Copies::Classes,
+        field(
+            "incident_title",
+            List(""),
+            &["Order list posted in the wrong chat"],
+            false,
+            true,
+        ),
     ),
     field(
         "lesson",
@@ -439,40 +686,102 @@ impl Mode {
     }
 }
 
-/// How many strings a field holds in every policy of a run.
-fn count(f: &Field) -> usize {
-    if f.many {
-        3
-    } else {
-        1
+/// How many strings a field that takes more than one holds in every policy of a run: with
+/// `POLICIES` policies, more than 10,000 a run.
+const MANY: usize = 34;
+
+/// How many declarations (the first and its copies) hold a field's strings in a policy that
+/// repeats its group: every other policy does, so as many strings a run as `MANY` gives.
+const COPIES: usize = 2 * MANY;
+
+/// Header policies for each policy of `TEMPLATE` in a run (`MSGPOL_PROPTEST_HEADERS` sets how
+/// many in all): each writes some 25 files that the consumers read, for four strings (one of
+/// names), so CI gives the header's fields `(1 + HEADERS) * POLICIES` strings a run, not
+/// `MANY` times as many. `MSGPOL_PROPTEST_HEADERS=9900` gives them 10,200 (about nine minutes).
+const HEADERS: usize = 3;
+
+/// How many strings a field holds in a policy of `layout`.
+fn count(f: &Field, layout: Layout) -> usize {
+    match (layout, f.copied) {
+        (Layout::Header, _) => 1,
+        _ if f.many => MANY,
+        (Layout::Copied(g), Some(h)) if g == h => COPIES,
+        _ => 1,
     }
 }
 
-/// The marker that stands for the `i`th string of field `field` in the marker policy.
+const MARK: &str = "Msgpolmark";
+
+/// The marker that stands for the `i`th string of field `field` in the marker policy: `MARK`,
+/// the two numbers in two letters each, and `q`.
 fn marker(field: usize, i: usize) -> String {
     let letter = |n: usize| (b'a' + n as u8) as char;
     format!(
-        "Msgpolmark{}{}{}q",
+        "{MARK}{}{}{}{}q",
         letter(field / 26),
         letter(field % 26),
-        letter(i)
+        letter(i / 26),
+        letter(i % 26)
     )
+}
+
+/// `text` with each marker in it replaced by what `by` gives for its field and string (left
+/// as it is for `None`), in one pass over the text.
+fn unmark(text: &str, mut by: impl FnMut(usize, usize) -> Option<String>) -> String {
+    let number = |pair: &[u8]| {
+        let digit = |b: u8| b.checked_sub(b'a').filter(|d| *d < 26).map(usize::from);
+        Some(digit(pair[0])? * 26 + digit(pair[1])?)
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(MARK) {
+        out.push_str(&rest[..at]);
+        let tail = &rest.as_bytes()[at + MARK.len()..];
+        let replaced = (tail.len() >= 5 && tail[4] == b'q')
+            .then(|| by(number(&tail[..2])?, number(&tail[2..4])?))
+            .flatten();
+        match replaced {
+            Some(r) => {
+                out.push_str(&r);
+                rest = &rest[at + MARK.len() + 5..];
+            }
+            None => {
+                out.push_str(MARK);
+                rest = &rest[at + MARK.len()..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The strings of the marker policy of `mode`: a marker for each string of a free field under
 /// test, every other field at its default.
-fn base_values(mode: Mode) -> Values {
+fn base_values(mode: Mode, layout: Layout) -> Values {
     FIELDS
         .iter()
         .enumerate()
         .map(|(index, f)| {
             if mode == Mode::Text && mode.tests(f) {
-                (0..count(f)).map(|i| marker(index, i)).collect()
+                (0..count(f, layout)).map(|i| marker(index, i)).collect()
+            } else if f.copied.is_some() {
+                (0..count(f, layout))
+                    .map(|copy| copy_default(f, copy))
+                    .collect()
             } else {
                 f.default.iter().map(|v| v.to_string()).collect()
             }
         })
         .collect()
+}
+
+/// The default of a field one declaration holds once, in copy `copy` of the declaration:
+/// free text numbered (an exception's group, a label: each copy its own), a feed's path not.
+fn copy_default(f: &Field, copy: usize) -> String {
+    match (copy, f.free) {
+        (0, _) | (_, false) => f.default[0].to_string(),
+        _ => format!("{} {copy}", f.default[0]),
+    }
 }
 
 /// Where one string of a field is written: its file and byte range (with its statement's
@@ -485,22 +794,10 @@ struct Place {
 }
 
 /// The files of the policy holding `values`, and where each string is.
-fn policy(values: &Values) -> (BTreeMap<String, Vec<u8>>, Vec<Place>) {
+fn policy(values: &Values, layout: Layout) -> (BTreeMap<String, Vec<u8>>, Vec<Place>) {
     let mut text = String::new();
     let mut places = Vec::new();
-    let mut rest = TEMPLATE;
-    while let Some(at) = rest.find('@') {
-        let end = at + 1 + rest[at + 1..].find('@').expect("a slot ends");
-        let slot = &rest[at + 1..end];
-        text.push_str(&rest[..at]);
-        let field = FIELDS
-            .iter()
-            .position(|f| f.slot == slot)
-            .unwrap_or_else(|| panic!("no field for @{slot}@"));
-        render(&mut text, &mut places, field, &values[field]);
-        rest = &rest[end + 1..];
-    }
-    text.push_str(rest);
+    fill(&mut text, &mut places, values, layout.template(), 0);
     let mut feed = FEED_BASE.to_string();
     let feed_line = FIELDS.iter().position(|f| matches!(f.shape, FeedLine));
     for (index, v) in values[feed_line.expect("a feed line field")]
@@ -524,14 +821,70 @@ fn policy(values: &Values) -> (BTreeMap<String, Vec<u8>>, Vec<Place>) {
     (files, places)
 }
 
-/// Write `values` of `field` as its shape wants them, noting where each one is.
-fn render(text: &mut String, places: &mut Vec<Place>, field: usize, values: &[String]) {
+/// Write `template` with its slots filled from `values`, as copy `copy` of its declarations
+/// (`CLASS_COPY` or `CHANNEL_COPY` for copies after the first): a field one declaration holds
+/// once gets its `copy`th string, any other field all of its strings.
+fn fill(text: &mut String, places: &mut Vec<Place>, values: &Values, template: &str, copy: usize) {
+    let mut rest = template;
+    while let Some(at) = rest.find('@') {
+        let end = at + 1 + rest[at + 1..].find('@').expect("a slot ends");
+        let slot = &rest[at + 1..end];
+        text.push_str(&rest[..at]);
+        match slot {
+            "n" => text.push_str(&copy.to_string()),
+            // A day of its own in 2024 for each copy (up to 336).
+            "date" => text.push_str(&format!("2024-{:02}-{:02}", 1 + copy / 28, 1 + copy % 28)),
+            "copies" => {
+                for group in Copies::BOTH {
+                    for c in 1..copies(values, group) {
+                        fill(text, places, values, group.template(), c);
+                    }
+                }
+            }
+            "approved_copies" => {
+                for c in 1..copies(values, Copies::Channels) {
+                    text.push_str(&format!(", extra-approved-{c}, extra-teams-{c}"));
+                }
+            }
+            _ => {
+                let field = FIELDS
+                    .iter()
+                    .position(|f| f.slot == slot)
+                    .unwrap_or_else(|| panic!("no field for @{slot}@"));
+                let all = &values[field];
+                if FIELDS[field].copied.is_some() {
+                    render(text, places, field, copy, &all[copy..=copy]);
+                } else {
+                    render(text, places, field, 0, all);
+                }
+            }
+        }
+        rest = &rest[end + 1..];
+    }
+    text.push_str(rest);
+}
+
+/// How many declarations of `group` `values` fill: the first and its copies.
+fn copies(values: &Values, group: Copies) -> usize {
+    let field = FIELDS.iter().position(|f| f.copied == Some(group));
+    values[field.expect("a field of each group")].len()
+}
+
+/// Write `values` of `field` (its strings from the `first`th on) as its shape wants them,
+/// noting where each one is.
+fn render(
+    text: &mut String,
+    places: &mut Vec<Place>,
+    field: usize,
+    first: usize,
+    values: &[String],
+) {
     let shape = FIELDS[field].shape;
-    for (index, v) in values.iter().enumerate() {
+    for (index, v) in (first..).zip(values) {
         let start = text.len();
         match shape {
             List(prefix) => {
-                text.push_str(if index == 0 { prefix } else { ", " });
+                text.push_str(if index == first { prefix } else { ", " });
                 text.push_str(&quoted(v));
             }
             Each(prefix) => {
@@ -555,7 +908,7 @@ fn render(text: &mut String, places: &mut Vec<Place>, field: usize, values: &[St
             file: ROOT,
             range: start..text.len(),
         });
-        if index + 1 < values.len() && !matches!(shape, List(_)) {
+        if index + 1 < first + values.len() && !matches!(shape, List(_)) {
             text.push('\n');
         }
     }
@@ -584,18 +937,26 @@ fn hostile_string(rng: &mut Rng, f: &Field, length: usize) -> String {
     }
 }
 
+/// Whether the policies of `layout` in a run of `mode` have hostile strings in field `f`.
+fn hostile_in(mode: Mode, layout: Layout, f: &Field) -> bool {
+    mode.tests(f) && layout.holds(f)
+}
+
 /// The strings of one policy of `mode`: hostile ones (distinct within a field) in every field
-/// under test, the marker policy's elsewhere; in one policy of twelve, one of them 64 KiB long.
-fn case_values(rng: &mut Rng, mode: Mode, case: usize) -> Values {
-    let mut values = base_values(mode);
+/// under test, the marker policy's elsewhere; in one policy of twelve (of a hundred and twenty
+/// header policies, which hold much less), one of them 64 KiB long.
+fn case_values(rng: &mut Rng, mode: Mode, layout: Layout, case: usize) -> Values {
+    let mut values = base_values(mode, layout);
     let tested: Vec<usize> = (0..FIELDS.len())
-        .filter(|&i| mode.tests(&FIELDS[i]))
+        .filter(|&i| hostile_in(mode, layout, &FIELDS[i]))
         .collect();
-    let long = (case % 12 == 11).then(|| tested[rng.below(tested.len())]);
+    let one_in = if layout == Layout::Header { 120 } else { 12 };
+    let long = (case % one_in == one_in - 1 && !tested.is_empty())
+        .then(|| tested[rng.below(tested.len())]);
     for &field in &tested {
         let f = &FIELDS[field];
         let mut out: Vec<String> = Vec::new();
-        while out.len() < count(f) {
+        while out.len() < count(f, layout) {
             let length = if long == Some(field) && out.is_empty() {
                 64 * 1024
             } else {
@@ -611,8 +972,10 @@ fn case_values(rng: &mut Rng, mode: Mode, case: usize) -> Values {
     values
 }
 
-/// A short form of a policy's hostile strings for a failure message.
+/// A short form of a policy's hostile strings for a failure message: the first few of them
+/// (a policy holds over a thousand; the run's seed, `MSGPOL_PROPTEST_SEED`, makes them again).
 fn show(values: &Values, hostile: &[Vec<bool>]) -> String {
+    const SHOWN: usize = 12;
     let mut shown = Vec::new();
     for (field, list) in values.iter().enumerate() {
         for (v, _) in list.iter().zip(&hostile[field]).filter(|(_, h)| **h) {
@@ -624,12 +987,18 @@ fn show(values: &Values, hostile: &[Vec<bool>]) -> String {
             ));
         }
     }
+    let more = shown.len().saturating_sub(SHOWN);
+    shown.truncate(SHOWN);
+    if more > 0 {
+        shown.push(format!("and {more} more"));
+    }
     shown.join(", ")
 }
 
 /// One policy of the run: its strings, which of them are hostile, and once it compiled, where
 /// its files are and which targets wrote them.
 struct Case {
+    layout: Layout,
     values: Values,
     hostile: Vec<Vec<bool>>,
     /// Hostile strings refused with a code at their own place.
@@ -682,9 +1051,9 @@ const BUG_CODES: &[Code] = &[Code::E303, Code::E317, Code::E318, Code::E319];
 /// is refused (its field's marker or default takes its place) and the policy compiled again.
 /// Every error must have a code. Returns the IR of the policy that compiled.
 fn settle(mode: Mode, case: &mut Case) -> msgpol::ir::Ir {
-    let base = base_values(mode);
+    let base = base_values(mode, case.layout);
     loop {
-        let (files, places) = policy(&case.values);
+        let (files, places) = policy(&case.values, case.layout);
         let c = msgpol::compile_memory(ROOT, &files, common::today()).expect("the root is given");
         if let Some(ir) = c.ir {
             return ir;
@@ -740,7 +1109,9 @@ fn settle(mode: Mode, case: &mut Case) -> msgpol::ir::Ir {
         refused.sort_unstable_by(|a, b| b.cmp(a));
         for (field, index) in refused {
             case.hostile[field][index] = false;
-            if mode == Mode::Text {
+            // A copy's string is put back to the marker or default, not removed: each copy
+            // holds one.
+            if mode == Mode::Text || FIELDS[field].copied.is_some() {
                 case.values[field][index] = base[field][index].clone();
             } else {
                 case.values[field].remove(index);
@@ -757,7 +1128,14 @@ fn settle(mode: Mode, case: &mut Case) -> msgpol::ir::Ir {
 /// Build every target from `ir` into `dir`: the targets that wrote files. A target may refuse
 /// with a code of its own (E320 and E321 only when a detector's strings are hostile), never
 /// with `BUG_CODES`.
-fn build(ir: &msgpol::ir::Ir, dir: &Path, detectors: bool, what: &str) -> Vec<&'static str> {
+/// Only the files `keep` names (`target/path`) are written.
+fn build(
+    ir: &msgpol::ir::Ir,
+    dir: &Path,
+    detectors: bool,
+    what: &str,
+    keep: &dyn Fn(&str) -> bool,
+) -> Vec<&'static str> {
     let oracle = msgpol::emit::verify::Oracle::new(ir);
     let mut written = Vec::new();
     for target in msgpol::emit::all_targets() {
@@ -803,6 +1181,9 @@ fn build(ir: &msgpol::ir::Ir, dir: &Path, detectors: bool, what: &str) -> Vec<&'
             continue;
         }
         for file in emitted.files {
+            if !keep(&format!("{}/{}", target.name(), file.path)) {
+                continue;
+            }
             let path = dir.join(target.name()).join(&file.path);
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(&path, file.contents).unwrap();
@@ -812,7 +1193,7 @@ fn build(ir: &msgpol::ir::Ir, dir: &Path, detectors: bool, what: &str) -> Vec<&'
 }
 
 /// Settle and build one case: nothing is built when no hostile string is left.
-fn run_case(mode: Mode, case: &mut Case) {
+fn run_case(mode: Mode, case: &mut Case, keep: &dyn Fn(&str) -> bool) {
     let ir = settle(mode, case);
     if case.hostile.iter().flatten().any(|h| *h) {
         let detectors = FIELDS
@@ -820,7 +1201,7 @@ fn run_case(mode: Mode, case: &mut Case) {
             .zip(&case.hostile)
             .any(|(f, h)| f.detector && h.iter().any(|h| *h));
         let what = show(&case.values, &case.hostile);
-        case.targets = Some(build(&ir, &case.dir, detectors, &what));
+        case.targets = Some(build(&ir, &case.dir, detectors, &what, keep));
     }
 }
 
@@ -1018,7 +1399,7 @@ struct Consumed {
     missing: Vec<&'static str>,
 }
 
-fn consume(dirs: &[&Path], work: &Path) -> Consumed {
+fn consume(dirs: &[PathBuf], work: &Path) -> Consumed {
     let mut all = Vec::new();
     for dir in dirs {
         files_under(dir, &mut all);
@@ -1283,14 +1664,6 @@ fn compare(
     let mut base_files = Vec::new();
     files_under(base, &mut base_files);
     let targets = case.targets.as_deref().unwrap_or_default();
-    // A detector's keywords and `near` words become regular expressions in Google DLP's
-    // template: its rules reader checks them, not a literal comparison.
-    let regex_markers: Vec<String> = FIELDS
-        .iter()
-        .enumerate()
-        .filter(|(_, f)| f.detector)
-        .flat_map(|(field, f)| (0..count(f)).map(move |i| marker(field, i)))
-        .collect();
     let empty = case.values.iter().flatten().any(String::is_empty);
     for base_file in base_files {
         let relative = base_file.strip_prefix(base).unwrap();
@@ -1317,28 +1690,35 @@ fn compare(
                 ));
             }
             let context = context(&h);
+            // A detector's keywords and `near` words become regular expressions in Google
+            // DLP's template: its rules reader checks them, not a literal comparison.
             let regex = target == "google-dlp";
+            let detector = |l: &str| {
+                let mut any = false;
+                unmark(l, |field, _| {
+                    any |= FIELDS.get(field).is_some_and(|f| f.detector);
+                    None
+                });
+                any
+            };
             let expected = rb
                 .literals
                 .iter()
-                .filter(|l| l.contains("Msgpolmark"))
-                .filter(|l| !(regex && regex_markers.iter().any(|m| l.contains(m.as_str()))))
+                .filter(|l| l.contains(MARK))
+                .filter(|l| !(regex && detector(l)))
                 .map(|l| {
-                    let mut l = l.clone();
-                    for (field, list) in case.values.iter().enumerate() {
+                    unmark(l, |field, i| {
+                        let v = case.values.get(field)?.get(i)?;
                         if !FIELDS[field].free {
-                            continue;
+                            return None;
                         }
-                        for (i, v) in list.iter().enumerate() {
-                            let v = if matches!(FIELDS[field].shape, Doc(_)) {
-                                v.trim()
-                            } else {
-                                v
-                            };
-                            l = l.replace(&marker(field, i), &as_read(context, v));
-                        }
-                    }
-                    l
+                        let v = if matches!(FIELDS[field].shape, Doc(_)) {
+                            v.trim()
+                        } else {
+                            v
+                        };
+                        Some(as_read(context, v))
+                    })
                 });
             let mut left: HashMap<&str, usize> = HashMap::new();
             for l in &rh.literals {
@@ -1504,15 +1884,66 @@ fn hostile_strings_in_every_field_are_refused_with_a_code_or_come_back_exactly()
 /// settled, built, given to the consumers and (free text) read back.
 fn run_mode(mode: Mode, policies: usize, rng: &mut Rng, work: &Path) {
     let started = std::time::Instant::now();
-    let cases: Vec<std::sync::Mutex<Case>> = (0..policies)
-        .map(|n| {
-            let values = case_values(rng, mode, n);
+    let headers = hostile::count("MSGPOL_PROPTEST_HEADERS", HEADERS * policies);
+    let layouts = Layout::of_run(mode, policies, headers);
+    // The marker policy of each layout, built first (in a run of names, the header's alone):
+    // a header policy writes only the files that hold the header's strings under test (the
+    // marker policy's, or their defaults), the others holding none of them.
+    let base = |layout: Layout| work.join(format!("{mode:?}-base-{layout:?}"));
+    let mut based: Vec<Layout> = Vec::new();
+    for &layout in &layouts {
+        if based.contains(&layout) || mode == Mode::Names && layout != Layout::Header {
+            continue;
+        }
+        based.push(layout);
+        let (files, _) = policy(&base_values(mode, layout), layout);
+        let c = msgpol::compile_memory(ROOT, &files, common::today()).unwrap();
+        let ir =
+            c.ir.unwrap_or_else(|| panic!("the {layout:?} marker policy compiles"));
+        let targets = build(&ir, &base(layout), false, "the marker policy", &|_| true);
+        assert_eq!(targets.len(), msgpol::emit::all_targets().len());
+    }
+    let header_values = base_values(mode, Layout::Header);
+    let held: Vec<&str> = FIELDS
+        .iter()
+        .zip(&header_values)
+        .filter(|(f, _)| hostile_in(mode, Layout::Header, f))
+        .map(|(_, v)| v[0].as_str())
+        .collect();
+    let header_files: std::collections::BTreeSet<String> = {
+        let header = base(Layout::Header);
+        let mut files = Vec::new();
+        files_under(&header, &mut files);
+        files
+            .iter()
+            .filter(|file| {
+                let text = std::fs::read_to_string(file).unwrap_or_default();
+                held.iter().any(|v| text.contains(v))
+            })
+            .map(|file| {
+                file.strip_prefix(&header)
+                    .unwrap()
+                    .to_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect()
+    };
+    assert!(!header_files.is_empty(), "the header reaches no file");
+    let keep_header = |path: &str| header_files.contains(path);
+    let keep_all = |_: &str| true;
+    let cases: Vec<std::sync::Mutex<Case>> = layouts
+        .iter()
+        .enumerate()
+        .map(|(n, &layout)| {
+            let values = case_values(rng, mode, layout, n);
             let hostile = FIELDS
                 .iter()
                 .zip(&values)
-                .map(|(f, list)| vec![mode.tests(f); list.len()])
+                .map(|(f, list)| vec![hostile_in(mode, layout, f); list.len()])
                 .collect();
             std::sync::Mutex::new(Case {
+                layout,
                 values,
                 hostile,
                 refused: 0,
@@ -1525,11 +1956,11 @@ fn run_mode(mode: Mode, policies: usize, rng: &mut Rng, work: &Path) {
     let generated: Vec<usize> = FIELDS
         .iter()
         .map(|f| {
-            if mode.tests(f) {
-                count(f) * policies
-            } else {
-                0
-            }
+            layouts
+                .iter()
+                .filter(|&&l| hostile_in(mode, l, f))
+                .map(|&l| count(f, l))
+                .sum()
         })
         .collect();
     // Settled and built on two threads (each case on its own: the results do not depend on
@@ -1542,8 +1973,15 @@ fn run_mode(mode: Mode, policies: usize, rng: &mut Rng, work: &Path) {
         };
         let mut case = case.lock().unwrap();
         let what = show(&case.values, &case.hostile);
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_case(mode, &mut case)))
-            .unwrap_or_else(|_| panic!("{mode:?} policy {i} with {what}: panicked"));
+        let keep: &dyn Fn(&str) -> bool = if case.layout == Layout::Header {
+            &keep_header
+        } else {
+            &keep_all
+        };
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            run_case(mode, &mut case, keep)
+        }))
+        .unwrap_or_else(|_| panic!("{mode:?} policy {i} with {what}: panicked"));
     };
     std::thread::scope(|scope| {
         scope.spawn(work_on);
@@ -1562,27 +2000,20 @@ fn run_mode(mode: Mode, policies: usize, rng: &mut Rng, work: &Path) {
         generated.iter().sum::<usize>(),
         "every hostile string is refused, taken back or kept"
     );
-    let base = work.join(format!("{mode:?}-base"));
-    if mode == Mode::Text {
-        let (files, _) = policy(&base_values(mode));
-        let c = msgpol::compile_memory(ROOT, &files, common::today()).unwrap();
-        let ir = c.ir.unwrap_or_else(|| panic!("the marker policy compiles"));
-        let targets = build(&ir, &base, false, "the marker policy");
-        assert_eq!(targets.len(), msgpol::emit::all_targets().len());
-    }
     eprintln!(
-        "{mode:?}: {policies} policies, {} strings ({} to {} per field): {refused} refused with \
-         a code at their place, {withdrawn} with their policy's error elsewhere, {kept} in {} \
-         policies built, in {:?}",
+        "{mode:?}: {} policies ({policies} of the whole template), {} strings ({} to {} per \
+         field): {refused} refused with a code at their place, {withdrawn} with their policy's \
+         error elsewhere, {kept} in {} policies built, in {:?}",
+        layouts.len(),
         generated.iter().sum::<usize>(),
         generated.iter().filter(|n| **n > 0).min().unwrap(),
         generated.iter().max().unwrap(),
         built.len(),
         started.elapsed()
     );
-    let mut dirs: Vec<&Path> = built.iter().map(|c| c.dir.as_path()).collect();
+    let mut dirs: Vec<PathBuf> = built.iter().map(|c| c.dir.clone()).collect();
     if mode == Mode::Text {
-        dirs.push(&base);
+        dirs.extend(based.iter().map(|&layout| base(layout)));
     }
     let started = std::time::Instant::now();
     let consumed = consume(&dirs, work);
@@ -1591,7 +2022,7 @@ fn run_mode(mode: Mode, policies: usize, rng: &mut Rng, work: &Path) {
     let mut read_back = BTreeMap::new();
     for c in &built {
         if mode == Mode::Text {
-            wrong.extend(compare(c, &base, &consumed, &mut read_back));
+            wrong.extend(compare(c, &base(c.layout), &consumed, &mut read_back));
         } else {
             let prefix = format!("{}/", c.dir.display());
             for (path, read) in &consumed.read {
@@ -1633,17 +2064,21 @@ fn run_mode(mode: Mode, policies: usize, rng: &mut Rng, work: &Path) {
     }
 }
 
-/// The template with every field at its default compiles, and every target builds from it.
+/// The templates with every field at its default compile, in every layout, and every target
+/// builds from each.
 #[test]
 fn the_template_builds_every_target() {
-    let (files, _) = policy(&base_values(Mode::Names));
-    let c = msgpol::compile_memory(ROOT, &files, common::today()).unwrap();
-    let Some(ir) = &c.ir else {
-        panic!("{}", common::rendered(&c));
-    };
-    let dir = tempfile::tempdir().unwrap();
-    let targets = build(ir, dir.path(), false, "the template");
-    assert_eq!(targets.len(), msgpol::emit::all_targets().len());
+    let layouts = [Copies::Classes, Copies::Channels].map(Layout::Copied);
+    for layout in [Layout::Plain, Layout::Header].into_iter().chain(layouts) {
+        let (files, _) = policy(&base_values(Mode::Names, layout), layout);
+        let c = msgpol::compile_memory(ROOT, &files, common::today()).unwrap();
+        let Some(ir) = &c.ir else {
+            panic!("{layout:?}: {}", common::rendered(&c));
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let targets = build(ir, dir.path(), false, "the template", &|_| true);
+        assert_eq!(targets.len(), msgpol::emit::all_targets().len());
+    }
 }
 
 /// An empty `support` (or label) was accepted, and the Markdown guides wrote it in bold:
@@ -1653,9 +2088,9 @@ fn empty_text_is_refused_with_a_code() {
     for slot in ["support", "title", "banned_label"] {
         let field = FIELDS.iter().position(|f| f.slot == slot).unwrap();
         for blank in ["", " ", "\u{3000} "] {
-            let mut values = base_values(Mode::Names);
-            values[field] = vec![blank.to_string()];
-            let (files, _) = policy(&values);
+            let mut values = base_values(Mode::Names, Layout::Plain);
+            values[field][0] = blank.to_string();
+            let (files, _) = policy(&values, Layout::Plain);
             let c = msgpol::compile_memory(ROOT, &files, common::today()).unwrap();
             let codes: Vec<String> = c.diagnostics.iter().map(|d| d.code.to_string()).collect();
             assert!(

@@ -111,7 +111,15 @@ struct Names<'a> {
     classes: &'a BTreeSet<String>,
     channels: &'a BTreeSet<String>,
     tiers: &'a BTreeSet<String>,
+    /// How many more unknown names get a "did you mean": each compares the name with every
+    /// declared one, so a file of thousands of misspelt names would take time that grows with
+    /// their square (5,000 of each took 4 s).
+    suggestions_left: std::cell::Cell<usize>,
 }
+
+/// The unknown names of a policy that get a "did you mean"; the others are told how to
+/// declare one.
+const MAX_SUGGESTED: usize = 200;
 
 #[derive(Clone, Copy, PartialEq)]
 enum Kind {
@@ -130,12 +138,14 @@ impl Names<'_> {
             name.text = plain;
             return true;
         }
-        let (kind_name, candidates): (&str, Vec<&str>) = match kind {
-            Kind::Class => ("class", self.classes.iter().map(String::as_str).collect()),
-            Kind::Channel => (
-                "channel",
-                self.channels.iter().map(String::as_str).collect(),
-            ),
+        let (kind_name, declared) = match kind {
+            Kind::Class => ("class", self.classes),
+            Kind::Channel => ("channel", self.channels),
+        };
+        let suggested = || {
+            let left = self.suggestions_left.get().checked_sub(1)?;
+            self.suggestions_left.set(left);
+            did_you_mean(&plain, declared.iter().map(String::as_str))
         };
         let help = if kind == Kind::Channel && self.classes.contains(&plain) {
             format!("`{plain}` is a class; list channels here")
@@ -146,7 +156,7 @@ impl Names<'_> {
         } else if self.tiers.contains(&plain) {
             format!("`{plain}` is a tier; name a {kind_name} here")
         } else {
-            did_you_mean(&plain, candidates).unwrap_or_else(|| match kind {
+            suggested().unwrap_or_else(|| match kind {
                 Kind::Channel => "declare it with `channel NAME { … }`, or `import std.channels` for the shipped catalogue".to_string(),
                 Kind::Class => "declare it with `class NAME { … }`, or `import std.classes` for public, internal, confidential and restricted".to_string(),
             })
@@ -237,6 +247,7 @@ pub fn resolve(
         classes: &class_names,
         channels: &channel_names,
         tiers: &tier_names,
+        suggestions_left: std::cell::Cell::new(MAX_SUGGESTED),
     };
     for entry in class_entries.values_mut() {
         if let Some(parent) = &mut entry.decl.parent {

@@ -3,9 +3,11 @@
 //! - checking a generated policy of 50,000 lines: goal < 1 s;
 //! - building the large example with every target (compile, emit, write): goal < 50 ms;
 //! - rendering the 20,000 errors of a generated policy for a terminal (snippets): goal within
-//!   10x the time of rendering them as JSON (no snippets), measured side by side. A snippet
-//!   is found by the file's index of lines, so the time grows with the number of errors alone
-//!   (it grew with errors times file size: 18 s here).
+//!   10x the time of rendering them as JSON (no snippets), measured side by side; and the
+//!   same errors on one line of 400 KB, for a terminal and as JSON. A snippet is found by the
+//!   file's index of lines and a column by its counts of characters, so the time grows with
+//!   the number of errors alone (it grew with errors times file size, or times line length:
+//!   18 s here for the first, 11 s for 80,000 errors on one line).
 //!
 //! A small harness of our own (median of repeated runs) keeps the dependency tree light. The
 //! generated policy is deterministic, so figures compare across machines and commits.
@@ -59,11 +61,11 @@ fn generated_policy(lines: usize) -> String {
     text
 }
 
-/// A policy with `errors` channels, each with a name no domain may have (E1xx each).
+const ERRORS_HEADER: &str = "policy \"Errors\" {\n  organisation \"Bench Ltd\"\n  size large\n  version \"1\"\n  effective 2026-01-01\n  owner \"o@bench.example\"\n  support \"desk\"\n  briefing every 6 months\n}\n";
+
+/// A policy with `errors` channels, each with a name no domain may have (E201 each).
 fn policy_with_errors(errors: usize) -> String {
-    let mut text = String::from(
-        "policy \"Errors\" {\n  organisation \"Bench Ltd\"\n  size large\n  version \"1\"\n  effective 2026-01-01\n  owner \"o@bench.example\"\n  support \"desk\"\n  briefing every 6 months\n}\n",
-    );
+    let mut text = String::from(ERRORS_HEADER);
     for i in 0..errors {
         let _ = writeln!(
             text,
@@ -71,6 +73,17 @@ fn policy_with_errors(errors: usize) -> String {
         );
     }
     text
+}
+
+/// A policy with one channel whose `domains` line lists `errors` names no domain may have.
+fn policy_with_errors_on_one_line(errors: usize) -> String {
+    let names: Vec<String> = (0..errors)
+        .map(|i| format!("\"bad_{i}..example\""))
+        .collect();
+    format!(
+        "{ERRORS_HEADER}channel c \"C\" {{\n  media text\n  domains {}\n}}\n",
+        names.join(", ")
+    )
 }
 
 fn median(mut runs: Vec<Duration>) -> Duration {
@@ -147,23 +160,32 @@ fn main() {
         build,
     );
 
-    let errors = dir.join("errors.msgpol");
-    std::fs::write(&errors, policy_with_errors(20_000)).unwrap();
-    let c = msgpol::compile(&errors, today()).unwrap();
-    let count = c.diagnostics.len();
-    let render = |format| {
-        time(3, || {
+    let render = |text: String, format| {
+        let errors = dir.join("errors.msgpol");
+        std::fs::write(&errors, text).unwrap();
+        let c = msgpol::compile(&errors, today()).unwrap();
+        let time = time(3, || {
             msgpol::diagnostics::render(&c.diagnostics, &c.sources, format, 100, false)
-        })
+        });
+        (c.diagnostics.len(), time)
     };
-    let json = render(msgpol::diagnostics::ErrorFormat::Json);
-    let human = render(msgpol::diagnostics::ErrorFormat::Human);
+    use msgpol::diagnostics::ErrorFormat::{Human, Json};
+    let (count, json) = render(policy_with_errors(20_000), Json);
     println!("render {count} diagnostics as JSON (yardstick)          measured {json:>9.2?}");
+    let (_, human) = render(policy_with_errors(20_000), Human);
     report(
         &format!("render {count} diagnostics for a terminal"),
         json * 10,
         human,
     );
+    for format in [Human, Json] {
+        let (count, one_line) = render(policy_with_errors_on_one_line(20_000), format);
+        report(
+            &format!("render {count} diagnostics on one line, {format:?}"),
+            json * 10,
+            one_line,
+        );
+    }
     if std::env::var_os("MSGPOL_BENCH_KEEP").is_none() {
         let _ = std::fs::remove_dir_all(&dir);
     }

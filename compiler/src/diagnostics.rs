@@ -173,14 +173,7 @@ impl miette::Diagnostic for Rendered {
 }
 
 fn line_too_long(map: &SourceMap, span: Span) -> bool {
-    let text = &map.get(span.file).text;
-    let start = text[..span.start.min(text.len())]
-        .rfind('\n')
-        .map_or(0, |i| i + 1);
-    let end = text[span.start.min(text.len())..]
-        .find('\n')
-        .map_or(text.len(), |i| span.start + i);
-    end - start > MAX_SNIPPET_LINE
+    map.get(span.file).line_around(span.start).len() > MAX_SNIPPET_LINE
 }
 
 fn render_for_miette(diag: &Diagnostic, map: &SourceMap) -> Rendered {

@@ -66,7 +66,19 @@ pub struct SourceFile {
     /// Byte offsets at which each line starts, found when a location is first asked for: a
     /// feed of a million lines usually never is.
     line_starts: std::sync::OnceLock<Vec<usize>>,
+    /// How many characters come before every `CHUNK`th byte, found when a column far into a
+    /// long line is first asked for: counting from the line's start for each of thousands of
+    /// diagnostics on a line of megabytes would take time that grows with their product.
+    char_counts: std::sync::OnceLock<Vec<usize>>,
     pub is_stdlib: bool,
+}
+
+/// Bytes between the character counts a file keeps (`SourceFile::char_counts`).
+const CHUNK: usize = 4096;
+
+/// The characters that start in `bytes` (every byte but UTF-8's continuation bytes).
+fn chars_in(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| (b as i8) >= -0x40).count()
 }
 
 impl SourceFile {
@@ -75,6 +87,7 @@ impl SourceFile {
             name,
             text,
             line_starts: std::sync::OnceLock::new(),
+            char_counts: std::sync::OnceLock::new(),
             is_stdlib,
         }
     }
@@ -90,14 +103,49 @@ impl SourceFile {
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
-        let line_starts = self.line_starts();
-        let line = line_starts.partition_point(|&s| s <= offset) - 1;
-        let start = line_starts[line];
-        let column = self
-            .text
-            .get(start..offset)
-            .map_or(offset - start, |s| s.chars().count());
+        let line = self.line_of(offset);
+        let start = self.line_starts()[line];
+        let column = if !self.text.is_char_boundary(offset) {
+            offset - start
+        } else if offset - start <= CHUNK {
+            chars_in(&self.text.as_bytes()[start..offset])
+        } else {
+            self.chars_before(offset) - self.chars_before(start)
+        };
         (line + 1, column + 1)
+    }
+
+    /// The 0-based line that byte `offset` is on.
+    fn line_of(&self, offset: usize) -> usize {
+        self.line_starts().partition_point(|&s| s <= offset) - 1
+    }
+
+    /// The characters before byte `offset`, from the counts kept every `CHUNK` bytes.
+    fn chars_before(&self, offset: usize) -> usize {
+        let bytes = self.text.as_bytes();
+        let counts = self.char_counts.get_or_init(|| {
+            let mut counts = Vec::with_capacity(bytes.len() / CHUNK + 2);
+            let mut total = 0;
+            counts.push(0);
+            for chunk in bytes.chunks(CHUNK) {
+                total += chars_in(chunk);
+                counts.push(total);
+            }
+            counts
+        });
+        let chunk = offset / CHUNK;
+        counts[chunk] + chars_in(&bytes[chunk * CHUNK..offset])
+    }
+
+    /// The bytes of the line that byte `offset` is on, without its line break.
+    pub fn line_around(&self, offset: usize) -> std::ops::Range<usize> {
+        let offset = offset.min(self.text.len());
+        let line = self.line_of(offset);
+        let end = self
+            .line_starts()
+            .get(line + 1)
+            .map_or(self.text.len(), |next| next - 1);
+        self.line_starts()[line]..end
     }
 
     /// The byte at which 0-based line `line` starts (the end of the text past the last line),
@@ -169,5 +217,19 @@ mod tests {
         let starts: Vec<usize> = (0..6).map(|line| file.line_start(line)).collect();
         assert_eq!(starts, [0, 2, 5, 6, 7, 7]);
         assert_eq!(file.line_col(file.line_start(3)), (4, 1));
+        assert_eq!(file.line_around(3), 2..4);
+        assert_eq!(file.line_around(7), 6..7);
+    }
+
+    #[test]
+    fn columns_far_into_long_lines_count_characters() {
+        let line: String = (0..3000).map(|i| ["a", "é", "日", "😀"][i % 4]).collect();
+        let text = format!("x\n{line}\n{line}");
+        let file = SourceFile::new("p.msgpol".into(), Arc::new(text.clone()), false);
+        for (offset, _) in text.char_indices().step_by(97).chain([(text.len(), ' ')]) {
+            let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+            let column = text[start..offset].chars().count() + 1;
+            assert_eq!(file.line_col(offset).1, column, "at {offset}");
+        }
     }
 }

@@ -13,6 +13,7 @@ pub mod detectors;
 pub mod names;
 mod oracle;
 mod program;
+mod ranges;
 pub mod readers;
 
 use super::{EmitError, OutputFile};

@@ -3,6 +3,7 @@
 
 use super::names::{Name, NameId, NameIndex};
 use super::program::{Identifier, Identifiers, Program};
+use super::ranges::Ranges;
 use super::{Effect, Question};
 use crate::ir::{ChannelInfo, Enforcement, Ir, Network, Scope, TierInfo, TierKind};
 use rustc_hash::FxHashSet;
@@ -133,6 +134,9 @@ pub struct Oracle<'ir> {
     monitored: Names,
     open_networks: Vec<Network>,
     blocked_networks: Vec<Network>,
+    /// The same, merged for looking addresses up.
+    open_ranges: Ranges,
+    blocked_ranges: Ranges,
     /// The answers to `name_probes`, in their order, worked out once for all the targets
     /// that ask the same question (a feed makes them millions).
     dns_answers: OnceLock<Vec<[Answer; 2]>>,
@@ -154,7 +158,7 @@ impl<'ir> Oracle<'ir> {
             channels
                 .into_iter()
                 .flat_map(|c| c.endpoints.networks.iter().copied())
-                .collect()
+                .collect::<Vec<Network>>()
         };
         let open = || ir.channels_where(|t| t.kind != TierKind::Banned);
         let identifiers = |channels: Vec<&'ir ChannelInfo>| {
@@ -205,14 +209,18 @@ impl<'ir> Oracle<'ir> {
                 .filter(|(c, _)| ir.tier_of(c).is_some_and(pred));
             Names::of(index.count(), channels.copied())
         };
+        let open_networks = networks(open().collect());
+        let blocked_networks = networks(blocking(Enforcement::Firewall).collect());
         Oracle {
             open: names(&|t| t.kind != TierKind::Banned),
             dns: names(&|t| t.block.contains(&Enforcement::Dns)),
             browser: names(&|t| t.block.contains(&Enforcement::Browser)),
             monitored: names(&|t| t.monitor),
             index,
-            open_networks: networks(open().collect()),
-            blocked_networks: networks(blocking(Enforcement::Firewall).collect()),
+            open_ranges: ranges(&open_networks),
+            blocked_ranges: ranges(&blocked_networks),
+            open_networks,
+            blocked_networks,
             dns_answers: OnceLock::new(),
             browser_answers: OnceLock::new(),
             alert_answers: OnceLock::new(),
@@ -337,8 +345,7 @@ impl<'ir> Oracle<'ir> {
 
     /// What the policy decides for an address.
     pub fn address(&self, address: IpAddr) -> Effect {
-        let inside = |networks: &[Network]| networks.iter().any(|n| contains(n, address));
-        if !inside(&self.open_networks) && inside(&self.blocked_networks) {
+        if !self.open_ranges.contains(address) && self.blocked_ranges.contains(address) {
             Effect::Blocked
         } else {
             Effect::Allowed
@@ -363,10 +370,6 @@ fn address(value: u128, v6: bool) -> IpAddr {
     }
 }
 
-fn contains(network: &Network, address: IpAddr) -> bool {
-    let (value, v6) = match address {
-        IpAddr::V4(a) => (u128::from(u32::from(a)), false),
-        IpAddr::V6(a) => (u128::from(a), true),
-    };
-    network.v6 == v6 && network.base <= value && value <= network.last()
+fn ranges(networks: &[Network]) -> Ranges {
+    Ranges::new(networks.iter().map(|n| (n.v6, n.base, n.last())))
 }

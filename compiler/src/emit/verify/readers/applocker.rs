@@ -24,6 +24,8 @@ use crate::emit::verify::{Consumer, Effect, Identifier, NameIndex, Program, Ques
 use crate::emit::OutputFile;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::XmlVersion;
+use rustc_hash::FxHashMap;
+use std::sync::OnceLock;
 
 /// The groups every standard user is in: Everyone, Authenticated Users, Users.
 const STANDARD_USER: [&str; 3] = ["S-1-1-0", "S-1-5-11", "S-1-5-32-545"];
@@ -56,6 +58,54 @@ enum Mode {
 struct Collection {
     mode: Mode,
     rules: Vec<Rule>,
+    /// Its rules for a standard user by what a program needs for them to match, made when it
+    /// is first asked: a probe tries a few rules, not every rule of a policy of thousands.
+    index: OnceLock<RuleIndex>,
+}
+
+/// Rules by number: path rules under the last folder-or-file name of their patterns where it
+/// has no `*` (only a path ending in that name can match), publisher rules under their
+/// publisher (in lowercase); every other rule in `others`, tried for every program.
+#[derive(Default)]
+struct RuleIndex {
+    by_file_name: FxHashMap<String, Vec<usize>>,
+    by_publisher: FxHashMap<String, Vec<usize>>,
+    others: Vec<usize>,
+}
+
+impl RuleIndex {
+    fn of(rules: &[Rule]) -> Self {
+        let mut index = RuleIndex::default();
+        for (number, rule) in rules.iter().enumerate().filter(|(_, r)| r.applies) {
+            match &rule.condition {
+                Condition::Path(patterns) => {
+                    for pattern in patterns {
+                        match last_name(pattern) {
+                            name if name.contains('*') => index.others.push(number),
+                            name => index
+                                .by_file_name
+                                .entry(name.to_string())
+                                .or_default()
+                                .push(number),
+                        }
+                    }
+                }
+                Condition::Publisher { publisher, .. } if publisher != "*" => index
+                    .by_publisher
+                    .entry(publisher.to_ascii_lowercase())
+                    .or_default()
+                    .push(number),
+                Condition::Publisher { .. } => index.others.push(number),
+                Condition::Hash => {}
+            }
+        }
+        index
+    }
+}
+
+/// What follows the last `\` of a path or pattern (all of it if there is none).
+fn last_name(path: &str) -> &str {
+    path.rsplit('\\').next().unwrap_or(path)
 }
 
 /// `*` matches any run of characters; both sides lowercased.
@@ -167,17 +217,49 @@ impl Condition {
 }
 
 impl Collection {
+    fn new(mode: Mode) -> Self {
+        Collection {
+            mode,
+            rules: Vec::new(),
+            index: OnceLock::new(),
+        }
+    }
+
+    /// The numbers of the rules that may match `program` at `path` (`None`: in any folder),
+    /// each at least once.
+    fn candidates(&self, program: &Program, path: Option<&str>) -> Vec<usize> {
+        let index = self.index.get_or_init(|| RuleIndex::of(&self.rules));
+        let names: Vec<String> = match path {
+            Some(path) => expanded(path, false)
+                .iter()
+                .map(|p| last_name(p).to_string())
+                .collect(),
+            None => program
+                .file_names
+                .iter()
+                .map(|n| last_name(&n.to_lowercase()).to_string())
+                .collect(),
+        };
+        let publishers = program.publishers.iter().map(|p| p.to_ascii_lowercase());
+        let mut numbers = index.others.clone();
+        for name in names {
+            numbers.extend(index.by_file_name.get(&name).into_iter().flatten());
+        }
+        for publisher in publishers {
+            numbers.extend(index.by_publisher.get(&publisher).into_iter().flatten());
+        }
+        numbers
+    }
+
     fn effect(&self, program: &Program) -> Effect {
         if self.rules.is_empty() {
             return Effect::Allowed;
         }
-        let rules = |deny: bool| {
-            self.rules
-                .iter()
-                .filter(move |r| r.applies && r.deny == deny)
-        };
         let at = |path: Option<&str>, deny: bool| {
-            rules(deny).any(|r| r.condition.matches(program, path))
+            self.candidates(program, path).into_iter().any(|number| {
+                let rule = &self.rules[number];
+                rule.deny == deny && rule.condition.matches(program, path)
+            })
         };
         let paths = || program.paths.iter().map(|p| Some(*p));
         let denied = at(None, true) || paths().any(|p| at(p, true));
@@ -299,10 +381,7 @@ fn policy(xml: &str) -> Result<Policy, String> {
                     "Enabled" | "NotConfigured" => Mode::Enforced,
                     other => return Err(format!("enforcement mode `{other}` is not known")),
                 };
-                let read = Collection {
-                    mode,
-                    rules: Vec::new(),
-                };
+                let read = Collection::new(mode);
                 match (empty, exe) {
                     (true, true) => policy.exe = Some(read),
                     (true, false) => policy.appx = Some(read),

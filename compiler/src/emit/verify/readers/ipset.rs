@@ -28,5 +28,8 @@ pub fn read<'f>(
             }
         }
     }
-    Ok(Consumer::only(&[Question::Firewall], DroppedRanges(ranges)))
+    Ok(Consumer::only(
+        &[Question::Firewall],
+        DroppedRanges::new(&ranges),
+    ))
 }

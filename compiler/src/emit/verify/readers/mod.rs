@@ -25,6 +25,7 @@ pub mod windows_firewall;
 mod windows_registry;
 pub mod yara;
 
+use super::ranges::{family_value, Ranges};
 use super::{Effect, Reading};
 use crate::emit::OutputFile;
 use std::net::IpAddr;
@@ -95,20 +96,28 @@ impl Cidr {
     }
 
     pub fn contains(&self, address: IpAddr) -> bool {
-        let (value, v6) = match address {
-            IpAddr::V4(a) => (u128::from(u32::from(a)), false),
-            IpAddr::V6(a) => (u128::from(a), true),
-        };
+        let (value, v6) = family_value(address);
         self.v6 == v6 && self.first <= value && value <= self.last
+    }
+
+    /// Its family (IPv6 or not), first and last address, as `Ranges` takes them.
+    pub fn bounds(&self) -> (bool, u128, u128) {
+        (self.v6, self.first, self.last)
     }
 }
 
 /// Files whose effect is to drop traffic to some address ranges.
-pub struct DroppedRanges(pub Vec<Cidr>);
+pub struct DroppedRanges(pub Ranges);
+
+impl DroppedRanges {
+    pub fn new(ranges: &[Cidr]) -> Self {
+        DroppedRanges(Ranges::new(ranges.iter().map(Cidr::bounds)))
+    }
+}
 
 impl Reading for DroppedRanges {
     fn address(&self, address: IpAddr) -> Option<Effect> {
-        Some(blocked_if(self.0.iter().any(|c| c.contains(address))))
+        Some(blocked_if(self.0.contains(address)))
     }
 }
 

@@ -78,7 +78,10 @@ pub fn read<'f>(
                 .ok_or_else(|| format!("a rule drops @{name}, which is not defined"))?,
         );
     }
-    Ok(Consumer::only(&[Question::Firewall], DroppedRanges(ranges)))
+    Ok(Consumer::only(
+        &[Question::Firewall],
+        DroppedRanges::new(&ranges),
+    ))
 }
 
 /// The offset of the `}` that closes the `{` at the start of `text`.

@@ -49,5 +49,8 @@ pub fn read<'f>(
                 .ok_or_else(|| format!("the rule names table <{name}>, which is not defined"))?,
         );
     }
-    Ok(Consumer::only(&[Question::Firewall], DroppedRanges(ranges)))
+    Ok(Consumer::only(
+        &[Question::Firewall],
+        DroppedRanges::new(&ranges),
+    ))
 }

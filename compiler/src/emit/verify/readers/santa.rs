@@ -12,6 +12,7 @@
 
 use crate::emit::verify::{Consumer, Effect, Identifier, NameIndex, Program, Question, Reading};
 use crate::emit::OutputFile;
+use rustc_hash::FxHashMap;
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -38,9 +39,10 @@ struct Rule {
 /// What one Santa's static rules do, by rule type from the most specific.
 #[derive(Default)]
 struct Rules {
-    /// `(identifier, blocks)` of the SIGNINGID rules and of the TEAMID rules.
-    signing_ids: Vec<(String, bool)>,
-    teams: Vec<(String, bool)>,
+    /// The identifiers of the SIGNINGID rules and of the TEAMID rules, each with whether a
+    /// rule for it blocks.
+    signing_ids: FxHashMap<String, bool>,
+    teams: FxHashMap<String, bool>,
 }
 
 impl Rules {
@@ -51,8 +53,8 @@ impl Rules {
             other => return Err(format!("policy `{other}` is not one this reader knows")),
         };
         match rule.rule_type.as_str() {
-            "SIGNINGID" => self.signing_ids.push((rule.identifier, blocks)),
-            "TEAMID" => self.teams.push((rule.identifier, blocks)),
+            "SIGNINGID" => *self.signing_ids.entry(rule.identifier).or_default() |= blocks,
+            "TEAMID" => *self.teams.entry(rule.identifier).or_default() |= blocks,
             "CDHASH" | "BINARY" | "CERTIFICATE" => {}
             other => return Err(format!("rule type `{other}` is not known")),
         }
@@ -66,10 +68,10 @@ impl Reading for Rules {
             program.kind,
             Identifier::MacosTeam | Identifier::MacosSigningId | Identifier::MacosBundle
         );
-        let decision = |rules: &[(String, bool)], ids: &[&str]| {
+        let decision = |rules: &FxHashMap<String, bool>, ids: &[&str]| {
             // A program the policy knows several ids of is blocked if any of them is.
-            let matching = rules.iter().filter(|(id, _)| ids.contains(&id.as_str()));
-            matching.fold(None, |decided, (_, blocks)| {
+            let matching = ids.iter().filter_map(|id| rules.get(*id));
+            matching.fold(None, |decided, blocks| {
                 Some(decided.unwrap_or(false) || *blocks)
             })
         };

@@ -16,9 +16,12 @@
 //! strings with `''` for a quote, and nothing else.
 
 use super::{blocked_if, text, Cidr};
+use crate::emit::verify::ranges::Ranges;
 use crate::emit::verify::{Consumer, Effect, Identifier, NameIndex, Program, Question, Reading};
 use crate::emit::OutputFile;
+use rustc_hash::FxHashSet;
 use std::net::IpAddr;
+use std::sync::OnceLock;
 
 /// Variables the firewall cannot expand to a user's folders.
 const PER_USER: [&str; 5] = [
@@ -34,8 +37,10 @@ const PER_USER: [&str; 5] = [
 pub struct FirewallRules {
     /// Ranges blocked for every program.
     ranges: Vec<Cidr>,
+    /// The same, merged for looking addresses up once all rules are read.
+    merged: OnceLock<Ranges>,
     /// Paths of programs blocked from every address, lowercased.
-    programs: Vec<String>,
+    programs: FxHashSet<String>,
     /// A rule with neither condition blocks all outbound traffic.
     everything: bool,
 }
@@ -48,7 +53,7 @@ impl FirewallRules {
             (true, Some(path)) => {
                 let path = path.to_lowercase();
                 if !PER_USER.iter().any(|v| path.starts_with(v)) {
-                    self.programs.push(path);
+                    self.programs.insert(path);
                 }
             }
             (false, None) => self.ranges.extend(ranges),
@@ -60,7 +65,11 @@ impl FirewallRules {
 impl Reading for FirewallRules {
     fn address(&self, address: IpAddr) -> Option<Effect> {
         Some(blocked_if(
-            self.everything || self.ranges.iter().any(|c| c.contains(address)),
+            self.everything
+                || self
+                    .merged
+                    .get_or_init(|| Ranges::new(self.ranges.iter().map(Cidr::bounds)))
+                    .contains(address),
         ))
     }
 
@@ -69,10 +78,12 @@ impl Reading for FirewallRules {
             program.kind,
             Identifier::WindowsExe | Identifier::WindowsPath | Identifier::WindowsPublisher
         );
+        // The rules' paths are kept lowercased: a probe's path matches with its ASCII letters
+        // in any case.
         let at_a_blocked_path = program
             .paths
             .iter()
-            .any(|p| self.programs.iter().any(|b| b.eq_ignore_ascii_case(p)));
+            .any(|p| self.programs.contains(&p.to_ascii_lowercase()));
         Some(blocked_if(
             windows && (self.everything || at_a_blocked_path),
         ))

@@ -19,7 +19,9 @@ use super::firefox::WebsiteFilter;
 use super::windows_firewall::FirewallRules;
 use super::Cidr;
 use crate::emit::verify::{Consumer, Question};
+use rustc_hash::FxHashMap;
 use std::borrow::Cow;
+use std::collections::hash_map::Entry;
 use std::collections::BTreeMap;
 
 /// A registry value, as far as the policies read here care.
@@ -34,11 +36,42 @@ pub enum Value {
 /// without regard to case, each key's values in the order they were first set.
 #[derive(Default)]
 pub struct Registry {
-    keys: BTreeMap<String, Vec<(String, Value)>>,
+    keys: BTreeMap<String, Values>,
+}
+
+/// One key's values in order, and where each is by its name in ASCII lowercase (a key of
+/// thousands of firewall rules is not searched for each one set).
+#[derive(Default)]
+struct Values {
+    list: Vec<(String, Value)>,
+    by_name: FxHashMap<String, usize>,
+}
+
+impl Values {
+    fn set(&mut self, name: &str, value: Value, only_new: bool) {
+        let at = self.list.len();
+        match self.by_name.entry(name.to_ascii_lowercase()) {
+            Entry::Occupied(_) if only_new => {}
+            Entry::Occupied(found) => self.list[*found.get()].1 = value,
+            Entry::Vacant(new) => {
+                new.insert(at);
+                self.list.push((name.to_string(), value));
+            }
+        }
+    }
+
+    fn delete(&mut self, name: &str) {
+        if self.by_name.remove(&name.to_ascii_lowercase()).is_some() {
+            self.list.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+            self.by_name = (self.list.iter().enumerate())
+                .map(|(at, (n, _))| (n.to_ascii_lowercase(), at))
+                .collect();
+        }
+    }
 }
 
 impl Registry {
-    fn key(&mut self, key: &str) -> &mut Vec<(String, Value)> {
+    fn key(&mut self, key: &str) -> &mut Values {
         self.keys.entry(key.to_lowercase()).or_default()
     }
 
@@ -49,23 +82,15 @@ impl Registry {
 
     /// Sets a value; `only_new`: unless the key already has one of that name.
     pub fn set(&mut self, key: &str, name: &str, value: Value, only_new: bool) {
-        let values = self.key(key);
-        match values
-            .iter_mut()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-        {
-            Some(_) if only_new => {}
-            Some((_, old)) => *old = value,
-            None => values.push((name.to_string(), value)),
-        }
+        self.key(key).set(name, value, only_new);
     }
 
     pub fn delete_value(&mut self, key: &str, name: &str) {
-        self.key(key).retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+        self.key(key).delete(name);
     }
 
     pub fn delete_values(&mut self, key: &str) {
-        self.key(key).clear();
+        *self.key(key) = Values::default();
     }
 
     /// Deletes the key and every key under it.
@@ -78,7 +103,7 @@ impl Registry {
     fn values(&self, key: &str) -> &[(String, Value)] {
         self.keys
             .get(&key.to_lowercase())
-            .map_or(&[], Vec::as_slice)
+            .map_or(&[], |values| values.list.as_slice())
     }
 
     /// The text values of `key`, in order, for a list policy: `counts` says which values

@@ -38,6 +38,15 @@ impl Network {
             && self.prefix <= other.prefix
             && other.base & !self.size_mask() == self.base
     }
+
+    /// Every network that holds this one, from `/0` to the prefix just shorter than its own.
+    pub fn supernets(&self) -> impl Iterator<Item = Network> + '_ {
+        (0..self.prefix).map(|prefix| {
+            let mut wider = Network { prefix, ..*self };
+            wider.base &= !wider.size_mask();
+            wider
+        })
+    }
 }
 
 impl fmt::Display for Network {

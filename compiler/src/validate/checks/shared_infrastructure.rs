@@ -108,10 +108,35 @@ pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
         }
         out.push(ValidateError(diag.help(HELP)));
     }
+    // Networks nest or are apart: an open network meets the blocked ones that start inside it
+    // (found in address order) and those that hold it (found by its supernets), not every
+    // blocked network of a policy of thousands.
+    let mut in_order: Vec<(bool, u128, usize)> = (blocked_networks.iter().enumerate())
+        .map(|(at, (n, _, _))| (n.v6, n.base, at))
+        .collect();
+    in_order.sort_unstable();
+    let mut by_network: FxHashMap<network::Network, Vec<usize>> = FxHashMap::default();
+    for (at, (n, _, _)) in blocked_networks.iter().enumerate() {
+        by_network.entry(*n).or_default().push(at);
+    }
     for def in open {
         let channel = def.decl.name.text.as_str();
         for (open_parsed, open_net) in def.networks() {
-            for (parsed, banned, net) in &blocked_networks {
+            let (v6, first, last) = (open_parsed.v6, open_parsed.base, open_parsed.last());
+            let start = in_order.partition_point(|&(f, base, _)| (f, base) < (v6, first));
+            let end = in_order.partition_point(|&(f, base, _)| (f, base) <= (v6, last));
+            let holding = open_parsed
+                .supernets()
+                .flat_map(|wider| by_network.get(&wider).into_iter().flatten().copied());
+            let mut meeting: Vec<usize> = in_order[start..end]
+                .iter()
+                .map(|&(_, _, at)| at)
+                .chain(holding)
+                .collect();
+            // In the order the blocked networks are declared, each once.
+            meeting.sort_unstable();
+            meeting.dedup();
+            for (parsed, banned, net) in meeting.into_iter().map(|at| &blocked_networks[at]) {
                 if (parsed.contains(&open_parsed) || open_parsed.contains(parsed))
                     && *banned != channel
                 {

@@ -7,6 +7,8 @@ use crate::resolve::ChannelDef;
 use crate::syntax::ast::Str;
 use crate::validate::{Context, ValidateError};
 use crate::vocabulary::Enforcement;
+use rustc_hash::FxHashMap;
+use std::borrow::Cow;
 
 /// (keyword, the channel's values of it, whether case matters, what to use instead).
 type Signers<'a> = [(&'static str, &'a Option<Vec<Str>>, bool, &'static str); 2];
@@ -29,24 +31,42 @@ fn signers(def: &ChannelDef) -> Signers<'_> {
     ]
 }
 
+/// A signer as it is compared: a publisher in any case of its ASCII letters.
+fn key(value: &str, case_matters: bool) -> Cow<'_, str> {
+    if case_matters {
+        Cow::Borrowed(value)
+    } else {
+        Cow::Owned(value.to_ascii_lowercase())
+    }
+}
+
 pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
     let program = ctx.program;
     let blocked = program.blocked_channels(Enforcement::Endpoint);
     let allowed = program.open_channels();
+    // The allowed channels that name each signer, in their order: a blocked channel's signers
+    // are looked up, not compared with every allowed channel's (thousands of each).
+    let mut naming: [FxHashMap<Cow<str>, Vec<usize>>; 2] = Default::default();
+    for (at, a) in allowed.iter().enumerate() {
+        for (i, (_, values, case_matters, _)) in signers(a).into_iter().enumerate() {
+            for value in values.iter().flatten() {
+                let channels = naming[i].entry(key(&value.value, case_matters)).or_default();
+                if channels.last() != Some(&at) {
+                    channels.push(at);
+                }
+            }
+        }
+    }
     for def in &blocked {
         for (i, (keyword, values, case_matters, instead)) in signers(def).into_iter().enumerate() {
             for value in values.iter().flatten() {
-                let same = |other: &Str| {
-                    if case_matters {
-                        other.value == value.value
-                    } else {
-                        other.value.eq_ignore_ascii_case(&value.value)
-                    }
-                };
-                let Some(shared_with) = allowed.iter().find(|a| {
-                    a.decl.name.text != def.decl.name.text
-                        && signers(a)[i].1.iter().flatten().any(same)
-                }) else {
+                let shared_with = naming[i]
+                    .get(&key(&value.value, case_matters))
+                    .into_iter()
+                    .flatten()
+                    .map(|&at| allowed[at])
+                    .find(|a| a.decl.name.text != def.decl.name.text);
+                let Some(shared_with) = shared_with else {
                     continue;
                 };
                 out.push(ValidateError(

@@ -5,16 +5,17 @@
 //!   keeps nothing reachable.
 
 use crate::diagnostics::{quote, Code, Diagnostic};
-use crate::normalize::domain::SuffixIndex;
+use crate::normalize::domain::{NameEntry, SuffixIndex};
 use crate::resolve::Program;
-use crate::syntax::ast::{Name, Tier};
+use crate::syntax::ast::Tier;
 use crate::validate::{Context, ValidateError};
 use crate::vocabulary::{Enforcement, TierKind};
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
     let program = ctx.program;
     for tier in &program.tiers {
+        let overlapped = carved_with_a_blocked_name(program, tier);
         for channel in &tier.carve_out {
             let open = program
                 .tier_of(&channel.text)
@@ -38,7 +39,7 @@ pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
                         .label(channel.span, problem)
                         .help("`carve-out` keeps an allowed channel's names reachable inside the domains a banned tier blocks by DNS"),
                 ));
-            } else if !blocks_a_name_of(program, tier, channel) {
+            } else if !overlapped.contains(channel.text.as_str()) {
                 out.push(ValidateError(
                     Diagnostic::new(Code::W224, format!("the carve-out of {} carves nothing out", quote(&channel.text)))
                         .label(channel.span, format!("tier `{}` blocks no name `{}` uses", tier.name.text, channel.text))
@@ -49,26 +50,42 @@ pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
     }
 }
 
-/// Whether a name a channel of `tier` blocks and a name `carved` uses overlap. A blocked name
-/// inside one of its domains (`web.skype.com` inside `*.skype.com`) is E211's, which says why
-/// no carve-out can help: it is no reason to say the carve-out is idle as well.
-fn blocks_a_name_of(program: &Program, tier: &Tier, carved: &Name) -> bool {
-    let names = &program.channels[&carved.text].names;
-    // The carved channel's names are few, the tier's may be a feed of a million: index the
-    // few, by suffix for the blocked names that cover them and by name for the domains that
-    // hold a blocked name, and look each blocked name up once.
-    let index = SuffixIndex::new(names.iter().map(|e| (e.name.clone(), e.scope, ())));
-    let domains: FxHashSet<&str> = names
+/// The channels `tier` carves out that a name it blocks overlaps. A blocked name inside one of
+/// their domains (`web.skype.com` inside `*.skype.com`) is E211's, which says why no carve-out
+/// can help: it is no reason to say the carve-out is idle as well.
+fn carved_with_a_blocked_name<'p>(program: &'p Program, tier: &Tier) -> FxHashSet<&'p str> {
+    let carved: Vec<(&str, &[NameEntry])> = tier
+        .carve_out
         .iter()
-        .filter(|e| e.scope.covers_subdomains())
-        .map(|e| e.name.as_ref())
+        .filter_map(|c| program.channels.get_key_value(&c.text))
+        .map(|(name, def)| (name.as_str(), def.names.as_slice()))
         .collect();
-    tier.channels
+    // The carved channels' names are fewer than the tier's, which may be a feed of a million:
+    // index them, by suffix for the blocked names that cover them and by name for the domains
+    // that hold a blocked name, and look each blocked name up once for all of them.
+    let index = SuffixIndex::new(carved.iter().flat_map(|&(channel, names)| {
+        names
+            .iter()
+            .map(move |e| (e.name.clone(), e.scope, channel))
+    }));
+    let mut domains: FxHashMap<&str, Vec<&str>> = FxHashMap::default();
+    for &(channel, names) in &carved {
+        for e in names.iter().filter(|e| e.scope.covers_subdomains()) {
+            domains.entry(e.name.as_ref()).or_default().push(channel);
+        }
+    }
+    let mut overlapped = FxHashSet::default();
+    for rule in tier
+        .channels
         .iter()
         .flat_map(|c| &program.channels[&c.text].names)
-        .any(|rule| {
-            index.covered_by(&rule.name, rule.scope).next().is_some()
-                || std::iter::successors(rule.name.split_once('.'), |(_, up)| up.split_once('.'))
-                    .any(|(_, parent)| domains.contains(parent))
-        })
+    {
+        overlapped.extend(index.covered_by(&rule.name, rule.scope).map(|e| e.2));
+        let parents =
+            std::iter::successors(rule.name.split_once('.'), |(_, up)| up.split_once('.'));
+        for (_, parent) in parents {
+            overlapped.extend(domains.get(parent).into_iter().flatten());
+        }
+    }
+    overlapped
 }

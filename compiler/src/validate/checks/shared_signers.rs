@@ -50,7 +50,9 @@ pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
     for (at, a) in allowed.iter().enumerate() {
         for (i, (_, values, case_matters, _)) in signers(a).into_iter().enumerate() {
             for value in values.iter().flatten() {
-                let channels = naming[i].entry(key(&value.value, case_matters)).or_default();
+                let channels = naming[i]
+                    .entry(key(&value.value, case_matters))
+                    .or_default();
                 if channels.last() != Some(&at) {
                     channels.push(at);
                 }

@@ -10,7 +10,7 @@ use crate::resolve::ChannelDef;
 use crate::source::Span;
 use crate::validate::{Context, ValidateError};
 use crate::vocabulary::{Enforcement, Scope};
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::BTreeMap;
 
 const HELP: &str = "carve the other channel out with `carve-out CHANNEL` in the banned tier, block the banned channel's exact names with `hosts`, block it by program with `block endpoint`, or ban the other channel too (see docs/errors/E211.md)";
@@ -32,11 +32,12 @@ pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
     let program = ctx.program;
     // Blocking by name happens in resolvers (dns) and in browsers (browser).
     let mut dns_blocked = program.blocked_channels(Enforcement::Dns);
+    let by_dns: FxHashSet<&str> = dns_blocked
+        .iter()
+        .map(|d| d.decl.name.text.as_str())
+        .collect();
     for def in program.blocked_channels(Enforcement::Browser) {
-        if !dns_blocked
-            .iter()
-            .any(|d| d.decl.name.text == def.decl.name.text)
-        {
+        if !by_dns.contains(def.decl.name.text.as_str()) {
             dns_blocked.push(def);
         }
     }
@@ -63,13 +64,17 @@ pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
     }));
     // One diagnostic per blocked rule and open channel, naming every endpoint it covers.
     let mut conflicts: BTreeMap<Rule, Vec<(String, Span)>> = BTreeMap::new();
+    // Channels the banned channel's tier carves out stay reachable: no conflict. A set for
+    // each tier, made once (a tier may ban and carve out thousands).
+    let mut carved_by_tier: FxHashMap<&str, FxHashSet<&str>> = FxHashMap::default();
     for def in &dns_blocked {
         let banned = def.decl.name.text.as_str();
-        // Channels the banned channel's tier carves out stay reachable: no conflict.
-        let carved: Vec<&str> = program
-            .tier_of(banned)
-            .map(|t| t.carve_out.iter().map(|c| c.text.as_str()).collect())
-            .unwrap_or_default();
+        let carved = match program.tier_of(banned) {
+            Some(tier) => &*carved_by_tier
+                .entry(tier.name.text.as_str())
+                .or_insert_with(|| tier.carve_out.iter().map(|c| c.text.as_str()).collect()),
+            None => &FxHashSet::default(),
+        };
         for rule in &def.names {
             for (name, scope, (channel, span)) in index.covered_by(&rule.name, rule.scope) {
                 if *channel != banned && !carved.contains(channel) {

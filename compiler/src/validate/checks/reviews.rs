@@ -3,13 +3,20 @@
 use crate::diagnostics::{quote, Code, Diagnostic};
 use crate::validate::{Context, ValidateError};
 use crate::vocabulary::date;
+use rustc_hash::FxHashMap;
 
 pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
+    // A later review of the same channel supersedes this one: each channel's latest, found
+    // once rather than by comparing every review with every other.
+    let mut latest: FxHashMap<&str, _> = FxHashMap::default();
     for r in &ctx.program.reviews {
-        // A later review of the same channel supersedes this one.
-        let superseded = ctx.program.reviews.iter().any(|other| {
-            other.channel.text == r.channel.text && other.reviewed.value > r.reviewed.value
-        });
+        let date = latest
+            .entry(r.channel.text.as_str())
+            .or_insert(r.reviewed.value);
+        *date = (*date).max(r.reviewed.value);
+    }
+    for r in &ctx.program.reviews {
+        let superseded = latest[r.channel.text.as_str()] > r.reviewed.value;
         if r.next.value < ctx.today && !superseded {
             out.push(ValidateError(
                 Diagnostic::new(

@@ -697,7 +697,8 @@ const COPIES: usize = 2 * MANY;
 /// Header policies for each policy of `TEMPLATE` in a run (`MSGPOL_PROPTEST_HEADERS` sets how
 /// many in all): each writes some 25 files that the consumers read, for four strings (one of
 /// names), so CI gives the header's fields `(1 + HEADERS) * POLICIES` strings a run, not
-/// `MANY` times as many. `MSGPOL_PROPTEST_HEADERS=9900` gives them 10,200 (about nine minutes).
+/// `MANY` times as many. `MSGPOL_PROPTEST_HEADERS=9900` gives them 10,200 (the test then takes
+/// about fifteen minutes).
 const HEADERS: usize = 3;
 
 /// How many strings a field holds in a policy of `layout`.

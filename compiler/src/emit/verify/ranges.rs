@@ -1,11 +1,14 @@
 //! Address ranges, sorted and merged where they overlap or touch: an address is looked up
 //! among them, not tried against each (a policy of thousands of networks is probed at
-//! thousands of addresses, by the oracle and by every reader of firewall rules).
+//! thousands of addresses, by the oracle and by every reader of firewall rules). Not
+//! `normalize::network::merge`: the enforcement sets the writers read are merged there, and
+//! what verifies them must not share it (nor may `emit` use the stages before the IR); and
+//! merged ranges need not be networks (three adjacent /24s make one range).
 
 use std::net::IpAddr;
 
 /// An address as a number, and whether it is IPv6.
-pub fn family_value(address: IpAddr) -> (u128, bool) {
+fn family_value(address: IpAddr) -> (u128, bool) {
     match address {
         IpAddr::V4(a) => (u128::from(u32::from(a)), false),
         IpAddr::V6(a) => (u128::from(a), true),

@@ -424,9 +424,13 @@ impl Layout {
 
     /// Whether its policies hold `f`.
     fn holds(self, f: &Field) -> bool {
-        self != Layout::Header || self.template().contains(&format!("@{}@", f.slot))
+        self != Layout::Header || HEADER_SLOTS.contains(&f.slot)
     }
 }
+
+/// The slots of `HEADER_TEMPLATE`, found once (every field of every policy of a run asks).
+static HEADER_SLOTS: std::sync::LazyLock<Vec<&str>> =
+    std::sync::LazyLock::new(|| HEADER_TEMPLATE.split('@').skip(1).step_by(2).collect());
 
 /// How a field's strings are written into its slot.
 #[derive(Clone, Copy)]
@@ -481,7 +485,10 @@ const fn field(
     }
 }
 
-const fn copied(group: Copies, mut f: Field) -> Field {
+/// Free text a declaration holds once (a label, a reviewer), written as a plain string: each
+/// copy of `group` holds one.
+const fn once(group: Copies, slot: &'static str, default: &'static [&'static str]) -> Field {
+    let mut f = field(slot, List(""), default, false, true);
     f.copied = Some(group);
     f
 }
@@ -507,10 +514,7 @@ static FIELDS: &[Field] = &[
     field("support", List(""), &["IT desk"], false, true),
     field("policy_doc", Doc(""), &["The fields fixture."], true, true),
     field("import", Each("import "), &[], true, false),
-    copied(
-        Copies::Classes,
-        field("class_label", List(""), &["Staff only"], false, true),
-    ),
+    once(Copies::Classes, "class_label", &["Staff only"]),
     field("class_doc", Doc(""), &["Day-to-day business."], true, true),
     detector(field("keywords", List(", "), &["KEYWORD"], true, true)),
     detector(field("near", List(", "), &["card"], true, true)),
@@ -536,22 +540,10 @@ static FIELDS: &[Field] = &[
         true,
         true,
     ),
-    copied(
-        Copies::Channels,
-        field("approved_label", List(""), &["Safe Talk"], false, true),
-    ),
-    copied(
-        Copies::Channels,
-        field("banned_label", List(""), &["Leaky Chat"], false, true),
-    ),
-    copied(
-        Copies::Channels,
-        field("teams_label", List(""), &["Our Teams"], false, true),
-    ),
-    copied(
-        Copies::Channels,
-        field("vendor", List(""), &["Leaky Ltd"], false, true),
-    ),
+    once(Copies::Channels, "approved_label", &["Safe Talk"]),
+    once(Copies::Channels, "banned_label", &["Leaky Chat"]),
+    once(Copies::Channels, "teams_label", &["Our Teams"]),
+    once(Copies::Channels, "vendor", &["Leaky Ltd"]),
     field("source", Each("  source "), &["vendor pages"], true, true),
     field("note", Each("  note "), &["A note."], true, true),
     field(
@@ -613,44 +605,18 @@ static FIELDS: &[Field] = &[
     field("feed_path", Each("  feed domains "), &[FEED], true, false),
     field("feed_line", FeedLine, &[], true, false),
     field("tier_doc", Doc(""), &["Banned."], true, true),
-    copied(
-        Copies::Channels,
-        field("tier_label", List(""), &["Tier 3: banned"], false, true),
-    ),
+    once(Copies::Channels, "tier_label", &["Tier 3: banned"]),
     field("exception_doc", Doc(""), &["Partners."], true, true),
-    copied(
-        Copies::Classes,
-        field("who_group", List(""), &["sales"], false, true),
-    ),
-    copied(
-        Copies::Classes,
-        field("approved_by", List(""), &["CISO"], false, true),
-    ),
-    copied(
-        Copies::Classes,
-        field(
-            "reason",
-            List(""),
-            &["Partners confirm orders"],
-            false,
-            true,
-        ),
-    ),
-    copied(
-        Copies::Channels,
-        field("reviewer", List(""), &["security team"], false, true),
-    ),
+    once(Copies::Classes, "who_group", &["sales"]),
+    once(Copies::Classes, "approved_by", &["CISO"]),
+    once(Copies::Classes, "reason", &["Partners confirm orders"]),
+    once(Copies::Channels, "reviewer", &["security team"]),
     field("finding", Each("  finding "), &["Encrypted"], true, true),
     field("incident_doc", Doc(""), &["A lesson learnt."], true, true),
-    copied(
+    once(
         Copies::Classes,
-        field(
-            "incident_title",
-            List(""),
-            &["Order list posted in the wrong chat"],
-            false,
-            true,
-        ),
+        "incident_title",
+        &["Order list posted in the wrong chat"],
     ),
     field(
         "lesson",

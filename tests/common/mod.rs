@@ -657,6 +657,19 @@ pub fn start_web_server() -> u16 {
 /// What Squid on `proxy` makes of a request for `http://HOST:WEB/`: its status line and
 /// whole answer.
 pub fn through_squid(proxy: u16, host: &str, web: u16) -> (String, String) {
+    // A connection Squid accepts and closes without a byte (a worker restarting under load)
+    // is asked again; an answer of any kind, allowed or refused, is never asked twice.
+    for _ in 0..3 {
+        let answer = squid_request(proxy, host, web);
+        if let Some(status) = answer.lines().next() {
+            return (status.to_string(), answer);
+        }
+    }
+    ("no answer".to_string(), String::new())
+}
+
+/// One request for `host` through the Squid on `proxy`: all it answered.
+fn squid_request(proxy: u16, host: &str, web: u16) -> String {
     // Squid's master restarts a worker that stops, refusing connections meanwhile: wait for it.
     let started = Instant::now();
     let mut stream = loop {
@@ -678,8 +691,7 @@ pub fn through_squid(proxy: u16, host: &str, web: u16) -> (String, String) {
     .unwrap();
     let mut answer = String::new();
     let _ = stream.read_to_string(&mut answer);
-    let status = answer.lines().next().unwrap_or("no answer").to_string();
-    (status, answer)
+    answer
 }
 
 /// A Squid on a free loopback port with the squid target's snippet (in `dir`, with the files

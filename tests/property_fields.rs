@@ -48,12 +48,13 @@
 //!   every string value.
 //! - XML (`applocker`, the Purview rule package): `xmllint --noout`, then Python's
 //!   ElementTree, every element's text and every attribute value.
-//! - Santa's profile: Python's `plistlib`, every string (`CustomMsg`, HTML, as `html.parser`
-//!   reads its text).
-//! - HTML guides and briefing: Python's `html.parser`, the text of each block element (`p`,
-//!   `li`, `td`, headings, …) and every attribute value; the tags.
+//! - Santa's profile: Python's `plistlib`, every string (`CustomMsg`, HTML, as Python's
+//!   `html.parser` reads its text).
+//! - HTML guides and briefing: html5ever's tokenizer (the WHATWG one browsers use), the text
+//!   of each block element (`p`, `li`, `td`, headings, …) and every attribute value; the tags,
+//!   comments and parse errors.
 //! - Markdown guides and briefing: `cmark-gfm` with GitHub's table, task list and
-//!   strikethrough extensions, then as HTML.
+//!   strikethrough extensions (all files in one run, `markdown`), then as HTML.
 //! - PowerShell (`windows-firewall`, `teams`, `purview`): tree-sitter-powershell, no parse
 //!   error, every string literal (quotes undoubled), the number of comments.
 //! - PAC: node evaluates the file and asks `FindProxyForURL` about the policy's names: the same
@@ -72,11 +73,10 @@
 //! `COPIES` declarations, the first and its copies (`CLASS_COPY`, `CHANNEL_COPY`), in every
 //! other policy (over 10,000 a run too). The policy header is held once: besides the
 //! template's, `HEADERS` small policies for each (`HEADER_TEMPLATE`,
-//! `MSGPOL_PROPTEST_HEADERS` in all) give its fields 1,200 strings a run in CI, 10,200 with
-//! `MSGPOL_PROPTEST_HEADERS=9900`. The Teams script writes a setting once, so only the first
-//! `harden` blocks put their channel's label there. `MSGPOL_PROPTEST_SEED` picks another
-//! sequence; `MSGPOL_PROPTEST_KEEP=1` keeps the files.
-//! Half of the strings have the characters every policy refuses (E002) and line breaks taken
+//! `MSGPOL_PROPTEST_HEADERS` in all) give its fields 10,200 strings a run too. The Teams
+//! script writes a setting once, so only the first `harden` blocks put their channel's label
+//! there. `MSGPOL_PROPTEST_SEED` picks another sequence; `MSGPOL_PROPTEST_KEEP=1` keeps the
+//! files. Half of the strings have the characters every policy refuses (E002) and line breaks taken
 //! out, so that many are kept. Free text is never empty here
 //! (`empty_text_is_refused_with_a_code`).
 
@@ -661,11 +661,11 @@ const MANY: usize = 34;
 const COPIES: usize = 2 * MANY;
 
 /// Header policies for each policy of `TEMPLATE` in a run (`MSGPOL_PROPTEST_HEADERS` sets how
-/// many in all): each writes some 25 files that the consumers read, for four strings (one of
-/// names), so CI gives the header's fields `(1 + HEADERS) * POLICIES` strings a run, not
-/// `MANY` times as many. `MSGPOL_PROPTEST_HEADERS=9900` gives them 10,200 (the test then takes
-/// about fifteen minutes).
-const HEADERS: usize = 3;
+/// many in all): the header's fields get `(1 + HEADERS) * POLICIES` strings a run, as many as
+/// `MANY` gives. Each header policy writes some 25 files for the consumers (80 KB of HTML), so
+/// they are read in few runs: every Markdown file in one cmark-gfm run, HTML by html5ever in
+/// this process, every ipset file in one restore.
+const HEADERS: usize = MANY - 1;
 
 /// How many strings a field holds in a policy of `layout`.
 fn count(f: &Field, layout: Layout) -> usize {
@@ -1181,8 +1181,9 @@ struct Read {
     error: bool,
 }
 
-/// Python reading every file of `files` (kind, path) as its format: JSON, XML, plist, HTML or
-/// PowerShell.
+/// Python reading every file of `files` (kind, path) as its format: JSON, XML, plist or
+/// PowerShell (HTML files are read by `read_html`; the HTML in a Santa message by
+/// `html.parser`).
 const READ: &str = r#"
 import html, json, plistlib, sys, xml.etree.ElementTree as ET
 from html.parser import HTMLParser
@@ -1286,8 +1287,6 @@ for kind, path in json.load(sys.stdin):
         lits = []
         strings(plistlib.loads(open(path, "rb").read()), lits)
         out[path] = {"literals": lits, "tags": {}, "comments": 0, "error": False}
-    elif kind == "html":
-        out[path] = html_read(text_of(path))
     elif kind == "ps1":
         out[path] = ps1_read(path)
 sys.stdout.write(json.dumps(out))
@@ -1315,6 +1314,59 @@ fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
             out.push(path);
         }
     }
+}
+
+/// `items` in two halves (every other one), for two threads: the machine has two cores.
+fn in_two<T: Copy>(items: &[T]) -> impl Iterator<Item = Vec<T>> + '_ {
+    (0..2).map(|half| items.iter().skip(half).step_by(2).copied().collect())
+}
+
+/// A paragraph between two Markdown files of one cmark-gfm run, and its rendering.
+const MARKDOWN_BOUNDARY: &str = "\n\nmsgpol-file-boundary-5c1e\n\n";
+const RENDERED_BOUNDARY: &str = "<p>msgpol-file-boundary-5c1e</p>\n";
+
+/// cmark-gfm's HTML for each Markdown file. One run renders them all, a paragraph of its own
+/// between two files (a blank line closes every block a file may leave open but a fenced code
+/// block or an HTML comment: then each file is rendered in a run of its own). Link reference
+/// definitions hold for the whole run, but one defined by a file is a failure of that file
+/// whatever the run, and one used by another changes that file's tags, so batching can add a
+/// failure, never hide one.
+fn markdown(files: &[&PathBuf]) -> Vec<String> {
+    const EXTENSIONS: [&str; 6] = ["-e", "table", "-e", "tasklist", "-e", "strikethrough"];
+    let texts: Vec<String> = files
+        .iter()
+        .map(|f| std::fs::read_to_string(f).unwrap())
+        .collect();
+    let all = pipe(
+        "cmark-gfm",
+        &EXTENSIONS,
+        texts.join(MARKDOWN_BOUNDARY).as_bytes(),
+    );
+    let rendered: Vec<String> = all.split(RENDERED_BOUNDARY).map(String::from).collect();
+    if rendered.len() == files.len() {
+        return rendered;
+    }
+    texts
+        .iter()
+        .map(|text| pipe("cmark-gfm", &EXTENSIONS, text.as_bytes()))
+        .collect()
+}
+
+/// Each HTML file of `files` (kind, path) as a browser's tokenizer reads it.
+fn read_html(files: &[&(String, String)]) -> HashMap<String, Read> {
+    files
+        .iter()
+        .map(|(_, path)| {
+            let html = common::html::read(&std::fs::read_to_string(path).unwrap());
+            let read = Read {
+                literals: html.literals,
+                tags: html.tags,
+                comments: 0,
+                error: false,
+            };
+            (path.clone(), read)
+        })
+        .collect()
 }
 
 /// PAC stubs and a run of `FindProxyForURL` over the policy's names for every file given.
@@ -1382,12 +1434,19 @@ fn consume(dirs: &[PathBuf], work: &Path) -> Consumed {
     if !common::require_tool("cmark-gfm") {
         missing.push("cmark-gfm");
     } else {
-        for md in by_ext("md") {
-            let html = pipe(
-                "cmark-gfm",
-                &["-e", "table", "-e", "tasklist", "-e", "strikethrough"],
-                &std::fs::read(md).unwrap(),
-            );
+        let md = by_ext("md");
+        let rendered: Vec<(&PathBuf, String)> = std::thread::scope(|scope| {
+            let runs: Vec<_> = in_two(&md)
+                .map(|half| {
+                    scope.spawn(move || {
+                        let html = markdown(&half);
+                        half.into_iter().zip(html)
+                    })
+                })
+                .collect();
+            runs.into_iter().flat_map(|r| r.join().unwrap()).collect()
+        });
+        for (md, html) in rendered {
             let out = md.with_extension("md.html");
             std::fs::write(&out, html).unwrap();
             listed.push(("html".into(), out.display().to_string()));
@@ -1411,37 +1470,34 @@ fn consume(dirs: &[PathBuf], work: &Path) -> Consumed {
         listed.retain(|(k, _)| k != "ps1");
         missing.push("tree-sitter-powershell");
     }
-    let mut read = HashMap::new();
-    if !common::require_tool("python3") {
-        missing.extend([
-            "cmark-gfm",
-            "html.parser",
-            "json",
-            "xmllint + ElementTree",
-            "plistlib",
-        ]);
-    } else {
-        // Two readers at once, a file in two to each: the machine has two cores.
-        let halves: Vec<Vec<&(String, String)>> = (0..2)
-            .map(|half| listed.iter().skip(half).step_by(2).collect())
-            .collect();
-        std::thread::scope(|scope| {
-            let runs: Vec<_> = halves
-                .iter()
-                .map(|half| {
-                    scope.spawn(move || {
-                        let input = serde_json::to_string(half).unwrap();
-                        pipe("python3", &["-c", READ], input.as_bytes())
-                    })
-                })
-                .collect();
-            for run in runs {
-                let part: HashMap<String, Read> =
-                    serde_json::from_str(&run.join().unwrap()).unwrap();
-                read.extend(part);
-            }
-        });
+    let (html, others): (Vec<_>, Vec<_>) = listed.iter().partition(|(k, _)| k == "html");
+    let python = common::require_tool("python3");
+    if !python {
+        missing.extend(["json", "xmllint + ElementTree", "plistlib"]);
     }
+    // Two readers of each kind at once, a file in two to each: the machine has two cores.
+    let mut read = HashMap::new();
+    std::thread::scope(|scope| {
+        let tokenized: Vec<_> = in_two(&html)
+            .map(|half| scope.spawn(move || read_html(&half)))
+            .collect();
+        let literal_readers: Vec<_> = in_two(&others)
+            .filter(|_| python)
+            .map(|half| {
+                scope.spawn(move || {
+                    let input = serde_json::to_string(&half).unwrap();
+                    pipe("python3", &["-c", READ], input.as_bytes())
+                })
+            })
+            .collect();
+        for run in literal_readers {
+            let part: HashMap<String, Read> = serde_json::from_str(&run.join().unwrap()).unwrap();
+            read.extend(part);
+        }
+        for run in tokenized {
+            read.extend(run.join().unwrap());
+        }
+    });
     let mut pac = HashMap::new();
     let pacs = by_ext("pac");
     if common::require_tool("node") && !pacs.is_empty() {
@@ -1579,18 +1635,32 @@ fn line_based(all: &[PathBuf], work: &Path) {
     }
     let ipset = named("ipset", "msgpol.ipset");
     if !ipset.is_empty() && common::require_tool("ipset") && common::can_unshare("-n") {
-        // In a network namespace of its own, each file restored twice (as a rebuild is) and
-        // its sets destroyed before the next.
-        let script = r#"for f in "$@"; do
-            ipset restore -exist -f "$f" && ipset restore -exist -f "$f" && ipset destroy ||
-                { echo "refused: $f"; exit 1; }
-        done"#;
+        // One restore in a network namespace of its own: each file twice (as a rebuild
+        // restores it), then its sets destroyed before the next file.
+        let mut restore = String::new();
+        let (mut first_lines, mut lines) = (Vec::new(), 0);
+        for file in &ipset {
+            first_lines.push(lines + 1);
+            let text = std::fs::read_to_string(file).unwrap();
+            let segment = format!("{text}\n{text}\ndestroy\n");
+            lines += segment.matches('\n').count();
+            restore.push_str(&segment);
+        }
+        let path = work.join("all.ipset");
+        std::fs::write(&path, &restore).unwrap();
         let (ok, text) = common::run(
             Command::new("unshare")
-                .args(["-n", "sh", "-c", script, "sh"])
-                .args(&ipset),
+                .args(["-n", "ipset", "restore", "-exist", "-f"])
+                .arg(&path),
         );
-        assert!(ok, "ipset restore: {text}");
+        // ipset names the line it refused: say whose it is.
+        let line: usize = text
+            .split("Error in line ")
+            .nth(1)
+            .and_then(|rest| rest.split(':').next()?.parse().ok())
+            .unwrap_or(1);
+        let whose = first_lines.partition_point(|&first| first <= line).max(1) - 1;
+        assert!(ok, "ipset restore of {}: {text}", ipset[whose].display());
     }
     let pols = named("Machine", "Registry.pol");
     if !pols.is_empty() && common::require_tool("ndrdump") {
@@ -1775,7 +1845,7 @@ fn reader(path: &str) -> &'static str {
     let ends = |e: &str| path.ends_with(e);
     match () {
         _ if ends(".md.html") => "cmark-gfm",
-        _ if ends(".html") => "html.parser",
+        _ if ends(".html") => "html5ever",
         _ if ends(".json") => "json",
         _ if ends(".xml") => "xmllint + ElementTree",
         _ if ends(".mobileconfig") => "plistlib",
@@ -2009,7 +2079,7 @@ fn run_mode(mode: Mode, policies: usize, rng: &mut Rng, work: &Path) {
     eprintln!("strings read back, by reader: {read_back:?}");
     for reader in [
         "cmark-gfm",
-        "html.parser",
+        "html5ever",
         "json",
         "xmllint + ElementTree",
         "plistlib",

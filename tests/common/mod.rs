@@ -3,6 +3,7 @@
 
 pub mod hostile;
 pub mod hostlist;
+pub mod html;
 pub mod rng;
 
 use msgpol::diagnostics::{render, ErrorFormat};

@@ -204,6 +204,47 @@ fn guides_never_call_an_exception_without_effect_active() {
     }
 }
 
+/// The guides' review tables mark a review "due" from 30 days before its next date and
+/// "overdue" once the date has passed; a review further off has no mark.
+#[test]
+fn guides_mark_a_review_due_within_30_days_of_its_date_and_overdue_after_it() {
+    // Its review of Safe Talk is next due on 2027-04-01.
+    let path = common::root().join("tests/fixtures/ok/all-declarations.msgpol");
+    let days = [
+        ("2027-03-01", None),
+        ("2027-03-02", Some("due")),
+        ("2027-04-01", Some("due")),
+        ("2027-04-02", Some("overdue")),
+    ];
+    for (day, mark) in days {
+        let today =
+            time::Date::parse(day, &time::format_description::well_known::Iso8601::DATE).unwrap();
+        let ir = msgpol::compile(&path, today).unwrap().ir.expect("an IR");
+        for target in ["guide-md", "guide-html"] {
+            let emitted = msgpol::emit::find_target(target)
+                .unwrap()
+                .emit(&ir)
+                .unwrap();
+            let security = emitted
+                .files
+                .iter()
+                .find(|f| f.path.starts_with("security."))
+                .unwrap();
+            let security = String::from_utf8(security.contents.clone()).unwrap();
+            let row = security
+                .lines()
+                .find(|l| l.contains("2027-04-01"))
+                .unwrap_or_else(|| panic!("{target}: the register lists the review"));
+            let marked = ["overdue", "due"].into_iter().find(|m| {
+                row.contains(&format!("({m})"))
+                    || row.contains(&format!("(**{m}**)"))
+                    || row.contains(&format!("\"tag\">{m}<"))
+            });
+            assert_eq!(marked, mark, "{target} on {day}: {row}");
+        }
+    }
+}
+
 /// Every regular file below `dir`, by its path relative to `dir` with `/` separators.
 fn files_below(dir: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
     let mut files = std::collections::BTreeMap::new();

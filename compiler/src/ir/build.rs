@@ -136,7 +136,7 @@ pub fn build(program: &Program, map: &SourceMap, today: Date) -> Ir {
             reviewer: r.reviewer.as_ref().map(|s| s.value.clone()),
             findings: r.findings.iter().map(|f| f.value.clone()).collect(),
             next: r.next.value,
-            overdue: r.next.value < today,
+            status: ReviewStatus::on(r.next.value, today),
             at: loc(r.span),
         })
         .collect();

@@ -14,7 +14,7 @@ pub use crate::source::Location;
 pub use crate::vocabulary::date;
 pub use crate::vocabulary::{
     Cadence, CadenceUnit, Checksum, Confidence, E2ee, Enforcement, ExceptionStatus, Hardening,
-    Medium, PortRange, Property, Protocol, Requirement, Scope, Size, TierKind,
+    Medium, PortRange, Property, Protocol, Requirement, ReviewStatus, Scope, Size, TierKind,
 };
 use serde::Serialize;
 use std::collections::HashMap;
@@ -22,7 +22,7 @@ use std::sync::Arc;
 use time::Date;
 
 /// Bumped whenever the JSON shape changes incompatibly.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 #[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Ir {
@@ -228,7 +228,7 @@ pub struct ReviewInfo {
     #[serde(with = "crate::vocabulary::date::iso")]
     #[schemars(with = "String")]
     pub next: Date,
-    pub overdue: bool,
+    pub status: ReviewStatus,
     pub at: Location,
 }
 

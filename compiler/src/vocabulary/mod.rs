@@ -205,6 +205,34 @@ pub enum ExceptionStatus {
     NoEffect,
 }
 
+/// Where a vendor review's next date stands on a day: passed, near, or further off.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReviewStatus {
+    /// Further off than `DUE_WITHIN_DAYS`.
+    Scheduled,
+    /// Within `DUE_WITHIN_DAYS` days.
+    Due,
+    /// Passed (W207).
+    Overdue,
+}
+
+impl ReviewStatus {
+    /// Days before its next date at which a review counts as due.
+    pub const DUE_WITHIN_DAYS: i64 = 30;
+
+    /// The status on `today` of a review whose next one is on `next`.
+    pub fn on(next: time::Date, today: time::Date) -> ReviewStatus {
+        if next < today {
+            ReviewStatus::Overdue
+        } else if (next - today).whole_days() <= Self::DUE_WITHIN_DAYS {
+            ReviewStatus::Due
+        } else {
+            ReviewStatus::Scheduled
+        }
+    }
+}
+
 impl ExceptionStatus {
     /// Days before its end at which an exception counts as expiring.
     pub const EXPIRY_WARNING_DAYS: i64 = 30;
@@ -223,5 +251,22 @@ impl ExceptionStatus {
         } else {
             ExceptionStatus::Active
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ReviewStatus;
+    use time::macros::date;
+
+    #[test]
+    fn a_review_is_due_within_30_days_of_its_next_date_and_overdue_after_it() {
+        let today = date!(2026 - 11 - 23);
+        let on = |next| ReviewStatus::on(next, today);
+        assert_eq!(on(date!(2027 - 10 - 01)), ReviewStatus::Scheduled);
+        assert_eq!(on(date!(2026 - 12 - 24)), ReviewStatus::Scheduled);
+        assert_eq!(on(date!(2026 - 12 - 23)), ReviewStatus::Due);
+        assert_eq!(on(today), ReviewStatus::Due);
+        assert_eq!(on(date!(2026 - 11 - 22)), ReviewStatus::Overdue);
     }
 }

@@ -7,7 +7,7 @@
 use super::coverage::Coverage;
 use super::{Audience, Evidence};
 use crate::emit::Control;
-use crate::ir::{CadenceUnit, Ir, Requirement, TierKind};
+use crate::ir::{CadenceUnit, Ir, Requirement, ReviewStatus, TierKind};
 use serde::Serialize;
 
 /// Evidence keys this module produces (each has words in the strings table).
@@ -103,7 +103,11 @@ fn facts(ir: &Ir) -> Facts {
     let approved: Vec<_> = ir
         .channels_where(|t| t.kind == TierKind::Approved)
         .collect();
-    let reviewed = |name: &str| ir.reviews.iter().any(|r| r.channel == name && !r.overdue);
+    let reviewed = |name: &str| {
+        ir.reviews
+            .iter()
+            .any(|r| r.channel == name && r.status != ReviewStatus::Overdue)
+    };
     let allowing: Vec<_> = ir
         .tiers
         .iter()

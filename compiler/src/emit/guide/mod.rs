@@ -12,7 +12,7 @@ use crate::emit::templates::{encoded, render, template, Template};
 use crate::emit::{EmitError, OutputFile};
 use crate::ir::{
     date, ChannelInfo, ClassInfo, E2ee, Enforcement, ExceptionInfo, IncidentInfo, Ir, Medium,
-    PolicyInfo, Property, Requirement, ReviewInfo, TierKind, Verdict,
+    PolicyInfo, Property, Requirement, ReviewInfo, ReviewStatus, TierKind, Verdict,
 };
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -483,7 +483,7 @@ fn risks(ir: &Ir, coverage: &Coverage) -> Vec<Evidence> {
             "risk-overdue",
             ir.reviews
                 .iter()
-                .filter(|r| r.overdue)
+                .filter(|r| r.status == ReviewStatus::Overdue)
                 .map(|r| format!("{} · {}", channel_label(ir, &r.channel), r.next))
                 .collect(),
         ),

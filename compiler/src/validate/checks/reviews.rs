@@ -2,7 +2,7 @@
 
 use crate::diagnostics::{quote, Code, Diagnostic};
 use crate::validate::{Context, ValidateError};
-use crate::vocabulary::date;
+use crate::vocabulary::{date, ReviewStatus};
 use rustc_hash::FxHashMap;
 
 pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
@@ -17,7 +17,8 @@ pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
     }
     for r in &ctx.program.reviews {
         let superseded = latest[r.channel.text.as_str()] > r.reviewed.value;
-        if r.next.value < ctx.today && !superseded {
+        let overdue = ReviewStatus::on(r.next.value, ctx.today) == ReviewStatus::Overdue;
+        if overdue && !superseded {
             out.push(ValidateError(
                 Diagnostic::new(
                     Code::W207,

@@ -20,7 +20,8 @@
 //! The fields, each a slot of `TEMPLATE` (every declaration kind; a field of the other kind
 //! keeps its default value):
 //!
-//! - policy: title, organisation, version, owner, support, its doc comment (`///`);
+//! - policy: title, organisation, version, owner, support, security team, its doc comment
+//!   (`///`);
 //! - `import` paths;
 //! - class: label, doc comment; detector: `keywords`, `near` words, `example`, `not-example`,
 //!   doc comment;
@@ -104,6 +105,7 @@ policy @title@ {
   effective 2026-05-01
   owner @owner@
   support @support@
+  security-team @security_team@
   briefing every 6 months
 }
 @import@
@@ -328,6 +330,7 @@ const HEADER_TEMPLATE: &str = r#"policy @title@ {
   effective 2026-05-01
   owner @owner@
   support @support@
+  security-team @security_team@
   briefing every 6 months
 }
 
@@ -512,6 +515,13 @@ static FIELDS: &[Field] = &[
         true,
     ),
     field("support", List(""), &["IT desk"], false, true),
+    field(
+        "security_team",
+        List(""),
+        &["information security"],
+        false,
+        true,
+    ),
     field("policy_doc", Doc(""), &["The fields fixture."], true, true),
     field("import", Each("import "), &[], true, false),
     once(Copies::Classes, "class_label", &["Staff only"]),

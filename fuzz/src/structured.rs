@@ -277,12 +277,18 @@ impl<'a> Arbitrary<'a> for Policy {
         let size = pick(u, &["small", "medium", "large"])?;
         writeln!(
             s,
-            "policy {} {{\n  organisation \"O\"\n  size {size}\n  version \"1\"\n  effective {}\n  owner \"security@example.org\"\n  support \"desk\"\n  briefing every {} months\n}}\n",
+            "policy {} {{\n  organisation \"O\"\n  size {size}\n  version \"1\"\n  effective {}\n  owner \"security@example.org\"\n  support \"desk\"\n  briefing every {} months",
             quoted(&text(u, &["Fuzzed policy"])?),
             date(u)?,
             u.int_in_range(1..=12u8)?
         )
         .unwrap();
+        // Sometimes a security team, named like the exceptions' groups (W225).
+        if u.arbitrary::<bool>()? {
+            let team = quoted(&text(u, &["sales", "security"])?);
+            writeln!(s, "  security-team {team}").unwrap();
+        }
+        s.push_str("}\n\n");
         s.push_str("import std.classes\n");
         let std_channels = u.arbitrary::<bool>()?;
         if std_channels {

@@ -51,6 +51,8 @@ pub struct Policy {
     pub owner: Str,
     pub support: Str,
     pub briefing: Spanned<Cadence>,
+    /// The group that runs the policy (`security-team`), as exceptions name groups.
+    pub security_team: Option<Str>,
     pub docs: Vec<String>,
     pub span: Span,
 }

@@ -1,6 +1,10 @@
-//! `policy "Title" { … }`: the header, every statement of which is required.
+//! `policy "Title" { … }`: the header, every statement of which is required but the
+//! security team's name.
 
-use super::block::{Block, Keyword, Occurs::Required};
+use super::block::{
+    Block, Keyword,
+    Occurs::{Once, Required},
+};
 use super::statement::{opening, report, set};
 use super::values::size;
 use crate::syntax::args::Args;
@@ -20,6 +24,7 @@ struct Draft {
     owner: Option<Str>,
     support: Option<Str>,
     briefing: Option<Spanned<Cadence>>,
+    security_team: Option<Str>,
 }
 
 const POLICY: Block<Draft> = Block {
@@ -67,6 +72,12 @@ const POLICY: Block<Draft> = Block {
         Keyword::new("briefing", Required("briefing every 6 months"), |d, a| {
             set(&mut d.briefing, briefing(a))
         }),
+        Keyword::new("security-team", Once, |d, a| {
+            set(
+                &mut d.security_team,
+                a.text("name the group, e.g. `security-team \"information security\"`"),
+            )
+        }),
     ],
 };
 
@@ -88,6 +99,7 @@ pub fn lower(stmt: &Stmt, errors: &mut Vec<SyntaxError>) -> Option<Decl> {
         owner: draft.owner?,
         support: draft.support?,
         briefing: draft.briefing?,
+        security_team: draft.security_team,
         docs: stmt.docs.clone(),
         span: stmt.span,
     })))

@@ -14,6 +14,7 @@ mod identifiers;
 mod mfa;
 mod networks;
 mod reviews;
+mod security_team;
 mod shared_infrastructure;
 mod shared_signers;
 mod tier_feeds;
@@ -36,6 +37,7 @@ pub const ALL: &[Check] = &[
     alternatives::check,
     exceptions::check,
     exception_effect::check,
+    security_team::check,
     reviews::check,
     mfa::check,
     e2ee_ceiling::check,

@@ -28,13 +28,18 @@ fn today() -> time::Date {
     time::Date::from_calendar_date(2026, time::Month::November, 23).unwrap()
 }
 
+/// A vendor review of `channel` (five lines): a large policy's approved channels need one.
+fn review(channel: &str) -> String {
+    format!("review {channel} {{\n  reviewed 2026-10-01 by \"security team\"\n  finding \"Vetted\"\n  next 2027-10-01\n}}\n")
+}
+
 /// A valid policy of about `lines` lines: channels with endpoints, an approved and a banned tier.
 fn generated_policy(lines: usize) -> String {
     let mut text = String::from(
         "policy \"Generated\" {\n  organisation \"Bench Ltd\"\n  size large\n  version \"1\"\n  effective 2026-01-01\n  owner \"o@bench.example\"\n  support \"desk\"\n  briefing every 6 months\n}\n\nimport std.classes\n\n",
     );
-    let per_channel = 9;
-    let count = lines.saturating_sub(40) / (per_channel + 1);
+    // Ten lines a channel, and a review of five for the half that is approved.
+    let count = lines.saturating_sub(40) * 2 / 25;
     for i in 0..count {
         let _ = writeln!(
             text,
@@ -66,6 +71,9 @@ fn generated_policy(lines: usize) -> String {
         list(0..half)
     );
     let _ = write!(text, "tier banned \"Banned\" {{\n{}  allows nothing\n  block dns, firewall\n  instead gen-0\n}}\n", list(half..count));
+    for i in 0..half {
+        text.push_str(&review(&format!("gen-{i}")));
+    }
     text
 }
 
@@ -118,7 +126,9 @@ fn mixed_policy(count: usize) -> String {
         }
         approved.push(format!("a{i}"));
         monitored.push(format!("m{i}"));
+        text.push_str(&review(&format!("a{i}")));
     }
+    text.push_str(&review("safe"));
     let [banned, web, approved, carved, carved_from_web, monitored] = lists.map(|l| l.join(", "));
     let _ = write!(
         text,

@@ -64,6 +64,11 @@ tier banned "Banned" {
   allows nothing
   block dns
 }
+review safe {
+  reviewed 2026-10-01 by "security team"
+  finding "Vetted"
+  next 2027-10-01
+}
 MSGPOL
 
 cargo build --release --quiet

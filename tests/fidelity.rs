@@ -537,7 +537,7 @@ fn the_manifest_records_the_probes_of_every_verified_target() {
 fn applocker_allows_an_approved_program_under_every_variable_check_accepts() {
     for variable in msgpol::normalize::value::WINDOWS_PATH_VARIABLES {
         let policy = format!(
-            "policy \"Variables\" {{\n  organisation \"Fixture Ltd\"\n  size large\n  version \"1\"\n  effective 2026-01-01\n  owner \"security@fixture.example\"\n  support \"IT desk\"\n  briefing every 6 months\n}}\nimport std.classes\nchannel suite \"Suite\" {{\n  media text\n  mfa\n  windows-path \"%{variable}%\\\\Suite\\\\Suite.exe\"\n}}\nchannel social \"Social\" {{\n  media text\n  windows-exe \"Social.exe\"\n}}\ntier approved \"Approved\" {{\n  channels suite\n  allows up to internal\n  requires mfa\n}}\ntier banned \"Banned\" {{\n  channels social\n  allows nothing\n  block endpoint\n  instead suite\n}}\n"
+            "policy \"Variables\" {{\n  organisation \"Fixture Ltd\"\n  size large\n  version \"1\"\n  effective 2026-01-01\n  owner \"security@fixture.example\"\n  support \"IT desk\"\n  briefing every 6 months\n}}\nimport std.classes\nchannel suite \"Suite\" {{\n  media text\n  mfa\n  windows-path \"%{variable}%\\\\Suite\\\\Suite.exe\"\n}}\nchannel social \"Social\" {{\n  media text\n  windows-exe \"Social.exe\"\n}}\ntier approved \"Approved\" {{\n  channels suite\n  allows up to internal\n  requires mfa\n}}\ntier banned \"Banned\" {{\n  channels social\n  allows nothing\n  block endpoint\n  instead suite\n}}\nreview suite {{\n  reviewed 2026-10-01 by \"security team\"\n  finding \"Vetted\"\n  next 2027-10-01\n}}\n"
         );
         let ir = common::ir_of_text(&policy);
         let target = find_target("applocker").unwrap();

@@ -30,7 +30,7 @@ fn browser_feed_policy(dir: &Path, count: usize) -> PathBuf {
     let policy = dir.join("policy.msgpol");
     fs::write(
         &policy,
-        "policy \"Limits\" {\n  organisation \"O\"\n  size large\n  version \"1\"\n  effective 2026-01-01\n  owner \"o@example.org\"\n  support \"IT\"\n  briefing every 6 months\n}\nimport std.classes\nchannel suite {\n  media text\n  mfa\n  domains \"suite.example.org\"\n}\nchannel big {\n  media text\n  feed domains \"big.txt\"\n}\ntier approved {\n  channels suite\n  allows up to internal\n  requires mfa\n}\ntier banned {\n  channels big\n  allows nothing\n  block dns, browser\n}\n",
+        "policy \"Limits\" {\n  organisation \"O\"\n  size large\n  version \"1\"\n  effective 2026-01-01\n  owner \"o@example.org\"\n  support \"IT\"\n  briefing every 6 months\n}\nimport std.classes\nchannel suite {\n  media text\n  mfa\n  domains \"suite.example.org\"\n}\nchannel big {\n  media text\n  feed domains \"big.txt\"\n}\ntier approved {\n  channels suite\n  allows up to internal\n  requires mfa\n}\ntier banned {\n  channels big\n  allows nothing\n  block dns, browser\n}\nreview suite {\n  reviewed 2026-10-01 by \"security team\"\n  finding \"Vetted\"\n  next 2027-10-01\n}\n",
     )
     .unwrap();
     policy

@@ -225,6 +225,13 @@ review safe-talk {
   next 2027-04-01
 }
 
+# Vets `our-teams` and each `extra-teams-N`, which inherit from it.
+review teams {
+  reviewed 2026-04-01 by "security team"
+  finding "Vetted"
+  next 2027-04-01
+}
+
 @incident_doc@
 incident @incident_title@ {
   date 2025-11-02
@@ -390,6 +397,12 @@ tier banned "Tier 3: banned" {
   allows nothing
   block dns, firewall, endpoint, browser, dlp
   instead safe-talk
+}
+
+review safe-talk {
+  reviewed 2026-04-01 by "security team"
+  finding "Vetted"
+  next 2027-04-01
 }
 "#;
 

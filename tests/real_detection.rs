@@ -164,6 +164,11 @@ tier banned "Banned" {{
   allows nothing
   block dns
 }}
+review ok {{
+  reviewed 2026-10-01 by "security team"
+  finding "Vetted"
+  next 2027-10-01
+}}
 "#,
             if extra.is_empty() { "" } else { ", aardvark" }
         )

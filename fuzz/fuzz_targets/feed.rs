@@ -52,6 +52,12 @@ tier banned "Banned" {
   feed FORMAT "feed.txt"
   carve-out chat
 }
+
+review chat {
+  reviewed 2026-10-01 by "security team"
+  finding "Vetted"
+  next 2027-10-01
+}
 "#;
 
 fuzz_target!(|data: &[u8]| {

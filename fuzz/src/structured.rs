@@ -489,6 +489,16 @@ impl<'a> Arbitrary<'a> for Policy {
             )
             .unwrap();
         }
+        // Most approved channels are vetted; the others get W226 or E227 (by the size).
+        for channel in &approved {
+            if u.ratio(7, 8)? {
+                writeln!(
+                    s,
+                    "review {channel} {{\n  reviewed 2026-01-01 by \"team\"\n  finding \"Vetted\"\n  next 2027-01-01\n}}\n"
+                )
+                .unwrap();
+            }
+        }
         for _ in 0..u.int_in_range(0..=2)? {
             writeln!(
                 s,

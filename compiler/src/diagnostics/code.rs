@@ -138,6 +138,8 @@ codes! {
     W223 Validate "validate/checks/exception_effect" "an exception never applies: it allows nothing above its tier's ceiling, or every class it would allow is denied on the channel";
     W224 Validate "validate/checks/carve_outs" "a carve-out carves nothing: the tier blocks none of the channel's names";
     W225 Validate "validate/checks/security_team" "an exception is for the policy's own security team";
+    W226 Validate "validate/checks/vetting" "a medium policy approves a channel with no vendor security review";
+    E227 Validate "validate/checks/vetting" "a large policy approves a channel with no vendor security review";
     E230 Validate "validate/checks/detectors" "a detector pattern is outside the portable regex subset (the offending part is shown)";
     E231 Validate "validate/checks/detectors" "a detector's keyword list is not usable (term over 50 characters, control character, over 2048 terms)";
     E232 Validate "validate/checks/detectors" "a weighted checksum can never pass (no pattern, or no match of a pattern has one digit per weight)";

@@ -20,6 +20,7 @@ mod shared_signers;
 mod tier_feeds;
 mod tier_membership;
 mod tier_shape;
+mod vetting;
 
 use super::{Context, ValidateError};
 
@@ -39,6 +40,7 @@ pub const ALL: &[Check] = &[
     exception_effect::check,
     security_team::check,
     reviews::check,
+    vetting::check,
     mfa::check,
     e2ee_ceiling::check,
     carve_outs::check,

@@ -245,6 +245,25 @@ fn guides_mark_a_review_due_within_30_days_of_its_date_and_overdue_after_it() {
     }
 }
 
+/// An approved channel with no vendor review: nothing in a small policy, W226 in a medium one,
+/// E227 in a large one; a review of a channel it inherits from vets it too.
+#[test]
+fn approved_channels_without_a_review_by_size() {
+    let path = common::root().join("tests/fixtures/validate/warn/approved-without-review.msgpol");
+    let text = std::fs::read_to_string(path).unwrap();
+    for (size, expected) in [
+        ("small", vec![]),
+        ("medium", vec![Code::W226]),
+        ("large", vec![Code::E227]),
+    ] {
+        let policy = text.replace("size medium", &format!("size {size}"));
+        let files = [("policy.msgpol".to_string(), policy.into_bytes())].into();
+        let compilation = msgpol::compile_memory("policy.msgpol", &files, common::today()).unwrap();
+        let codes: Vec<Code> = compilation.diagnostics.iter().map(|d| d.code).collect();
+        assert_eq!(codes, expected, "size {size}");
+    }
+}
+
 /// Every regular file below `dir`, by its path relative to `dir` with `/` separators.
 fn files_below(dir: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
     let mut files = std::collections::BTreeMap::new();

@@ -30,6 +30,17 @@ const CHANNEL: Block<ChannelBody> = Block {
         Keyword::new("mfa", Once, |c, a| set(&mut c.mfa, flag(a))),
         Keyword::new("managed", Once, |c, a| set(&mut c.managed, flag(a))),
         Keyword::new("unconfirmed", Many, |c, a| {
+            // `unconfirmed none`: nothing is in doubt, whatever the channel inherits.
+            if a.eat("none").is_some() {
+                if !a.at_end() {
+                    return Err(a.fail(
+                        "the end of the statement",
+                        "`unconfirmed none` clears the list the channel inherits: write it \
+                         alone, or list the unconfirmed properties without `none`",
+                    ));
+                }
+                return add(&mut c.unconfirmed, Ok(Vec::new()));
+            }
             add(&mut c.unconfirmed, a.list(property))
         }),
         Keyword::new("source", Many, |c, a| {

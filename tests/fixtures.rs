@@ -245,6 +245,55 @@ fn guides_mark_a_review_due_within_30_days_of_its_date_and_overdue_after_it() {
     }
 }
 
+/// The staff guide leaves out what is for administrators (admin notes, "unconfirmed" marks,
+/// the controls that block a tier); the security register shows every admin note.
+#[test]
+fn staff_guides_leave_administrators_notes_to_the_security_register() {
+    let mut admin_notes = 0;
+    for path in common::guide_policies() {
+        let ir = common::ir(&path);
+        for target in ["guide-md", "guide-html"] {
+            let emitted = msgpol::emit::find_target(target)
+                .unwrap()
+                .emit(&ir)
+                .unwrap();
+            let text = |name: &str| {
+                let file = emitted.files.iter().find(|f| f.path.starts_with(name));
+                String::from_utf8(file.unwrap().contents.clone()).unwrap()
+            };
+            // As read (HTML through a browser's tokenizer), letters and digits alone: notes are
+            // compared whatever each format escapes.
+            let plain =
+                |text: &str| -> String { text.chars().filter(|c| c.is_alphanumeric()).collect() };
+            let read = |text: &str| match target {
+                "guide-html" => plain(&common::html::read(text).literals.join(" ")),
+                _ => plain(text),
+            };
+            let (staff, security) = (text("staff."), text("security."));
+            let (plain_staff, plain_security) = (read(&staff), read(&security));
+            let what = format!("{}: {target}", path.display());
+            for admin in ["For administrators", "unconfirmed", "Blocked by"] {
+                assert!(
+                    !staff.contains(admin),
+                    "{what}: the staff guide says {admin:?}"
+                );
+            }
+            for channel in ir.channels.iter().filter(|c| c.tier.is_some()) {
+                for note in &channel.admin_notes {
+                    let note = plain(note);
+                    assert!(plain_security.contains(&note), "{what}: {note:?} not shown");
+                    assert!(
+                        !plain_staff.contains(&note),
+                        "{what}: {note:?} shown to staff"
+                    );
+                    admin_notes += 1;
+                }
+            }
+        }
+    }
+    assert!(admin_notes > 0, "the examples have admin notes");
+}
+
 /// An approved channel with no vendor review: nothing in a small policy, W226 in a medium one,
 /// E227 in a large one; a review of a channel it inherits from vets it too.
 #[test]

@@ -26,7 +26,7 @@
 //! - class: label, doc comment; detector: `keywords`, `near` words, `example`, `not-example`,
 //!   doc comment;
 //! - channel: label (of an approved, a Teams and a banned channel), doc comment, `vendor`,
-//!   `source`, `note`, `dns-bypass`, `domains`, `hosts`, `networks`, `windows-exe`,
+//!   `source`, `note`, `admin-note`, `dns-bypass`, `domains`, `hosts`, `networks`, `windows-exe`,
 //!   `windows-publisher`, `windows-store`, `windows-path`, `macos-bundle`, `macos-team`,
 //!   `macos-signing-id`, `entra-app`, `android-package`, `web-app`, a `feed` path;
 //! - tier: label, doc comment;
@@ -162,6 +162,7 @@ channel leaky-chat @banned_label@ {
   e2ee no
 @source@
 @note@
+@admin_note@
 @dns_bypass@
   domains @domains@
   hosts @hosts@
@@ -569,6 +570,13 @@ static FIELDS: &[Field] = &[
     once(Copies::Channels, "vendor", &["Leaky Ltd"]),
     field("source", Each("  source "), &["vendor pages"], true, true),
     field("note", Each("  note "), &["A note."], true, true),
+    field(
+        "admin_note",
+        Each("  admin-note "),
+        &["An administrators' note."],
+        true,
+        true,
+    ),
     field(
         "dns_bypass",
         Each("  dns-bypass "),

@@ -211,8 +211,14 @@ fn detector(d: &ast::Detector, loc: &impl Fn(Span) -> crate::source::Location) -
     }
 }
 
+/// Texts in the order written.
+fn texts(list: &Option<Vec<ast::Str>>) -> Vec<String> {
+    list.iter().flatten().map(|s| s.value.clone()).collect()
+}
+
+/// Values sorted, each once (identifiers, which have no order).
 fn strings(list: &Option<Vec<ast::Str>>) -> Vec<String> {
-    let mut out: Vec<String> = list.iter().flatten().map(|s| s.value.clone()).collect();
+    let mut out = texts(list);
     out.sort();
     out.dedup();
     out
@@ -261,24 +267,10 @@ fn channel(
         mfa: flag(&body.mfa),
         managed: flag(&body.managed),
         unconfirmed,
-        sources: body
-            .sources
-            .iter()
-            .flatten()
-            .map(|s| s.value.clone())
-            .collect(),
-        notes: body
-            .notes
-            .iter()
-            .flatten()
-            .map(|s| s.value.clone())
-            .collect(),
-        dns_bypass: body
-            .dns_bypass
-            .iter()
-            .flatten()
-            .map(|s| s.value.clone())
-            .collect(),
+        sources: texts(&body.sources),
+        notes: texts(&body.notes),
+        admin_notes: texts(&body.admin_notes),
+        dns_bypass: texts(&body.dns_bypass),
         docs: def.decl.docs.clone(),
         inherits: def.ancestors.clone(),
         tier,

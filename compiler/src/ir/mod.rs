@@ -160,7 +160,10 @@ pub struct ChannelInfo {
     /// Properties whose value no primary source confirms.
     pub unconfirmed: Vec<Property>,
     pub sources: Vec<String>,
+    /// Notes for staff and everyone else (`note`).
     pub notes: Vec<String>,
+    /// Notes for administrators (`admin-note`): enforcement, identifiers, list sources.
+    pub admin_notes: Vec<String>,
     /// Why a DNS block alone cannot stop it; empty if nothing is known.
     pub dns_bypass: Vec<String>,
     pub docs: Vec<String>,

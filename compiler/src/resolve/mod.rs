@@ -578,6 +578,7 @@ fn inherit(
         unconfirmed,
         sources,
         notes,
+        admin_notes,
         networks,
         ports,
         windows_exe,

@@ -154,6 +154,9 @@ pub struct ChannelBody {
     pub unconfirmed: Option<Vec<Spanned<Property>>>,
     pub sources: Option<Vec<Str>>,
     pub notes: Option<Vec<Str>>,
+    /// Notes for administrators (`admin-note`): the security register shows them, the staff
+    /// guide does not.
+    pub admin_notes: Option<Vec<Str>>,
     pub domains: Option<Vec<Str>>,
     pub hosts: Option<Vec<Str>>,
     pub networks: Option<Vec<Str>>,

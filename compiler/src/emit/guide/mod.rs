@@ -144,6 +144,7 @@ pub struct ChannelCard<'ir> {
     pub media: &'ir [Medium],
     pub facts: Vec<Fact>,
     pub notes: &'ir [String],
+    pub admin_notes: &'ir [String],
     pub docs: &'ir [String],
 }
 
@@ -329,6 +330,7 @@ fn card(c: &ChannelInfo) -> ChannelCard<'_> {
         media: &c.media,
         facts: facts(c),
         notes: &c.notes,
+        admin_notes: &c.admin_notes,
         docs: &c.docs,
     }
 }

@@ -52,6 +52,10 @@ const CHANNEL: Block<ChannelBody> = Block {
         Keyword::new("note", Many, |c, a| {
             add(&mut c.notes, a.text("e.g. `note \"…\"`").map(|n| vec![n]))
         }),
+        Keyword::new("admin-note", Many, |c, a| {
+            let note = a.text("e.g. `admin-note \"Block the app on devices too.\"`");
+            add(&mut c.admin_notes, note.map(|n| vec![n]))
+        }),
         Keyword::new("domains", Many, |c, a| {
             add(&mut c.domains, strings(a, "e.g. `domains \"signal.org\"`"))
         }),

@@ -176,26 +176,15 @@ fn guides_never_call_an_exception_without_effect_active() {
         .join("tests/fixtures/validate/warn/exception-overruled-by-class-requirement.msgpol");
     let ir = common::ir(&path);
     for target in ["guide-md", "guide-html"] {
-        let emitted = msgpol::emit::find_target(target)
-            .unwrap()
-            .emit(&ir)
-            .unwrap();
-        let text = |name: &str| {
-            let file = emitted
-                .files
-                .iter()
-                .find(|f| f.path.starts_with(name))
-                .unwrap();
-            String::from_utf8(file.contents.clone()).unwrap()
-        };
-        let security = text("security.");
+        let text = guide(&ir, target);
+        let security = text("security");
         let row = security
             .lines()
             .find(|l| l.contains("board-teams"))
             .unwrap_or_else(|| panic!("{target}: the register lists the exception"));
         assert!(row.contains("no effect"), "{target}: {row}");
         assert!(!row.contains("active"), "{target}: {row}");
-        let executives = text("executives.");
+        let executives = text("executives");
         assert!(
             executives.contains("Exceptions in force: **0**")
                 || executives.contains("Exceptions in force: <strong>0</strong>"),
@@ -221,16 +210,7 @@ fn guides_mark_a_review_due_within_30_days_of_its_date_and_overdue_after_it() {
             time::Date::parse(day, &time::format_description::well_known::Iso8601::DATE).unwrap();
         let ir = msgpol::compile(&path, today).unwrap().ir.expect("an IR");
         for target in ["guide-md", "guide-html"] {
-            let emitted = msgpol::emit::find_target(target)
-                .unwrap()
-                .emit(&ir)
-                .unwrap();
-            let security = emitted
-                .files
-                .iter()
-                .find(|f| f.path.starts_with("security."))
-                .unwrap();
-            let security = String::from_utf8(security.contents.clone()).unwrap();
+            let security = guide(&ir, target)("security");
             let row = security
                 .lines()
                 .find(|l| l.contains("2027-04-01"))
@@ -253,14 +233,7 @@ fn staff_guides_leave_administrators_notes_to_the_security_register() {
     for path in common::guide_policies() {
         let ir = common::ir(&path);
         for target in ["guide-md", "guide-html"] {
-            let emitted = msgpol::emit::find_target(target)
-                .unwrap()
-                .emit(&ir)
-                .unwrap();
-            let text = |name: &str| {
-                let file = emitted.files.iter().find(|f| f.path.starts_with(name));
-                String::from_utf8(file.unwrap().contents.clone()).unwrap()
-            };
+            let text = guide(&ir, target);
             // As read (HTML through a browser's tokenizer), letters and digits alone: notes are
             // compared whatever each format escapes.
             let plain =
@@ -269,7 +242,7 @@ fn staff_guides_leave_administrators_notes_to_the_security_register() {
                 "guide-html" => plain(&common::html::read(text).literals.join(" ")),
                 _ => plain(text),
             };
-            let (staff, security) = (text("staff."), text("security."));
+            let (staff, security) = (text("staff"), text("security"));
             let (plain_staff, plain_security) = (read(&staff), read(&security));
             let what = format!("{}: {target}", path.display());
             for admin in ["For administrators", "unconfirmed", "Blocked by"] {
@@ -310,6 +283,19 @@ fn approved_channels_without_a_review_by_size() {
         let compilation = msgpol::compile_memory("policy.msgpol", &files, common::today()).unwrap();
         let codes: Vec<Code> = compilation.diagnostics.iter().map(|d| d.code).collect();
         assert_eq!(codes, expected, "size {size}");
+    }
+}
+
+/// The guides `target` renders from `ir`: the text of each audience's file, by audience.
+fn guide<'t>(ir: &msgpol::ir::Ir, target: &'t str) -> impl Fn(&str) -> String + 't {
+    let emitted = msgpol::emit::find_target(target).unwrap().emit(ir).unwrap();
+    move |audience: &str| {
+        let file = emitted
+            .files
+            .iter()
+            .find(|f| f.path.starts_with(&format!("{audience}.")))
+            .unwrap_or_else(|| panic!("{target} writes no {audience} guide"));
+        String::from_utf8(file.contents.clone()).unwrap()
     }
 }
 

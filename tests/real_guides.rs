@@ -4,7 +4,8 @@
 //! (npm, pinned in tests/a11y/) must find no serious or critical accessibility violation, the
 //! console must stay free of errors, no request may leave the file, the page may not stick
 //! out sideways on a 360 px phone or on A4 paper, and the staff matrix as the browser shows
-//! it must agree with `decide` cell by cell.
+//! it must agree with `decide` cell by cell, and the staff guide as it shows it must hold
+//! nothing meant for administrators.
 
 mod common;
 
@@ -188,6 +189,36 @@ fn html_guides_are_accessible_and_match_decide_in_chromium() {
             .unwrap();
         let rows: Vec<Vec<String>> = serde_json::from_value(staff["matrix"].clone()).unwrap();
         common::assert_matrix_agrees(&ir, &rows, &policy.display().to_string());
+        assert_staff_sees_nothing_for_administrators(&ir, staff["text"].as_str().unwrap());
+    }
+}
+
+/// The staff guide as Chromium shows it holds no administrators' notes, "unconfirmed" marks,
+/// blocking controls, or program and app identifiers of the policy's channels.
+fn assert_staff_sees_nothing_for_administrators(ir: &Ir, shown: &str) {
+    for word in ["For administrators", "unconfirmed", "Blocked by"] {
+        assert!(!shown.contains(word), "the staff guide shows {word:?}");
+    }
+    for channel in ir.channels.iter().filter(|c| c.tier.is_some()) {
+        let e = &channel.endpoints;
+        let identifiers = [
+            &e.windows_publisher,
+            &e.macos_team,
+            &e.macos_signing_id,
+            &e.entra_app,
+            &e.android_package,
+        ];
+        let admin = channel
+            .admin_notes
+            .iter()
+            .chain(identifiers.into_iter().flatten());
+        for text in admin {
+            assert!(
+                !shown.contains(text.as_str()),
+                "the staff guide shows {text:?} of `{}`",
+                channel.name
+            );
+        }
     }
 }
 

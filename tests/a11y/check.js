@@ -1,8 +1,8 @@
 // Loads each HTML file given on the command line in headless Chromium (no network: every
 // request other than the file itself is refused), runs axe-core in the page, and prints one
 // JSON line per file: console errors, refused requests, the serious or critical violations,
-// the text of the matrix table (`#matrix-table`) as the browser renders it, and how far the
-// page overflows sideways on a phone and on A4 paper.
+// the text of the matrix table (`#matrix-table`) and of the whole page as the browser renders
+// them, and how far the page overflows sideways on a phone and on A4 paper.
 // Exit status 1 if any file has a console error, a refused request or such a violation.
 // Used by tests/real_guides.rs.
 "use strict";
@@ -70,6 +70,7 @@ async function check(browser, file) {
       Array.from(tr.children).map((cell) => cell.innerText.trim())
     )
   );
+  const text = await page.evaluate(() => document.body.innerText);
   // How far the page sticks out sideways (0: not at all) on a phone, and on the printable
   // width of A4 paper with the guide's 12 mm side margins (Letter is wider).
   const overflow = {
@@ -77,7 +78,7 @@ async function check(browser, file) {
     a4: await overflowAt(page, 703, "print"),
   };
   await page.close();
-  return { file, consoleErrors, refused, violations, lesser, matrix, overflow };
+  return { file, consoleErrors, refused, violations, lesser, matrix, text, overflow };
 }
 
 (async () => {

@@ -7,6 +7,7 @@ mod common;
 
 use msgpol::diagnostics::{Code, ErrorFormat};
 use msgpol::ir::{ExceptionStatus, Verdict};
+use std::collections::BTreeMap;
 
 fn expected_code(path: &std::path::Path) -> Code {
     let bytes = std::fs::read(path).unwrap();
@@ -265,6 +266,41 @@ fn staff_guides_leave_administrators_notes_to_the_security_register() {
         }
     }
     assert!(admin_notes > 0, "the examples have admin notes");
+}
+
+/// `import std.classes.X` brings X and the classes below it, nothing above; with the whole
+/// module imported too (here or by another file), every class.
+#[test]
+fn standard_classes_are_imported_a_la_carte() {
+    let path = common::root().join("tests/fixtures/ok/std-classes-a-la-carte.msgpol");
+    let text = std::fs::read_to_string(path).unwrap();
+    let classes = |policy: String, extra: Option<&str>| -> Vec<String> {
+        let mut files = BTreeMap::from([("policy.msgpol".to_string(), policy.into_bytes())]);
+        if let Some(extra) = extra {
+            files.insert("more.msgpol".into(), extra.as_bytes().to_vec());
+        }
+        let ir = msgpol::compile_memory("policy.msgpol", &files, common::today())
+            .unwrap()
+            .ir
+            .expect("an IR");
+        ir.classes.iter().map(|c| c.name.clone()).collect()
+    };
+    let own = ["public", "internal", "confidential"];
+    assert_eq!(classes(text.clone(), None), own);
+    let with_restricted = text.replace(
+        "import std.classes.internal",
+        "import std.classes.internal\nimport \"more.msgpol\"",
+    );
+    let all = ["public", "internal", "confidential", "restricted"];
+    assert_eq!(classes(with_restricted, Some("import std.classes\n")), all);
+    let below_restricted = text
+        .replace(
+            "import std.classes.internal",
+            "import std.classes.restricted",
+        )
+        .replace("class confidential", "class own-confidential");
+    let names = classes(below_restricted, None);
+    assert_eq!(names.len(), 5, "{names:?}");
 }
 
 /// An approved channel with no vendor review: nothing in a small policy, W226 in a medium one,

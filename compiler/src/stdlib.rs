@@ -12,6 +12,21 @@ pub fn source(module: &str) -> Option<&'static str> {
         .map(|(_, text)| *text)
 }
 
+/// Every name `import` takes: each module, and each class of a module (`std.classes.internal`).
+pub fn importable() -> Vec<String> {
+    let mut names = Vec::new();
+    for (module, text) in MODULES {
+        names.push(module.to_string());
+        for line in text.lines() {
+            let mut words = line.split_whitespace();
+            if let (Some("class"), Some(class)) = (words.next(), words.next()) {
+                names.push(format!("{module}.{class}"));
+            }
+        }
+    }
+    names
+}
+
 /// How a module is named in diagnostics and the manifest.
 pub fn display_name(module: &str) -> String {
     format!("<{}>", module)

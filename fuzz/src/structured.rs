@@ -289,7 +289,9 @@ impl<'a> Arbitrary<'a> for Policy {
             writeln!(s, "  security-team {team}").unwrap();
         }
         s.push_str("}\n\n");
-        s.push_str("import std.classes\n");
+        // The whole module, or its top class with every class below it (the same classes).
+        let classes = pick(u, &["std.classes", "std.classes.restricted"])?;
+        writeln!(s, "import {classes}").unwrap();
         let std_channels = u.arbitrary::<bool>()?;
         if std_channels {
             s.push_str("import std.channels\n");

@@ -104,7 +104,7 @@ codes! {
     E102 Resolve "resolve/error" "an import or feed leaves the policy root directory";
     E103 Resolve "resolve/error" "an import or feed uses an absolute path";
     E104 Resolve "resolve/error" "an import or feed names a directory";
-    E105 Resolve "resolve/error" "unknown standard-library module";
+    E105 Resolve "resolve/error" "unknown standard-library module or class";
     E106 Resolve "resolve/error" "import cycle (the cycle is printed)";
     E107 Resolve "resolve/error" "a name does not refer to a declaration of the right kind (with \"did you mean\")";
     E108 Resolve "resolve/error" "two declarations with the same name";

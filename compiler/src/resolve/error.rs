@@ -73,9 +73,9 @@ pub fn unknown_module(span: Span, name: &str, known: &[&str]) -> ResolveError {
     ResolveError(
         Diagnostic::new(
             Code::E105,
-            format!("no standard-library module named {}", quote(name)),
+            format!("no standard-library module or class named {}", quote(name)),
         )
-        .label(span, "unknown module")
+        .label(span, "unknown module or class")
         .help(help),
     )
 }

@@ -11,7 +11,7 @@ use crate::source::{FileId, SourceFile, SourceMap, Span};
 use crate::stdlib;
 use crate::syntax::{self, ast};
 use petgraph::graphmap::DiGraphMap;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -114,6 +114,11 @@ struct Loader<'a> {
     feed_names: HashMap<Span, FeedNames>,
     errors: Vec<Diagnostic>,
     queue: Vec<FileId>,
+    /// The classes imported from each standard-library module imported class by class
+    /// (`import std.classes.internal`); a module imported whole has none here.
+    selected: HashMap<FileId, BTreeSet<String>>,
+    /// The standard-library modules imported whole.
+    whole: HashSet<FileId>,
 }
 
 /// Read the root file (an I/O failure is returned as `Err`, exit 2) and every import.
@@ -175,6 +180,8 @@ fn load_from(
         feed_names: HashMap::new(),
         errors: Vec::new(),
         queue: Vec::new(),
+        selected: HashMap::new(),
+        whole: HashSet::new(),
     };
     let id = loader.add_read(name, read);
     loader.by_origin.insert(Origin::File(origin), id);
@@ -188,6 +195,7 @@ fn load_from(
             .collect();
         loader.errors.push(error::import_cycle(span, &names).into());
     }
+    loader.keep_selected_classes();
     loader.modules.sort_by_key(|m| m.file);
     Loaded {
         modules: loader.modules,
@@ -349,22 +357,77 @@ impl Loader<'_> {
         }
     }
 
+    /// A standard-library module, or one class of it with the classes below it
+    /// (`std.classes.internal`).
     fn load_std(&mut self, name: &ast::Name) -> Result<FileId, ResolveError> {
-        let origin = Origin::Std(name.text.clone());
-        if let Some(id) = self.by_origin.get(&origin) {
-            return Ok(*id);
-        }
-        let Some(text) = stdlib::source(&name.text) else {
-            let known: Vec<&str> = stdlib::MODULES.iter().map(|(n, _)| *n).collect();
-            return Err(error::unknown_module(name.span, &name.text, &known));
+        let (module, class) = match name.text.rsplit_once('.') {
+            _ if stdlib::source(&name.text).is_some() => (name.text.as_str(), None),
+            Some((module, class)) if stdlib::module_declaring("class", class) == Some(module) => {
+                (module, Some(class))
+            }
+            _ => {
+                let known = stdlib::importable();
+                let known: Vec<&str> = known.iter().map(String::as_str).collect();
+                return Err(error::unknown_module(name.span, &name.text, &known));
+            }
         };
-        let id = self.add_file(
-            stdlib::display_name(&name.text),
-            text.as_bytes().to_vec(),
-            true,
-        );
-        self.by_origin.insert(origin, id);
+        let origin = Origin::Std(module.to_string());
+        let id = match self.by_origin.get(&origin) {
+            Some(id) => *id,
+            None => {
+                let text = stdlib::source(module).expect("a module of the standard library");
+                let id = self.add_file(stdlib::display_name(module), text.as_bytes().into(), true);
+                self.by_origin.insert(origin, id);
+                id
+            }
+        };
+        match class {
+            Some(class) => {
+                self.selected
+                    .entry(id)
+                    .or_default()
+                    .insert(class.to_string());
+            }
+            None => {
+                self.whole.insert(id);
+            }
+        }
         Ok(id)
+    }
+
+    /// Of a standard-library module imported class by class only, keep the classes imported
+    /// and every class below them.
+    fn keep_selected_classes(&mut self) {
+        for module in &mut self.modules {
+            let Some(selected) = self.selected.get(&module.file) else {
+                continue;
+            };
+            if self.whole.contains(&module.file) {
+                continue;
+            }
+            let parents: HashMap<&str, &str> = (module.decls.iter())
+                .filter_map(|d| match d {
+                    ast::Decl::Class(c) => {
+                        Some((c.name.text.as_str(), c.parent.as_ref()?.text.as_str()))
+                    }
+                    _ => None,
+                })
+                .collect();
+            let mut kept: HashSet<String> = HashSet::new();
+            for class in selected {
+                let mut at = Some(class.as_str());
+                while let Some(name) = at {
+                    if !kept.insert(name.to_string()) {
+                        break;
+                    }
+                    at = parents.get(name).copied();
+                }
+            }
+            module.decls.retain(|d| match d {
+                ast::Decl::Class(c) => kept.contains(&c.name.text),
+                _ => true,
+            });
+        }
     }
 
     /// Where a relative path written in a policy file leads: the key that reads it (its real

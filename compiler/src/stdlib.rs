@@ -17,14 +17,18 @@ pub fn importable() -> Vec<String> {
     let mut names = Vec::new();
     for (module, text) in MODULES {
         names.push(module.to_string());
-        for line in text.lines() {
-            let mut words = line.split_whitespace();
-            if let (Some("class"), Some(class)) = (words.next(), words.next()) {
-                names.push(format!("{module}.{class}"));
-            }
-        }
+        names.extend(declared(text, "class").map(|class| format!("{module}.{class}")));
     }
     names
+}
+
+/// The names a module's source declares as `kind` (`class`, `channel`), read off the lines
+/// that start a declaration.
+fn declared<'t>(text: &'t str, kind: &'t str) -> impl Iterator<Item = &'t str> {
+    text.lines().filter_map(move |line| {
+        let mut words = line.split_whitespace();
+        (words.next() == Some(kind)).then(|| words.next()).flatten()
+    })
 }
 
 /// How a module is named in diagnostics and the manifest.
@@ -35,12 +39,8 @@ pub fn display_name(module: &str) -> String {
 /// The standard-library module that declares `kind NAME` (e.g. `channel signal`), if any:
 /// for the hint "add `import std.channels`" when a policy forgets the import.
 pub fn module_declaring(kind: &str, name: &str) -> Option<&'static str> {
-    MODULES.iter().find_map(|(module, text)| {
-        text.lines()
-            .any(|line| {
-                let mut words = line.split_whitespace();
-                words.next() == Some(kind) && words.next() == Some(name)
-            })
-            .then_some(*module)
-    })
+    MODULES
+        .iter()
+        .find(|(_, text)| declared(text, kind).any(|declared| declared == name))
+        .map(|(module, _)| *module)
 }

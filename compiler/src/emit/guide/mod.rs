@@ -55,6 +55,12 @@ impl Audience {
         }
     }
 
+    /// Whether it reads what is meant for the people who enforce the policy: admin notes,
+    /// "unconfirmed" marks, the controls that block a tier. Staff act on the rest.
+    pub fn for_administrators(self) -> bool {
+        self == Audience::Security
+    }
+
     /// The sections this audience reads, in order (each a macro in every format's template).
     pub fn sections(self) -> &'static [&'static str] {
         match self {
@@ -608,6 +614,7 @@ pub fn render_all(
                 t => words.clone(),
                 audience => audience.name(),
                 sections => audience.sections(),
+                for_administrators => audience.for_administrators(),
             };
             files.push(OutputFile {
                 path: format!("{}.{}", audience.name(), format.extension),

@@ -358,7 +358,7 @@ fn explain_gives_the_decision_and_its_reasons() {
         .expect("the large example has an exception");
     let ceiling = &exception.ceiling;
     // Without the group, the tier decides; with it, the exception allows (with a condition).
-    let plain = ir.decide(ceiling, &exception.channel, None).unwrap();
+    let plain = ir.decide(ceiling, &exception.channel, None, None).unwrap();
     assert_eq!(plain.verdict, msgpol::ir::Verdict::Deny);
     msgpol()
         .arg("explain")
@@ -386,6 +386,56 @@ fn explain_gives_the_decision_and_its_reasons() {
         );
 }
 
+/// Where a tier decides by medium, `explain` answers per medium (or for the one `--medium`
+/// names), in words and as a JSON array.
+#[test]
+fn explain_answers_per_medium_where_the_tier_decides_by_medium() {
+    let policy = example("medium-org.msgpol");
+    let assert = msgpol()
+        .arg("explain")
+        .arg(&policy)
+        .args(["internal", "whatsapp", "--who", "dispatch"])
+        .assert()
+        .code(0);
+    let out = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
+    assert!(
+        out.contains("`internal` on `whatsapp` as text for group `dispatch`: warn"),
+        "{out}"
+    );
+    assert!(
+        out.contains("`internal` on `whatsapp` as file for group `dispatch`: deny"),
+        "{out}"
+    );
+    assert!(out.contains("allows nothing for file"), "{out}");
+    let assert = msgpol()
+        .arg("explain")
+        .arg(&policy)
+        .args([
+            "public",
+            "whatsapp",
+            "--medium",
+            "file",
+            "--error-format",
+            "json",
+        ])
+        .assert()
+        .code(0);
+    let json: serde_json::Value = serde_json::from_slice(&assert.get_output().stdout).unwrap();
+    let decisions = json.as_array().unwrap();
+    assert_eq!(decisions.len(), 1);
+    assert_eq!(decisions[0]["medium"], "file");
+    assert_eq!(decisions[0]["verdict"], "deny");
+    msgpol()
+        .arg("explain")
+        .arg(&policy)
+        .args(["public", "whatsapp", "--medium", "fax"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "a medium is one of: text, voice, video, file, email",
+        ));
+}
+
 /// A channel of an imported standard-library module that no tier lists is denied, with the
 /// reason and where the channel is declared; a name the policy cannot see is still E306.
 #[test]
@@ -394,7 +444,7 @@ fn explain_answers_for_every_channel_the_policy_can_see() {
     let ir = common::ir(&policy);
     let jitsi = ir.channel("jitsi").expect("std.channels is imported");
     assert_eq!(jitsi.tier, None);
-    let decision = ir.decide("internal", "jitsi", None).unwrap();
+    let decision = ir.decide("internal", "jitsi", None, None).unwrap();
     assert_eq!(decision.verdict, msgpol::ir::Verdict::Deny);
     msgpol()
         .arg("explain")

@@ -40,37 +40,59 @@ fn every_example_with_every_target() {
 fn matrix_agrees_with_decide() {
     for path in common::examples() {
         let ir = common::ir(&path);
-        let tiered: Vec<String> = ir.tiered_channels().map(|c| c.name.clone()).collect();
-        assert_eq!(ir.matrix.len(), ir.classes.len() * tiered.len());
-        for cell in &ir.matrix {
-            let again = ir.decide(&cell.class, &cell.channel, None).unwrap();
-            assert_eq!(again.verdict, cell.verdict);
+        let mut expected = 0;
+        for class in &ir.classes {
+            for channel in ir.tiered_channels() {
+                let media = ir.media_to_judge(channel, None);
+                expected += media.len();
+                for medium in media {
+                    let cell = ir
+                        .matrix
+                        .iter()
+                        .find(|d| {
+                            d.class == class.name && d.channel == channel.name && d.medium == medium
+                        })
+                        .unwrap();
+                    let again = ir.decide(&class.name, &channel.name, medium, None).unwrap();
+                    assert_eq!(again.verdict, cell.verdict);
+                }
+            }
         }
+        assert_eq!(ir.matrix.len(), expected);
     }
 }
 
-/// The cells of each row of the staff guide's matrix table: channel, tier, then one per class.
-fn html_matrix(html: &str) -> Vec<Vec<String>> {
-    let start = html
-        .find("<table id=\"matrix-table\">")
-        .expect("a matrix table");
-    let table = &html[start..start + html[start..].find("</table>").unwrap()];
-    common::html_rows(table)
-}
-
-/// The rows of the Markdown matrix (the table under the header that starts with "| Channel").
-fn markdown_matrix(md: &str) -> Vec<Vec<String>> {
-    md.lines()
-        .skip_while(|l| !l.starts_with("| Channel | Tier |"))
-        .take_while(|l| l.starts_with('|'))
-        .filter(|l| !l.starts_with("|---"))
-        .map(|l| {
-            l.trim_matches('|')
-                .split(" | ")
-                .map(|c| c.trim().replace('\\', ""))
-                .collect()
-        })
-        .collect()
+/// The matrices of the Markdown guide: each table whose header starts "| Channel | Tier |",
+/// with the media of the caption line before it.
+fn markdown_matrices(md: &str) -> Vec<common::RenderedMatrix> {
+    let lines: Vec<&str> = md.lines().collect();
+    let mut out = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        if !line.starts_with("| Channel | Tier |") {
+            continue;
+        }
+        let caption = lines[..i]
+            .iter()
+            .rev()
+            .find(|l| !l.is_empty() && !l.starts_with("Legend"))
+            .unwrap();
+        let rows = lines[i..]
+            .iter()
+            .take_while(|l| l.starts_with('|'))
+            .filter(|l| !l.starts_with("|---"))
+            .map(|l| {
+                l.trim_matches('|')
+                    .split(" | ")
+                    .map(|c| c.trim().replace('\\', ""))
+                    .collect()
+            })
+            .collect();
+        out.push(common::RenderedMatrix {
+            media: common::caption_media(caption),
+            rows,
+        });
+    }
+    out
 }
 
 #[test]
@@ -81,9 +103,9 @@ fn rendered_matrix_agrees_with_decide() {
             (
                 "guide-html",
                 "staff.html",
-                html_matrix as fn(&str) -> Vec<Vec<String>>,
+                common::html_matrices as fn(&str) -> Vec<common::RenderedMatrix>,
             ),
-            ("guide-md", "staff.md", markdown_matrix),
+            ("guide-md", "staff.md", markdown_matrices),
         ] {
             let emitted = emit::find_target(target).unwrap().emit(&ir).unwrap();
             let staff = emitted.files.iter().find(|f| f.path == file).unwrap();

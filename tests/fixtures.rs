@@ -6,7 +6,7 @@
 mod common;
 
 use msgpol::diagnostics::{Code, ErrorFormat};
-use msgpol::ir::{ExceptionStatus, Verdict};
+use msgpol::ir::{ExceptionStatus, Medium, Verdict};
 use std::collections::BTreeMap;
 
 fn expected_code(path: &std::path::Path) -> Code {
@@ -147,11 +147,24 @@ fn exceptions_decide_never_applies_are_no_effect_and_reported() {
         for e in &ir.exceptions {
             let mut alone = ir.clone();
             alone.exceptions.retain(|other| other.name == e.name);
+            // Every medium the channel carries (one that declares none is judged as a whole,
+            // or on the media the exception names).
+            let carried = &ir.channel(&e.channel).unwrap().media;
+            let media: Vec<Option<Medium>> = if carried.is_empty() {
+                std::iter::once(None)
+                    .chain(e.media.iter().copied().map(Some))
+                    .collect()
+            } else {
+                carried.iter().copied().map(Some).collect()
+            };
             let applies = ir.classes.iter().any(|class| {
-                let decision = alone
-                    .decide(&class.name, &e.channel, Some(&e.group))
-                    .unwrap();
-                decision.verdict != Verdict::Deny && decision.reasons.iter().any(|r| r.at == e.at)
+                media.iter().any(|&medium| {
+                    let decision = alone
+                        .decide(&class.name, &e.channel, medium, Some(&e.group))
+                        .unwrap();
+                    decision.verdict != Verdict::Deny
+                        && decision.reasons.iter().any(|r| r.at == e.at)
+                })
             });
             let reported = compilation
                 .diagnostics

@@ -9,6 +9,7 @@
 
 mod common;
 
+use msgpol::ir::{Medium, Verdict};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -229,8 +230,11 @@ fn purview_policies_block_the_classes_the_tier_denies() {
     let package = common::output_text(&std::fs::read(&files[0]).unwrap());
     let ir = common::ir(&policy);
     for class in &ir.classes {
-        let denied =
-            ir.decide(&class.name, "teams", None).unwrap().verdict == msgpol::ir::Verdict::Deny;
+        let denied = ir
+            .decide(&class.name, "teams", Some(Medium::Text), None)
+            .unwrap()
+            .verdict
+            == Verdict::Deny;
         let rule = format!("'msgpol Teams chat: block {}'", class.name);
         let has_detectors = !class.detectors.is_empty();
         assert_eq!(
@@ -245,6 +249,82 @@ fn purview_policies_block_the_classes_the_tier_denies() {
             assert_eq!(script.contains(&format!("'{name}'")), denied, "{name}");
         }
     }
+}
+
+/// With decisions by medium, a location blocks a class only where `decide` denies it on every
+/// medium the location inspects (Teams chat: text; Exchange: mail and its attachments), never
+/// what the policy allows on one of them; a class denied on a medium no rule inspects is a
+/// W308 warning naming it.
+#[test]
+fn purview_blocks_by_medium_only_what_every_inspected_medium_denies() {
+    let policy = r#"policy "Media DLP" {
+  organisation "Media Ltd"
+  size small
+  version "1"
+  effective 2026-01-01
+  owner "security@media.example"
+  support "IT desk"
+  briefing every 6 months
+}
+
+import std.classes.confidential
+import std.channels
+
+/// Mail with its attachments as files.
+channel email "Email" {
+  media email, file
+  mfa
+}
+
+tier everyday "Everyday" {
+  channels teams, email
+  allows up to internal
+  allows up to public for file
+  requires mfa
+}
+
+tier secure "Secure" {
+  channels signal
+  allows up to confidential
+  requires mfa
+}
+"#;
+    let files =
+        std::collections::BTreeMap::from([("p.msgpol".to_string(), policy.as_bytes().to_vec())]);
+    let compilation = msgpol::compile_memory("p.msgpol", &files, common::today()).unwrap();
+    let ir = compilation.ir.expect("the policy compiles");
+    let emitted = msgpol::emit::find_target("purview")
+        .unwrap()
+        .emit(&ir)
+        .unwrap();
+    let script = String::from_utf8(emitted.files[1].contents.clone()).unwrap();
+    let blocks = |location: &str, class: &str| {
+        script.contains(&format!("'msgpol {location}: block {class}'"))
+    };
+    // Teams chat inspects text, which allows up to internal.
+    assert!(blocks("Teams chat", "confidential"));
+    assert!(!blocks("Teams chat", "internal"));
+    // Exchange inspects mail and attachments together: internal is allowed in mail, so it is
+    // not blocked, though refused as a file; confidential is denied on both.
+    assert!(blocks("Exchange email", "confidential"));
+    assert!(!blocks("Exchange email", "internal"));
+    let warning = emitted
+        .warnings
+        .iter()
+        .find(|w| w.code() == msgpol::diagnostics::Code::W308)
+        .expect("a W308 warning");
+    for unblocked in ["teams: internal", "email: internal"] {
+        assert!(
+            warning.message().contains(unblocked),
+            "{}",
+            warning.message()
+        );
+    }
+    assert!(
+        !warning.message().contains("confidential"),
+        "{}",
+        warning.message()
+    );
 }
 
 /// Policy text with XML's markup characters reaches an XML reader as written: the title in the

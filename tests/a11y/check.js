@@ -1,7 +1,7 @@
 // Loads each HTML file given on the command line in headless Chromium (no network: every
 // request other than the file itself is refused), runs axe-core in the page, and prints one
 // JSON line per file: console errors, refused requests, the serious or critical violations,
-// the text of the matrix table (`#matrix-table`) and of the whole page as the browser renders
+// the captions and texts of the matrix tables (`table.matrix`) and of the whole page as the browser renders
 // them, and how far the page overflows sideways on a phone and on A4 paper.
 // Exit status 1 if any file has a console error, a refused request or such a violation.
 // Used by tests/real_guides.rs.
@@ -64,11 +64,15 @@ async function check(browser, file) {
   const lesser = results.violations
     .filter((v) => v.impact !== "serious" && v.impact !== "critical")
     .map((v) => v.id + " (" + v.impact + ")");
-  // The staff matrix as the browser shows it: each row's header and cell texts.
-  const matrix = await page.evaluate(() =>
-    Array.from(document.querySelectorAll("#matrix-table tr")).map((tr) =>
-      Array.from(tr.children).map((cell) => cell.innerText.trim())
-    )
+  // The staff matrices as the browser shows them: each one's caption, and each row's header
+  // and cell texts.
+  const matrices = await page.evaluate(() =>
+    Array.from(document.querySelectorAll("table.matrix")).map((table) => ({
+      caption: table.caption ? table.caption.innerText.trim() : "",
+      rows: Array.from(table.querySelectorAll("tr")).map((tr) =>
+        Array.from(tr.children).map((cell) => cell.innerText.trim())
+      ),
+    }))
   );
   const text = await page.evaluate(() => document.body.innerText);
   // How far the page sticks out sideways (0: not at all) on a phone, and on the printable
@@ -78,7 +82,7 @@ async function check(browser, file) {
     a4: await overflowAt(page, 703, "print"),
   };
   await page.close();
-  return { file, consoleErrors, refused, violations, lesser, matrix, text, overflow };
+  return { file, consoleErrors, refused, violations, lesser, matrices, text, overflow };
 }
 
 (async () => {

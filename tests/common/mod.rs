@@ -7,7 +7,7 @@ pub mod html;
 pub mod rng;
 
 use msgpol::diagnostics::{render, ErrorFormat};
-use msgpol::ir::{DomainRule, Ir, Scope, Verdict};
+use msgpol::ir::{ChannelInfo, DomainRule, Ir, Medium, Scope, Verdict};
 use msgpol::source::SourceMap;
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -973,31 +973,141 @@ pub fn verdict_of_cell(cell: &str) -> Verdict {
     }
 }
 
-/// A guide's matrix as rows of cell texts (a header, then channel, tier and one cell per
-/// class) agrees with `decide` for every class × tiered channel.
-pub fn assert_matrix_agrees(ir: &Ir, rows: &[Vec<String>], what: &str) {
-    let tiered: Vec<_> = ir.tiered_channels().collect();
-    assert_eq!(
-        rows.len(),
-        tiered.len() + 1,
-        "{what}: a header and a row per channel"
-    );
+/// One rendered matrix: the media its caption names (none: whatever the medium) and its rows
+/// of cell texts (a header, then channel, tier and one cell per class).
+pub struct RenderedMatrix {
+    pub media: Vec<Medium>,
+    pub rows: Vec<Vec<String>>,
+}
+
+/// The media a matrix caption names: "For text, voice and video: may this kind …" (the guide
+/// strings' medium words); none for the caption of a matrix for whatever the medium.
+pub fn caption_media(caption: &str) -> Vec<Medium> {
+    let Some(list) = caption
+        .trim()
+        .strip_prefix("For ")
+        .and_then(|rest| rest.split_once(':'))
+        .map(|(list, _)| list)
+    else {
+        return Vec::new();
+    };
+    list.split(", ")
+        .flat_map(|part| part.split(" and "))
+        .map(|word| match word {
+            "text" => Medium::Text,
+            "voice" => Medium::Voice,
+            "video" => Medium::Video,
+            "files" => Medium::File,
+            "email" => Medium::Email,
+            other => panic!("not a medium in a matrix caption: {other:?}"),
+        })
+        .collect()
+}
+
+/// Whether `decide` judges a tiered channel medium by medium (its tier has `allows … for`).
+pub fn judged_per_medium(ir: &Ir, channel: &ChannelInfo) -> bool {
+    ir.media_to_judge(channel, None) != [None]
+}
+
+/// A guide's matrices agree with `decide` for every class × tiered channel × medium: one
+/// matrix if no channel is judged per medium, else each medium such a channel carries in
+/// exactly one matrix, whose every cell `decide` gives for each of its media.
+pub fn assert_matrix_agrees(ir: &Ir, matrices: &[RenderedMatrix], what: &str) {
+    let tiered: Vec<&ChannelInfo> = ir.tiered_channels().collect();
+    let split: Vec<&ChannelInfo> = tiered
+        .iter()
+        .copied()
+        .filter(|c| judged_per_medium(ir, c))
+        .collect();
+    if split.is_empty() {
+        assert_eq!(matrices.len(), 1, "{what}: one matrix");
+        assert!(
+            matrices[0].media.is_empty(),
+            "{what}: a matrix for every medium"
+        );
+    } else {
+        let mut shown: Vec<Medium> = matrices.iter().flat_map(|m| m.media.clone()).collect();
+        shown.sort();
+        let mut carried: Vec<Medium> = split.iter().flat_map(|c| c.media.clone()).collect();
+        carried.sort();
+        carried.dedup();
+        assert_eq!(shown, carried, "{what}: each medium in one matrix");
+    }
     let labels: Vec<&str> = ir.classes.iter().map(|c| c.label.as_str()).collect();
-    assert_eq!(rows[0][2..], labels[..], "{what}: class columns");
-    for (row, channel) in rows[1..].iter().zip(&tiered) {
-        assert_eq!(row[0], channel.label, "{what}");
-        assert_eq!(row.len(), ir.classes.len() + 2, "{what}: {row:?}");
-        for (cell, class) in row[2..].iter().zip(&ir.classes) {
-            let decided = ir.decide(&class.name, &channel.name, None).unwrap();
-            assert_eq!(
-                verdict_of_cell(cell),
-                decided.verdict,
-                "{what}: {} on {}",
-                class.name,
-                channel.name
-            );
+    for matrix in matrices {
+        let what = format!("{what} ({:?})", matrix.media);
+        let media: Vec<Option<Medium>> = if matrix.media.is_empty() {
+            vec![None]
+        } else {
+            matrix.media.iter().copied().map(Some).collect()
+        };
+        let rows = &matrix.rows;
+        let shown: Vec<&ChannelInfo> = tiered
+            .iter()
+            .copied()
+            .filter(|c| !judged_per_medium(ir, c) || c.media.contains(&media[0].unwrap()))
+            .collect();
+        assert_eq!(
+            rows.len(),
+            shown.len() + 1,
+            "{what}: a header and a row per channel"
+        );
+        assert_eq!(rows[0][2..], labels[..], "{what}: class columns");
+        for (row, channel) in rows[1..].iter().zip(&shown) {
+            assert_eq!(row[0], channel.label, "{what}");
+            assert_eq!(row.len(), ir.classes.len() + 2, "{what}: {row:?}");
+            let per_medium = judged_per_medium(ir, channel);
+            for (cell, class) in row[2..].iter().zip(&ir.classes) {
+                for &medium in &media {
+                    let judged = medium.filter(|_| per_medium);
+                    let decided = ir.decide(&class.name, &channel.name, judged, None).unwrap();
+                    assert_eq!(
+                        verdict_of_cell(cell),
+                        decided.verdict,
+                        "{what}: {} on {} as {medium:?}",
+                        class.name,
+                        channel.name
+                    );
+                }
+            }
         }
     }
+}
+
+/// The matrices of a guide rendered as HTML (our own or cmark-gfm's): each table whose header
+/// starts "Channel", "Tier", with the media of its caption (its `<caption>`, else the
+/// paragraph before it).
+pub fn html_matrices(html: &str) -> Vec<RenderedMatrix> {
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find("<table") {
+        let end = start + rest[start..].find("</table>").expect("a closed table");
+        let table = &rest[start..end];
+        let rows = html_rows(table);
+        if rows
+            .first()
+            .is_some_and(|h| h.starts_with(&["Channel".to_string(), "Tier".to_string()]))
+        {
+            // The legend is a paragraph of its own between the first caption and its table.
+            let paragraph = rest[..start]
+                .rmatch_indices("<p>")
+                .map(|(p, _)| html_text(&rest[p..start]))
+                .find(|text| !text.trim_start().starts_with("Legend"));
+            let caption = match table.find("<caption") {
+                Some(at) => {
+                    let body = at + table[at..].find('>').unwrap() + 1;
+                    html_text(&table[body..body + table[body..].find("</caption>").unwrap()])
+                }
+                None => paragraph.unwrap_or_default(),
+            };
+            out.push(RenderedMatrix {
+                media: caption_media(&caption),
+                rows,
+            });
+        }
+        rest = &rest[end..];
+    }
+    out
 }
 
 /// The text of an HTML fragment: tags dropped and the predefined entities decoded.

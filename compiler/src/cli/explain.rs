@@ -1,14 +1,16 @@
-//! `msgpol explain FILE CLASS CHANNEL [--who GROUP]`: one decision and why.
+//! `msgpol explain FILE CLASS CHANNEL [--medium MEDIUM] [--who GROUP]`: the decision and why;
+//! one per medium where the channel's tier decides by medium and no `--medium` is given.
 
 use super::{Session, EXIT_OK, EXIT_POLICY};
 use msgpol::diagnostics::{did_you_mean, quote, Code, Diagnostic};
-use msgpol::ir::Verdict;
+use msgpol::ir::{Medium, Verdict};
 
 pub fn run(
     session: &Session,
     file: &std::path::Path,
     class: &str,
     channel: &str,
+    medium: Option<Medium>,
     who: Option<&str>,
 ) -> i32 {
     let compilation = match msgpol::compile(file, session.today) {
@@ -36,7 +38,11 @@ pub fn run(
             ir.classes.iter().map(|c| c.name.as_str()).collect(),
         ));
     }
-    let Some(decision) = ir.decide(class, channel, who) else {
+    let answer = match medium {
+        Some(m) => ir.decide(class, channel, Some(m), who).map(|d| vec![d]),
+        None => ir.decisions(class, channel, who),
+    };
+    let Some(decisions) = answer else {
         return session.fail(unknown(
             "channel",
             "channels",
@@ -47,18 +53,28 @@ pub fn run(
     if session.format == msgpol::diagnostics::ErrorFormat::Json {
         println!(
             "{}",
-            serde_json::to_string_pretty(&decision).expect("a decision serialises")
+            serde_json::to_string_pretty(&decisions).expect("a decision serialises")
         );
-    } else {
+        return EXIT_OK;
+    }
+    let who = who
+        .map(|w| format!(" for group {}", quote(w)))
+        .unwrap_or_default();
+    for decision in &decisions {
         let verdict = match decision.verdict {
             Verdict::Allow => "allow",
             Verdict::Warn => "warn (allowed with conditions)",
             Verdict::Deny => "deny",
         };
-        let who = who
-            .map(|w| format!(" for group {}", quote(w)))
+        let medium = decision
+            .medium
+            .map(|m| format!(" as {}", m.as_str()))
             .unwrap_or_default();
-        println!("{} on {}{who}: {verdict}", quote(class), quote(channel));
+        println!(
+            "{} on {}{medium}{who}: {verdict}",
+            quote(class),
+            quote(channel)
+        );
         for reason in &decision.reasons {
             println!("  - {} ({})", reason.message, reason.at);
         }

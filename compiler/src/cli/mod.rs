@@ -12,6 +12,7 @@ mod verify;
 
 use clap::{Parser, Subcommand};
 use msgpol::diagnostics::{self, Code, Diagnostic, ErrorFormat};
+use msgpol::ir::Medium;
 use msgpol::source::SourceMap;
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -57,6 +58,10 @@ enum Command {
         file: PathBuf,
         class: String,
         channel: String,
+        /// The medium: text, voice, video, file or email (without it: one decision per medium
+        /// where the channel's tier decides by medium)
+        #[arg(long, value_parser = parse_medium)]
+        medium: Option<Medium>,
         /// The group asking (exceptions apply to groups)
         #[arg(long)]
         who: Option<String>,
@@ -109,6 +114,17 @@ impl Session {
         self.report(&[diag], &SourceMap::default());
         exit
     }
+}
+
+/// `--medium`: one of the words a policy's `media` statement takes.
+fn parse_medium(word: &str) -> Result<Medium, String> {
+    Medium::ALL
+        .into_iter()
+        .find(|m| m.as_str() == word)
+        .ok_or_else(|| {
+            let known: Vec<&str> = Medium::ALL.iter().map(|m| m.as_str()).collect();
+            format!("a medium is one of: {}", known.join(", "))
+        })
 }
 
 fn terminal_width() -> usize {
@@ -184,8 +200,9 @@ pub fn run() -> i32 {
             file,
             class,
             channel,
+            medium,
             who,
-        } => explain::run(&session, &file, &class, &channel, who.as_deref()),
+        } => explain::run(&session, &file, &class, &channel, medium, who.as_deref()),
         Command::Scan(args) => scan::run(&session, &args),
         Command::Verify(args) => verify::run(&session, &args),
     }

@@ -140,6 +140,8 @@ codes! {
     W225 Validate "validate/checks/security_team" "an exception is for the policy's own security team";
     W226 Validate "validate/checks/vetting" "a medium policy approves a channel with no vendor security review";
     E227 Validate "validate/checks/vetting" "a large policy approves a channel with no vendor security review";
+    E228 Validate "validate/checks/tier_shape" "a tier has two `allows` statements for the same medium, or two for every medium";
+    W229 Validate "validate/checks/alternatives" "an `instead` names a medium its tier allows: staff would be sent elsewhere for what the tier permits";
     E230 Validate "validate/checks/detectors" "a detector pattern is outside the portable regex subset (the offending part is shown)";
     E231 Validate "validate/checks/detectors" "a detector's keyword list is not usable (term over 50 characters, control character, over 2048 terms)";
     E232 Validate "validate/checks/detectors" "a weighted checksum can never pass (no pattern, or no match of a pattern has one digit per weight)";

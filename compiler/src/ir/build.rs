@@ -108,6 +108,7 @@ pub fn build(program: &Program, map: &SourceMap, today: Date) -> Ir {
             group: e.who_group.value.clone(),
             channel: e.channel.text.clone(),
             ceiling: e.allows.text.clone(),
+            media: sorted_media(&e.media),
             until: e.until.value,
             approved_by: e.approved_by.value.clone(),
             reason: e.reason.value.clone(),
@@ -176,11 +177,23 @@ pub fn build(program: &Program, map: &SourceMap, today: Date) -> Ir {
     let mut matrix = Vec::new();
     for class in &ir.classes {
         for channel in ir.tiered_channels() {
-            matrix.extend(ir.decide(&class.name, &channel.name, None));
+            matrix.extend(
+                ir.decisions(&class.name, &channel.name, None)
+                    .into_iter()
+                    .flatten(),
+            );
         }
     }
     ir.matrix = matrix;
     ir
+}
+
+/// Each medium once, in `Medium` order.
+fn sorted_media(media: &[ast::Spanned<Medium>]) -> Vec<Medium> {
+    let mut out: Vec<Medium> = media.iter().map(|m| m.value).collect();
+    out.sort();
+    out.dedup();
+    out
 }
 
 fn title_case(name: &str) -> String {
@@ -301,12 +314,32 @@ fn tier(
     loc: &impl Fn(Span) -> crate::source::Location,
 ) -> TierInfo {
     let kind = program.tier_kind(t);
-    let ceiling = match (&t.allows, kind) {
-        (Some(Ceiling::UpTo(class)), k) if k != TierKind::Banned => Some(Located {
+    let class_of = |allows: &ast::Allows| match &allows.ceiling {
+        Ceiling::UpTo(class) => Some(Located {
             value: class.text.clone(),
             at: loc(class.span),
         }),
-        _ => None,
+        Ceiling::Nothing(_) => None,
+    };
+    let (ceiling, medium_ceilings) = if kind == TierKind::Banned {
+        (None, Vec::new())
+    } else {
+        let ceiling = t.allows_for(None).and_then(class_of);
+        let medium_ceilings: Vec<MediumCeiling> = Medium::ALL
+            .into_iter()
+            .filter_map(|medium| {
+                let allows = t.allows_for(Some(medium)).filter(|a| !a.media.is_empty())?;
+                let class = class_of(allows);
+                Some(MediumCeiling {
+                    medium,
+                    at: class
+                        .as_ref()
+                        .map_or_else(|| loc(allows.span), |c| c.at.clone()),
+                    class: class.map(|c| c.value),
+                })
+            })
+            .collect();
+        (ceiling, medium_ceilings)
     };
     let mut requires: Vec<Requirement> = t.requires.iter().map(|r| r.value).collect();
     requires.sort();
@@ -314,11 +347,7 @@ fn tier(
     let mut block: Vec<Enforcement> = t.block.iter().map(|b| b.value).collect();
     block.sort();
     block.dedup();
-    let instead = if kind == TierKind::Banned {
-        alternatives(program, t)
-    } else {
-        Vec::new()
-    };
+    let instead = alternatives(program, t);
     TierInfo {
         name: t.name.text.clone(),
         label: t
@@ -335,6 +364,7 @@ fn tier(
             })
             .collect(),
         ceiling,
+        medium_ceilings,
         requires,
         block,
         monitor: t.monitor.is_some(),
@@ -345,11 +375,11 @@ fn tier(
     }
 }
 
-/// Per medium of the tier's channels: the `instead` alternatives written for it, or else the
-/// approved channels that carry it.
+/// Per medium the tier refuses on its channels: the `instead` alternatives written for it, or
+/// else the approved channels that carry it.
 fn alternatives(program: &Program, t: &ast::Tier) -> Vec<Alternative> {
     program
-        .tier_media(t)
+        .refused_media(t)
         .into_iter()
         .map(|medium| {
             let explicit: Vec<String> = ast::Instead::for_medium(&t.instead, medium)

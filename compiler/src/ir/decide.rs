@@ -1,21 +1,80 @@
-//! `decide(class, channel, who)`: may this class of data be sent on this channel by this
-//! group? The answer carries every reason that led to it, each pointing at its source line.
+//! `decide(class, channel, medium, who)`: may this class of data be sent on this channel, as
+//! this medium, by this group? The answer carries every reason that led to it, each pointing
+//! at its source line.
 
-use super::{Decision, ExceptionInfo, ExceptionStatus, Ir, Reason, TierKind, Verdict};
+use super::{
+    ChannelInfo, Decision, ExceptionInfo, ExceptionStatus, Ir, Medium, Reason, TierKind, Verdict,
+};
 use crate::vocabulary::{E2ee, Requirement};
 
 impl Ir {
-    /// `None` if the class or the channel is not declared.
+    /// `medium` `None`: whatever the medium, as a tier's `allows` without `for` decides (see
+    /// `media_to_judge` for when that is the whole answer). `None` if the class or the channel
+    /// is not declared.
     pub fn decide(
         &self,
         class_name: &str,
         channel_name: &str,
+        medium: Option<Medium>,
         who: Option<&str>,
     ) -> Option<Decision> {
-        self.judge(class_name, channel_name, who, |e| {
-            e.status != ExceptionStatus::Expired
-        })
-        .map(|(decision, _)| decision)
+        self.judge(class_name, channel_name, medium, who, in_dates)
+            .map(|(decision, _)| decision)
+    }
+
+    /// The whole answer for a class on a channel: one decision per medium in
+    /// `media_to_judge`. `None` if the class or the channel is not declared.
+    pub fn decisions(
+        &self,
+        class_name: &str,
+        channel_name: &str,
+        who: Option<&str>,
+    ) -> Option<Vec<Decision>> {
+        let channel = self.channel(channel_name)?;
+        self.media_to_judge(channel, who)
+            .into_iter()
+            .map(|medium| self.decide(class_name, channel_name, medium, who))
+            .collect()
+    }
+
+    /// The media on which decisions for the channel can differ: each medium it carries when
+    /// its tier has an `allows … for` (or `who` an exception limited to some media on it),
+    /// else only `None`, whatever the medium. A channel that declares no media is judged as a
+    /// whole.
+    pub fn media_to_judge(&self, channel: &ChannelInfo, who: Option<&str>) -> Vec<Option<Medium>> {
+        let by_tier = self
+            .tier_of(channel)
+            .is_some_and(|t| !t.medium_ceilings.is_empty());
+        let by_exception = who.is_some_and(|group| {
+            self.exceptions.iter().any(|e| {
+                e.group == group && e.channel == channel.name && in_dates(e) && !e.media.is_empty()
+            })
+        });
+        if (by_tier || by_exception) && !channel.media.is_empty() {
+            let mut media = channel.media.clone();
+            media.sort();
+            media.dedup();
+            media.into_iter().map(Some).collect()
+        } else {
+            vec![None]
+        }
+    }
+
+    /// The media an exception is judged on, as validation's W223 judges it: those it names
+    /// that its channel carries, or, if it names none, the media the channel is judged on.
+    fn exception_media(&self, exception: &ExceptionInfo) -> Vec<Option<Medium>> {
+        let Some(channel) = self.channel(&exception.channel) else {
+            return Vec::new();
+        };
+        if exception.media.is_empty() {
+            return self.media_to_judge(channel, None);
+        }
+        exception
+            .media
+            .iter()
+            .filter(|m| channel.media.is_empty() || channel.media.contains(m))
+            .map(|&m| Some(m))
+            .collect()
     }
 
     /// Whether `decide` lets the exception change a decision for its group, were it the
@@ -23,14 +82,18 @@ impl Ir {
     /// and, through it, not denied. (An overlapping renewal of an exception is not void: it
     /// applies once the first one ends.)
     pub(crate) fn applies(&self, exception: &ExceptionInfo) -> bool {
+        let media = self.exception_media(exception);
         self.classes.iter().any(|class| {
-            self.judge(
-                &class.name,
-                &exception.channel,
-                Some(&exception.group),
-                |e| std::ptr::eq(e, exception),
-            )
-            .is_some_and(|(decision, used)| decision.verdict != Verdict::Deny && used.is_some())
+            media.iter().any(|&medium| {
+                self.judge(
+                    &class.name,
+                    &exception.channel,
+                    medium,
+                    Some(&exception.group),
+                    |e| std::ptr::eq(e, exception),
+                )
+                .is_some_and(|(decision, used)| decision.verdict != Verdict::Deny && used.is_some())
+            })
         })
     }
 
@@ -40,6 +103,7 @@ impl Ir {
         &self,
         class_name: &str,
         channel_name: &str,
+        medium: Option<Medium>,
         who: Option<&str>,
         considered: impl Fn(&ExceptionInfo) -> bool,
     ) -> Option<(Decision, Option<&ExceptionInfo>)> {
@@ -54,6 +118,7 @@ impl Ir {
             let decision = Decision {
                 class: class.name.clone(),
                 channel: channel.name.clone(),
+                medium,
                 who: who.map(str::to_string),
                 verdict: chain.verdict,
                 reasons: chain.reasons,
@@ -61,6 +126,15 @@ impl Ir {
             (decision, used)
         };
 
+        if let Some(m) = medium.filter(|m| !channel.media.is_empty() && !channel.media.contains(m))
+        {
+            chain.worsen(
+                Verdict::Deny,
+                format!("`{}` does not carry {}", channel.name, m.as_str()),
+                &channel.at,
+            );
+            return Some(decision(chain, used));
+        }
         let Some(tier) = self.tier_of(channel) else {
             chain.worsen(
                 Verdict::Deny,
@@ -92,48 +166,64 @@ impl Ir {
             membership,
         );
 
-        let ceiling = tier
-            .ceiling
-            .as_ref()
-            .expect("a tier that is not banned has a ceiling");
-        if self.at_most(&class.name, &ceiling.value) {
+        let ceiling = tier.ceiling_for(medium);
+        // " for file" when an `allows … for` decides the medium.
+        let on = ceiling
+            .medium
+            .map_or(String::new(), |m| format!(" for {}", m.as_str()));
+        if let Some(top) = ceiling.class.filter(|top| self.at_most(&class.name, top)) {
             chain.note(
                 format!(
-                    "tier `{}` allows up to `{}`, which includes `{}`",
-                    tier.name, ceiling.value, class.name
+                    "tier `{}` allows up to `{top}`{on}, which includes `{}`",
+                    tier.name, class.name
                 ),
-                &ceiling.at,
+                ceiling.at,
             );
         } else {
+            let refusal = match (ceiling.class, medium) {
+                (Some(top), _) => format!("tier `{}` allows only up to `{top}`{on}", tier.name),
+                (None, Some(m)) => {
+                    format!("tier `{}` allows nothing for {}", tier.name, m.as_str())
+                }
+                (None, None) => format!(
+                    "tier `{}` allows data only on the media its `allows` statements name",
+                    tier.name
+                ),
+            };
             let exception = who.and_then(|group| {
                 self.exceptions.iter().find(|e| {
                     e.group == group
                         && e.channel == channel.name
                         && considered(e)
                         && self.at_most(&class.name, &e.ceiling)
+                        && (e.media.is_empty() || medium.is_some_and(|m| e.media.contains(&m)))
                 })
             });
             match exception {
                 Some(e) => {
                     used = Some(e);
+                    let media: Vec<&str> = e.media.iter().map(|m| m.as_str()).collect();
+                    let as_media = if media.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" as {}", media.join(" and "))
+                    };
                     chain.worsen(
                         Verdict::Warn,
                         format!(
-                            "tier `{}` allows only up to `{}`, but exception `{}` allows `{}` for group `{}` until {} (approved by {})",
-                            tier.name, ceiling.value, e.name, e.ceiling, e.group, e.until, e.approved_by
+                            "{refusal}, but exception `{}` allows `{}`{as_media} for group `{}` until {} (approved by {})",
+                            e.name, e.ceiling, e.group, e.until, e.approved_by
                         ),
                         &e.at,
                     )
                 }
                 None => {
-                    chain.worsen(
-                        Verdict::Deny,
-                        format!(
-                            "tier `{}` allows only up to `{}`; `{}` is not included",
-                            tier.name, ceiling.value, class.name
-                        ),
-                        &ceiling.at,
-                    );
+                    let message = if ceiling.class.is_some() {
+                        format!("{refusal}; `{}` is not included", class.name)
+                    } else {
+                        refusal
+                    };
+                    chain.worsen(Verdict::Deny, message, ceiling.at);
                     return Some(decision(chain, used));
                 }
             }
@@ -219,6 +309,11 @@ impl Ir {
                 .class(high)
                 .is_some_and(|c| c.below.iter().any(|b| b == low))
     }
+}
+
+/// What `decide` considers: every exception still in its dates.
+fn in_dates(e: &ExceptionInfo) -> bool {
+    e.status != ExceptionStatus::Expired
 }
 
 /// The verdict so far (the worst seen) and the reasons behind it.

@@ -1,7 +1,7 @@
 //! Stage 4, IR: the validated program as the one model every target reads. It is
 //! serde-serialisable (the `ir` target writes it as JSON, format version `FORMAT_VERSION`,
 //! schema in `docs/ir.schema.json`), holds only normalised values, and answers
-//! `decide(class, channel, who)`.
+//! `decide(class, channel, medium, who)`.
 
 pub mod build;
 mod decide;
@@ -22,7 +22,7 @@ use std::sync::Arc;
 use time::Date;
 
 /// Bumped whenever the JSON shape changes incompatibly.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 #[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Ir {
@@ -43,7 +43,9 @@ pub struct Ir {
     pub incidents: Vec<IncidentInfo>,
     /// Settings of approved services the policy turns off (`harden`).
     pub hardening: Vec<HardeningInfo>,
-    /// `decide(class, channel)` for every class and every channel in a tier, for everyone.
+    /// `decisions(class, channel)` for every class and every channel in a tier, for
+    /// everyone: one decision for whatever the medium, or one per medium the channel carries
+    /// where its tier decides by medium.
     pub matrix: Vec<Decision>,
     pub enforcement: EnforcementSets,
     #[serde(skip)]
@@ -192,11 +194,17 @@ pub struct TierInfo {
     pub label: String,
     pub kind: TierKind,
     pub channels: Vec<Located<String>>,
-    /// The highest class it allows; `None`: nothing.
+    /// The highest class it allows on the media `medium_ceilings` does not name; `None`:
+    /// nothing.
     pub ceiling: Option<Located<String>>,
+    /// Ceilings of particular media (`allows … for MEDIUM`), which replace `ceiling` for
+    /// them; in `Medium` order, each medium once.
+    pub medium_ceilings: Vec<MediumCeiling>,
     pub requires: Vec<Requirement>,
     pub block: Vec<Enforcement>,
     pub monitor: bool,
+    /// Per medium the tier refuses on its channels (every medium of a banned tier's channels,
+    /// the media another tier allows nothing for), where staff go instead.
     pub instead: Vec<Alternative>,
     /// Allowed channels whose names stay reachable inside this tier's blocked domains.
     pub carve_out: Vec<String>,
@@ -205,11 +213,49 @@ pub struct TierInfo {
 }
 
 #[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+pub struct MediumCeiling {
+    pub medium: Medium,
+    /// The highest class allowed on this medium; null: nothing.
+    pub class: Option<String>,
+    pub at: Location,
+}
+
+/// The ceiling that decides one medium of a tier (see `TierInfo::ceiling_for`).
+pub struct CeilingFor<'a> {
+    /// `None`: nothing is allowed.
+    pub class: Option<&'a str>,
+    /// The medium an `allows … for` names, `None` for the tier's `allows` without `for`.
+    pub medium: Option<Medium>,
+    pub at: &'a Location,
+}
+
+impl TierInfo {
+    /// The ceiling for `medium` (`None`: whatever the medium): its own `allows … for`, or
+    /// else the tier's `allows` without `for`.
+    pub fn ceiling_for(&self, medium: Option<Medium>) -> CeilingFor<'_> {
+        match medium.and_then(|m| self.medium_ceilings.iter().find(|c| c.medium == m)) {
+            Some(c) => CeilingFor {
+                class: c.class.as_deref(),
+                medium: Some(c.medium),
+                at: &c.at,
+            },
+            None => CeilingFor {
+                class: self.ceiling.as_ref().map(|c| c.value.as_str()),
+                medium: None,
+                at: self.ceiling.as_ref().map_or(&self.at, |c| &c.at),
+            },
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct ExceptionInfo {
     pub name: String,
     pub group: String,
     pub channel: String,
     pub ceiling: String,
+    /// The media it raises the ceiling on; empty: every medium.
+    pub media: Vec<Medium>,
     #[serde(with = "crate::vocabulary::date::iso")]
     #[schemars(with = "String")]
     pub until: Date,
@@ -276,6 +322,9 @@ pub struct Reason {
 pub struct Decision {
     pub class: String,
     pub channel: String,
+    /// The medium decided; absent: whatever the medium.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub medium: Option<Medium>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub who: Option<String>,
     pub verdict: Verdict,

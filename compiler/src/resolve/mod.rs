@@ -265,8 +265,10 @@ pub fn resolve(
         for channel in &mut tier.channels {
             names.resolve(channel, Kind::Channel, &mut errors);
         }
-        if let Some(ast::Ceiling::UpTo(class)) = &mut tier.allows {
-            names.resolve(class, Kind::Class, &mut errors);
+        for allows in &mut tier.allows {
+            if let ast::Ceiling::UpTo(class) = &mut allows.ceiling {
+                names.resolve(class, Kind::Class, &mut errors);
+            }
         }
         for instead in &mut tier.instead {
             names.resolve(&mut instead.channel, Kind::Channel, &mut errors);

@@ -24,10 +24,30 @@ impl Program {
 
     /// What a tier is, from what it says: see "tier" in docs/language.md.
     pub fn tier_kind(&self, tier: &ast::Tier) -> TierKind {
-        match &tier.allows {
+        if !tier.block.is_empty() {
+            return TierKind::Banned;
+        }
+        // The most open of its ceilings (`TierKind` orders the most open first).
+        tier.allows
+            .iter()
+            .map(|a| self.ceiling_kind(&a.ceiling))
+            .min()
+            .unwrap_or(TierKind::Banned)
+    }
+
+    /// What a tier is for one medium: banned if the tier is, or if it allows nothing for it.
+    pub fn medium_kind(&self, tier: &ast::Tier, medium: Medium) -> TierKind {
+        match tier.allows_for(Some(medium)) {
             _ if !tier.block.is_empty() => TierKind::Banned,
-            None | Some(Ceiling::Nothing(_)) => TierKind::Banned,
-            Some(Ceiling::UpTo(class)) => {
+            Some(allows) => self.ceiling_kind(&allows.ceiling),
+            None => TierKind::Banned,
+        }
+    }
+
+    fn ceiling_kind(&self, ceiling: &Ceiling) -> TierKind {
+        match ceiling {
+            Ceiling::Nothing(_) => TierKind::Banned,
+            Ceiling::UpTo(class) => {
                 let has_lower = self
                     .classes
                     .get(&class.text)
@@ -39,6 +59,15 @@ impl Program {
                 }
             }
         }
+    }
+
+    /// The media the channels of a tier carry that it allows nothing for (every medium they
+    /// carry, for a banned tier): where staff need an alternative.
+    pub fn refused_media(&self, tier: &ast::Tier) -> Vec<Medium> {
+        self.tier_media(tier)
+            .into_iter()
+            .filter(|&m| self.medium_kind(tier, m) == TierKind::Banned)
+            .collect()
     }
 
     /// The media a channel carries, as written (possibly repeated).
@@ -64,12 +93,12 @@ impl Program {
         media
     }
 
-    /// The channels of approved tiers that carry a medium, by name.
+    /// The channels that carry a medium in a tier approved for it, by name.
     pub fn approved_carriers(&self, medium: Medium) -> Vec<String> {
         let mut out: Vec<String> = self
             .tiers
             .iter()
-            .filter(|t| self.tier_kind(t) == TierKind::Approved)
+            .filter(|t| self.medium_kind(t, medium) == TierKind::Approved)
             .flat_map(|t| t.channels.iter())
             .filter(|c| self.media_of(&c.text).any(|m| m == medium))
             .map(|c| c.text.clone())
@@ -110,6 +139,27 @@ impl ChannelDef {
             .iter()
             .flatten()
             .filter_map(|n| network::parse(&n.value).ok().map(|parsed| (parsed, n)))
+    }
+}
+
+impl ast::Tier {
+    /// The `allows` statement that decides `medium`: the one that names it, else the one that
+    /// names no medium (`None` asks for that one). `None` if there is neither: the tier allows
+    /// nothing on that medium.
+    pub fn allows_for(&self, medium: Option<Medium>) -> Option<&ast::Allows> {
+        medium
+            .and_then(|m| {
+                self.allows
+                    .iter()
+                    .find(|a| a.media.iter().any(|n| n.value == m))
+            })
+            .or_else(|| self.allows.iter().find(|a| a.media.is_empty()))
+    }
+
+    /// Some `allows` names a medium: the tier's decisions may differ from one medium to the
+    /// next.
+    pub fn by_medium(&self) -> bool {
+        self.allows.iter().any(|a| !a.media.is_empty())
     }
 }
 

@@ -197,6 +197,15 @@ pub enum Ceiling {
     Nothing(Span),
 }
 
+/// `allows up to CLASS [for MEDIUM [and MEDIUM …]]` or `allows nothing [for …]`.
+#[derive(Clone, Debug)]
+pub struct Allows {
+    pub ceiling: Ceiling,
+    /// Empty: every medium no other `allows` of the tier names.
+    pub media: Vec<Spanned<Medium>>,
+    pub span: Span,
+}
+
 #[derive(Clone, Debug)]
 pub struct Instead {
     pub channel: Name,
@@ -210,7 +219,7 @@ pub struct Tier {
     pub name: Name,
     pub label: Option<Str>,
     pub channels: Vec<Name>,
-    pub allows: Option<Ceiling>,
+    pub allows: Vec<Allows>,
     pub requires: Vec<Spanned<Requirement>>,
     pub block: Vec<Spanned<Enforcement>>,
     pub monitor: Option<Span>,
@@ -230,6 +239,8 @@ pub struct Exception {
     pub who_group: Str,
     pub channel: Name,
     pub allows: Name,
+    /// `for MEDIUM [and …]`; empty: every medium.
+    pub media: Vec<Spanned<Medium>>,
     pub until: Spanned<Date>,
     pub approved_by: Str,
     pub reason: Str,

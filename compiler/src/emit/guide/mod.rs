@@ -11,11 +11,11 @@ mod coverage;
 use crate::emit::templates::{encoded, render, template, Template};
 use crate::emit::{EmitError, OutputFile};
 use crate::ir::{
-    date, ChannelInfo, ClassInfo, E2ee, Enforcement, ExceptionInfo, IncidentInfo, Ir, Medium,
-    PolicyInfo, Property, Requirement, ReviewInfo, ReviewStatus, TierKind, Verdict,
+    date, ChannelInfo, ClassInfo, Decision, E2ee, Enforcement, ExceptionInfo, IncidentInfo, Ir,
+    Medium, PolicyInfo, Property, Requirement, ReviewInfo, ReviewStatus, TierKind, Verdict,
 };
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
 use time::Date;
 
@@ -111,7 +111,10 @@ pub struct Guide<'ir> {
     pub evaluation_date: Date,
     pub classes: &'ir [ClassInfo],
     pub tiers: Vec<TierView<'ir>>,
-    pub matrix: Matrix,
+    /// The matrices' column headers: class labels, lowest first.
+    pub columns: Vec<String>,
+    /// One matrix, or one per group of media whose answers differ from the others'.
+    pub matrices: Vec<Matrix>,
     /// What to use for what: per medium and class, the channels that may carry it.
     pub media: Vec<MediumRow>,
     pub alternatives: Vec<AlternativeView<'ir>>,
@@ -159,8 +162,13 @@ pub struct TierView<'ir> {
     pub label: &'ir str,
     pub kind: TierKind,
     pub docs: &'ir [String],
-    /// The ceiling class's label.
+    /// The label of the ceiling for media no `allows … for` names (for a tier that names
+    /// every medium it allows, its highest ceiling).
     pub ceiling: Option<&'ir str>,
+    /// Ceilings of particular media.
+    pub medium_ceilings: Vec<MediumCeilingView<'ir>>,
+    /// A tier that is not banned and allows nothing on the media no `allows … for` names.
+    pub other_media_refused: bool,
     pub requires: &'ir [Requirement],
     pub block: &'ir [Enforcement],
     pub monitor: bool,
@@ -168,9 +176,16 @@ pub struct TierView<'ir> {
 }
 
 #[derive(Serialize)]
+pub struct MediumCeilingView<'ir> {
+    pub medium: Medium,
+    /// The class's label; `None`: nothing.
+    pub ceiling: Option<&'ir str>,
+}
+
+#[derive(Serialize)]
 pub struct Matrix {
-    /// Column headers: class labels, lowest first.
-    pub classes: Vec<String>,
+    /// The media it answers for; empty: whatever the medium.
+    pub media: Vec<Medium>,
     pub rows: Vec<MatrixRow>,
     /// The conditions of `warn` cells, numbered from 1 in reading order.
     pub conditions: Vec<Condition>,
@@ -341,27 +356,104 @@ fn card(c: &ChannelInfo) -> ChannelCard<'_> {
     }
 }
 
-fn matrix(ir: &Ir) -> Matrix {
-    let channels: Vec<&ChannelInfo> = ir.tiered_channels().collect();
-    // ir/build.rs fills `ir.matrix` class by class, each over the tiered channels in order.
-    let decision = |class: usize, channel: usize| {
-        ir.matrix
-            .get(class * channels.len() + channel)
-            .filter(|d| d.class == ir.classes[class].name && d.channel == channels[channel].name)
-            .expect("ir.matrix decides every class for every tiered channel, class by class")
-    };
+/// `ir.matrix` by class and channel: each cell's decisions (one, or one per medium).
+struct Cells<'ir> {
+    channels: Vec<&'ir ChannelInfo>,
+    /// `[class][channel]`.
+    decisions: Vec<Vec<Vec<&'ir Decision>>>,
+}
+
+impl<'ir> Cells<'ir> {
+    fn new(ir: &'ir Ir) -> Self {
+        let channels: Vec<&ChannelInfo> = ir.tiered_channels().collect();
+        let position: HashMap<&str, usize> = channels
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.name.as_str(), i))
+            .collect();
+        let mut decisions = vec![vec![Vec::new(); channels.len()]; ir.classes.len()];
+        for (class, row) in ir.classes.iter().zip(&mut decisions) {
+            for d in ir.matrix.iter().filter(|d| d.class == class.name) {
+                row[position[d.channel.as_str()]].push(d);
+            }
+        }
+        Cells {
+            channels,
+            decisions,
+        }
+    }
+
+    /// The decision for a class on a channel as `medium`: the one for that medium, else the
+    /// one for whatever the medium; `None` where the channel is judged per medium and does
+    /// not carry it.
+    fn pick(&self, class: usize, channel: usize, medium: Option<Medium>) -> Option<&'ir Decision> {
+        let cell = &self.decisions[class][channel];
+        cell.iter()
+            .find(|d| d.medium.is_some() && d.medium == medium)
+            .or_else(|| cell.iter().find(|d| d.medium.is_none()))
+            .copied()
+    }
+
+    fn by_medium(&self, channel: usize) -> bool {
+        self.decisions
+            .iter()
+            .any(|row| row[channel].iter().any(|d| d.medium.is_some()))
+    }
+}
+
+/// One matrix for a policy that decides nothing by medium; else one per group of media with
+/// the same answers, in `Medium` order of each group's first medium.
+fn matrices(ir: &Ir, cells: &Cells) -> Vec<Matrix> {
+    let split: Vec<usize> = (0..cells.channels.len())
+        .filter(|&c| cells.by_medium(c))
+        .collect();
+    if split.is_empty() {
+        return vec![matrix(ir, cells, Vec::new())];
+    }
+    let mut groups: Vec<(Vec<Option<Verdict>>, Vec<Medium>)> = Vec::new();
+    for medium in Medium::ALL {
+        let carried = split
+            .iter()
+            .any(|&c| cells.channels[c].media.contains(&medium));
+        if !carried {
+            continue;
+        }
+        let answers: Vec<Option<Verdict>> = split
+            .iter()
+            .flat_map(|&c| (0..ir.classes.len()).map(move |class| (class, c)))
+            .map(|(class, c)| cells.pick(class, c, Some(medium)).map(|d| d.verdict))
+            .collect();
+        match groups.iter_mut().find(|(a, _)| *a == answers) {
+            Some((_, media)) => media.push(medium),
+            None => groups.push((answers, vec![medium])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(_, media)| matrix(ir, cells, media))
+        .collect()
+}
+
+/// The matrix for `media` (all of whose answers are the same; empty: whatever the medium).
+fn matrix(ir: &Ir, cells: &Cells, media: Vec<Medium>) -> Matrix {
+    let medium = media.first().copied();
     let mut rows = Vec::new();
     let mut conditions = Vec::new();
-    for (channel_index, channel) in channels.iter().enumerate() {
+    for (channel_index, channel) in cells.channels.iter().enumerate() {
         let Some(tier) = ir.tier_of(channel) else {
             continue;
         };
-        let cells = ir
-            .classes
-            .iter()
-            .enumerate()
-            .map(|(class_index, class)| {
-                let decision = decision(class_index, channel_index);
+        let decisions: Option<Vec<&Decision>> = (0..ir.classes.len())
+            .map(|class| cells.pick(class, channel_index, medium))
+            .collect();
+        // A channel judged per medium that carries none of these media has no row.
+        let Some(decisions) = decisions else {
+            continue;
+        };
+        let cells = decisions
+            .into_iter()
+            .zip(&ir.classes)
+            .map(|(decision, class)| {
                 let condition = (decision.verdict == Verdict::Warn).then(|| {
                     // The conditions the decision states, without the code quotes.
                     let text = decision
@@ -393,31 +485,31 @@ fn matrix(ir: &Ir) -> Matrix {
         });
     }
     Matrix {
-        classes: ir.classes.iter().map(|c| c.label.clone()).collect(),
+        media,
         rows,
         conditions,
     }
 }
 
-fn media(ir: &Ir, matrix: &Matrix) -> Vec<MediumRow> {
+fn media(ir: &Ir, cells: &Cells) -> Vec<MediumRow> {
     Medium::ALL
         .into_iter()
-        .filter(|m| ir.tiered_channels().any(|c| c.media.contains(m)))
+        .filter(|m| cells.channels.iter().any(|c| c.media.contains(m)))
         .map(|medium| MediumRow {
             medium,
             cells: (0..ir.classes.len())
-                .map(|i| {
-                    matrix
-                        .rows
+                .map(|class| {
+                    cells
+                        .channels
                         .iter()
-                        .filter(|r| r.cells[i].verdict != Verdict::Deny)
-                        .filter(|r| {
-                            ir.channel(&r.channel)
-                                .is_some_and(|c| c.media.contains(&medium))
-                        })
-                        .map(|r| Choice {
-                            label: r.label.clone(),
-                            verdict: r.cells[i].verdict,
+                        .enumerate()
+                        .filter(|(_, c)| c.media.contains(&medium))
+                        .filter_map(|(i, c)| {
+                            let decision = cells.pick(class, i, Some(medium))?;
+                            (decision.verdict != Verdict::Deny).then(|| Choice {
+                                label: c.label.clone(),
+                                verdict: decision.verdict,
+                            })
                         })
                         .collect()
                 })
@@ -429,7 +521,6 @@ fn media(ir: &Ir, matrix: &Matrix) -> Vec<MediumRow> {
 fn alternatives(ir: &Ir) -> Vec<AlternativeView<'_>> {
     ir.tiers
         .iter()
-        .filter(|t| t.kind == TierKind::Banned)
         .flat_map(|t| {
             t.instead.iter().map(move |a| AlternativeView {
                 medium: a.medium,
@@ -507,9 +598,14 @@ fn risks(ir: &Ir, coverage: &Coverage) -> Vec<Evidence> {
     list.into_iter().filter(Evidence::worth_stating).collect()
 }
 
+/// The highest of some classes.
+fn highest<'a>(ir: &Ir, classes: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    classes.max_by_key(|c| ir.class(c).map_or(0, |info| info.below.len()))
+}
+
 /// Build the model from the IR.
 pub fn model(ir: &Ir) -> Guide<'_> {
-    let matrix = matrix(ir);
+    let cells = Cells::new(ir);
     let coverage = coverage::coverage(ir);
     Guide {
         policy: &ir.policy,
@@ -522,7 +618,26 @@ pub fn model(ir: &Ir) -> Guide<'_> {
                 label: &t.label,
                 kind: t.kind,
                 docs: &t.docs,
-                ceiling: t.ceiling.as_ref().map(|c| class_label(ir, &c.value)),
+                ceiling: t
+                    .ceiling
+                    .as_ref()
+                    .map(|c| c.value.as_str())
+                    .or_else(|| {
+                        highest(
+                            ir,
+                            t.medium_ceilings.iter().filter_map(|c| c.class.as_deref()),
+                        )
+                    })
+                    .map(|c| class_label(ir, c)),
+                medium_ceilings: t
+                    .medium_ceilings
+                    .iter()
+                    .map(|c| MediumCeilingView {
+                        medium: c.medium,
+                        ceiling: c.class.as_deref().map(|class| class_label(ir, class)),
+                    })
+                    .collect(),
+                other_media_refused: t.kind != TierKind::Banned && t.ceiling.is_none(),
                 requires: &t.requires,
                 block: &t.block,
                 monitor: t.monitor,
@@ -534,8 +649,9 @@ pub fn model(ir: &Ir) -> Guide<'_> {
                     .collect(),
             })
             .collect(),
-        media: media(ir, &matrix),
-        matrix,
+        columns: ir.classes.iter().map(|c| c.label.clone()).collect(),
+        media: media(ir, &cells),
+        matrices: matrices(ir, &cells),
         alternatives: alternatives(ir),
         exceptions: &ir.exceptions,
         exceptions_in_force: ir.exceptions.iter().filter(|e| e.status.in_force()).count(),

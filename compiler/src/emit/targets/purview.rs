@@ -6,8 +6,11 @@
 //!   `Func_credit_card` validator. GUIDs derive from names (stable across builds); the version
 //!   is the policy's, so every new policy version deploys.
 //! - `msgpol-dlp-policies.ps1`: uploads the package and creates, per location (the `teams`
-//!   channel: Teams chat; the `email` channel: Exchange), a DLP policy whose rules block each
-//!   class the channel's tier may not carry.
+//!   channel: Teams chat messages; the `email` channel: Exchange mail, body and attachments
+//!   together), a DLP policy whose rules block each class `decide` denies on every medium the
+//!   location inspects. A class denied on some medium of the channel but not blocked (a file
+//!   on Teams lives in SharePoint or OneDrive, which msgpol does not configure; Exchange
+//!   cannot block a class in bodies but not in attachments) is a W308 warning.
 
 use super::dlp::{self, cut, fit_name};
 use super::ids;
@@ -16,10 +19,11 @@ use crate::emit::error::{purview_pattern_too_long, purview_version, render_faile
 use crate::emit::encode;
 use crate::emit::templates::{own_text, render, Header};
 use crate::emit::templates::template;
+use crate::emit::warning::cannot_express;
 use crate::emit::{Control, EmitError, EmitWarning, Emitted, OutputFile, Target, TargetInfo, Template};
 use crate::emit::verify::detectors::{RulesReader, Unchecked};
 use crate::emit::verify::readers;
-use crate::ir::{Checksum, ClassInfo, Confidence, DetectorInfo, Ir, Size, Verdict};
+use crate::ir::{Checksum, ClassInfo, Confidence, DetectorInfo, Ir, Medium, Size, Verdict};
 use quick_xml::events::{BytesDecl, BytesText, Event};
 use quick_xml::writer::ElementWriter;
 use quick_xml::Writer;
@@ -381,15 +385,24 @@ struct LocationPolicy {
     rules: Vec<Rule>,
 }
 
-/// The Purview locations msgpol writes policies for, by the std channel that stands for them.
-const LOCATIONS: &[(&str, &str, &str)] = &[
-    ("teams", "Teams chat", "TeamsLocation"),
-    ("email", "Exchange email", "ExchangeLocation"),
+/// The Purview locations msgpol writes policies for, by the std channel that stands for them,
+/// with the media one rule of the location inspects together.
+const LOCATIONS: &[(&str, &[Medium], &str, &str)] = &[
+    ("teams", &[Medium::Text], "Teams chat", "TeamsLocation"),
+    (
+        "email",
+        &[Medium::Email, Medium::File],
+        "Exchange email",
+        "ExchangeLocation",
+    ),
 ];
 
-fn policies(ir: &Ir, entities: &[Entity]) -> Vec<LocationPolicy> {
+/// The location policies, and the classes with detectors that `decide` denies on some medium
+/// of a location's channel but that its policy cannot block (`channel: class` each).
+fn policies(ir: &Ir, entities: &[Entity]) -> (Vec<LocationPolicy>, Vec<String>) {
     let mut out = Vec::new();
-    for &(channel, location, parameter) in LOCATIONS {
+    let mut unblocked = Vec::new();
+    for &(channel, inspected, location, parameter) in LOCATIONS {
         let Some(info) = ir.channel(channel) else {
             continue;
         };
@@ -398,10 +411,20 @@ fn policies(ir: &Ir, entities: &[Entity]) -> Vec<LocationPolicy> {
         };
         let name = format!("msgpol {location}");
         let mut rules = Vec::new();
+        let denied_on = |class: &str, medium: Option<Medium>| {
+            ir.decide(class, channel, medium, None)
+                .is_some_and(|d| d.verdict == Verdict::Deny)
+        };
+        // The media the channel is judged on (`None`: whatever the medium).
+        let judged = ir.media_to_judge(info, None);
         for class in &ir.classes {
-            let denied = ir
-                .decide(&class.name, channel, None)
-                .is_some_and(|d| d.verdict == Verdict::Deny);
+            let inspected_media = judged
+                .iter()
+                .filter(|m| m.is_none_or(|m| inspected.contains(&m)));
+            let mut inspected_media = inspected_media.peekable();
+            let denied = inspected_media.peek().is_some()
+                && inspected_media.all(|&m| denied_on(&class.name, m));
+            let denied_somewhere = judged.iter().any(|&m| denied_on(&class.name, m));
             let types: Vec<SensitiveType> = entities
                 .iter()
                 .filter(|e| e.class.name == class.name)
@@ -410,11 +433,16 @@ fn policies(ir: &Ir, entities: &[Entity]) -> Vec<LocationPolicy> {
                     min_count: e.detector.min_count,
                 })
                 .collect();
-            if denied && !types.is_empty() {
+            if types.is_empty() {
+                continue;
+            }
+            if denied {
                 rules.push(Rule {
                     name: format!("{name}: block {}", class.name),
                     types,
                 });
+            } else if denied_somewhere {
+                unblocked.push(format!("{channel}: {}", class.name));
             }
         }
         out.push(LocationPolicy {
@@ -433,7 +461,7 @@ fn policies(ir: &Ir, entities: &[Entity]) -> Vec<LocationPolicy> {
             rules,
         });
     }
-    out
+    (out, unblocked)
 }
 
 const TEMPLATE: Template = template!("purview/msgpol-dlp-policies.ps1.j2");
@@ -483,9 +511,20 @@ impl Target for Purview {
         );
         let package = rule_package(ir, &entities, version, &rule_pack_id)
             .map_err(|e| render_failed(self.name(), e.to_string()))?;
+        let (policies, unblocked) = policies(ir, &entities);
+        if !unblocked.is_empty() {
+            warnings.push(cannot_express(
+                self.name(),
+                unblocked.len(),
+                &format!(
+                    "a DLP rule of a location inspects some media together and no rule sees the others, so these classes the policy denies on one medium of the channel are not blocked: {}",
+                    unblocked.join(", ")
+                ),
+            ));
+        }
         let context = minijinja::context! {
             rule_pack_id => rule_pack_id,
-            policies => policies(ir, &entities),
+            policies => policies,
             ..Header::value(ir),
         };
         const SCRIPT: &str = "msgpol-dlp-policies.ps1";

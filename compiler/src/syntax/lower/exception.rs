@@ -2,10 +2,11 @@
 
 use super::block::{Block, Keyword, Occurs::Required};
 use super::statement::{opening, report, set};
-use super::values::up_to;
+use super::values::{for_media, up_to};
 use crate::syntax::ast::{Decl, Exception, Name, Spanned, Str};
 use crate::syntax::cst::Stmt;
 use crate::syntax::error::SyntaxError;
+use crate::vocabulary::Medium;
 use time::Date;
 
 /// The exception's statements as they are read.
@@ -13,7 +14,7 @@ use time::Date;
 struct Draft {
     who: Option<Str>,
     channel: Option<Name>,
-    allows: Option<Name>,
+    allows: Option<(Name, Vec<Spanned<Medium>>)>,
     until: Option<Spanned<Date>>,
     approved_by: Option<Str>,
     reason: Option<Str>,
@@ -31,7 +32,10 @@ const EXCEPTION: Block<Draft> = Block {
             set(&mut d.channel, a.name("a channel's name"))
         }),
         Keyword::new("allows", Required("allows up to internal"), |d, a| {
-            set(&mut d.allows, up_to(a))
+            set(
+                &mut d.allows,
+                up_to(a).and_then(|class| Ok((class, for_media(a)?))),
+            )
         }),
         Keyword::new("until", Required("until 2027-03-31"), |d, a| {
             set(&mut d.until, a.date())
@@ -61,11 +65,13 @@ pub fn lower(stmt: &Stmt, errors: &mut Vec<SyntaxError>) -> Option<Decl> {
     )?;
     let mut draft = Draft::default();
     EXCEPTION.read(stmt, &mut draft, errors);
+    let (allows, media) = draft.allows?;
     Some(Decl::Exception(Exception {
         name,
         who_group: draft.who?,
         channel: draft.channel?,
-        allows: draft.allows?,
+        allows,
+        media,
         until: draft.until?,
         approved_by: draft.approved_by?,
         reason: draft.reason?,

@@ -4,8 +4,8 @@ use super::block::{
     Block, Keyword,
     Occurs::{Many, Once},
 };
-use super::statement::{extend, label, opening, push, report, set};
-use super::values::{ceiling, enforcement, feed, medium, requirements};
+use super::statement::{extend, label, opening, push, report};
+use super::values::{allows, enforcement, feed, for_media, requirements};
 use crate::syntax::args::Args;
 use crate::syntax::ast::{Decl, Instead, Tier};
 use crate::syntax::cst::Stmt;
@@ -17,7 +17,7 @@ const TIER: Block<Tier> = Block {
         Keyword::new("channels", Many, |t, a| {
             extend(&mut t.channels, a.list(|a| a.name("a channel's name")))
         }),
-        Keyword::new("allows", Once, |t, a| set(&mut t.allows, ceiling(a))),
+        Keyword::new("allows", Many, |t, a| push(&mut t.allows, allows(a))),
         Keyword::new("requires", Once, |t, a| {
             extend(&mut t.requires, requirements(a))
         }),
@@ -54,7 +54,7 @@ pub fn lower(stmt: &Stmt, errors: &mut Vec<SyntaxError>) -> Option<Decl> {
         name,
         label,
         channels: Vec::new(),
-        allows: None,
+        allows: Vec::new(),
         requires: Vec::new(),
         block: Vec::new(),
         monitor: None,
@@ -71,13 +71,7 @@ pub fn lower(stmt: &Stmt, errors: &mut Vec<SyntaxError>) -> Option<Decl> {
 /// `CHANNEL [for MEDIUM [and MEDIUM …]]`.
 fn instead(a: &mut Args) -> Result<Instead, SyntaxError> {
     let channel = a.name("an approved channel's name")?;
-    let mut media = Vec::new();
-    if a.eat("for").is_some() {
-        media.push(medium(a)?);
-        while a.eat("and").is_some() {
-            media.push(medium(a)?);
-        }
-    }
+    let media = for_media(a)?;
     let span = media
         .last()
         .map_or(channel.span, |m| channel.span.to(m.span));

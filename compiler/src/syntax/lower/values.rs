@@ -1,7 +1,7 @@
 //! One reader per kind of value, with the words the language spells it with.
 
 use crate::syntax::args::Args;
-use crate::syntax::ast::{Ceiling, Feed, FeedFormat, Name, Spanned, Str};
+use crate::syntax::ast::{Allows, Ceiling, Feed, FeedFormat, Name, Spanned, Str};
 use crate::syntax::error::SyntaxError;
 use crate::vocabulary::{
     Confidence, E2ee, Enforcement, Hardening, Medium, Property, Protocol, Requirement, Size,
@@ -147,12 +147,35 @@ pub fn up_to(a: &mut Args) -> Result<Name, SyntaxError> {
     a.name("a class's name")
 }
 
-/// `up to CLASS` or `nothing`.
-pub fn ceiling(a: &mut Args) -> Result<Ceiling, SyntaxError> {
-    match a.eat("nothing") {
-        Some(span) => Ok(Ceiling::Nothing(span)),
-        None => up_to(a).map(Ceiling::UpTo),
+/// `up to CLASS` or `nothing`, then the media it is for, if any.
+pub fn allows(a: &mut Args) -> Result<Allows, SyntaxError> {
+    let ceiling = match a.eat("nothing") {
+        Some(span) => Ceiling::Nothing(span),
+        None => Ceiling::UpTo(up_to(a)?),
+    };
+    let start = match &ceiling {
+        Ceiling::UpTo(class) => class.span,
+        Ceiling::Nothing(span) => *span,
+    };
+    let media = for_media(a)?;
+    let span = media.last().map_or(start, |m| start.to(m.span));
+    Ok(Allows {
+        ceiling,
+        media,
+        span,
+    })
+}
+
+/// `[for MEDIUM [and MEDIUM …]]`: the media a statement is limited to (empty: every medium).
+pub fn for_media(a: &mut Args) -> Result<Vec<Spanned<Medium>>, SyntaxError> {
+    let mut media = Vec::new();
+    if a.eat("for").is_some() {
+        media.push(medium(a)?);
+        while a.eat("and").is_some() {
+            media.push(medium(a)?);
+        }
     }
+    Ok(media)
 }
 
 /// `hosts|adblock|domains "file"`, in a channel or a tier.

@@ -1,9 +1,9 @@
-//! E208 a banned channel with no approved alternative for one of its media ("never ban
+//! E208 a banned channel, or a medium a tier refuses, with no approved alternative ("never ban
 //! without an alternative"); E212 an `instead` that is not approved or does not carry the
-//! medium it is named for.
+//! medium it is named for; W229 an `instead` for a medium its tier allows.
 
 use crate::diagnostics::{quote, Code, Diagnostic};
-use crate::syntax::ast::Instead;
+use crate::syntax::ast::{Instead, Spanned, Tier};
 use crate::validate::{Context, ValidateError};
 use crate::vocabulary::{Medium, TierKind};
 
@@ -14,8 +14,10 @@ pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
         .filter(|m| !program.approved_carriers(*m).is_empty())
         .collect();
     for tier in &program.tiers {
-        if program.tier_kind(tier) != TierKind::Banned {
-            continue;
+        let banned = program.tier_kind(tier) == TierKind::Banned;
+        let refused = program.refused_media(tier);
+        if !banned {
+            allowed_alternatives(tier, &refused, out);
         }
         for instead in &tier.instead {
             let name = &instead.channel.text;
@@ -30,39 +32,53 @@ pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
                 ));
                 continue;
             }
+            let alternative_tier = program.tier_of(name).expect("approved above");
             for medium in &instead.media {
-                if !program.media_of(name).any(|m| m == medium.value) {
-                    out.push(ValidateError(
-                        Diagnostic::new(
-                            Code::E212,
-                            format!(
-                                "the alternative {} does not carry {}",
-                                quote(name),
-                                medium.value.as_str()
-                            ),
-                        )
-                        .label(
-                            medium.span,
-                            format!(
-                                "`{name}` has no `{}` among its media",
-                                medium.value.as_str()
-                            ),
-                        )
+                let m = medium.value.as_str();
+                let (why, label) = if !program.media_of(name).any(|c| c == medium.value) {
+                    (
+                        format!("the alternative {} does not carry {m}", quote(name)),
+                        format!("`{name}` has no `{m}` among its media"),
+                    )
+                } else if program.medium_kind(alternative_tier, medium.value) != TierKind::Approved
+                {
+                    (
+                        format!("the alternative {} is not approved for {m}", quote(name)),
+                        format!(
+                            "tier `{}` does not approve `{m}` on it",
+                            alternative_tier.name.text
+                        ),
+                    )
+                } else {
+                    continue;
+                };
+                out.push(ValidateError(
+                    Diagnostic::new(Code::E212, why)
+                        .label(medium.span, label)
                         .help("name an approved channel that carries this medium"),
-                    ));
-                }
+                ));
             }
         }
         for channel in &tier.channels {
             for medium in program.media_of(&channel.text) {
                 let written = Instead::for_medium(&tier.instead, medium).next().is_some();
-                if written || carried_by_approved.contains(&medium) {
+                if !refused.contains(&medium) || written || carried_by_approved.contains(&medium) {
                     continue;
                 }
+                let what = if banned {
+                    format!("{} is banned", quote(&channel.text))
+                } else {
+                    format!(
+                        "tier {} allows nothing for {} on {}",
+                        quote(&tier.name.text),
+                        medium.as_str(),
+                        quote(&channel.text)
+                    )
+                };
                 out.push(ValidateError(
                     Diagnostic::new(
                         Code::E208,
-                        format!("{} is banned but no approved channel carries {}", quote(&channel.text), medium.as_str()),
+                        format!("{what} but no approved channel carries {}", medium.as_str()),
                     )
                     .label(channel.span, format!("staff who use `{}` for {} have nowhere approved to go", channel.text, medium.as_str()))
                     .help(format!(
@@ -72,5 +88,38 @@ pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
                 ));
             }
         }
+    }
+}
+
+/// W229: in a tier that is not banned, `instead` is for the media the tier refuses only.
+fn allowed_alternatives(tier: &Tier, refused: &[Medium], out: &mut Vec<ValidateError>) {
+    for instead in &tier.instead {
+        let allowed: Vec<&Spanned<Medium>> = instead
+            .media
+            .iter()
+            .filter(|m| !refused.contains(&m.value))
+            .collect();
+        let (span, what) = match allowed.first() {
+            Some(first) => (
+                first.span,
+                format!("the tier allows {}", first.value.as_str()),
+            ),
+            None if instead.media.is_empty() && refused.is_empty() => (
+                instead.span,
+                "the tier allows every medium its channels carry".to_string(),
+            ),
+            None => continue,
+        };
+        out.push(ValidateError(
+            Diagnostic::new(
+                Code::W229,
+                format!(
+                    "tier {} names an alternative for what it allows",
+                    quote(&tier.name.text)
+                ),
+            )
+            .label(span, what)
+            .help("name only the media the tier refuses (`allows nothing for file`), or refuse the medium in the tier"),
+        ));
     }
 }

@@ -9,24 +9,30 @@ use crate::vocabulary::{E2ee, Requirement};
 pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
     let program = ctx.program;
     for tier in &program.tiers {
-        let Some(Ceiling::UpTo(ceiling)) = &tier.allows else {
-            continue;
-        };
         if !tier.block.is_empty() {
             continue;
         }
-        let needing: Vec<&str> = program
-            .classes
-            .iter()
-            .filter(|(name, def)| {
-                def.requires.contains(&Requirement::E2ee)
-                    && program.class_at_most(name, &ceiling.text)
-            })
-            .map(|(name, _)| name.as_str())
-            .collect();
-        let Some(first) = needing.first() else {
+        let needing = |ceiling: &str| -> Vec<&str> {
+            program
+                .classes
+                .iter()
+                .filter(|(name, def)| {
+                    def.requires.contains(&Requirement::E2ee)
+                        && program.class_at_most(name, ceiling)
+                })
+                .map(|(name, _)| name.as_str())
+                .collect()
+        };
+        // The first ceiling, of any medium, that includes such a class.
+        let Some((ceiling, needing)) = tier.allows.iter().find_map(|a| match &a.ceiling {
+            Ceiling::UpTo(class) => {
+                Some((class, needing(&class.text))).filter(|(_, n)| !n.is_empty())
+            }
+            Ceiling::Nothing(_) => None,
+        }) else {
             continue;
         };
+        let first = needing[0];
         for channel in &tier.channels {
             let e2ee = program.channels[&channel.text]
                 .decl

@@ -8,9 +8,9 @@
 use crate::diagnostics::{quote, Code, Diagnostic};
 use crate::resolve::Program;
 use crate::source::Span;
-use crate::syntax::ast::{Ceiling, Exception, Tier};
+use crate::syntax::ast::{Allows, Ceiling, Exception, Tier};
 use crate::validate::{Context, ValidateError};
-use crate::vocabulary::{E2ee, ExceptionStatus, Requirement, TierKind};
+use crate::vocabulary::{E2ee, ExceptionStatus, Medium, Requirement, TierKind};
 
 pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
     let program = ctx.program;
@@ -28,50 +28,72 @@ pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
             ));
             continue;
         };
-        let ceiling = match &tier.allows {
-            Some(Ceiling::UpTo(class)) if program.tier_kind(tier) != TierKind::Banned => class,
-            _ => {
-                let listed = tier.channels.iter().find(|c| c.text == channel);
-                out.push(never_applies(
-                    e,
-                    format!(
-                        "`{channel}` is in the banned tier `{}`, so every class is denied on it",
-                        tier.name.text
-                    ),
-                    listed.map(|c| (c.span, "banned here".to_string())),
-                ));
-                continue;
-            }
-        };
+        if program.tier_kind(tier) == TierKind::Banned {
+            let listed = tier.channels.iter().find(|c| c.text == channel);
+            out.push(never_applies(
+                e,
+                format!(
+                    "`{channel}` is in the banned tier `{}`, so every class is denied on it",
+                    tier.name.text
+                ),
+                listed.map(|c| (c.span, "banned here".to_string())),
+            ));
+            continue;
+        }
+        let media = judged_media(program, tier, e);
+        if media.is_empty() {
+            out.push(ValidateError(
+                Diagnostic::new(
+                    Code::W223,
+                    format!("the exception {} never applies", quote(&e.name.text)),
+                )
+                .label(
+                    e.media[0].span,
+                    format!("`{channel}` carries none of the media this names"),
+                )
+                .help("name a medium the channel carries, or remove the exception"),
+            ));
+            continue;
+        }
+        // The classes the exception raises above the tier's ceiling, on any medium it is for.
         let mut raised: Vec<&str> = program
             .classes
             .keys()
             .map(String::as_str)
             .filter(|c| {
-                program.class_at_most(c, &e.allows.text) && !program.class_at_most(c, &ceiling.text)
+                program.class_at_most(c, &e.allows.text)
+                    && media.iter().any(|&m| match tier.allows_for(m) {
+                        Some(Allows {
+                            ceiling: Ceiling::UpTo(ceiling),
+                            ..
+                        }) => !program.class_at_most(c, &ceiling.text),
+                        _ => true,
+                    })
             })
             .collect();
         raised.sort_by_key(|c| program.classes[*c].below.len());
         if raised.is_empty() {
-            out.push(ValidateError(
-                Diagnostic::new(
-                    Code::W223,
-                    format!(
-                        "the exception {} allows nothing that tier {} does not already allow",
-                        quote(&e.name.text),
-                        quote(&tier.name.text)
-                    ),
-                )
-                .label(
-                    e.allows.span,
-                    format!("`{channel}` may already carry `{}`", e.allows.text),
-                )
-                .label(
-                    ceiling.span,
-                    format!("tier `{}` allows up to `{}`", tier.name.text, ceiling.text),
-                )
-                .help("raise the exception's `allows up to` above the tier's ceiling, or remove the exception"),
-            ));
+            let mut diag = Diagnostic::new(
+                Code::W223,
+                format!(
+                    "the exception {} allows nothing that tier {} does not already allow",
+                    quote(&e.name.text),
+                    quote(&tier.name.text)
+                ),
+            )
+            .label(
+                e.allows.span,
+                format!("`{channel}` may already carry `{}`", e.allows.text),
+            );
+            if let Some(allows) = tier.allows_for(media[0]) {
+                diag = diag.label(
+                    allows.span,
+                    format!("tier `{}` allows this", tier.name.text),
+                );
+            }
+            out.push(ValidateError(diag.help(
+                "raise the exception's `allows up to` above the tier's ceiling, or remove the exception",
+            )));
             continue;
         }
         // A class `decide` lets through for the group: the exception applies.
@@ -91,8 +113,9 @@ pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
         .label(
             e.allows.span,
             format!(
-                "every class this allows above tier `{}`'s ceiling `{}` is denied on `{channel}`",
-                tier.name.text, ceiling.text
+                "every class this allows above tier `{}`'s ceiling{} is denied on `{channel}`",
+                tier.name.text,
+                common_ceiling(tier, &media).map_or(String::new(), |c| format!(" `{c}`"))
             ),
         );
         for refusal in refusals {
@@ -102,6 +125,40 @@ pub fn check(ctx: &Context, out: &mut Vec<ValidateError>) {
             "remove the exception, or have the group use a channel that meets the class's requirements",
         )));
     }
+}
+
+/// The media `decide` judges the exception on (`None`: whatever the medium): those it names
+/// that the channel carries; if it names none, each medium of the channel when the tier
+/// decides by medium. A channel that declares no media is judged as a whole.
+fn judged_media(program: &Program, tier: &Tier, e: &Exception) -> Vec<Option<Medium>> {
+    let carried: Vec<Medium> = program.media_of(&e.channel.text).collect();
+    if !e.media.is_empty() {
+        return e
+            .media
+            .iter()
+            .map(|m| m.value)
+            .filter(|m| carried.is_empty() || carried.contains(m))
+            .map(Some)
+            .collect();
+    }
+    if tier.by_medium() && !carried.is_empty() {
+        carried.into_iter().map(Some).collect()
+    } else {
+        vec![None]
+    }
+}
+
+/// The tier's ceiling on `media`, if it is the same on each: a class's name or `nothing`.
+fn common_ceiling<'a>(tier: &'a Tier, media: &[Option<Medium>]) -> Option<&'a str> {
+    let mut names = media.iter().map(|&m| match tier.allows_for(m) {
+        Some(Allows {
+            ceiling: Ceiling::UpTo(class),
+            ..
+        }) => class.text.as_str(),
+        _ => "nothing",
+    });
+    let first = names.next()?;
+    names.all(|n| n == first).then_some(first)
 }
 
 /// Why `decide` denies a class an exception raises, and where that is written.

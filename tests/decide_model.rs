@@ -1,7 +1,9 @@
 //! `decide` against a reference model: small policies generated at random, each decided for
-//! every class × channel × medium (and no medium) × group, by msgpol and by `expected` below,
-//! a table-driven reading of docs/language.md's rules ("The decision", `allows … for`,
-//! exceptions) written from the generator's own description of the policy, never from the IR.
+//! every class × channel × medium (and no medium) × group, on the evaluation date and on the
+//! days around each dated tier change, by msgpol and by `expected` below, a table-driven
+//! reading of docs/language.md's rules ("The decision", `allows … for`, exceptions, `channels
+//! … from … until …`) written from the generator's own description of the policy, never from
+//! the IR.
 //! `decisions` is checked too: one decision per medium exactly where the model says the answer
 //! can depend on the medium.
 
@@ -11,6 +13,7 @@ use common::rng::Rng;
 use msgpol::ir::{Medium, Verdict};
 use std::collections::BTreeMap;
 use std::fmt::Write;
+use time::{Date, Duration};
 
 /// Classes form one chain, lowest first: `c0 < c1 < c2`.
 const CLASSES: usize = 3;
@@ -39,8 +42,22 @@ struct Channel {
 /// `None`: `allows nothing`; `Some(i)`: `allows up to c{i}`.
 type Ceiling = Option<usize>;
 
+/// A channel's place in a tier for a period: `from` and `until` are the first and last days
+/// (`None`: unbounded).
+struct Membership {
+    channel: usize,
+    from: Option<Date>,
+    until: Option<Date>,
+}
+
+impl Membership {
+    fn on(&self, date: Date) -> bool {
+        self.from.is_none_or(|f| f <= date) && self.until.is_none_or(|u| date <= u)
+    }
+}
+
 struct Tier {
-    channels: Vec<usize>,
+    channels: Vec<Membership>,
     /// The `allows` without `for`, if written.
     general: Option<Ceiling>,
     /// `allows … for MEDIA`, media disjoint.
@@ -120,11 +137,32 @@ fn generate(rng: &mut Rng) -> Model {
             }
         })
         .collect();
-    // Every channel in some tier or none.
+    // Every channel in some tier or none; some move on a day soon after the evaluation date
+    // (to another tier, or out of every tier), some only from or until a day.
+    let today = common::today();
     for c in 0..channels.len() {
         let slot = rng.below(tiers.len() + 1);
+        let day = today + Duration::days(*rng.pick(&[-5, 1, 2, 20]));
+        let dated = rng.percent(40);
+        let (first, second) = match rng.below(3) {
+            _ if !dated => ((None, None), None),
+            0 => ((None, Some(day)), Some(rng.below(tiers.len() + 1))),
+            1 => ((Some(day), None), None),
+            _ => ((None, Some(day)), None),
+        };
         if let Some(tier) = tiers.get_mut(slot) {
-            tier.channels.push(c);
+            tier.channels.push(Membership {
+                channel: c,
+                from: first.0,
+                until: first.1,
+            });
+        }
+        if let Some(tier) = second.and_then(|s| tiers.get_mut(s)) {
+            tier.channels.push(Membership {
+                channel: c,
+                from: Some(day + Duration::days(1)),
+                until: None,
+            });
         }
     }
     let exceptions = (0..rng.below(3))
@@ -215,9 +253,15 @@ fn render(model: &Model) -> String {
     };
     for (i, t) in model.tiers.iter().enumerate() {
         writeln!(out, "tier t{i} {{").unwrap();
-        if !t.channels.is_empty() {
-            let names: Vec<String> = t.channels.iter().map(|c| format!("ch{c}")).collect();
-            writeln!(out, "  channels {}", names.join(", ")).unwrap();
+        for m in &t.channels {
+            write!(out, "  channels ch{}", m.channel).unwrap();
+            if let Some(from) = m.from {
+                write!(out, " from {from}").unwrap();
+            }
+            if let Some(until) = m.until {
+                write!(out, " until {until}").unwrap();
+            }
+            out.push('\n');
         }
         if let Some(general) = &t.general {
             writeln!(out, "  allows {}", ceiling(general)).unwrap();
@@ -255,8 +299,26 @@ fn render(model: &Model) -> String {
 }
 
 impl Model {
-    fn tier_of(&self, channel: usize) -> Option<&Tier> {
-        self.tiers.iter().find(|t| t.channels.contains(&channel))
+    fn tier_of(&self, channel: usize, date: Date) -> Option<&Tier> {
+        self.tiers.iter().find(|t| {
+            t.channels
+                .iter()
+                .any(|m| m.channel == channel && m.on(date))
+        })
+    }
+
+    /// The days a channel enters or leaves a tier.
+    fn boundaries(&self) -> Vec<Date> {
+        let mut days: Vec<Date> = self
+            .tiers
+            .iter()
+            .flat_map(|t| &t.channels)
+            .flat_map(|m| [m.from, m.until.map(|u| u + Duration::days(1))])
+            .flatten()
+            .collect();
+        days.sort();
+        days.dedup();
+        days
     }
 
     /// A tier is banned when nothing it says allows a class (no `block` is generated).
@@ -272,6 +334,7 @@ impl Model {
     /// docs/language.md, "The decision", with media.
     fn expected(
         &self,
+        date: Date,
         class: usize,
         channel: usize,
         medium: Option<Medium>,
@@ -284,8 +347,8 @@ impl Model {
                 return Verdict::Deny;
             }
         }
-        // Rules 1 and 2: in no tier, or in a banned tier.
-        let Some(tier) = self.tier_of(channel) else {
+        // Rules 1 and 2: in no tier on `date`, or in a banned tier.
+        let Some(tier) = self.tier_of(channel, date) else {
             return Verdict::Deny;
         };
         if Self::banned(tier) {
@@ -334,9 +397,9 @@ impl Model {
     /// Whether the answer for `who` on the channel is given medium by medium: its tier, not
     /// banned, names media in an `allows`, or an exception of the group on it names media,
     /// and the channel declares its media.
-    fn per_medium(&self, channel: usize, who: Option<usize>) -> bool {
+    fn per_medium(&self, date: Date, channel: usize, who: Option<usize>) -> bool {
         let by_tier = self
-            .tier_of(channel)
+            .tier_of(channel, date)
             .is_some_and(|t| !Self::banned(t) && !t.by_medium.is_empty());
         let by_exception = self
             .exceptions
@@ -358,59 +421,52 @@ fn decide_agrees_with_the_reference_model() {
         let model = generate(&mut rng);
         let text = render(&model);
         let files = BTreeMap::from([("policy.msgpol".to_string(), text.clone().into_bytes())]);
-        let compilation = msgpol::compile_memory("policy.msgpol", &files, common::today()).unwrap();
-        let Some(ir) = compilation.ir.as_ref() else {
+        let today = common::today();
+        // The evaluation date, and the days either side of each later change.
+        let mut dates = vec![today];
+        for day in model.boundaries() {
+            for date in [day - Duration::days(1), day] {
+                if date > today && !dates.contains(&date) {
+                    dates.push(date);
+                }
+            }
+        }
+        let compiled_on =
+            |date: Date| msgpol::compile_memory("policy.msgpol", &files, date).unwrap();
+        let compilation = compiled_on(today);
+        if compilation.ir.is_none() {
             for d in compilation.diagnostics.iter().filter(|d| d.is_error()) {
                 *refused.entry(format!("{:?}", d.code)).or_default() += 1;
             }
             // Policies validation refuses (an exception on a banned channel, a medium refused
             // with no alternative…) have no decisions; most compile.
             continue;
-        };
+        }
         compiled += 1;
-        let whos: Vec<Option<usize>> = std::iter::once(None)
-            .chain((0..GROUPS.len()).map(Some))
-            .collect();
-        for class in 0..CLASSES {
-            for channel in 0..model.channels.len() {
-                let name = format!("ch{channel}");
-                for &who in &whos {
-                    let group = who.map(|g| GROUPS[g]);
-                    let media = std::iter::once(None).chain(Medium::ALL.into_iter().map(Some));
-                    for medium in media {
-                        let got = ir
-                            .decide(&format!("c{class}"), &name, medium, group)
-                            .unwrap();
-                        let want = model.expected(class, channel, medium, who);
-                        assert_eq!(
-                            got.verdict, want,
-                            "round {round}: c{class} on {name} as {medium:?} for {group:?}\n{got:#?}\n{text}"
-                        );
-                        decisions += 1;
-                        *seen
-                            .entry(match want {
-                                Verdict::Allow => "allow",
-                                Verdict::Warn => "warn",
-                                Verdict::Deny => "deny",
-                            })
-                            .or_default() += 1;
-                    }
-                    let answer = ir.decisions(&format!("c{class}"), &name, group).unwrap();
-                    let per_medium = model.per_medium(channel, who);
-                    let expected_media: Vec<Option<Medium>> = if per_medium {
-                        let mut media = model.channels[channel].media.clone();
-                        media.sort();
-                        media.into_iter().map(Some).collect()
-                    } else {
-                        vec![None]
-                    };
-                    let media: Vec<Option<Medium>> = answer.iter().map(|d| d.medium).collect();
-                    assert_eq!(
-                        media, expected_media,
-                        "round {round}: {name} for {group:?}\n{text}"
-                    );
-                }
-            }
+        for date in dates {
+            let compilation = compiled_on(date);
+            let Some(ir) = compilation.ir.as_ref() else {
+                // Only an exception on a channel that has left its tier (or been banned) by
+                // then, which can no longer apply, may stop a later build.
+                let codes: Vec<_> = compilation
+                    .diagnostics
+                    .iter()
+                    .filter(|d| d.is_error())
+                    .map(|d| d.code)
+                    .collect();
+                assert!(
+                    codes.iter().all(|c| *c == msgpol::diagnostics::Code::E222),
+                    "round {round} on {date}: {codes:?}\n{text}"
+                );
+                continue;
+            };
+            decisions += check_every_decision(
+                &model,
+                ir,
+                date,
+                &mut seen,
+                &format!("round {round} on {date}\n{text}"),
+            );
         }
     }
     eprintln!("{compiled} of {policies} policies compiled (refused: {refused:?}); {decisions} decisions; {seen:?}");
@@ -422,4 +478,58 @@ fn decide_agrees_with_the_reference_model() {
         seen.values().all(|&n| n * 50 >= decisions),
         "every verdict is common"
     );
+}
+
+/// Every class × channel × medium × group decided by `ir` (built on `date`) as the model
+/// decides it; `decisions` split by medium exactly where the model says the answer can differ.
+/// The number of decisions checked.
+fn check_every_decision(
+    model: &Model,
+    ir: &msgpol::ir::Ir,
+    date: Date,
+    seen: &mut BTreeMap<&'static str, usize>,
+    what: &str,
+) -> usize {
+    let mut count = 0;
+    let whos: Vec<Option<usize>> = std::iter::once(None)
+        .chain((0..GROUPS.len()).map(Some))
+        .collect();
+    for class in 0..CLASSES {
+        for channel in 0..model.channels.len() {
+            let name = format!("ch{channel}");
+            for &who in &whos {
+                let group = who.map(|g| GROUPS[g]);
+                let media = std::iter::once(None).chain(Medium::ALL.into_iter().map(Some));
+                for medium in media {
+                    let got = ir
+                        .decide(&format!("c{class}"), &name, medium, group)
+                        .unwrap();
+                    let want = model.expected(date, class, channel, medium, who);
+                    assert_eq!(
+                        got.verdict, want,
+                        "{what}: c{class} on {name} as {medium:?} for {group:?}\n{got:#?}"
+                    );
+                    count += 1;
+                    *seen
+                        .entry(match want {
+                            Verdict::Allow => "allow",
+                            Verdict::Warn => "warn",
+                            Verdict::Deny => "deny",
+                        })
+                        .or_default() += 1;
+                }
+                let answer = ir.decisions(&format!("c{class}"), &name, group).unwrap();
+                let expected_media: Vec<Option<Medium>> = if model.per_medium(date, channel, who) {
+                    let mut media = model.channels[channel].media.clone();
+                    media.sort();
+                    media.into_iter().map(Some).collect()
+                } else {
+                    vec![None]
+                };
+                let media: Vec<Option<Medium>> = answer.iter().map(|d| d.medium).collect();
+                assert_eq!(media, expected_media, "{what}: {name} for {group:?}");
+            }
+        }
+    }
+    count
 }

@@ -1,6 +1,6 @@
 //! Every example policy × every target, snapshotted; the examples are warning-free; the
-//! staff guide's matrix, as rendered in HTML and in Markdown, agrees with `decide` cell by
-//! cell.
+//! staff guide's matrices, as rendered in HTML and in Markdown, agree with `decide` cell by
+//! cell, on the evaluation date and on the days around each dated tier change.
 
 mod common;
 
@@ -95,23 +95,90 @@ fn markdown_matrices(md: &str) -> Vec<common::RenderedMatrix> {
     out
 }
 
+/// The staff guides' matrices of `ir` agree with its `decide`, in HTML and in Markdown.
+fn assert_rendered_matrices_agree(ir: &msgpol::ir::Ir, what: &str) {
+    for (target, file, parse) in [
+        (
+            "guide-html",
+            "staff.html",
+            common::html_matrices as fn(&str) -> Vec<common::RenderedMatrix>,
+        ),
+        ("guide-md", "staff.md", markdown_matrices),
+    ] {
+        let emitted = emit::find_target(target).unwrap().emit(ir).unwrap();
+        let staff = emitted.files.iter().find(|f| f.path == file).unwrap();
+        let text = String::from_utf8(staff.contents.clone()).unwrap();
+        common::assert_matrix_agrees(ir, &parse(&text), &format!("{what} {target}"));
+    }
+}
+
+/// Around each dated tier change of the examples: on the day before and on the day itself,
+/// the channel is in the tier the change names, the whole build with every target succeeds
+/// (it reads each file back against `decide` on that day), its DNS block list holds the
+/// channel's names exactly when its tier blocks by DNS, and the guides' matrices agree with
+/// `decide`; the day before, the staff guide announces the change, and the manifest names
+/// the change's day as the next one to rebuild on.
+#[test]
+fn examples_change_tier_on_their_dates() {
+    let mut changes = 0;
+    for path in common::examples() {
+        let ir = common::ir(&path);
+        for change in &ir.changes {
+            changes += 1;
+            let before = change.date.previous_day().unwrap();
+            for (date, tier) in [(before, &change.from_tier), (change.date, &change.to_tier)] {
+                let what = format!("{} on {date}", path.display());
+                let compilation = msgpol::compile(&path, date).unwrap();
+                let on_day = compilation.ir.expect("the example compiles on the day");
+                let channel = on_day.channel(&change.channel).unwrap();
+                assert_eq!(&channel.tier, tier, "{what}");
+                let blocked_by_dns = on_day
+                    .tier_of(channel)
+                    .is_some_and(|t| t.block.contains(&msgpol::ir::Enforcement::Dns));
+                let listed = on_day
+                    .enforcement
+                    .dns_block
+                    .iter()
+                    .any(|rule| rule.channels.iter().any(|c| **c == *change.channel));
+                assert_eq!(listed, blocked_by_dns, "{what}");
+                assert_rendered_matrices_agree(&on_day, &what);
+
+                let out = tempfile::tempdir().unwrap();
+                let dir = out.path().join("out");
+                let assert = assert_cmd::Command::cargo_bin("msgpol")
+                    .unwrap()
+                    .env_remove("SOURCE_DATE_EPOCH")
+                    .args(["--today", &date.to_string(), "build", "-t", "all", "--out"])
+                    .arg(&dir)
+                    .arg(&path)
+                    .assert();
+                let output = assert.get_output();
+                assert!(
+                    output.status.success(),
+                    "{what}: {}",
+                    String::from_utf8_lossy(&output.stderr)
+                );
+                let manifest: serde_json::Value =
+                    serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).unwrap())
+                        .unwrap();
+                if date == before {
+                    assert_eq!(manifest["next_change"], change.date.to_string(), "{what}");
+                    let staff = std::fs::read_to_string(dir.join("guide-md/staff.md")).unwrap();
+                    assert!(
+                        staff.contains(&format!("**From {}:** {}", change.date, channel.label)),
+                        "{what}: the staff guide announces the change"
+                    );
+                }
+            }
+        }
+    }
+    assert!(changes > 0, "an example changes a channel's tier on a date");
+}
+
 #[test]
 fn rendered_matrix_agrees_with_decide() {
     for path in common::guide_policies() {
         let ir = common::ir(&path);
-        for (target, file, parse) in [
-            (
-                "guide-html",
-                "staff.html",
-                common::html_matrices as fn(&str) -> Vec<common::RenderedMatrix>,
-            ),
-            ("guide-md", "staff.md", markdown_matrices),
-        ] {
-            let emitted = emit::find_target(target).unwrap().emit(&ir).unwrap();
-            let staff = emitted.files.iter().find(|f| f.path == file).unwrap();
-            let text = String::from_utf8(staff.contents.clone()).unwrap();
-            let what = format!("{} {target}", path.display());
-            common::assert_matrix_agrees(&ir, &parse(&text), &what);
-        }
+        assert_rendered_matrices_agree(&ir, &path.display().to_string());
     }
 }

@@ -85,6 +85,7 @@ fn every_line_based_target_has_a_limit() {
                 | "briefing"
                 | "pf"
                 | "teams"
+                | "mattermost"
                 | "windows-firewall"
         );
         assert!(

@@ -69,16 +69,11 @@ fn compile_loaded(sources: SourceMap, loaded: resolve::Loaded, today: Date) -> C
             ir: None,
         };
     }
-    let (program, errors) = resolve::resolve(root, loaded.modules, loaded.feed_names, &sources);
+    let (mut program, errors) = resolve::resolve(root, loaded.modules, loaded.feed_names, &sources);
     diagnostics.extend(errors);
     let mut ir = None;
-    if let Some(program) = &program {
-        let ctx = validate::Context {
-            program,
-            map: &sources,
-            today,
-        };
-        diagnostics.extend(validate::validate(&ctx).into_iter().map(Diagnostic::from));
+    if let Some(program) = &mut program {
+        diagnostics.extend(validate_every_state(program, &sources, today));
         if !diagnostics.iter().any(Diagnostic::is_error) {
             ir = Some(ir::build(program, &sources, today));
         }
@@ -93,6 +88,58 @@ fn compile_loaded(sources: SourceMap, loaded: resolve::Loaded, today: Date) -> C
         ir,
     }
 }
+
+/// Validate the program as it stands on `today` and on each later day a channel changes tier,
+/// so that a change announced for March is refused today if it would break something. A
+/// problem that only a later state has says from when. Leaves the program judged on `today`.
+fn validate_every_state(
+    program: &mut resolve::Program,
+    sources: &SourceMap,
+    today: Date,
+) -> Vec<Diagnostic> {
+    let mut states: Vec<(Date, Vec<Diagnostic>)> = Vec::new();
+    for date in std::iter::once(today).chain(program.change_dates(today)) {
+        program.set_date(date);
+        let ctx = validate::Context {
+            program,
+            map: sources,
+            today,
+        };
+        let found = validate::validate(&ctx).into_iter().map(Diagnostic::from);
+        states.push((date, found.collect()));
+    }
+    program.set_date(today);
+    // Each problem once, as first found (undated), and as reported.
+    let mut seen: Vec<&Diagnostic> = Vec::new();
+    let mut out = Vec::new();
+    for (date, found) in &states {
+        for diag in found {
+            let every_day = || states.iter().all(|(_, other)| other.contains(diag));
+            if seen.contains(&diag)
+                || (USELESS_ONLY_IF_EVERY_DAY.contains(&diag.code) && !every_day())
+            {
+                continue;
+            }
+            seen.push(diag);
+            let mut diag = diag.clone();
+            if *date != today {
+                diag.message = format!("{} (from {date})", diag.message);
+            }
+            out.push(diag);
+        }
+    }
+    out
+}
+
+/// Reports that a statement does nothing (an exception, a carve-out, an alternative): a
+/// statement that acts on some day judged is not useless, so these stand only if every day
+/// judged has them.
+const USELESS_ONLY_IF_EVERY_DAY: [diagnostics::Code; 4] = [
+    diagnostics::Code::E222,
+    diagnostics::Code::W223,
+    diagnostics::Code::W224,
+    diagnostics::Code::W229,
+];
 
 /// Errors first, then by place, so every run prints them in the same order.
 fn sort_diagnostics(diags: &mut [Diagnostic], map: &SourceMap) {

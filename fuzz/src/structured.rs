@@ -458,8 +458,38 @@ impl<'a> Arbitrary<'a> for Policy {
                 if !approved.is_empty() && u.ratio(1, 4)? {
                     writeln!(s, "  carve-out {}", pick(u, &approved)?).unwrap();
                 }
+                // A channel moving here on a date (from another tier, or overlapping it).
+                if !approved.is_empty() && u.ratio(1, 4)? {
+                    writeln!(
+                        s,
+                        "  channels {} from {}",
+                        pick(u, &approved)?,
+                        date_from(u, 2026)?
+                    )
+                    .unwrap();
+                }
             } else {
                 writeln!(s, "  allows up to {}", pick(u, &names.classes)?).unwrap();
+                // Decisions by medium, and retention.
+                if u.ratio(1, 4)? {
+                    writeln!(s, "  allows nothing for {}", pick(u, MEDIA)?).unwrap();
+                }
+                if u.ratio(1, 4)? {
+                    writeln!(
+                        s,
+                        "  allows up to {} for {} and {}",
+                        pick(u, &names.classes)?,
+                        pick(u, MEDIA)?,
+                        pick(u, MEDIA)?
+                    )
+                    .unwrap();
+                }
+                if u.ratio(1, 4)? {
+                    writeln!(s, "  keep at least {} days", u.int_in_range(1..=400)?).unwrap();
+                }
+                if u.ratio(1, 4)? {
+                    writeln!(s, "  delete after {} months", u.int_in_range(1..=90)?).unwrap();
+                }
                 if u.ratio(1, 3)? {
                     s.push_str("  monitor\n");
                 }
@@ -482,10 +512,15 @@ impl<'a> Arbitrary<'a> for Policy {
             }
             writeln!(
                 s,
-                "exception e{i} {{\n  who group {}\n  channel {}\n  allows up to {}\n  until {}\n  approved-by \"CISO\"\n  reason {}\n}}\n",
+                "exception e{i} {{\n  who group {}\n  channel {}\n  allows up to {}{}\n  until {}\n  approved-by \"CISO\"\n  reason {}\n}}\n",
                 quoted(&text(u, &["sales", "press"])?),
                 pick(u, &approved)?,
                 pick(u, &names.classes)?,
+                if u.ratio(1, 3)? {
+                    format!(" for {}", pick(u, MEDIA)?)
+                } else {
+                    String::new()
+                },
                 date_from(u, 2027)?,
                 quoted(&text(u, &["Because"])?),
             )

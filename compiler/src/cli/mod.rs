@@ -35,7 +35,7 @@ pub struct Cli {
     /// Treat warnings as errors (exit code 1)
     #[arg(long, global = true)]
     deny_warnings: bool,
-    /// Judge expiry dates as of this day (YYYY-MM-DD); default: SOURCE_DATE_EPOCH, else today
+    /// Judge the policy as of this day (YYYY-MM-DD): expiry and review dates, dated tier changes; default: SOURCE_DATE_EPOCH, else today
     #[arg(long, global = true, value_name = "YYYY-MM-DD")]
     today: Option<String>,
     #[command(subcommand)]

@@ -149,6 +149,9 @@ codes! {
     E234 Validate "validate/checks/examples" "a detector does not find one of its `example`s (the part of the detector that fails is named)";
     E235 Validate "validate/checks/examples" "a detector finds one of its `not-example`s (what matches is named)";
     E236 Validate "validate/checks/detectors" "a detector pattern compiles to more automaton states than a scan may take, alone or with the policy's other patterns";
+    E237 Validate "validate/checks/tier_membership" "a dated `channels` statement ends before it starts";
+    E238 Validate "validate/checks/retention" "messages would have to be deleted before they may be: `keep at least` longer than `delete after`, in one declaration or for a tier's channels";
+    W239 Validate "validate/checks/retention" "a retention applies to a channel whose retention no target can set";
     E301 Build "diagnostics" "a file given on the command line cannot be read";
     E302 Build "emit/error" "the output directory exists and is not an msgpol output directory";
     E303 Build "emit/error" "the output cannot be written";

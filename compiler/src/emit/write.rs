@@ -48,6 +48,10 @@ struct Manifest {
     ir_format_version: u32,
     #[serde(with = "date::iso")]
     evaluation_date: Date,
+    /// The first later day on which a build would write something else (the IR's
+    /// `next_change`): when a pipeline should rebuild.
+    #[serde(with = "date::iso::option")]
+    next_change: Option<Date>,
     sources: Vec<SourceDigest>,
     outputs: Vec<OutputDigest>,
     verified: Vec<Verification>,
@@ -433,6 +437,7 @@ pub fn build(
                 compiler: format!("msgpol {}", env!("CARGO_PKG_VERSION")),
                 ir_format_version: crate::ir::FORMAT_VERSION,
                 evaluation_date: ir.evaluation_date,
+                next_change: ir.next_change,
                 sources,
                 outputs,
                 verified,

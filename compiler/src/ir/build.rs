@@ -58,6 +58,7 @@ pub fn build(program: &Program, map: &SourceMap, today: Date) -> Ir {
                     .map_or_else(|| title_case(name), |l| l.value.clone()),
                 below: def.below.clone(),
                 requires,
+                retention: def.decl.retention.value(),
                 detectors: def
                     .decl
                     .detectors
@@ -89,6 +90,8 @@ pub fn build(program: &Program, map: &SourceMap, today: Date) -> Ir {
         reviews: Vec::new(),
         incidents: Vec::new(),
         hardening: Vec::new(),
+        changes: Vec::new(),
+        next_change: None,
         matrix: Vec::new(),
         enforcement: EnforcementSets::default(),
         index: Default::default(),
@@ -173,6 +176,8 @@ pub fn build(program: &Program, map: &SourceMap, today: Date) -> Ir {
         })
         .collect();
 
+    ir.changes = changes(program, today);
+    ir.next_change = next_change(&ir);
     ir.enforcement = enforcement_sets(program);
     let mut matrix = Vec::new();
     for class in &ir.classes {
@@ -366,6 +371,7 @@ fn tier(
         ceiling,
         medium_ceilings,
         requires,
+        retention: t.retention.value(),
         block,
         monitor: t.monitor.is_some(),
         instead,
@@ -378,8 +384,18 @@ fn tier(
 /// Per medium the tier refuses on its channels: the `instead` alternatives written for it, or
 /// else the approved channels that carry it.
 fn alternatives(program: &Program, t: &ast::Tier) -> Vec<Alternative> {
-    program
-        .refused_media(t)
+    alternatives_among(program, &program.tiers, t, program.refused_media(t))
+}
+
+/// For each of `media`, which tier `t` refuses: its `instead` alternatives, or else the
+/// channels approved for the medium among `tiers`.
+fn alternatives_among(
+    program: &Program,
+    tiers: &[ast::Tier],
+    t: &ast::Tier,
+    media: Vec<Medium>,
+) -> Vec<Alternative> {
+    media
         .into_iter()
         .map(|medium| {
             let explicit: Vec<String> = ast::Instead::for_medium(&t.instead, medium)
@@ -388,7 +404,7 @@ fn alternatives(program: &Program, t: &ast::Tier) -> Vec<Alternative> {
             if explicit.is_empty() {
                 Alternative {
                     medium,
-                    channels: program.approved_carriers(medium),
+                    channels: program.approved_carriers_among(tiers, medium),
                     explicit: false,
                 }
             } else {
@@ -400,6 +416,95 @@ fn alternatives(program: &Program, t: &ast::Tier) -> Vec<Alternative> {
             }
         })
         .collect()
+}
+
+/// The first day after the evaluation date on which a build would enforce or say something
+/// else: a channel changes tier, an exception starts to expire or ends, a review falls due or
+/// overdue, a refresher briefing passes.
+fn next_change(ir: &Ir) -> Option<Date> {
+    let today = ir.evaluation_date;
+    let days = |n: i64| time::Duration::days(n);
+    let warn = days(ExceptionStatus::EXPIRY_WARNING_DAYS);
+    let due = days(ReviewStatus::DUE_WITHIN_DAYS);
+    let tier_changes = ir.changes.first().map(|c| c.date);
+    let exceptions = ir
+        .exceptions
+        .iter()
+        .flat_map(|e| [e.until.checked_sub(warn), e.until.next_day()]);
+    let reviews = ir
+        .reviews
+        .iter()
+        .flat_map(|r| [r.next.checked_sub(due), r.next.next_day()]);
+    let refresher = (1..)
+        .map_while(|n| ir.policy.briefing.step(ir.policy.effective, n))
+        .find(|&d| d > today);
+    std::iter::once(tier_changes)
+        .chain(exceptions)
+        .chain(reviews)
+        .chain(std::iter::once(refresher))
+        .flatten()
+        .filter(|&d| d > today)
+        .min()
+}
+
+/// The channels that change tier after `today`, by date then as the tiers list them, each
+/// with where to go for the media its new tier refuses.
+fn changes(program: &Program, today: Date) -> Vec<TierChange> {
+    let mut out = Vec::new();
+    for date in program.change_dates(today) {
+        let before = date
+            .previous_day()
+            .expect("a change date has a day before it");
+        let tiers_then = program.tiers_on(date);
+        let tiers_before = program.tiers_on(before);
+        let mut moved: Vec<&str> = Vec::new();
+        for name in tiers_then
+            .iter()
+            .chain(&tiers_before)
+            .flat_map(|t| t.channels.iter())
+            .map(|c| c.text.as_str())
+        {
+            if !moved.contains(&name) {
+                moved.push(name);
+            }
+        }
+        for channel in moved {
+            let from_tier = program.tier_name_on(channel, before);
+            let to_tier = program.tier_name_on(channel, date);
+            if from_tier == to_tier {
+                continue;
+            }
+            let mut media: Vec<Medium> = program.media_of(channel).collect();
+            media.sort();
+            media.dedup();
+            let instead = match tiers_then
+                .iter()
+                .find(|t| Some(t.name.text.as_str()) == to_tier)
+            {
+                Some(t) => {
+                    media.retain(|&m| program.medium_kind(t, m) == TierKind::Banned);
+                    alternatives_among(program, &tiers_then, t, media)
+                }
+                // In no tier: not approved for anything.
+                None => media
+                    .into_iter()
+                    .map(|medium| Alternative {
+                        medium,
+                        channels: program.approved_carriers_among(&tiers_then, medium),
+                        explicit: false,
+                    })
+                    .collect(),
+            };
+            out.push(TierChange {
+                date,
+                channel: channel.to_string(),
+                from_tier: from_tier.map(str::to_string),
+                to_tier: to_tier.map(str::to_string),
+                instead,
+            });
+        }
+    }
+    out
 }
 
 /// The names of every channel in `defs`, collapsed, and the names collapsed into a parent

@@ -6,6 +6,7 @@
 pub mod build;
 mod decide;
 pub mod enforcement;
+mod retention;
 
 pub use build::build;
 
@@ -14,7 +15,8 @@ pub use crate::source::Location;
 pub use crate::vocabulary::date;
 pub use crate::vocabulary::{
     Cadence, CadenceUnit, Checksum, Confidence, E2ee, Enforcement, ExceptionStatus, Hardening,
-    Medium, PortRange, Property, Protocol, Requirement, ReviewStatus, Scope, Size, TierKind,
+    Medium, Period, PeriodUnit, PortRange, Property, Protocol, Requirement, Retention,
+    ReviewStatus, Scope, Size, TierKind, RETENTION_SERVICES,
 };
 use serde::Serialize;
 use std::collections::HashMap;
@@ -27,7 +29,8 @@ pub const FORMAT_VERSION: u32 = 3;
 #[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Ir {
     pub format_version: u32,
-    /// The date exceptions and reviews were judged against (YYYY-MM-DD).
+    /// The day the policy was judged on (YYYY-MM-DD): tiers as they stand that day, exceptions
+    /// and reviews by their dates.
     #[serde(with = "crate::vocabulary::date::iso")]
     #[schemars(with = "String")]
     pub evaluation_date: Date,
@@ -43,6 +46,15 @@ pub struct Ir {
     pub incidents: Vec<IncidentInfo>,
     /// Settings of approved services the policy turns off (`harden`).
     pub hardening: Vec<HardeningInfo>,
+    /// Channels that move between tiers after the evaluation date, by date (`channels … from
+    /// … until …`).
+    pub changes: Vec<TierChange>,
+    /// The first day after the evaluation date on which a build would enforce or say
+    /// something else (a tier change, an exception starting to expire or ending, a review
+    /// falling due or overdue, a refresher briefing); null if none is known. Rebuild then.
+    #[serde(with = "crate::vocabulary::date::iso::option")]
+    #[schemars(with = "Option<String>")]
+    pub next_change: Option<Date>,
     /// `decisions(class, channel)` for every class and every channel in a tier, for
     /// everyone: one decision for whatever the medium, or one per medium the channel carries
     /// where its tier decides by medium.
@@ -92,6 +104,8 @@ pub struct ClassInfo {
     pub below: Vec<String>,
     /// Its own requirements and those it inherits, each where it was written.
     pub requires: Vec<Located<Requirement>>,
+    /// How long its messages may be kept (`keep at least`, `delete after`).
+    pub retention: Retention,
     pub detectors: Vec<DetectorInfo>,
     pub docs: Vec<String>,
     pub at: Location,
@@ -201,6 +215,8 @@ pub struct TierInfo {
     /// them; in `Medium` order, each medium once.
     pub medium_ceilings: Vec<MediumCeiling>,
     pub requires: Vec<Requirement>,
+    /// How long its channels' messages may be kept (`keep at least`, `delete after`).
+    pub retention: Retention,
     pub block: Vec<Enforcement>,
     pub monitor: bool,
     /// Per medium the tier refuses on its channels (every medium of a banned tier's channels,
@@ -210,6 +226,22 @@ pub struct TierInfo {
     pub carve_out: Vec<String>,
     pub docs: Vec<String>,
     pub at: Location,
+}
+
+/// A channel moving between tiers on a day after the evaluation date.
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+pub struct TierChange {
+    /// The first day in its new tier.
+    #[serde(with = "crate::vocabulary::date::iso")]
+    #[schemars(with = "String")]
+    pub date: Date,
+    pub channel: String,
+    /// The tier it leaves; null: none.
+    pub from_tier: Option<String>,
+    /// The tier it enters; null: none, so it is approved for nothing from that day.
+    pub to_tier: Option<String>,
+    /// Where to go from that day for each medium of the channel its new tier refuses.
+    pub instead: Vec<Alternative>,
 }
 
 #[derive(Clone, Debug, Serialize, schemars::JsonSchema)]

@@ -21,6 +21,7 @@ use crate::vocabulary::Requirement;
 use cycles::find_cycles;
 use petgraph::graphmap::DiGraphMap;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use time::Date;
 
 #[derive(Clone, Debug)]
 pub struct ClassDef {
@@ -51,7 +52,13 @@ pub struct Program {
     pub policy: ast::Policy,
     pub classes: BTreeMap<String, ClassDef>,
     pub channels: BTreeMap<String, ChannelDef>,
+    /// The tiers on `date`: each with the channels listed without dates and the dated ones
+    /// in force that day.
     pub tiers: Vec<ast::Tier>,
+    /// The tiers as written, dated channels apart (`set_date` derives `tiers` from them).
+    schedule: Vec<ast::Tier>,
+    /// The day `tiers` describes.
+    date: Date,
     pub exceptions: Vec<ast::Exception>,
     pub reviews: Vec<ast::Review>,
     pub incidents: Vec<ast::Incident>,
@@ -262,7 +269,11 @@ pub fn resolve(
     let mut tiers: Vec<ast::Tier> = tier_table.entries.into_values().map(|e| e.decl).collect();
     tiers.sort_by_key(|t| t.span);
     for tier in &mut tiers {
-        for channel in &mut tier.channels {
+        for channel in tier
+            .channels
+            .iter_mut()
+            .chain(tier.dated.iter_mut().flat_map(|d| d.channels.iter_mut()))
+        {
             names.resolve(channel, Kind::Channel, &mut errors);
         }
         for allows in &mut tier.allows {
@@ -299,29 +310,26 @@ pub fn resolve(
 
     let classes = order_classes(class_entries, &mut errors);
     let channels = inherit_channels(channel_entries, feed_names, &mut errors);
-    let mut tier_index = HashMap::new();
-    for (i, tier) in tiers.iter().enumerate() {
-        for channel in &tier.channels {
-            tier_index.entry(channel.text.clone()).or_insert(i);
-        }
-    }
     match (policy, errors.is_empty()) {
-        (Some(policy), true) => (
-            Some(Program {
+        (Some(policy), true) => {
+            let mut program = Program {
                 root,
+                date: policy.effective.value,
                 policy,
                 classes,
                 channels,
-                tiers,
+                tiers: Vec::new(),
+                schedule: tiers,
                 exceptions,
                 reviews,
                 incidents,
                 hardening,
                 files,
-                tier_index,
-            }),
-            errors,
-        ),
+                tier_index: HashMap::new(),
+            };
+            program.set_date(program.date);
+            (Some(program), errors)
+        }
         _ => (None, errors),
     }
 }

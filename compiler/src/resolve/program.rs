@@ -7,8 +7,76 @@ use crate::normalize::network::{self, Network};
 use crate::source::Str;
 use crate::syntax::ast::{self, Ceiling};
 use crate::vocabulary::{Enforcement, Medium, TierKind};
+use time::Date;
 
 impl Program {
+    /// Judge the program as it stands on `date`: each tier's `channels` become those listed
+    /// without dates and the dated ones in force that day.
+    pub fn set_date(&mut self, date: Date) {
+        self.date = date;
+        self.tiers = self.tiers_on(date);
+        self.tier_index.clear();
+        for (i, tier) in self.tiers.iter().enumerate() {
+            for channel in &tier.channels {
+                self.tier_index.entry(channel.text.clone()).or_insert(i);
+            }
+        }
+    }
+
+    /// The tiers as they stand on `date`, whatever day the program is judged on.
+    pub fn tiers_on(&self, date: Date) -> Vec<ast::Tier> {
+        self.schedule
+            .iter()
+            .map(|written| {
+                let mut tier = written.clone();
+                tier.channels.extend(
+                    written
+                        .dated
+                        .iter()
+                        .filter(|d| d.in_force(date))
+                        .flat_map(|d| d.channels.iter().cloned()),
+                );
+                tier
+            })
+            .collect()
+    }
+
+    /// The day the program is judged on.
+    pub fn date(&self) -> Date {
+        self.date
+    }
+
+    /// The days after `after` on which a channel enters or leaves a tier, in order.
+    pub fn change_dates(&self, after: Date) -> Vec<Date> {
+        let mut dates: Vec<Date> = self
+            .schedule
+            .iter()
+            .flat_map(|t| t.dated.iter())
+            .flat_map(|d| {
+                let enters = d.from.map(|f| f.value);
+                let leaves = d.until.and_then(|u| u.value.next_day());
+                enters.into_iter().chain(leaves)
+            })
+            .filter(|&d| d > after)
+            .collect();
+        dates.sort();
+        dates.dedup();
+        dates
+    }
+
+    /// The name of the tier a channel is in on `date`, whatever day the program is judged on.
+    pub fn tier_name_on(&self, channel: &str, date: Date) -> Option<&str> {
+        self.schedule
+            .iter()
+            .find(|t| {
+                t.channels.iter().any(|c| c.text == channel)
+                    || t.dated
+                        .iter()
+                        .any(|d| d.in_force(date) && d.channels.iter().any(|c| c.text == channel))
+            })
+            .map(|t| t.name.text.as_str())
+    }
+
     /// `low` is `high` or below it in the class order.
     pub fn class_at_most(&self, low: &str, high: &str) -> bool {
         low == high
@@ -95,8 +163,12 @@ impl Program {
 
     /// The channels that carry a medium in a tier approved for it, by name.
     pub fn approved_carriers(&self, medium: Medium) -> Vec<String> {
-        let mut out: Vec<String> = self
-            .tiers
+        self.approved_carriers_among(&self.tiers, medium)
+    }
+
+    /// `approved_carriers` among `tiers` (the tiers on another day).
+    pub fn approved_carriers_among(&self, tiers: &[ast::Tier], medium: Medium) -> Vec<String> {
+        let mut out: Vec<String> = tiers
             .iter()
             .filter(|t| self.medium_kind(t, medium) == TierKind::Approved)
             .flat_map(|t| t.channels.iter())

@@ -4,8 +4,8 @@
 use crate::source::{FileId, Span};
 pub use crate::source::{Spanned, Str};
 use crate::vocabulary::{
-    Cadence, Checksum, Confidence, E2ee, Enforcement, Hardening, Medium, PortRange, Property,
-    Requirement, Size,
+    Cadence, Checksum, Confidence, E2ee, Enforcement, Hardening, Medium, Period, PortRange,
+    Property, Requirement, Size,
 };
 use time::Date;
 
@@ -111,6 +111,7 @@ pub struct Class {
     pub parent: Option<Name>,
     pub label: Option<Str>,
     pub requires: Vec<Spanned<Requirement>>,
+    pub retention: Retention,
     pub detectors: Vec<Detector>,
     pub docs: Vec<String>,
     pub span: Span,
@@ -197,6 +198,22 @@ pub enum Ceiling {
     Nothing(Span),
 }
 
+/// `keep at least PERIOD` and `delete after PERIOD`, in a class or a tier.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Retention {
+    pub keep_at_least: Option<Spanned<Period>>,
+    pub delete_after: Option<Spanned<Period>>,
+}
+
+impl Retention {
+    pub fn value(self) -> crate::vocabulary::Retention {
+        crate::vocabulary::Retention {
+            keep_at_least: self.keep_at_least.map(|p| p.value),
+            delete_after: self.delete_after.map(|p| p.value),
+        }
+    }
+}
+
 /// `allows up to CLASS [for MEDIUM [and MEDIUM …]]` or `allows nothing [for …]`.
 #[derive(Clone, Debug)]
 pub struct Allows {
@@ -214,11 +231,34 @@ pub struct Instead {
     pub span: Span,
 }
 
+/// `channels a, b from DATE until DATE`: channels in a tier for a period only (either date
+/// may be left out).
+#[derive(Clone, Debug)]
+pub struct DatedChannels {
+    pub channels: Vec<Name>,
+    /// The first day in the tier.
+    pub from: Option<Spanned<Date>>,
+    /// The last day in the tier.
+    pub until: Option<Spanned<Date>>,
+}
+
+impl DatedChannels {
+    /// Whether the channels are in the tier on `date`.
+    pub fn in_force(&self, date: Date) -> bool {
+        self.from.is_none_or(|f| f.value <= date) && self.until.is_none_or(|u| date <= u.value)
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Tier {
     pub name: Name,
     pub label: Option<Str>,
+    /// Its channels on the date the program is judged on (see `resolve::Program::set_date`):
+    /// those listed without dates, and the `dated` ones in force that day.
     pub channels: Vec<Name>,
+    /// `channels … from … until …` statements, as written.
+    pub dated: Vec<DatedChannels>,
+    pub retention: Retention,
     pub allows: Vec<Allows>,
     pub requires: Vec<Spanned<Requirement>>,
     pub block: Vec<Spanned<Enforcement>>,

@@ -39,6 +39,108 @@ pub struct Cadence {
     pub unit: CadenceUnit,
 }
 
+impl Cadence {
+    /// The `n`th refresher after `start`: `n` steps of the cadence. A month step keeps the day
+    /// of the month where it exists and otherwise takes the month's last day (31 January +
+    /// 1 month = 28 or 29 February).
+    pub fn step(self, start: time::Date, n: u32) -> Option<time::Date> {
+        let every = self.every.max(1);
+        match self.unit {
+            CadenceUnit::Weeks => start.checked_add(time::Duration::weeks(i64::from(every * n))),
+            CadenceUnit::Months => {
+                let months =
+                    i64::from(u8::from(start.month()) - 1) + i64::from(every) * i64::from(n);
+                let year = start.year() + i32::try_from(months / 12).ok()?;
+                let month = time::Month::try_from(u8::try_from(months % 12 + 1).ok()?).ok()?;
+                let day = start.day().min(month.length(year));
+                time::Date::from_calendar_date(year, month, day).ok()
+            }
+        }
+    }
+}
+
+/// A length of time: `N days`, `N months`, `N years`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct Period {
+    pub count: u32,
+    pub unit: PeriodUnit,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum PeriodUnit {
+    Days,
+    Months,
+    Years,
+}
+
+impl Period {
+    /// In days, as the services that take a number of days count them: a month is 30 days,
+    /// a year 365.
+    pub fn days(self) -> u64 {
+        let per = match self.unit {
+            PeriodUnit::Days => 1,
+            PeriodUnit::Months => 30,
+            PeriodUnit::Years => 365,
+        };
+        u64::from(self.count) * per
+    }
+}
+
+impl std::fmt::Display for Period {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let unit = match (self.unit, self.count) {
+            (PeriodUnit::Days, 1) => "day",
+            (PeriodUnit::Days, _) => "days",
+            (PeriodUnit::Months, 1) => "month",
+            (PeriodUnit::Months, _) => "months",
+            (PeriodUnit::Years, 1) => "year",
+            (PeriodUnit::Years, _) => "years",
+        };
+        write!(f, "{} {unit}", self.count)
+    }
+}
+
+/// How long messages may be kept: at least `keep_at_least`, and no longer than
+/// `delete_after` (either may be unsaid).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct Retention {
+    pub keep_at_least: Option<Period>,
+    pub delete_after: Option<Period>,
+}
+
+impl Retention {
+    pub fn is_empty(self) -> bool {
+        self.keep_at_least.is_none() && self.delete_after.is_none()
+    }
+
+    /// What satisfies both: the longer keep, the shorter delete.
+    pub fn and(self, other: Retention) -> Retention {
+        let pick = |a: Option<Period>, b: Option<Period>, longer: bool| match (a, b) {
+            (Some(a), Some(b)) => Some(if (a.days() >= b.days()) == longer {
+                a
+            } else {
+                b
+            }),
+            (a, b) => a.or(b),
+        };
+        Retention {
+            keep_at_least: pick(self.keep_at_least, other.keep_at_least, true),
+            delete_after: pick(self.delete_after, other.delete_after, false),
+        }
+    }
+
+    /// Messages would have to be deleted before they may be.
+    pub fn contradicts(self) -> bool {
+        matches!((self.keep_at_least, self.delete_after), (Some(k), Some(d)) if k.days() > d.days())
+    }
+}
+
+/// The services whose retention a target can set (Microsoft Teams and Exchange through
+/// Purview, Mattermost through its configuration): a channel that is one of them or inherits
+/// from one.
+pub const RETENTION_SERVICES: [&str; 3] = ["teams", "email", "mattermost"];
+
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema,
 )]

@@ -3,9 +3,9 @@
 //! counted from the policy's `effective` date.
 
 use super::{channel_label, Evidence};
-use crate::ir::{date, CadenceUnit, Ir, Requirement, TierKind};
+use crate::ir::{date, Cadence, Ir, Requirement, TierKind};
 use serde::Serialize;
-use time::{Date, Duration, Month};
+use time::Date;
 
 /// Checklist keys this module produces (each has words in the strings table).
 #[cfg(test)]
@@ -39,33 +39,13 @@ pub struct Briefing {
     pub incidents_since: Vec<String>,
 }
 
-/// `start` plus `n` steps of the cadence; a month step keeps the day of the month where it
-/// exists and otherwise takes the month's last day (31 January + 1 month = 28 or 29 February).
-fn step(start: Date, every: u32, unit: CadenceUnit, n: u32) -> Option<Date> {
-    match unit {
-        CadenceUnit::Weeks => start.checked_add(Duration::weeks(i64::from(every * n))),
-        CadenceUnit::Months => {
-            let months = i64::from(u8::from(start.month()) - 1) + i64::from(every) * i64::from(n);
-            let year = start.year() + i32::try_from(months / 12).ok()?;
-            let month = Month::try_from(u8::try_from(months % 12 + 1).ok()?).ok()?;
-            let day = start.day().min(month.length(year));
-            Date::from_calendar_date(year, month, day).ok()
-        }
-    }
-}
-
 /// The last refresher on or before `today` and the next `UPCOMING` after it.
-fn schedule(
-    effective: Date,
-    today: Date,
-    every: u32,
-    unit: CadenceUnit,
-) -> (Option<Date>, Vec<Date>) {
+fn schedule(effective: Date, today: Date, cadence: Cadence) -> (Option<Date>, Vec<Date>) {
     let mut last = None;
     let mut upcoming = Vec::new();
     // Refresher n is n steps after the policy took effect (the first briefing is onboarding).
     for n in 1.. {
-        let Some(date) = step(effective, every.max(1), unit, n) else {
+        let Some(date) = cadence.step(effective, n) else {
             break;
         };
         if date <= today {
@@ -93,8 +73,7 @@ fn labels_requiring(ir: &Ir, requirement: Requirement) -> Vec<String> {
 }
 
 pub fn briefing(ir: &Ir) -> Briefing {
-    let b = ir.policy.briefing;
-    let (last, upcoming) = schedule(ir.policy.effective, ir.evaluation_date, b.every, b.unit);
+    let (last, upcoming) = schedule(ir.policy.effective, ir.evaluation_date, ir.policy.briefing);
     let item = |key: &'static str, items: Vec<String>| Evidence::list(key, items);
     let checklist = [
         item("check-read", vec![ir.policy.title.clone()]),
@@ -144,11 +123,20 @@ pub fn briefing(ir: &Ir) -> Briefing {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ir::CadenceUnit;
     use time::macros::date;
+
+    fn cadence(every: u32, unit: CadenceUnit) -> Cadence {
+        Cadence { every, unit }
+    }
 
     #[test]
     fn months_keep_the_day_or_take_the_last_day_of_the_month() {
-        let s = |d, every, n| step(d, every, CadenceUnit::Months, n).map(date::format);
+        let s = |d, every, n| {
+            cadence(every, CadenceUnit::Months)
+                .step(d, n)
+                .map(date::format)
+        };
         assert_eq!(s(date!(2026 - 04 - 01), 6, 1).unwrap(), "2026-10-01");
         assert_eq!(s(date!(2026 - 04 - 01), 6, 2).unwrap(), "2027-04-01");
         assert_eq!(s(date!(2027 - 01 - 31), 1, 1).unwrap(), "2027-02-28");
@@ -160,8 +148,7 @@ mod tests {
         let (last, next) = schedule(
             date!(2026 - 04 - 01),
             date!(2026 - 11 - 23),
-            6,
-            CadenceUnit::Months,
+            cadence(6, CadenceUnit::Months),
         );
         assert_eq!(last.map(date::format).as_deref(), Some("2026-10-01"));
         let next: Vec<String> = next.into_iter().map(date::format).collect();
@@ -172,8 +159,7 @@ mod tests {
         let (last, next) = schedule(
             date!(2026 - 11 - 20),
             date!(2026 - 11 - 23),
-            2,
-            CadenceUnit::Weeks,
+            cadence(2, CadenceUnit::Weeks),
         );
         assert_eq!(last, None);
         assert_eq!(date::format(next[0]), "2026-12-04");

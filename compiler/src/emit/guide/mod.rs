@@ -12,7 +12,8 @@ use crate::emit::templates::{encoded, render, template, Template};
 use crate::emit::{EmitError, OutputFile};
 use crate::ir::{
     date, ChannelInfo, ClassInfo, Decision, E2ee, Enforcement, ExceptionInfo, IncidentInfo, Ir,
-    Medium, PolicyInfo, Property, Requirement, ReviewInfo, ReviewStatus, TierKind, Verdict,
+    Medium, PolicyInfo, Property, Requirement, Retention, ReviewInfo, ReviewStatus, TierKind,
+    Verdict,
 };
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -67,6 +68,7 @@ impl Audience {
             Audience::Staff => &[
                 "summary",
                 "instead",
+                "changes",
                 "matrix",
                 "media",
                 "classes",
@@ -77,6 +79,7 @@ impl Audience {
             ],
             Audience::Executives => &[
                 "summary",
+                "changes",
                 "risks",
                 "incidents",
                 "exemptions",
@@ -86,6 +89,7 @@ impl Audience {
             ],
             Audience::Security => &[
                 "summary",
+                "changes",
                 "matrix",
                 "tiers",
                 "exceptions",
@@ -97,7 +101,14 @@ impl Audience {
                 "schedule",
                 "help",
             ],
-            Audience::Briefing => &["checklist", "schedule", "incidents", "mistakes", "help"],
+            Audience::Briefing => &[
+                "checklist",
+                "changes",
+                "schedule",
+                "incidents",
+                "mistakes",
+                "help",
+            ],
         }
     }
 }
@@ -118,6 +129,8 @@ pub struct Guide<'ir> {
     /// What to use for what: per medium and class, the channels that may carry it.
     pub media: Vec<MediumRow>,
     pub alternatives: Vec<AlternativeView<'ir>>,
+    /// What changes after the evaluation date, by date.
+    pub changes: Vec<ChangeView<'ir>>,
     /// Every exception, with its status (the register lists those without effect as such).
     pub exceptions: &'ir [ExceptionInfo],
     /// How many exceptions change a decision: in their dates and with an effect.
@@ -169,6 +182,7 @@ pub struct TierView<'ir> {
     pub medium_ceilings: Vec<MediumCeilingView<'ir>>,
     /// A tier that is not banned and allows nothing on the media no `allows … for` names.
     pub other_media_refused: bool,
+    pub retention: &'ir Retention,
     pub requires: &'ir [Requirement],
     pub block: &'ir [Enforcement],
     pub monitor: bool,
@@ -232,6 +246,77 @@ pub struct AlternativeView<'ir> {
     pub medium: Medium,
     pub use_channels: Vec<&'ir str>,
     pub instead_of: Vec<&'ir str>,
+}
+
+/// A channel changing tier on a later day, as staff are told of it.
+#[derive(Serialize)]
+pub struct ChangeView<'ir> {
+    #[serde(with = "date::iso")]
+    pub date: Date,
+    /// The day to announce it by: `NOTICE_DAYS` before, or the evaluation date if later.
+    #[serde(with = "date::iso")]
+    pub notice: Date,
+    pub channel: &'ir str,
+    /// Its new tier's kind, label and (for a tier that is not banned) highest ceiling's
+    /// label; all `None` for a channel that leaves every tier.
+    pub kind: Option<TierKind>,
+    pub tier: Option<&'ir str>,
+    pub ceiling: Option<&'ir str>,
+    /// Where to go instead, media with the same channels together.
+    pub instead: Vec<InsteadLine<'ir>>,
+}
+
+#[derive(Serialize)]
+pub struct InsteadLine<'ir> {
+    pub media: Vec<Medium>,
+    pub use_channels: Vec<&'ir str>,
+}
+
+/// Days before a change that staff are told of it.
+const NOTICE_DAYS: i64 = 30;
+
+fn changes(ir: &Ir) -> Vec<ChangeView<'_>> {
+    ir.changes
+        .iter()
+        .map(|change| {
+            let tier = change.to_tier.as_deref().and_then(|t| ir.tier(t));
+            let mut instead: Vec<InsteadLine> = Vec::new();
+            for a in &change.instead {
+                let channels: Vec<&str> = a.channels.iter().map(|c| channel_label(ir, c)).collect();
+                match instead
+                    .iter_mut()
+                    .find(|line| line.use_channels == channels)
+                {
+                    Some(line) => line.media.push(a.medium),
+                    None => instead.push(InsteadLine {
+                        media: vec![a.medium],
+                        use_channels: channels,
+                    }),
+                }
+            }
+            ChangeView {
+                date: change.date,
+                notice: change
+                    .date
+                    .checked_sub(time::Duration::days(NOTICE_DAYS))
+                    .map_or(ir.evaluation_date, |d| d.max(ir.evaluation_date)),
+                channel: channel_label(ir, &change.channel),
+                kind: tier.map(|t| t.kind),
+                tier: tier.map(|t| t.label.as_str()),
+                ceiling: tier.and_then(|t| {
+                    highest(
+                        ir,
+                        t.ceiling
+                            .iter()
+                            .map(|c| c.value.as_str())
+                            .chain(t.medium_ceilings.iter().filter_map(|c| c.class.as_deref())),
+                    )
+                    .map(|c| class_label(ir, c))
+                }),
+                instead,
+            }
+        })
+        .collect()
 }
 
 #[derive(Serialize)]
@@ -638,6 +723,7 @@ pub fn model(ir: &Ir) -> Guide<'_> {
                     })
                     .collect(),
                 other_media_refused: t.kind != TierKind::Banned && t.ceiling.is_none(),
+                retention: &t.retention,
                 requires: &t.requires,
                 block: &t.block,
                 monitor: t.monitor,
@@ -653,6 +739,7 @@ pub fn model(ir: &Ir) -> Guide<'_> {
         media: media(ir, &cells),
         matrices: matrices(ir, &cells),
         alternatives: alternatives(ir),
+        changes: changes(ir),
         exceptions: &ir.exceptions,
         exceptions_in_force: ir.exceptions.iter().filter(|e| e.status.in_force()).count(),
         reviews: &ir.reviews,
@@ -729,7 +816,11 @@ pub fn render_all(
                 guide => guide.clone(),
                 t => words.clone(),
                 audience => audience.name(),
-                sections => audience.sections(),
+                sections => audience
+                    .sections()
+                    .iter()
+                    .filter(|s| **s != "changes" || !ir.changes.is_empty())
+                    .collect::<Vec<_>>(),
                 for_administrators => audience.for_administrators(),
             };
             files.push(OutputFile {

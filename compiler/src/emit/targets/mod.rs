@@ -8,6 +8,7 @@ mod dlp;
 pub(crate) mod endpoint;
 mod guide;
 mod ids;
+mod retention;
 mod templated;
 mod windows_policy;
 
@@ -46,6 +47,7 @@ targets! {
     santa::Santa,
     conditional_access::ConditionalAccess,
     teams::Teams,
+    mattermost::Mattermost,
     yara::Yara,
     google_dlp::GoogleDlp,
     purview::Purview,

@@ -14,6 +14,7 @@
 
 use super::dlp::{self, cut, fit_name};
 use super::ids;
+use super::retention;
 use crate::dlp::pattern::{self, Dialect};
 use crate::emit::error::{purview_pattern_too_long, purview_version, render_failed};
 use crate::emit::encode;
@@ -465,6 +466,70 @@ fn policies(ir: &Ir, entities: &[Entity]) -> (Vec<LocationPolicy>, Vec<String>) 
 }
 
 const TEMPLATE: Template = template!("purview/msgpol-dlp-policies.ps1.j2");
+const RETENTION_TEMPLATE: Template = template!("purview/msgpol-retention-policies.ps1.j2");
+
+#[derive(Serialize)]
+struct RetentionPolicy {
+    #[serde(serialize_with = "own_text")]
+    location: &'static str,
+    /// The `New-RetentionCompliancePolicy` location parameter.
+    #[serde(serialize_with = "own_text")]
+    parameter: &'static str,
+    channel: String,
+    name: String,
+    days: u64,
+    action: &'static str,
+    meaning: String,
+    comment: String,
+}
+
+/// The Purview retention locations, by the std channel that stands for them (Teams chats and
+/// channel messages take a policy each).
+const RETENTION_LOCATIONS: &[(&str, &str, &str)] = &[
+    ("teams", "Teams chats", "TeamsChatLocation"),
+    ("teams", "Teams channel messages", "TeamsChannelLocation"),
+    ("email", "Exchange email", "ExchangeLocation"),
+];
+
+fn retention_policies(ir: &Ir) -> Vec<RetentionPolicy> {
+    RETENTION_LOCATIONS
+        .iter()
+        .filter_map(|&(channel, location, parameter)| {
+            let info = ir.channel(channel)?;
+            let tier = ir.tier_of(info)?;
+            let retention = ir.retention_of(channel);
+            let setting = retention::setting(retention)?;
+            let action = match (setting.keep, setting.delete) {
+                (true, true) => "KeepAndDelete",
+                (true, false) => "Keep",
+                (false, _) => "Delete",
+            };
+            let said: Vec<String> = [
+                retention.keep_at_least.map(|k| format!("kept at least {k}")),
+                retention.delete_after.map(|d| format!("deleted after {d}")),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            Some(RetentionPolicy {
+                location,
+                parameter,
+                channel: channel.to_string(),
+                name: format!("msgpol retention: {location}"),
+                days: setting.days,
+                action,
+                meaning: said.join(", "),
+                comment: cut(
+                    &format!(
+                        "msgpol: {} version {}; tier {}",
+                        ir.policy.title, ir.policy.version, tier.label
+                    ),
+                    1024,
+                ),
+            })
+        })
+        .collect()
+}
 
 /// The checksums a rule package cannot hold: all but Luhn (`Func_credit_card`).
 fn not_luhn(c: &Checksum) -> bool {
@@ -484,11 +549,15 @@ const RULES_READER: RulesReader = RulesReader {
 
 const INFO: TargetInfo = TargetInfo {
     name: "purview",
-    description: "Microsoft Purview: sensitive information types (rule package XML) and DLP policies for Teams and Exchange",
-    outputs: &["msgpol-rulepack.xml", "msgpol-dlp-policies.ps1"],
+    description: "Microsoft Purview: sensitive information types (rule package XML), DLP policies and retention policies for Teams and Exchange",
+    outputs: &[
+        "msgpol-rulepack.xml",
+        "msgpol-dlp-policies.ps1",
+        "msgpol-retention-policies.ps1",
+    ],
     default_for: &[Size::Large],
     controls: &[Control::BlockDlp],
-    templates: &[&TEMPLATE],
+    templates: &[&TEMPLATE, &RETENTION_TEMPLATE],
     reader: None,
     rules_reader: Some(&RULES_READER),
 };
@@ -529,6 +598,14 @@ impl Target for Purview {
         };
         const SCRIPT: &str = "msgpol-dlp-policies.ps1";
         let script = render(&TEMPLATE, context)?;
+        const RETENTION: &str = "msgpol-retention-policies.ps1";
+        let retention = render(
+            &RETENTION_TEMPLATE,
+            minijinja::context! {
+                policies => retention_policies(ir),
+                ..Header::value(ir),
+            },
+        )?;
         Ok(Emitted {
             files: vec![
                 OutputFile {
@@ -538,6 +615,10 @@ impl Target for Purview {
                 OutputFile {
                     path: SCRIPT.into(),
                     contents: ids::text_file(SCRIPT, script),
+                },
+                OutputFile {
+                    path: RETENTION.into(),
+                    contents: ids::text_file(RETENTION, retention),
                 },
             ],
             warnings,

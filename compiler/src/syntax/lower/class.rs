@@ -5,7 +5,7 @@ use super::block::{
     Occurs::{Many, Once},
 };
 use super::statement::{extend, named_head, opening, push, report, set};
-use super::values::{confidence, requirements, strings};
+use super::values::{confidence, delete_after, keep_at_least, requirements, strings};
 use crate::syntax::args::Args;
 use crate::syntax::ast::{Class, Decl, Detector, Near, Spanned};
 use crate::syntax::cst::Stmt;
@@ -17,6 +17,12 @@ const CLASS: Block<Class> = Block {
     keywords: &[
         Keyword::new("requires", Once, |c, a| {
             extend(&mut c.requires, requirements(a))
+        }),
+        Keyword::new("keep", Once, |c, a| {
+            set(&mut c.retention.keep_at_least, keep_at_least(a))
+        }),
+        Keyword::new("delete", Once, |c, a| {
+            set(&mut c.retention.delete_after, delete_after(a))
         }),
         Keyword::statements("detect", |c, s, errors| {
             c.detectors.extend(detector(s, errors));
@@ -31,6 +37,7 @@ pub fn lower(stmt: &Stmt, errors: &mut Vec<SyntaxError>) -> Option<Decl> {
         parent,
         label,
         requires: Vec::new(),
+        retention: Default::default(),
         detectors: Vec::new(),
         docs: stmt.docs.clone(),
         span: stmt.span,

@@ -4,19 +4,19 @@ use super::block::{
     Block, Keyword,
     Occurs::{Many, Once},
 };
-use super::statement::{extend, label, opening, push, report};
-use super::values::{allows, enforcement, feed, for_media, requirements};
+use super::statement::{extend, label, opening, push, report, set};
+use super::values::{
+    allows, delete_after, enforcement, feed, for_media, keep_at_least, requirements,
+};
 use crate::syntax::args::Args;
-use crate::syntax::ast::{Decl, Instead, Tier};
+use crate::syntax::ast::{DatedChannels, Decl, Instead, Tier};
 use crate::syntax::cst::Stmt;
 use crate::syntax::error::SyntaxError;
 
 const TIER: Block<Tier> = Block {
     context: "a tier",
     keywords: &[
-        Keyword::new("channels", Many, |t, a| {
-            extend(&mut t.channels, a.list(|a| a.name("a channel's name")))
-        }),
+        Keyword::new("channels", Many, channels),
         Keyword::new("allows", Many, |t, a| push(&mut t.allows, allows(a))),
         Keyword::new("requires", Once, |t, a| {
             extend(&mut t.requires, requirements(a))
@@ -38,6 +38,12 @@ const TIER: Block<Tier> = Block {
             )
         }),
         Keyword::new("feed", Many, |t, a| push(&mut t.feeds, feed(a))),
+        Keyword::new("keep", Once, |t, a| {
+            set(&mut t.retention.keep_at_least, keep_at_least(a))
+        }),
+        Keyword::new("delete", Once, |t, a| {
+            set(&mut t.retention.delete_after, delete_after(a))
+        }),
     ],
 };
 
@@ -54,6 +60,8 @@ pub fn lower(stmt: &Stmt, errors: &mut Vec<SyntaxError>) -> Option<Decl> {
         name,
         label,
         channels: Vec::new(),
+        dated: Vec::new(),
+        retention: Default::default(),
         allows: Vec::new(),
         requires: Vec::new(),
         block: Vec::new(),
@@ -66,6 +74,24 @@ pub fn lower(stmt: &Stmt, errors: &mut Vec<SyntaxError>) -> Option<Decl> {
     };
     TIER.read(stmt, &mut tier, errors);
     Some(Decl::Tier(tier))
+}
+
+/// `channels a, b [from DATE] [until DATE]`: with a date, the channels are in the tier for
+/// that period only.
+fn channels(tier: &mut Tier, a: &mut Args) -> Result<(), SyntaxError> {
+    let channels = a.list(|a| a.name("a channel's name"))?;
+    let from = a.eat("from").map(|_| a.date()).transpose()?;
+    let until = a.eat("until").map(|_| a.date()).transpose()?;
+    if from.is_none() && until.is_none() {
+        tier.channels.extend(channels);
+    } else {
+        tier.dated.push(DatedChannels {
+            channels,
+            from,
+            until,
+        });
+    }
+    Ok(())
 }
 
 /// `CHANNEL [for MEDIUM [and MEDIUM …]]`.

@@ -4,7 +4,8 @@ use crate::syntax::args::Args;
 use crate::syntax::ast::{Allows, Ceiling, Feed, FeedFormat, Name, Spanned, Str};
 use crate::syntax::error::SyntaxError;
 use crate::vocabulary::{
-    Confidence, E2ee, Enforcement, Hardening, Medium, Property, Protocol, Requirement, Size,
+    Confidence, E2ee, Enforcement, Hardening, Medium, Period, PeriodUnit, Property, Protocol,
+    Requirement, Size,
 };
 
 /// `"…", "…"`: strings, each with `help` if it is not one.
@@ -190,4 +191,41 @@ pub fn feed(a: &mut Args) -> Result<Feed, SyntaxError> {
     )?;
     let path = a.string("e.g. `feed hosts \"feeds/banned.txt\"`")?;
     Ok(Feed { format, path })
+}
+
+/// `N day(s)|month(s)|year(s)`.
+pub fn period(a: &mut Args) -> Result<Spanned<Period>, SyntaxError> {
+    let count = a.number(1, 100_000)?;
+    let unit = a.choice(
+        "`days`, `months` or `years`",
+        &[
+            ("days", PeriodUnit::Days),
+            ("day", PeriodUnit::Days),
+            ("months", PeriodUnit::Months),
+            ("month", PeriodUnit::Months),
+            ("years", PeriodUnit::Years),
+            ("year", PeriodUnit::Years),
+        ],
+    )?;
+    Ok(Spanned {
+        value: Period {
+            count: count.value,
+            unit: unit.value,
+        },
+        span: count.span.to(unit.span),
+    })
+}
+
+/// `keep at least PERIOD`.
+pub fn keep_at_least(a: &mut Args) -> Result<Spanned<Period>, SyntaxError> {
+    let help = "e.g. `keep at least 1 year`";
+    a.expect("at", help)?;
+    a.expect("least", help)?;
+    period(a)
+}
+
+/// `delete after PERIOD`.
+pub fn delete_after(a: &mut Args) -> Result<Spanned<Period>, SyntaxError> {
+    a.expect("after", "e.g. `delete after 2 years`")?;
+    period(a)
 }

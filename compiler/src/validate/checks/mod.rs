@@ -13,6 +13,7 @@ mod hardening;
 mod identifiers;
 mod mfa;
 mod networks;
+mod retention;
 mod reviews;
 mod security_team;
 mod shared_infrastructure;
@@ -40,6 +41,7 @@ pub const ALL: &[Check] = &[
     exception_effect::check,
     security_team::check,
     reviews::check,
+    retention::check,
     vetting::check,
     mfa::check,
     e2ee_ceiling::check,

@@ -176,3 +176,47 @@ fn the_staff_guide_says_how_long_messages_are_kept() {
         "{staff}"
     );
 }
+
+/// tree-sitter-powershell parses the retention script without error, and reads in it a call of
+/// `Set-MsgpolRetention` per location, each with the location, days and action as arguments.
+#[test]
+fn the_retention_script_parses_as_powershell() {
+    if !common::require_python_module("tree_sitter_powershell", "tree-sitter-powershell") {
+        return;
+    }
+    let path = common::root().join("tests/fixtures/ok/retention.msgpol");
+    let emitted = emit(&common::ir(&path), "purview");
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("msgpol-retention-policies.ps1");
+    let file = emitted
+        .files
+        .iter()
+        .find(|f| f.path == "msgpol-retention-policies.ps1")
+        .unwrap();
+    std::fs::write(&script, &file.contents).unwrap();
+    let reader = r#"
+import sys, tree_sitter as ts, tree_sitter_powershell as tp
+parser = ts.Parser(ts.Language(tp.language()))
+tree = parser.parse(open(sys.argv[1], "rb").read())
+if tree.root_node.has_error:
+    sys.exit("parse error")
+calls = []
+def walk(node):
+    if node.type == "command":
+        name = node.child_by_field_name("command_name")
+        if name is not None and name.text.decode() == "Set-MsgpolRetention":
+            calls.append(node.text.decode())
+    for child in node.children:
+        walk(child)
+walk(tree.root_node)
+print(len(calls))
+"#;
+    let (ok, out) = common::run(
+        std::process::Command::new("python3")
+            .args(["-c", reader])
+            .arg(&script),
+    );
+    assert!(ok, "{out}");
+    // One call per location (the function's definition is not a call).
+    assert_eq!(out.trim(), "3", "{out}");
+}

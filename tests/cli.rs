@@ -739,3 +739,136 @@ fn deny_warnings_refuses_a_ban_that_dns_alone_cannot_enforce() {
         .stderr(predicate::str::contains("W312"));
     assert!(!out.exists(), "a refused build wrote {}", out.display());
 }
+
+/// `--error-format sarif` prints one SARIF 2.1.0 run on stdout that the OASIS schema accepts
+/// (PyPI jsonschema), for errors and warnings, from the policy and from the standard library:
+/// each code a rule with its error page as help, each diagnostic a result at its first label.
+#[test]
+fn sarif_diagnostics_match_the_sarif_schema() {
+    if !common::require_python_module("jsonschema", "jsonschema") {
+        return;
+    }
+    let fixtures = common::root().join("tests/fixtures");
+    let dir = tempfile::tempdir().unwrap();
+    let mut logs = Vec::new();
+    for (i, fixture) in [
+        "validate/err/dated-ban-breaks-approved.msgpol",
+        "validate/warn/instead-for-allowed-medium.msgpol",
+        "syntax/err/unterminated-string.msgpol",
+        "resolve/err/class-cycle.msgpol",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let path = fixtures.join(fixture);
+        let out = msgpol()
+            .args(["--error-format", "sarif", "check"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        let log: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{fixture}: {e}: {}", String::from_utf8_lossy(&out.stdout)));
+        let results = log["runs"][0]["results"].as_array().unwrap();
+        assert!(!results.is_empty(), "{fixture}");
+        let rules = log["runs"][0]["tool"]["driver"]["rules"]
+            .as_array()
+            .unwrap();
+        for result in results {
+            let rule = &rules[result["ruleIndex"].as_u64().unwrap() as usize];
+            assert_eq!(rule["id"], result["ruleId"], "{fixture}");
+            assert!(
+                rule["help"]["markdown"].as_str().unwrap().starts_with("# "),
+                "{fixture}"
+            );
+            let region = &result["locations"][0]["physicalLocation"]["region"];
+            assert!(region["startLine"].as_u64().unwrap() >= 1, "{fixture}");
+        }
+        let file = dir.path().join(format!("{i}.sarif"));
+        std::fs::write(&file, &out.stdout).unwrap();
+        logs.push(file);
+    }
+    // The warning is in the policy file itself, at the `text` of `for file and text`.
+    let warn: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&logs[1]).unwrap()).unwrap();
+    let result = &warn["runs"][0]["results"][0];
+    assert_eq!(result["ruleId"], "W229");
+    assert_eq!(result["level"], "warning");
+    let location = &result["locations"][0]["physicalLocation"];
+    assert_eq!(
+        location["artifactLocation"]["uri"],
+        "instead-for-allowed-medium.msgpol"
+    );
+    assert_eq!(location["artifactLocation"]["uriBaseId"], "%SRCROOT%");
+    assert_eq!(location["region"]["startLine"], 26);
+    assert_eq!(location["region"]["startColumn"], 31);
+    assert_eq!(location["region"]["endColumn"], 35);
+    let check = r#"
+import json, sys, jsonschema
+schema = json.load(open(sys.argv[1]))
+for path in sys.argv[2:]:
+    jsonschema.validate(json.load(open(path)), schema)
+"#;
+    let (ok, text) = common::run(
+        std::process::Command::new("python3")
+            .args(["-c", check])
+            .arg(common::root().join("tests/schemas/sarif-schema-2.1.0.json"))
+            .args(&logs),
+    );
+    assert!(ok, "{text}");
+}
+
+/// `--error-format github` prints one workflow command per diagnostic on stdout, at the file,
+/// line and columns of its first label, with the code as title and the help on a second line
+/// (escaped as the runner unescapes it).
+#[test]
+fn github_annotations_point_at_the_policy_line() {
+    let path =
+        common::root().join("tests/fixtures/validate/warn/instead-for-allowed-medium.msgpol");
+    let out = msgpol()
+        .args(["--error-format", "github", "check"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "a warning alone exits 0");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 1, "{stdout}");
+    assert!(
+        lines[0].starts_with("::warning file=instead-for-allowed-medium.msgpol,line=26,col=31,endLine=26,endColumn=35,title=W229::tier `limited` names an alternative for what it allows%0Ahelp: "),
+        "{stdout}"
+    );
+}
+
+/// `explain --expect` pins a decision for CI: exit 0 when every decision printed has the
+/// verdict, 1 when one does not (a per-medium answer counts each medium).
+#[test]
+fn explain_expect_exits_1_on_a_different_verdict() {
+    let policy = example("medium-org.msgpol");
+    let explain = |args: &[&str]| {
+        msgpol()
+            .arg("explain")
+            .arg(&policy)
+            .args(args)
+            .output()
+            .unwrap()
+            .status
+            .code()
+    };
+    assert_eq!(
+        explain(&["confidential", "whatsapp", "--expect", "deny"]),
+        Some(0)
+    );
+    assert_eq!(
+        explain(&["confidential", "whatsapp", "--expect", "allow"]),
+        Some(1)
+    );
+    // Public text is allowed on WhatsApp, files are not.
+    assert_eq!(
+        explain(&["public", "whatsapp", "--medium", "text", "--expect", "allow"]),
+        Some(0)
+    );
+    assert_eq!(
+        explain(&["public", "whatsapp", "--expect", "allow"]),
+        Some(1)
+    );
+}

@@ -4,6 +4,8 @@
 
 mod code;
 mod excerpt;
+mod github;
+mod sarif;
 
 pub use code::{Code, Stage};
 
@@ -113,6 +115,20 @@ pub enum ErrorFormat {
     Human,
     Plain,
     Json,
+    /// SARIF 2.1.0, for code-scanning services.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+}
+
+impl ErrorFormat {
+    /// Read by a program, not a person: printed on standard output, alone.
+    pub fn for_programs(self) -> bool {
+        matches!(
+            self,
+            ErrorFormat::Json | ErrorFormat::Sarif | ErrorFormat::Github
+        )
+    }
 }
 
 /// A diagnostic made self-contained for miette: it owns its source snippet.
@@ -285,7 +301,8 @@ struct JsonDiagnostic<'a> {
     help: Option<&'a str>,
 }
 
-/// Render diagnostics for a terminal (`human`), a screen reader (`plain`) or a pipeline (`json`).
+/// Render diagnostics for a terminal (`human`), a screen reader (`plain`), a pipeline (`json`),
+/// a code-scanning service (`sarif`) or a GitHub Actions log (`github`).
 /// `width` fixes the line width (tests use it for stable snapshots).
 pub fn render(
     diags: &[Diagnostic],
@@ -295,6 +312,8 @@ pub fn render(
     colour: bool,
 ) -> String {
     match format {
+        ErrorFormat::Sarif => sarif::render(diags, map),
+        ErrorFormat::Github => github::render(diags, map),
         ErrorFormat::Json => {
             let items: Vec<JsonDiagnostic> = diags
                 .iter()

@@ -101,7 +101,7 @@ pub fn run(session: &Session, args: &BuildArgs) -> i32 {
         return refused(warnings);
     }
     session.report(&warnings, &compilation.sources);
-    if session.format != msgpol::diagnostics::ErrorFormat::Json {
+    if !session.format.for_programs() {
         for note in notes {
             eprintln!("note: {note}");
         }

@@ -1,5 +1,6 @@
-//! `msgpol explain FILE CLASS CHANNEL [--medium MEDIUM] [--who GROUP]`: the decision and why;
-//! one per medium where the channel's tier decides by medium and no `--medium` is given.
+//! `msgpol explain FILE CLASS CHANNEL [--medium MEDIUM] [--who GROUP] [--expect VERDICT]`: the
+//! decision and why; one per medium where the channel's tier decides by medium and no
+//! `--medium` is given. With `--expect`, exit 1 unless every decision has that verdict.
 
 use super::{Session, EXIT_OK, EXIT_POLICY};
 use msgpol::diagnostics::{did_you_mean, quote, Code, Diagnostic};
@@ -12,6 +13,7 @@ pub fn run(
     channel: &str,
     medium: Option<Medium>,
     who: Option<&str>,
+    expect: Option<Verdict>,
 ) -> i32 {
     let compilation = match msgpol::compile(file, session.today) {
         Ok(c) => c,
@@ -50,12 +52,16 @@ pub fn run(
             ir.channels.iter().map(|c| c.name.as_str()).collect(),
         ));
     };
+    let exit = match expect {
+        Some(verdict) if decisions.iter().any(|d| d.verdict != verdict) => EXIT_POLICY,
+        _ => EXIT_OK,
+    };
     if session.format == msgpol::diagnostics::ErrorFormat::Json {
         println!(
             "{}",
             serde_json::to_string_pretty(&decisions).expect("a decision serialises")
         );
-        return EXIT_OK;
+        return exit;
     }
     let who = who
         .map(|w| format!(" for group {}", quote(w)))
@@ -79,5 +85,5 @@ pub fn run(
             println!("  - {} ({})", reason.message, reason.at);
         }
     }
-    EXIT_OK
+    exit
 }

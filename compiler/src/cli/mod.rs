@@ -29,7 +29,7 @@ pub const EXIT_USAGE: i32 = 2;
     about = "Compile a messaging-security policy into deployable configs and staff guides"
 )]
 pub struct Cli {
-    /// How to print diagnostics: human (graphical), plain (screen readers), json (pipelines)
+    /// How to print diagnostics: human (graphical), plain (screen readers), json (pipelines), sarif (code scanning), github (Actions annotations)
     #[arg(long, global = true, value_enum, default_value = "human")]
     error_format: ErrorFormat,
     /// Treat warnings as errors (exit code 1)
@@ -65,6 +65,9 @@ enum Command {
         /// The group asking (exceptions apply to groups)
         #[arg(long)]
         who: Option<String>,
+        /// Exit 1 unless every decision printed is this verdict (for CI: pin a decision)
+        #[arg(long, value_enum)]
+        expect: Option<Expected>,
     },
     /// Run the policy's DLP detectors over chat text, exports and mail; exit 1 if anything is found
     Scan(scan::ScanArgs),
@@ -80,7 +83,8 @@ pub struct Session {
 }
 
 impl Session {
-    /// Print diagnostics to stderr (JSON to stdout, for pipelines) and a summary line.
+    /// Print diagnostics to stderr with a summary line (the formats for programs: to stdout,
+    /// alone).
     pub fn report(&self, diags: &[Diagnostic], map: &SourceMap) {
         if diags.is_empty() {
             return;
@@ -88,7 +92,7 @@ impl Session {
         let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
         let width = terminal_width();
         let text = diagnostics::render(diags, map, self.format, width, colour);
-        if self.format == ErrorFormat::Json {
+        if self.format.for_programs() {
             print!("{text}");
         } else {
             eprint!("{text}");
@@ -113,6 +117,24 @@ impl Session {
         let exit = diag.code.exit_code();
         self.report(&[diag], &SourceMap::default());
         exit
+    }
+}
+
+/// `explain --expect`: the verdict a decision must have.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum Expected {
+    Allow,
+    Warn,
+    Deny,
+}
+
+impl Expected {
+    fn verdict(self) -> msgpol::ir::Verdict {
+        match self {
+            Expected::Allow => msgpol::ir::Verdict::Allow,
+            Expected::Warn => msgpol::ir::Verdict::Warn,
+            Expected::Deny => msgpol::ir::Verdict::Deny,
+        }
     }
 }
 
@@ -202,7 +224,16 @@ pub fn run() -> i32 {
             channel,
             medium,
             who,
-        } => explain::run(&session, &file, &class, &channel, medium, who.as_deref()),
+            expect,
+        } => explain::run(
+            &session,
+            &file,
+            &class,
+            &channel,
+            medium,
+            who.as_deref(),
+            expect.map(Expected::verdict),
+        ),
         Command::Scan(args) => scan::run(&session, &args),
         Command::Verify(args) => verify::run(&session, &args),
     }

@@ -872,3 +872,63 @@ fn explain_expect_exits_1_on_a_different_verdict() {
         Some(1)
     );
 }
+
+/// `msgpol completions bash` is a script bash loads, which completes the commands: `ex<TAB>`
+/// offers `explain`.
+#[test]
+fn bash_completes_the_commands() {
+    if !common::require_tool("bash") {
+        return;
+    }
+    let out = msgpol().args(["completions", "bash"]).output().unwrap();
+    assert!(out.status.success());
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("msgpol.bash");
+    fs::write(&script, &out.stdout).unwrap();
+    let (ok, text) = common::run(
+        std::process::Command::new("bash")
+            .arg("-c")
+            .arg(r#"source "$1" && complete -p msgpol >/dev/null && COMP_WORDS=(msgpol ex) && COMP_CWORD=1 && _msgpol msgpol ex msgpol && printf '%s\n' "${COMPREPLY[@]}""#)
+            .arg("bash")
+            .arg(&script),
+    );
+    assert!(ok, "{text}");
+    assert_eq!(text.trim(), "explain", "{text}");
+}
+
+/// `msgpol man --out DIR` writes a page for msgpol and one per command, which groff formats
+/// without a warning.
+#[test]
+fn man_pages_format_without_warnings() {
+    if !common::require_tool("groff") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    msgpol()
+        .args(["man", "--out"])
+        .arg(dir.path())
+        .assert()
+        .code(0);
+    let mut pages: Vec<String> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    pages.sort();
+    for command in ["build", "check", "explain", "scan", "targets", "verify"] {
+        assert!(pages.contains(&format!("msgpol-{command}.1")), "{pages:?}");
+    }
+    assert!(pages.contains(&"msgpol.1".to_string()));
+    for page in &pages {
+        let out = std::process::Command::new("groff")
+            .args(["-man", "-Tutf8", "-ww", "-z"])
+            .arg(dir.path().join(page))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{page}");
+        assert!(
+            out.stderr.is_empty(),
+            "{page}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}

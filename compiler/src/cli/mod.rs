@@ -5,6 +5,7 @@
 
 mod build;
 mod check;
+mod completions;
 mod explain;
 mod scan;
 mod targets;
@@ -73,6 +74,13 @@ enum Command {
     Scan(scan::ScanArgs),
     /// Read back the files of a build (or a deployed copy) and check them against the policy
     Verify(verify::VerifyArgs),
+    /// Print the shell completion script for SHELL (bash, zsh, fish, powershell, elvish)
+    Completions { shell: clap_complete::Shell },
+    /// Write the manual pages (msgpol.1, and msgpol-COMMAND.1 for each command) into DIR
+    Man {
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
 }
 
 /// What every subcommand needs: the global options and a way to print diagnostics.
@@ -236,5 +244,7 @@ pub fn run() -> i32 {
         ),
         Command::Scan(args) => scan::run(&session, &args),
         Command::Verify(args) => verify::run(&session, &args),
+        Command::Completions { shell } => completions::completions(shell),
+        Command::Man { out } => completions::man(&session, &out),
     }
 }

@@ -17,7 +17,7 @@ pub mod vocabulary;
 
 use diagnostics::Diagnostic;
 use source::SourceMap;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 use time::Date;
 
@@ -112,18 +112,26 @@ fn validate_every_state(
         states.push((date, found.collect()));
     }
     program.set_date(today);
+    if states.len() == 1 {
+        // No dated change ahead: nothing to merge.
+        return states.pop().map(|(_, found)| found).unwrap_or_default();
+    }
+    let by_state: Vec<HashSet<&Diagnostic>> = states
+        .iter()
+        .map(|(_, found)| found.iter().collect())
+        .collect();
     // Each problem once, as first found (undated), and as reported.
-    let mut seen: Vec<&Diagnostic> = Vec::new();
+    let mut seen: HashSet<&Diagnostic> = HashSet::new();
     let mut out = Vec::new();
     for (date, found) in &states {
         for diag in found {
-            let every_day = || states.iter().all(|(_, other)| other.contains(diag));
-            if seen.contains(&diag)
+            let every_day = || by_state.iter().all(|state| state.contains(diag));
+            if seen.contains(diag)
                 || (USELESS_ONLY_IF_EVERY_DAY.contains(&diag.code) && !every_day())
             {
                 continue;
             }
-            seen.push(diag);
+            seen.insert(diag);
             let mut diag = diag.clone();
             if *date != today {
                 diag.message = format!("{} (from {date})", diag.message);

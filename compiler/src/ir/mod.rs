@@ -261,6 +261,14 @@ pub struct CeilingFor<'a> {
     pub at: &'a Location,
 }
 
+impl ChannelInfo {
+    /// It is the service `service` (a standard-library channel such as `teams`) or inherits
+    /// from it.
+    pub fn is_service(&self, service: &str) -> bool {
+        self.name == service || self.inherits.iter().any(|p| p == service)
+    }
+}
+
 impl TierInfo {
     /// The ceiling for `medium` (`None`: whatever the medium): its own `allows … for`, or
     /// else the tier's `allows` without `for`.

@@ -27,7 +27,7 @@ impl Ir {
     /// `RETENTION_SERVICES`) or inherit it.
     pub fn channels_of_service<'a>(&'a self, service: &'a str) -> impl Iterator<Item = &'a str> {
         self.channels_where(|t| t.kind != TierKind::Banned)
-            .filter(move |c| c.name == service || c.inherits.iter().any(|p| p == service))
+            .filter(move |c| c.is_service(service))
             .map(|c| c.name.as_str())
     }
 }

@@ -24,7 +24,9 @@ use crate::emit::warning::cannot_express;
 use crate::emit::{Control, EmitError, EmitWarning, Emitted, OutputFile, Target, TargetInfo, Template};
 use crate::emit::verify::detectors::{RulesReader, Unchecked};
 use crate::emit::verify::readers;
-use crate::ir::{Checksum, ClassInfo, Confidence, DetectorInfo, Ir, Medium, Size, Verdict};
+use crate::ir::{
+    Checksum, ClassInfo, Confidence, DetectorInfo, Ir, Medium, Size, TierInfo, Verdict,
+};
 use quick_xml::events::{BytesDecl, BytesText, Event};
 use quick_xml::writer::ElementWriter;
 use quick_xml::Writer;
@@ -386,6 +388,18 @@ struct LocationPolicy {
     rules: Vec<Rule>,
 }
 
+/// The `-Comment` of a policy msgpol creates: which policy and tier it comes from (Purview
+/// takes at most 1024 characters).
+fn policy_comment(ir: &Ir, tier: &TierInfo) -> String {
+    cut(
+        &format!(
+            "msgpol: {} version {}; tier {}",
+            ir.policy.title, ir.policy.version, tier.label
+        ),
+        1024,
+    )
+}
+
 /// The Purview locations msgpol writes policies for, by the std channel that stands for them,
 /// with the media one rule of the location inspects together.
 const LOCATIONS: &[(&str, &[Medium], &str, &str)] = &[
@@ -451,13 +465,7 @@ fn policies(ir: &Ir, entities: &[Entity]) -> (Vec<LocationPolicy>, Vec<String>) 
             parameter,
             channel: channel.to_string(),
             tier: tier.name.clone(),
-            comment: cut(
-                &format!(
-                    "msgpol: {} version {}; tier {}",
-                    ir.policy.title, ir.policy.version, tier.label
-                ),
-                1024,
-            ),
+            comment: policy_comment(ir, tier),
             name,
             rules,
         });
@@ -519,13 +527,7 @@ fn retention_policies(ir: &Ir) -> Vec<RetentionPolicy> {
                 days: setting.days,
                 action,
                 meaning: said.join(", "),
-                comment: cut(
-                    &format!(
-                        "msgpol: {} version {}; tier {}",
-                        ir.policy.title, ir.policy.version, tier.label
-                    ),
-                    1024,
-                ),
+                comment: policy_comment(ir, tier),
             })
         })
         .collect()

@@ -6,7 +6,7 @@ use super::ids;
 use crate::emit::templates::{own_text, render, Header};
 use crate::emit::templates::template;
 use crate::emit::{EmitError, Emitted, Target, TargetInfo, Template, warning};
-use crate::ir::{ChannelInfo, Hardening, Ir, Size};
+use crate::ir::{Hardening, Ir, Size};
 use serde::Serialize;
 
 pub struct Teams;
@@ -30,10 +30,6 @@ struct Setting {
 
 /// The standard library's Teams channel, which a policy's own Teams channel may inherit.
 const TEAMS: &str = "teams";
-
-fn is_teams(channel: &ChannelInfo) -> bool {
-    channel.name == TEAMS || channel.inherits.iter().any(|p| p == TEAMS)
-}
 
 /// What each setting means to an administrator, and the command that turns it off.
 fn command(setting: Hardening) -> (&'static str, &'static str) {
@@ -78,7 +74,7 @@ impl Target for Teams {
             let Some(channel) = ir.channel(&harden.channel) else {
                 continue;
             };
-            if !is_teams(channel) {
+            if !channel.is_service(TEAMS) {
                 warnings.push(warning::harden_not_applied(&channel.name));
                 continue;
             }
